@@ -1,0 +1,122 @@
+# posture — build, tests and tools. `make help` lists the targets.
+#
+# pkg-config supplies every library flag. Targets that need packages
+# (check, asan, demo...) first run scripts/deps.sh, which installs only what
+# is missing, then call make again so pkg-config sees the new packages.
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := getdns jansson
+TEST_PKGS := cmocka
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wpointer-arith -Wvla -Wundef -Wcast-align \
+            -Wnull-dereference -Werror
+# Messages are bounded with snprintf on purpose: a truncated message is the
+# intended outcome, not a bug, so gcc's truncation guesses are off.
+WARN     += -Wno-format-truncation
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) \
+            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   = $(PKG_LIBS) -lpthread
+
+LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_SRC := $(wildcard tests/integration/itest_*.c)
+ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+
+# Test binaries are not intermediate files: keep them.
+.SECONDARY:
+
+.PHONY: all build-tests deps demo check check-run asan lint format clean help bench-dns
+
+all: $(BUILD)/posture
+
+help:
+	@echo "make            build $(BUILD)/posture"
+	@echo "make demo       install what is missing, build, run on the bundled world"
+	@echo "make deps       install missing Debian packages (scripts/deps.sh)"
+	@echo "make check      install what is missing, build, run every test"
+	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make lint       clang-format check and clang-tidy"
+	@echo "make format     rewrite sources with clang-format"
+	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
+	@echo "make clean      remove build outputs"
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard scanner/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libposture.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/posture: $(BUILD)/scanner/main.o $(BUILD)/libposture.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libposture.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libposture.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libposture.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS)
+
+build-tests: $(BUILD)/posture $(UNIT_BIN) $(ITEST_BIN) $(TOOL_BIN)
+
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory check-run
+
+check-run: build-tests
+	@scripts/run-tests.sh $(BUILD)
+
+asan:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	  SAN="$(ASAN_FLAGS)" check-run
+
+LINT_SRC := $(wildcard scanner/*.c scanner/*.h tests/unit/*.c tests/integration/*.c \
+              tests/tools/*.c)
+
+lint:
+	@scripts/deps.sh
+	clang-format --dry-run --Werror $(LINT_SRC)
+	clang-tidy --quiet $(filter %.c,$(LINT_SRC)) -- $(CFLAGS) \
+	  -Wno-unknown-warning-option $$(pkg-config --cflags $(PKGS) $(TEST_PKGS))
+
+format:
+	clang-format -i $(LINT_SRC)
+
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BUILD)
+
+bench-dns:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory build-tests
+	@scripts/bench-dns.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-fuzz

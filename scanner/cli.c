@@ -1,0 +1,145 @@
+/*
+ * cli.c — global options and small parsing helpers for the subcommands.
+ *
+ * Global options may stand anywhere on the line (posture --json lookup x,
+ * posture lookup x --json) because people add them at the end when they
+ * repeat a command; everything else is left to the subcommand, which
+ * rejects what it does not know.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("posture: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (command != NULL)
+		fprintf(stderr, " (see 'posture %s --help')\n", command);
+	else
+		fputs(" (see 'posture --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Matches "--name" or "--name=value"; sets *value to the inline value or
+ * NULL. */
+static bool opt_is(const char *arg, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+	if (strncmp(arg, name, n) != 0)
+		return false;
+	if (arg[n] == '\0') {
+		*value = NULL;
+		return true;
+	}
+	if (arg[n] == '=') {
+		*value = arg + n + 1;
+		return true;
+	}
+	return false;
+}
+
+int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, size_t errlen)
+{
+	int out = 0;
+	bool ended = false;
+
+	memset(g, 0, sizeof(*g));
+	dns_config_init(&g->dns);
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		bool takes = false;
+		const char *name = NULL;
+
+		if (ended) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			ended = true;
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			g->json = true;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			g->help = true;
+			continue;
+		}
+		if (opt_is(a, "--resolver", &v))
+			name = "--resolver", takes = true;
+		else if (opt_is(a, "--timeout", &v))
+			name = "--timeout", takes = true;
+		else if (opt_is(a, "--retries", &v))
+			name = "--retries", takes = true;
+		if (!takes) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (v == NULL) {
+			if (i + 1 >= *argc) {
+				snprintf(err, errlen, "%s needs a value", name);
+				return -1;
+			}
+			v = argv[++i];
+		}
+		if (strcmp(name, "--resolver") == 0) {
+			char why[160];
+			if (g->dns.nservers >= DNS_MAX_SERVERS) {
+				snprintf(err, errlen, "at most %d resolvers", DNS_MAX_SERVERS);
+				return -1;
+			}
+			if (dns_server_parse(v, &g->dns.servers[g->dns.nservers], why,
+			                     sizeof(why)) != 0) {
+				snprintf(err, errlen, "%s", why);
+				return -1;
+			}
+			g->dns.nservers++;
+		} else if (strcmp(name, "--timeout") == 0) {
+			unsigned long ms;
+			if (cli_parse_uint(v, 1, 600000, &ms) != 0) {
+				snprintf(err, errlen,
+				         "--timeout takes milliseconds from 1 to 600000, "
+				         "not '%s'",
+				         v);
+				return -1;
+			}
+			g->dns.timeout_ms = (unsigned)ms;
+		} else {
+			unsigned long n;
+			if (cli_parse_uint(v, 0, 10, &n) != 0) {
+				snprintf(err, errlen,
+				         "--retries takes a number from 0 to 10, not '%s'", v);
+				return -1;
+			}
+			g->dns.retries = (unsigned)n;
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}

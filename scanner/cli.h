@@ -1,0 +1,41 @@
+/*
+ * cli.h — command-line plumbing shared by every subcommand: the global
+ * options, number parsing, and the exit codes of the contract.
+ */
+#ifndef POSTURE_CLI_H
+#define POSTURE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns.h"
+
+/* Exit codes (design contract). */
+#define EXIT_OK       0
+#define EXIT_PROBLEMS 1
+#define EXIT_USAGE    2
+#define EXIT_INTERNAL 3
+
+struct cli_globals {
+	struct dns_config dns;
+	bool json;
+	bool help;
+};
+
+/*
+ * Takes the global options (--resolver, --timeout, --retries, --json,
+ * --help/-h) out of argv wherever they stand, before or after the command,
+ * and leaves the rest, in order, in argv[0..*argc). "--" ends option
+ * parsing; what follows is kept as is. Returns 0, or -1 with a one-line
+ * message in err.
+ */
+int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, size_t errlen);
+
+/* Parses a whole decimal number in [min, max]. Returns 0 or -1. */
+int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Prints "posture: <message>" and a hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * commands.h — the subcommands of the posture binary. Each takes the
+ * arguments after its name (global options already removed) and returns
+ * an exit code from cli.h.
+ */
+#ifndef POSTURE_COMMANDS_H
+#define POSTURE_COMMANDS_H
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv, const struct cli_globals *g);
+	const char *summary;
+	const char *help; /* full text for 'posture NAME --help' */
+};
+
+int cmd_lookup(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_lookup_help[];
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * dnsutil.c — pure helpers for DNS names, addresses and answers.
+ *
+ * Names from the wire are attacker-controlled: every conversion here is
+ * bounded by the caller's buffer and escapes anything that is not a plain
+ * host-name character, so later output (terminal, CSV, HTML) starts from
+ * text that cannot carry control bytes.
+ */
+#include "dnsutil.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *dns_outcome_name(enum dns_outcome outcome)
+{
+	switch (outcome) {
+	case DNS_OUTCOME_DATA:
+		return "data";
+	case DNS_OUTCOME_NODATA:
+		return "nodata";
+	case DNS_OUTCOME_NXDOMAIN:
+		return "nxdomain";
+	case DNS_OUTCOME_SERVFAIL:
+		return "servfail";
+	case DNS_OUTCOME_TIMEOUT:
+		return "timeout";
+	case DNS_OUTCOME_MALFORMED:
+		return "malformed";
+	}
+	return "unknown";
+}
+
+static const struct {
+	const char *name;
+	uint16_t type;
+} dns_types[] = {
+	{ "A", DNS_TYPE_A },     { "NS", DNS_TYPE_NS },     { "CNAME", DNS_TYPE_CNAME },
+	{ "SOA", DNS_TYPE_SOA }, { "PTR", DNS_TYPE_PTR },   { "MX", DNS_TYPE_MX },
+	{ "TXT", DNS_TYPE_TXT }, { "AAAA", DNS_TYPE_AAAA },
+};
+
+uint16_t dns_type_parse(const char *text)
+{
+	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
+		if (strcasecmp(text, dns_types[i].name) == 0)
+			return dns_types[i].type;
+	return 0;
+}
+
+const char *dns_type_name(uint16_t type, char *buf, size_t buflen)
+{
+	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
+		if (dns_types[i].type == type)
+			return dns_types[i].name;
+	snprintf(buf, buflen, "TYPE%u", (unsigned)type);
+	return buf;
+}
+
+const char *dns_rcode_name(int rcode, char *buf, size_t buflen)
+{
+	static const char *const names[] = { "NOERROR",  "FORMERR", "SERVFAIL",
+		                             "NXDOMAIN", "NOTIMP",  "REFUSED" };
+	if (rcode < 0)
+		return "none";
+	if ((size_t)rcode < sizeof(names) / sizeof(names[0]))
+		return names[rcode];
+	snprintf(buf, buflen, "RCODE%d", rcode);
+	return buf;
+}
+
+static bool dns_host_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '*';
+}
+
+int dns_name_normalize(const char *in, char *out, size_t outlen)
+{
+	size_t n = strlen(in);
+	size_t label = 0;
+
+	if (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DNS_NAME_MAX || n + 1 > outlen)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == '.') {
+			if (label == 0)
+				return -1;
+			label = 0;
+		} else {
+			/* Printable ASCII only: SPF macros can expand to
+			 * odd but legal bytes; controls and 8-bit bytes are
+			 * never a usable host name here. */
+			if (c <= 0x20 || c >= 0x7f)
+				return -1;
+			if (++label > 63)
+				return -1;
+		}
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+bool dns_name_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen)
+{
+	size_t i = 0, o = 0;
+
+	if (outlen < 2)
+		return -1;
+	for (;;) {
+		if (i >= len)
+			return -1;
+		size_t lab = wire[i++];
+		if (lab == 0)
+			break;
+		/* Compression pointers and extended label types do not
+		 * belong in an already decompressed name. */
+		if (lab > 63 || i + lab > len)
+			return -1;
+		if (o > 0) {
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = '.';
+		}
+		for (size_t k = 0; k < lab; k++) {
+			unsigned char c = wire[i + k];
+			if (dns_host_char(c)) {
+				if (o + 1 >= outlen)
+					return -1;
+				out[o++] = (char)tolower(c);
+			} else {
+				if (o + 4 >= outlen)
+					return -1;
+				snprintf(out + o, 5, "\\%03u", (unsigned)c);
+				o += 4;
+			}
+		}
+		i += lab;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	return (int)i;
+}
+
+int dns_server_parse(const char *spec, struct dns_server *out, char *err, size_t errlen)
+{
+	char host[64];
+	const char *port_text = NULL;
+	size_t hostlen;
+	unsigned char buf[16];
+
+	memset(out, 0, sizeof(*out));
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+		if (end == NULL) {
+			snprintf(err, errlen, "missing ']' in resolver '%s'", spec);
+			return -1;
+		}
+		hostlen = (size_t)(end - spec - 1);
+		if (hostlen >= sizeof(host)) {
+			snprintf(err, errlen, "resolver address too long");
+			return -1;
+		}
+		memcpy(host, spec + 1, hostlen);
+		host[hostlen] = '\0';
+		if (end[1] == ':')
+			port_text = end + 2;
+		else if (end[1] != '\0') {
+			snprintf(err, errlen, "unexpected text after ']' in resolver '%s'", spec);
+			return -1;
+		}
+	} else {
+		const char *colon = strchr(spec, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+			/* A bare IPv6 address without brackets: no port. */
+			colon = NULL;
+		}
+		hostlen = colon ? (size_t)(colon - spec) : strlen(spec);
+		if (hostlen >= sizeof(host)) {
+			snprintf(err, errlen, "resolver address too long");
+			return -1;
+		}
+		memcpy(host, spec, hostlen);
+		host[hostlen] = '\0';
+		if (colon != NULL)
+			port_text = colon + 1;
+	}
+	if (inet_pton(AF_INET, host, buf) == 1) {
+		out->v6 = false;
+	} else if (inet_pton(AF_INET6, host, buf) == 1) {
+		out->v6 = true;
+	} else {
+		snprintf(err, errlen,
+		         "resolver '%s' is not a numeric IPv4 or IPv6 address "
+		         "(write IPv6 with a port as [addr]:port)",
+		         spec);
+		return -1;
+	}
+	memcpy(out->addr, host, hostlen + 1);
+	out->port = 53;
+	if (port_text != NULL) {
+		char *end;
+		errno = 0;
+		unsigned long port = strtoul(port_text, &end, 10);
+		if (*port_text == '\0' || *end != '\0' || errno != 0 || port == 0 || port > 65535) {
+			snprintf(err, errlen, "bad port in resolver '%s'", spec);
+			return -1;
+		}
+		out->port = (uint16_t)port;
+	}
+	return 0;
+}
+
+void dns_answer_cleanup(struct dns_answer *ans)
+{
+	for (size_t i = 0; i < ans->nrr; i++)
+		free(ans->rr[i].data);
+	free(ans->rr);
+	ans->rr = NULL;
+	ans->nrr = 0;
+}
+
+void dns_answer_free(struct dns_answer *ans)
+{
+	if (ans == NULL)
+		return;
+	dns_answer_cleanup(ans);
+	free(ans);
+}
+
+int dns_answer_add(struct dns_answer *ans, uint16_t type, uint16_t pref, const void *data,
+                   size_t len, const uint8_t *addr)
+{
+	struct dns_rr *rr;
+
+	if (ans->nrr >= DNS_ANSWER_MAX_RRS)
+		return -1;
+	rr = realloc(ans->rr, (ans->nrr + 1) * sizeof(*rr));
+	if (rr == NULL)
+		return -1;
+	ans->rr = rr;
+	rr = &ans->rr[ans->nrr];
+	memset(rr, 0, sizeof(*rr));
+	rr->data = malloc(len + 1);
+	if (rr->data == NULL)
+		return -1;
+	if (len > 0)
+		memcpy(rr->data, data, len);
+	rr->data[len] = '\0';
+	rr->len = len;
+	rr->type = type;
+	rr->pref = pref;
+	if (addr != NULL)
+		memcpy(rr->addr, addr, type == DNS_TYPE_AAAA ? 16 : 4);
+	ans->nrr++;
+	return 0;
+}
+
+struct dns_answer *dns_answer_dup(const struct dns_answer *ans)
+{
+	struct dns_answer *copy = malloc(sizeof(*copy));
+
+	if (copy == NULL)
+		return NULL;
+	*copy = *ans;
+	copy->rr = NULL;
+	copy->nrr = 0;
+	for (size_t i = 0; i < ans->nrr; i++) {
+		const struct dns_rr *rr = &ans->rr[i];
+		if (dns_answer_add(copy, rr->type, rr->pref, rr->data, rr->len, rr->addr) != 0) {
+			dns_answer_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+size_t dns_escape_text(const char *data, size_t len, char *out, size_t outlen)
+{
+	size_t need = 0, written = 0;
+	bool full = outlen == 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+		char esc[5];
+		size_t n = 1;
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			esc[0] = (char)c;
+		} else {
+			snprintf(esc, sizeof(esc), "\\%03u", (unsigned)c);
+			n = 4;
+		}
+		/* Never cut an escape in half: stop at the first that does
+		 * not fit whole. */
+		if (!full && written + n < outlen) {
+			memcpy(out + written, esc, n);
+			written += n;
+		} else {
+			full = true;
+		}
+		need += n;
+	}
+	if (outlen > 0)
+		out[written] = '\0';
+	return need;
+}

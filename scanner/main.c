@@ -1,0 +1,111 @@
+/*
+ * main.c — the posture command: global options, then one subcommand.
+ * Thin by design: parse, call the library, print.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef POSTURE_VERSION
+#define POSTURE_VERSION "0.0.0-dev"
+#endif
+
+/* Subcommands of the design that are not built yet: named in --help so
+ * users know what is coming, refused plainly when called. */
+static const struct {
+	const char *name;
+	const char *summary;
+	int issue;
+} planned[] = {
+	{ "check", "one domain: SPF, DMARC, BIMI, MX/A with fixes", 8 },
+	{ "spf", "SPF tree, lookup counts, PermError causes; 'spf eval'", 3 },
+	{ "dmarc", "DMARC policy under RFC 9989 and RFC 7489", 4 },
+	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
+	{ "svg", "validate an SVG Tiny PS logo", 5 },
+	{ "vmc", "validate a Verified Mark Certificate", 5 },
+	{ "scan", "scan a list of domains into SQLite", 6 },
+	{ "runs", "list stored scan runs", 6 },
+	{ "report", "statistics and tables from a run", 7 },
+	{ "diff", "what changed between two runs", 7 },
+	{ "history", "one domain's results over time", 7 },
+};
+
+static const struct command commands[] = {
+	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
+};
+
+static void print_help(FILE *out)
+{
+	fputs("usage: posture [global options] COMMAND [ARGS...]\n"
+	      "\n"
+	      "posture audits how well domains protect their mail against\n"
+	      "spoofing: SPF, DMARC, BIMI and MX/A, for one domain or a million.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nNot implemented yet (they say so when called):\n", out);
+	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
+		fprintf(out, "  %-9s %s\n", planned[i].name, planned[i].summary);
+	fprintf(out,
+	        "\n"
+	        "Global options (anywhere on the line):\n"
+	        "  --resolver HOST[:PORT]  ask this resolver instead of the system's\n"
+	        "                          (numeric; repeatable; IPv6 as [addr]:port)\n"
+	        "  --timeout MS            wait per attempt, default %d\n"
+	        "  --retries N             retries after a timeout, default %d\n"
+	        "  --json                  machine-readable output\n"
+	        "  -h, --help              this text, or a command's with COMMAND\n"
+	        "  --version               print the version\n"
+	        "\n"
+	        "Exit status: 0 success, 1 problems found, 2 usage error,\n"
+	        "3 posture itself failed.\n"
+	        "\n"
+	        "Example:\n"
+	        "  posture lookup _dmarc.example.com TXT\n",
+	        DNS_TIMEOUT_MS_DEFAULT, DNS_RETRIES_DEFAULT);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_globals g;
+	char err[256];
+	int n = argc - 1;
+	char **args = argv + 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("posture %s\n", POSTURE_VERSION);
+			return EXIT_OK;
+		}
+	}
+	if (cli_take_globals(&n, args, &g, err, sizeof(err)) != 0)
+		return cli_usage_error(NULL, "%s", err);
+	if (n == 0) {
+		print_help(g.help ? stdout : stderr);
+		return g.help ? EXIT_OK : EXIT_USAGE;
+	}
+	if (args[0][0] == '-')
+		return cli_usage_error(NULL, "unknown option '%s'", args[0]);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(args[0], commands[i].name) != 0)
+			continue;
+		if (g.help) {
+			fputs(commands[i].help, stdout);
+			return EXIT_OK;
+		}
+		return commands[i].run(n - 1, args + 1, &g);
+	}
+	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++) {
+		if (strcmp(args[0], planned[i].name) != 0)
+			continue;
+		fprintf(stderr, "posture: '%s' is not implemented yet (tracked as issue %d)\n",
+		        planned[i].name, planned[i].issue);
+		return EXIT_INTERNAL;
+	}
+	return cli_usage_error(NULL, "unknown command '%s'", args[0]);
+}

@@ -1,0 +1,131 @@
+/*
+ * Unit tests for dnscache.c: stored answers come back intact, hits and
+ * misses are counted, the size cap holds, and concurrent workers neither
+ * lose nor duplicate entries.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dnscache.h"
+
+static void make(struct dns_answer *a, const char *name, uint16_t type, const char *txt)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->type = type;
+	a->outcome = DNS_OUTCOME_DATA;
+	if (txt != NULL)
+		assert_int_equal(dns_answer_add(a, type, 0, txt, strlen(txt), NULL), 0);
+}
+
+static void test_put_get(void **state)
+{
+	struct dns_cache *c = dns_cache_new(0);
+	struct dns_answer a;
+	struct dns_cache_stats st;
+	(void)state;
+	assert_non_null(c);
+	assert_null(dns_cache_get(c, "example.com", DNS_TYPE_TXT));
+	make(&a, "example.com", DNS_TYPE_TXT, "v=spf1 -all");
+	assert_int_equal(dns_cache_put(c, &a), 0);
+	dns_answer_cleanup(&a);
+	const struct dns_answer *got = dns_cache_get(c, "example.com", DNS_TYPE_TXT);
+	assert_non_null(got);
+	assert_true(got->from_cache);
+	assert_int_equal(got->nrr, 1);
+	assert_string_equal(got->rr[0].data, "v=spf1 -all");
+	/* Same name, other type: a different entry. */
+	assert_null(dns_cache_get(c, "example.com", DNS_TYPE_MX));
+	/* A second put of the same key keeps the first answer. */
+	make(&a, "example.com", DNS_TYPE_TXT, "other");
+	assert_int_equal(dns_cache_put(c, &a), 0);
+	dns_answer_cleanup(&a);
+	assert_string_equal(dns_cache_get(c, "example.com", DNS_TYPE_TXT)->rr[0].data,
+	                    "v=spf1 -all");
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.hits, 2);
+	assert_int_equal(st.misses, 2);
+	assert_int_equal(st.entries, 1);
+	dns_cache_free(c);
+}
+
+static void test_cap(void **state)
+{
+	struct dns_cache *c = dns_cache_new(3);
+	struct dns_answer a;
+	struct dns_cache_stats st;
+	char name[32];
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "n%d.example", i);
+		make(&a, name, DNS_TYPE_A, NULL);
+		assert_int_equal(dns_cache_put(c, &a), i < 3 ? 0 : -1);
+	}
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.refused, 2);
+	assert_non_null(dns_cache_get(c, "n2.example", DNS_TYPE_A));
+	assert_null(dns_cache_get(c, "n3.example", DNS_TYPE_A));
+	dns_cache_free(c);
+}
+
+#define THREADS 4
+#define NAMES   5000
+
+static void *hammer(void *arg)
+{
+	struct dns_cache *c = arg;
+	struct dns_answer a;
+	char name[32];
+	for (int i = 0; i < NAMES; i++) {
+		snprintf(name, sizeof(name), "host%d.example", i);
+		if (dns_cache_get(c, name, DNS_TYPE_TXT) == NULL) {
+			make(&a, name, DNS_TYPE_TXT, name);
+			dns_cache_put(c, &a);
+			dns_answer_cleanup(&a);
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct dns_cache *c = dns_cache_new(0);
+	pthread_t t[THREADS];
+	struct dns_cache_stats st;
+	(void)state;
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hammer, c), 0);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	dns_cache_stats(c, &st);
+	/* Every name stored once, whichever thread won; each lookup counted. */
+	assert_int_equal(st.entries, NAMES);
+	assert_int_equal(st.hits + st.misses, (uint64_t)THREADS * NAMES);
+	assert_true(st.misses >= NAMES);
+	for (int i = 0; i < NAMES; i += 997) {
+		char name[32];
+		snprintf(name, sizeof(name), "host%d.example", i);
+		const struct dns_answer *a = dns_cache_get(c, name, DNS_TYPE_TXT);
+		assert_non_null(a);
+		assert_string_equal(a->rr[0].data, name);
+	}
+	dns_cache_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
