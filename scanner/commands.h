@@ -17,5 +17,7 @@ struct command {
 
 int cmd_lookup(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_lookup_help[];
+int cmd_spf(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_spf_help[];
 
 #endif

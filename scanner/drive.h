@@ -1,0 +1,28 @@
+/*
+ * drive.h — runs a pure check to completion over the DNS adapter.
+ *
+ * The check is a step function over a lookup interface (see spf.h): it
+ * runs from the start each time and reports the one answer it is missing.
+ * drive_sync asks the adapter for that answer, stores it in the memo and
+ * runs the step again, until the check needs nothing more.
+ */
+#ifndef POSTURE_DRIVE_H
+#define POSTURE_DRIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns.h"
+#include "memo.h"
+#include "spf.h"
+
+/* Runs the check once against dns. Returns 0 with *pending, need and
+ * need_type set when an answer is missing; -1 on a program error. */
+typedef int (*drive_step_fn)(void *ctx, const struct spf_dns *dns, bool *pending,
+			     char *need, size_t needlen, uint16_t *need_type);
+
+/* Returns 0 when the check completed, -1 with a reason in err. */
+int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
+	       char *err, size_t errlen);
+
+#endif

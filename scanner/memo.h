@@ -1,0 +1,36 @@
+/*
+ * memo.h — the answers one check has been given so far.
+ *
+ * Checks ask for DNS through a lookup that answers from a memo or says
+ * "not known yet" (spf.h explains the replay). The driver fills the memo
+ * from the adapter; a test fills it from a fake. Pure, no I/O.
+ */
+#ifndef POSTURE_MEMO_H
+#define POSTURE_MEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsutil.h"
+
+struct dns_memo;
+
+/* Bounds one domain's checks: no legitimate SPF tree needs more. */
+#define DNS_MEMO_MAX 512
+
+struct dns_memo *dns_memo_new(void);
+void dns_memo_free(struct dns_memo *m);
+/*
+ * The stored answer for (name, type), or NULL. A name that is not a
+ * valid DNS name gets a stored NXDOMAIN answer (no such name can exist),
+ * so a check never waits for a query that cannot be sent.
+ */
+const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint16_t type);
+/* Stores a copy. Returns 0, or -1 when full or out of memory. */
+int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans);
+size_t dns_memo_count(const struct dns_memo *m);
+
+/* A get() for the checks' lookup interfaces (ctx is the memo). */
+const struct dns_answer *dns_memo_lookup(void *ctx, const char *name, uint16_t type);
+
+#endif

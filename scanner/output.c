@@ -1,0 +1,91 @@
+/*
+ * output.c — findings and published text on a terminal or as JSON.
+ */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsutil.h"
+
+json_t *findings_json(const struct findings *f)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "code", x->code, "severity",
+				      finding_severity_name(x->severity), "message", x->message,
+				      "path", x->path, "fix", x->fix);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+int json_print(FILE *out, json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (text == NULL)
+		return -1;
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	return 0;
+}
+
+void print_safe(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\%03u", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
+void print_record(FILE *out, const char *s, size_t len)
+{
+	char buf[512];
+	for (size_t i = 0; i < len; i += 100) {
+		size_t n = len - i < 100 ? len - i : 100;
+		dns_escape_text(s + i, n, buf, sizeof(buf));
+		fputs(buf, out);
+	}
+}
+
+bool output_colour(FILE *out)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(fileno(out)) && (nc == NULL || nc[0] == '\0');
+}
+
+void findings_print(FILE *out, const struct findings *f, const char *indent)
+{
+	bool colour = output_colour(out);
+	static const char *const marks[] = { "info", "warning", "ERROR" };
+	static const char *const colours[] = { "\033[2m", "\033[33m", "\033[1;31m" };
+
+	for (int sev = FINDING_ERROR; sev >= FINDING_INFO; sev--)
+		for (size_t i = 0; i < f->n; i++) {
+			const struct finding *x = &f->v[i];
+			if ((int)x->severity != sev)
+				continue;
+			fprintf(out, "%s%s%-7s%s %s: ", indent, colour ? colours[sev] : "", marks[sev],
+				colour ? "\033[0m" : "", x->code);
+			print_safe(out, x->message);
+			fputc('\n', out);
+			if (x->path != NULL) {
+				fprintf(out, "%s        at ", indent);
+				print_safe(out, x->path);
+				fputc('\n', out);
+			}
+			if (x->fix != NULL) {
+				fprintf(out, "%s        fix: ", indent);
+				print_safe(out, x->fix);
+				fputc('\n', out);
+			}
+		}
+}

@@ -1,0 +1,537 @@
+/*
+ * spf_audit.c — the SPF tree walk behind `posture spf` and scans.
+ *
+ * Every include and redirect is followed (a loop is cut and reported),
+ * a/mx/exists targets are resolved for void lookups and address space
+ * (IPv4 view: a void is an A lookup with no records, as an IPv4 client's
+ * check_host would see it), and each problem becomes a finding whose path
+ * reads like "example.com → include:_spf.vendor.example → (no SPF record)".
+ * The status is decided after the walk, so the whole tree is always shown.
+ */
+#include "spf_audit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARROW " \xe2\x86\x92 " /* " → " */
+
+const char *spf_status_name(enum spf_status s)
+{
+	static const char *const names[] = { "ok", "none", "permerror", "temperror" };
+	return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+struct walk {
+	const struct spf_dns *dns;
+	struct spf_audit *out;
+	int nodes;
+	bool pending;
+	/* The first error decides the status: permerror, else temperror. */
+	const char *perm_code, *temp_code;
+};
+
+static void add(struct walk *w, const char *code, enum finding_severity sev, const char *path,
+		const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add(struct walk *w, const char *code, enum finding_severity sev, const char *path,
+		const char *fix, const char *fmt, ...)
+{
+	char msg[FINDING_MESSAGE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	findings_add(&w->out->findings, code, sev, path, fix, "%s", msg);
+}
+
+static void perm(struct walk *w, const char *code)
+{
+	if (w->perm_code == NULL)
+		w->perm_code = code;
+}
+
+static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t type)
+{
+	const struct dns_answer *a = w->dns->get(w->dns->ctx, name, type);
+	if (a == NULL && !w->pending) {
+		w->pending = true;
+		snprintf(w->out->need_name, sizeof(w->out->need_name), "%s", name);
+		w->out->need_type = type;
+	}
+	return a;
+}
+
+static bool temp(const struct dns_answer *a)
+{
+	return a->outcome == DNS_OUTCOME_TIMEOUT || a->outcome == DNS_OUTCOME_SERVFAIL ||
+	       a->outcome == DNS_OUTCOME_MALFORMED;
+}
+
+static bool void_answer(const struct dns_answer *a)
+{
+	return a->outcome == DNS_OUTCOME_NODATA || a->outcome == DNS_OUTCOME_NXDOMAIN;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t span(int host_bits)
+{
+	return host_bits >= 64 ? UINT64_MAX : (uint64_t)1 << host_bits;
+}
+
+static void temp_failure(struct walk *w, const char *path, const char *name,
+			 const struct dns_answer *a)
+{
+	if (w->temp_code == NULL)
+		w->temp_code = "spf.temperror";
+	add(w, "spf.temperror", FINDING_ERROR, path,
+	    "Retry later; if it persists, fix the DNS servers of that name.",
+	    "DNS failure looking up %s (%s%s%s): TempError", name, dns_outcome_name(a->outcome),
+	    a->detail[0] ? ": " : "", a->detail);
+}
+
+/* Adds the addresses of A/AAAA answers at name to the address space. */
+static void count_addresses(struct walk *w, const char *name, int c4, int c6, int *voids,
+			    const char *path)
+{
+	const struct dns_answer *a = ask(w, name, DNS_TYPE_A);
+	const struct dns_answer *aaaa = ask(w, name, DNS_TYPE_AAAA);
+	if (a == NULL || aaaa == NULL)
+		return;
+	if (temp(a)) {
+		temp_failure(w, path, name, a);
+		return;
+	}
+	if (voids != NULL && void_answer(a))
+		(*voids)++;
+	if (a->outcome == DNS_OUTCOME_DATA)
+		w->out->ipv4_addresses = sat_add(w->out->ipv4_addresses,
+						 (uint64_t)a->nrr * span(32 - (c4 >= 0 ? c4 : 32)));
+	if (aaaa->outcome == DNS_OUTCOME_DATA) {
+		int p6 = c6 >= 0 ? c6 : 128;
+		w->out->ipv6_64s =
+			sat_add(w->out->ipv6_64s, (uint64_t)aaaa->nrr * (p6 >= 64 ? 1 : span(64 - p6)));
+	}
+}
+
+static struct spf_node *node_new(const char *domain, const char *via)
+{
+	struct spf_node *n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	n->domain = strdup(domain);
+	n->via = via ? strdup(via) : NULL;
+	if (n->domain == NULL || (via != NULL && n->via == NULL)) {
+		free(n->domain);
+		free(n->via);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static void node_free(struct spf_node *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nchildren; i++)
+		node_free(n->children[i]);
+	free(n->children);
+	free(n->domain);
+	free(n->via);
+	free(n->record);
+	free(n);
+}
+
+static int node_add_child(struct spf_node *n, struct spf_node *c)
+{
+	struct spf_node **v = realloc(n->children, (n->nchildren + 1) * sizeof(struct spf_node *));
+	if (v == NULL)
+		return -1;
+	n->children = v;
+	v[n->nchildren++] = c;
+	return 0;
+}
+
+struct stack {
+	const char *names[SPF_AUDIT_MAX_DEPTH + 1];
+	int depth;
+};
+
+static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
+			      const char *parent_path, struct stack *st, bool *no_record);
+
+/* Follows include:/redirect= target from node n. */
+static void follow(struct walk *w, struct spf_node *n, const char *target, bool redirect,
+		   const char *path, struct stack *st)
+{
+	char via[DNS_NAME_BUF + 16], childpath[2048];
+	bool no_record = false;
+
+	snprintf(via, sizeof(via), "%s%s", redirect ? "redirect=" : "include:", target);
+	snprintf(childpath, sizeof(childpath), "%s" ARROW "%s", path, via);
+	for (int i = 0; i < st->depth; i++)
+		if (dns_name_equal(st->names[i], target)) {
+			perm(w, "spf.include_loop");
+			add(w, "spf.include_loop", FINDING_ERROR, childpath,
+			    "Remove the include or redirect that leads back to a record already "
+			    "being evaluated.",
+			    "%s leads back to %s: a loop, which exhausts the 10-lookup limit "
+			    "(PermError)",
+			    via, target);
+			return;
+		}
+	if (st->depth >= SPF_AUDIT_MAX_DEPTH || w->nodes >= SPF_AUDIT_MAX_NODES) {
+		add(w, "spf.tree_too_large", FINDING_WARNING, childpath, NULL,
+		    "the tree is larger than posture follows (%d records, %d levels); not followed",
+		    SPF_AUDIT_MAX_NODES, SPF_AUDIT_MAX_DEPTH);
+		return;
+	}
+	struct spf_node *c = visit(w, target, via, path, st, &no_record);
+	if (c == NULL)
+		return;
+	if (node_add_child(n, c) != 0) {
+		node_free(c);
+		return;
+	}
+	n->lookups_total += c->lookups_total;
+	if (no_record) {
+		const char *code = redirect ? "spf.redirect_no_record" : "spf.include_no_record";
+		char p[2200];
+		snprintf(p, sizeof(p), "%s" ARROW "(no SPF record)", childpath);
+		perm(w, code);
+		add(w, code, FINDING_ERROR, p,
+		    redirect ? "Point redirect= at a name that publishes an SPF record, or publish "
+			       "one there." :
+			       "Remove this include, or ask its owner to publish an SPF record "
+			       "there; until then every check of this domain is a PermError.",
+		    "%s publishes no SPF record: check_host returns PermError (RFC 7208 %s)",
+		    target, redirect ? "6.1" : "5.2");
+	}
+}
+
+/* Reads one record and everything below it. *no_record is set when the
+ * name publishes no SPF record (the caller decides what that means). */
+static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
+			      const char *parent_path, struct stack *st, bool *no_record)
+{
+	char path[2048];
+	struct spf_record *rec = NULL;
+	const struct dns_rr *found = NULL;
+	int nfound = 0, voids = 0;
+	struct spf_node *n = node_new(domain, via);
+
+	if (n == NULL)
+		return NULL;
+	w->nodes++;
+	if (parent_path == NULL)
+		snprintf(path, sizeof(path), "%s", domain);
+	else
+		snprintf(path, sizeof(path), "%s" ARROW "%s", parent_path, via);
+	const struct dns_answer *txt = ask(w, domain, DNS_TYPE_TXT);
+	if (txt == NULL)
+		return n;
+	if (temp(txt)) {
+		n->status = SPF_STATUS_TEMPERROR;
+		temp_failure(w, path, domain, txt);
+		return n;
+	}
+	if (via != NULL && void_answer(txt))
+		n->void_lookups++;
+	for (size_t i = 0; txt->outcome == DNS_OUTCOME_DATA && i < txt->nrr; i++)
+		if (spf_is_record(txt->rr[i].data, txt->rr[i].len)) {
+			found = &txt->rr[i];
+			nfound++;
+		}
+	if (nfound == 0) {
+		n->status = SPF_STATUS_NONE;
+		*no_record = true;
+		return n;
+	}
+	if (nfound > 1) {
+		n->status = SPF_STATUS_PERMERROR;
+		perm(w, "spf.multiple_records");
+		add(w, "spf.multiple_records", FINDING_ERROR, path,
+		    "Merge them into one record: receivers must return PermError when a name has "
+		    "more than one (RFC 7208 4.5).",
+		    "%s publishes %d SPF records", domain, nfound);
+		return n;
+	}
+	n->record = malloc(found->len + 1);
+	if (n->record == NULL || spf_parse(found->data, found->len, &rec) != 0) {
+		node_free(n);
+		return NULL;
+	}
+	memcpy(n->record, found->data, found->len);
+	n->record[found->len] = '\0';
+	for (size_t i = 0; i < rec->findings.n; i++) {
+		const struct finding *f = &rec->findings.v[i];
+		findings_add(&w->out->findings, f->code, f->severity, path, f->fix, "%s",
+			     f->message);
+	}
+	if (rec->permerror) {
+		n->status = SPF_STATUS_PERMERROR;
+		perm(w, "spf.syntax");
+		spf_record_free(rec);
+		return n;
+	}
+	if (rec->has_macros)
+		w->out->has_macros = true;
+	st->names[st->depth++] = domain;
+	bool has_all = false;
+	char all_q = 0;
+	for (size_t i = 0; i < rec->nmechs && !w->pending; i++) {
+		const struct spf_mech *m = &rec->mechs[i];
+		const char *target = m->domain_spec ? m->domain_spec : domain;
+		bool macro = spf_has_macro(m->domain_spec);
+		char t[DNS_NAME_BUF];
+		snprintf(t, sizeof(t), "%s", target);
+		if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
+			t[strlen(t) - 1] = '\0';
+		switch (m->kind) {
+		case SPF_MECH_ALL:
+			has_all = true;
+			all_q = m->qualifier;
+			continue;
+		case SPF_MECH_IP4:
+			if (m->cidr4 >= 0 && m->cidr4 < 8) {
+				add(w, "spf.ip4_too_broad", FINDING_ERROR, path,
+				    "Authorise only your own senders' addresses.",
+				    "ip4:.../%d authorises %s IPv4 addresses: anyone can send as "
+				    "this domain",
+				    m->cidr4, m->cidr4 == 0 ? "all" : "a large part of all");
+			} else if (m->cidr4 >= 0 && m->cidr4 < 16) {
+				add(w, "spf.ip4_broad", FINDING_WARNING, path,
+				    "Check that every address in this range is yours.",
+				    "ip4 prefix /%d authorises %llu addresses", m->cidr4,
+				    (unsigned long long)span(32 - m->cidr4));
+			}
+			w->out->ipv4_addresses =
+				sat_add(w->out->ipv4_addresses, span(32 - (m->cidr4 >= 0 ? m->cidr4 : 32)));
+			continue;
+		case SPF_MECH_IP6: {
+			int p6 = m->cidr6 >= 0 ? m->cidr6 : 128;
+			if (p6 < 16)
+				add(w, "spf.ip6_too_broad", FINDING_ERROR, path,
+				    "Authorise only your own senders' networks.",
+				    "ip6 prefix /%d authorises a large part of all IPv6 addresses", p6);
+			else if (p6 < 32)
+				add(w, "spf.ip6_broad", FINDING_WARNING, path,
+				    "Check that every address in this range is yours.",
+				    "ip6 prefix /%d is wider than a whole provider allocation", p6);
+			w->out->ipv6_64s = sat_add(w->out->ipv6_64s, p6 >= 64 ? 1 : span(64 - p6));
+			continue;
+		}
+		default:
+			break;
+		}
+		n->lookups_self++;
+		if (macro) {
+			add(w, "spf.macros", FINDING_INFO, path, NULL,
+			    "%s:%s depends on the sender or client (macros); its lookups are counted "
+			    "but not resolved here",
+			    spf_mech_name(m->kind), m->domain_spec);
+			continue;
+		}
+		switch (m->kind) {
+		case SPF_MECH_INCLUDE:
+			follow(w, n, t, false, path, st);
+			break;
+		case SPF_MECH_A:
+			count_addresses(w, t, m->cidr4, m->cidr6, &voids, path);
+			break;
+		case SPF_MECH_MX: {
+			const struct dns_answer *mx = ask(w, t, DNS_TYPE_MX);
+			if (mx == NULL)
+				break;
+			if (temp(mx)) {
+				temp_failure(w, path, t, mx);
+				break;
+			}
+			if (void_answer(mx))
+				voids++;
+			if (mx->outcome != DNS_OUTCOME_DATA)
+				break;
+			if (mx->nrr > SPF_MAX_MX_NAMES) {
+				perm(w, "spf.mx_too_many_names");
+				add(w, "spf.mx_too_many_names", FINDING_ERROR, path,
+				    "Use ip4:/ip6: or a: terms for the senders instead of mx with "
+				    "more than 10 MX hosts.",
+				    "mx:%s has %zu MX names; more than 10 is a PermError (RFC 7208 "
+				    "4.6.4)",
+				    t, mx->nrr);
+			}
+			for (size_t k = 0; k < mx->nrr && k < SPF_MAX_MX_NAMES; k++)
+				count_addresses(w, mx->rr[k].data, m->cidr4, m->cidr6, NULL, path);
+			break;
+		}
+		case SPF_MECH_PTR:
+			add(w, "spf.ptr_deprecated", FINDING_WARNING, path,
+			    "Replace ptr with ip4:/ip6: or a: terms (RFC 7208 5.5: do not use).",
+			    "the ptr mechanism is slow, unreliable and deprecated; many receivers "
+			    "skip it");
+			break;
+		case SPF_MECH_EXISTS: {
+			const struct dns_answer *a = ask(w, t, DNS_TYPE_A);
+			if (a == NULL)
+				break;
+			if (temp(a))
+				temp_failure(w, path, t, a);
+			else if (void_answer(a))
+				voids++;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (rec->redirect != NULL && !w->pending) {
+		if (has_all) {
+			add(w, "spf.redirect_ignored", FINDING_WARNING, path,
+			    "Remove either the redirect= or the all; with all present the redirect "
+			    "is never used (RFC 7208 6.1).",
+			    "redirect=%s is ignored because the record has an 'all' mechanism",
+			    rec->redirect);
+		} else {
+			n->lookups_self++;
+			if (spf_has_macro(rec->redirect)) {
+				add(w, "spf.macros", FINDING_INFO, path, NULL,
+				    "redirect=%s depends on the sender (macros); not followed",
+				    rec->redirect);
+			} else {
+				char t[DNS_NAME_BUF];
+				snprintf(t, sizeof(t), "%s", rec->redirect);
+				if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
+					t[strlen(t) - 1] = '\0';
+				follow(w, n, t, true, path, st);
+			}
+		}
+	}
+	if (via == NULL && has_all)
+		snprintf(w->out->all, sizeof(w->out->all), "%call", all_q);
+	st->depth--;
+	n->void_lookups += voids;
+	n->lookups_total += n->lookups_self;
+	if (n->status == SPF_STATUS_OK && rec->permerror)
+		n->status = SPF_STATUS_PERMERROR;
+	spf_record_free(rec);
+	return n;
+}
+
+/* The effective terminal all: the root's, or along the redirect chain. */
+static void effective_all(struct spf_audit *a)
+{
+	const struct spf_node *n = a->tree;
+	while (a->all[0] == '\0' && n != NULL && n->record != NULL) {
+		const struct spf_node *next = NULL;
+		struct spf_record *rec = NULL;
+		if (spf_parse(n->record, strlen(n->record), &rec) != 0)
+			return;
+		for (size_t i = 0; i < rec->nmechs; i++)
+			if (rec->mechs[i].kind == SPF_MECH_ALL)
+				snprintf(a->all, sizeof(a->all), "%call", rec->mechs[i].qualifier);
+		spf_record_free(rec);
+		for (size_t i = 0; i < n->nchildren; i++)
+			if (n->children[i]->via && strncmp(n->children[i]->via, "redirect=", 9) == 0)
+				next = n->children[i];
+		n = next;
+	}
+}
+
+static int sum_voids(const struct spf_node *n)
+{
+	int v = n->void_lookups;
+	for (size_t i = 0; i < n->nchildren; i++)
+		v += sum_voids(n->children[i]);
+	return v;
+}
+
+int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audit *out)
+{
+	struct walk w;
+	struct stack st;
+	bool no_record = false;
+
+	memset(out, 0, sizeof(*out));
+	if (dns_name_normalize(domain, out->domain, sizeof(out->domain)) != 0)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	memset(&st, 0, sizeof(st));
+	w.dns = dns;
+	w.out = out;
+	out->tree = visit(&w, out->domain, NULL, NULL, &st, &no_record);
+	if (out->tree == NULL) {
+		spf_audit_cleanup(out);
+		return -1;
+	}
+	if (w.pending) {
+		out->pending = true;
+		return 0;
+	}
+	if (out->tree->record != NULL)
+		out->record = strdup(out->tree->record);
+	out->lookups = out->tree->lookups_total;
+	out->void_lookups = sum_voids(out->tree);
+	effective_all(out);
+	const char *root = out->domain;
+	if (no_record) {
+		out->status = SPF_STATUS_NONE;
+		add(&w, "spf.none", FINDING_ERROR, root,
+		    "Publish a TXT record such as \"v=spf1 include:<your mail provider> -all\" at "
+		    "this name.",
+		    "%s publishes no SPF record: receivers cannot tell its mail from forgeries",
+		    root);
+		return 0;
+	}
+	if (out->lookups > SPF_MAX_DNS_LOOKUPS) {
+		perm(&w, "spf.too_many_lookups");
+		add(&w, "spf.too_many_lookups", FINDING_ERROR, root,
+		    "Flatten includes you control, drop unused ones, or replace a/mx with "
+		    "ip4:/ip6: so the tree needs at most 10 lookups.",
+		    "the record needs %d DNS-querying terms; more than 10 is a PermError (RFC 7208 "
+		    "4.6.4)",
+		    out->lookups);
+	}
+	if (out->void_lookups > SPF_MAX_VOID_LOOKUPS) {
+		perm(&w, "spf.void_lookups");
+		add(&w, "spf.void_lookups", FINDING_ERROR, root,
+		    "Remove terms that point at names with no records.",
+		    "%d lookups return no records; more than 2 is a PermError (RFC 7208 4.6.4)",
+		    out->void_lookups);
+	}
+	if (strcmp(out->all, "+all") == 0)
+		add(&w, "spf.all_pass", FINDING_ERROR, root,
+		    "Replace +all with -all (or ~all while you check your senders).",
+		    "+all authorises every host on the Internet to send as this domain");
+	else if (strcmp(out->all, "?all") == 0)
+		add(&w, "spf.all_neutral", FINDING_WARNING, root,
+		    "End the record with -all or ~all so unauthorised senders fail.",
+		    "?all gives no verdict for unlisted senders: the record protects nothing");
+	else if (out->all[0] == '\0')
+		add(&w, "spf.no_all", FINDING_WARNING, root,
+		    "End the record with -all (or ~all).",
+		    "no terminal all: unlisted senders get neutral, which protects nothing");
+	if (w.perm_code != NULL) {
+		out->status = SPF_STATUS_PERMERROR;
+		out->error_code = w.perm_code;
+	} else if (w.temp_code != NULL) {
+		out->status = SPF_STATUS_TEMPERROR;
+		out->error_code = w.temp_code;
+	} else {
+		out->status = SPF_STATUS_OK;
+	}
+	return 0;
+}
+
+void spf_audit_cleanup(struct spf_audit *a)
+{
+	node_free(a->tree);
+	a->tree = NULL;
+	free(a->record);
+	a->record = NULL;
+	findings_cleanup(&a->findings);
+}

@@ -1,0 +1,60 @@
+/*
+ * spf_audit.h — the whole SPF tree of a domain, as an auditor reads it.
+ *
+ * Unlike check_host, which stops at the first match or error, the audit
+ * follows every include and redirect to its full depth (past the 10-lookup
+ * limit, so the whole tree is shown), counts what check_host would count
+ * in the worst case, and records each problem as a finding with the path
+ * from the root. Pure: DNS comes through struct spf_dns with the same
+ * replay-on-pending contract as check_host.
+ */
+#ifndef POSTURE_SPF_AUDIT_H
+#define POSTURE_SPF_AUDIT_H
+
+#include "spf.h"
+
+enum spf_status {
+	SPF_STATUS_OK = 0,
+	SPF_STATUS_NONE,
+	SPF_STATUS_PERMERROR,
+	SPF_STATUS_TEMPERROR,
+};
+const char *spf_status_name(enum spf_status s);
+
+struct spf_node {
+	char *domain;	/* whose TXT records were read */
+	char *via;	/* "include:x" or "redirect=x"; NULL at the root */
+	char *record;	/* the SPF record, NULL if none was usable */
+	enum spf_status status;
+	int lookups_self;  /* DNS-querying terms in this record */
+	int lookups_total; /* this record and everything below it */
+	int void_lookups;  /* this record's own */
+	struct spf_node **children;
+	size_t nchildren;
+};
+
+struct spf_audit {
+	char domain[DNS_NAME_BUF];
+	enum spf_status status;
+	const char *error_code; /* the finding code that decided a permerror
+				   or temperror, NULL otherwise */
+	char *record;		/* the root record, NULL if none */
+	char all[5];		/* "-all", "~all", "?all", "+all" or "" */
+	int lookups;		/* worst case for check_host (RFC 7208 4.6.4) */
+	int void_lookups;
+	uint64_t ipv4_addresses; /* authorised, summed (overlaps counted twice) */
+	uint64_t ipv6_64s;	 /* authorised IPv6 /64 networks, summed */
+	bool has_macros;	 /* parts of the policy depend on the sender */
+	struct findings findings;
+	struct spf_node *tree;
+	bool pending;
+	char need_name[DNS_NAME_BUF];
+	uint16_t need_type;
+};
+
+/* Audits domain. Returns 0 (see out->pending) or -1 on allocation
+ * failure or an invalid domain. Clean up with spf_audit_cleanup. */
+int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audit *out);
+void spf_audit_cleanup(struct spf_audit *a);
+
+#endif
