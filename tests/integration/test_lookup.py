@@ -253,7 +253,7 @@ class Cli(unittest.TestCase):
         self.assertIn("usage: posture", err)
 
     def test_planned_command_says_so(self):
-        rc, _, err = run("spf", "example.com")
+        rc, _, err = run("report")
         self.assertEqual(rc, 3)
         self.assertIn("not implemented yet", err)
 
