@@ -511,7 +511,7 @@ int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audi
 		add(&w, "spf.all_neutral", FINDING_WARNING, root,
 		    "End the record with -all or ~all so unauthorised senders fail.",
 		    "?all gives no verdict for unlisted senders: the record protects nothing");
-	else if (out->all[0] == '\0')
+	else if (out->all[0] == '\0' && w.perm_code == NULL && w.temp_code == NULL)
 		add(&w, "spf.no_all", FINDING_WARNING, root,
 		    "End the record with -all (or ~all).",
 		    "no terminal all: unlisted senders get neutral, which protects nothing");
