@@ -82,7 +82,15 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libposture.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS)
 
-build-tests: $(BUILD)/posture $(UNIT_BIN) $(ITEST_BIN) $(TOOL_BIN)
+# The conformance runners (tests/conformance/): built like the tools.
+CONF_SRC := $(wildcard tests/conformance/*.c)
+CONF_BIN := $(CONF_SRC:tests/conformance/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/%: tests/conformance/%.c $(BUILD)/libposture.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS)
+
+build-tests: $(BUILD)/posture $(UNIT_BIN) $(ITEST_BIN) $(TOOL_BIN) $(CONF_BIN)
 
 check:
 	@scripts/deps.sh
@@ -97,7 +105,7 @@ asan:
 	  SAN="$(ASAN_FLAGS)" check-run
 
 LINT_SRC := $(wildcard scanner/*.c scanner/*.h tests/unit/*.c tests/integration/*.c \
-              tests/tools/*.c)
+              tests/tools/*.c tests/conformance/*.c)
 
 lint:
 	@scripts/deps.sh

@@ -14,36 +14,36 @@
 #include "spf_audit.h"
 
 const char cmd_spf_help[] =
-	"usage: posture spf DOMAIN [--json] [global options]\n"
-	"       posture spf eval --ip IP --sender MAILFROM [--helo NAME] [--json]\n"
-	"\n"
-	"posture spf DOMAIN reads the domain's SPF record and follows every include\n"
-	"and redirect to its full depth (past the 10-lookup limit, so the whole tree\n"
-	"is shown). For each record it prints its own and cumulative DNS-lookup\n"
-	"counts; then the findings, errors first, each with where it was found and\n"
-	"a one-line fix. The status is one of:\n"
-	"  ok         the record evaluates without error\n"
-	"  none       no SPF record\n"
-	"  permerror  receivers get PermError: an include without a record, more\n"
-	"             than 10 lookups, more than 2 void lookups, a syntax error,\n"
-	"             two records, a loop, a redirect to a name without a record\n"
-	"  temperror  a DNS failure; the name that failed is given\n"
-	"\n"
-	"posture spf eval runs RFC 7208 check_host() for one client address and\n"
-	"prints none, neutral, pass, fail, softfail, temperror or permerror, with\n"
-	"the exp= explanation for fail. An empty --sender \"\" checks the HELO name.\n"
-	"\n"
-	"JSON (spf): domain, status, record, all, lookups, void_lookups,\n"
-	"findings [{code, severity, message, path, fix}], tree, error_code,\n"
-	"ipv4_addresses, ipv6_64s, has_macros.\n"
-	"JSON (spf eval): result, explanation, lookups, void_lookups, reason.\n"
-	"\n"
-	"Exit status: spf: 0 when the status is ok with no error finding, 1 when\n"
-	"problems were found; spf eval: 0 for any result; 2 usage; 3 failure.\n"
-	"\n"
-	"Examples:\n"
-	"  posture spf example.com\n"
-	"  posture spf eval --ip 192.0.2.10 --sender bounce@example.com --json\n";
+        "usage: posture spf DOMAIN [--json] [global options]\n"
+        "       posture spf eval --ip IP --sender MAILFROM [--helo NAME] [--json]\n"
+        "\n"
+        "posture spf DOMAIN reads the domain's SPF record and follows every include\n"
+        "and redirect to its full depth (past the 10-lookup limit, so the whole tree\n"
+        "is shown). For each record it prints its own and cumulative DNS-lookup\n"
+        "counts; then the findings, errors first, each with where it was found and\n"
+        "a one-line fix. The status is one of:\n"
+        "  ok         the record evaluates without error\n"
+        "  none       no SPF record\n"
+        "  permerror  receivers get PermError: an include without a record, more\n"
+        "             than 10 lookups, more than 2 void lookups, a syntax error,\n"
+        "             two records, a loop, a redirect to a name without a record\n"
+        "  temperror  a DNS failure; the name that failed is given\n"
+        "\n"
+        "posture spf eval runs RFC 7208 check_host() for one client address and\n"
+        "prints none, neutral, pass, fail, softfail, temperror or permerror, with\n"
+        "the exp= explanation for fail. An empty --sender \"\" checks the HELO name.\n"
+        "\n"
+        "JSON (spf): domain, status, record, all, lookups, void_lookups,\n"
+        "findings [{code, severity, message, path, fix}], tree, error_code,\n"
+        "ipv4_addresses, ipv6_64s, has_macros.\n"
+        "JSON (spf eval): result, explanation, lookups, void_lookups, reason.\n"
+        "\n"
+        "Exit status: spf: 0 when the status is ok with no error finding, 1 when\n"
+        "problems were found; spf eval: 0 for any result; 2 usage; 3 failure.\n"
+        "\n"
+        "Examples:\n"
+        "  posture spf example.com\n"
+        "  posture spf eval --ip 192.0.2.10 --sender bounce@example.com --json\n";
 
 struct audit_step {
 	const char *domain;
@@ -51,7 +51,7 @@ struct audit_step {
 };
 
 static int audit_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
-		      size_t needlen, uint16_t *need_type)
+                      size_t needlen, uint16_t *need_type)
 {
 	struct audit_step *s = ctx;
 	spf_audit_cleanup(&s->audit);
@@ -69,24 +69,23 @@ static json_t *node_json(const struct spf_node *n)
 	for (size_t i = 0; kids != NULL && i < n->nchildren; i++)
 		json_array_append_new(kids, node_json(n->children[i]));
 	return json_pack("{s:s,s:s?,s:s?,s:s,s:i,s:i,s:i,s:o}", "domain", n->domain, "via", n->via,
-			 "record", n->record, "status", spf_status_name(n->status), "lookups_self",
-			 n->lookups_self, "lookups_total", n->lookups_total, "void_lookups",
-			 n->void_lookups, "children", kids ? kids : json_array());
+	                 "record", n->record, "status", spf_status_name(n->status), "lookups_self",
+	                 n->lookups_self, "lookups_total", n->lookups_total, "void_lookups",
+	                 n->void_lookups, "children", kids ? kids : json_array());
 }
 
 static json_t *spf_audit_json(const struct spf_audit *a)
 {
-	return json_pack("{s:s,s:s,s:s?,s:s?,s:i,s:i,s:o,s:o,s:s?,s:I,s:I,s:b}", "domain",
-			 a->domain, "status", spf_status_name(a->status), "record", a->record, "all",
-			 a->all[0] ? a->all : NULL, "lookups", a->lookups, "void_lookups",
-			 a->void_lookups, "findings", findings_json(&a->findings), "tree",
-			 a->tree ? node_json(a->tree) : json_null(), "error_code", a->error_code,
-			 "ipv4_addresses", (json_int_t)(a->ipv4_addresses > INT64_MAX ?
-								INT64_MAX :
-								a->ipv4_addresses),
-			 "ipv6_64s",
-			 (json_int_t)(a->ipv6_64s > INT64_MAX ? INT64_MAX : a->ipv6_64s),
-			 "has_macros", a->has_macros);
+	return json_pack(
+	        "{s:s,s:s,s:s?,s:s?,s:i,s:i,s:o,s:o,s:s?,s:I,s:I,s:b}", "domain", a->domain,
+	        "status", spf_status_name(a->status), "record", a->record, "all",
+	        a->all[0] ? a->all : NULL, "lookups", a->lookups, "void_lookups", a->void_lookups,
+	        "findings", findings_json(&a->findings), "tree",
+	        a->tree ? node_json(a->tree) : json_null(), "error_code", a->error_code,
+	        "ipv4_addresses",
+	        (json_int_t)(a->ipv4_addresses > INT64_MAX ? INT64_MAX : a->ipv4_addresses),
+	        "ipv6_64s", (json_int_t)(a->ipv6_64s > INT64_MAX ? INT64_MAX : a->ipv6_64s),
+	        "has_macros", a->has_macros);
 }
 
 static void print_node(const struct spf_node *n, int depth)
@@ -166,8 +165,8 @@ static int spf_audit_cmd(const char *domain, const struct cli_globals *g)
 			findings_print(stdout, &s.audit.findings, "  ");
 		}
 	}
-	rc = (s.audit.status == SPF_STATUS_OK && !has_errors(&s.audit.findings)) ? EXIT_OK :
-										   EXIT_PROBLEMS;
+	rc = (s.audit.status == SPF_STATUS_OK && !has_errors(&s.audit.findings)) ? EXIT_OK
+	                                                                         : EXIT_PROBLEMS;
 out:
 	spf_audit_cleanup(&s.audit);
 	dns_memo_free(memo);
@@ -181,7 +180,7 @@ struct eval_step {
 };
 
 static int eval_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
-		     size_t needlen, uint16_t *need_type)
+                     size_t needlen, uint16_t *need_type)
 {
 	struct eval_step *s = ctx;
 	spf_eval_result_cleanup(&s->res);
@@ -234,10 +233,10 @@ static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		json_t *o = json_pack("{s:s,s:s?,s:i,s:i,s:s}", "result",
-				      spf_result_name(s.res.result), "explanation", s.res.explanation,
-				      "lookups", s.res.lookups, "void_lookups", s.res.void_lookups,
-				      "reason", s.res.reason);
+		json_t *o =
+		        json_pack("{s:s,s:s?,s:i,s:i,s:s}", "result", spf_result_name(s.res.result),
+		                  "explanation", s.res.explanation, "lookups", s.res.lookups,
+		                  "void_lookups", s.res.void_lookups, "reason", s.res.reason);
 		if (o == NULL || json_print(stdout, o) != 0) {
 			json_decref(o);
 			goto out;

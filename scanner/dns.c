@@ -37,7 +37,8 @@ struct dns_query {
 	struct dns_query *next; /* wait queue or done list */
 	dns_cb cb;
 	void *arg;
-	char cur[DNS_NAME_BUF]; /* name on the wire now (CNAME target) */
+	char cur[DNS_NAME_BUF]; /* name on the wire now (CNAME target),
+	                           escaped as dns_name_escape writes it */
 	uint16_t type;
 	unsigned timeouts_this_hop;
 	bool tcp;
@@ -622,7 +623,11 @@ int dns_query_start(struct dns_worker *w, const char *name, uint16_t type, dns_c
 	q->start_ms = dns_loop_now_ms();
 	q->ans.type = type;
 	q->ans.rcode = -1;
-	snprintf(q->cur, sizeof(q->cur), "%s", q->ans.name);
+	/* On the wire side names are kept escaped, as replies are read. */
+	if (dns_name_escape(q->ans.name, q->cur, sizeof(q->cur)) != 0) {
+		free(q);
+		return -1;
+	}
 	w->pending++;
 	queue_push(&w->wait_head, &w->wait_tail, q);
 	pump(w);

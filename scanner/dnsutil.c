@@ -93,10 +93,11 @@ int dns_name_normalize(const char *in, char *out, size_t outlen)
 				return -1;
 			label = 0;
 		} else {
-			/* Printable ASCII only: SPF macros can expand to
-			 * odd but legal bytes; controls and 8-bit bytes are
-			 * never a usable host name here. */
-			if (c <= 0x20 || c >= 0x7f)
+			/* Printable ASCII and space: a label may hold any
+			 * octet (RFC 2181 11), and SPF macros expand to such
+			 * names (RFC 7208 7.3); controls and 8-bit bytes are
+			 * refused (IDNs must come as A-labels). */
+			if (c < 0x20 || c >= 0x7f)
 				return -1;
 			if (++label > 63)
 				return -1;
@@ -157,6 +158,28 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen
 		out[o++] = '.';
 	out[o] = '\0';
 	return (int)i;
+}
+
+int dns_name_escape(const char *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (dns_host_char(*p) || *p == '.') {
+			if (o + 1 >= outlen)
+				return -1;
+			out[o++] = (char)tolower(*p);
+		} else {
+			if (o + 4 >= outlen)
+				return -1;
+			snprintf(out + o, 5, "\\%03u", (unsigned)*p);
+			o += 4;
+		}
+	}
+	if (outlen == 0)
+		return -1;
+	out[o] = '\0';
+	return 0;
 }
 
 int dns_server_parse(const char *spec, struct dns_server *out, char *err, size_t errlen)

@@ -98,8 +98,8 @@ const char *dns_rcode_name(int rcode, char *buf, size_t buflen);
 /*
  * Normalises a presentation name into out: lower case, no final dot.
  * Returns 0, or -1 when the name is empty, too long, has an empty label or
- * a label over 63 bytes, or holds bytes other than printable ASCII
- * (IDNs must be converted to A-labels first).
+ * a label over 63 bytes, or holds bytes other than printable ASCII and
+ * space (IDNs must be converted to A-labels first).
  */
 int dns_name_normalize(const char *in, char *out, size_t outlen);
 /* Case-insensitive equality of presentation names, ignoring a final dot. */
@@ -113,6 +113,13 @@ bool dns_name_equal(const char *a, const char *b);
  * does not fit.
  */
 int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen);
+
+/*
+ * Writes a normalised name in the escaped form dns_name_from_wire gives
+ * (bytes outside [a-z0-9-_*] as \DDD, dots kept), the form getdns parses
+ * and replies are compared in. Returns 0 or -1 if it does not fit.
+ */
+int dns_name_escape(const char *name, char *out, size_t outlen);
 
 /*
  * Parses "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT" with a numeric host.

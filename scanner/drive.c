@@ -19,7 +19,7 @@ static void on_answer(const struct dns_answer *a, void *arg)
 }
 
 int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
-	       char *err, size_t errlen)
+               char *err, size_t errlen)
 {
 	struct spf_dns dns = { dns_memo_lookup, memo };
 	char need[DNS_NAME_BUF];
@@ -35,7 +35,8 @@ int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, 
 		if (!pending)
 			return 0;
 		if (dns_memo_get(memo, need, type) != NULL) {
-			snprintf(err, errlen, "the check asked again for %s after its answer came", need);
+			snprintf(err, errlen, "the check asked again for %s after its answer came",
+			         need);
 			return -1;
 		}
 		struct fetch f = { memo, 0 };

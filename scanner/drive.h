@@ -18,11 +18,11 @@
 
 /* Runs the check once against dns. Returns 0 with *pending, need and
  * need_type set when an answer is missing; -1 on a program error. */
-typedef int (*drive_step_fn)(void *ctx, const struct spf_dns *dns, bool *pending,
-			     char *need, size_t needlen, uint16_t *need_type);
+typedef int (*drive_step_fn)(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
+                             size_t needlen, uint16_t *need_type);
 
 /* Returns 0 when the check completed, -1 with a reason in err. */
 int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
-	       char *err, size_t errlen);
+               char *err, size_t errlen);
 
 #endif

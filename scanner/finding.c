@@ -14,7 +14,7 @@ static char *dup_or_null(const char *s)
 }
 
 static int push(struct findings *f, const char *code, enum finding_severity sev, char *message,
-		char *fix, char *path)
+                char *fix, char *path)
 {
 	struct finding *v;
 
@@ -38,8 +38,8 @@ fail:
 	return -1;
 }
 
-int findings_add(struct findings *f, const char *code, enum finding_severity sev,
-		 const char *path, const char *fix, const char *fmt, ...)
+int findings_add(struct findings *f, const char *code, enum finding_severity sev, const char *path,
+                 const char *fix, const char *fmt, ...)
 {
 	char buf[FINDING_MESSAGE_MAX];
 	va_list ap;
@@ -55,7 +55,7 @@ int findings_extend(struct findings *dst, const struct findings *src)
 	for (size_t i = 0; i < src->n; i++) {
 		const struct finding *s = &src->v[i];
 		if (push(dst, s->code, s->severity, strdup(s->message), dup_or_null(s->fix),
-			 dup_or_null(s->path)) != 0)
+		         dup_or_null(s->path)) != 0)
 			return -1;
 	}
 	return 0;

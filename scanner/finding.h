@@ -20,9 +20,9 @@ enum finding_severity {
 struct finding {
 	const char *code; /* static string */
 	enum finding_severity severity;
-	char *message;	  /* owned */
-	char *fix;	  /* owned, may be NULL */
-	char *path;	  /* owned, may be NULL */
+	char *message; /* owned */
+	char *fix;     /* owned, may be NULL */
+	char *path;    /* owned, may be NULL */
 };
 
 struct findings {
@@ -30,7 +30,7 @@ struct findings {
 	size_t n;
 };
 
-#define FINDINGS_MAX 256 /* per result: hostile records cannot grow it further */
+#define FINDINGS_MAX        256 /* per result: hostile records cannot grow it further */
 #define FINDING_MESSAGE_MAX 512
 
 /*
@@ -38,9 +38,8 @@ struct findings {
  * FINDING_MESSAGE_MAX. Returns 0, or -1 on allocation failure or when
  * FINDINGS_MAX is reached (the finding is then dropped).
  */
-int findings_add(struct findings *f, const char *code, enum finding_severity sev,
-		 const char *path, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+int findings_add(struct findings *f, const char *code, enum finding_severity sev, const char *path,
+                 const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Appends copies of every finding of src. */
 int findings_extend(struct findings *dst, const struct findings *src);
 /* True when a finding with this code is present. */

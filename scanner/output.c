@@ -15,8 +15,8 @@ json_t *findings_json(const struct findings *f)
 	for (size_t i = 0; a != NULL && i < f->n; i++) {
 		const struct finding *x = &f->v[i];
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "code", x->code, "severity",
-				      finding_severity_name(x->severity), "message", x->message,
-				      "path", x->path, "fix", x->fix);
+		                      finding_severity_name(x->severity), "message", x->message,
+		                      "path", x->path, "fix", x->fix);
 		if (o == NULL || json_array_append_new(a, o) != 0) {
 			json_decref(a);
 			return NULL;
@@ -73,8 +73,8 @@ void findings_print(FILE *out, const struct findings *f, const char *indent)
 			const struct finding *x = &f->v[i];
 			if ((int)x->severity != sev)
 				continue;
-			fprintf(out, "%s%s%-7s%s %s: ", indent, colour ? colours[sev] : "", marks[sev],
-				colour ? "\033[0m" : "", x->code);
+			fprintf(out, "%s%s%-7s%s %s: ", indent, colour ? colours[sev] : "",
+			        marks[sev], colour ? "\033[0m" : "", x->code);
 			print_safe(out, x->message);
 			fputc('\n', out);
 			if (x->path != NULL) {

@@ -19,13 +19,14 @@
 
 const char *spf_result_name(enum spf_result r)
 {
-	static const char *const names[] = { "none",	 "neutral",   "pass",	  "fail",
-					     "softfail", "temperror", "permerror" };
+	static const char *const names[] = { "none",     "neutral",   "pass",     "fail",
+		                             "softfail", "temperror", "permerror" };
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
 }
 
-static const char *const mech_names[] = { "all", "include", "a",   "mx",
-					  "ptr", "ip4",	    "ip6", "exists" };
+static const char *const mech_names[] = {
+	"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"
+};
 
 const char *spf_mech_name(enum spf_mech_kind k)
 {
@@ -71,7 +72,7 @@ static bool is_delimiter(char c)
  * "}". Returns 0, or -1 with the reason and the offset of the error.
  */
 static int macro_check(const char *s, size_t len, bool exp, char *err, size_t errlen,
-		       size_t *errpos)
+                       size_t *errpos)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -81,7 +82,8 @@ static int macro_check(const char *s, size_t len, bool exp, char *err, size_t er
 				continue;
 			if (c < 0x21 || c > 0x7e) {
 				*errpos = i;
-				snprintf(err, errlen, "byte 0x%02x is not allowed in a macro-string", c);
+				snprintf(err, errlen,
+				         "byte 0x%02x is not allowed in a macro-string", c);
 				return -1;
 			}
 			continue;
@@ -99,17 +101,17 @@ static int macro_check(const char *s, size_t len, bool exp, char *err, size_t er
 		if (n != '{') {
 			*errpos = i;
 			snprintf(err, errlen, "'%%%c' is not a macro (write %%%% for a literal %%)",
-				 isprint((unsigned char)n) ? n : '?');
+			         isprint((unsigned char)n) ? n : '?');
 			return -1;
 		}
 		size_t j = i + 2;
 		if (j >= len || !is_macro_letter(s[j], exp)) {
 			*errpos = i;
 			snprintf(err, errlen, "unknown macro letter '%c'%s",
-				 j < len && isprint((unsigned char)s[j]) ? s[j] : '?',
-				 (j < len && !exp && is_macro_letter(s[j], true)) ?
-					 " (c, r and t are for explanations only)" :
-					 "");
+			         j < len && isprint((unsigned char)s[j]) ? s[j] : '?',
+			         (j < len && !exp && is_macro_letter(s[j], true))
+			                 ? " (c, r and t are for explanations only)"
+			                 : "");
 			return -1;
 		}
 		j++;
@@ -192,11 +194,12 @@ static void syntax(struct parser *p, size_t pos, size_t tlen, const char *fmt, c
 	char term[96];
 	size_t n = tlen < 64 ? tlen : 64;
 	dns_escape_text(p->text + pos, n, term, sizeof(term));
-	findings_add(&p->rec->findings, "spf.syntax", FINDING_ERROR, NULL,
-		     "Correct the term as RFC 7208 section 12 (ABNF) writes it; receivers treat the "
-		     "whole record as a PermError.",
-		     "term \"%s%s\" at byte %zu: %s", term, tlen > 64 ? "..." : "", pos,
-		     why ? why : fmt);
+	findings_add(
+	        &p->rec->findings, "spf.syntax", FINDING_ERROR, NULL,
+	        "Correct the term as RFC 7208 section 12 (ABNF) writes it; receivers treat the "
+	        "whole record as a PermError.",
+	        "term \"%s%s\" at byte %zu: %s", term, tlen > 64 ? "..." : "", pos,
+	        why ? why : fmt);
 	p->rec->permerror = true;
 }
 
@@ -283,8 +286,7 @@ static int add_mech(struct parser *p, const struct spf_mech *m)
 }
 
 /* Checks a domain-spec: a valid macro-string with a proper domain-end. */
-static bool domain_spec_ok(struct parser *p, const char *spec, size_t len, size_t pos,
-			   size_t tlen)
+static bool domain_spec_ok(struct parser *p, const char *spec, size_t len, size_t pos, size_t tlen)
 {
 	char err[160];
 	size_t errpos = 0;
@@ -327,7 +329,8 @@ static int parse_directive(struct parser *p, const char *t, size_t tlen, size_t 
 	size_t namelen = nl - i;
 	int kind = -1;
 	for (size_t k = 0; k < sizeof(mech_names) / sizeof(mech_names[0]); k++)
-		if (strlen(mech_names[k]) == namelen && strncasecmp(name, mech_names[k], namelen) == 0)
+		if (strlen(mech_names[k]) == namelen &&
+		    strncasecmp(name, mech_names[k], namelen) == 0)
 			kind = (int)k;
 	if (kind < 0) {
 		syntax(p, pos, tlen, "unknown mechanism", NULL);
@@ -368,8 +371,8 @@ static int parse_directive(struct parser *p, const char *t, size_t tlen, size_t 
 	case SPF_MECH_PTR: {
 		bool dual = m.kind != SPF_MECH_PTR;
 		if (dual && split_cidr(arg, &arglen, true, 32, &m.cidr4, &m.cidr6) != 0) {
-			syntax(p, pos, tlen, "bad CIDR length (ip4 0-32, ip6 0-128, no leading zeros)",
-			       NULL);
+			syntax(p, pos, tlen,
+			       "bad CIDR length (ip4 0-32, ip6 0-128, no leading zeros)", NULL);
 			return 0;
 		}
 		if (colon) {
@@ -394,8 +397,8 @@ static int parse_directive(struct parser *p, const char *t, size_t tlen, size_t 
 		}
 		if (split_cidr(arg, &arglen, false, v6 ? 128 : 32, &m.cidr4, &m.cidr6) != 0) {
 			syntax(p, pos, tlen,
-			       v6 ? "bad prefix length (0-128, no leading zeros)" :
-				    "bad prefix length (0-32, no leading zeros)",
+			       v6 ? "bad prefix length (0-128, no leading zeros)"
+			          : "bad prefix length (0-32, no leading zeros)",
 			       NULL);
 			return 0;
 		}
@@ -441,8 +444,8 @@ static int parse_modifier(struct parser *p, const char *t, size_t tlen, size_t e
 		/* RFC 7208 6: each at most once, else PermError. */
 		if (*slot != NULL) {
 			syntax(p, pos, tlen,
-			       redirect ? "second redirect= (at most one is allowed)" :
-					  "second exp= (at most one is allowed)",
+			       redirect ? "second redirect= (at most one is allowed)"
+			                : "second exp= (at most one is allowed)",
 			       NULL);
 			return 0;
 		}
@@ -470,10 +473,10 @@ static int parse_modifier(struct parser *p, const char *t, size_t tlen, size_t e
 		return 0;
 	}
 	findings_add(&p->rec->findings, "spf.unknown_modifier", FINDING_INFO, NULL,
-		     "Remove it unless a receiver you rely on documents it; receivers ignore "
-		     "unknown modifiers (RFC 7208 6).",
-		     "unknown modifier \"%.*s\" at byte %zu is ignored", (int)(eq < 64 ? eq : 64), t,
-		     pos);
+	             "Remove it unless a receiver you rely on documents it; receivers ignore "
+	             "unknown modifiers (RFC 7208 6).",
+	             "unknown modifier \"%.*s\" at byte %zu is ignored", (int)(eq < 64 ? eq : 64),
+	             t, pos);
 	return 0;
 }
 
@@ -510,7 +513,8 @@ int spf_parse(const char *text, size_t len, struct spf_record **out)
 		const char *t = text + start;
 		size_t tlen = i - start;
 		if (++nterms > SPF_MAX_TERMS) {
-			syntax(&p, start, tlen, "more terms than posture reads (SPF_MAX_TERMS)", NULL);
+			syntax(&p, start, tlen, "more terms than posture reads (SPF_MAX_TERMS)",
+			       NULL);
 			break;
 		}
 		/* A modifier is name "=" ...; the name never holds ':' or '/',
@@ -518,8 +522,8 @@ int spf_parse(const char *text, size_t len, struct spf_record **out)
 		size_t k = 0;
 		while (k < tlen && t[k] != '=' && t[k] != ':' && t[k] != '/')
 			k++;
-		int rc = (k < tlen && t[k] == '=') ? parse_modifier(&p, t, tlen, k, start) :
-						       parse_directive(&p, t, tlen, start);
+		int rc = (k < tlen && t[k] == '=') ? parse_modifier(&p, t, tlen, k, start)
+		                                   : parse_directive(&p, t, tlen, start);
 		if (rc != 0) {
 			spf_record_free(p.rec);
 			return -1;
@@ -587,7 +591,7 @@ static int letter_value(char l, const struct spf_macro_ctx *ctx, char *buf, size
 	case 'i':
 		if (!ctx->ip_v6) {
 			snprintf(buf, buflen, "%u.%u.%u.%u", ctx->ip[0], ctx->ip[1], ctx->ip[2],
-				 ctx->ip[3]);
+			         ctx->ip[3]);
 		} else {
 			/* Dot-format nibbles, as RFC 7208 7.4's examples write
 			 * them (upper-case hex). */
@@ -629,7 +633,7 @@ static int letter_value(char l, const struct spf_macro_ctx *ctx, char *buf, size
 /* Applies transformers (RFC 7208 7.3): split on delimiters, reverse if
  * asked, keep the rightmost n parts, join with ".". */
 static void transform(const char *val, size_t vlen, long n, bool rev, const char *delims,
-		      size_t ndelims, struct outbuf *o, bool escape)
+                      size_t ndelims, struct outbuf *o, bool escape)
 {
 	enum { MAX_PARTS = 128 };
 	size_t start[MAX_PARTS], plen[MAX_PARTS], parts = 0, s = 0;
@@ -671,7 +675,7 @@ static void transform(const char *val, size_t vlen, long n, bool rev, const char
 }
 
 int spf_macro_expand(const char *spec, size_t len, const struct spf_macro_ctx *ctx, bool exp,
-		     char *out, size_t outlen, char *err, size_t errlen)
+                     char *out, size_t outlen, char *err, size_t errlen)
 {
 	struct outbuf o = { out, 0, outlen, false };
 	size_t errpos = 0;
@@ -715,10 +719,10 @@ int spf_macro_expand(const char *spec, size_t len, const struct spf_macro_ctx *c
 		size_t dstart = j;
 		while (spec[j] != '}')
 			j++;
-		char val[SPF_MAX_EXPANSION];
+		char val[SPF_MAX_EXPANSION] = "";
 		letter_value((char)tolower((unsigned char)letter), ctx, val, sizeof(val));
 		transform(val, strlen(val), count, rev, j > dstart ? spec + dstart : ".",
-			  j > dstart ? j - dstart : 1, &o, upper);
+		          j > dstart ? j - dstart : 1, &o, upper);
 		i = j;
 	}
 	if (o.over)

@@ -21,15 +21,15 @@
 #include "finding.h"
 
 /* RFC 7208 4.6.4 */
-#define SPF_MAX_DNS_LOOKUPS 10
+#define SPF_MAX_DNS_LOOKUPS  10
 #define SPF_MAX_VOID_LOOKUPS 2
-#define SPF_MAX_MX_NAMES 10
-#define SPF_MAX_PTR_NAMES 10
+#define SPF_MAX_MX_NAMES     10
+#define SPF_MAX_PTR_NAMES    10
 /* Bounds of our own against hostile records. */
-#define SPF_MAX_TERMS 1024	   /* terms parsed from one record */
-#define SPF_MAX_EXPANSION 2048	   /* bytes of one expanded macro-string */
-#define SPF_AUDIT_MAX_NODES 256	   /* records visited by one audit */
-#define SPF_AUDIT_MAX_DEPTH 32	   /* include/redirect nesting in an audit */
+#define SPF_MAX_TERMS       1024 /* terms parsed from one record */
+#define SPF_MAX_EXPANSION   2048 /* bytes of one expanded macro-string */
+#define SPF_AUDIT_MAX_NODES 256  /* records visited by one audit */
+#define SPF_AUDIT_MAX_DEPTH 32   /* include/redirect nesting in an audit */
 
 enum spf_result {
 	SPF_RESULT_NONE = 0,
@@ -56,18 +56,18 @@ const char *spf_mech_name(enum spf_mech_kind k);
 
 struct spf_mech {
 	enum spf_mech_kind kind;
-	char qualifier;	   /* '+', '-', '~' or '?' */
+	char qualifier;    /* '+', '-', '~' or '?' */
 	char *domain_spec; /* unexpanded macro-string, NULL if absent */
 	int cidr4, cidr6;  /* prefix lengths, -1 if absent */
 	uint8_t addr[16];  /* ip4: 4 bytes, ip6: 16 */
-	size_t pos;	   /* byte offset of the term in the record */
+	size_t pos;        /* byte offset of the term in the record */
 };
 
 struct spf_record {
 	struct spf_mech *mechs;
 	size_t nmechs;
 	char *redirect; /* domain-spec, NULL if absent */
-	char *exp;	/* domain-spec, NULL if absent */
+	char *exp;      /* domain-spec, NULL if absent */
 	bool has_macros;
 	/* Syntax problems. Any finding of severity error makes the record
 	 * unusable: check_host gives permerror (RFC 7208 4.6). */
@@ -90,14 +90,14 @@ bool spf_is_record(const char *text, size_t len);
 
 /* What macros expand from (RFC 7208 7.2). */
 struct spf_macro_ctx {
-	const char *sender;   /* local-part@domain ("postmaster@helo" if none) */
-	const char *domain;   /* the current <domain> */
-	const uint8_t *ip;    /* 4 or 16 bytes */
+	const char *sender; /* local-part@domain ("postmaster@helo" if none) */
+	const char *domain; /* the current <domain> */
+	const uint8_t *ip;  /* 4 or 16 bytes */
 	bool ip_v6;
 	const char *helo;
 	const char *receiver; /* "r" in exp only */
 	const char *ptr_name; /* validated name for "p", NULL → "unknown" */
-	long long now;	      /* "t" */
+	long long now;        /* "t" */
 };
 
 /*
@@ -107,7 +107,7 @@ struct spf_macro_ctx {
  * would exceed outlen - 1.
  */
 int spf_macro_expand(const char *spec, size_t len, const struct spf_macro_ctx *ctx, bool exp,
-		     char *out, size_t outlen, char *err, size_t errlen);
+                     char *out, size_t outlen, char *err, size_t errlen);
 
 /* True when spec holds a macro (anything expanding besides %%, %_, %-). */
 bool spf_has_macro(const char *spec);
@@ -120,20 +120,20 @@ struct spf_dns {
 
 /* check_host() inputs. */
 struct spf_request {
-	const char *ip;	      /* client address, IPv4 or IPv6 text */
+	const char *ip;       /* client address, IPv4 or IPv6 text */
 	const char *sender;   /* MAIL FROM, may be "" (then helo is used) */
 	const char *helo;     /* HELO/EHLO name, may be NULL */
 	const char *receiver; /* for %{r}; NULL → "unknown" */
-	long long now;	      /* for %{t} */
+	long long now;        /* for %{t} */
 };
 
 struct spf_eval_result {
 	enum spf_result result;
 	char *explanation; /* for fail with exp=, else NULL; owned */
-	int lookups;	   /* DNS-querying terms counted (RFC 7208 4.6.4) */
+	int lookups;       /* DNS-querying terms counted (RFC 7208 4.6.4) */
 	int void_lookups;
-	char reason[256];  /* why: the term that matched, or the error */
-	bool pending;	   /* stopped for an answer not known yet */
+	char reason[256]; /* why: the term that matched, or the error */
+	bool pending;     /* stopped for an answer not known yet */
 	char need_name[DNS_NAME_BUF];
 	uint16_t need_type;
 };
@@ -144,7 +144,7 @@ struct spf_eval_result {
  * Free with spf_eval_result_cleanup.
  */
 int spf_check_host(const struct spf_request *req, const struct spf_dns *dns,
-		   struct spf_eval_result *out);
+                   struct spf_eval_result *out);
 void spf_eval_result_cleanup(struct spf_eval_result *r);
 
 #endif

@@ -33,9 +33,9 @@ struct walk {
 };
 
 static void add(struct walk *w, const char *code, enum finding_severity sev, const char *path,
-		const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static void add(struct walk *w, const char *code, enum finding_severity sev, const char *path,
-		const char *fix, const char *fmt, ...)
+                const char *fix, const char *fmt, ...)
 {
 	char msg[FINDING_MESSAGE_MAX];
 	va_list ap;
@@ -84,7 +84,7 @@ static uint64_t span(int host_bits)
 }
 
 static void temp_failure(struct walk *w, const char *path, const char *name,
-			 const struct dns_answer *a)
+                         const struct dns_answer *a)
 {
 	if (w->temp_code == NULL)
 		w->temp_code = "spf.temperror";
@@ -96,7 +96,7 @@ static void temp_failure(struct walk *w, const char *path, const char *name,
 
 /* Adds the addresses of A/AAAA answers at name to the address space. */
 static void count_addresses(struct walk *w, const char *name, int c4, int c6, int *voids,
-			    const char *path)
+                            const char *path)
 {
 	const struct dns_answer *a = ask(w, name, DNS_TYPE_A);
 	const struct dns_answer *aaaa = ask(w, name, DNS_TYPE_AAAA);
@@ -110,11 +110,11 @@ static void count_addresses(struct walk *w, const char *name, int c4, int c6, in
 		(*voids)++;
 	if (a->outcome == DNS_OUTCOME_DATA)
 		w->out->ipv4_addresses = sat_add(w->out->ipv4_addresses,
-						 (uint64_t)a->nrr * span(32 - (c4 >= 0 ? c4 : 32)));
+		                                 (uint64_t)a->nrr * span(32 - (c4 >= 0 ? c4 : 32)));
 	if (aaaa->outcome == DNS_OUTCOME_DATA) {
 		int p6 = c6 >= 0 ? c6 : 128;
-		w->out->ipv6_64s =
-			sat_add(w->out->ipv6_64s, (uint64_t)aaaa->nrr * (p6 >= 64 ? 1 : span(64 - p6)));
+		w->out->ipv6_64s = sat_add(w->out->ipv6_64s,
+		                           (uint64_t)aaaa->nrr * (p6 >= 64 ? 1 : span(64 - p6)));
 	}
 }
 
@@ -163,11 +163,11 @@ struct stack {
 };
 
 static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
-			      const char *parent_path, struct stack *st, bool *no_record);
+                              const char *parent_path, struct stack *st, bool *no_record);
 
 /* Follows include:/redirect= target from node n. */
 static void follow(struct walk *w, struct spf_node *n, const char *target, bool redirect,
-		   const char *path, struct stack *st)
+                   const char *path, struct stack *st)
 {
 	char via[DNS_NAME_BUF + 16], childpath[2048];
 	bool no_record = false;
@@ -206,9 +206,9 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 		perm(w, code);
 		add(w, code, FINDING_ERROR, p,
 		    redirect ? "Point redirect= at a name that publishes an SPF record, or publish "
-			       "one there." :
-			       "Remove this include, or ask its owner to publish an SPF record "
-			       "there; until then every check of this domain is a PermError.",
+		               "one there."
+		             : "Remove this include, or ask its owner to publish an SPF record "
+		               "there; until then every check of this domain is a PermError.",
 		    "%s publishes no SPF record: check_host returns PermError (RFC 7208 %s)",
 		    target, redirect ? "6.1" : "5.2");
 	}
@@ -217,7 +217,7 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 /* Reads one record and everything below it. *no_record is set when the
  * name publishes no SPF record (the caller decides what that means). */
 static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
-			      const char *parent_path, struct stack *st, bool *no_record)
+                              const char *parent_path, struct stack *st, bool *no_record)
 {
 	char path[2048];
 	struct spf_record *rec = NULL;
@@ -271,7 +271,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	for (size_t i = 0; i < rec->findings.n; i++) {
 		const struct finding *f = &rec->findings.v[i];
 		findings_add(&w->out->findings, f->code, f->severity, path, f->fix, "%s",
-			     f->message);
+		             f->message);
 	}
 	if (rec->permerror) {
 		n->status = SPF_STATUS_PERMERROR;
@@ -310,15 +310,16 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 				    "ip4 prefix /%d authorises %llu addresses", m->cidr4,
 				    (unsigned long long)span(32 - m->cidr4));
 			}
-			w->out->ipv4_addresses =
-				sat_add(w->out->ipv4_addresses, span(32 - (m->cidr4 >= 0 ? m->cidr4 : 32)));
+			w->out->ipv4_addresses = sat_add(
+			        w->out->ipv4_addresses, span(32 - (m->cidr4 >= 0 ? m->cidr4 : 32)));
 			continue;
 		case SPF_MECH_IP6: {
 			int p6 = m->cidr6 >= 0 ? m->cidr6 : 128;
 			if (p6 < 16)
 				add(w, "spf.ip6_too_broad", FINDING_ERROR, path,
 				    "Authorise only your own senders' networks.",
-				    "ip6 prefix /%d authorises a large part of all IPv6 addresses", p6);
+				    "ip6 prefix /%d authorises a large part of all IPv6 addresses",
+				    p6);
 			else if (p6 < 32)
 				add(w, "spf.ip6_broad", FINDING_WARNING, path,
 				    "Check that every address in this range is yours.",
@@ -332,7 +333,8 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 		n->lookups_self++;
 		if (macro) {
 			add(w, "spf.macros", FINDING_INFO, path, NULL,
-			    "%s:%s depends on the sender or client (macros); its lookups are counted "
+			    "%s:%s depends on the sender or client (macros); its lookups are "
+			    "counted "
 			    "but not resolved here",
 			    spf_mech_name(m->kind), m->domain_spec);
 			continue;
@@ -436,7 +438,8 @@ static void effective_all(struct spf_audit *a)
 				snprintf(a->all, sizeof(a->all), "%call", rec->mechs[i].qualifier);
 		spf_record_free(rec);
 		for (size_t i = 0; i < n->nchildren; i++)
-			if (n->children[i]->via && strncmp(n->children[i]->via, "redirect=", 9) == 0)
+			if (n->children[i]->via &&
+			    strncmp(n->children[i]->via, "redirect=", 9) == 0)
 				next = n->children[i];
 		n = next;
 	}
@@ -512,8 +515,7 @@ int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audi
 		    "End the record with -all or ~all so unauthorised senders fail.",
 		    "?all gives no verdict for unlisted senders: the record protects nothing");
 	else if (out->all[0] == '\0' && w.perm_code == NULL && w.temp_code == NULL)
-		add(&w, "spf.no_all", FINDING_WARNING, root,
-		    "End the record with -all (or ~all).",
+		add(&w, "spf.no_all", FINDING_WARNING, root, "End the record with -all (or ~all).",
 		    "no terminal all: unlisted senders get neutral, which protects nothing");
 	if (w.perm_code != NULL) {
 		out->status = SPF_STATUS_PERMERROR;

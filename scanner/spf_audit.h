@@ -22,9 +22,9 @@ enum spf_status {
 const char *spf_status_name(enum spf_status s);
 
 struct spf_node {
-	char *domain;	/* whose TXT records were read */
-	char *via;	/* "include:x" or "redirect=x"; NULL at the root */
-	char *record;	/* the SPF record, NULL if none was usable */
+	char *domain; /* whose TXT records were read */
+	char *via;    /* "include:x" or "redirect=x"; NULL at the root */
+	char *record; /* the SPF record, NULL if none was usable */
 	enum spf_status status;
 	int lookups_self;  /* DNS-querying terms in this record */
 	int lookups_total; /* this record and everything below it */
@@ -37,14 +37,14 @@ struct spf_audit {
 	char domain[DNS_NAME_BUF];
 	enum spf_status status;
 	const char *error_code; /* the finding code that decided a permerror
-				   or temperror, NULL otherwise */
-	char *record;		/* the root record, NULL if none */
-	char all[5];		/* "-all", "~all", "?all", "+all" or "" */
-	int lookups;		/* worst case for check_host (RFC 7208 4.6.4) */
+	                           or temperror, NULL otherwise */
+	char *record;           /* the root record, NULL if none */
+	char all[5];            /* "-all", "~all", "?all", "+all" or "" */
+	int lookups;            /* worst case for check_host (RFC 7208 4.6.4) */
 	int void_lookups;
 	uint64_t ipv4_addresses; /* authorised, summed (overlaps counted twice) */
-	uint64_t ipv6_64s;	 /* authorised IPv6 /64 networks, summed */
-	bool has_macros;	 /* parts of the policy depend on the sender */
+	uint64_t ipv6_64s;       /* authorised IPv6 /64 networks, summed */
+	bool has_macros;         /* parts of the policy depend on the sender */
 	struct findings findings;
 	struct spf_node *tree;
 	bool pending;

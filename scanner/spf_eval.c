@@ -116,12 +116,12 @@ static int validated_name(struct ev *e, const char *domain, char *out, size_t ou
  * error, SPF_PENDING-as-int when %{p} needs lookups.
  */
 static int expand_domain(struct ev *e, const char *spec, const char *domain, char *out,
-			 size_t outlen)
+                         size_t outlen)
 {
 	char ptr[DNS_NAME_BUF] = "unknown";
 	char err[160];
-	struct spf_macro_ctx ctx = { e->sender, domain, e->ip,	 e->v6,
-				     e->helo,	e->receiver, NULL, e->now };
+	struct spf_macro_ctx ctx = { e->sender, domain,      e->ip, e->v6,
+		                     e->helo,   e->receiver, NULL,  e->now };
 	if (strstr(spec, "%{p") != NULL || strstr(spec, "%{P") != NULL) {
 		int rc = validated_name(e, domain, ptr, sizeof(ptr));
 		if (rc != 0)
@@ -130,7 +130,7 @@ static int expand_domain(struct ev *e, const char *spec, const char *domain, cha
 	ctx.ptr_name = ptr;
 	char buf[SPF_MAX_EXPANSION];
 	int n = spf_macro_expand(spec, strlen(spec), &ctx, false, buf, sizeof(buf), err,
-				 sizeof(err));
+	                         sizeof(err));
 	if (n < 0)
 		return -1;
 	const char *p = buf;
@@ -156,7 +156,7 @@ static int validated_name(struct ev *e, const char *domain, char *out, size_t ou
 	size_t o = 0;
 	if (!e->v6) {
 		snprintf(rev, sizeof(rev), "%u.%u.%u.%u.in-addr.arpa", e->ip[3], e->ip[2], e->ip[1],
-			 e->ip[0]);
+		         e->ip[0]);
 	} else {
 		static const char hexd[] = "0123456789abcdef";
 		for (int b = 15; b >= 0; b--) {
@@ -185,8 +185,8 @@ static int validated_name(struct ev *e, const char *domain, char *out, size_t ou
 		if (!ok)
 			continue;
 		size_t nl = strlen(name), dl = strlen(domain);
-		if (dns_name_equal(name, domain) ||
-		    (nl > dl && name[nl - dl - 1] == '.' && dns_name_equal(name + nl - dl, domain))) {
+		if (dns_name_equal(name, domain) || (nl > dl && name[nl - dl - 1] == '.' &&
+		                                     dns_name_equal(name + nl - dl, domain))) {
 			snprintf(out, outlen, "%s", name);
 			return 0;
 		}
@@ -221,7 +221,7 @@ static int match_addresses(struct ev *e, const char *name, int c4, int c6, bool 
 /* The target name of a mechanism: its expanded domain-spec, or <domain>.
  * Returns 0, or a negative spf_result. */
 static int mech_target(struct ev *e, const struct spf_mech *m, const char *domain, char *out,
-		       size_t outlen)
+                       size_t outlen)
 {
 	if (m->domain_spec == NULL) {
 		snprintf(out, outlen, "%s", domain);
@@ -323,9 +323,8 @@ static int mechanism(struct ev *e, const struct spf_mech *m, const char *domain,
 			return -(int)SPF_PENDING;
 		size_t vl = strlen(valid), tl = strlen(target);
 		return strcmp(valid, "unknown") != 0 &&
-		       (dns_name_equal(valid, target) ||
-			(vl > tl && valid[vl - tl - 1] == '.' &&
-			 dns_name_equal(valid + vl - tl, target)));
+		       (dns_name_equal(valid, target) || (vl > tl && valid[vl - tl - 1] == '.' &&
+		                                          dns_name_equal(valid + vl - tl, target)));
 	}
 	case SPF_MECH_EXISTS: {
 		if (!domain_ok(target))
@@ -382,8 +381,8 @@ static void explain(struct ev *e, const struct spf_record *rec, const char *doma
 		if (validated_name(e, domain, ptr, sizeof(ptr)) != 0)
 			return;
 	}
-	struct spf_macro_ctx ctx = { e->sender, domain, e->ip,	e->v6,
-				     e->helo,	e->receiver, ptr, e->now };
+	struct spf_macro_ctx ctx = { e->sender, domain,      e->ip, e->v6,
+		                     e->helo,   e->receiver, ptr,   e->now };
 	int n = spf_macro_expand(text, len, &ctx, true, buf, sizeof(buf), err, sizeof(err));
 	if (n < 0)
 		return;
@@ -430,7 +429,7 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 		return SPF_RESULT_TEMPERROR; /* out of memory: no verdict */
 	if (rec->permerror) {
 		snprintf(e->out->reason, sizeof(e->out->reason), "%s: %s", domain,
-			 rec->findings.n ? rec->findings.v[0].message : "syntax error");
+		         rec->findings.n ? rec->findings.v[0].message : "syntax error");
 		spf_record_free(rec);
 		return SPF_RESULT_PERMERROR;
 	}
@@ -443,7 +442,8 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 		if (m == 1) {
 			r = qualifier_result(rec->mechs[i].qualifier);
 			snprintf(e->out->reason, sizeof(e->out->reason), "matched %c%s at %s",
-				 rec->mechs[i].qualifier, spf_mech_name(rec->mechs[i].kind), domain);
+			         rec->mechs[i].qualifier, spf_mech_name(rec->mechs[i].kind),
+			         domain);
 			if (r == SPF_RESULT_FAIL && want_exp)
 				explain(e, rec, domain);
 			goto out;
@@ -488,7 +488,7 @@ void spf_eval_result_cleanup(struct spf_eval_result *r)
 }
 
 int spf_check_host(const struct spf_request *req, const struct spf_dns *dns,
-		   struct spf_eval_result *out)
+                   struct spf_eval_result *out)
 {
 	struct ev e;
 	char domain[DNS_NAME_BUF];

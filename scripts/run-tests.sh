@@ -68,6 +68,22 @@ for t in "$BUILD"/tests/test_*; do
 	run_suite "$(basename "$t")" "$t"
 done
 
+# Conformance suites (RFC 7208 SPF): their runners print "N passed, N
+# failed", which is turned into unittest's form for tally.
+run_conformance() {
+	local out rc
+	out=$(tests/conformance/run-spf.sh "$BUILD" 2>&1)
+	rc=$?
+	echo "$out"
+	local p f
+	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+	echo "Ran $(( ${p:-0} + ${f:-0} )) tests"
+	[ "${f:-0}" -gt 0 ] && echo "FAILED (failures=$f)"
+	return $rc
+}
+run_suite spf-rfc7208 run_conformance
+
 # Integration suites need the bed; one bed serves them all.
 run_suite integration tests/bed/bed.sh run "$logdir/bed" -- \
 	tests/integration/run.sh "$BUILD"

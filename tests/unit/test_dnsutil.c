@@ -21,12 +21,12 @@ static void test_normalize(void **state)
 		{ "Example.COM", "example.com" },  /* lower case */
 		{ "example.com.", "example.com" }, /* final dot dropped */
 		{ "_dmarc.example.com", "_dmarc.example.com" },
-		{ "", NULL },             /* empty */
-		{ ".", NULL },            /* the root is not a domain */
-		{ "a..b", NULL },         /* empty label */
-		{ ".a", NULL },           /* empty first label */
-		{ "exa mple.com", NULL }, /* space */
-		{ "ex\x01.com", NULL },   /* control byte */
+		{ "", NULL },                       /* empty */
+		{ ".", NULL },                      /* the root is not a domain */
+		{ "a..b", NULL },                   /* empty label */
+		{ ".a", NULL },                     /* empty first label */
+		{ "exa mple.com", "exa mple.com" }, /* space: a legal octet (RFC 2181 11) */
+		{ "ex\x01.com", NULL },             /* control byte */
 		{ "b\xc3\xbc"
 		  "cher.de",
 		  NULL }, /* U-label: needs xn-- */
@@ -104,6 +104,17 @@ static void test_from_wire(void **state)
 	}
 	/* Output too small: error, never overflow. */
 	assert_int_equal(dns_name_from_wire((const uint8_t *)"\007example\000", 9, out, 5), -1);
+}
+
+static void test_escape_name(void **state)
+{
+	char out[DNS_NAME_BUF];
+	(void)state;
+	assert_int_equal(dns_name_escape("mail.example.com", out, sizeof(out)), 0);
+	assert_string_equal(out, "mail.example.com");
+	assert_int_equal(dns_name_escape("a b%c\\d.example", out, sizeof(out)), 0);
+	assert_string_equal(out, "a\\032b\\037c\\092d.example");
+	assert_int_equal(dns_name_escape("a b", out, 4), -1);
 }
 
 static void test_server_parse(void **state)
@@ -201,10 +212,11 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalize),    cmocka_unit_test(test_normalize_limits),
-		cmocka_unit_test(test_equal),        cmocka_unit_test(test_from_wire),
-		cmocka_unit_test(test_server_parse), cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_answer_copy),  cmocka_unit_test(test_names),
+		cmocka_unit_test(test_normalize),   cmocka_unit_test(test_normalize_limits),
+		cmocka_unit_test(test_equal),       cmocka_unit_test(test_from_wire),
+		cmocka_unit_test(test_escape_name), cmocka_unit_test(test_server_parse),
+		cmocka_unit_test(test_escape),      cmocka_unit_test(test_answer_copy),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
