@@ -41,7 +41,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Test binaries are not intermediate files: keep them.
 .SECONDARY:
 
-.PHONY: all build-tests deps demo check check-run asan lint format clean help bench-dns
+.PHONY: all build-tests deps demo fuzz check check-run asan lint format clean help bench-dns
 
 all: $(BUILD)/posture
 
@@ -53,6 +53,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make lint       clang-format check and clang-tidy"
 	@echo "make format     rewrite sources with clang-format"
+	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
 	@echo "make clean      remove build outputs"
 
@@ -105,7 +106,7 @@ asan:
 	  SAN="$(ASAN_FLAGS)" check-run
 
 LINT_SRC := $(wildcard scanner/*.c scanner/*.h tests/unit/*.c tests/integration/*.c \
-              tests/tools/*.c tests/conformance/*.c)
+              tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c)
 
 lint:
 	@scripts/deps.sh
@@ -120,6 +121,11 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(BUILD)
+
+# libFuzzer harnesses (tests/fuzz/); FUZZ_SECONDS per harness, default 60.
+fuzz:
+	@scripts/deps.sh
+	@scripts/fuzz.sh
 
 bench-dns:
 	@scripts/deps.sh
