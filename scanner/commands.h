@@ -19,5 +19,7 @@ int cmd_lookup(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_lookup_help[];
 int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_spf_help[];
+int cmd_dmarc(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_dmarc_help[];
 
 #endif

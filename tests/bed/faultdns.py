@@ -4,8 +4,10 @@
 Usage: faultdns.py --port P [--addr 127.0.0.1] [--pidfile F]
 
 Serves UDP and TCP (RFC 1035 length-prefixed) on the same port.  The
-behaviour for a query is chosen by the first label of the query name,
-case-insensitively; any suffix is accepted (tests use *.fault.test.).
+behaviour for a query is chosen by the first label of the query name
+that does not start with "_", case-insensitively, so that
+_dmarc.drop.fault.test and default._bimi.tc.fault.test select "drop" and
+"tc"; any suffix is accepted (tests use *.fault.test.).
 See tests/bed/README.md for the table of behaviours.
 
 Design notes:
@@ -169,7 +171,10 @@ def answer(query, proto):
     qname = query.q.qname
     qtype = query.q.qtype
     labels = qname.label
-    first = labels[0].decode("ascii", "replace").lower() if labels else ""
+    # Skip service labels (_dmarc, _bimi, _report...) so checks that ask
+    # below a name can be pointed at a fault.
+    names = [l.decode("ascii", "replace").lower() for l in labels]
+    first = next((l for l in names if not l.startswith("_")), "")
     udp = proto == "udp"
 
     if first == "drop":

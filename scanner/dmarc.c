@@ -1,0 +1,483 @@
+/*
+ * dmarc.c — DMARC record syntax (RFC 9989 4.7-4.8, RFC 7489 6.3-6.4) and
+ * the enforcement classification. Pure.
+ *
+ * Two readings are kept for every record: RFC 9989 (np, psd, t; pct, rf,
+ * ri removed; a missing p with a valid rua reads as p=none) and RFC 7489
+ * (p required, pct 0-100). Tolerant where both RFCs are (tag-name case,
+ * spaces around '=' and ';', an empty trailing ";"); strict where an
+ * auditor must be: a value is a whole word ("p=n" is not "none", unlike
+ * OpenDMARC's prefix matching), a duplicate tag spoils the record.
+ */
+#include "dmarc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *dmarc_policy_name(enum dmarc_policy p)
+{
+	static const char *const n[] = { NULL, "none", "quarantine", "reject" };
+	return (unsigned)p < 4 ? n[p] : NULL;
+}
+
+const char *dmarc_status_name(enum dmarc_status s)
+{
+	static const char *const n[] = { "ok", "none", "invalid", "temperror" };
+	return (unsigned)s < 4 ? n[s] : "unknown";
+}
+
+const char *dmarc_source_name(enum dmarc_source s)
+{
+	static const char *const n[] = { NULL, "domain", "organizational", "psd" };
+	return (unsigned)s < 4 ? n[s] : NULL;
+}
+
+const char *dmarc_enforcement_name(enum dmarc_enforcement e)
+{
+	static const char *const n[] = { "missing", "invalid",	  "monitor",
+					 "partial", "quarantine", "reject", "temperror" };
+	return (unsigned)e < 7 ? n[e] : "unknown";
+}
+
+enum dmarc_enforcement dmarc_classify(enum dmarc_status status, enum dmarc_policy policy,
+				      int pct, bool testing)
+{
+	if (status == DMARC_STATUS_TEMPERROR)
+		return DMARC_ENF_TEMPERROR;
+	if (status == DMARC_STATUS_NONE)
+		return DMARC_ENF_MISSING;
+	if (status == DMARC_STATUS_INVALID || policy == DMARC_POLICY_UNSET)
+		return DMARC_ENF_INVALID;
+	if (policy == DMARC_POLICY_NONE)
+		return DMARC_ENF_MONITOR;
+	/* Enforced only when it covers all mail. */
+	if (testing || (pct >= 0 && pct < 100))
+		return DMARC_ENF_PARTIAL;
+	return policy == DMARC_POLICY_REJECT ? DMARC_ENF_REJECT : DMARC_ENF_QUARANTINE;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Trims spaces and tabs from both ends of [*s, *s + *n). */
+static void trim(const char **s, size_t *n)
+{
+	while (*n > 0 && is_ws(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_ws((*s)[*n - 1]))
+		(*n)--;
+}
+
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+bool dmarc_is_record(const char *text, size_t len)
+{
+	const char *s = text;
+	size_t n = len;
+	/* RFC 9989 4.7: "v" first; the value is exactly DMARC1. Leading
+	 * white space is not allowed before v (checkdmarc and mailauth
+	 * agree): a record " v=DMARC1" is not found. */
+	if (n < 1 || (s[0] != 'v' && s[0] != 'V'))
+		return false;
+	s++;
+	n--;
+	while (n > 0 && is_ws(*s)) {
+		s++;
+		n--;
+	}
+	if (n < 1 || *s != '=')
+		return false;
+	s++;
+	n--;
+	while (n > 0 && is_ws(*s)) {
+		s++;
+		n--;
+	}
+	if (n < 6 || strncmp(s, "DMARC1", 6) != 0)
+		return false;
+	s += 6;
+	n -= 6;
+	return n == 0 || *s == ';' || is_ws(*s);
+}
+
+void dmarc_record_free(struct dmarc_record *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nrua; i++) {
+		free(r->rua[i].uri);
+		free(r->rua[i].address);
+		free(r->rua[i].domain);
+	}
+	for (size_t i = 0; i < r->nruf; i++) {
+		free(r->ruf[i].uri);
+		free(r->ruf[i].address);
+		free(r->ruf[i].domain);
+	}
+	findings_cleanup(&r->findings);
+	free(r);
+}
+
+struct parse {
+	struct dmarc_record *r;
+	bool bad_bis, bad_7489;
+};
+
+static void esc(const char *s, size_t n, char *out, size_t outlen)
+{
+	dns_escape_text(s, n < 80 ? n : 80, out, outlen);
+}
+
+static void bad_value(struct parse *p, const char *tag, const char *v, size_t vn,
+		      const char *allowed, bool bis, bool old)
+{
+	char e[400];
+	esc(v, vn, e, sizeof(e));
+	findings_add(&p->r->findings, "dmarc.invalid_value", FINDING_ERROR, NULL,
+		     "Use one of the values the RFC allows; receivers ignore a record they "
+		     "cannot read.",
+		     "%s=%s is not valid (allowed: %s)", tag, e, allowed);
+	p->bad_bis |= bis;
+	p->bad_7489 |= old;
+}
+
+static int parse_policy(struct parse *p, const char *tag, const char *v, size_t n,
+			enum dmarc_policy *out, bool bis, bool old)
+{
+	if (word_is(v, n, "none"))
+		*out = DMARC_POLICY_NONE;
+	else if (word_is(v, n, "quarantine"))
+		*out = DMARC_POLICY_QUARANTINE;
+	else if (word_is(v, n, "reject"))
+		*out = DMARC_POLICY_REJECT;
+	else {
+		bad_value(p, tag, v, n, "none, quarantine, reject", bis, old);
+		return -1;
+	}
+	return 0;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d != NULL) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Parses one report URI (RFC 9989 4.7 "rua"): mailto:addr[!size[kmgt]],
+ * with %-escapes decoded and white space inside tolerated. */
+static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
+		     struct dmarc_uri *u)
+{
+	char buf[512];
+	size_t o = 0;
+
+	trim(&s, &n);
+	memset(u, 0, sizeof(*u));
+	u->authorized = -1;
+	u->uri = dup_n(s, n);
+	if (u->uri == NULL)
+		return -1;
+	if (n < 7 || strncasecmp(s, "mailto:", 7) != 0) {
+		char e[400];
+		esc(s, n, e, sizeof(e));
+		findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
+			     "Write report addresses as mailto:address (RFC 9989 4.7).",
+			     "%s URI \"%s\" is not a mailto: URI; no reports go there", tag, e);
+		return 0;
+	}
+	s += 7;
+	n -= 7;
+	const char *bang = memchr(s, '!', n);
+	size_t an = bang ? (size_t)(bang - s) : n;
+	for (size_t i = 0; i < an && o + 1 < sizeof(buf); i++) {
+		char c = s[i];
+		if (c == '%' && i + 2 < an && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = { s[i + 1], s[i + 2], 0 };
+			c = (char)strtol(hex, NULL, 16);
+			i += 2;
+		}
+		if (!is_ws(c))
+			buf[o++] = c;
+	}
+	buf[o] = '\0';
+	const char *at = strrchr(buf, '@');
+	char dom[DNS_NAME_BUF];
+	if (at == NULL || at == buf || dns_name_normalize(at + 1, dom, sizeof(dom)) != 0 ||
+	    strchr(dom, '.') == NULL) {
+		char e[400];
+		esc(u->uri, strlen(u->uri), e, sizeof(e));
+		findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
+			     "Write report addresses as mailto:local@domain.",
+			     "%s URI \"%s\" has no usable mail address", tag, e);
+		return 0;
+	}
+	if (bang != NULL) {
+		/* Size limit: digits, then an optional unit k/m/g/t (powers
+		 * of 1024); spaces inside tolerated as Stalwart does. */
+		uint64_t v = 0;
+		bool digits = false, ok = true;
+		char unit = 0;
+		for (size_t i = an + 1; i < n; i++) {
+			char c = s[i];
+			if (is_ws(c))
+				continue;
+			if (isdigit((unsigned char)c) && unit == 0) {
+				digits = true;
+				v = v > UINT64_MAX / 10 ? UINT64_MAX : v * 10 + (uint64_t)(c - '0');
+			} else if (unit == 0 && strchr("kKmMgGtT", c) != NULL) {
+				unit = (char)tolower((unsigned char)c);
+			} else {
+				ok = false;
+			}
+		}
+		if (!digits || !ok) {
+			char e[400];
+			esc(u->uri, strlen(u->uri), e, sizeof(e));
+			findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
+				     "Write a size limit as !10m (k, m, g or t).",
+				     "%s URI \"%s\" has a malformed size limit", tag, e);
+			return 0;
+		}
+		int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : unit == 't' ? 40 : 0;
+		u->max_bytes = v > (UINT64_MAX >> shift) ? UINT64_MAX : v << shift;
+	}
+	u->address = strdup(buf);
+	u->domain = strdup(dom);
+	if (u->address == NULL || u->domain == NULL)
+		return -1;
+	u->valid = true;
+	return 0;
+}
+
+static int parse_uris(struct parse *p, const char *tag, const char *v, size_t n,
+		      struct dmarc_uri *uris, size_t *nuris)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && v[i] != ',')
+			continue;
+		if (*nuris >= DMARC_MAX_URIS) {
+			findings_add(&p->r->findings, "dmarc.too_many_uris", FINDING_WARNING, NULL,
+				     "List at most a few report addresses.",
+				     "%s lists more than %d URIs; the rest are ignored", tag,
+				     DMARC_MAX_URIS);
+			return 0;
+		}
+		if (parse_uri(p, tag, v + start, i - start, &uris[*nuris]) != 0) {
+			(*nuris)++;
+			return -1;
+		}
+		(*nuris)++;
+		start = i + 1;
+	}
+	return 0;
+}
+
+static bool fo_ok(const char *v, size_t n)
+{
+	/* fo = 0/1/d/s joined by ':' (RFC 9989 4.7). */
+	bool want_opt = true;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+		if (is_ws(c))
+			continue;
+		if (want_opt) {
+			if (strchr("01dsDS", c) == NULL)
+				return false;
+			want_opt = false;
+		} else if (c == ':') {
+			want_opt = true;
+		} else {
+			return false;
+		}
+	}
+	return !want_opt;
+}
+
+int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
+{
+	struct parse p = { 0 };
+	static const char *const known[] = { "v",  "p",	    "sp",    "np",    "psd",
+					     "t",  "pct",   "rua",   "ruf",   "adkim",
+					     "aspf", "fo",  "rf",    "ri" };
+	bool seen[sizeof(known) / sizeof(known[0])] = { false };
+	size_t ntags = 0, start = 0;
+
+	*out = NULL;
+	p.r = calloc(1, sizeof(*p.r));
+	if (p.r == NULL)
+		return -1;
+	p.r->psd = 'u';
+	p.r->adkim = p.r->aspf = 'r';
+	p.r->pct = -1;
+	p.r->pct_valid = true;
+	snprintf(p.r->fo, sizeof(p.r->fo), "0");
+	if (!dmarc_is_record(text, len)) {
+		char e[400];
+		esc(text, len, e, sizeof(e));
+		findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+			     "Start the record with exactly \"v=DMARC1;\".",
+			     "the record \"%s\" does not start with v=DMARC1", e);
+		p.r->invalid = p.r->invalid_7489 = true;
+		*out = p.r;
+		return 0;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != ';')
+			continue;
+		const char *t = text + start;
+		size_t tn = i - start;
+		start = i + 1;
+		trim(&t, &tn);
+		if (tn == 0)
+			continue; /* ";;" and a trailing ";" are tolerated */
+		if (++ntags > DMARC_MAX_TAGS) {
+			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+				     "Publish only the tags you need.",
+				     "more than %d tags; the record is not read further",
+				     DMARC_MAX_TAGS);
+			p.bad_bis = p.bad_7489 = true;
+			break;
+		}
+		const char *eq = memchr(t, '=', tn);
+		if (eq == NULL) {
+			char e[400];
+			esc(t, tn, e, sizeof(e));
+			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+				     "Write every tag as name=value.", "\"%s\" is not a tag=value pair",
+				     e);
+			p.bad_bis = p.bad_7489 = true;
+			continue;
+		}
+		const char *name = t, *v = eq + 1;
+		size_t nn = (size_t)(eq - t), vn = tn - nn - 1;
+		trim(&name, &nn);
+		trim(&v, &vn);
+		int k = -1;
+		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+			if (word_is(name, nn, known[j]))
+				k = (int)j;
+		if (k < 0) {
+			char e[400];
+			esc(name, nn, e, sizeof(e));
+			findings_add(&p.r->findings, "dmarc.unknown_tag", FINDING_INFO, NULL,
+				     "Remove it; receivers ignore unknown tags.",
+				     "unknown tag \"%s\" is ignored", e);
+			continue;
+		}
+		if (seen[k]) {
+			findings_add(&p.r->findings, "dmarc.duplicate_tag", FINDING_ERROR, NULL,
+				     "Keep one of them: a record with a repeated tag is invalid.",
+				     "tag %s appears more than once", known[k]);
+			p.bad_bis = p.bad_7489 = true;
+			continue;
+		}
+		seen[k] = true;
+		const char *tag = known[k];
+		if (strcmp(tag, "v") == 0) {
+			continue;
+		} else if (strcmp(tag, "p") == 0) {
+			p.r->p_valid = parse_policy(&p, tag, v, vn, &p.r->p, true, true) == 0;
+		} else if (strcmp(tag, "sp") == 0) {
+			parse_policy(&p, tag, v, vn, &p.r->sp, true, true);
+		} else if (strcmp(tag, "np") == 0) {
+			/* np is RFC 9989's; RFC 7489 ignores it as unknown. */
+			parse_policy(&p, tag, v, vn, &p.r->np, true, false);
+		} else if (strcmp(tag, "psd") == 0) {
+			if (vn == 1 && strchr("ynuYNU", v[0]) != NULL)
+				p.r->psd = (char)tolower((unsigned char)v[0]);
+			else
+				bad_value(&p, tag, v, vn, "y, n, u", true, false);
+		} else if (strcmp(tag, "t") == 0) {
+			if (vn == 1 && strchr("ynYN", v[0]) != NULL)
+				p.r->t = tolower((unsigned char)v[0]) == 'y';
+			else
+				bad_value(&p, tag, v, vn, "y, n", true, false);
+		} else if (strcmp(tag, "adkim") == 0 || strcmp(tag, "aspf") == 0) {
+			char *slot = tag[1] == 'd' ? &p.r->adkim : &p.r->aspf;
+			if (vn == 1 && strchr("rsRS", v[0]) != NULL)
+				*slot = (char)tolower((unsigned char)v[0]);
+			else
+				bad_value(&p, tag, v, vn, "r, s", true, true);
+		} else if (strcmp(tag, "fo") == 0) {
+			if (fo_ok(v, vn) && vn < sizeof(p.r->fo)) {
+				memcpy(p.r->fo, v, vn);
+				p.r->fo[vn] = '\0';
+			} else {
+				bad_value(&p, tag, v, vn, "0, 1, d, s joined by ':'", true, true);
+			}
+		} else if (strcmp(tag, "rua") == 0 || strcmp(tag, "ruf") == 0) {
+			bool rua = tag[2] == 'a';
+			if (parse_uris(&p, tag, v, vn, rua ? p.r->rua : p.r->ruf,
+				       rua ? &p.r->nrua : &p.r->nruf) != 0) {
+				dmarc_record_free(p.r);
+				return -1;
+			}
+		} else {
+			/* pct, rf, ri: removed by RFC 9989, still read for 7489. */
+			findings_add(&p.r->findings, "dmarc.removed_tag", FINDING_INFO, NULL,
+				     "Keep it only for receivers that still follow RFC 7489.",
+				     "tag %s was removed by RFC 9989; RFC 7489 receivers still read it",
+				     tag);
+			if (strcmp(tag, "pct") == 0) {
+				long val = -1;
+				if (vn > 0 && vn <= 3) {
+					val = 0;
+					for (size_t j = 0; j < vn && val >= 0; j++)
+						val = isdigit((unsigned char)v[j]) ?
+							      val * 10 + (v[j] - '0') :
+							      -1;
+				}
+				if (val < 0 || val > 100) {
+					p.r->pct_valid = false;
+					bad_value(&p, tag, v, vn, "0 to 100 (RFC 7489)", false, true);
+				} else {
+					p.r->pct = (int)val;
+				}
+			} else if (strcmp(tag, "rf") == 0) {
+				if (!word_is(v, vn, "afrf"))
+					bad_value(&p, tag, v, vn, "afrf (RFC 7489)", false, true);
+			} else {
+				bool digits = vn > 0 && vn <= 10;
+				for (size_t j = 0; j < vn && digits; j++)
+					digits = isdigit((unsigned char)v[j]);
+				if (!digits)
+					bad_value(&p, tag, v, vn, "seconds (RFC 7489)", false, true);
+			}
+		}
+	}
+	for (size_t i = 0; i < p.r->nrua; i++)
+		p.r->rua_valid |= p.r->rua[i].valid;
+	if (!seen[1]) {
+		/* RFC 9989 4.7: without p, a valid rua means p=none; RFC
+		 * 7489 6.3: p is required. */
+		findings_add(&p.r->findings, "dmarc.missing_p", p.r->rua_valid ? FINDING_WARNING :
+										 FINDING_ERROR,
+			     NULL, "Add p= right after v=DMARC1 (p=none to start monitoring).",
+			     p.r->rua_valid ? "no p tag: RFC 9989 reads it as p=none, RFC 7489 "
+					      "receivers ignore the record" :
+					      "no p tag and no valid rua: receivers ignore the record");
+		p.bad_7489 = true;
+		if (!p.r->rua_valid)
+			p.bad_bis = true;
+	}
+	p.r->invalid = p.bad_bis || (seen[1] && !p.r->p_valid);
+	p.r->invalid_7489 = p.bad_7489 || (seen[1] && !p.r->p_valid);
+	*out = p.r;
+	return 0;
+}
