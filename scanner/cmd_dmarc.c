@@ -13,31 +13,31 @@
 #include "psl.h"
 
 const char cmd_dmarc_help[] =
-	"usage: posture dmarc DOMAIN [--json] [global options]\n"
-	"\n"
-	"Finds the DMARC policy that applies to DOMAIN and says how much it\n"
-	"protects. Discovery follows RFC 9989 (a DNS tree walk of at most 8\n"
-	"queries, np/psd/t; pct, rf and ri removed) and RFC 7489 (the Public\n"
-	"Suffix List's organisational domain, pct), and says where they differ.\n"
-	"External report destinations are checked for authorisation\n"
-	"(<domain>._report._dmarc.<destination>).\n"
-	"\n"
-	"status: ok, none (no record), invalid (records, none usable), temperror.\n"
-	"enforcement: reject or quarantine (covering all mail: no t=y, pct 100),\n"
-	"partial (t=y, or pct below 100 under RFC 7489), monitor (p=none),\n"
-	"missing, invalid; temperror when DNS failed (never counted as missing).\n"
-	"\n"
-	"JSON: domain, status, record, source (domain, organizational, psd),\n"
-	"org_domain, policy, subdomain_policy, nonexistent_policy, pct (as\n"
-	"published), testing, enforcement, rua and ruf [{uri, authorized}],\n"
-	"findings, rfc7489 {status, record, source, org_domain, policy,\n"
-	"subdomain_policy, pct, enforcement}, readings_differ, queries.\n"
-	"\n"
-	"Exit status: 0 when a usable policy was found with no error finding,\n"
-	"1 when problems were found, 2 usage, 3 failure.\n"
-	"\n"
-	"Example:\n"
-	"  posture dmarc example.com --json\n";
+        "usage: posture dmarc DOMAIN [--json] [global options]\n"
+        "\n"
+        "Finds the DMARC policy that applies to DOMAIN and says how much it\n"
+        "protects. Discovery follows RFC 9989 (a DNS tree walk of at most 8\n"
+        "queries, np/psd/t; pct, rf and ri removed) and RFC 7489 (the Public\n"
+        "Suffix List's organisational domain, pct), and says where they differ.\n"
+        "External report destinations are checked for authorisation\n"
+        "(<domain>._report._dmarc.<destination>).\n"
+        "\n"
+        "status: ok, none (no record), invalid (records, none usable), temperror.\n"
+        "enforcement: reject or quarantine (covering all mail: no t=y, pct 100),\n"
+        "partial (t=y, or pct below 100 under RFC 7489), monitor (p=none),\n"
+        "missing, invalid; temperror when DNS failed (never counted as missing).\n"
+        "\n"
+        "JSON: domain, status, record, source (domain, organizational, psd),\n"
+        "org_domain, policy, subdomain_policy, nonexistent_policy, pct (as\n"
+        "published), testing, enforcement, rua and ruf [{uri, authorized}],\n"
+        "findings, rfc7489 {status, record, source, org_domain, policy,\n"
+        "subdomain_policy, pct, enforcement}, readings_differ, queries.\n"
+        "\n"
+        "Exit status: 0 when a usable policy was found with no error finding,\n"
+        "1 when problems were found, 2 usage, 3 failure.\n"
+        "\n"
+        "Example:\n"
+        "  posture dmarc example.com --json\n";
 
 struct step {
 	const char *domain;
@@ -45,7 +45,7 @@ struct step {
 };
 
 static int dmarc_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
-		      size_t needlen, uint16_t *need_type)
+                      size_t needlen, uint16_t *need_type)
 {
 	struct step *s = ctx;
 	dmarc_result_cleanup(&s->res);
@@ -62,9 +62,10 @@ static json_t *uris_json(const struct dmarc_uri *u, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; a != NULL && i < n; i++)
 		json_array_append_new(a, json_pack("{s:s,s:s?,s:o}", "uri", u[i].uri, "address",
-						   u[i].address,
-						   "authorized", u[i].authorized < 0 ? json_null() :
-									    json_boolean(u[i].authorized)));
+		                                   u[i].address, "authorized",
+		                                   u[i].authorized < 0
+		                                           ? json_null()
+		                                           : json_boolean(u[i].authorized)));
 	return a;
 }
 
@@ -73,27 +74,28 @@ static json_t *result_json(const struct dmarc_result *r)
 	const struct dmarc_reading *b = &r->bis, *o = &r->old;
 	const struct dmarc_record *rec = r->rec;
 	json_t *old = json_pack(
-		"{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:o,s:s}", "status", dmarc_status_name(o->status),
-		"record", o->record, "source", dmarc_source_name(o->source), "org_domain",
-		o->org_domain, "policy", o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->policy) : NULL,
-		"subdomain_policy",
-		o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->subdomain_policy) : NULL, "pct",
-		o->status == DMARC_STATUS_OK ? json_integer(o->pct) : json_null(), "enforcement",
-		dmarc_enforcement_name(o->enforcement));
+	        "{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:o,s:s}", "status", dmarc_status_name(o->status),
+	        "record", o->record, "source", dmarc_source_name(o->source), "org_domain",
+	        o->org_domain, "policy",
+	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->policy) : NULL,
+	        "subdomain_policy",
+	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->subdomain_policy) : NULL, "pct",
+	        o->status == DMARC_STATUS_OK ? json_integer(o->pct) : json_null(), "enforcement",
+	        dmarc_enforcement_name(o->enforcement));
 	bool ok = b->status == DMARC_STATUS_OK;
 	return json_pack(
-		"{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:o,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:i}",
-		"domain", r->domain, "status", dmarc_status_name(b->status), "record", b->record,
-		"source", dmarc_source_name(b->source), "org_domain", b->org_domain, "policy",
-		ok ? dmarc_policy_name(b->policy) : NULL, "subdomain_policy",
-		ok ? dmarc_policy_name(b->subdomain_policy) : NULL, "nonexistent_policy",
-		ok ? dmarc_policy_name(b->nonexistent_policy) : NULL, "pct",
-		(rec && rec->pct >= 0) ? json_integer(rec->pct) : json_null(), "testing", b->testing,
-		"enforcement", dmarc_enforcement_name(b->enforcement), "rua",
-		rec ? uris_json(rec->rua, rec->nrua) : json_array(), "ruf",
-		rec ? uris_json(rec->ruf, rec->nruf) : json_array(), "findings",
-		findings_json(&r->findings), "rfc7489", old ? old : json_null(), "readings_differ",
-		r->readings_differ, "queries", r->queries);
+	        "{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:o,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:i}",
+	        "domain", r->domain, "status", dmarc_status_name(b->status), "record", b->record,
+	        "source", dmarc_source_name(b->source), "org_domain", b->org_domain, "policy",
+	        ok ? dmarc_policy_name(b->policy) : NULL, "subdomain_policy",
+	        ok ? dmarc_policy_name(b->subdomain_policy) : NULL, "nonexistent_policy",
+	        ok ? dmarc_policy_name(b->nonexistent_policy) : NULL, "pct",
+	        (rec && rec->pct >= 0) ? json_integer(rec->pct) : json_null(), "testing",
+	        b->testing, "enforcement", dmarc_enforcement_name(b->enforcement), "rua",
+	        rec ? uris_json(rec->rua, rec->nrua) : json_array(), "ruf",
+	        rec ? uris_json(rec->ruf, rec->nruf) : json_array(), "findings",
+	        findings_json(&r->findings), "rfc7489", old ? old : json_null(), "readings_differ",
+	        r->readings_differ, "queries", r->queries);
 }
 
 static void print_text(const struct dmarc_result *r)
@@ -122,9 +124,9 @@ static void print_text(const struct dmarc_result *r)
 			const struct dmarc_uri *u = &r->rec->rua[i];
 			printf("  rua ");
 			print_safe(stdout, u->uri);
-			printf("%s\n", u->authorized == 0 ? "  (not authorised)" :
-				       u->authorized == 1 ? "  (authorised)" :
-							    "");
+			printf("%s\n", u->authorized == 0   ? "  (not authorised)"
+			               : u->authorized == 1 ? "  (authorised)"
+			                                    : "");
 		}
 	if (r->findings.n > 0) {
 		fputs("\nfindings:\n", stdout);

@@ -37,13 +37,13 @@ const char *dmarc_source_name(enum dmarc_source s)
 
 const char *dmarc_enforcement_name(enum dmarc_enforcement e)
 {
-	static const char *const n[] = { "missing", "invalid",	  "monitor",
-					 "partial", "quarantine", "reject", "temperror" };
+	static const char *const n[] = { "missing",    "invalid", "monitor",  "partial",
+		                         "quarantine", "reject",  "temperror" };
 	return (unsigned)e < 7 ? n[e] : "unknown";
 }
 
-enum dmarc_enforcement dmarc_classify(enum dmarc_status status, enum dmarc_policy policy,
-				      int pct, bool testing)
+enum dmarc_enforcement dmarc_classify(enum dmarc_status status, enum dmarc_policy policy, int pct,
+                                      bool testing)
 {
 	if (status == DMARC_STATUS_TEMPERROR)
 		return DMARC_ENF_TEMPERROR;
@@ -139,20 +139,20 @@ static void esc(const char *s, size_t n, char *out, size_t outlen)
 }
 
 static void bad_value(struct parse *p, const char *tag, const char *v, size_t vn,
-		      const char *allowed, bool bis, bool old)
+                      const char *allowed, bool bis, bool old)
 {
 	char e[400];
 	esc(v, vn, e, sizeof(e));
 	findings_add(&p->r->findings, "dmarc.invalid_value", FINDING_ERROR, NULL,
-		     "Use one of the values the RFC allows; receivers ignore a record they "
-		     "cannot read.",
-		     "%s=%s is not valid (allowed: %s)", tag, e, allowed);
+	             "Use one of the values the RFC allows; receivers ignore a record they "
+	             "cannot read.",
+	             "%s=%s is not valid (allowed: %s)", tag, e, allowed);
 	p->bad_bis |= bis;
 	p->bad_7489 |= old;
 }
 
 static int parse_policy(struct parse *p, const char *tag, const char *v, size_t n,
-			enum dmarc_policy *out, bool bis, bool old)
+                        enum dmarc_policy *out, bool bis, bool old)
 {
 	if (word_is(v, n, "none"))
 		*out = DMARC_POLICY_NONE;
@@ -179,8 +179,7 @@ static char *dup_n(const char *s, size_t n)
 
 /* Parses one report URI (RFC 9989 4.7 "rua"): mailto:addr[!size[kmgt]],
  * with %-escapes decoded and white space inside tolerated. */
-static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
-		     struct dmarc_uri *u)
+static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, struct dmarc_uri *u)
 {
 	char buf[512];
 	size_t o = 0;
@@ -195,8 +194,8 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
 		char e[400];
 		esc(s, n, e, sizeof(e));
 		findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
-			     "Write report addresses as mailto:address (RFC 9989 4.7).",
-			     "%s URI \"%s\" is not a mailto: URI; no reports go there", tag, e);
+		             "Write report addresses as mailto:address (RFC 9989 4.7).",
+		             "%s URI \"%s\" is not a mailto: URI; no reports go there", tag, e);
 		return 0;
 	}
 	s += 7;
@@ -222,8 +221,8 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
 		char e[400];
 		esc(u->uri, strlen(u->uri), e, sizeof(e));
 		findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
-			     "Write report addresses as mailto:local@domain.",
-			     "%s URI \"%s\" has no usable mail address", tag, e);
+		             "Write report addresses as mailto:local@domain.",
+		             "%s URI \"%s\" has no usable mail address", tag, e);
 		return 0;
 	}
 	if (bang != NULL) {
@@ -249,11 +248,15 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
 			char e[400];
 			esc(u->uri, strlen(u->uri), e, sizeof(e));
 			findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
-				     "Write a size limit as !10m (k, m, g or t).",
-				     "%s URI \"%s\" has a malformed size limit", tag, e);
+			             "Write a size limit as !10m (k, m, g or t).",
+			             "%s URI \"%s\" has a malformed size limit", tag, e);
 			return 0;
 		}
-		int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : unit == 't' ? 40 : 0;
+		int shift = unit == 'k'   ? 10
+		            : unit == 'm' ? 20
+		            : unit == 'g' ? 30
+		            : unit == 't' ? 40
+		                          : 0;
 		u->max_bytes = v > (UINT64_MAX >> shift) ? UINT64_MAX : v << shift;
 	}
 	u->address = strdup(buf);
@@ -265,7 +268,7 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n,
 }
 
 static int parse_uris(struct parse *p, const char *tag, const char *v, size_t n,
-		      struct dmarc_uri *uris, size_t *nuris)
+                      struct dmarc_uri *uris, size_t *nuris)
 {
 	size_t start = 0;
 	for (size_t i = 0; i <= n; i++) {
@@ -273,9 +276,9 @@ static int parse_uris(struct parse *p, const char *tag, const char *v, size_t n,
 			continue;
 		if (*nuris >= DMARC_MAX_URIS) {
 			findings_add(&p->r->findings, "dmarc.too_many_uris", FINDING_WARNING, NULL,
-				     "List at most a few report addresses.",
-				     "%s lists more than %d URIs; the rest are ignored", tag,
-				     DMARC_MAX_URIS);
+			             "List at most a few report addresses.",
+			             "%s lists more than %d URIs; the rest are ignored", tag,
+			             DMARC_MAX_URIS);
 			return 0;
 		}
 		if (parse_uri(p, tag, v + start, i - start, &uris[*nuris]) != 0) {
@@ -312,9 +315,8 @@ static bool fo_ok(const char *v, size_t n)
 int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 {
 	struct parse p = { 0 };
-	static const char *const known[] = { "v",  "p",	    "sp",    "np",    "psd",
-					     "t",  "pct",   "rua",   "ruf",   "adkim",
-					     "aspf", "fo",  "rf",    "ri" };
+	static const char *const known[] = { "v",   "p",   "sp",    "np",   "psd", "t",  "pct",
+		                             "rua", "ruf", "adkim", "aspf", "fo",  "rf", "ri" };
 	bool seen[sizeof(known) / sizeof(known[0])] = { false };
 	size_t ntags = 0, start = 0;
 
@@ -331,8 +333,8 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 		char e[400];
 		esc(text, len, e, sizeof(e));
 		findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
-			     "Start the record with exactly \"v=DMARC1;\".",
-			     "the record \"%s\" does not start with v=DMARC1", e);
+		             "Start the record with exactly \"v=DMARC1;\".",
+		             "the record \"%s\" does not start with v=DMARC1", e);
 		p.r->invalid = p.r->invalid_7489 = true;
 		*out = p.r;
 		return 0;
@@ -348,9 +350,9 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 			continue; /* ";;" and a trailing ";" are tolerated */
 		if (++ntags > DMARC_MAX_TAGS) {
 			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
-				     "Publish only the tags you need.",
-				     "more than %d tags; the record is not read further",
-				     DMARC_MAX_TAGS);
+			             "Publish only the tags you need.",
+			             "more than %d tags; the record is not read further",
+			             DMARC_MAX_TAGS);
 			p.bad_bis = p.bad_7489 = true;
 			break;
 		}
@@ -359,8 +361,8 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 			char e[400];
 			esc(t, tn, e, sizeof(e));
 			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
-				     "Write every tag as name=value.", "\"%s\" is not a tag=value pair",
-				     e);
+			             "Write every tag as name=value.",
+			             "\"%s\" is not a tag=value pair", e);
 			p.bad_bis = p.bad_7489 = true;
 			continue;
 		}
@@ -376,14 +378,14 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 			char e[400];
 			esc(name, nn, e, sizeof(e));
 			findings_add(&p.r->findings, "dmarc.unknown_tag", FINDING_INFO, NULL,
-				     "Remove it; receivers ignore unknown tags.",
-				     "unknown tag \"%s\" is ignored", e);
+			             "Remove it; receivers ignore unknown tags.",
+			             "unknown tag \"%s\" is ignored", e);
 			continue;
 		}
 		if (seen[k]) {
 			findings_add(&p.r->findings, "dmarc.duplicate_tag", FINDING_ERROR, NULL,
-				     "Keep one of them: a record with a repeated tag is invalid.",
-				     "tag %s appears more than once", known[k]);
+			             "Keep one of them: a record with a repeated tag is invalid.",
+			             "tag %s appears more than once", known[k]);
 			p.bad_bis = p.bad_7489 = true;
 			continue;
 		}
@@ -424,28 +426,30 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 		} else if (strcmp(tag, "rua") == 0 || strcmp(tag, "ruf") == 0) {
 			bool rua = tag[2] == 'a';
 			if (parse_uris(&p, tag, v, vn, rua ? p.r->rua : p.r->ruf,
-				       rua ? &p.r->nrua : &p.r->nruf) != 0) {
+			               rua ? &p.r->nrua : &p.r->nruf) != 0) {
 				dmarc_record_free(p.r);
 				return -1;
 			}
 		} else {
 			/* pct, rf, ri: removed by RFC 9989, still read for 7489. */
-			findings_add(&p.r->findings, "dmarc.removed_tag", FINDING_INFO, NULL,
-				     "Keep it only for receivers that still follow RFC 7489.",
-				     "tag %s was removed by RFC 9989; RFC 7489 receivers still read it",
-				     tag);
+			findings_add(
+			        &p.r->findings, "dmarc.removed_tag", FINDING_INFO, NULL,
+			        "Keep it only for receivers that still follow RFC 7489.",
+			        "tag %s was removed by RFC 9989; RFC 7489 receivers still read it",
+			        tag);
 			if (strcmp(tag, "pct") == 0) {
 				long val = -1;
 				if (vn > 0 && vn <= 3) {
 					val = 0;
 					for (size_t j = 0; j < vn && val >= 0; j++)
-						val = isdigit((unsigned char)v[j]) ?
-							      val * 10 + (v[j] - '0') :
-							      -1;
+						val = isdigit((unsigned char)v[j])
+						              ? val * 10 + (v[j] - '0')
+						              : -1;
 				}
 				if (val < 0 || val > 100) {
 					p.r->pct_valid = false;
-					bad_value(&p, tag, v, vn, "0 to 100 (RFC 7489)", false, true);
+					bad_value(&p, tag, v, vn, "0 to 100 (RFC 7489)", false,
+					          true);
 				} else {
 					p.r->pct = (int)val;
 				}
@@ -457,7 +461,8 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 				for (size_t j = 0; j < vn && digits; j++)
 					digits = isdigit((unsigned char)v[j]);
 				if (!digits)
-					bad_value(&p, tag, v, vn, "seconds (RFC 7489)", false, true);
+					bad_value(&p, tag, v, vn, "seconds (RFC 7489)", false,
+					          true);
 			}
 		}
 	}
@@ -466,12 +471,13 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 	if (!seen[1]) {
 		/* RFC 9989 4.7: without p, a valid rua means p=none; RFC
 		 * 7489 6.3: p is required. */
-		findings_add(&p.r->findings, "dmarc.missing_p", p.r->rua_valid ? FINDING_WARNING :
-										 FINDING_ERROR,
-			     NULL, "Add p= right after v=DMARC1 (p=none to start monitoring).",
-			     p.r->rua_valid ? "no p tag: RFC 9989 reads it as p=none, RFC 7489 "
-					      "receivers ignore the record" :
-					      "no p tag and no valid rua: receivers ignore the record");
+		findings_add(&p.r->findings, "dmarc.missing_p",
+		             p.r->rua_valid ? FINDING_WARNING : FINDING_ERROR, NULL,
+		             "Add p= right after v=DMARC1 (p=none to start monitoring).",
+		             p.r->rua_valid
+		                     ? "no p tag: RFC 9989 reads it as p=none, RFC 7489 "
+		                       "receivers ignore the record"
+		                     : "no p tag and no valid rua: receivers ignore the record");
 		p.bad_7489 = true;
 		if (!p.r->rua_valid)
 			p.bad_bis = true;

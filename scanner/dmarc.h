@@ -22,8 +22,8 @@
 
 /* RFC 9989 4.10: at most 8 queries in a tree walk. */
 #define DMARC_MAX_WALK_QUERIES 8
-#define DMARC_MAX_URIS 32    /* rua/ruf URIs kept per tag */
-#define DMARC_MAX_TAGS 64    /* tags read from one record */
+#define DMARC_MAX_URIS         32 /* rua/ruf URIs kept per tag */
+#define DMARC_MAX_TAGS         64 /* tags read from one record */
 
 enum dmarc_policy {
 	DMARC_POLICY_UNSET = 0,
@@ -34,23 +34,23 @@ enum dmarc_policy {
 const char *dmarc_policy_name(enum dmarc_policy p); /* "none"...; NULL if unset */
 
 struct dmarc_uri {
-	char *uri;	    /* as published (trimmed) */
-	char *address;	    /* mailto address, %-decoded; NULL if not mailto */
-	char *domain;	    /* domain of the address, lower case */
+	char *uri;          /* as published (trimmed) */
+	char *address;      /* mailto address, %-decoded; NULL if not mailto */
+	char *domain;       /* domain of the address, lower case */
 	uint64_t max_bytes; /* "!10m" size limit, 0 if none */
 	bool valid;
-	int authorized;	    /* -1 not checked / not needed, 0 no, 1 yes */
+	int authorized; /* -1 not checked / not needed, 0 no, 1 yes */
 };
 
 struct dmarc_record {
 	enum dmarc_policy p, sp, np; /* UNSET when absent */
-	bool p_valid;		     /* p present with a valid value */
-	char psd;		     /* 'y', 'n' or 'u' (default) */
-	bool t;			     /* t=y (testing) */
-	int pct;		     /* -1 when absent; RFC 7489 only */
+	bool p_valid;                /* p present with a valid value */
+	char psd;                    /* 'y', 'n' or 'u' (default) */
+	bool t;                      /* t=y (testing) */
+	int pct;                     /* -1 when absent; RFC 7489 only */
 	bool pct_valid;
 	char adkim, aspf; /* 'r' (default) or 's' */
-	char fo[16];	  /* as published, default "0" */
+	char fo[16];      /* as published, default "0" */
 	struct dmarc_uri rua[DMARC_MAX_URIS], ruf[DMARC_MAX_URIS];
 	size_t nrua, nruf;
 	bool rua_valid; /* at least one valid rua URI */
@@ -77,18 +77,18 @@ void dmarc_record_free(struct dmarc_record *r);
 typedef int (*dmarc_org_fn)(const char *domain, char *out, size_t outlen);
 
 enum dmarc_status {
-	DMARC_STATUS_OK = 0,	/* a usable policy record was found */
-	DMARC_STATUS_NONE,	/* no record anywhere it was looked for */
-	DMARC_STATUS_INVALID,	/* records found, none usable */
+	DMARC_STATUS_OK = 0,    /* a usable policy record was found */
+	DMARC_STATUS_NONE,      /* no record anywhere it was looked for */
+	DMARC_STATUS_INVALID,   /* records found, none usable */
 	DMARC_STATUS_TEMPERROR, /* a DNS failure decided it */
 };
 const char *dmarc_status_name(enum dmarc_status s);
 
 enum dmarc_source {
 	DMARC_SOURCE_NONE = 0,
-	DMARC_SOURCE_DOMAIN,	     /* _dmarc.<domain> itself */
+	DMARC_SOURCE_DOMAIN,         /* _dmarc.<domain> itself */
 	DMARC_SOURCE_ORGANIZATIONAL, /* the organisational domain's record */
-	DMARC_SOURCE_PSD,	     /* a public suffix domain's record (psd=y) */
+	DMARC_SOURCE_PSD,            /* a public suffix domain's record (psd=y) */
 };
 const char *dmarc_source_name(enum dmarc_source s); /* NULL for NONE */
 
@@ -110,22 +110,22 @@ struct dmarc_reading {
 	enum dmarc_source source;
 	char record_domain[DNS_NAME_BUF]; /* where the record was found */
 	char org_domain[DNS_NAME_BUF];
-	char *record;			  /* the record text, owned */
-	enum dmarc_policy policy;	  /* for the domain itself */
+	char *record;             /* the record text, owned */
+	enum dmarc_policy policy; /* for the domain itself */
 	enum dmarc_policy subdomain_policy;
 	enum dmarc_policy nonexistent_policy;
-	int pct;			  /* 100 when absent */
-	bool testing;			  /* t=y (RFC 9989 only) */
+	int pct;      /* 100 when absent */
+	bool testing; /* t=y (RFC 9989 only) */
 	enum dmarc_enforcement enforcement;
 };
 
 struct dmarc_result {
 	char domain[DNS_NAME_BUF];
-	struct dmarc_reading bis;  /* RFC 9989: the top-level reading */
-	struct dmarc_reading old;  /* RFC 7489 */
-	bool readings_differ;	   /* org domain, pct or a missing p */
-	struct dmarc_record *rec;  /* the RFC 9989 policy record, owned */
-	int queries;		   /* _dmarc queries of the tree walk */
+	struct dmarc_reading bis; /* RFC 9989: the top-level reading */
+	struct dmarc_reading old; /* RFC 7489 */
+	bool readings_differ;     /* org domain, pct or a missing p */
+	struct dmarc_record *rec; /* the RFC 9989 policy record, owned */
+	int queries;              /* _dmarc queries of the tree walk */
 	struct findings findings;
 	bool pending;
 	char need_name[DNS_NAME_BUF];
@@ -139,12 +139,12 @@ struct dmarc_result {
  * allocation failure or an invalid domain. Free with dmarc_result_cleanup.
  */
 int dmarc_check(const char *domain, const struct spf_dns *dns, dmarc_org_fn org,
-		struct dmarc_result *out);
+                struct dmarc_result *out);
 void dmarc_result_cleanup(struct dmarc_result *r);
 
 /* Enforcement class from a reading's facts (pure, for tests and reports):
  * reject/quarantine only when they cover all mail (pct 100, no t=y). */
-enum dmarc_enforcement dmarc_classify(enum dmarc_status status, enum dmarc_policy policy,
-				      int pct, bool testing);
+enum dmarc_enforcement dmarc_classify(enum dmarc_status status, enum dmarc_policy policy, int pct,
+                                      bool testing);
 
 #endif

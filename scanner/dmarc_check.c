@@ -74,7 +74,7 @@ enum found {
 };
 
 static enum found lookup(struct ck *c, const char *domain, const char **text, size_t *len,
-			 bool report)
+                         bool report)
 {
 	char name[DNS_NAME_BUF];
 	int n = 0;
@@ -97,22 +97,25 @@ static enum found lookup(struct ck *c, const char *domain, const char **text, si
 			while (s < t + l && (*s == ' ' || *s == '\t'))
 				s++;
 			if (s != t && dmarc_is_record(s, l - (size_t)(s - t)))
-				findings_add(&c->out->findings, "dmarc.leading_whitespace",
-					     FINDING_ERROR, name,
-					     "Remove the white space before v=DMARC1.",
-					     "a record at %s starts with white space: receivers do not "
-					     "see it as DMARC",
-					     name);
+				findings_add(
+				        &c->out->findings, "dmarc.leading_whitespace",
+				        FINDING_ERROR, name,
+				        "Remove the white space before v=DMARC1.",
+				        "a record at %s starts with white space: receivers do not "
+				        "see it as DMARC",
+				        name);
 			else if (l >= 6 && strncasecmp(t, "v=spf1", 6) == 0)
-				findings_add(&c->out->findings, "dmarc.spf_at_dmarc", FINDING_WARNING,
-					     name,
-					     "Move the SPF record to the domain itself; it has no effect "
-					     "here.",
-					     "an SPF record is published at %s", name);
+				findings_add(&c->out->findings, "dmarc.spf_at_dmarc",
+				             FINDING_WARNING, name,
+				             "Move the SPF record to the domain itself; it has no "
+				             "effect "
+				             "here.",
+				             "an SPF record is published at %s", name);
 			else
-				findings_add(&c->out->findings, "dmarc.non_dmarc_txt", FINDING_INFO,
-					     name, "Remove TXT records that are not DMARC from _dmarc.",
-					     "a TXT record at %s is not DMARC and is ignored", name);
+				findings_add(
+				        &c->out->findings, "dmarc.non_dmarc_txt", FINDING_INFO,
+				        name, "Remove TXT records that are not DMARC from _dmarc.",
+				        "a TXT record at %s is not DMARC and is ignored", name);
 		}
 	}
 	if (n > 1)
@@ -151,7 +154,8 @@ static void parser_findings(struct ck *c, const struct dmarc_record *rec, const 
 	snprintf(path, sizeof(path), "_dmarc.%s", where);
 	for (size_t i = 0; i < rec->findings.n; i++) {
 		const struct finding *f = &rec->findings.v[i];
-		findings_add(&c->out->findings, f->code, f->severity, path, f->fix, "%s", f->message);
+		findings_add(&c->out->findings, f->code, f->severity, path, f->fix, "%s",
+		             f->message);
 	}
 }
 
@@ -179,24 +183,28 @@ static void walk(struct ck *c, const char *domain)
 		if (f == FOUND_TEMP) {
 			if (!have_policy) {
 				r->status = DMARC_STATUS_TEMPERROR;
-				findings_add(&c->out->findings, "dmarc.temperror", FINDING_ERROR,
-					     names[i], "Retry later; if it persists, fix the DNS servers.",
-					     "DNS failure looking up _dmarc.%s: no verdict (TempError)",
-					     names[i]);
+				findings_add(
+				        &c->out->findings, "dmarc.temperror", FINDING_ERROR,
+				        names[i],
+				        "Retry later; if it persists, fix the DNS servers.",
+				        "DNS failure looking up _dmarc.%s: no verdict (TempError)",
+				        names[i]);
 			}
 			break;
 		}
 		if (f == FOUND_NOTHING)
 			continue;
 		if (f == FOUND_SEVERAL) {
-			findings_add(&c->out->findings, "dmarc.multiple_records", FINDING_ERROR,
-				     names[i],
-				     "Keep exactly one v=DMARC1 record: with several, receivers apply "
-				     "none of them (RFC 9989 4.10).",
-				     "_dmarc.%s publishes more than one DMARC record", names[i]);
+			findings_add(
+			        &c->out->findings, "dmarc.multiple_records", FINDING_ERROR,
+			        names[i],
+			        "Keep exactly one v=DMARC1 record: with several, receivers apply "
+			        "none of them (RFC 9989 4.10).",
+			        "_dmarc.%s publishes more than one DMARC record", names[i]);
 			if (!have_policy) {
 				r->status = DMARC_STATUS_INVALID;
-				snprintf(r->record_domain, sizeof(r->record_domain), "%s", names[i]);
+				snprintf(r->record_domain, sizeof(r->record_domain), "%s",
+				         names[i]);
 			}
 			break;
 		}
@@ -214,9 +222,9 @@ static void walk(struct ck *c, const char *domain)
 			have_policy = true;
 			r->status = DMARC_STATUS_OK;
 			policies(r, rec, i == 0, true);
-			r->source = i == 0 ? DMARC_SOURCE_DOMAIN :
-				    rec->psd == 'y' ? DMARC_SOURCE_PSD :
-						      DMARC_SOURCE_ORGANIZATIONAL;
+			r->source = i == 0            ? DMARC_SOURCE_DOMAIN
+			            : rec->psd == 'y' ? DMARC_SOURCE_PSD
+			                              : DMARC_SOURCE_ORGANIZATIONAL;
 			c->out->rec = rec;
 			rec = NULL;
 		}
@@ -231,7 +239,7 @@ static void walk(struct ck *c, const char *domain)
 				/* The name one label below the PSD, on the path. */
 				int l = count_labels(names[i]) + 1;
 				snprintf(r->org_domain, sizeof(r->org_domain), "%s",
-					 l <= labels ? rightmost(domain, l) : domain);
+				         l <= labels ? rightmost(domain, l) : domain);
 				dmarc_record_free(rec);
 				return;
 			}
@@ -291,7 +299,7 @@ static void classic(struct ck *c, const char *domain, dmarc_org_fn org)
 /* RFC 9989 / RFC 7489 7.1: a report destination outside the domain's
  * organisational domain must publish <domain>._report._dmarc.<dest>. */
 static void authorize(struct ck *c, struct dmarc_uri *uris, size_t n, const char *tag,
-		      dmarc_org_fn org)
+                      dmarc_org_fn org)
 {
 	const struct dmarc_reading *r = &c->out->bis;
 	char mine[DNS_NAME_BUF], theirs[DNS_NAME_BUF], name[DNS_NAME_BUF * 2];
@@ -317,13 +325,14 @@ static void authorize(struct ck *c, struct dmarc_uri *uris, size_t n, const char
 			if (dmarc_is_record(a->rr[k].data, a->rr[k].len))
 				u->authorized = 1;
 		if (u->authorized == 0)
-			findings_add(&c->out->findings, "dmarc.report_unauthorized", FINDING_WARNING,
-				     name,
-				     "Ask the owner of the destination to publish \"v=DMARC1\" at "
-				     "this name, or send reports to an address of your own.",
-				     "%s destination %s is outside %s and does not authorise it (no "
-				     "v=DMARC1 at %s): reports are not sent there",
-				     tag, u->address, mine, name);
+			findings_add(
+			        &c->out->findings, "dmarc.report_unauthorized", FINDING_WARNING,
+			        name,
+			        "Ask the owner of the destination to publish \"v=DMARC1\" at "
+			        "this name, or send reports to an address of your own.",
+			        "%s destination %s is outside %s and does not authorise it (no "
+			        "v=DMARC1 at %s): reports are not sent there",
+			        tag, u->address, mine, name);
 	}
 }
 
@@ -334,46 +343,47 @@ static void advice(struct ck *c, const char *domain)
 	const char *where = r->record_domain[0] ? r->record_domain : domain;
 
 	if (r->status == DMARC_STATUS_NONE) {
-		findings_add(&c->out->findings, "dmarc.none", FINDING_ERROR, domain,
-			     "Publish \"v=DMARC1; p=none; rua=mailto:<you>\" at _dmarc of the domain, "
-			     "read the reports, then move to p=quarantine and p=reject.",
-			     "no DMARC record for %s (looked at %d names): anyone can send as it",
-			     domain, c->out->queries);
+		findings_add(
+		        &c->out->findings, "dmarc.none", FINDING_ERROR, domain,
+		        "Publish \"v=DMARC1; p=none; rua=mailto:<you>\" at _dmarc of the domain, "
+		        "read the reports, then move to p=quarantine and p=reject.",
+		        "no DMARC record for %s (looked at %d names): anyone can send as it",
+		        domain, c->out->queries);
 		return;
 	}
 	if (r->status != DMARC_STATUS_OK || rec == NULL)
 		return;
 	if (r->policy == DMARC_POLICY_NONE)
 		findings_add(&c->out->findings, "dmarc.monitor_only", FINDING_WARNING, where,
-			     "Once the reports show your own mail passing, move to p=quarantine, "
-			     "then p=reject.",
-			     "p=none: receivers only report; spoofed mail is still delivered");
+		             "Once the reports show your own mail passing, move to p=quarantine, "
+		             "then p=reject.",
+		             "p=none: receivers only report; spoofed mail is still delivered");
 	if (r->policy > DMARC_POLICY_NONE && r->subdomain_policy == DMARC_POLICY_NONE)
 		findings_add(&c->out->findings, "dmarc.subdomains_unprotected", FINDING_WARNING,
-			     where, "Remove sp=none (subdomains then get p) or set sp=reject.",
-			     "sp=none: mail from subdomains is not protected");
+		             where, "Remove sp=none (subdomains then get p) or set sp=reject.",
+		             "sp=none: mail from subdomains is not protected");
 	if (r->policy > DMARC_POLICY_NONE && r->nonexistent_policy == DMARC_POLICY_NONE)
 		findings_add(&c->out->findings, "dmarc.nonexistent_unprotected", FINDING_WARNING,
-			     where, "Set np=reject: names that do not exist never send mail.",
-			     "np=none: mail from names that do not exist is not protected");
+		             where, "Set np=reject: names that do not exist never send mail.",
+		             "np=none: mail from names that do not exist is not protected");
 	if (r->testing)
 		findings_add(&c->out->findings, "dmarc.testing", FINDING_WARNING, where,
-			     "Remove t=y once you are ready to enforce.",
-			     "t=y: receivers apply one step less (RFC 9989 testing mode)");
+		             "Remove t=y once you are ready to enforce.",
+		             "t=y: receivers apply one step less (RFC 9989 testing mode)");
 	if (rec->pct >= 0 && rec->pct < 100)
 		findings_add(&c->out->findings, "dmarc.pct_partial", FINDING_WARNING, where,
-			     "Remove pct (RFC 9989 removed it) or set it to 100.",
-			     "pct=%d: RFC 7489 receivers apply the policy to only %d%% of failing "
-			     "mail",
-			     rec->pct, rec->pct);
+		             "Remove pct (RFC 9989 removed it) or set it to 100.",
+		             "pct=%d: RFC 7489 receivers apply the policy to only %d%% of failing "
+		             "mail",
+		             rec->pct, rec->pct);
 	if (rec->nrua == 0)
 		findings_add(&c->out->findings, "dmarc.no_rua", FINDING_INFO, where,
-			     "Add rua=mailto:<address> to learn who sends as your domain.",
-			     "no rua: no aggregate reports are requested");
+		             "Add rua=mailto:<address> to learn who sends as your domain.",
+		             "no rua: no aggregate reports are requested");
 }
 
 int dmarc_check(const char *domain, const struct spf_dns *dns, dmarc_org_fn org,
-		struct dmarc_result *out)
+                struct dmarc_result *out)
 {
 	struct ck c = { dns, out, false };
 
@@ -392,24 +402,26 @@ int dmarc_check(const char *domain, const struct spf_dns *dns, dmarc_org_fn org,
 		out->pending = true;
 		return 0;
 	}
-	out->bis.enforcement = dmarc_classify(out->bis.status, out->bis.policy, 100,
-					      out->bis.testing);
+	out->bis.enforcement =
+	        dmarc_classify(out->bis.status, out->bis.policy, 100, out->bis.testing);
 	out->old.enforcement =
-		dmarc_classify(out->old.status, out->old.policy, out->old.pct, false);
+	        dmarc_classify(out->old.status, out->old.policy, out->old.pct, false);
 	/* Where the policy came from matters only when both found one. */
 	bool both = out->bis.status == DMARC_STATUS_OK && out->old.status == DMARC_STATUS_OK;
 	out->readings_differ =
-		out->bis.status != out->old.status || out->bis.enforcement != out->old.enforcement ||
-		(both && (strcmp(out->bis.org_domain, out->old.org_domain) != 0 ||
-			  strcmp(out->bis.record_domain, out->old.record_domain) != 0));
+	        out->bis.status != out->old.status ||
+	        out->bis.enforcement != out->old.enforcement ||
+	        (both && (strcmp(out->bis.org_domain, out->old.org_domain) != 0 ||
+	                  strcmp(out->bis.record_domain, out->old.record_domain) != 0));
 	if (out->readings_differ)
-		findings_add(&out->findings, "dmarc.readings_differ", FINDING_INFO, out->domain, NULL,
-			     "RFC 9989 and RFC 7489 read this domain differently: RFC 9989 %s/%s "
-			     "(organisational domain %s), RFC 7489 %s/%s (organisational domain %s)",
-			     dmarc_status_name(out->bis.status),
-			     dmarc_enforcement_name(out->bis.enforcement), out->bis.org_domain,
-			     dmarc_status_name(out->old.status),
-			     dmarc_enforcement_name(out->old.enforcement), out->old.org_domain);
+		findings_add(
+		        &out->findings, "dmarc.readings_differ", FINDING_INFO, out->domain, NULL,
+		        "RFC 9989 and RFC 7489 read this domain differently: RFC 9989 %s/%s "
+		        "(organisational domain %s), RFC 7489 %s/%s (organisational domain %s)",
+		        dmarc_status_name(out->bis.status),
+		        dmarc_enforcement_name(out->bis.enforcement), out->bis.org_domain,
+		        dmarc_status_name(out->old.status),
+		        dmarc_enforcement_name(out->old.enforcement), out->old.org_domain);
 	advice(&c, out->domain);
 	return 0;
 }

@@ -5,7 +5,6 @@
 
 #include <libpsl.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +18,12 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void load(void)
 {
 	size_t len = (size_t)(posture_psl_data_end - posture_psl_data);
-	FILE *f = fmemopen((void *)(uintptr_t)posture_psl_data, len, "r");
+	/* fmemopen takes a non-const buffer but mode "r" only reads it. */
+	union {
+		const char *c;
+		void *v;
+	} buf = { posture_psl_data };
+	FILE *f = fmemopen(buf.v, len, "r");
 	if (f == NULL)
 		return;
 	ctx = psl_load_fp(f);

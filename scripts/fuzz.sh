@@ -15,11 +15,13 @@ CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_
 declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
+	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
 )
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${!SOURCES[@]}")
 
-# Seeds: every TXT/SPF string of the RFC 7208 and 4408 suites.
+# Seeds: every TXT/SPF string of the RFC 7208 and 4408 suites, and the
+# DMARC records quoted in the tests and fixtures.
 seed="$OUT/seed-spf"
 if [ ! -d "$seed" ]; then
 	mkdir -p "$seed"
@@ -42,6 +44,14 @@ for suite in ("rfc7208", "rfc4408"):
                                 g.write(data)
 PY
 fi
+dseed="$OUT/seed-dmarc"
+if [ ! -d "$dseed" ]; then
+	mkdir -p "$dseed"
+	{ grep -hoa 'v=DMARC1[^"`|]*' tests/zones/*.zone tests/unit/test_dmarc.c 2>/dev/null || true; } |
+		while IFS= read -r r; do
+			printf '%s' "$r" >"$dseed/$(printf '%s' "$r" | sha1sum | cut -c1-16)"
+		done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -49,7 +59,9 @@ for h in "${harnesses[@]}"; do
 	corpus="$OUT/corpus-$h"
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
-	if ! "$OUT/$h" "$corpus" "$seed" -max_total_time="$SECONDS_EACH" -max_len=65536 \
+	seeds=$seed
+	case $h in *dmarc*) seeds=$dseed ;; esac
+	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then
 		status=1
