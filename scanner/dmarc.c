@@ -370,6 +370,14 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 		size_t nn = (size_t)(eq - t), vn = tn - nn - 1;
 		trim(&name, &nn);
 		trim(&v, &vn);
+		if (nn == 0) {
+			char e[400];
+			esc(t, tn, e, sizeof(e));
+			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+			             "Write every tag as name=value.", "\"%s\" has no tag name", e);
+			p.bad_bis = p.bad_7489 = true;
+			continue;
+		}
 		int k = -1;
 		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
 			if (word_is(name, nn, known[j]))

@@ -3,10 +3,10 @@
 # builds, and runs posture against the bundled loopback world.
 #
 # Today the bundled world is the test bed: Knot serving tests/zones and the
-# fault-injecting server. The demo asks posture about a handful of names
-# and shows each kind of answer it tells apart. The scan of invented
-# companies, the reports and the one-domain check join it as they land
-# (see the README's status table).
+# fault-injecting server. The demo shows the SPF audit and check_host, the
+# DMARC reading of a few fixture domains, and the DNS answers posture tells
+# apart. The scan of invented companies, the reports and the one-domain
+# check join it as they land (see the README's status table).
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -15,7 +15,9 @@ cd "$ROOT"
 if [ -z "${BED_AUTH:-}" ]; then
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/posture-demo.XXXXXX")
 	trap 'rm -rf "$dir"' EXIT
-	exec tests/bed/bed.sh run "$dir/bed" -- "$0" "$BUILD"
+	rc=0
+	tests/bed/bed.sh run "$dir/bed" -- "$0" "$BUILD" || rc=$?
+	exit "$rc"
 fi
 
 P="$BUILD/posture"
@@ -24,9 +26,19 @@ show() {
 	"$P" "$@" || true
 	echo
 }
-echo "== posture $("$P" --version | cut -d' ' -f2): DNS answers as posture classifies them"
+echo "== posture $("$P" --version | cut -d' ' -f2) on the bundled fixtures"
 echo "   (authoritative fixtures at $BED_AUTH, fault server at $BED_FAULT)"
 echo
+echo "== SPF: a record whose include has no SPF record, and one over the limit"
+show spf inc-norecord.spf.test --resolver "$BED_AUTH"
+show spf toomany.spf.test --resolver "$BED_AUTH"
+show spf eval --ip 192.0.2.9 --sender someone@exp.spf.test --resolver "$BED_AUTH"
+echo "== DMARC: an enforcing organizational domain, a subdomain inheriting sp=, pct=50"
+show dmarc org1.dmarc.test --resolver "$BED_AUTH"
+show dmarc sub.org1.dmarc.test --resolver "$BED_AUTH"
+show dmarc pct.dmarc.test --resolver "$BED_AUTH"
+echo "== DNS answers as posture classifies them"
+
 show lookup multi.bed.test TXT --resolver "$BED_AUTH"
 show lookup cname2.bed.test TXT --resolver "$BED_AUTH"
 show lookup mx.bed.test MX --resolver "$BED_AUTH"

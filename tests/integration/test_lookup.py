@@ -7,31 +7,18 @@ POSTURE names the binary under test (build/posture or build-asan/posture).
 Each case asserts the outcome class and the facts behind it: rcode,
 transport, attempts, records.
 """
-import json
-import os
-import subprocess
 import unittest
 
-POSTURE = os.environ.get("POSTURE", "build/posture")
-AUTH = os.environ["BED_AUTH"]
-FAULT = os.environ["BED_FAULT"]
+import posturetest
+from posturetest import AUTH, FAULT, run_json  # noqa: F401
 
 
 def run(*args, resolver=None):
-    cmd = [POSTURE, *args]
-    if resolver:
-        cmd += ["--resolver", resolver]
-    p = subprocess.run(cmd, capture_output=True, timeout=60)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode()
+    return posturetest.run(*args, resolver=resolver)
 
 
 def lookup(name, rtype="TXT", resolver=None, *extra):
-    rc, out, err = run("lookup", name, rtype, "--json", *extra,
-                       resolver=resolver or AUTH)
-    try:
-        return rc, json.loads(out)
-    except json.JSONDecodeError as e:
-        raise AssertionError(f"not JSON ({e}): {out!r} {err!r}")
+    return run_json("lookup", name, rtype, *extra, resolver=resolver or AUTH)
 
 
 class Faults(unittest.TestCase):

@@ -5,35 +5,14 @@ The fixtures are in tests/zones/spf.test.zone (one name per acceptance
 case of the SPF engine); BED_AUTH serves them, BED_FAULT injects faults.
 """
 import json
-import os
 import subprocess
 import unittest
 
-POSTURE = os.environ.get("POSTURE", "build/posture")
-AUTH = os.environ["BED_AUTH"]
-FAULT = os.environ["BED_FAULT"]
-
-
-def run(*args, resolver=AUTH):
-    p = subprocess.run([POSTURE, *args, "--resolver", resolver],
-                       capture_output=True, timeout=60)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode()
+from posturetest import AUTH, FAULT, POSTURE, codes, finding, run, run_json  # noqa: F401
 
 
 def spf(domain, resolver=AUTH, *extra):
-    rc, out, err = run("spf", domain, "--json", *extra, resolver=resolver)
-    try:
-        return rc, json.loads(out)
-    except json.JSONDecodeError as e:
-        raise AssertionError(f"not JSON ({e}): {out!r} {err!r}")
-
-
-def codes(d):
-    return {f["code"] for f in d["findings"]}
-
-
-def finding(d, code):
-    return next(f for f in d["findings"] if f["code"] == code)
+    return run_json("spf", domain, *extra, resolver=resolver)
 
 
 def nodes(tree):
