@@ -189,6 +189,16 @@ static void walk(struct ck *c, const char *domain)
 				        "Retry later; if it persists, fix the DNS servers.",
 				        "DNS failure looking up _dmarc.%s: no verdict (TempError)",
 				        names[i]);
+			} else {
+				findings_add(
+				        &c->out->findings, "dmarc.walk_incomplete", FINDING_WARNING,
+				        names[i],
+				        "Retry later; if it persists, fix the DNS servers of this "
+				        "name.",
+				        "DNS failure looking up _dmarc.%s: the policy stands, but "
+				        "a "
+				        "higher organisational domain or PSD may have been missed",
+				        names[i]);
 			}
 			break;
 		}
@@ -318,8 +328,14 @@ static void authorize(struct ck *c, struct dmarc_uri *uris, size_t n, const char
 		const struct dns_answer *a = ask(c, name, DNS_TYPE_TXT);
 		if (a == NULL)
 			return;
-		if (temp(a))
-			continue; /* unknown: stays -1 */
+		if (temp(a)) { /* unknown: stays -1 */
+			findings_add(&c->out->findings, "dmarc.report_unchecked", FINDING_INFO,
+			             name, "Run the check again later.",
+			             "%s destination %s: DNS failure looking up %s, so its "
+			             "authorisation is unknown",
+			             tag, u->address, name);
+			continue;
+		}
 		u->authorized = 0;
 		for (size_t k = 0; a->outcome == DNS_OUTCOME_DATA && k < a->nrr; k++)
 			if (dmarc_is_record(a->rr[k].data, a->rr[k].len))

@@ -3,7 +3,7 @@
  * dmarc.h.
  *
  * Part A is a table: every record of section A of
- * /work/shared/conformance/dmarc/CASES.md (OpenDMARC "ODM n", checkdmarc
+ * tests/conformance/dmarc/CASES.md (OpenDMARC "ODM n", checkdmarc
  * "CDM", Stalwart "STW n", mailauth "MA"), and the parse-level records of
  * section B, with posture's two readings (invalid = RFC 9989, invalid_7489
  * = RFC 7489), the fields parsed and the finding codes that must be there.
@@ -1929,8 +1929,32 @@ static void test_report_auth(void **state)
 	assert_true(was_asked(&d, "example.com._report._dmarc.nowhere.net"));
 	assert_false(was_asked(&d, "example.com._report._dmarc.reports.example.com"));
 	assert_false(was_asked(&d, "example.com._report._dmarc.example.com"));
-	/* A failed authorisation check does not change the policy verdict. */
+	/* A failed authorisation check does not change the policy verdict,
+	 * but it is said. */
 	assert_enf(r.bis.enforcement, DMARC_ENF_REJECT);
+	assert_true(has_code(&r, "dmarc.report_unchecked"));
+	assert_true(has_code(&r, "dmarc.report_unauthorized"));
+	driver_done(&d, &r);
+}
+
+/* A DNS failure above a name that has a policy keeps that policy, and says
+ * the organisational domain may be higher than the walk could see. */
+static void test_walk_incomplete(void **state)
+{
+	static const struct zrr zone[] = {
+		TXT("_dmarc.mail.example.org", "v=DMARC1; p=quarantine; rua=mailto:a@example.org"),
+		FAIL("_dmarc.example.org", DNS_OUTCOME_TIMEOUT),
+		ZEND,
+	};
+	struct driver d;
+	struct dmarc_result r;
+	(void)state;
+
+	check_domain(zone, "mail.example.org", &r, &d);
+	assert_status(r.bis.status, DMARC_STATUS_OK);
+	assert_enf(r.bis.enforcement, DMARC_ENF_QUARANTINE);
+	assert_true(has_code(&r, "dmarc.walk_incomplete"));
+	assert_false(has_code(&r, "dmarc.temperror"));
 	driver_done(&d, &r);
 }
 
@@ -1960,6 +1984,7 @@ int main(void)
 		cmocka_unit_test(test_missing_p),
 		cmocka_unit_test(test_temperror),
 		cmocka_unit_test(test_report_auth),
+		cmocka_unit_test(test_walk_incomplete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
