@@ -6,7 +6,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl
+PKGS     := getdns jansson libpsl libidn2 sqlite3
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
@@ -19,12 +19,12 @@ WARN     += -Wno-format-truncation
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) \
-            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner
+            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner -Idb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   = $(PKG_LIBS) -lpthread
 
-LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c))
+LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c)) $(wildcard db/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -60,7 +60,7 @@ help:
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard scanner/*.h)
+$(BUILD)/%.o: %.c $(wildcard scanner/*.h db/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "commands.h"
 #include "dmarc.h"
 #include "drive.h"
@@ -55,47 +56,6 @@ static int dmarc_step(void *ctx, const struct spf_dns *dns, bool *pending, char 
 	snprintf(need, needlen, "%s", s->res.need_name);
 	*need_type = s->res.need_type;
 	return 0;
-}
-
-static json_t *uris_json(const struct dmarc_uri *u, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s?,s:o}", "uri", u[i].uri, "address",
-		                                   u[i].address, "authorized",
-		                                   u[i].authorized < 0
-		                                           ? json_null()
-		                                           : json_boolean(u[i].authorized)));
-	return a;
-}
-
-static json_t *result_json(const struct dmarc_result *r)
-{
-	const struct dmarc_reading *b = &r->bis, *o = &r->old;
-	const struct dmarc_record *rec = r->rec;
-	json_t *old = json_pack(
-	        "{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:o,s:s}", "status", dmarc_status_name(o->status),
-	        "record", o->record, "source", dmarc_source_name(o->source), "org_domain",
-	        o->org_domain, "policy",
-	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->policy) : NULL,
-	        "subdomain_policy",
-	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->subdomain_policy) : NULL, "pct",
-	        o->status == DMARC_STATUS_OK ? json_integer(o->pct) : json_null(), "enforcement",
-	        dmarc_enforcement_name(o->enforcement));
-	bool ok = b->status == DMARC_STATUS_OK;
-	return json_pack(
-	        "{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:o,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:i}",
-	        "domain", r->domain, "status", dmarc_status_name(b->status), "record", b->record,
-	        "source", dmarc_source_name(b->source), "org_domain", b->org_domain, "policy",
-	        ok ? dmarc_policy_name(b->policy) : NULL, "subdomain_policy",
-	        ok ? dmarc_policy_name(b->subdomain_policy) : NULL, "nonexistent_policy",
-	        ok ? dmarc_policy_name(b->nonexistent_policy) : NULL, "pct",
-	        (rec && rec->pct >= 0) ? json_integer(rec->pct) : json_null(), "testing",
-	        b->testing, "enforcement", dmarc_enforcement_name(b->enforcement), "rua",
-	        rec ? uris_json(rec->rua, rec->nrua) : json_array(), "ruf",
-	        rec ? uris_json(rec->ruf, rec->nruf) : json_array(), "findings",
-	        findings_json(&r->findings), "rfc7489", old ? old : json_null(), "readings_differ",
-	        r->readings_differ, "queries", r->queries);
 }
 
 static void print_text(const struct dmarc_result *r)
@@ -165,7 +125,7 @@ int cmd_dmarc(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		json_t *o = result_json(&s.res);
+		json_t *o = dmarc_result_json(&s.res);
 		if (o == NULL || json_print(stdout, o) != 0) {
 			json_decref(o);
 			fputs("posture: cannot format JSON\n", stderr);

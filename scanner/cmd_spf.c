@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "checks.h"
 #include "commands.h"
 #include "drive.h"
 #include "output.h"
@@ -61,31 +62,6 @@ static int audit_step(void *ctx, const struct spf_dns *dns, bool *pending, char 
 	snprintf(need, needlen, "%s", s->audit.need_name);
 	*need_type = s->audit.need_type;
 	return 0;
-}
-
-static json_t *node_json(const struct spf_node *n)
-{
-	json_t *kids = json_array();
-	for (size_t i = 0; kids != NULL && i < n->nchildren; i++)
-		json_array_append_new(kids, node_json(n->children[i]));
-	return json_pack("{s:s,s:s?,s:s?,s:s,s:i,s:i,s:i,s:o}", "domain", n->domain, "via", n->via,
-	                 "record", n->record, "status", spf_status_name(n->status), "lookups_self",
-	                 n->lookups_self, "lookups_total", n->lookups_total, "void_lookups",
-	                 n->void_lookups, "children", kids ? kids : json_array());
-}
-
-static json_t *spf_audit_json(const struct spf_audit *a)
-{
-	return json_pack(
-	        "{s:s,s:s,s:s?,s:s?,s:i,s:i,s:o,s:o,s:s?,s:I,s:I,s:b}", "domain", a->domain,
-	        "status", spf_status_name(a->status), "record", a->record, "all",
-	        a->all[0] ? a->all : NULL, "lookups", a->lookups, "void_lookups", a->void_lookups,
-	        "findings", findings_json(&a->findings), "tree",
-	        a->tree ? node_json(a->tree) : json_null(), "error_code", a->error_code,
-	        "ipv4_addresses",
-	        (json_int_t)(a->ipv4_addresses > INT64_MAX ? INT64_MAX : a->ipv4_addresses),
-	        "ipv6_64s", (json_int_t)(a->ipv6_64s > INT64_MAX ? INT64_MAX : a->ipv6_64s),
-	        "has_macros", a->has_macros);
 }
 
 static void print_node(const struct spf_node *n, int depth)

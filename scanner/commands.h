@@ -21,5 +21,11 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_spf_help[];
 int cmd_dmarc(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_dmarc_help[];
+int cmd_scan(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_scan_help[];
+int cmd_runs(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_runs_help[];
+int cmd_db(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_db_help[];
 
 #endif

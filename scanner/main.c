@@ -22,8 +22,6 @@ static const struct {
 	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
 	{ "svg", "validate an SVG Tiny PS logo", 5 },
 	{ "vmc", "validate a Verified Mark Certificate", 5 },
-	{ "scan", "scan a list of domains into SQLite", 6 },
-	{ "runs", "list stored scan runs", 6 },
 	{ "report", "statistics and tables from a run", 7 },
 	{ "diff", "what changed between two runs", 7 },
 	{ "history", "one domain's results over time", 7 },
@@ -33,6 +31,9 @@ static const struct command commands[] = {
 	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },
+	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
+	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
+	{ "db", cmd_db, "merge shard databases; check a database", cmd_db_help },
 };
 
 static void print_help(FILE *out)

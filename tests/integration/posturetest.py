@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 
-POSTURE = os.environ.get("POSTURE", "build/posture")
+POSTURE = os.path.abspath(os.environ.get("POSTURE", "build/posture"))
 AUTH = os.environ["BED_AUTH"]
 FAULT = os.environ["BED_FAULT"]
 

@@ -1,0 +1,683 @@
+/*
+ * store.c — the SQLite store (see store.h). The only file that includes
+ * sqlite3.h.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *get_domain, *add_domain, *upd_domain, *add_run_domain, *put_result,
+	        *put_finding, *pending;
+	int64_t pos_run, next_pos; /* position counter of the run being loaded */
+	char err[256];
+};
+
+/* Each migration takes the schema from version i to i+1. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE runs("
+	" id INTEGER PRIMARY KEY, label TEXT NOT NULL, list TEXT NOT NULL,"
+	" options TEXT NOT NULL, tool_version TEXT NOT NULL, started TEXT NOT NULL,"
+	" finished_at TEXT, state TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,"
+	" done INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,"
+	" pid INTEGER, host TEXT);"
+	"CREATE TABLE domains("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" company TEXT, code TEXT, sector TEXT);"
+	"CREATE TABLE run_domains("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" position INTEGER NOT NULL, list TEXT,"
+	" PRIMARY KEY(run_id, domain_id)) WITHOUT ROWID;"
+	"CREATE INDEX run_domains_position ON run_domains(run_id, position);"
+	"CREATE TABLE results("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" scanned_at TEXT NOT NULL,"
+	" spf_status TEXT, spf_all TEXT, spf_lookups INTEGER, spf_void_lookups INTEGER,"
+	" spf_error TEXT, dmarc_status TEXT, dmarc_policy TEXT,"
+	" dmarc_subdomain_policy TEXT, dmarc_pct INTEGER, dmarc_enforcement TEXT,"
+	" bimi_status TEXT, vmc_status TEXT, bimi_eligible INTEGER, mx TEXT, a TEXT,"
+	" conclusive INTEGER NOT NULL, json TEXT NOT NULL,"
+	" UNIQUE(run_id, domain_id));"
+	"CREATE INDEX results_domain ON results(domain_id, scanned_at);"
+	"CREATE TABLE findings("
+	" run_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,"
+	" check_name TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, path TEXT);"
+	"CREATE INDEX findings_run ON findings(run_id, code);"
+	"CREATE INDEX findings_domain ON findings(run_id, domain_id);"
+	/* Per domain, the newest conclusive result (a TempError never hides
+	 * it), how old it is, and whether a newer inconclusive one exists. */
+	"CREATE VIEW latest_results AS"
+	" SELECT d.name AS domain, d.company, d.code, d.sector, r.*,"
+	"  CAST((julianday('now') - julianday(r.scanned_at)) * 86400 AS INTEGER)"
+	"   AS age_seconds,"
+	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = r.domain_id"
+	"   AND n.conclusive = 0 AND n.rowid > r.rowid) AS newer_inconclusive"
+	" FROM results r JOIN domains d ON d.id = r.domain_id"
+	" WHERE r.rowid = (SELECT r2.rowid FROM results r2"
+	"  WHERE r2.domain_id = r.domain_id AND r2.conclusive = 1"
+	"  ORDER BY r2.scanned_at DESC, r2.rowid DESC LIMIT 1);",
+};
+
+static int fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+const char *store_error(const struct store *s)
+{
+	return s->err;
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+int store_rollback(struct store *s)
+{
+	return exec(s, "ROLLBACK");
+}
+
+int64_t store_scalar(struct store *s, const char *sql, int64_t param)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, param);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct store *s)
+{
+	int64_t v = store_scalar(s, "PRAGMA user_version", 0);
+	size_t n = sizeof(migrations) / sizeof(migrations[0]);
+
+	if (v < 0)
+		return -1;
+	if ((size_t)v > n) {
+		snprintf(s->err, sizeof(s->err),
+		         "the database has schema version %lld, newer than this posture (%zu): "
+		         "upgrade posture",
+		         (long long)v, n);
+		return -1;
+	}
+	for (size_t i = (size_t)v; i < n; i++) {
+		char sql[64];
+		if (store_begin(s) != 0)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", i + 1);
+		if (exec(s, migrations[i]) != 0 || exec(s, sql) != 0) {
+			char keep[sizeof(s->err)];
+			memcpy(keep, s->err, sizeof(keep));
+			store_rollback(s);
+			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1, keep);
+			return -1;
+		}
+		if (store_commit(s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int prepare(struct store *s, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	return 0;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	            "PRAGMA foreign_keys = ON;") != 0 ||
+	    migrate(s) != 0 ||
+	    prepare(s, &s->get_domain, "SELECT id FROM domains WHERE name = ?1") != 0 ||
+	    prepare(s, &s->add_domain,
+	            "INSERT INTO domains(name, company, code, sector) VALUES(?1, ?2, ?3, ?4)") !=
+	            0 ||
+	    prepare(s, &s->upd_domain,
+	            "UPDATE domains SET company = coalesce(?2, company),"
+	            " code = coalesce(?3, code), sector = coalesce(?4, sector) WHERE id = ?1") !=
+	            0 ||
+	    prepare(s, &s->add_run_domain,
+	            "INSERT OR IGNORE INTO run_domains(run_id, domain_id, position, list)"
+	            " VALUES(?1, ?2, ?3, ?4)") != 0 ||
+	    prepare(s, &s->put_result,
+	            "INSERT INTO results(run_id, domain_id, scanned_at, spf_status, spf_all,"
+	            " spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
+	            " dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status,"
+	            " vmc_status, bimi_eligible, mx, a, conclusive, json)"
+	            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	            " ?16, ?17, ?18, ?19, ?20)") != 0 ||
+	    prepare(s, &s->put_finding,
+	            "INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
+	            " VALUES(?1, ?2, ?3, ?4, ?5, ?6)") != 0 ||
+	    prepare(s, &s->pending,
+	            "SELECT rd.domain_id, rd.position, d.name FROM run_domains rd"
+	            " JOIN domains d ON d.id = rd.domain_id"
+	            " WHERE rd.run_id = ?1 AND rd.position > ?2 AND NOT EXISTS"
+	            " (SELECT 1 FROM results r WHERE r.run_id = rd.run_id"
+	            "  AND r.domain_id = rd.domain_id)"
+	            " ORDER BY rd.position LIMIT ?3") != 0) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->get_domain);
+	sqlite3_finalize(s->add_domain);
+	sqlite3_finalize(s->upd_domain);
+	sqlite3_finalize(s->add_run_domain);
+	sqlite3_finalize(s->put_result);
+	sqlite3_finalize(s->put_finding);
+	sqlite3_finalize(s->pending);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static void now_iso(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_int(sqlite3_stmt *st, int i, int v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int(st, i, v);
+}
+
+/* Runs a statement without result rows; resets it. */
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, what);
+	return 0;
+}
+
+int store_run_create(struct store *s, struct store_run *r)
+{
+	sqlite3_stmt *st;
+	char host[128] = "";
+
+	now_iso(r->started, sizeof(r->started));
+	gethostname(host, sizeof(host) - 1);
+	snprintf(r->state, sizeof(r->state), "loading");
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO runs(label, list, options, tool_version, started,"
+	                       " state, pid, host) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_text(st, 1, r->label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->list, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->options, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->tool_version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->started, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, r->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 8, host, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "creating the run");
+	r->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool *added)
+{
+	int64_t id = -1;
+
+	if (s->pos_run != run) {
+		int64_t max = store_scalar(
+		        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1", run);
+		if (max < 0)
+			return -1;
+		s->pos_run = run;
+		s->next_pos = max + 1;
+	}
+	bool known = false;
+	sqlite3_bind_text(s->get_domain, 1, e->domain, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s->get_domain) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s->get_domain, 0);
+		known = true;
+	}
+	sqlite3_reset(s->get_domain);
+	sqlite3_clear_bindings(s->get_domain);
+	if (!known) {
+		bind_text(s->add_domain, 1, e->domain);
+		bind_text(s->add_domain, 2, e->company);
+		bind_text(s->add_domain, 3, e->code);
+		bind_text(s->add_domain, 4, e->sector);
+		if (step_done(s, s->add_domain, "adding a domain") != 0)
+			return -1;
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	sqlite3_bind_int64(s->add_run_domain, 1, run);
+	sqlite3_bind_int64(s->add_run_domain, 2, id);
+	sqlite3_bind_int64(s->add_run_domain, 3, s->next_pos);
+	bind_text(s->add_run_domain, 4, e->list);
+	if (step_done(s, s->add_run_domain, "adding a domain to the run") != 0)
+		return -1;
+	*added = sqlite3_changes(s->db) > 0;
+	if (!*added)
+		return 0; /* a duplicate in this run: its columns do not count */
+	s->next_pos++;
+	if (known) {
+		/* The newest list's company, code and sector win. */
+		sqlite3_bind_int64(s->upd_domain, 1, id);
+		bind_text(s->upd_domain, 2, e->company);
+		bind_text(s->upd_domain, 3, e->code);
+		bind_text(s->upd_domain, 4, e->sector);
+		return step_done(s, s->upd_domain, "updating a domain");
+	}
+	return 0;
+}
+
+int store_run_set_state(struct store *s, int64_t run, const char *state)
+{
+	sqlite3_stmt *st;
+	char now[32], host[128] = "";
+
+	now_iso(now, sizeof(now));
+	gethostname(host, sizeof(host) - 1);
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE runs SET state = ?2, pid = ?3, host = ?4,"
+	                       " finished_at = CASE WHEN ?2 = 'finished' THEN ?5 ELSE NULL END"
+	                       " WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 4, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "setting the run's state");
+}
+
+int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, done);
+	sqlite3_bind_int64(st, 3, errors);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "counting progress");
+}
+
+int store_run_recount(struct store *s, int64_t run)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "UPDATE runs SET"
+	            " total = (SELECT count(*) FROM run_domains WHERE run_id = ?1),"
+	            " done = (SELECT count(*) FROM results WHERE run_id = ?1),"
+	            " errors = (SELECT count(*) FROM results WHERE run_id = ?1 AND conclusive = 0)"
+	            " WHERE id = ?1",
+	            -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "counting the run");
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+static bool process_gone(const struct store_run *r)
+{
+	char host[128] = "";
+	gethostname(host, sizeof(host) - 1);
+	if (r->pid <= 0 || strcmp(host, r->host) != 0)
+		return false; /* another machine's: cannot tell */
+	if ((pid_t)r->pid == getpid())
+		return false;
+	return kill((pid_t)r->pid, 0) != 0 && errno == ESRCH;
+}
+
+static void run_from_row(sqlite3_stmt *st, struct store_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, r->label, sizeof(r->label));
+	col_text(st, 2, r->list, sizeof(r->list));
+	col_text(st, 3, r->options, sizeof(r->options));
+	col_text(st, 4, r->tool_version, sizeof(r->tool_version));
+	col_text(st, 5, r->started, sizeof(r->started));
+	col_text(st, 6, r->finished_at, sizeof(r->finished_at));
+	col_text(st, 7, r->state, sizeof(r->state));
+	r->total = sqlite3_column_int64(st, 8);
+	r->done = sqlite3_column_int64(st, 9);
+	r->errors = sqlite3_column_int64(st, 10);
+	r->pid = sqlite3_column_int64(st, 11);
+	col_text(st, 12, r->host, sizeof(r->host));
+	if ((strcmp(r->state, "running") == 0 || strcmp(r->state, "loading") == 0) &&
+	    process_gone(r))
+		snprintf(r->state, sizeof(r->state), "interrupted");
+}
+
+#define RUN_COLUMNS                                                                                \
+	"id, label, list, options, tool_version, started, finished_at, state, total, done,"        \
+	" errors, pid, host"
+
+int store_run_get(struct store *s, int64_t run, struct store_run *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		run_from_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(s, "reading the run");
+}
+
+int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run *r), void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_run r;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		run_from_row(st, &r);
+		if (fn(arg, &r) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "listing runs");
+}
+
+int64_t store_run_latest_finished(struct store *s)
+{
+	int64_t v = store_scalar(
+	        s, "SELECT coalesce(max(id), 0) FROM runs WHERE state = 'finished' AND ?1 = ?1", 0);
+	return v < 0 ? 0 : v;
+}
+
+int store_pending(struct store *s, int64_t run, int64_t after, struct store_pending *out,
+                  size_t max, size_t *n)
+{
+	int rc;
+	*n = 0;
+	sqlite3_bind_int64(s->pending, 1, run);
+	sqlite3_bind_int64(s->pending, 2, after);
+	sqlite3_bind_int64(s->pending, 3, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(s->pending)) == SQLITE_ROW && *n < max) {
+		struct store_pending *p = &out[(*n)++];
+		p->domain_id = sqlite3_column_int64(s->pending, 0);
+		p->position = sqlite3_column_int64(s->pending, 1);
+		col_text(s->pending, 2, p->domain, sizeof(p->domain));
+	}
+	sqlite3_reset(s->pending);
+	sqlite3_clear_bindings(s->pending);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "reading the work list");
+}
+
+int store_result_put(struct store *s, int64_t run, const struct store_result *r)
+{
+	sqlite3_stmt *st = s->put_result;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, r->domain_id);
+	bind_text(st, 3, r->scanned_at);
+	bind_text(st, 4, r->spf_status);
+	bind_text(st, 5, r->spf_all);
+	bind_int(st, 6, r->spf_lookups);
+	bind_int(st, 7, r->spf_void);
+	bind_text(st, 8, r->spf_error);
+	bind_text(st, 9, r->dmarc_status);
+	bind_text(st, 10, r->dmarc_policy);
+	bind_text(st, 11, r->dmarc_subdomain_policy);
+	bind_int(st, 12, r->dmarc_pct);
+	bind_text(st, 13, r->dmarc_enforcement);
+	bind_text(st, 14, r->bimi_status);
+	bind_text(st, 15, r->vmc_status);
+	bind_int(st, 16, r->bimi_eligible);
+	bind_text(st, 17, r->mx);
+	bind_text(st, 18, r->a);
+	sqlite3_bind_int(st, 19, r->conclusive ? 1 : 0);
+	sqlite3_bind_text(st, 20, r->json ? r->json : "{}", -1, SQLITE_TRANSIENT);
+	if (step_done(s, st, "storing a result") != 0)
+		return -1;
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct store_finding *f = &r->findings[i];
+		sqlite3_bind_int64(s->put_finding, 1, run);
+		sqlite3_bind_int64(s->put_finding, 2, r->domain_id);
+		sqlite3_bind_text(s->put_finding, 3, f->check, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->put_finding, 4, f->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->put_finding, 5, f->severity, -1, SQLITE_STATIC);
+		bind_text(s->put_finding, 6, f->path);
+		if (step_done(s, s->put_finding, "storing a finding") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_integrity(struct store *s, char *msg, size_t msglen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	int rc = sqlite3_step(st);
+	col_text(st, 0, msg, msglen);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW && strcmp(msg, "ok") == 0 ? 0 : -1;
+}
+
+static const char *const merge_steps[] = {
+	"INSERT INTO domains(name, company, code, sector)"
+	" SELECT name, company, code, sector FROM src.domains WHERE true"
+	" ON CONFLICT(name) DO UPDATE SET"
+	" company = coalesce(excluded.company, company),"
+	" code = coalesce(excluded.code, code),"
+	" sector = coalesce(excluded.sector, sector)",
+	/* Domains by name (ids differ between databases); positions follow on
+	 * after what the run holds already. */
+	"INSERT OR IGNORE INTO run_domains(run_id, domain_id, position, list)"
+	" SELECT ?1, d.id, ?3 + sd.position, sd.list"
+	" FROM src.run_domains sd JOIN src.domains s ON s.id = sd.domain_id"
+	" JOIN domains d ON d.name = s.name WHERE sd.run_id = ?2",
+	"INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
+	" SELECT ?1, d.id, f.check_name, f.code, f.severity, f.path"
+	" FROM src.findings f JOIN src.domains s ON s.id = f.domain_id"
+	" JOIN domains d ON d.name = s.name WHERE f.run_id = ?2"
+	" AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = ?1"
+	"  AND x.domain_id = d.id)",
+	"INSERT OR IGNORE INTO results(run_id, domain_id, scanned_at, spf_status,"
+	" spf_all, spf_lookups, spf_void_lookups, spf_error, dmarc_status,"
+	" dmarc_policy, dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement,"
+	" bimi_status, vmc_status, bimi_eligible, mx, a, conclusive, json)"
+	" SELECT ?1, d.id, r.scanned_at, r.spf_status, r.spf_all, r.spf_lookups,"
+	" r.spf_void_lookups, r.spf_error, r.dmarc_status, r.dmarc_policy,"
+	" r.dmarc_subdomain_policy, r.dmarc_pct, r.dmarc_enforcement, r.bimi_status,"
+	" r.vmc_status, r.bimi_eligible, r.mx, r.a, r.conclusive, r.json"
+	" FROM src.results r JOIN src.domains s ON s.id = r.domain_id"
+	" JOIN domains d ON d.name = s.name WHERE r.run_id = ?2",
+};
+
+/* Copies the newest run of the attached database "src" into run (created
+ * from it when *run is 0). Inside a transaction. */
+static int merge_one(struct store *s, const char *path, int64_t *run)
+{
+	sqlite3_stmt *st;
+	int rc;
+	int64_t from = store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
+	if (from <= 0) {
+		snprintf(s->err, sizeof(s->err), "%s holds no run", path);
+		return -1;
+	}
+	if (*run == 0) {
+		if (sqlite3_prepare_v2(s->db,
+		                       "INSERT INTO runs(label, list, options, tool_version, started,"
+		                       " state) SELECT label, list, options || ' (merged)',"
+		                       " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
+		                       -1, &st, NULL) != SQLITE_OK)
+			return fail(s, "merging");
+		sqlite3_bind_int64(st, 1, from);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return fail(s, "merging");
+		*run = sqlite3_last_insert_rowid(s->db);
+	}
+	int64_t base = store_scalar(
+	        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1", *run);
+	for (size_t k = 0; k < sizeof(merge_steps) / sizeof(merge_steps[0]); k++) {
+		if (sqlite3_prepare_v2(s->db, merge_steps[k], -1, &st, NULL) != SQLITE_OK)
+			return fail(s, "merging");
+		int np = sqlite3_bind_parameter_count(st);
+		if (np >= 2) {
+			sqlite3_bind_int64(st, 1, *run);
+			sqlite3_bind_int64(st, 2, from);
+		}
+		if (np >= 3)
+			sqlite3_bind_int64(st, 3, base);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return fail(s, "merging");
+	}
+	return 0;
+}
+
+static void merge_undo(struct store *s, int64_t run)
+{
+	static const char *const undo[] = {
+		"DELETE FROM findings WHERE run_id = ?1",
+		"DELETE FROM results WHERE run_id = ?1",
+		"DELETE FROM run_domains WHERE run_id = ?1",
+		"DELETE FROM runs WHERE id = ?1",
+	};
+	for (size_t i = 0; run > 0 && i < sizeof(undo) / sizeof(undo[0]); i++)
+		store_scalar(s, undo[i], run);
+}
+
+int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run, char *err,
+                size_t errlen)
+{
+	*run = 0;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st;
+		/* ATTACH and DETACH cannot run inside a transaction: one
+		 * transaction per input; a failure removes the partial run. */
+		if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &st, NULL) !=
+		    SQLITE_OK) {
+			fail(s, "merging");
+			goto fail;
+		}
+		sqlite3_bind_text(st, 1, src[i], -1, SQLITE_TRANSIENT);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			snprintf(s->err, sizeof(s->err), "%s: %s", src[i], sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		if (store_begin(s) != 0)
+			goto fail_detach;
+		if (merge_one(s, src[i], run) != 0 || store_commit(s) != 0) {
+			store_rollback(s);
+			goto fail_detach;
+		}
+		if (exec(s, "DETACH DATABASE src") != 0)
+			goto fail;
+	}
+	if (*run == 0 || store_run_recount(s, *run) != 0 ||
+	    store_run_set_state(s, *run, "finished") != 0)
+		goto fail;
+	return 0;
+fail_detach:;
+	char keep[sizeof(s->err)];
+	memcpy(keep, s->err, sizeof(keep));
+	exec(s, "DETACH DATABASE src");
+	memcpy(s->err, keep, sizeof(keep));
+fail:
+	snprintf(err, errlen, "%s", s->err);
+	merge_undo(s, *run);
+	*run = 0;
+	return -1;
+}

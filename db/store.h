@@ -1,0 +1,130 @@
+/*
+ * store.h — posture's SQLite store (db/store.c is the only file that
+ * includes sqlite3).
+ *
+ * One database holds every run: what was asked (runs, the run's domain
+ * list), and what was found (one result per run and domain, with status
+ * columns for fast aggregates, the whole result as JSON, and its findings).
+ * The schema is versioned (PRAGMA user_version) and migrated forward on
+ * open. WAL mode; the scan writes from one thread in batched transactions.
+ *
+ * A result whose checks hit a DNS failure is stored with conclusive = 0 and
+ * never hides an older conclusive one: the view latest_results gives, per
+ * domain, the newest conclusive result and its age.
+ */
+#ifndef POSTURE_STORE_H
+#define POSTURE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domainlist.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* Opens or creates the database and migrates it. NULL with err set. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+/* The last SQLite error, for messages. */
+const char *store_error(const struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+struct store_run {
+	int64_t id;
+	char label[256];
+	char list[1024];
+	char options[1024];
+	char tool_version[64];
+	char started[32];     /* ISO 8601 UTC */
+	char finished_at[32]; /* "" while not finished */
+	char state[16];       /* loading, running, interrupted, finished */
+	int64_t total, done, errors;
+	int64_t pid;
+	char host[128];
+};
+
+/* Creates a run in state "loading"; fills r->id and r->started. */
+int store_run_create(struct store *s, struct store_run *r);
+/*
+ * Adds a domain (and its company/code/sector) to the run's work list at the
+ * next position. *added is false when the run already has that domain (a
+ * duplicate). Call inside a transaction.
+ */
+int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool *added);
+/* Sets state (and finished_at when state is "finished"), pid and host. */
+int store_run_set_state(struct store *s, int64_t run, const char *state);
+/* Adds to the run's done and errors counters (inside the results'
+ * transaction, so they always agree with the results table). */
+int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors);
+/* Recounts total and done from the tables. */
+int store_run_recount(struct store *s, int64_t run);
+/* Reads one run; 1 found, 0 not found, -1 error. The state of a run
+ * whose process is gone (same host, pid not alive) reads "interrupted". */
+int store_run_get(struct store *s, int64_t run, struct store_run *out);
+/* Calls fn for every run, newest first. */
+int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run *r), void *arg);
+/* The newest run in state finished; 0 when there is none. */
+int64_t store_run_latest_finished(struct store *s);
+
+struct store_pending {
+	int64_t domain_id;
+	int64_t position;
+	char domain[DNS_NAME_BUF];
+};
+/* Up to max domains of the run without a result, positions after `after`,
+ * in order. Sets *n. */
+int store_pending(struct store *s, int64_t run, int64_t after, struct store_pending *out,
+                  size_t max, size_t *n);
+
+struct store_finding {
+	const char *check; /* spf, dmarc, bimi, mx */
+	const char *code;
+	const char *severity;
+	const char *path;
+};
+
+/* One domain's result in a run. Text fields may be NULL (SQL NULL). */
+struct store_result {
+	int64_t domain_id;
+	const char *scanned_at;
+	const char *spf_status, *spf_all, *spf_error;
+	int spf_lookups, spf_void; /* -1: NULL */
+	const char *dmarc_status, *dmarc_policy, *dmarc_subdomain_policy, *dmarc_enforcement;
+	int dmarc_pct; /* -1: NULL */
+	const char *bimi_status, *vmc_status;
+	int bimi_eligible; /* -1: NULL */
+	const char *mx, *a; /* present, absent, null_mx, temperror, not_run */
+	bool conclusive;
+	const char *json;
+	const struct store_finding *findings;
+	size_t nfindings;
+};
+
+/* Stores the result (at most one per run and domain: a second is
+ * refused). Call inside a transaction. */
+int store_result_put(struct store *s, int64_t run, const struct store_result *r);
+
+/*
+ * Merges the newest run of each database in src (e.g. the shards of one
+ * scan, each run with --shard K/N) into one new finished run of s: the
+ * union of their domain lists and results. Label, list and options are
+ * those of the first; a domain present in two inputs keeps the first
+ * result. Sets *run. Returns 0, or -1 with a reason in err.
+ */
+int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run, char *err,
+                size_t errlen);
+
+/* PRAGMA integrity_check: 0 when "ok". */
+int store_integrity(struct store *s, char *msg, size_t msglen);
+
+/* Runs sql with one integer parameter (?1) and returns the first column of
+ * the first row as an integer (tests and reports). -1 on error. */
+int64_t store_scalar(struct store *s, const char *sql, int64_t param);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * cmd_scan.c — "posture scan" (lists into the store), "posture runs" (what
+ * the store holds) and "posture db merge" (shards into one run).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "commands.h"
+#include "domainlist.h"
+#include "output.h"
+#include "psl.h"
+#include "scan.h"
+#include "store.h"
+
+#define SCAN_DB_DEFAULT       "posture.db"
+#define SCAN_INFLIGHT_DEFAULT 200
+#define SCAN_BATCH            500
+#define SCAN_PROBLEMS_SHOWN   20
+
+const char cmd_scan_help[] =
+        "usage: posture scan LIST... [--db FILE] [--label NAME] [--workers N]\n"
+        "                    [--inflight N] [--qps N] [--checks spf,dmarc,bimi,mx]\n"
+        "                    [--no-fetch] [--shard K/N] [--progress] [--json]\n"
+        "       posture scan --resume RUN [--db FILE] [options]\n"
+        "\n"
+        "Scans every domain of the lists and stores one result per domain in the\n"
+        "SQLite database (default " SCAN_DB_DEFAULT "), as a new run.\n"
+        "\n"
+        "Lists: plain text (one domain per line, '#' comments) or CSV with a\n"
+        "header holding a 'domain' column and optionally company, code, sector,\n"
+        "list. '-' reads standard input. Internationalised names are converted\n"
+        "to A-labels; invalid names and duplicates are reported and skipped.\n"
+        "\n"
+        "  --db FILE         the database (created if missing)\n"
+        "  --label NAME      names the run (default: the lists' names)\n"
+        "  --workers N       threads, each with its own DNS context (default:\n"
+        "                    the number of cores)\n"
+        "  --inflight N      domains in progress per worker (default 200)\n"
+        "  --qps N           at most N DNS queries per second in all (default:\n"
+        "                    no cap; set one when scanning through a shared or\n"
+        "                    public resolver)\n"
+        "  --checks LIST     spf, dmarc, bimi, mx (MX and A/AAAA); default all.\n"
+        "                    BIMI is recorded as not run until its engine lands.\n"
+        "  --no-fetch        no HTTPS fetches (BIMI logos and certificates)\n"
+        "  --shard K/N       scan only the K-th of N deterministic parts of the\n"
+        "                    lists (1 <= K <= N); merge the shard databases with\n"
+        "                    'posture db merge'\n"
+        "  --resume RUN      finish an interrupted run: scans the domains of RUN\n"
+        "                    that have no result yet\n"
+        "  --progress        a status line on stderr even when it is not a terminal\n"
+        "  --json            print the run's summary as JSON\n"
+        "\n"
+        "A DNS failure is stored as temperror (inconclusive), never as 'no\n"
+        "record'. Ctrl-C stops cleanly: results so far are kept, and the run is\n"
+        "finished with --resume. So is a run whose process was killed.\n"
+        "\n"
+        "Exit status: 0 the run finished, 1 it finished with inconclusive\n"
+        "results, 2 usage, 3 failure (database, out of memory), 130 interrupted.\n"
+        "\n"
+        "Examples:\n"
+        "  posture scan lists/nikkei225.csv --db audit.db --label nightly\n"
+        "  posture scan --resume 7 --db audit.db\n"
+        "  posture scan top.txt --shard 2/8 --db shard2.db --qps 500\n";
+
+const char cmd_runs_help[] =
+        "usage: posture runs [--db FILE] [--json]\n"
+        "\n"
+        "Lists the runs in the database, newest first: id, label, state\n"
+        "(running, interrupted, finished), domains done of total, start and end.\n"
+        "A run whose process is gone reads 'interrupted': finish it with\n"
+        "'posture scan --resume ID'.\n"
+        "\n"
+        "JSON: [{id, label, list, state, total, done, errors, started,\n"
+        "finished_at}].\n"
+        "\n"
+        "Example:\n"
+        "  posture runs --db audit.db --json\n";
+
+const char cmd_db_help[] =
+        "usage: posture db merge OUT.db IN.db... [--json]\n"
+        "       posture db check [--db FILE]\n"
+        "\n"
+        "merge: combines the newest run of each input database (typically the\n"
+        "shards of one scan, made with --shard K/N) into one new finished run of\n"
+        "OUT.db (created if missing).\n"
+        "check: runs SQLite's integrity check.\n"
+        "\n"
+        "Example:\n"
+        "  posture db merge audit.db shard1.db shard2.db shard3.db\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct problems {
+	unsigned long shown, total;
+};
+
+static void on_problem(void *arg, const char *source, unsigned long line, const char *reason)
+{
+	struct problems *p = arg;
+	p->total++;
+	if (p->shown++ < SCAN_PROBLEMS_SHOWN) {
+		fprintf(stderr, "posture: %s:%lu: ", source, line);
+		print_safe(stderr, reason);
+		fputs(" (skipped)\n", stderr);
+	}
+}
+
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+	unsigned long a, b;
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	if (slash == NULL || (size_t)(slash - text) >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, (size_t)(slash - text));
+	buf[slash - text] = '\0';
+	if (cli_parse_uint(buf, 1, 1000000, &a) != 0 ||
+	    cli_parse_uint(slash + 1, 1, 1000000, &b) != 0 || a > b)
+		return -1;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+}
+
+/* Loads the lists into a new run, in one transaction: a run exists only
+ * with its whole work list. */
+static int load_run(struct store *s, struct store_run *r, char **lists, int nlists,
+                    unsigned shard_k, unsigned shard_n, unsigned long *dups, struct problems *pr)
+{
+	char err[256];
+	if (store_begin(s) != 0 || store_run_create(s, r) != 0)
+		goto fail;
+	for (int i = 0; i < nlists; i++) {
+		struct list_reader *lr = list_open(lists[i], on_problem, pr, err, sizeof(err));
+		if (lr == NULL) {
+			fprintf(stderr, "posture: %s\n", err);
+			store_rollback(s);
+			return -1;
+		}
+		struct list_entry e;
+		int rc;
+		while ((rc = list_next(lr, &e, err, sizeof(err))) == 1) {
+			if (shard_n > 1 && list_shard_of(e.domain, shard_n) != shard_k - 1)
+				continue;
+			bool added;
+			if (store_run_add(s, r->id, &e, &added) != 0) {
+				list_close(lr);
+				goto fail;
+			}
+			if (!added) {
+				(*dups)++;
+				if (pr->shown++ < SCAN_PROBLEMS_SHOWN)
+					fprintf(stderr,
+					        "posture: %s:%lu: duplicate domain %s (skipped)\n",
+					        lists[i], e.line, e.domain);
+			}
+		}
+		list_close(lr);
+		if (rc < 0) {
+			fprintf(stderr, "posture: %s\n", err);
+			store_rollback(s);
+			return -1;
+		}
+	}
+	if (store_run_recount(s, r->id) != 0 || store_run_set_state(s, r->id, "running") != 0 ||
+	    store_commit(s) != 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "posture: database: %s\n", store_error(s));
+	store_rollback(s);
+	return -1;
+}
+
+static void print_summary(const struct store_run *r, const struct scan_stats *st, bool json,
+                          unsigned long skipped, unsigned long dups)
+{
+	uint64_t lookups = st->cache_hits + st->cache_misses;
+	double hit = lookups ? (double)st->cache_hits / (double)lookups : 0;
+	if (json) {
+		json_t *o =
+		        json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:f,s:I,s:I}", "run",
+		                  (json_int_t)r->id, "label", r->label, "state", r->state, "total",
+		                  (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
+		                  (json_int_t)r->errors, "skipped_lines", (json_int_t)skipped,
+		                  "duplicates", (json_int_t)dups, "seconds", st->seconds, "queries",
+		                  (json_int_t)st->queries, "cache_hit_rate", hit, "timeouts",
+		                  (json_int_t)st->timeouts, "scanned_now", (json_int_t)(st->done));
+		json_print(stdout, o);
+		json_decref(o);
+		return;
+	}
+	printf("run %lld (", (long long)r->id);
+	print_safe(stdout, r->label);
+	printf("): %s, %lld of %lld domains, %lld inconclusive (temperror)\n", r->state,
+	       (long long)r->done, (long long)r->total, (long long)r->errors);
+	printf("  this session: %.1f s, %.0f domains/s, %llu DNS queries, cache hit rate %.0f%%, "
+	       "%llu timeouts\n",
+	       st->seconds, st->seconds > 0 ? (double)st->done / st->seconds : 0,
+	       (unsigned long long)st->queries, 100 * hit, (unsigned long long)st->timeouts);
+	if (skipped || dups)
+		printf("  list: %lu lines skipped, %lu duplicates skipped\n", skipped, dups);
+	if (strcmp(r->state, "finished") != 0)
+		printf("  resume with: posture scan --resume %lld\n", (long long)r->id);
+}
+
+int cmd_scan(int argc, char **argv, const struct cli_globals *g)
+{
+	const char *db = SCAN_DB_DEFAULT, *label = NULL, *checks = "spf,dmarc,bimi,mx";
+	char **lists = calloc((size_t)argc + 1, sizeof(char *));
+	int nlists = 0;
+	unsigned long workers = 0, inflight = SCAN_INFLIGHT_DEFAULT, qps = 0, resume = 0;
+	unsigned shard_k = 1, shard_n = 1;
+	bool progress = isatty(STDERR_FILENO), no_fetch = false;
+	struct scan_options o;
+	char err[256];
+	int rc = EXIT_INTERNAL;
+	struct store *s = NULL;
+
+	if (lists == NULL)
+		return EXIT_INTERNAL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned long *num = NULL, lo = 1, hi = 0;
+		if (strcmp(a, "--progress") == 0) {
+			progress = true;
+			continue;
+		}
+		if (strcmp(a, "--no-fetch") == 0) {
+			no_fetch = true;
+			continue;
+		}
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			lists[nlists++] = argv[i];
+			continue;
+		}
+		if (v == NULL) {
+			free(lists);
+			return cli_usage_error("scan", "%s needs a value", a);
+		}
+		i++;
+		if (strcmp(a, "--db") == 0)
+			db = v;
+		else if (strcmp(a, "--label") == 0)
+			label = v;
+		else if (strcmp(a, "--checks") == 0)
+			checks = v;
+		else if (strcmp(a, "--workers") == 0)
+			num = &workers, hi = SCAN_MAX_WORKERS;
+		else if (strcmp(a, "--inflight") == 0)
+			num = &inflight, hi = SCAN_MAX_INFLIGHT;
+		else if (strcmp(a, "--qps") == 0)
+			num = &qps, hi = 10000000;
+		else if (strcmp(a, "--resume") == 0)
+			num = &resume, hi = INT32_MAX;
+		else if (strcmp(a, "--shard") == 0) {
+			if (parse_shard(v, &shard_k, &shard_n) != 0) {
+				free(lists);
+				return cli_usage_error(
+				        "scan", "--shard takes K/N with 1 <= K <= N, not '%s'", v);
+			}
+		} else {
+			free(lists);
+			return cli_usage_error("scan", "unknown option '%s'", a);
+		}
+		if (num != NULL && cli_parse_uint(v, lo, hi, num) != 0) {
+			free(lists);
+			return cli_usage_error("scan",
+			                       "%s takes a number from %lu to %lu, not '%s'", a, lo,
+			                       hi, v);
+		}
+	}
+	(void)no_fetch; /* nothing fetches yet: BIMI is not implemented */
+	if (nlists == 0 && resume == 0) {
+		free(lists);
+		return cli_usage_error("scan",
+		                       "name at least one list (or '-' for standard input), "
+		                       "or --resume RUN");
+	}
+	if (nlists > 0 && resume != 0) {
+		free(lists);
+		return cli_usage_error("scan", "--resume takes no list: the run has its own");
+	}
+	memset(&o, 0, sizeof(o));
+	o.dns = g->dns;
+	o.workers = (unsigned)workers;
+	o.inflight = (unsigned)inflight;
+	o.qps = (unsigned)qps;
+	o.progress = progress;
+	o.batch = SCAN_BATCH;
+	if (checks_parse(checks, &o.checks, &o.bimi_asked, err, sizeof(err)) != 0) {
+		free(lists);
+		return cli_usage_error("scan", "%s", err);
+	}
+	/* Each worker's queries on the wire: a few per domain in progress,
+	 * within the descriptor limit (each UDP query holds a socket). */
+	unsigned long nofile = dns_raise_nofile();
+	unsigned nw = o.workers ? o.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nw == 0)
+		nw = 1;
+	unsigned long per = nofile > 64 ? (nofile - 64) / nw : 16;
+	o.dns.max_inflight = (unsigned)(per < 2 * inflight ? per : 2 * inflight);
+	if (o.dns.max_inflight < 1)
+		o.dns.max_inflight = 1;
+	if (psl_init() != 0) {
+		fprintf(stderr, "posture: cannot load the Public Suffix List\n");
+		goto out;
+	}
+
+	s = store_open(db, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "posture: %s\n", err);
+		goto out;
+	}
+	struct store_run run;
+	unsigned long dups = 0;
+	struct problems pr = { 0, 0 };
+	memset(&run, 0, sizeof(run));
+	if (resume != 0) {
+		int got = store_run_get(s, (int64_t)resume, &run);
+		if (got <= 0) {
+			fprintf(stderr, "posture: %s: no run %lu\n", db, resume);
+			rc = got == 0 ? EXIT_USAGE : EXIT_INTERNAL;
+			goto out;
+		}
+		if (strcmp(run.state, "running") == 0) {
+			fprintf(stderr, "posture: run %lu is still running (pid %lld on %s)\n",
+			        resume, (long long)run.pid, run.host);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (store_run_set_state(s, run.id, "running") != 0) {
+			fprintf(stderr, "posture: database: %s\n", store_error(s));
+			goto out;
+		}
+	} else {
+		size_t k = 0;
+		for (int i = 0; i < nlists && k + 2 < sizeof(run.list); i++)
+			k += (size_t)snprintf(run.list + k, sizeof(run.list) - k, "%s%s",
+			                      i ? " " : "", lists[i]);
+		snprintf(run.label, sizeof(run.label), "%s", label ? label : run.list);
+		snprintf(run.options, sizeof(run.options),
+		         "checks=%s workers=%lu inflight=%lu qps=%lu shard=%u/%u timeout=%u "
+		         "retries=%u%s",
+		         checks, workers, inflight, qps, shard_k, shard_n, o.dns.timeout_ms,
+		         o.dns.retries, no_fetch ? " no-fetch" : "");
+		snprintf(run.tool_version, sizeof(run.tool_version), "%s", POSTURE_VERSION);
+		if (load_run(s, &run, lists, nlists, shard_k, shard_n, &dups, &pr) != 0)
+			goto out;
+		if (pr.shown > SCAN_PROBLEMS_SHOWN)
+			fprintf(stderr, "posture: %lu more list problems not shown\n",
+			        pr.shown - SCAN_PROBLEMS_SHOWN);
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct scan_stats st;
+	if (scan_run(s, run.id, &o, &stop_flag, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "posture: scan: %s\n", err);
+		store_run_set_state(s, run.id, "interrupted");
+		goto out;
+	}
+	const char *state = st.interrupted ? "interrupted" : "finished";
+	if (store_run_recount(s, run.id) != 0 || store_run_set_state(s, run.id, state) != 0 ||
+	    store_run_get(s, run.id, &run) != 1) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		goto out;
+	}
+	print_summary(&run, &st, g->json, pr.total, dups);
+	rc = st.interrupted ? 130 : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+out:
+	store_close(s);
+	free(lists);
+	return rc;
+}
+
+static int print_run(void *arg, const struct store_run *r)
+{
+	json_t *arr = arg;
+	if (arr != NULL) {
+		json_array_append_new(
+		        arr,
+		        json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s?}", "id", (json_int_t)r->id,
+		                  "label", r->label, "list", r->list, "state", r->state, "total",
+		                  (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
+		                  (json_int_t)r->errors, "started", r->started, "finished_at",
+		                  r->finished_at[0] ? r->finished_at : NULL));
+		return 0;
+	}
+	printf("%5lld  %-11s %9lld/%-9lld %-20s %-20s ", (long long)r->id, r->state,
+	       (long long)r->done, (long long)r->total, r->started,
+	       r->finished_at[0] ? r->finished_at : "-");
+	print_safe(stdout, r->label);
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int take_db(int argc, char **argv, const char *cmd, const char **db)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			*db = argv[++i];
+		else if (strcmp(argv[i], "--db") == 0)
+			return cli_usage_error(cmd, "--db needs a value");
+		else
+			return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+	}
+	return 0;
+}
+
+int cmd_runs(int argc, char **argv, const struct cli_globals *g)
+{
+	const char *db = SCAN_DB_DEFAULT;
+	char err[256];
+	int rc = take_db(argc, argv, "runs", &db);
+	if (rc != 0)
+		return rc;
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
+		return EXIT_USAGE;
+	}
+	struct store *s = store_open(db, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "posture: %s\n", err);
+		return EXIT_INTERNAL;
+	}
+	json_t *arr = g->json ? json_array() : NULL;
+	if (!g->json)
+		printf("%5s  %-11s %19s %-20s %-20s %s\n", "id", "state", "done/total", "started",
+		       "finished", "label");
+	rc = store_runs_each(s, print_run, arr) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	if (rc != EXIT_OK)
+		fprintf(stderr, "posture: %s\n", store_error(s));
+	if (arr != NULL) {
+		json_print(stdout, arr);
+		json_decref(arr);
+	}
+	store_close(s);
+	return rc;
+}
+
+int cmd_db(int argc, char **argv, const struct cli_globals *g)
+{
+	char err[256];
+	if (argc < 1)
+		return cli_usage_error("db", "name a subcommand: merge or check");
+	if (strcmp(argv[0], "check") == 0) {
+		const char *db = SCAN_DB_DEFAULT;
+		int rc = take_db(argc - 1, argv + 1, "db", &db);
+		if (rc != 0)
+			return rc;
+		struct store *s = store_open(db, err, sizeof(err));
+		if (s == NULL) {
+			fprintf(stderr, "posture: %s\n", err);
+			return EXIT_INTERNAL;
+		}
+		char msg[256];
+		rc = store_integrity(s, msg, sizeof(msg));
+		printf("%s: %s\n", db, msg);
+		store_close(s);
+		return rc == 0 ? EXIT_OK : EXIT_PROBLEMS;
+	}
+	if (strcmp(argv[0], "merge") != 0)
+		return cli_usage_error("db", "unknown subcommand '%s' (merge, check)", argv[0]);
+	if (argc < 3)
+		return cli_usage_error("db", "merge needs OUT.db and at least one IN.db");
+	for (int i = 2; i < argc; i++)
+		if (access(argv[i], R_OK) != 0) {
+			fprintf(stderr, "posture: %s: cannot read it\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	struct store *s = store_open(argv[1], err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "posture: %s\n", err);
+		return EXIT_INTERNAL;
+	}
+	int64_t run = 0;
+	int rc = store_merge(s, (const char *const *)(argv + 2), (size_t)(argc - 2), &run, err,
+	                     sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "posture: merge: %s\n", err);
+		store_close(s);
+		return EXIT_INTERNAL;
+	}
+	struct store_run r;
+	store_run_get(s, run, &r);
+	if (g->json) {
+		json_t *o = json_pack("{s:I,s:I,s:I}", "run", (json_int_t)run, "total",
+		                      (json_int_t)r.total, "done", (json_int_t)r.done);
+		json_print(stdout, o);
+		json_decref(o);
+	} else {
+		printf("merged %d databases into run %lld of %s: %lld of %lld domains\n", argc - 2,
+		       (long long)run, argv[1], (long long)r.done, (long long)r.total);
+	}
+	store_close(s);
+	return EXIT_OK;
+}

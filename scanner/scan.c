@@ -1,0 +1,706 @@
+/*
+ * scan.c — the mass scan (see scan.h).
+ *
+ * Threads: the caller is the coordinator and the only store user: it
+ * feeds domain windows into the work queue and writes results. Workers
+ * own a dns_worker each; a domain (struct job) lives on one worker from
+ * start to result, so jobs need no locks. Queues are the only shared state
+ * besides the answer cache (which locks itself).
+ */
+#include "scan.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "memo.h"
+
+struct row {
+	struct row *next;
+	struct store_result r;
+	char scanned_at[32];
+	char spf_all[8]; /* the row outlives the job: copies, not pointers */
+	char *json;
+	struct store_finding *f;
+	char **paths;
+	size_t nf;
+};
+
+struct scan {
+	const struct scan_options *o;
+	volatile sig_atomic_t *stop;
+	struct dns_cache *cache;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv, rows_cv, space_cv;
+	/* work queue (ring) */
+	struct store_pending *work;
+	size_t wcap, whead, wlen;
+	bool closed; /* no more work will come */
+	/* results */
+	struct row *rows, **rows_tail;
+	size_t nrows, rows_cap;
+	unsigned live_workers;
+	uint64_t queries, timeouts;
+};
+
+struct job;
+
+struct deferred {
+	struct job *job;
+	uint16_t type;
+	char name[DNS_NAME_BUF];
+};
+
+struct worker {
+	pthread_t th;
+	struct scan *sc;
+	struct dns_worker *dns;
+	struct job *jobs; /* active, doubly linked */
+	unsigned active;
+	struct deferred *def;
+	size_t dhead, dlen, dcap;
+	double tokens, rate; /* per-worker share of --qps; rate 0: no cap */
+	struct timespec last;
+	uint64_t queries, timeouts;
+};
+
+struct job {
+	struct job *prev, *next;
+	struct worker *w;
+	struct store_pending d;
+	struct dns_memo *memo;
+	struct domain_result res;
+	bool waiting[CHECK_COUNT];
+	char wait_name[CHECK_COUNT][DNS_NAME_BUF];
+	uint16_t wait_type[CHECK_COUNT];
+	int outstanding;
+	bool broken;
+	char why[160];
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void row_free(struct row *r)
+{
+	if (r == NULL)
+		return;
+	free(r->json);
+	for (size_t i = 0; i < r->nf; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	free(r->f);
+	free(r);
+}
+
+static int add_findings(struct row *r, const struct findings *f, const char *check)
+{
+	if (f->n == 0)
+		return 0;
+	struct store_finding *nf = realloc(r->f, (r->nf + f->n) * sizeof(*nf));
+	if (nf == NULL)
+		return -1;
+	r->f = nf;
+	char **np = realloc(r->paths, (r->nf + f->n) * sizeof(*np));
+	if (np == NULL)
+		return -1;
+	r->paths = np;
+	for (size_t i = 0; i < f->n; i++) {
+		char *p = f->v[i].path ? strdup(f->v[i].path) : NULL;
+		r->paths[r->nf] = p;
+		r->f[r->nf] = (struct store_finding){ check, f->v[i].code,
+			                              finding_severity_name(f->v[i].severity), p };
+		r->nf++;
+	}
+	return 0;
+}
+
+static struct row *make_row(struct job *j)
+{
+	struct row *r = calloc(1, sizeof(*r));
+	const struct domain_result *d = &j->res;
+	if (r == NULL)
+		return NULL;
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(r->scanned_at, sizeof(r->scanned_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct store_result *s = &r->r;
+	s->domain_id = j->d.domain_id;
+	s->scanned_at = r->scanned_at;
+	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = -1;
+	json_t *js;
+	if (j->broken) {
+		s->conclusive = false;
+		s->spf_status = s->dmarc_status = "error";
+		js = json_pack("{s:s,s:s,s:b}", "domain", j->d.domain, "error", j->why,
+		               "conclusive", 0);
+	} else {
+		if (d->mask & CHECK_BIT(CHECK_SPF)) {
+			s->spf_status = spf_status_name(d->spf.status);
+			snprintf(r->spf_all, sizeof(r->spf_all), "%s", d->spf.all);
+			s->spf_all = r->spf_all[0] ? r->spf_all : NULL;
+			s->spf_lookups = d->spf.lookups;
+			s->spf_void = d->spf.void_lookups;
+			s->spf_error = d->spf.error_code;
+			if (add_findings(r, &d->spf.findings, "spf") != 0)
+				goto oom;
+		} else {
+			s->spf_status = "not_run";
+		}
+		if (d->mask & CHECK_BIT(CHECK_DMARC)) {
+			const struct dmarc_reading *b = &d->dmarc.bis;
+			bool ok = b->status == DMARC_STATUS_OK;
+			s->dmarc_status = dmarc_status_name(b->status);
+			s->dmarc_policy = ok ? dmarc_policy_name(b->policy) : NULL;
+			s->dmarc_subdomain_policy =
+			        ok ? dmarc_policy_name(b->subdomain_policy) : NULL;
+			s->dmarc_pct =
+			        d->dmarc.rec && d->dmarc.rec->pct >= 0 ? d->dmarc.rec->pct : -1;
+			s->dmarc_enforcement = dmarc_enforcement_name(b->enforcement);
+			if (add_findings(r, &d->dmarc.findings, "dmarc") != 0)
+				goto oom;
+		} else {
+			s->dmarc_status = "not_run";
+		}
+		s->mx = host_status_name(d->mx.status);
+		s->a = host_status_name(d->a.status);
+		s->bimi_status = "not_run";
+		s->vmc_status = "not_run";
+		s->conclusive = !checks_inconclusive(d);
+		js = checks_json(d);
+	}
+	r->json = js ? json_dumps(js, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(js);
+	if (r->json == NULL)
+		goto oom;
+	s->json = r->json;
+	s->findings = r->f;
+	s->nfindings = r->nf;
+	return r;
+oom:
+	row_free(r);
+	return NULL;
+}
+
+static void push_row(struct scan *sc, struct row *r)
+{
+	pthread_mutex_lock(&sc->mu);
+	while (sc->nrows >= sc->rows_cap && !*sc->stop)
+		pthread_cond_wait(&sc->space_cv, &sc->mu);
+	*sc->rows_tail = r;
+	sc->rows_tail = &r->next;
+	sc->nrows++;
+	pthread_cond_signal(&sc->rows_cv);
+	pthread_mutex_unlock(&sc->mu);
+}
+
+/* ---- jobs ------------------------------------------------------------- */
+
+static void job_free(struct job *j)
+{
+	struct worker *w = j->w;
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		w->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	w->active--;
+	checks_cleanup(&j->res);
+	dns_memo_free(j->memo);
+	free(j);
+}
+
+static void on_answer(const struct dns_answer *a, void *arg);
+
+static void send_query(struct worker *w, struct job *j, const char *name, uint16_t type)
+{
+	if (dns_query_start(w->dns, name, type, on_answer, j) != 0) {
+		j->broken = true;
+		snprintf(j->why, sizeof(j->why), "cannot query %s", name);
+		return;
+	}
+	j->outstanding++;
+	w->queries++;
+}
+
+static int defer(struct worker *w, struct job *j, const char *name, uint16_t type)
+{
+	if (w->dlen == w->dcap) {
+		size_t ncap = w->dcap ? w->dcap * 2 : 256;
+		struct deferred *n = malloc(ncap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		for (size_t i = 0; i < w->dlen; i++)
+			n[i] = w->def[(w->dhead + i) % w->dcap];
+		free(w->def);
+		w->def = n;
+		w->dcap = ncap;
+		w->dhead = 0;
+	}
+	struct deferred *d = &w->def[(w->dhead + w->dlen) % w->dcap];
+	d->job = j;
+	d->type = type;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	w->dlen++;
+	j->outstanding++; /* answered later */
+	return 0;
+}
+
+static void refill(struct worker *w)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double dt =
+	        (double)(t.tv_sec - w->last.tv_sec) + (double)(t.tv_nsec - w->last.tv_nsec) / 1e9;
+	w->last = t;
+	w->tokens += dt * w->rate;
+	double cap = w->rate / 10 < 1 ? 1 : w->rate / 10; /* bursts of 100 ms */
+	if (w->tokens > cap)
+		w->tokens = cap;
+}
+
+static void job_finish_if_done(struct job *j);
+
+static void job_advance(struct job *j)
+{
+	struct worker *w = j->w;
+	struct spf_dns dns = { dns_memo_lookup, j->memo };
+	char need[DNS_NAME_BUF];
+
+	for (int i = 0; i < CHECK_COUNT && !j->broken; i++) {
+		if (j->res.done[i] || j->waiting[i])
+			continue;
+		bool pending = false;
+		uint16_t type = 0;
+		if (checks_step(&j->res, (enum check_id)i, &dns, &pending, need, sizeof(need),
+		                &type) != 0) {
+			j->broken = true;
+			snprintf(j->why, sizeof(j->why), "out of memory in the %d check", i);
+			break;
+		}
+		if (!pending)
+			continue;
+		if (dns_memo_get(j->memo, need, type) != NULL) {
+			j->broken = true;
+			snprintf(j->why, sizeof(j->why), "a check asked again for %s", need);
+			break;
+		}
+		bool asked = false;
+		for (int k = 0; k < CHECK_COUNT; k++)
+			if (j->waiting[k] && j->wait_type[k] == type &&
+			    strcmp(j->wait_name[k], need) == 0)
+				asked = true;
+		j->waiting[i] = true;
+		j->wait_type[i] = type;
+		snprintf(j->wait_name[i], sizeof(j->wait_name[i]), "%s", need);
+		if (asked)
+			continue;
+		if (w->rate > 0) {
+			refill(w);
+			if (w->tokens < 1 || w->dlen > 0) {
+				if (defer(w, j, need, type) != 0) {
+					j->broken = true;
+					snprintf(j->why, sizeof(j->why), "out of memory");
+				}
+				continue;
+			}
+			w->tokens -= 1;
+		}
+		send_query(w, j, need, type);
+	}
+	job_finish_if_done(j);
+}
+
+static void job_finish_if_done(struct job *j)
+{
+	if (j->outstanding > 0)
+		return;
+	if (!j->broken)
+		for (int i = 0; i < CHECK_COUNT; i++)
+			if (!j->res.done[i])
+				return;
+	struct row *r = make_row(j);
+	if (r != NULL)
+		push_row(j->w->sc, r);
+	/* Out of memory: no row; the domain stays pending for --resume. */
+	job_free(j);
+}
+
+static void on_answer(const struct dns_answer *a, void *arg)
+{
+	struct job *j = arg;
+	j->outstanding--;
+	if (a->outcome == DNS_OUTCOME_TIMEOUT)
+		j->w->timeouts++;
+	if (!j->broken && dns_memo_put(j->memo, a) != 0) {
+		j->broken = true;
+		snprintf(j->why, sizeof(j->why),
+		         "more than %d DNS answers needed for one domain (DNS_MEMO_MAX)",
+		         DNS_MEMO_MAX);
+	}
+	for (int i = 0; i < CHECK_COUNT; i++)
+		if (j->waiting[i] && j->wait_type[i] == a->type &&
+		    dns_name_equal(j->wait_name[i], a->name))
+			j->waiting[i] = false;
+	if (j->broken)
+		job_finish_if_done(j);
+	else
+		job_advance(j);
+}
+
+static void release_deferred(struct worker *w)
+{
+	refill(w);
+	while (w->dlen > 0 && w->tokens >= 1) {
+		struct deferred d = w->def[w->dhead];
+		w->dhead = (w->dhead + 1) % w->dcap;
+		w->dlen--;
+		w->tokens -= 1;
+		d.job->outstanding--;
+		send_query(w, d.job, d.name, d.type);
+		job_finish_if_done(d.job); /* only if the send failed */
+	}
+}
+
+static void job_start(struct worker *w, const struct store_pending *d)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return; /* stays pending */
+	j->memo = dns_memo_new();
+	if (j->memo == NULL) {
+		free(j);
+		return;
+	}
+	j->w = w;
+	j->d = *d;
+	checks_init(&j->res, d->domain, w->sc->o->checks, w->sc->o->bimi_asked);
+	j->next = w->jobs;
+	if (w->jobs)
+		w->jobs->prev = j;
+	w->jobs = j;
+	w->active++;
+	job_advance(j);
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+static bool take_work(struct scan *sc, struct store_pending *out, bool wait)
+{
+	bool got = false;
+	pthread_mutex_lock(&sc->mu);
+	for (;;) {
+		if (sc->wlen > 0) {
+			*out = sc->work[sc->whead];
+			sc->whead = (sc->whead + 1) % sc->wcap;
+			sc->wlen--;
+			got = true;
+			break;
+		}
+		if (!wait || sc->closed || *sc->stop)
+			break;
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100L * 1000 * 1000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&sc->work_cv, &sc->mu, &t);
+	}
+	pthread_mutex_unlock(&sc->mu);
+	return got;
+}
+
+static bool work_over(struct scan *sc)
+{
+	pthread_mutex_lock(&sc->mu);
+	bool over = sc->closed && sc->wlen == 0;
+	pthread_mutex_unlock(&sc->mu);
+	return over;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct scan *sc = w->sc;
+	struct store_pending d;
+
+	clock_gettime(CLOCK_MONOTONIC, &w->last);
+	while (!*sc->stop) {
+		while (w->active < sc->o->inflight && take_work(sc, &d, w->active == 0))
+			job_start(w, &d);
+		if (w->active == 0) {
+			if (work_over(sc))
+				break;
+			continue;
+		}
+		if (w->dlen > 0)
+			release_deferred(w);
+		size_t pending = dns_worker_run_once(w->dns, w->dlen == 0);
+		if (pending == 0 && w->dlen > 0) {
+			/* Waiting for tokens only. */
+			struct timespec t = { 0, 2L * 1000 * 1000 };
+			nanosleep(&t, NULL);
+		}
+	}
+	/* Interrupted: drop what is in progress; it stays pending. */
+	dns_worker_free(w->dns);
+	w->dns = NULL;
+	/* The analyzer loses track of job_free unlinking the head (jobs freed
+	 * when they finish are never on this list): hence the NOLINT. */
+	for (struct job *j = w->jobs, *next; j != NULL; j = next) {
+		next = j->next; /* NOLINT(clang-analyzer-unix.Malloc) */
+		j->prev = NULL; /* j is the head now */
+		job_free(j);
+	}
+	free(w->def);
+	w->def = NULL;
+	w->dlen = 0;
+	pthread_mutex_lock(&sc->mu);
+	sc->live_workers--;
+	sc->queries += w->queries;
+	sc->timeouts += w->timeouts;
+	pthread_cond_broadcast(&sc->rows_cv);
+	pthread_mutex_unlock(&sc->mu);
+	return NULL;
+}
+
+/* ---- the coordinator -------------------------------------------------- */
+
+static void progress_line(const struct scan_stats *st, double started, struct dns_cache *cache,
+                          bool final)
+{
+	struct dns_cache_stats cs;
+	dns_cache_stats(cache, &cs);
+	double el = now_s() - started;
+	double rate = el > 0 ? (double)st->done / el : 0;
+	uint64_t left = st->total > st->done ? st->total - st->done : 0;
+	double eta = rate > 0 ? (double)left / rate : 0;
+	uint64_t lookups = cs.hits + cs.misses;
+	fprintf(stderr,
+	        "\r\033[K%llu/%llu domains  %.0f/s  ETA %02d:%02d:%02d  %llu errors  cache %.0f%%",
+	        (unsigned long long)st->done, (unsigned long long)st->total, rate,
+	        (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60,
+	        (unsigned long long)st->errors,
+	        lookups ? 100.0 * (double)cs.hits / (double)lookups : 0.0);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Writes the queued rows in one transaction. Returns rows written or -1. */
+static long write_rows(struct store *s, int64_t run, struct row *list, uint64_t *errors)
+{
+	long n = 0, bad = 0;
+	if (list == NULL)
+		return 0;
+	if (store_begin(s) != 0)
+		return -1;
+	for (struct row *r = list; r; r = r->next) {
+		if (store_result_put(s, run, &r->r) != 0) {
+			store_rollback(s);
+			return -1;
+		}
+		n++;
+		bad += !r->r.conclusive;
+	}
+	if (store_run_add_progress(s, run, n, bad) != 0 || store_commit(s) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	*errors += (uint64_t)bad;
+	return n;
+}
+
+int scan_run(struct store *s, int64_t run, const struct scan_options *o,
+             volatile sig_atomic_t *stop, struct scan_stats *st, char *err, size_t errlen)
+{
+	struct scan sc = { 0 };
+	struct worker *ws = NULL;
+	unsigned nw = o->workers;
+	int rc = -1;
+	double started = now_s();
+	bool progress_shown = false;
+
+	memset(st, 0, sizeof(*st));
+	if (store_run_recount(s, run) != 0) {
+		snprintf(err, errlen, "%s", store_error(s));
+		return -1;
+	}
+	st->total = (uint64_t)store_scalar(s, "SELECT total FROM runs WHERE id = ?1", run);
+	st->done = (uint64_t)store_scalar(s, "SELECT done FROM runs WHERE id = ?1", run);
+	st->errors = (uint64_t)store_scalar(s, "SELECT errors FROM runs WHERE id = ?1", run);
+	uint64_t done_before = st->done;
+
+	if (nw == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nw = c > 0 ? (unsigned)c : 1;
+	}
+	if (nw > SCAN_MAX_WORKERS)
+		nw = SCAN_MAX_WORKERS;
+	sc.o = o;
+	sc.stop = stop;
+	sc.cache = dns_cache_new(o->cache_entries);
+	sc.wcap = (size_t)nw * o->inflight * 2 + 64;
+	sc.work = calloc(sc.wcap, sizeof(*sc.work));
+	sc.rows_tail = &sc.rows;
+	sc.rows_cap = o->batch * 4;
+	ws = calloc(nw, sizeof(*ws));
+	struct store_pending *window = calloc(sc.wcap, sizeof(*window));
+	if (sc.cache == NULL || sc.work == NULL || ws == NULL || window == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	pthread_mutex_init(&sc.mu, NULL);
+	pthread_cond_init(&sc.work_cv, NULL);
+	pthread_cond_init(&sc.rows_cv, NULL);
+	pthread_cond_init(&sc.space_cv, NULL);
+
+	for (unsigned i = 0; i < nw; i++) {
+		ws[i].sc = &sc;
+		ws[i].rate = o->qps ? (double)o->qps / nw : 0;
+		ws[i].tokens = 1;
+		ws[i].dns = dns_worker_new(&o->dns, sc.cache, err, errlen);
+		if (ws[i].dns == NULL) {
+			for (unsigned k = 0; k < i; k++)
+				dns_worker_free(ws[k].dns);
+			goto out_sync;
+		}
+	}
+	sc.live_workers = nw;
+	unsigned started_threads = 0;
+	for (; started_threads < nw; started_threads++)
+		if (pthread_create(&ws[started_threads].th, NULL, worker_main,
+		                   &ws[started_threads]) != 0)
+			break;
+	if (started_threads < nw) {
+		/* Run with what started; the rest never owned anything. */
+		for (unsigned k = started_threads; k < nw; k++)
+			dns_worker_free(ws[k].dns);
+		pthread_mutex_lock(&sc.mu);
+		sc.live_workers = started_threads;
+		pthread_mutex_unlock(&sc.mu);
+		if (started_threads == 0) {
+			snprintf(err, errlen, "cannot start worker threads");
+			goto out_sync;
+		}
+	}
+
+	int64_t after = 0;
+	bool fed_all = false, store_failed = false;
+	double last_progress = 0;
+	for (;;) {
+		/* Feed: top the work queue up from the store. */
+		pthread_mutex_lock(&sc.mu);
+		size_t space = sc.wcap - sc.wlen;
+		bool feed = !fed_all && !*stop && space >= sc.wcap / 2;
+		pthread_mutex_unlock(&sc.mu);
+		if (feed) {
+			size_t n = 0;
+			if (store_pending(s, run, after, window, space, &n) != 0) {
+				snprintf(err, errlen, "%s", store_error(s));
+				store_failed = true;
+				*stop = 1;
+			}
+			pthread_mutex_lock(&sc.mu);
+			for (size_t i = 0; i < n; i++) {
+				sc.work[(sc.whead + sc.wlen) % sc.wcap] = window[i];
+				sc.wlen++;
+				after = window[i].position;
+			}
+			if (n == 0 && !store_failed) {
+				fed_all = true;
+				sc.closed = true;
+			}
+			pthread_cond_broadcast(&sc.work_cv);
+			pthread_mutex_unlock(&sc.mu);
+		}
+		/* Collect what the workers finished. */
+		pthread_mutex_lock(&sc.mu);
+		if (sc.nrows < o->batch && sc.live_workers > 0) {
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_nsec += 50L * 1000 * 1000;
+			if (t.tv_nsec >= 1000000000) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&sc.rows_cv, &sc.mu, &t);
+		}
+		struct row *list = sc.rows;
+		sc.rows = NULL;
+		sc.rows_tail = &sc.rows;
+		sc.nrows = 0;
+		unsigned live = sc.live_workers;
+		pthread_cond_broadcast(&sc.space_cv);
+		pthread_mutex_unlock(&sc.mu);
+		if (list != NULL && !store_failed) {
+			long n = write_rows(s, run, list, &st->errors);
+			if (n < 0) {
+				snprintf(err, errlen, "%s", store_error(s));
+				store_failed = true;
+				*stop = 1;
+			} else {
+				st->done += (uint64_t)n;
+			}
+		}
+		while (list) {
+			struct row *next = list->next;
+			row_free(list);
+			list = next;
+		}
+		if (o->progress && now_s() - last_progress >= 0.5) {
+			progress_line(st, started, sc.cache, false);
+			progress_shown = true;
+			last_progress = now_s();
+		}
+		if (live == 0) {
+			pthread_mutex_lock(&sc.mu);
+			bool empty = sc.rows == NULL;
+			pthread_mutex_unlock(&sc.mu);
+			if (empty)
+				break;
+		}
+	}
+	for (unsigned i = 0; i < started_threads; i++)
+		pthread_join(ws[i].th, NULL);
+	if (progress_shown)
+		progress_line(st, started, sc.cache, true);
+	st->interrupted = *stop != 0;
+	rc = store_failed ? -1 : 0;
+out_sync:
+	pthread_cond_destroy(&sc.space_cv);
+	pthread_cond_destroy(&sc.rows_cv);
+	pthread_cond_destroy(&sc.work_cv);
+	pthread_mutex_destroy(&sc.mu);
+out_free:
+	if (sc.cache != NULL) {
+		struct dns_cache_stats cs;
+		dns_cache_stats(sc.cache, &cs);
+		st->cache_hits = cs.hits;
+		st->cache_misses = cs.misses;
+	}
+	st->queries = sc.queries;
+	st->timeouts = sc.timeouts;
+	st->seconds = now_s() - started;
+	(void)done_before;
+	free(window);
+	free(ws);
+	free(sc.work);
+	dns_cache_free(sc.cache);
+	return rc;
+}

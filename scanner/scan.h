@@ -1,0 +1,51 @@
+/*
+ * scan.h — the mass scan: a pool of worker threads, each with its own DNS
+ * worker (getdns context and event loop) and up to `inflight` domains in
+ * progress, every domain a set of checks advanced as answers arrive; one
+ * answer cache shared by all; the calling thread feeds domains from the
+ * store and writes results back in batched transactions (the one writer).
+ * Memory stays flat: domains are read from the store a window at a time
+ * and results are written as they come.
+ */
+#ifndef POSTURE_SCAN_H
+#define POSTURE_SCAN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dns.h"
+#include "store.h"
+
+#define SCAN_MAX_WORKERS  64
+#define SCAN_MAX_INFLIGHT 10000 /* domains in progress per worker */
+
+struct scan_options {
+	struct dns_config dns; /* max_inflight: queries on the wire per worker */
+	unsigned workers;      /* threads; 0: the number of cores */
+	unsigned inflight;     /* domains in progress per worker */
+	unsigned qps;          /* queries per second for the whole scan; 0: no cap */
+	unsigned checks;       /* CHECK_BIT mask (checks.h) */
+	bool bimi_asked;
+	bool progress; /* a status line on stderr */
+	size_t batch;  /* results per transaction */
+	size_t cache_entries;
+};
+
+struct scan_stats {
+	uint64_t total, done, errors; /* errors: inconclusive results */
+	uint64_t queries, cache_hits, cache_misses, timeouts;
+	double seconds;
+	bool interrupted;
+};
+
+/*
+ * Scans every domain of run that has no result yet, storing one result per
+ * domain. Returns when all are done, or soon after *stop becomes non-zero
+ * (results written so far are kept; the run stays resumable). Returns 0,
+ * or -1 with a reason in err.
+ */
+int scan_run(struct store *s, int64_t run, const struct scan_options *o,
+             volatile sig_atomic_t *stop, struct scan_stats *st, char *err, size_t errlen);
+
+#endif

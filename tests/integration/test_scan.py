@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Integration tests of `posture scan`, `posture runs` and `posture db` on
+the bed: fixture domains stored with the right statuses, list handling,
+the fault server (TempError recorded, no hang), resume after kill -9 and
+Ctrl-C (exactly one result per domain), TempError never hiding a good
+result, and shard split + merge equal to the unsharded run.
+
+Each test works in its own temporary directory; every posture process it
+starts is waited for or killed by pid.
+"""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+from posturetest import AUTH, FAULT, POSTURE, run
+
+# Fixture domains with values read from the zone files' comments
+# (tests/zones/spf.test.zone, dmarc.test.zone), not from posture.
+FIXTURES = {
+    # domain: (spf_status, spf_error, dmarc_status, dmarc_enforcement)
+    "inc-norecord.spf.test": ("permerror", "spf.include_no_record", "none", "missing"),
+    "toomany.spf.test": ("permerror", "spf.too_many_lookups", "none", "missing"),
+    "two.spf.test": ("permerror", "spf.multiple_records", "none", "missing"),
+    "good.spf.test": ("ok", None, "none", "missing"),
+    "org1.dmarc.test": ("none", None, "ok", "reject"),
+    "sub.org1.dmarc.test": ("none", None, "ok", "quarantine"),
+    "pct.dmarc.test": ("none", None, "ok", "reject"),
+    "testing.dmarc.test": ("none", None, "ok", "partial"),
+    "nop.dmarc.test": ("none", None, "ok", "monitor"),
+}
+
+
+def scan(tmp, *args, resolver=AUTH, timeout=120):
+    return subprocess.run([POSTURE, "scan", *args, "--resolver", resolver],
+                          capture_output=True, timeout=timeout, cwd=tmp)
+
+
+def rows(db, run_id=None):
+    con = sqlite3.connect(db)
+    try:
+        q = ("SELECT d.name, r.spf_status, r.spf_error, r.dmarc_status,"
+             " r.dmarc_enforcement, r.mx, r.a, r.conclusive, r.run_id"
+             " FROM results r JOIN domains d ON d.id = r.domain_id")
+        if run_id is not None:
+            q += " WHERE r.run_id = %d" % run_id
+        return {r[0]: r[1:] for r in con.execute(q)}
+    finally:
+        con.close()
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+class Scan(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="scan.", dir=os.environ.get("TMPDIR"))
+        self.db = os.path.join(self.tmp, "t.db")
+
+    def tearDown(self):
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def test_fixtures_stored(self):
+        lst = write(os.path.join(self.tmp, "f.txt"), "\n".join(FIXTURES) + "\n")
+        p = scan(self.tmp, lst, "--db", self.db, "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        summary = json.loads(p.stdout)
+        self.assertEqual((summary["state"], summary["total"], summary["done"],
+                          summary["errors"]), ("finished", 9, 9, 0))
+        got = rows(self.db)
+        self.assertEqual(set(got), set(FIXTURES))
+        for d, want in FIXTURES.items():
+            self.assertEqual(got[d][:4], want, d)
+            self.assertEqual(got[d][6], 1, d)  # conclusive
+        # The stored JSON is the same object `posture spf/dmarc --json` give.
+        con = sqlite3.connect(self.db)
+        js = json.loads(con.execute(
+            "SELECT json FROM results r JOIN domains d ON d.id = r.domain_id"
+            " WHERE d.name = 'inc-norecord.spf.test'").fetchone()[0])
+        con.close()
+        self.assertEqual(js["spf"]["status"], "permerror")
+        self.assertEqual(js["spf"]["tree"]["children"][0]["domain"], "norecord.spf.test")
+        self.assertEqual(js["dmarc"]["status"], "none")
+        self.assertEqual(js["bimi"]["status"], "not_run")
+        self.assertIn(js["mx"]["status"], ("present", "absent"))
+        # Findings are rows too, with their check.
+        con = sqlite3.connect(self.db)
+        n = con.execute("SELECT count(*) FROM findings WHERE check_name = 'spf'"
+                        " AND code = 'spf.include_no_record'").fetchone()[0]
+        con.close()
+        self.assertEqual(n, 1)
+
+    def test_list_handling(self):
+        lst = write(os.path.join(self.tmp, "companies.csv"),
+                    "code,company,sector,domain\n"
+                    "1,\"Org One, Inc.\",Banks,ORG1.dmarc.test\n"
+                    "2,Org One again,Banks,org1.dmarc.test.\n"
+                    "3,Broken,Misc,not a domain\n"
+                    "4,Idn,Misc,bücher.dmarc.test\n")
+        p = scan(self.tmp, lst, "--db", self.db, "--label", "csv")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        err = p.stderr.decode()
+        self.assertIn("companies.csv:3: duplicate domain org1.dmarc.test", err)
+        self.assertIn("companies.csv:4:", err)
+        self.assertIn("not allowed in a domain name", err)
+        self.assertIn("1 lines skipped, 1 duplicates skipped", p.stdout.decode())
+        con = sqlite3.connect(self.db)
+        got = sorted(con.execute("SELECT name, company, code, sector FROM domains"))
+        con.close()
+        self.assertEqual(got, [("org1.dmarc.test", "Org One, Inc.", "1", "Banks"),
+                               ("xn--bcher-kva.dmarc.test", "Idn", "4", "Misc")])
+        # Standard input, and a list that is all bad is an empty run.
+        p = subprocess.run([POSTURE, "scan", "-", "--db", self.db, "--resolver", AUTH],
+                           input=b"good.spf.test\n", capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(set(rows(self.db, 2)), {"good.spf.test"})
+
+    def test_usage_errors(self):
+        for args, msg in [([], "name at least one list"),
+                          (["x.txt", "--shard", "3/2"], "--shard takes K/N"),
+                          (["x.txt", "--checks", "spf,dkim"], "unknown check 'dkim'"),
+                          (["x.txt", "--workers", "0"], "--workers takes"),
+                          (["x.txt", "--resume", "1"], "--resume takes no list")]:
+            p = scan(self.tmp, *args, "--db", self.db)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(msg, p.stderr.decode(), args)
+        p = scan(self.tmp, "--resume", "5", "--db", self.db)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no run 5", p.stderr.decode())
+        p = scan(self.tmp, os.path.join(self.tmp, "missing.txt"), "--db", self.db)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("cannot open", p.stderr.decode())
+        rc, _, err = run("runs", "--db", os.path.join(self.tmp, "none.db"), resolver=None)
+        self.assertEqual(rc, 2)
+        self.assertIn("no such database", err)
+
+    def test_fault_server(self):
+        names = ["drop.fault.test", "servfail.fault.test", "refused.fault.test",
+                 "tc.fault.test", "tcbroken.fault.test", "garbage.fault.test",
+                 "wrongname.fault.test", "nxdomain.fault.test", "huge.fault.test"]
+        lst = write(os.path.join(self.tmp, "faults.txt"), "\n".join(names) + "\n")
+        t0 = time.monotonic()
+        p = scan(self.tmp, lst, "--db", self.db, "--timeout", "200", "--retries", "1",
+                 resolver=FAULT, timeout=60)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(p.returncode, 1, p.stderr)  # inconclusive results
+        got = rows(self.db)
+        self.assertEqual(set(got), set(names))
+        for d in ("drop.fault.test", "servfail.fault.test", "refused.fault.test"):
+            self.assertEqual((got[d][0], got[d][2], got[d][6]),
+                             ("temperror", "temperror", 0), d)
+        self.assertEqual(got["nxdomain.fault.test"][0], "none")
+        self.assertEqual(got["nxdomain.fault.test"][6], 1)
+        if got["tc.fault.test"][0] != "ok":  # via TCP
+            con = sqlite3.connect(self.db)
+            js = con.execute("SELECT json FROM results r JOIN domains d ON"
+                             " d.id = r.domain_id WHERE d.name = 'tc.fault.test'"
+                             ).fetchone()[0]
+            con.close()
+            self.fail("tc.fault.test: " + js)
+        # Generous bound against a hang, not a performance check.
+        self.assertLess(elapsed, 50)
+        con = sqlite3.connect(self.db)
+        state, errors = con.execute("SELECT state, errors FROM runs").fetchone()
+        con.close()
+        self.assertEqual(state, "finished")
+        self.assertGreaterEqual(errors, 3)
+
+    def test_temperror_keeps_good_result(self):
+        lst = write(os.path.join(self.tmp, "one.txt"), "delay300.fault.test\n")
+        p = scan(self.tmp, lst, "--db", self.db, "--timeout", "2000", resolver=FAULT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = scan(self.tmp, lst, "--db", self.db, "--timeout", "50", "--retries", "0",
+                 resolver=FAULT)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        con = sqlite3.connect(self.db)
+        all_runs = con.execute("SELECT run_id, spf_status, conclusive FROM results"
+                               " ORDER BY run_id").fetchall()
+        latest = con.execute("SELECT run_id, spf_status, newer_inconclusive"
+                             " FROM latest_results").fetchall()
+        con.close()
+        self.assertEqual(all_runs, [(1, "ok", 1), (2, "temperror", 0)])
+        self.assertEqual(latest, [(1, "ok", 1)])
+
+    def test_shard_merge_equals_unsharded(self):
+        lst = write(os.path.join(self.tmp, "f.txt"), "\n".join(FIXTURES) + "\n")
+        whole = os.path.join(self.tmp, "whole.db")
+        p = scan(self.tmp, lst, "--db", whole)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        shards = []
+        for k in (1, 2, 3):
+            db = os.path.join(self.tmp, "shard%d.db" % k)
+            p = scan(self.tmp, lst, "--db", db, "--shard", "%d/3" % k, "--label", "nightly")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            shards.append(db)
+        sizes = [len(rows(db)) for db in shards]
+        self.assertEqual(sum(sizes), len(FIXTURES))
+        self.assertGreater(max(sizes), 0)
+        merged = os.path.join(self.tmp, "merged.db")
+        rc, out, err = run("db", "merge", merged, *shards, "--json", resolver=None)
+        self.assertEqual(rc, 0, err)
+        m = json.loads(out)
+        self.assertEqual((m["total"], m["done"]), (len(FIXTURES), len(FIXTURES)))
+
+        def strip(r):  # compare statuses, not run ids
+            return {d: v[:7] for d, v in r.items()}
+        self.assertEqual(strip(rows(merged)), strip(rows(whole)))
+        rc, out, _ = run("runs", "--db", merged, "--json", resolver=None)
+        self.assertEqual(json.loads(out)[0]["label"], "nightly")
+        self.assertEqual(json.loads(out)[0]["state"], "finished")
+
+    def test_runs_json(self):
+        lst = write(os.path.join(self.tmp, "f.txt"), "good.spf.test\n")
+        scan(self.tmp, lst, "--db", self.db, "--label", "first")
+        rc, out, err = run("runs", "--db", self.db, "--json", resolver=None)
+        self.assertEqual(rc, 0, err)
+        r = json.loads(out)
+        self.assertEqual(len(r), 1)
+        for key in ("id", "label", "state", "total", "done", "started", "finished_at"):
+            self.assertIn(key, r[0])
+        self.assertEqual((r[0]["id"], r[0]["label"], r[0]["state"], r[0]["total"],
+                          r[0]["done"]), (1, "first", "finished", 1, 1))
+        self.assertRegex(r[0]["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+class Resume(unittest.TestCase):
+    """kill -9 and Ctrl-C at several points: the run resumes and ends with
+    exactly one result per domain, and the database stays intact."""
+
+    N = 120
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="resume.", dir=os.environ.get("TMPDIR"))
+        # Every query of these names is answered after 150 ms.
+        self.list = write(os.path.join(self.tmp, "slow.txt"), "".join(
+            "delay150.d%d.fault.test\n" % i for i in range(self.N)))
+
+    def tearDown(self):
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def start(self, db, *extra):
+        return subprocess.Popen(
+            [POSTURE, "scan", *extra, "--db", db, "--resolver", FAULT,
+             "--inflight", "6", "--workers", "2", "--timeout", "2000"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.tmp)
+
+    def check_complete(self, db):
+        con = sqlite3.connect(db)
+        try:
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            total = con.execute("SELECT count(*) FROM run_domains").fetchone()[0]
+            per = con.execute("SELECT count(*), count(DISTINCT domain_id) FROM results"
+                              ).fetchone()
+            state = con.execute("SELECT state, done, total FROM runs").fetchall()
+        finally:
+            con.close()
+        self.assertEqual(total, self.N)
+        self.assertEqual(per, (self.N, self.N))
+        self.assertEqual(state, [("finished", self.N, self.N)])
+
+    def test_kill9_then_resume(self):
+        for delay in (0.05, 0.5, 1.2, 2.0):
+            db = os.path.join(self.tmp, "k%s.db" % delay)
+            p = self.start(db, self.list)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=10)
+            con = sqlite3.connect(db)
+            try:
+                made = con.execute("SELECT count(*) FROM sqlite_master"
+                                   " WHERE name = 'runs'").fetchone()[0]
+                runs = con.execute("SELECT id, total FROM runs").fetchall() if made else []
+                done = con.execute("SELECT count(*) FROM results"
+                                   ).fetchone()[0] if made else 0
+            finally:
+                con.close()
+            if not runs:
+                # Killed while loading the list: no half-loaded run exists.
+                self.assertEqual(done, 0)
+                p = self.start(db, self.list)
+            else:
+                self.assertEqual(runs[0][1], self.N)  # whole list or nothing
+                rc, out, _ = run("runs", "--db", db, "--json", resolver=None)
+                self.assertEqual(json.loads(out)[0]["state"], "interrupted", delay)
+                p = self.start(db, "--resume", str(runs[0][0]))
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            self.check_complete(db)
+
+    def test_ctrl_c_then_resume(self):
+        db = os.path.join(self.tmp, "int.db")
+        p = self.start(db, self.list)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn(b"resume with: posture scan --resume 1", out)
+        con = sqlite3.connect(db)
+        state, done = con.execute("SELECT state, done FROM runs").fetchone()
+        n = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        con.close()
+        self.assertEqual(state, "interrupted")
+        self.assertEqual(done, n)
+        self.assertLess(n, self.N)
+        p = self.start(db, "--resume", "1")
+        p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0)
+        self.check_complete(db)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

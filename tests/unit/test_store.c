@@ -1,0 +1,284 @@
+/*
+ * Unit tests for db/store.c on temporary database files: migrations, the
+ * run's work list, one result per domain, TempError never hiding a good
+ * result, merging shard databases.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/store.XXXXXX", tmp ? tmp : "/tmp");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct store *open_db(const char *name)
+{
+	char path[128], err[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct store *s = store_open(path, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("%s", err);
+	return s;
+}
+
+static int64_t new_run(struct store *s, const char *label, const char *const *domains, size_t n)
+{
+	struct store_run r;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.label, sizeof(r.label), "%s", label);
+	snprintf(r.list, sizeof(r.list), "test");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_run_create(s, &r), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct list_entry e;
+		bool added;
+		memset(&e, 0, sizeof(e));
+		snprintf(e.domain, sizeof(e.domain), "%s", domains[i]);
+		snprintf(e.company, sizeof(e.company), "Company %zu", i);
+		assert_int_equal(store_run_add(s, r.id, &e, &added), 0);
+	}
+	assert_int_equal(store_run_recount(s, r.id), 0);
+	assert_int_equal(store_run_set_state(s, r.id, "running"), 0);
+	assert_int_equal(store_commit(s), 0);
+	return r.id;
+}
+
+static int put(struct store *s, int64_t run, int64_t domain_id, const char *when, const char *dmarc,
+               bool conclusive)
+{
+	struct store_finding f = { "dmarc", "dmarc.monitor_only", "warning", "x.example" };
+	struct store_result r;
+	memset(&r, 0, sizeof(r));
+	r.domain_id = domain_id;
+	r.scanned_at = when;
+	r.spf_status = "ok";
+	r.spf_lookups = 3;
+	r.spf_void = 0;
+	r.dmarc_status = dmarc;
+	r.dmarc_pct = -1;
+	r.bimi_eligible = -1;
+	r.conclusive = conclusive;
+	r.json = "{}";
+	r.findings = &f;
+	r.nfindings = 1;
+	assert_int_equal(store_begin(s), 0);
+	int rc = store_result_put(s, run, &r);
+	if (rc == 0)
+		assert_int_equal(store_commit(s), 0);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+static void test_schema(void **state)
+{
+	(void)state;
+	struct store *s = open_db("schema.db");
+	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT count(*) FROM sqlite_master WHERE name IN"
+	                              " ('runs','domains','run_domains','results','findings',"
+	                              "'latest_results') AND ?1 = ?1",
+	                              0),
+	                 6);
+	/* A database from a newer posture is refused, not damaged. */
+	store_scalar(s, "PRAGMA user_version = 99", 0); /* no rows: returns -1 */
+	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 99);
+	store_close(s);
+	char path[128], err[256];
+	snprintf(path, sizeof(path), "%s/schema.db", dir);
+	s = store_open(path, err, sizeof(err));
+	assert_null(s);
+	assert_non_null(strstr(err, "newer than this posture"));
+}
+
+static void test_work_list(void **state)
+{
+	static const char *const domains[] = { "a.example", "b.example", "a.example", "c.example" };
+	(void)state;
+	struct store *s = open_db("work.db");
+	struct store_run r;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.label, sizeof(r.label), "nightly");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_run_create(s, &r), 0);
+	int added_count = 0;
+	for (size_t i = 0; i < 4; i++) {
+		struct list_entry e;
+		bool added;
+		memset(&e, 0, sizeof(e));
+		snprintf(e.domain, sizeof(e.domain), "%s", domains[i]);
+		assert_int_equal(store_run_add(s, r.id, &e, &added), 0);
+		added_count += added;
+		if (i == 2)
+			assert_false(added); /* the duplicate */
+	}
+	assert_int_equal(added_count, 3);
+	assert_int_equal(store_run_recount(s, r.id), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	struct store_pending p[8];
+	size_t n;
+	assert_int_equal(store_pending(s, r.id, 0, p, 8, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(p[0].domain, "a.example");
+	assert_string_equal(p[1].domain, "b.example");
+	assert_string_equal(p[2].domain, "c.example");
+	assert_true(p[0].position < p[1].position && p[1].position < p[2].position);
+	/* A window after a position, and only domains without a result. */
+	assert_int_equal(put(s, r.id, p[2].domain_id, "2026-11-01T00:00:00Z", "ok", true), 0);
+	assert_int_equal(store_pending(s, r.id, p[0].position, p, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].domain, "b.example");
+	/* One result per run and domain: a second is refused. */
+	struct store_pending all[8];
+	assert_int_equal(store_pending(s, r.id, 0, all, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(put(s, r.id, all[0].domain_id, "2026-11-01T00:00:00Z", "ok", true), 0);
+	assert_int_equal(put(s, r.id, all[0].domain_id, "2026-11-01T00:00:01Z", "ok", true), -1);
+	assert_int_equal(store_run_recount(s, r.id), 0);
+	struct store_run got;
+	assert_int_equal(store_run_get(s, r.id, &got), 1);
+	assert_int_equal(got.total, 3);
+	assert_int_equal(got.done, 2);
+	assert_string_equal(got.label, "nightly");
+	assert_int_equal(store_run_get(s, 999, &got), 0);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE run_id = ?1", r.id),
+	                 2);
+	store_close(s);
+}
+
+/* Monday ok, Tuesday a timeout: the latest view still shows Monday, says
+ * how old it is and that a newer inconclusive result exists. */
+static void test_temperror_keeps_good(void **state)
+{
+	static const char *const domains[] = { "bank.example", "shop.example" };
+	(void)state;
+	struct store *s = open_db("latest.db");
+	int64_t r1 = new_run(s, "mon", domains, 2);
+	int64_t r2 = new_run(s, "tue", domains, 2);
+	int64_t bank = store_scalar(s,
+	                            "SELECT id FROM domains WHERE name = 'bank.example'"
+	                            " AND ?1 = ?1",
+	                            0);
+	int64_t shop = store_scalar(s,
+	                            "SELECT id FROM domains WHERE name = 'shop.example'"
+	                            " AND ?1 = ?1",
+	                            0);
+	assert_int_equal(put(s, r1, bank, "2026-11-23T01:00:00Z", "ok", true), 0);
+	assert_int_equal(put(s, r2, bank, "2026-11-24T01:00:00Z", "temperror", false), 0);
+	assert_int_equal(put(s, r1, shop, "2026-11-23T01:00:00Z", "none", true), 0);
+	assert_int_equal(put(s, r2, shop, "2026-11-24T01:00:00Z", "ok", true), 0);
+
+	assert_int_equal(
+	        store_scalar(s, "SELECT run_id FROM latest_results WHERE domain_id = ?1", bank),
+	        r1);
+	assert_int_equal(
+	        store_scalar(s,
+	                     "SELECT dmarc_status = 'ok' AND newer_inconclusive = 1"
+	                     " AND age_seconds > 0 FROM latest_results WHERE domain_id = ?1",
+	                     bank),
+	        1);
+	assert_int_equal(
+	        store_scalar(s, "SELECT run_id FROM latest_results WHERE domain_id = ?1", shop),
+	        r2);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT newer_inconclusive FROM latest_results"
+	                              " WHERE domain_id = ?1",
+	                              shop),
+	                 0);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM latest_results WHERE ?1 = ?1", 0),
+	                 2);
+	store_close(s);
+}
+
+/* Two shard databases merge into one run equal to their union. */
+static void test_merge(void **state)
+{
+	static const char *const one[] = { "a.example", "b.example" };
+	static const char *const two[] = { "c.example" };
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct store *s = open_db(k ? "shard2.db" : "shard1.db");
+		int64_t run = new_run(s, "nightly", k ? two : one, k ? 1 : 2);
+		struct store_pending p[4];
+		size_t n;
+		assert_int_equal(store_pending(s, run, 0, p, 4, &n), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(put(s, run, p[i].domain_id, "2026-11-23T01:00:00Z",
+			                     k ? "none" : "ok", true),
+			                 0);
+		assert_int_equal(store_run_set_state(s, run, "finished"), 0);
+		store_close(s);
+	}
+	struct store *out = open_db("merged.db");
+	char p1[128], p2[128], err[256];
+	snprintf(p1, sizeof(p1), "%s/shard1.db", dir);
+	snprintf(p2, sizeof(p2), "%s/shard2.db", dir);
+	const char *const src[] = { p1, p2 };
+	int64_t run;
+	if (store_merge(out, src, 2, &run, err, sizeof(err)) != 0)
+		fail_msg("merge: %s", err);
+	struct store_run r;
+	assert_int_equal(store_run_get(out, run, &r), 1);
+	assert_string_equal(r.state, "finished");
+	assert_string_equal(r.label, "nightly");
+	assert_int_equal(r.total, 3);
+	assert_int_equal(r.done, 3);
+	assert_int_equal(
+	        store_scalar(out,
+	                     "SELECT count(*) FROM results r JOIN domains d ON"
+	                     " d.id = r.domain_id WHERE r.run_id = ?1 AND"
+	                     " ((d.name IN ('a.example','b.example') AND dmarc_status = 'ok')"
+	                     " OR (d.name = 'c.example' AND dmarc_status = 'none'))",
+	                     run),
+	        3);
+	assert_int_equal(store_scalar(out, "SELECT count(*) FROM findings WHERE run_id = ?1", run),
+	                 3);
+	assert_int_equal(store_scalar(out,
+	                              "SELECT count(*) FROM domains WHERE company IS NOT NULL"
+	                              " AND ?1 = ?1",
+	                              0),
+	                 3);
+	/* A database without runs is refused and changes nothing. */
+	const char *const bad[] = { "/nonexistent/dir/x.db" };
+	assert_int_equal(store_merge(out, bad, 1, &run, err, sizeof(err)), -1);
+	assert_int_equal(store_scalar(out, "SELECT count(*) FROM runs WHERE ?1 = ?1", 0), 1);
+	char msg[64];
+	assert_int_equal(store_integrity(out, msg, sizeof(msg)), 0);
+	store_close(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_work_list),
+		cmocka_unit_test(test_temperror_keeps_good),
+		cmocka_unit_test(test_merge),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
