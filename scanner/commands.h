@@ -27,5 +27,7 @@ int cmd_runs(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_runs_help[];
 int cmd_db(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_db_help[];
+int cmd_svg(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_svg_help[];
 
 #endif

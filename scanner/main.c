@@ -20,7 +20,6 @@ static const struct {
 } planned[] = {
 	{ "check", "one domain: SPF, DMARC, BIMI, MX/A with fixes", 8 },
 	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
-	{ "svg", "validate an SVG Tiny PS logo", 5 },
 	{ "vmc", "validate a Verified Mark Certificate", 5 },
 	{ "report", "statistics and tables from a run", 7 },
 	{ "diff", "what changed between two runs", 7 },
@@ -31,6 +30,7 @@ static const struct command commands[] = {
 	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },
+	{ "svg", cmd_svg, "validate a BIMI logo file (SVG Tiny PS)", cmd_svg_help },
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
 	{ "db", cmd_db, "merge shard databases; check a database", cmd_db_help },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds each libFuzzer harness in tests/fuzz/ with clang (ASan + UBSan)
 # and runs it for FUZZ_SECONDS (default 60) on a seed corpus made from the
-# SPF conformance suite's records. A crash leaves its input in
+# SPF conformance suite's records, the DMARC records of the tests, and the
+# SVG fixtures. A crash leaves its input in
 # build-fuzz/crashes/ and fails the script.
 #   scripts/fuzz.sh [HARNESS...]     e.g. FUZZ_SECONDS=600 scripts/fuzz.sh
 set -euo pipefail
@@ -16,6 +17,11 @@ declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
+	[fuzz_svg]="scanner/svg.c scanner/finding.c scanner/svg_schema.S"
+)
+# Libraries a harness needs beyond libc (pkg-config names).
+declare -A LIBS=(
+	[fuzz_svg]="libxml-2.0 libcrypto"
 )
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${!SOURCES[@]}")
@@ -52,15 +58,23 @@ if [ ! -d "$dseed" ]; then
 			printf '%s' "$r" >"$dseed/$(printf '%s' "$r" | sha1sum | cut -c1-16)"
 		done
 fi
+# SVG seeds: the real logos and negative cases of tests/fixtures/svg/.
+sseed="$OUT/seed-svg"
+if [ ! -d "$sseed" ]; then
+	mkdir -p "$sseed"
+	cp tests/fixtures/svg/*/*.svg "$sseed/"
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
-	clang $CFLAGS -o "$OUT/$h" "tests/fuzz/$h.c" $src
+	libs=
+	[ -n "${LIBS[$h]:-}" ] && libs=$(pkg-config --cflags --libs ${LIBS[$h]})
+	clang $CFLAGS -o "$OUT/$h" "tests/fuzz/$h.c" $src $libs
 	corpus="$OUT/corpus-$h"
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then
