@@ -1,0 +1,722 @@
+#!/usr/bin/python3
+"""Generates the synthetic mail-policy world for `make bench` and the scan tests.
+
+    gen-world.py OUTDIR [-n N] [--seed S] [--query-mix FILE] [-j JOBS] [-q]
+    gen-world.py --query-mix FILE [-n N] [--seed S]     (the query list only)
+
+-j runs JOBS worker processes; the output is byte for byte the same for any
+-j (on a 2-vCPU machine busy with other work, -j2 was no faster). A summary
+of the counts goes to stderr unless -q. Figures (run time, Knot's load time
+and memory): README "The synthetic world", scripts/measure-world.sh.
+
+Writes, for N domains (default 100,000; 1,000,000 works, in constant memory):
+
+  OUTDIR/zones/bench.test.zone  every domain (<name>.bench.test) and the
+                                shared mail providers, one Knot zone
+  OUTDIR/zones/test.zone        the parent "test." (SOA and NS only), so the
+                                RFC 9989 DMARC walk's last question,
+                                _dmarc.test, is NXDOMAIN as at a real TLD
+  OUTDIR/domains.txt            the list: one domain per line, no comments
+  OUTDIR/expected.csv           what a correct scan finds (below)
+  FILE (--query-mix)            the DNS questions a full scan sends, one
+                                "name TYPE" per line (dnsperf's format)
+
+Serve OUTDIR/zones alone (it holds its own test.zone):
+    BED_ZONES=OUTDIR/zones BED_START_TIMEOUT=120 tests/bed/bed.sh run DIR -- CMD
+One zone on purpose: Knot 3.2 loaded 1,000,000 domains from a single zone
+file in 10.6 s, and 8 shards took 15.7 s (zones load one after another with
+the bed's one background worker); figures in the README.
+
+Deterministic: the same -n and --seed give the same bytes, and a world of N
+domains is the first N domains of any larger world with the same seed (each
+block of 100 domains, and each domain, draws from its own seeded generator).
+
+The mix is exact in every complete block of 100 domains:
+  SPF   40 include: of shared providers (nested 2-3 deep; 1-2 per domain),
+        20 ip4/ip6 only, 18 own a/mx terms, 6 redirect= to a hosting
+        provider, 8 no SPF (half with other TXT records, half none),
+         3 include of a name without SPF  -> permerror spf.include_no_record
+         2 more than 10 lookups           -> permerror spf.too_many_lookups
+         1 two SPF records                -> permerror spf.multiple_records
+         1 redirect= to a name without SPF-> permerror spf.redirect_no_record
+         1 three a: terms with no address -> permerror spf.void_lookups
+  DMARC 45 p=none, 15 p=quarantine, 15 p=reject, 5 pct<100 (quarantine or
+        reject), 2 t=y, 3 two records (invalid), 15 no record (2 of them
+        with a non-DMARC TXT at _dmarc)
+  MX 90, A 95 (AAAA on about 40% of those), BIMI record at default._bimi 2.
+Provider records live in the same zone: _spf.mailer1.bench.test (3 nested
+netblock records, 4 lookups), spf.protection.mailer2 (2), _spf.mailer3 (3
+deep, 3), mail.mailer4 (ip only, 1), spf.mailer5 (a + mx, 3), _spf.mailer6
+(a reseller including mailer4, 3); hosting1/hosting2 for redirect=; and the
+broken targets _spf.gone1 (no such name), spf.legacy2 (TXT, not SPF),
+_spf.senderid7 (only "v=spf2.0"), _spf.retired (no such name).
+
+expected.csv: header
+    domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,mx,a,bimi_record
+  spf_status        ok | none | permerror  (no temperror: every name is served)
+  spf_error         for permerror, posture's finding code of the cause
+                    (spf.include_no_record, spf.too_many_lookups,
+                    spf.multiple_records, spf.redirect_no_record,
+                    spf.void_lookups); empty otherwise
+  dmarc_status      ok | none | invalid, as RFC 9989 reads it (posture's
+                    top-level "status")
+  dmarc_enforcement reject | quarantine | partial (t=y) | monitor (p=none) |
+                    missing | invalid -- the RFC 9989 reading, which ignores
+                    pct: "p=reject; pct=50" is reject. (RFC 7489 reads those
+                    5% as partial; every other row reads the same under both,
+                    since "test" is not in the PSL and bench.test, the PSL
+                    organisational domain, publishes no DMARC record.)
+  mx, a             1 when the domain has MX / A records at its apex, else 0
+  bimi_record       1 when default._bimi.<domain> has a v=BIMI1 TXT record
+The truth comes from what was generated: each domain's records are built
+for its category, then a small SPF evaluator here (RFC 7208 4.6.4 counting:
+include, a, mx, ptr, exists, redirect; voids from TXT of include/redirect
+targets, A of a: targets, MX of mx: targets) recomputes the status from the
+records and the generator stops if the two disagree.
+
+Query mix (--query-mix): per domain, in the order posture asks them: TXT of
+the domain and of every include/redirect target in the SPF tree, A and AAAA
+of a: targets, MX of mx: targets then A and AAAA of each MX host; TXT
+_dmarc.<domain>, _dmarc.bench.test, _dmarc.test (the RFC 9989 walk; the RFC
+7489 reading asks nothing new); TXT default._bimi.<domain> (and
+default._bimi.bench.test, the organisational-domain fallback, when absent);
+MX, A, AAAA of the domain. A name asked before in the run is not listed
+again (the scan's shared cache), so provider records appear once.
+
+Python 3 standard library only; run with /usr/bin/python3.
+"""
+import argparse
+import csv
+import io
+import multiprocessing
+import os
+import random
+import sys
+import time
+
+ZONE = "bench.test"
+BLOCK = 100
+TTL = 3600
+
+SPF_MIX = [("include", 40), ("ip", 20), ("own", 18), ("none", 8), ("redirect", 6),
+           ("include_no_record", 3), ("too_many", 2), ("multiple", 1),
+           ("redirect_no_record", 1), ("void", 1)]
+DMARC_MIX = [("monitor", 45), ("quarantine", 15), ("reject", 15), ("pct", 5),
+             ("testing", 2), ("two", 3), ("absent", 15)]
+MX_PER_BLOCK = 90
+A_PER_BLOCK = 95
+BIMI_PER_BLOCK = 2
+for _mix in (SPF_MIX, DMARC_MIX):
+    assert sum(n for _, n in _mix) == BLOCK
+
+# The categories' expected SPF outcome: (status, error code).
+SPF_EXPECT = {
+    "include": ("ok", ""), "ip": ("ok", ""), "own": ("ok", ""),
+    "redirect": ("ok", ""), "none": ("none", ""),
+    "include_no_record": ("permerror", "spf.include_no_record"),
+    "too_many": ("permerror", "spf.too_many_lookups"),
+    "multiple": ("permerror", "spf.multiple_records"),
+    "redirect_no_record": ("permerror", "spf.redirect_no_record"),
+    "void": ("permerror", "spf.void_lookups"),
+}
+
+
+def fq(rel):
+    """Relative owner name -> fully qualified, without the final dot."""
+    return "%s.%s" % (rel, ZONE)
+
+
+def net(rng, prefixes=(24, 24, 24, 28, 32)):
+    """An ip4: range in 198.18.0.0/15 (RFC 2544: benchmarking)."""
+    p = rng.choice(prefixes)
+    a = (198 << 24) | (18 << 16) | rng.getrandbits(17)
+    a &= (0xFFFFFFFF << (32 - p)) & 0xFFFFFFFF
+    ip = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+    return "ip4:%s" % ip if p == 32 else "ip4:%s/%d" % (ip, p)
+
+
+def addr(rng):
+    r = rng.getrandbits(17)
+    return "198.%d.%d.%d" % (18 + (r >> 16), (r >> 8) & 255, 1 + (r & 255) % 254)
+
+
+def addr6(rng):
+    r = rng.getrandbits(48)
+    return "2001:db8:%x:%x::%x" % (r >> 32, (r >> 16) & 0xFFFF, 1 + (r & 0xFFFF) % 0xFFFF)
+
+
+# --- the shared providers -----------------------------------------------------
+
+def providers():
+    """{fq name: {type: [rdata]}} of the provider names, fixed (seed 0)."""
+    rng = random.Random("providers")
+    w = {}
+
+    def add(rel, typ, data):
+        w.setdefault(fq(rel), {}).setdefault(typ, []).append(data)
+
+    def ips(k):
+        return " ".join(net(rng, (16, 19, 20, 22, 24)) for _ in range(k))
+
+    # mailer1: a large provider, one record per netblock (cost 1 + 3).
+    add("_spf.mailer1", "TXT", "v=spf1 include:_netblocks.mailer1.bench.test "
+        "include:_netblocks2.mailer1.bench.test include:_netblocks3.mailer1.bench.test ~all")
+    add("_netblocks.mailer1", "TXT", "v=spf1 %s ~all" % ips(10))
+    add("_netblocks2.mailer1", "TXT", "v=spf1 ip6:2001:db8:4860::/48 ip6:2001:db8:4864::/48 ~all")
+    add("_netblocks3.mailer1", "TXT", "v=spf1 %s ~all" % ips(6))
+    # mailer2: a provider with its own ranges plus one more record (cost 1 + 1).
+    add("spf.protection.mailer2", "TXT",
+        "v=spf1 %s include:spfd.protection.mailer2.bench.test -all" % ips(4))
+    add("spfd.protection.mailer2", "TXT", "v=spf1 %s ip6:2001:db8:a000::/40 -all" % ips(3))
+    # mailer3: three deep (cost 1 + 1 + 1).
+    add("_spf.mailer3", "TXT", "v=spf1 include:_s1.mailer3.bench.test ~all")
+    add("_s1.mailer3", "TXT", "v=spf1 %s include:_s2.mailer3.bench.test ~all" % ips(2))
+    add("_s2.mailer3", "TXT", "v=spf1 %s ~all" % ips(3))
+    # mailer4: addresses only (cost 1).
+    add("mail.mailer4", "TXT", "v=spf1 %s ip6:2001:db8:b400::/40 -all" % ips(5))
+    # mailer5: a and mx terms (cost 1 + 2), so the tree asks A/AAAA and MX.
+    add("spf.mailer5", "TXT", "v=spf1 a:smtp.mailer5.bench.test mx:mailer5.bench.test %s ~all"
+        % ips(1))
+    add("smtp.mailer5", "A", "198.18.55.10")
+    add("smtp.mailer5", "AAAA", "2001:db8:55::10")
+    add("mailer5", "MX", "10 mx1.mailer5.bench.test.")
+    add("mailer5", "MX", "20 mx2.mailer5.bench.test.")
+    add("mx1.mailer5", "A", "198.18.55.21")
+    add("mx2.mailer5", "A", "198.18.55.22")
+    # mailer6: a reseller that includes mailer4 (cost 1 + 1 + 1).
+    add("_spf.mailer6", "TXT", "v=spf1 include:mail.mailer4.bench.test "
+        "include:_ip.mailer6.bench.test ~all")
+    add("_ip.mailer6", "TXT", "v=spf1 %s -all" % ips(2))
+    # Hosting providers that domains redirect= to (cost 1 + 1, 1 + 2).
+    add("_spf.hosting1", "TXT", "v=spf1 %s a:relay.hosting1.bench.test -all" % ips(3))
+    add("relay.hosting1", "A", "198.19.1.25")
+    add("_spf.hosting2", "TXT", "v=spf1 include:spf.protection.mailer2.bench.test -all")
+    # Broken include/redirect targets: _spf.gone1 and _spf.retired do not
+    # exist at all; these exist without an SPF record.
+    add("spf.legacy2", "TXT", "legacy2 mail relay: see https://legacy2.example/")
+    add("_spf.senderid7", "TXT", "v=spf2.0/pra %s ~all" % ips(2))
+    # Shared MX hosts.
+    for p in ("mailer1", "mailer2", "mailer3"):
+        for k in (1, 2):
+            add("mx%d.%s" % (k, p), "A", addr(rng))
+        add("mx1.%s" % p, "AAAA", addr6(rng))
+    return w
+
+
+PROVIDERS = providers()
+OK_INCLUDES = [  # (target, popularity weight)
+    ("_spf.mailer1.bench.test", 35), ("spf.protection.mailer2.bench.test", 25),
+    ("_spf.mailer3.bench.test", 10), ("mail.mailer4.bench.test", 10),
+    ("spf.mailer5.bench.test", 10), ("_spf.mailer6.bench.test", 10),
+]
+NO_RECORD_INCLUDES = ["_spf.gone1.bench.test", "spf.legacy2.bench.test",
+                      "_spf.senderid7.bench.test"]
+REDIRECTS = ["_spf.hosting1.bench.test", "_spf.hosting2.bench.test"]
+MX_SETS = {
+    "mailer1": ["10 mx1.mailer1.bench.test.", "20 mx2.mailer1.bench.test."],
+    "mailer2": ["0 mx1.mailer2.bench.test."],
+    "mailer3": ["10 mx1.mailer3.bench.test.", "10 mx2.mailer3.bench.test."],
+}
+SYLLABLES = ["ka", "ki", "ko", "ta", "to", "mi", "ra", "ri", "no", "na", "su", "sa",
+             "ya", "yu", "ne", "mo", "ku", "ha", "he", "shi", "chi", "fu", "se", "wa"]
+
+
+# --- one domain ---------------------------------------------------------------
+
+class Domain:
+    """One generated domain: its names' records and its expected row."""
+
+    def __init__(self, index, seed, spf_cat, dmarc_cat, has_mx, has_a, has_bimi):
+        rng = random.Random("%s/domain/%d" % (seed, index))
+        self.rng = rng
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        self.label = "%s%d" % (word, index)
+        self.name = fq(self.label)
+        self.names = {}  # fq name -> {type: [rdata]}
+        self._spf = None
+        self.spf_cat, self.dmarc_cat = spf_cat, dmarc_cat
+        if has_a:
+            self.add(self.name, "A", addr(rng))
+            if rng.random() < 0.4:
+                self.add(self.name, "AAAA", addr6(rng))
+        if has_mx:
+            choice = rng.random()
+            if choice < 0.6:
+                for mx in MX_SETS[rng.choice(sorted(MX_SETS))]:
+                    self.add(self.name, "MX", mx)
+            else:
+                self.add(self.name, "MX", "10 mx.%s." % self.name)
+                self.add("mx." + self.name, "A", addr(rng))
+        self.has_mx, self.has_a = has_mx, has_a
+        if rng.random() < 0.3 and spf_cat != "none":
+            self.add(self.name, "TXT", self.token())
+        self.spf(spf_cat)
+        self.dmarc(dmarc_cat)
+        if has_bimi:
+            logo = "https://%s/brand/logo.svg" % self.name
+            rec = "v=BIMI1; l=%s;" % logo
+            if rng.random() < 0.5:
+                rec += " a=https://%s/brand/vmc.pem" % self.name
+            self.add("default._bimi." + self.name, "TXT", rec)
+        self.has_bimi = has_bimi
+
+    def add(self, name, typ, data):
+        self.names.setdefault(name, {}).setdefault(typ, []).append(data)
+
+    def token(self):
+        rng = self.rng
+        kind = rng.choice(("google-site-verification=", "MS=ms", "apple-domain-verification=",
+                           "facebook-domain-verification="))
+        n = rng.randint(20, 43)
+        return kind + "%0*x" % (n, rng.getrandbits(4 * n))
+
+    def all_term(self, plus_ok=False):
+        r = self.rng.random()
+        if plus_ok and r < 0.03:
+            return "+all"
+        return "-all" if r < 0.55 else "~all" if r < 0.95 else "?all"
+
+    def ips(self, lo, hi):
+        return [net(self.rng) for _ in range(self.rng.randint(lo, hi))]
+
+    def spf(self, cat):
+        rng, d = self.rng, self.name
+        terms = []
+        if cat == "include":
+            k = 1 if rng.random() < 0.6 else 2
+            chosen = []
+            while len(chosen) < k:
+                t = rng.choices([t for t, _ in OK_INCLUDES], [w for _, w in OK_INCLUDES])[0]
+                if t not in chosen:
+                    chosen.append(t)
+            if self.has_mx and rng.random() < 0.2:
+                terms.append("mx")
+            if self.has_a and rng.random() < 0.2:
+                terms.append("a")
+            terms += self.ips(0, 2) if rng.random() < 0.5 else []
+            terms += ["include:" + t for t in chosen]
+            terms.append(self.all_term())
+        elif cat == "ip":
+            terms += self.ips(1, 24)
+            if rng.random() < 0.3:
+                terms.append("ip6:2001:db8:%x::/48" % rng.randrange(65536))
+            terms.append(self.all_term(plus_ok=True))
+        elif cat == "own":
+            if self.has_mx:
+                terms.append("mx")
+            if self.has_a:
+                terms.append("a")
+            if not terms or rng.random() < 0.3:
+                self.add("relay." + d, "A", addr(rng))
+                terms.append("a:relay." + d)
+            terms += self.ips(0, 3)
+            terms.append(self.all_term())
+        elif cat == "none":
+            if rng.random() < 0.5:
+                self.add(d, "TXT", self.token())
+            return
+        elif cat == "redirect":
+            terms += self.ips(0, 2)
+            terms.append("redirect=" + rng.choice(REDIRECTS))
+        elif cat == "include_no_record":
+            if rng.random() < 0.5:
+                terms.append("include:" + rng.choice(OK_INCLUDES[:2])[0])
+            terms.append("include:" + rng.choice(NO_RECORD_INCLUDES))
+            terms += self.ips(0, 2)
+            terms.append(self.all_term())
+        elif cat == "too_many":
+            # Providers in a random order until the tree needs more than 10.
+            order = [t for t, _ in OK_INCLUDES]
+            rng.shuffle(order)
+            cost = 0
+            for t in order:
+                terms.append("include:" + t)
+                cost += spf_cost(t)
+                if cost > 10:
+                    break
+            terms.append(self.all_term())
+        elif cat == "multiple":
+            # The usual mistake: a second record added instead of merging.
+            self.add(d, "TXT", "v=spf1 include:%s %s" % (rng.choice(OK_INCLUDES)[0],
+                                                         self.all_term()))
+            terms += self.ips(1, 3) + ["~all"]
+        elif cat == "redirect_no_record":
+            terms.append("redirect=_spf.retired.bench.test")
+        elif cat == "void":
+            terms += ["a:old%d.%s" % (k, d) for k in (1, 2, 3)]
+            terms += self.ips(1, 2) + [self.all_term()]
+        else:
+            raise AssertionError(cat)
+        self.add(d, "TXT", " ".join(["v=spf1"] + terms))
+
+    def dmarc(self, cat):
+        rng, d = self.rng, self.name
+        at = "_dmarc." + d
+        if cat == "absent":
+            if rng.random() < 2 / 15:
+                self.add(at, "TXT", rng.choice(("v=spf1 -all", "dmarc-not-yet")))
+            return
+        if cat == "two":
+            self.add(at, "TXT", "v=DMARC1; p=none; rua=mailto:dmarc@%s" % d)
+            self.add(at, "TXT", "v=DMARC1; p=%s" % rng.choice(("quarantine", "reject")))
+            return
+        p = {"monitor": "none", "quarantine": "quarantine", "reject": "reject"}.get(
+            cat) or rng.choice(("quarantine", "reject"))
+        tags = ["v=DMARC1", "p=" + p]
+        if cat == "pct":
+            tags.append("pct=%d" % rng.choice((10, 20, 25, 50, 75, 90)))
+        elif cat == "testing":
+            tags.append("t=y")
+        elif p != "none" and rng.random() < 0.1:
+            tags.append("pct=100")
+        if p != "none" and rng.random() < 0.15:
+            tags.append("sp=" + rng.choice(("none", "quarantine", "reject")))
+        r = rng.random()
+        if r < 0.45:
+            tags.append("rua=mailto:dmarc@%s" % d)
+        elif r < 0.75:
+            tags.append("rua=mailto:%s@rua.reportvendor.bench.test" % self.label)
+        if rng.random() < 0.2:
+            tags.append("adkim=s; aspf=s")
+        if rng.random() < 0.1:
+            tags.append("fo=1")
+        self.add(at, "TXT", "; ".join(tags))
+
+    # --- the truth --------------------------------------------------------
+
+    def lookup(self, name, typ):
+        """Records at name (list), [] for no data, None for no such name."""
+        rr = self.names.get(name)
+        if rr is None:
+            rr = PROVIDERS.get(name)
+        if rr is None:
+            return None
+        return rr.get(typ, [])
+
+    def spf_walk(self):
+        """((status, error code), questions) of this domain's SPF, once."""
+        if self._spf is None:
+            w = SpfWalk(self.lookup)
+            self._spf = (w.result(self.name), w.queries)
+        return self._spf
+
+    def expected(self):
+        st, err = SPF_EXPECT[self.spf_cat]
+        got = self.spf_walk()[0]
+        if got != (st, err):
+            raise SystemExit("gen-world: %s (%s): records give SPF %s, category says %s"
+                             % (self.name, self.spf_cat, got, (st, err)))
+        dm = [t for t in self.lookup("_dmarc." + self.name, "TXT") or []
+              if t.startswith("v=DMARC1")]
+        if not dm:
+            dst, enf = "none", "missing"
+        elif len(dm) > 1:
+            dst, enf = "invalid", "invalid"
+        else:
+            tags = dict(t.split("=", 1) for t in dm[0].split("; "))
+            dst = "ok"
+            # RFC 9989: pct is gone; t=y is one step less.
+            enf = ("monitor" if tags["p"] == "none" else
+                   "partial" if tags.get("t") == "y" else tags["p"])
+        bimi = any(t.startswith("v=BIMI1") for t in
+                   self.lookup("default._bimi." + self.name, "TXT") or [])
+        return [self.name, st, err, dst, enf, int(bool(self.lookup(self.name, "MX"))),
+                int(bool(self.lookup(self.name, "A"))), int(bimi)]
+
+    def queries(self):
+        """The questions a scan of this domain sends, in order, each once."""
+        out = list(self.spf_walk()[1])
+        d = self.name
+        out += [("_dmarc." + d, "TXT"), ("_dmarc." + ZONE, "TXT"), ("_dmarc.test", "TXT")]
+        if len(self.lookup("_dmarc." + d, "TXT") or []) > 1:
+            out = out[:-2]  # two records: the walk stops there
+        out.append(("default._bimi." + d, "TXT"))
+        if not self.has_bimi:
+            out.append(("default._bimi." + ZONE, "TXT"))
+        out += [(d, "MX"), (d, "A"), (d, "AAAA")]
+        return list(dict.fromkeys(out))
+
+    def zone_lines(self):
+        lines = []
+        for name, rr in self.names.items():
+            rel = name[:-len(ZONE) - 1]
+            for typ in ("TXT", "MX", "A", "AAAA"):
+                for data in rr.get(typ, ()):
+                    lines.append("%s %s %s\n" % (rel, typ, txt_rdata(data) if typ == "TXT"
+                                                  else data))
+        return lines
+
+
+def txt_rdata(text):
+    """Zone-file TXT rdata: character-strings of at most 255 bytes."""
+    assert '"' not in text and "\\" not in text
+    return " ".join('"%s"' % text[i:i + 255] for i in range(0, len(text), 255))
+
+
+def provider_lookup(name, typ):
+    rr = PROVIDERS.get(name)
+    return None if rr is None else rr.get(typ, [])
+
+
+def is_spf(text):
+    return text == "v=spf1" or text.startswith("v=spf1 ")
+
+
+class SpfWalk:
+    """One domain's SPF tree, counted as RFC 7208 4.6.4 and posture count
+    it: lookups (include, a, mx, ptr, exists, redirect: none of the last
+    three is generated), voids (no data for an include/redirect target's
+    TXT, an a: target's A, an mx: target's MX), the first PermError cause,
+    and the questions asked, in posture's order."""
+
+    _memo = {}  # provider name -> (found, lookups, voids, perm, queries)
+
+    def __init__(self, lookup):
+        self.lookup = lookup
+        self.lookups = self.voids = 0
+        self.perm = None
+        self.queries = []
+
+    def ask(self, name, typ):
+        self.queries.append((name, typ))
+        return self.lookup(name, typ)
+
+    def set_perm(self, code):
+        if self.perm is None:
+            self.perm = code
+
+    def visit(self, name, via, memo=True):
+        """Walks the record at name; False when it has no SPF record."""
+        if via and memo and name in PROVIDERS:
+            # A provider's subtree is the same for every domain: walk it
+            # once, then replay its counts and questions.
+            m = SpfWalk._memo.get(name)
+            if m is None:
+                sub = SpfWalk(provider_lookup)
+                found = sub.visit(name, via, memo=False)
+                m = SpfWalk._memo[name] = (found, sub.lookups, sub.voids, sub.perm,
+                                           sub.queries)
+            found, lookups, voids, perm, queries = m
+            self.lookups += lookups
+            self.voids += voids
+            if perm:
+                self.set_perm(perm)
+            self.queries += queries
+            return found
+        txt = self.ask(name, "TXT")
+        if via and not txt:
+            self.voids += 1
+        recs = [t for t in txt or () if is_spf(t)]
+        if not recs:
+            return False
+        if len(recs) > 1:
+            self.set_perm("spf.multiple_records")
+            return True
+        terms = [t.lstrip("+-~?") for t in recs[0].split()[1:]]
+        redirect = None
+        for mech in terms:
+            if mech.startswith("include:"):
+                self.lookups += 1
+                if not self.visit(mech[8:], "include"):
+                    self.set_perm("spf.include_no_record")
+            elif mech == "a" or mech.startswith("a:"):
+                self.lookups += 1
+                target = mech[2:] or name
+                if not self.ask(target, "A"):
+                    self.voids += 1
+                self.ask(target, "AAAA")
+            elif mech == "mx" or mech.startswith("mx:"):
+                self.lookups += 1
+                mx = self.ask(mech[3:] or name, "MX")
+                if not mx:
+                    self.voids += 1
+                for host in (mx or [])[:10]:
+                    h = host.split()[1].rstrip(".")
+                    self.ask(h, "A")
+                    self.ask(h, "AAAA")
+            elif mech.startswith("redirect="):
+                redirect = mech[9:]
+        if redirect and "all" not in terms:
+            self.lookups += 1
+            if not self.visit(redirect, "redirect"):
+                self.set_perm("spf.redirect_no_record")
+        return True
+
+    def result(self, domain):
+        """(status, error code) of domain's SPF."""
+        if not self.visit(domain, None):
+            return ("none", "")
+        if self.lookups > 10:
+            self.set_perm("spf.too_many_lookups")
+        if self.voids > 2:
+            self.set_perm("spf.void_lookups")
+        return ("permerror", self.perm) if self.perm else ("ok", "")
+
+
+def spf_cost(target):
+    """DNS-querying terms an include of a provider adds (itself included)."""
+    w = SpfWalk(provider_lookup)
+    w.visit(target, "include")
+    return 1 + w.lookups
+
+
+# --- the world ----------------------------------------------------------------
+
+def slots(rng, mix):
+    s = [cat for cat, n in mix for _ in range(n)]
+    rng.shuffle(s)
+    return s
+
+
+def bools(rng, yes):
+    return slots(rng, [(True, yes), (False, BLOCK - yes)])
+
+
+def domains(n, seed, first_block, nblocks):
+    """Yields domains first_block*100 ... (at most N in all), in order; each
+    block of 100 draws its mix from its own seeded generator."""
+    for b in range(first_block, min(first_block + nblocks, (n + BLOCK - 1) // BLOCK)):
+        rng = random.Random("%s/block/%d" % (seed, b))
+        spf, dm = slots(rng, SPF_MIX), slots(rng, DMARC_MIX)
+        mx, a, bimi = bools(rng, MX_PER_BLOCK), bools(rng, A_PER_BLOCK), bools(rng, BIMI_PER_BLOCK)
+        for k in range(min(BLOCK, n - b * BLOCK)):
+            yield Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k])
+
+
+CHUNK_BLOCKS = 20  # blocks per unit of work (2,000 domains)
+
+
+def chunk(task):
+    """Generates one chunk: (zone text, list text, CSV text, counts, mix
+    lines as (text, shared name or None)). Runs in a worker process."""
+    n, seed, first_block, want_files, want_mix = task
+    zone, names, mix, counts = [], [], [], {}
+    own, shared_seen = [], set()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for dom in domains(n, seed, first_block, CHUNK_BLOCKS):
+        if want_files:
+            zone += dom.zone_lines()
+            names.append(dom.name + "\n")
+            row = dom.expected()
+            w.writerow(row)
+            for key in ("spf %s %s" % (row[1], row[2] or "-"), "dmarc %s %s" % (row[3], row[4])):
+                counts[key] = counts.get(key, 0) + 1
+            for k, v in zip(("mx", "a", "bimi"), row[5:]):
+                counts[k] = counts.get(k, 0) + v
+        if want_mix:
+            # Names at or below the domain are asked by no other domain;
+            # shared names (providers, _dmarc.bench.test...) are listed once
+            # per chunk here and once per run by the parent. Runs of own
+            # lines travel as one string: less to pass between processes.
+            suffix = "." + dom.name
+            for q in dom.queries():
+                if q[0] == dom.name or q[0].endswith(suffix):
+                    own.append("%s %s\n" % q)
+                elif q not in shared_seen:
+                    shared_seen.add(q)
+                    mix.append(("".join(own), None))
+                    own = []
+                    mix.append(("%s %s\n" % q, q))
+    mix.append(("".join(own), None))
+    return "".join(zone), "".join(names), buf.getvalue(), counts, mix
+
+
+def zone_head(origin, comment):
+    return ("; %s\n$ORIGIN %s.\n$TTL %d\n@ SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n"
+            "@ NS ns\nns A 127.0.0.1\n" % (comment, origin, TTL, origin, origin))
+
+
+def provider_lines():
+    lines = []
+    for name in sorted(PROVIDERS):
+        rel = name[:-len(ZONE) - 1]
+        for typ in ("TXT", "MX", "A", "AAAA"):
+            for data in PROVIDERS[name].get(typ, ()):
+                lines.append("%s %s %s\n" % (rel, typ, txt_rdata(data) if typ == "TXT" else data))
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Generate the synthetic world (zones, domain list, expected "
+        "results, query mix) for make bench and the scan tests.",
+        epilog="The header of this script documents every output and the mix.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("outdir", nargs="?", help="where zones/, domains.txt and expected.csv go")
+    ap.add_argument("-n", "--domains", type=int, default=100000, metavar="N",
+                    help="how many domains (default %(default)s)")
+    ap.add_argument("--seed", default="1", help="any string (default %(default)s)")
+    ap.add_argument("--query-mix", metavar="FILE",
+                    help="also write the scan's DNS questions, 'name TYPE' per line")
+    ap.add_argument("-j", "--jobs", type=int, default=1,
+                    help="worker processes (default %(default)s); the output is the "
+                    "same for any number")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    args = ap.parse_args()
+    if args.domains < 1:
+        ap.error("-n must be at least 1")
+    if args.outdir is None and args.query_mix is None:
+        ap.error("give OUTDIR, --query-mix FILE, or both")
+
+    start = time.monotonic()
+    files = {}
+    if args.outdir:
+        zdir = os.path.join(args.outdir, "zones")
+        os.makedirs(zdir, exist_ok=True)
+        with open(os.path.join(zdir, "test.zone"), "w") as f:
+            f.write(zone_head("test", "test. -- parent of bench.test (gen-world.py): "
+                              "_dmarc.test and other names are NXDOMAIN"))
+        files["zone"] = open(os.path.join(zdir, ZONE + ".zone"), "w")
+        files["zone"].write(zone_head(ZONE, "bench.test -- generated by scripts/gen-world.py "
+                                      "-n %d --seed %s" % (args.domains, args.seed)))
+        files["zone"].writelines(provider_lines())
+        files["list"] = open(os.path.join(args.outdir, "domains.txt"), "w")
+        files["csv"] = open(os.path.join(args.outdir, "expected.csv"), "w", newline="")
+        files["csv"].write("domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,"
+                           "mx,a,bimi_record\n")
+    if args.query_mix:
+        files["mix"] = open(args.query_mix, "w")
+    nblocks = (args.domains + BLOCK - 1) // BLOCK
+    tasks = [(args.domains, args.seed, b, bool(args.outdir), bool(args.query_mix))
+             for b in range(0, nblocks, CHUNK_BLOCKS)]
+    seen, counts, nq = set(), {}, 0
+    # Workers generate chunks in parallel; imap hands them back in order,
+    # so the output does not depend on the number of jobs.
+    pool = multiprocessing.Pool(args.jobs) if args.jobs > 1 and len(tasks) > 1 else None
+    results = pool.imap(chunk, tasks) if pool else map(chunk, tasks)
+    for zone, names, rows, cnt, mix in results:
+        if args.outdir:
+            files["zone"].write(zone)
+            files["list"].write(names)
+            files["csv"].write(rows)
+            for k, v in cnt.items():
+                counts[k] = counts.get(k, 0) + v
+        if args.query_mix:
+            out = []
+            for text, shared in mix:
+                if shared is not None:
+                    if shared in seen:
+                        continue
+                    seen.add(shared)
+                out.append(text)
+            files["mix"].writelines(out)
+            nq += sum(t.count("\n") for t in out)
+    if pool:
+        pool.close()
+        pool.join()
+    for f in files.values():
+        f.close()
+    if not args.quiet:
+        took = time.monotonic() - start
+        print("gen-world: %d domains, seed %s, %.1f s, %d jobs"
+              % (args.domains, args.seed, took, args.jobs), file=sys.stderr)
+        for k in sorted(counts):
+            print("  %-40s %d" % (k, counts[k]), file=sys.stderr)
+        if args.query_mix:
+            print("  %-40s %d" % ("queries in the mix", nq), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

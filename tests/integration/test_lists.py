@@ -1,0 +1,191 @@
+"""The bundled domain lists (lists/): rebuilt from lists/sources/ they
+must equal the committed files, and they hold what lists/README.md says.
+
+Needs no DNS (run.sh runs it inside the bed with the other suites). Reads
+nothing outside the repository.
+"""
+import csv
+import ctypes
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LISTS = os.path.join(ROOT, "lists")
+PY = "/usr/bin/python3"
+sys.path.insert(0, LISTS)
+import psl  # noqa: E402  (lists/psl.py)
+
+BUILD = os.path.join(LISTS, "build-nikkei225.py")
+TRANCO = os.path.join(LISTS, "build-tranco-sample.py")
+HEADER = "code,web_domain,domain,reason\n"
+
+
+def run(*args):
+    p = subprocess.run([PY, *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+class Nikkei(unittest.TestCase):
+    def test_rebuild_equals_committed(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "n.csv")
+            rc, _, err = run(BUILD, "-o", out)
+            self.assertEqual(rc, 0, err)
+            with open(out, "rb") as a, open(os.path.join(LISTS, "nikkei225.csv"), "rb") as b:
+                self.assertEqual(a.read(), b.read())
+
+    def test_committed_rows(self):
+        rows = read_csv(os.path.join(LISTS, "nikkei225.csv"))
+        self.assertEqual(rows[0], ["domain", "company", "code", "sector", "list"])
+        body = rows[1:]
+        self.assertEqual(len(body), 225)
+        codes = [r[2] for r in body]
+        self.assertEqual(len(set(codes)), 225)
+        self.assertEqual(len({r[0] for r in body}), 225)
+        for r in body:
+            self.assertEqual(len(r), 5, r)
+            self.assertRegex(r[2], r"^[0-9]{3}[0-9A-Z]$")
+            self.assertEqual(r[3], "")
+            self.assertEqual(r[4], "nikkei225")
+        by_code = {r[2]: r for r in body}
+        # Rows checked by hand against the source URL.
+        self.assertEqual(by_code["7203"][:2], ["global.toyota", "Toyota"])
+        self.assertEqual(by_code["9202"][:2], ["ana.co.jp", "ANAHoldings"])  # www.ana.co.jp/group/
+        self.assertEqual(by_code["4755"][0], "rakuten.co.jp")  # corp.rakuten.co.jp
+        self.assertEqual(by_code["4183"][0], "mitsuichemicals.com")  # jp.mitsuichemicals.com
+        self.assertEqual(by_code["543A"][0], "archion.co.jp")
+        self.assertEqual(by_code["285A"][0], "kioxia.com")
+        self.assertEqual(by_code["8015"][0], "toyota-tsusho.com")
+
+    def test_override_applies_and_is_checked(self):
+        src = os.path.join(LISTS, "sources", "nikkei225-browserhive.csv")
+        with tempfile.TemporaryDirectory() as d:
+            ov = os.path.join(d, "ov.csv")
+            out = os.path.join(d, "n.csv")
+
+            def build(text):
+                with open(ov, "w") as f:
+                    f.write("# a comment line\n" + HEADER + text)
+                return run(BUILD, "--source", src, "--overrides", ov, "-o", out)
+
+            rc, _, err = build("7203,global.toyota,toyota.example.jp,test row\n")
+            self.assertEqual(rc, 0, err)
+            rows = {r[2]: r for r in read_csv(out)[1:]}
+            self.assertEqual(rows["7203"][0], "toyota.example.jp")
+            self.assertEqual(rows["7267"][0], "global.honda")
+            # The source no longer gives the web domain the override expects.
+            rc, _, err = build("7203,toyota.com,toyota.example.jp,stale\n")
+            self.assertEqual(rc, 1)
+            self.assertIn("7203: override expects web domain toyota.com", err)
+            rc, _, err = build("0000,x.jp,y.jp,unknown code\n")
+            self.assertEqual(rc, 1)
+            self.assertIn("unknown codes: 0000", err)
+            # Two companies on one domain is refused.
+            rc, _, err = build("7203,global.toyota,global.honda,clash\n")
+            self.assertEqual(rc, 1)
+            self.assertIn("a domain serves two codes: global.honda", err)
+            rc, _, err = build("7203,global.toyota,,no domain\n")
+            self.assertEqual(rc, 1)
+
+    def test_committed_overrides_parse(self):
+        rc, out, err = run(BUILD, "-o", "-")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(out.splitlines()), 226)
+
+
+class Psl(unittest.TestCase):
+    P = psl.Psl()
+
+    def test_table(self):
+        rows = [
+            ("www.ana.co.jp", "ana.co.jp"),           # ICANN co.jp
+            ("global.toyota", "global.toyota"),       # a .brand TLD
+            ("a.b.foo.kawasaki.jp", "b.foo.kawasaki.jp"),  # *.kawasaki.jp
+            ("www.city.kawasaki.jp", "city.kawasaki.jp"),  # !city.kawasaki.jp
+            ("x.blogspot.com", "x.blogspot.com"),     # PRIVATE section used
+            ("blogspot.com", None),                   # itself a suffix
+            ("run.app", None),                        # libpsl: parent of *.run.app
+            ("x.y.bench.test", "bench.test"),         # unlisted TLD: implicit *
+            ("WWW.Example.COM.", "example.com"),      # case, trailing dot
+            ("com", None),
+        ]
+        for name, want in rows:
+            self.assertEqual(self.P.registrable(name), want, name)
+
+    def test_agrees_with_libpsl(self):
+        """psl.py and libpsl (what posture links) on every list name."""
+        try:
+            lib = ctypes.CDLL("libpsl.so.5")
+        except OSError:
+            self.skipTest("libpsl.so.5 not loadable")
+        lib.psl_load_file.restype = ctypes.c_void_p
+        lib.psl_load_file.argtypes = [ctypes.c_char_p]
+        lib.psl_registrable_domain.restype = ctypes.c_char_p
+        lib.psl_registrable_domain.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.psl_free.argtypes = [ctypes.c_void_p]
+        ctx = lib.psl_load_file(psl.DEFAULT_PSL.encode())
+        self.assertTrue(ctx)
+        names = []
+        for r in read_csv(os.path.join(LISTS, "sources", "nikkei225-browserhive.csv"))[1:]:
+            names.append(r[1].split("/")[2])
+        with open(os.path.join(LISTS, "tranco-sample.txt")) as f:
+            for line in f:
+                if not line.startswith("#"):
+                    d = line.strip()
+                    names += [d, "www." + d, "a.b." + d]
+        names += ["run.app", "x.run.app", "sch.uk", "a.b.sch.uk", "www.ck", "a.b.ck"]
+        try:
+            for n in names:
+                got = lib.psl_registrable_domain(ctx, n.encode())
+                self.assertEqual(self.P.registrable(n), got.decode() if got else None, n)
+        finally:
+            lib.psl_free(ctx)
+        self.assertGreater(len(names), 30000)
+
+
+class Tranco(unittest.TestCase):
+    def test_committed_sample(self):
+        with open(os.path.join(LISTS, "tranco-sample.txt"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        head = [l for l in lines if l.startswith("#")]
+        names = [l for l in lines if not l.startswith("#")]
+        self.assertTrue(all(l.startswith("#") for l in lines[:len(head)]))
+        self.assertIn("tranco_top_50k.csv @ 4ed2f0be26121ba6937771835e53555e31defd7d", head[1])
+        self.assertEqual(len(names), 10000)
+        self.assertEqual(len(set(names)), 10000)
+        self.assertEqual(names[:3], ["google.com", "gtld-servers.net", "cloudflare.com"])
+        p = psl.Psl()
+        for n in names:
+            self.assertEqual(p.registrable(n), n)
+            self.assertRegex(n, r"^[a-z0-9_.-]+$")  # "_wildcard_.ph" is listed
+
+    def test_builder(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "t.csv")
+            out = os.path.join(d, "s.txt")
+            with open(src, "w") as f:
+                f.write("1,example.com\n2,www.example.com\n5,run.app\n7,a.b.example.org\n"
+                        "9,example.net\n12,last.example\n")
+            rc, _, err = run(TRANCO, src, "-n", "3", "-o", out)
+            self.assertEqual(rc, 0, err)
+            with open(out) as f:
+                lines = f.read().splitlines()
+            self.assertEqual([l for l in lines if not l.startswith("#")],
+                             ["example.com", "example.org", "example.net"])
+            self.assertIn("# last source rank used: 9; skipped as public suffixes: run.app",
+                          lines)
+            rc, _, err = run(TRANCO, src, "-n", "10", "-o", out)
+            self.assertEqual(rc, 1)
+            self.assertIn("only 4 registrable domains", err)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
