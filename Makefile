@@ -42,7 +42,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Test binaries are not intermediate files: keep them.
 .SECONDARY:
 
-.PHONY: all build-tests deps demo fuzz check check-run asan lint format clean help bench-dns
+.PHONY: all build-tests deps demo fuzz check check-run asan lint format clean help bench-dns bench
 
 all: $(BUILD)/posture
 
@@ -55,6 +55,7 @@ help:
 	@echo "make lint       clang-format check and clang-tidy"
 	@echo "make format     rewrite sources with clang-format"
 	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
+	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
 	@echo "make clean      remove build outputs"
 
@@ -137,6 +138,11 @@ demo:
 fuzz:
 	@scripts/deps.sh
 	@scripts/fuzz.sh
+
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
 
 bench-dns:
 	@scripts/deps.sh

@@ -20,6 +20,10 @@
 #define SCAN_INFLIGHT_DEFAULT 200
 #define SCAN_BATCH            500
 #define SCAN_PROBLEMS_SHOWN   20
+/* Answers kept for the whole run. The ones worth sharing (providers'
+ * includes, _dmarc of parents) are asked early and stay; a cap keeps memory
+ * flat however long the list (an entry is about 2.5 KiB). */
+#define SCAN_CACHE_ENTRIES 32768
 
 const char cmd_scan_help[] =
         "usage: posture scan LIST... [--db FILE] [--label NAME] [--workers N]\n"
@@ -299,6 +303,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	o.qps = (unsigned)qps;
 	o.progress = progress;
 	o.batch = SCAN_BATCH;
+	o.cache_entries = SCAN_CACHE_ENTRIES;
 	if (checks_parse(checks, &o.checks, &o.bimi_asked, err, sizeof(err)) != 0) {
 		free(lists);
 		return cli_usage_error("scan", "%s", err);
