@@ -6,7 +6,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl
+PKGS     := getdns jansson libpsl libcrypto zlib
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
@@ -25,7 +25,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   = $(PKG_LIBS) -lpthread
 
 LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o \
+            $(BUILD)/scanner/vmc_roots.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRC := $(wildcard tests/integration/itest_*.c)
@@ -66,6 +67,11 @@ $(BUILD)/%.o: %.c $(wildcard scanner/*.h)
 
 # The Public Suffix List, compiled in (.incbin reads it from the top dir).
 $(BUILD)/scanner/psl_data.o: scanner/psl_data.S lists/public_suffix_list.dat
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The Mark Verifying Authority roots, compiled in the same way.
+$(BUILD)/scanner/vmc_roots.o: scanner/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -21,5 +21,7 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_spf_help[];
 int cmd_dmarc(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_dmarc_help[];
+int cmd_vmc(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_vmc_help[];
 
 #endif

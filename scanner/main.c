@@ -21,7 +21,6 @@ static const struct {
 	{ "check", "one domain: SPF, DMARC, BIMI, MX/A with fixes", 8 },
 	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
 	{ "svg", "validate an SVG Tiny PS logo", 5 },
-	{ "vmc", "validate a Verified Mark Certificate", 5 },
 	{ "scan", "scan a list of domains into SQLite", 6 },
 	{ "runs", "list stored scan runs", 6 },
 	{ "report", "statistics and tables from a run", 7 },
@@ -33,6 +32,8 @@ static const struct command commands[] = {
 	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },
+	{ "vmc", cmd_vmc, "validate a Verified Mark Certificate (BIMI VMC/CMC) chain",
+	  cmd_vmc_help },
 };
 
 static void print_help(FILE *out)

@@ -16,6 +16,7 @@ declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
+	[fuzz_vmc_logotype]="scanner/vmc.c scanner/finding.c scanner/vmc_roots.S -lcrypto -lz -lpthread"
 )
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${!SOURCES[@]}")
@@ -52,6 +53,20 @@ if [ ! -d "$dseed" ]; then
 			printf '%s' "$r" >"$dseed/$(printf '%s' "$r" | sha1sum | cut -c1-16)"
 		done
 fi
+# VMC seeds: the logotype extension value (DER) of each real leaf, cut out
+# with openssl asn1parse.
+vseed="$OUT/seed-vmc"
+if [ ! -d "$vseed" ]; then
+	mkdir -p "$vseed"
+	for f in tests/fixtures/vmc/*.pem; do
+		openssl x509 -in "$f" -outform DER -out "$OUT/leaf.der" 2>/dev/null || continue
+		off=$(openssl asn1parse -inform DER -in "$OUT/leaf.der" |
+			awk '/:1.3.6.1.5.5.7.1.12/{getline; sub(/:.*/, ""); print $1; exit}')
+		[ -n "$off" ] || continue
+		openssl asn1parse -inform DER -in "$OUT/leaf.der" -strparse "$off" -noout \
+			-out "$vseed/logotype-$(basename "$f" .pem).der"
+	done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -60,7 +75,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *vmc*) seeds=$vseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then
