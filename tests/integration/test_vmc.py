@@ -7,29 +7,25 @@ hashes from Python's base64/gzip/hashlib over the certificates' logotype
 data: URIs (see tests/fixtures/vmc/README.md). The test CA is made by
 tests/fixtures/vmc/make-test-ca.sh into a temporary directory.
 """
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 import unittest
 
-from posturetest import POSTURE
+from posturetest import POSTURE, run, run_json
 
 FIX = "tests/fixtures/vmc/"
 
 
 def vmc(*args):
-    p = subprocess.run([POSTURE, "vmc", *args], capture_output=True, timeout=60)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode()
+    """Runs posture vmc; returns (exit status, stdout, stderr)."""
+    return run("vmc", *args, resolver=None)
 
 
 def vmc_json(*args):
-    rc, out, err = vmc(*args, "--json")
-    try:
-        return rc, json.loads(out)
-    except json.JSONDecodeError as e:
-        raise AssertionError(f"not JSON ({e}): {out!r} {err!r}")
+    """Runs posture vmc --json (the --resolver run_json adds is unused)."""
+    return run_json("vmc", *args)
 
 
 def codes(d):
