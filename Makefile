@@ -6,7 +6,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto
+PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
@@ -26,7 +26,8 @@ LDLIBS   = $(PKG_LIBS) -lpthread
 
 LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c)) $(wildcard db/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o \
-            $(BUILD)/scanner/svg_schema.o
+            $(BUILD)/scanner/svg_schema.o \
+            $(BUILD)/scanner/vmc_roots.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRC := $(wildcard tests/integration/itest_*.c)
@@ -73,6 +74,11 @@ $(BUILD)/scanner/psl_data.o: scanner/psl_data.S lists/public_suffix_list.dat
 
 # The SVG Tiny PS schema, compiled in the same way (scanner/data/README.md).
 $(BUILD)/scanner/svg_schema.o: scanner/svg_schema.S scanner/data/svg_1.2_ps.rng
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The Mark Verifying Authority roots, compiled in the same way.
+$(BUILD)/scanner/vmc_roots.o: scanner/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -29,5 +29,7 @@ int cmd_db(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_db_help[];
 int cmd_svg(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_svg_help[];
+int cmd_vmc(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_vmc_help[];
 
 #endif

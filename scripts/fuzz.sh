@@ -18,6 +18,7 @@ declare -A SOURCES=(
 	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_svg]="scanner/svg.c scanner/finding.c scanner/svg_schema.S"
+	[fuzz_vmc_logotype]="scanner/vmc.c scanner/finding.c scanner/vmc_roots.S -lcrypto -lz -lpthread"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
@@ -64,6 +65,20 @@ if [ ! -d "$sseed" ]; then
 	mkdir -p "$sseed"
 	cp tests/fixtures/svg/*/*.svg "$sseed/"
 fi
+# VMC seeds: the logotype extension value (DER) of each real leaf, cut out
+# with openssl asn1parse.
+vseed="$OUT/seed-vmc"
+if [ ! -d "$vseed" ]; then
+	mkdir -p "$vseed"
+	for f in tests/fixtures/vmc/*.pem; do
+		openssl x509 -in "$f" -outform DER -out "$OUT/leaf.der" 2>/dev/null || continue
+		off=$(openssl asn1parse -inform DER -in "$OUT/leaf.der" |
+			awk '/:1.3.6.1.5.5.7.1.12/{getline; sub(/:.*/, ""); print $1; exit}')
+		[ -n "$off" ] || continue
+		openssl asn1parse -inform DER -in "$OUT/leaf.der" -strparse "$off" -noout \
+			-out "$vseed/logotype-$(basename "$f" .pem).der"
+	done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -74,7 +89,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then
