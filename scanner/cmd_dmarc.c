@@ -125,13 +125,8 @@ int cmd_dmarc(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		json_t *o = dmarc_result_json(&s.res);
-		if (o == NULL || json_print(stdout, o) != 0) {
-			json_decref(o);
-			fputs("posture: cannot format JSON\n", stderr);
+		if (json_emit(dmarc_result_json(&s.res)) != 0)
 			goto out;
-		}
-		json_decref(o);
 	} else {
 		print_text(&s.res);
 	}

@@ -115,13 +115,8 @@ static int spf_audit_cmd(const char *domain, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		json_t *o = spf_audit_json(&s.audit);
-		if (o == NULL || json_print(stdout, o) != 0) {
-			json_decref(o);
-			fputs("posture: cannot format JSON\n", stderr);
+		if (json_emit(spf_audit_json(&s.audit)) != 0)
 			goto out;
-		}
-		json_decref(o);
 	} else {
 		printf("%s  SPF %s", s.audit.domain, spf_status_name(s.audit.status));
 		if (s.audit.error_code)

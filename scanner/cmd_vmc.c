@@ -260,13 +260,8 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		json_t *o = result_json(&res);
-		if (o == NULL || json_print(stdout, o) != 0) {
-			json_decref(o);
-			fputs("posture: cannot format JSON\n", stderr);
+		if (json_emit(result_json(&res)) != 0)
 			goto out;
-		}
-		json_decref(o);
 	} else {
 		print_text(file, &res);
 	}

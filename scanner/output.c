@@ -89,3 +89,12 @@ void findings_print(FILE *out, const struct findings *f, const char *indent)
 			}
 		}
 }
+
+int json_emit(json_t *o)
+{
+	int rc = o != NULL ? json_print(stdout, o) : -1;
+	json_decref(o);
+	if (rc != 0)
+		fputs("posture: cannot format JSON\n", stderr);
+	return rc;
+}

@@ -16,6 +16,9 @@
 json_t *findings_json(const struct findings *f);
 /* Prints json compactly with a newline. Returns 0 or -1. */
 int json_print(FILE *out, json_t *o);
+/* Prints o (NULL: building it failed) on stdout and releases it; on
+ * failure says so on stderr. Returns 0 or -1. */
+int json_emit(json_t *o);
 
 /* Writes s with C0 controls and DEL written as \DDD (UTF-8 passes), so
  * a hostile record cannot move the cursor or recolour the terminal. */

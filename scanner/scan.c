@@ -83,6 +83,19 @@ struct job {
 	char why[160];
 };
 
+/* The absolute CLOCK_REALTIME time ms from now, for timed waits. */
+static struct timespec deadline_in(long ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_nsec += ms * 1000 * 1000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
+}
+
 static double now_s(void)
 {
 	struct timespec t;
@@ -412,13 +425,7 @@ static bool take_work(struct scan *sc, struct store_pending *out, bool wait)
 		}
 		if (!wait || sc->closed || *sc->stop)
 			break;
-		struct timespec t;
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_nsec += 100L * 1000 * 1000;
-		if (t.tv_nsec >= 1000000000) {
-			t.tv_sec++;
-			t.tv_nsec -= 1000000000;
-		}
+		struct timespec t = deadline_in(100);
 		pthread_cond_timedwait(&sc->work_cv, &sc->mu, &t);
 	}
 	pthread_mutex_unlock(&sc->mu);
@@ -632,13 +639,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		/* Collect what the workers finished. */
 		pthread_mutex_lock(&sc.mu);
 		if (sc.nrows < o->batch && sc.live_workers > 0) {
-			struct timespec t;
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_nsec += 50L * 1000 * 1000;
-			if (t.tv_nsec >= 1000000000) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000;
-			}
+			struct timespec t = deadline_in(50);
 			pthread_cond_timedwait(&sc.rows_cv, &sc.mu, &t);
 		}
 		struct row *list = sc.rows;
