@@ -80,6 +80,14 @@ static bool word_is(const char *s, size_t n, const char *w)
 	return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
 
+static void skip_ws(const char **s, size_t *n)
+{
+	while (*n > 0 && is_ws(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+}
+
 bool dmarc_is_record(const char *text, size_t len)
 {
 	const char *s = text;
@@ -91,18 +99,12 @@ bool dmarc_is_record(const char *text, size_t len)
 		return false;
 	s++;
 	n--;
-	while (n > 0 && is_ws(*s)) {
-		s++;
-		n--;
-	}
+	skip_ws(&s, &n);
 	if (n < 1 || *s != '=')
 		return false;
 	s++;
 	n--;
-	while (n > 0 && is_ws(*s)) {
-		s++;
-		n--;
-	}
+	skip_ws(&s, &n);
 	if (n < 6 || strncmp(s, "DMARC1", 6) != 0)
 		return false;
 	s += 6;
@@ -167,16 +169,6 @@ static int parse_policy(struct parse *p, const char *tag, const char *v, size_t 
 	return 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /* Parses one report URI (RFC 9989 4.7 "rua"): mailto:addr[!size[kmgt]],
  * with %-escapes decoded and white space inside tolerated. */
 static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, struct dmarc_uri *u)
@@ -187,7 +179,7 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, 
 	trim(&s, &n);
 	memset(u, 0, sizeof(*u));
 	u->authorized = -1;
-	u->uri = dup_n(s, n);
+	u->uri = strndup(s, n);
 	if (u->uri == NULL)
 		return -1;
 	if (n < 7 || strncasecmp(s, "mailto:", 7) != 0) {

@@ -265,16 +265,6 @@ static int split_cidr(const char *arg, size_t *arglen, bool dual, int max4, int 
 	return 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static int add_mech(struct parser *p, const struct spf_mech *m)
 {
 	struct spf_mech *v = realloc(p->rec->mechs, (p->rec->nmechs + 1) * sizeof(*v));
@@ -362,7 +352,7 @@ static int parse_directive(struct parser *p, const char *t, size_t tlen, size_t 
 		}
 		if (!domain_spec_ok(p, arg, arglen, pos, tlen))
 			return 0;
-		m.domain_spec = dup_n(arg, arglen);
+		m.domain_spec = strndup(arg, arglen);
 		if (m.domain_spec == NULL)
 			return -1;
 		break;
@@ -378,7 +368,7 @@ static int parse_directive(struct parser *p, const char *t, size_t tlen, size_t 
 		if (colon) {
 			if (!domain_spec_ok(p, arg, arglen, pos, tlen))
 				return 0;
-			m.domain_spec = dup_n(arg, arglen);
+			m.domain_spec = strndup(arg, arglen);
 			if (m.domain_spec == NULL)
 				return -1;
 		} else if (arglen > 0) {
@@ -451,7 +441,7 @@ static int parse_modifier(struct parser *p, const char *t, size_t tlen, size_t e
 		}
 		if (!domain_spec_ok(p, val, vlen, pos, tlen))
 			return 0;
-		*slot = dup_n(val, vlen);
+		*slot = strndup(val, vlen);
 		if (*slot == NULL)
 			return -1;
 		if (redirect && spf_has_macro(*slot))

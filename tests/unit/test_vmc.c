@@ -51,7 +51,7 @@ static time_t at(const char *text)
 static void hexs(const uint8_t *b, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
 static const struct finding *find(const struct vmc_result *r, const char *code)
