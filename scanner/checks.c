@@ -4,10 +4,13 @@
 #include "checks.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
 #include "psl.h"
+#include "readiness.h"
+#include "vmc.h"
 
 static json_t *node_json(const struct spf_node *n)
 {
@@ -92,15 +95,16 @@ int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, 
 			*mask |= CHECK_BIT(CHECK_DMARC);
 		else if (strcmp(t, "mx") == 0)
 			*mask |= CHECK_BIT(CHECK_MX) | CHECK_BIT(CHECK_A);
-		else if (strcmp(t, "bimi") == 0)
+		else if (strcmp(t, "bimi") == 0) {
+			*mask |= CHECK_BIT(CHECK_BIMI);
 			*bimi_asked = true;
-		else {
+		} else {
 			snprintf(err, errlen, "--checks: unknown check '%s' (spf, dmarc, bimi, mx)",
 			         t);
 			return -1;
 		}
 	}
-	if (*mask == 0 && !*bimi_asked) {
+	if (*mask == 0) {
 		snprintf(err, errlen, "--checks: no check named");
 		return -1;
 	}
@@ -129,7 +133,8 @@ void checks_init(struct domain_result *r, const char *domain, unsigned mask, boo
 	memset(r, 0, sizeof(*r));
 	snprintf(r->domain, sizeof(r->domain), "%s", domain);
 	r->mask = mask;
-	r->bimi_asked = bimi_asked;
+	r->bimi_asked = bimi_asked || (mask & CHECK_BIT(CHECK_BIMI));
+	snprintf(r->selector, sizeof(r->selector), "default");
 	for (int i = 0; i < CHECK_COUNT; i++)
 		r->done[i] = !(mask & CHECK_BIT(i));
 }
@@ -138,6 +143,12 @@ void checks_cleanup(struct domain_result *r)
 {
 	spf_audit_cleanup(&r->spf);
 	dmarc_result_cleanup(&r->dmarc);
+	bimi_discovery_cleanup(&r->bimi);
+	dmarc_result_cleanup(&r->dmarc_org);
+	bimi_assets_cleanup(&r->assets);
+	free(r->ready);
+	r->ready = NULL;
+	r->nready = 0;
 }
 
 static bool temporary(enum dns_outcome o)
@@ -190,6 +201,63 @@ static int host_step(struct domain_result *r, enum check_id id, const struct spf
 	return 0;
 }
 
+/* BIMI discovery, then (BIMI readiness needs it) the organisational
+ * domain's DMARC policy when it is another name. */
+static int bimi_step(struct domain_result *r, const struct spf_dns *dns, bool *pending, char *need,
+                     size_t needlen, uint16_t *need_type)
+{
+	bimi_discovery_cleanup(&r->bimi);
+	if (bimi_discover(r->domain, r->selector, dns, psl_org_domain, &r->bimi) != 0)
+		return -1;
+	if (r->bimi.pending) {
+		*pending = true;
+		snprintf(need, needlen, "%s", r->bimi.need_name);
+		*need_type = r->bimi.need_type;
+		return 0;
+	}
+	dmarc_result_cleanup(&r->dmarc_org);
+	r->has_dmarc_org = strcmp(r->bimi.org_domain, r->domain) != 0;
+	if (r->has_dmarc_org) {
+		if (dmarc_check(r->bimi.org_domain, dns, psl_org_domain, &r->dmarc_org) != 0)
+			return -1;
+		if (r->dmarc_org.pending) {
+			*pending = true;
+			snprintf(need, needlen, "%s", r->dmarc_org.need_name);
+			*need_type = r->dmarc_org.need_type;
+			return 0;
+		}
+	}
+	*pending = false;
+	r->done[CHECK_BIMI] = true;
+	return 0;
+}
+
+const char *checks_bimi_logo_url(const struct domain_result *r)
+{
+	const struct bimi_record *b = &r->bimi.rec;
+	return r->bimi.status == BIMI_STATUS_OK && b->l && b->l[0] ? b->l : NULL;
+}
+
+const char *checks_bimi_cert_url(const struct domain_result *r)
+{
+	const struct bimi_record *b = &r->bimi.rec;
+	return r->bimi.status == BIMI_STATUS_OK && b->a && b->a[0] ? b->a : NULL;
+}
+
+int checks_bimi_finish(struct domain_result *r, const struct bimi_fetched *logo,
+                       const struct bimi_fetched *cert, const struct vmc_options *opt)
+{
+	if (!(r->mask & CHECK_BIT(CHECK_BIMI)))
+		return 0;
+	bimi_assets_cleanup(&r->assets);
+	if (bimi_assess(&r->bimi, logo, cert, opt, &r->assets) != 0)
+		return -1;
+	if (readiness_build(r) != 0)
+		return -1;
+	r->bimi_finished = true;
+	return 0;
+}
+
 int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns, bool *pending,
                 char *need, size_t needlen, uint16_t *need_type)
 {
@@ -214,6 +282,8 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 	case CHECK_MX:
 	case CHECK_A:
 		return host_step(r, id, dns, pending, need, needlen, need_type);
+	case CHECK_BIMI:
+		return bimi_step(r, dns, pending, need, needlen, need_type);
 	case CHECK_COUNT:
 		return -1;
 	}
@@ -227,7 +297,10 @@ bool checks_inconclusive(const struct domain_result *r)
 	return ((r->mask & CHECK_BIT(CHECK_SPF)) && r->spf.status == SPF_STATUS_TEMPERROR) ||
 	       ((r->mask & CHECK_BIT(CHECK_DMARC)) &&
 	        r->dmarc.bis.status == DMARC_STATUS_TEMPERROR) ||
-	       r->mx.status == HOST_TEMPERROR || r->a.status == HOST_TEMPERROR;
+	       r->mx.status == HOST_TEMPERROR || r->a.status == HOST_TEMPERROR ||
+	       ((r->mask & CHECK_BIT(CHECK_BIMI)) &&
+	        (r->bimi.status == BIMI_STATUS_TEMPERROR ||
+	         (r->has_dmarc_org && r->dmarc_org.bis.status == DMARC_STATUS_TEMPERROR)));
 }
 
 static json_t *not_run(void)
@@ -243,15 +316,70 @@ static json_t *host_json(const struct host_result *h)
 	                 h->records, "detail", h->status == HOST_TEMPERROR ? h->detail : NULL);
 }
 
+const char *ready_status_name(enum ready_status s)
+{
+	switch (s) {
+	case READY_PASS:
+		return "pass";
+	case READY_FAIL:
+		return "fail";
+	case READY_WARN:
+		return "warn";
+	case READY_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && s[0] ? json_string(s) : json_null();
+}
+
+json_t *bimi_result_json(const struct domain_result *r)
+{
+	if (!(r->mask & CHECK_BIT(CHECK_BIMI)))
+		return not_run();
+	const struct bimi_discovery *d = &r->bimi;
+	const struct bimi_assets *a = &r->assets;
+	json_t *logo =
+	        json_pack("{s:o,s:s,s:o,s:o}", "url", str_or_null(checks_bimi_logo_url(r)),
+	                  "status", bimi_asset_name(a->logo), "sha256", str_or_null(a->logo_sha256),
+	                  "findings", findings_json(&a->logo_findings));
+	char after[32] = "";
+	if (a->vmc_not_after)
+		vmc_format_time(a->vmc_not_after, after, sizeof(after));
+	json_t *vmc = json_pack(
+	        "{s:o,s:s,s:o,s:o,s:o,s:b,s:o}", "url", str_or_null(checks_bimi_cert_url(r)),
+	        "status", bimi_asset_name(a->vmc), "type", str_or_null(a->vmc_type), "not_after",
+	        str_or_null(after), "subject", str_or_null(a->vmc_subject), "logo_matches",
+	        a->vmc_logo_matches, "findings", findings_json(&a->vmc_findings));
+	json_t *ready = json_array();
+	for (size_t i = 0; ready && i < r->nready; i++) {
+		const struct ready_item *it = &r->ready[i];
+		json_array_append_new(ready,
+		                      json_pack("{s:s,s:s,s:b,s:s,s:s,s:o}", "item", it->item,
+		                                "status", ready_status_name(it->status), "required",
+		                                it->required, "detail", it->detail, "rule",
+		                                it->rule, "fix", str_or_null(it->fix)));
+	}
+	const char *avp = d->rec.avp == BIMI_AVP_PERSONAL ? "personal" : "brand";
+	return json_pack(
+	        "{s:s,s:s,s:o,s:o,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:b,s:b,s:o}", "domain",
+	        d->domain, "status", bimi_status_name(d->status), "record", str_or_null(d->record),
+	        "record_name", str_or_null(d->record_name), "selector", d->selector, "org_domain",
+	        d->org_domain, "from_org", d->from_org, "declined", d->rec.declined, "avp",
+	        d->record ? json_string(avp) : json_null(), "logo", logo, "vmc", vmc, "readiness",
+	        ready ? ready : json_array(), "eligible", r->bimi_finished && r->eligible,
+	        "checked", r->bimi_finished, "findings", findings_json(&d->findings));
+}
+
 json_t *checks_json(const struct domain_result *r)
 {
 	return json_pack(
 	        "{s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r->domain, "spf",
 	        (r->mask & CHECK_BIT(CHECK_SPF)) ? spf_audit_json(&r->spf) : not_run(), "dmarc",
 	        (r->mask & CHECK_BIT(CHECK_DMARC)) ? dmarc_result_json(&r->dmarc) : not_run(), "mx",
-	        host_json(&r->mx), "a", host_json(&r->a), "bimi",
-	        r->bimi_asked ? json_pack("{s:s,s:s}", "status", "not_run", "reason",
-	                                  "the BIMI engine is not implemented yet")
-	                      : not_run(),
-	        "conclusive", !checks_inconclusive(r));
+	        host_json(&r->mx), "a", host_json(&r->a), "bimi", bimi_result_json(r), "conclusive",
+	        !checks_inconclusive(r));
 }

@@ -1,7 +1,8 @@
 /*
  * checks.h — every check posture runs on one domain, as one unit: the SPF
- * audit, the DMARC policy, MX and A/AAAA presence (BIMI joins when it
- * lands). Each check is a replayable step over a memo (see drive.h): the
+ * audit, the DMARC policy, MX and A/AAAA presence, BIMI discovery (plus
+ * the organisational domain's DMARC policy that BIMI readiness needs).
+ * Each check is a replayable step over a memo (see drive.h): the
  * scan runs them side by side, feeding each the answer it is missing, and
  * the one-domain commands run them one at a time. Pure; JSON building is
  * the only library it uses.
@@ -12,24 +13,27 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "bimi.h"
 #include "dmarc.h"
 #include "spf_audit.h"
 
 enum check_id {
 	CHECK_SPF = 0,
 	CHECK_DMARC,
-	CHECK_MX, /* MX at the domain */
-	CHECK_A,  /* A or AAAA at the domain */
+	CHECK_MX,   /* MX at the domain */
+	CHECK_A,    /* A or AAAA at the domain */
+	CHECK_BIMI, /* the BIMI record, and the organisational domain's DMARC */
 	CHECK_COUNT,
 };
 #define CHECK_BIT(id) (1u << (id))
 #define CHECKS_ALL                                                                                 \
-	(CHECK_BIT(CHECK_SPF) | CHECK_BIT(CHECK_DMARC) | CHECK_BIT(CHECK_MX) | CHECK_BIT(CHECK_A))
+	(CHECK_BIT(CHECK_SPF) | CHECK_BIT(CHECK_DMARC) | CHECK_BIT(CHECK_MX) |                     \
+	 CHECK_BIT(CHECK_A) | CHECK_BIT(CHECK_BIMI))
 
 /*
  * Parses a --checks list ("spf,dmarc,bimi,mx"; "mx" means MX and A).
- * "bimi" is accepted and recorded as not run until the BIMI engine lands
- * (*bimi_asked tells). Returns 0, or -1 with a reason in err.
+ * *bimi_asked tells whether "bimi" was named (it also sets CHECK_BIMI).
+ * Returns 0, or -1 with a reason in err.
  */
 int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, size_t errlen);
 
@@ -48,6 +52,23 @@ struct host_result {
 	char detail[DNS_DETAIL_MAX]; /* why, for temperror */
 };
 
+/* One item of the BIMI readiness checklist (see readiness.h). */
+enum ready_status {
+	READY_PASS = 0,
+	READY_FAIL,
+	READY_WARN,    /* not required, but limits where the logo shows */
+	READY_UNKNOWN, /* not checked (DNS failure, --no-fetch, a check not run) */
+};
+#define READY_ITEMS_MAX 12
+struct ready_item {
+	const char *item; /* stable id: "bimi_record", "logo", ... */
+	enum ready_status status;
+	bool required;    /* eligible needs it to pass */
+	const char *rule; /* where the requirement comes from */
+	char detail[512]; /* what was found */
+	char fix[512];    /* what to do; "" when it passes */
+};
+
 struct domain_result {
 	char domain[DNS_NAME_BUF];
 	unsigned mask; /* which checks run */
@@ -56,6 +77,20 @@ struct domain_result {
 	struct spf_audit spf;
 	struct dmarc_result dmarc;
 	struct host_result mx, a;
+	/* BIMI: discovery (DNS), the organisational domain's DMARC policy
+	 * (when it differs from the domain), then the assets and readiness,
+	 * filled by checks_bimi_finish once the fetches are done. */
+	char selector[BIMI_SELECTOR_MAX + 1]; /* "default" unless set */
+	struct bimi_discovery bimi;
+	struct dmarc_result dmarc_org;
+	struct bimi_assets assets;
+	/* Allocated by checks_bimi_finish (a scan holds thousands of
+	 * domains in progress; only finished ones need a checklist). */
+	struct ready_item *ready; /* READY_ITEMS_MAX entries */
+	size_t nready;
+	bool has_dmarc_org;
+	bool bimi_finished;
+	bool eligible;
 };
 
 /* Prepares r for domain (which must be normalised). */
@@ -70,12 +105,29 @@ void checks_cleanup(struct domain_result *r);
 int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns, bool *pending,
                 char *need, size_t needlen, uint16_t *need_type);
 
+/* The URLs the BIMI check wants fetched: the logo (l=) and the
+ * certificate (a=); NULL when there is nothing to fetch. */
+const char *checks_bimi_logo_url(const struct domain_result *r);
+const char *checks_bimi_cert_url(const struct domain_result *r);
+
+/*
+ * Completes the BIMI check once its DNS part is done: judges what was
+ * fetched (attempted=false for --no-fetch) with opt (trust store, time),
+ * then builds the readiness checklist from every check's result. Returns
+ * 0, or -1 on a program error (out of memory, unusable trust store).
+ */
+struct vmc_options;
+int checks_bimi_finish(struct domain_result *r, const struct bimi_fetched *logo,
+                       const struct bimi_fetched *cert, const struct vmc_options *opt);
+
 /* True when any check that ran ended in a DNS failure (TempError). */
 bool checks_inconclusive(const struct domain_result *r);
 
-/* The JSON objects of posture spf / posture dmarc --json. */
+/* The JSON objects of posture spf / dmarc / bimi --json. */
 json_t *spf_audit_json(const struct spf_audit *a);
 json_t *dmarc_result_json(const struct dmarc_result *r);
+json_t *bimi_result_json(const struct domain_result *r);
+const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"}; a check
  * that did not run is {"status": "not_run"}. */
 json_t *checks_json(const struct domain_result *r);

@@ -6,6 +6,7 @@
 #define POSTURE_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "dns.h"
@@ -30,6 +31,12 @@ struct cli_globals {
  * message in err.
  */
 int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, size_t errlen);
+
+/* Reads a whole file of at most max bytes into a malloc'd buffer. Returns
+ * 0, -1 (errno says why), or -2 when it is larger than max; with cut, a
+ * larger file gives its first max + 1 bytes and 0 (for the callee's own
+ * size finding). */
+int cli_read_file(const char *path, size_t max, bool cut, uint8_t **out, size_t *len);
 
 /* Parses a whole decimal number in [min, max]. Returns 0 or -1. */
 int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);

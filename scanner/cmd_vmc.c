@@ -60,44 +60,10 @@ const char cmd_vmc_help[] =
         "  posture vmc vmc.pem --domain example.com --at 2025-05-01\n"
         "  posture vmc vmc.pem --intermediate issuing-ca.pem --json\n";
 
-/* Reads a whole file of at most max bytes. Returns 0, -1 (errno), or -2
- * when it is larger than max; with cut, a larger file gives its first
- * max + 1 bytes and 0 (for the callee's own size finding). */
-static int read_file(const char *path, size_t max, bool cut, uint8_t **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	int rc = -1;
-
-	*out = NULL;
-	*len = 0;
-	if (f == NULL)
-		return -1;
-	buf = malloc(max + 1);
-	if (buf == NULL)
-		goto out;
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f))
-		goto out;
-	if (n > max && !cut) {
-		rc = -2;
-		goto out;
-	}
-	*out = buf;
-	*len = n;
-	buf = NULL; /* owned by the caller now */
-	rc = 0;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
 static int load(const char *what, const char *path, size_t max, bool cut, uint8_t **out,
                 size_t *len)
 {
-	int rc = read_file(path, max, cut, out, len);
+	int rc = cli_read_file(path, max, cut, out, len);
 	if (rc == -2)
 		fprintf(stderr, "posture: %s '%s' is larger than %zu bytes\n", what, path, max);
 	else if (rc != 0)

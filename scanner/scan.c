@@ -19,6 +19,7 @@
 
 #include "checks.h"
 #include "memo.h"
+#include "vmc.h"
 
 struct row {
 	struct row *next;
@@ -46,6 +47,7 @@ struct scan {
 	size_t nrows, rows_cap;
 	unsigned live_workers;
 	uint64_t queries, timeouts;
+	time_t at; /* the time certificates are judged at: the scan's start */
 };
 
 struct job;
@@ -189,8 +191,18 @@ static struct row *make_row(struct job *j)
 		}
 		s->mx = host_status_name(d->mx.status);
 		s->a = host_status_name(d->a.status);
-		s->bimi_status = "not_run";
-		s->vmc_status = "not_run";
+		if (d->mask & CHECK_BIT(CHECK_BIMI)) {
+			s->bimi_status = bimi_status_name(d->bimi.status);
+			s->vmc_status = bimi_asset_name(d->assets.vmc);
+			s->bimi_eligible = d->bimi_finished ? d->eligible : -1;
+			if (add_findings(r, &d->bimi.findings, "bimi") != 0 ||
+			    add_findings(r, &d->assets.logo_findings, "bimi") != 0 ||
+			    add_findings(r, &d->assets.vmc_findings, "vmc") != 0)
+				goto oom;
+		} else {
+			s->bimi_status = "not_run";
+			s->vmc_status = "not_run";
+		}
 		s->conclusive = !checks_inconclusive(d);
 		js = checks_json(d);
 	}
@@ -345,6 +357,19 @@ static void job_finish_if_done(struct job *j)
 		for (int i = 0; i < CHECK_COUNT; i++)
 			if (!j->res.done[i])
 				return;
+	if (!j->broken && (j->res.mask & CHECK_BIT(CHECK_BIMI))) {
+		/* Without fetching (the fetch stage is not wired into scans yet,
+		 * see README), the logo and certificate are "unchecked". */
+		struct bimi_fetched none = { 0 };
+		struct vmc_options vo = { 0 };
+		vo.at = j->w->sc->at;
+		vo.roots_pem = j->w->sc->o->vmc_roots;
+		vo.roots_len = j->w->sc->o->vmc_roots_len;
+		if (checks_bimi_finish(&j->res, &none, &none, &vo) != 0) {
+			j->broken = true;
+			snprintf(j->why, sizeof(j->why), "out of memory judging the BIMI assets");
+		}
+	}
 	struct row *r = make_row(j);
 	if (r != NULL)
 		push_row(j->w->sc, r);
@@ -560,6 +585,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	if (nw > SCAN_MAX_WORKERS)
 		nw = SCAN_MAX_WORKERS;
 	sc.o = o;
+	sc.at = time(NULL);
 	sc.stop = stop;
 	sc.cache = dns_cache_new(o->cache_entries);
 	sc.wcap = (size_t)nw * o->inflight * 2 + 64;

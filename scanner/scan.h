@@ -27,6 +27,10 @@ struct scan_options {
 	unsigned qps;          /* queries per second for the whole scan; 0: no cap */
 	unsigned checks;       /* CHECK_BIT mask (checks.h) */
 	bool bimi_asked;
+	bool no_fetch; /* BIMI logos and certificates are not fetched */
+	/* PEM trust store for Mark Certificates; NULL: the bundled roots. */
+	const uint8_t *vmc_roots;
+	size_t vmc_roots_len;
 	bool progress; /* a status line on stderr */
 	size_t batch;  /* results per transaction */
 	size_t cache_entries;

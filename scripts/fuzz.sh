@@ -17,6 +17,7 @@ declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
+	[fuzz_bimi_parse]="scanner/bimi.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_svg]="scanner/svg.c scanner/finding.c scanner/svg_schema.S"
 	[fuzz_vmc_logotype]="scanner/vmc.c scanner/finding.c scanner/vmc_roots.S -lcrypto -lz -lpthread"
 )

@@ -88,7 +88,14 @@ class Scan(unittest.TestCase):
         self.assertEqual(js["spf"]["status"], "permerror")
         self.assertEqual(js["spf"]["tree"]["children"][0]["domain"], "norecord.spf.test")
         self.assertEqual(js["dmarc"]["status"], "none")
-        self.assertEqual(js["bimi"]["status"], "not_run")
+        # No BIMI record in the fixture zone: "none", with the checklist.
+        self.assertEqual(js["bimi"]["status"], "none")
+        self.assertEqual(js["bimi"]["vmc"]["status"], "absent")
+        self.assertFalse(js["bimi"]["eligible"])
+        ready = {i["item"]: i["status"] for i in js["bimi"]["readiness"]}
+        self.assertEqual(ready["bimi_record"], "fail")
+        self.assertEqual(ready["spf"], "fail")  # the include has no record
+        self.assertEqual(ready["dmarc_policy"], "fail")
         self.assertIn(js["mx"]["status"], ("present", "absent"))
         # Findings are rows too, with their check.
         con = sqlite3.connect(self.db)

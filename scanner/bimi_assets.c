@@ -1,0 +1,109 @@
+/*
+ * bimi_assets.c — the verdict on what a BIMI record points at: the logo
+ * (svg.h) and the Mark Certificate (vmc.h), and whether the certificate's
+ * logo is the published one (see bimi.h). Pure: the bytes come from the
+ * caller.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimi.h"
+#include "svg.h"
+#include "vmc.h"
+
+void bimi_assets_cleanup(struct bimi_assets *a)
+{
+	findings_cleanup(&a->logo_findings);
+	findings_cleanup(&a->vmc_findings);
+	free(a->vmc_subject);
+	memset(a, 0, sizeof(*a));
+}
+
+static void fetch_failed(struct findings *f, const char *code, const char *what,
+                         const struct bimi_fetched *x, const char *url)
+{
+	findings_add(f, code, FINDING_ERROR, url,
+	             "Make the URL answer 200 over HTTPS with a certificate from a public "
+	             "CA, without redirects to http.",
+	             "the %s could not be fetched (%s): %s", what, x->error ? x->error : "error",
+	             x->reason ? x->reason : url);
+}
+
+int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
+                const struct bimi_fetched *cert, const struct vmc_options *opt,
+                struct bimi_assets *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct bimi_record *r = &d->rec;
+	bool have_l = d->status == BIMI_STATUS_OK && r->l && r->l[0];
+	bool have_a = d->status == BIMI_STATUS_OK && r->a && r->a[0];
+
+	/* The logo. */
+	if (!have_l)
+		out->logo = BIMI_ASSET_ABSENT;
+	else if (!logo->attempted)
+		out->logo = BIMI_ASSET_UNCHECKED;
+	else if (!logo->ok) {
+		out->logo = BIMI_ASSET_INVALID;
+		fetch_failed(&out->logo_findings, "bimi.logo_fetch_failed", "logo", logo, r->l);
+	} else {
+		struct svg_result s;
+		if (svg_check(logo->body, logo->len, &s) != 0) {
+			svg_result_cleanup(&s);
+			return -1;
+		}
+		out->logo = s.status == SVG_VALID ? BIMI_ASSET_VALID : BIMI_ASSET_INVALID;
+		snprintf(out->logo_sha256, sizeof(out->logo_sha256), "%s", s.sha256);
+		int rc = findings_extend(&out->logo_findings, &s.findings);
+		svg_result_cleanup(&s);
+		if (rc != 0)
+			return -1;
+	}
+
+	/* The certificate. */
+	if (!have_a) {
+		out->vmc = BIMI_ASSET_ABSENT;
+		return 0;
+	}
+	if (!cert->attempted) {
+		out->vmc = BIMI_ASSET_UNCHECKED;
+		return 0;
+	}
+	if (!cert->ok) {
+		out->vmc = BIMI_ASSET_INVALID;
+		fetch_failed(&out->vmc_findings, "bimi.vmc_fetch_failed", "Mark Certificate", cert,
+		             r->a);
+		return 0;
+	}
+	struct vmc_options o = *opt;
+	/* The record's domain: the organisational domain's certificate when
+	 * its record applies. */
+	o.domain = d->from_org ? d->org_domain : d->domain;
+	o.selector = d->selector;
+	struct vmc_result v;
+	int rc = vmc_check(cert->body, cert->len, &o, &v);
+	if (rc != 0) {
+		vmc_result_cleanup(&v);
+		return -1;
+	}
+	out->vmc = v.valid ? BIMI_ASSET_VALID : BIMI_ASSET_INVALID;
+	out->vmc_type = vmc_type_name(v.type);
+	out->vmc_not_after = v.not_after;
+	if (v.subject && (out->vmc_subject = strdup(v.subject)) == NULL)
+		rc = -1;
+	if (rc == 0 && findings_extend(&out->vmc_findings, &v.findings) != 0)
+		rc = -1;
+	/* The draft: when both l= and a= are given, the logo at l= must be
+	 * identical to the one in the certificate. */
+	if (rc == 0 && logo->attempted && logo->ok && v.has_logo) {
+		int same = vmc_compare_logo(&v, logo->body, logo->len, &out->vmc_findings);
+		if (same < 0)
+			rc = -1;
+		out->vmc_logo_matches = same == 1;
+		if (same == 0)
+			out->vmc = BIMI_ASSET_INVALID;
+	}
+	vmc_result_cleanup(&v);
+	return rc;
+}

@@ -1,0 +1,396 @@
+/*
+ * readiness.c — the BIMI readiness checklist (see readiness.h).
+ *
+ * The rules, as the draft's "Authentication Requirements" (steps 7-9)
+ * and the large mailbox providers apply them: DMARC at enforcement
+ * (quarantine or reject) for the Author Domain and its organisational
+ * domain, no sp=none, pct=100; RFC 9989 adds np and t=y, which we hold to
+ * the same standard. SPF without PermError ending in -all or ~all and
+ * MX/A come from the bulk-sender guidelines (design.md).
+ */
+#include "readiness.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RULE_BIMI  "draft-brand-indicators-for-message-identification, Assertion Record Discovery"
+#define RULE_SVG   "draft-svg-tiny-ps-abrotman (SVG Tiny PS), BIMI 32 KiB limit"
+#define RULE_VMC   "draft-fetch-validation-vmc-wchuang; MC Guidelines"
+#define RULE_AUTH7 "BIMI draft, Authentication Requirements 7 (no p=none)"
+#define RULE_AUTH8 "BIMI draft, Authentication Requirements 8 (no sp=none); RFC 9989 np"
+#define RULE_AUTH9 "BIMI draft, Authentication Requirements 9 (pct=100); RFC 9989 t=y"
+#define RULE_SPF   "RFC 7208; Gmail/Yahoo bulk-sender requirements (2024)"
+#define RULE_HOST  "Gmail/Yahoo bulk-sender requirements (2024): a routable sending domain"
+
+static struct ready_item *add(struct domain_result *r, const char *id, bool required,
+                              const char *rule)
+{
+	struct ready_item *it = &r->ready[r->nready++];
+	memset(it, 0, sizeof(*it));
+	it->item = id;
+	it->required = required;
+	it->rule = rule;
+	it->status = READY_UNKNOWN;
+	return it;
+}
+
+__attribute__((format(printf, 3, 4))) static void set(struct ready_item *it, enum ready_status st,
+                                                      const char *fmt, ...)
+{
+	va_list ap;
+	it->status = st;
+	va_start(ap, fmt);
+	vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3))) static void fix(struct ready_item *it, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(it->fix, sizeof(it->fix), fmt, ap);
+	va_end(ap);
+}
+
+/* The first error finding of a list, for a detail and its fix. */
+static const struct finding *first_error(const struct findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].severity == FINDING_ERROR)
+			return &f->v[i];
+	return NULL;
+}
+
+static void from_finding(struct ready_item *it, const struct findings *f, const char *fallback)
+{
+	const struct finding *e = first_error(f);
+	set(it, READY_FAIL, "%s", e ? e->message : fallback);
+	fix(it, "%s", e && e->fix ? e->fix : fallback);
+}
+
+static void record_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "bimi_record", true, RULE_BIMI);
+	const struct bimi_discovery *d = &r->bimi;
+	switch (d->status) {
+	case BIMI_STATUS_OK:
+		set(it, READY_PASS, "%s: %s", d->record_name, "a valid BIMI record");
+		return;
+	case BIMI_STATUS_TEMPERROR:
+		set(it, READY_UNKNOWN, "the record could not be read: %s", d->detail);
+		fix(it, "Check that the name servers of %s answer, then run the check again.",
+		    d->domain);
+		return;
+	case BIMI_STATUS_NONE:
+		if (d->rec.declined) {
+			set(it, READY_FAIL, "%s declines to publish a logo (l= and a= empty)",
+			    d->record_name);
+			fix(it,
+			    "Publish l=https://.../logo.svg (and a= with the certificate) at %s.",
+			    d->record_name);
+		} else {
+			set(it, READY_FAIL, "no BIMI record at %s._bimi.%s", d->selector,
+			    d->domain);
+			fix(it,
+			    "Publish TXT \"v=BIMI1; l=https://<host>/logo.svg; "
+			    "a=https://<host>/vmc.pem\" at %s._bimi.%s.",
+			    d->selector, d->domain);
+		}
+		return;
+	case BIMI_STATUS_INVALID:
+		from_finding(it, &d->findings, "Publish exactly one valid v=BIMI1 record.");
+		return;
+	}
+}
+
+/* What the logo and certificate items share: nothing to judge without a
+ * record, or when the asset was not fetched. Returns true when it set it. */
+static bool not_judged(const struct domain_result *r, struct ready_item *it, enum bimi_asset st,
+                       const char *what)
+{
+	if (r->bimi.status != BIMI_STATUS_OK) {
+		set(it, READY_UNKNOWN, "no usable BIMI record, so no %s to check", what);
+		fix(it, "Publish the BIMI record first.");
+		return true;
+	}
+	if (st == BIMI_ASSET_UNCHECKED) {
+		set(it, READY_UNKNOWN, "the %s was not fetched (--no-fetch)", what);
+		fix(it, "Run the check without --no-fetch.");
+		return true;
+	}
+	return false;
+}
+
+static void logo_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "logo", true, RULE_SVG);
+	const struct bimi_assets *a = &r->assets;
+	if (not_judged(r, it, a->logo, "logo"))
+		return;
+	switch (a->logo) {
+	case BIMI_ASSET_VALID:
+		set(it, READY_PASS, "%s is valid SVG Tiny PS (sha256 %s)", r->bimi.rec.l,
+		    a->logo_sha256);
+		return;
+	case BIMI_ASSET_UNCHECKED:
+		return;
+	case BIMI_ASSET_ABSENT:
+		set(it, READY_FAIL, "l= is empty: no logo is published");
+		fix(it, "Publish the logo's HTTPS URL in l=.");
+		return;
+	case BIMI_ASSET_INVALID:
+		from_finding(it, &a->logo_findings,
+		             "Convert the logo to SVG Tiny PS (version=\"1.2\" "
+		             "baseProfile=\"tiny-ps\", a <title>, no scripts or external "
+		             "references, at most 32 KiB).");
+		return;
+	}
+}
+
+static void cert_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "certificate", true, RULE_VMC);
+	const struct bimi_assets *a = &r->assets;
+	if (not_judged(r, it, a->vmc, "certificate"))
+		return;
+	switch (a->vmc) {
+	case BIMI_ASSET_VALID:
+		set(it, READY_PASS, "a valid %s%s", a->vmc_type ? a->vmc_type : "Mark Certificate",
+		    a->vmc_logo_matches ? " whose logo is the published one" : "");
+		return;
+	case BIMI_ASSET_UNCHECKED:
+		return;
+	case BIMI_ASSET_ABSENT:
+		it->required = false;
+		set(it, READY_WARN,
+		    "no certificate: logo shown only by providers that accept self-asserted logos");
+		fix(it,
+		    "Obtain a Verified Mark Certificate (registered trademark) or a Common Mark "
+		    "Certificate and publish its PEM URL in a=; Gmail and Apple Mail require one.");
+		return;
+	case BIMI_ASSET_INVALID:
+		from_finding(it, &a->vmc_findings,
+		             "Publish a valid VMC or CMC chain (leaf first) at the a= URL.");
+		return;
+	}
+}
+
+/* The DMARC reading that decides for one name: RFC 9989 for policy and
+ * t=, RFC 7489 for pct. */
+static const char *policy_word(enum dmarc_policy p)
+{
+	const char *n = dmarc_policy_name(p);
+	return n ? n : "unset";
+}
+
+static bool enforced(enum dmarc_policy p)
+{
+	return p == DMARC_POLICY_QUARANTINE || p == DMARC_POLICY_REJECT;
+}
+
+static void policy_item(struct domain_result *r, const char *id, const struct dmarc_result *d,
+                        const char *name)
+{
+	struct ready_item *it = add(r, id, true, RULE_AUTH7);
+	const struct dmarc_reading *b = &d->bis;
+	switch (b->status) {
+	case DMARC_STATUS_TEMPERROR:
+		set(it, READY_UNKNOWN, "the DMARC policy of %s could not be read", name);
+		fix(it, "Check that the name servers of %s answer, then run the check again.",
+		    name);
+		return;
+	case DMARC_STATUS_NONE:
+		set(it, READY_FAIL, "%s publishes no DMARC record", name);
+		fix(it,
+		    "Publish TXT \"v=DMARC1; p=quarantine; rua=mailto:<reports address>\" at "
+		    "_dmarc.%s, then move to p=reject.",
+		    name);
+		return;
+	case DMARC_STATUS_INVALID:
+		set(it, READY_FAIL, "the DMARC record for %s is invalid", name);
+		fix(it, "Fix the DMARC record at _dmarc.%s (see the DMARC findings).",
+		    b->record_domain[0] ? b->record_domain : name);
+		return;
+	case DMARC_STATUS_OK:
+		break;
+	}
+	if (enforced(b->policy)) {
+		set(it, READY_PASS, "p=%s for %s (record at _dmarc.%s)", policy_word(b->policy),
+		    name, b->record_domain);
+		return;
+	}
+	set(it, READY_FAIL, "p=%s for %s: receivers show no logo below quarantine",
+	    policy_word(b->policy), name);
+	fix(it,
+	    "Set p=quarantine in the record at _dmarc.%s (then p=reject once reports show "
+	    "all your mail passes).",
+	    b->record_domain);
+}
+
+/* The organisational domain's result: its own check when it differs. */
+static const struct dmarc_result *org_dmarc(const struct domain_result *r, const char **name)
+{
+	*name = r->bimi.org_domain[0] ? r->bimi.org_domain : r->domain;
+	return r->has_dmarc_org ? &r->dmarc_org : &r->dmarc;
+}
+
+static void coverage_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "dmarc_coverage", true, RULE_AUTH9);
+	const char *oname;
+	const struct dmarc_result *list[2] = { &r->dmarc, org_dmarc(r, &oname) };
+	for (int i = 0; i < 2; i++) {
+		const struct dmarc_result *d = list[i];
+		if (d->bis.status == DMARC_STATUS_TEMPERROR) {
+			set(it, READY_UNKNOWN, "a DMARC policy could not be read");
+			return;
+		}
+		if (d->bis.status != DMARC_STATUS_OK)
+			continue; /* dmarc_policy already fails */
+		int pct = d->rec && d->rec->pct >= 0 ? d->rec->pct : 100;
+		if (d->bis.testing) {
+			set(it, READY_FAIL, "t=y at _dmarc.%s: the policy is in test mode",
+			    d->bis.record_domain);
+			fix(it, "Remove t=y from the record at _dmarc.%s.", d->bis.record_domain);
+			return;
+		}
+		if (pct < 100) {
+			set(it, READY_FAIL,
+			    "pct=%d at _dmarc.%s: the policy covers only part of the mail", pct,
+			    d->bis.record_domain);
+			fix(it, "Remove pct= (or set pct=100) in the record at _dmarc.%s.",
+			    d->bis.record_domain);
+			return;
+		}
+	}
+	if (r->dmarc.bis.status != DMARC_STATUS_OK) {
+		set(it, READY_UNKNOWN, "no DMARC policy to check");
+		fix(it, "Publish a DMARC policy first.");
+		return;
+	}
+	set(it, READY_PASS, "the policy covers all mail (pct 100, no t=y)");
+}
+
+static void subdomain_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "dmarc_subdomain", true, RULE_AUTH8);
+	const char *oname;
+	const struct dmarc_result *list[2] = { &r->dmarc, org_dmarc(r, &oname) };
+	for (int i = 0; i < 2; i++) {
+		const struct dmarc_result *d = list[i];
+		if (d->bis.status == DMARC_STATUS_TEMPERROR) {
+			set(it, READY_UNKNOWN, "a DMARC policy could not be read");
+			return;
+		}
+		if (d->bis.status != DMARC_STATUS_OK || d->rec == NULL)
+			continue;
+		if (d->rec->sp == DMARC_POLICY_NONE || d->rec->np == DMARC_POLICY_NONE) {
+			const char *tag = d->rec->sp == DMARC_POLICY_NONE ? "sp" : "np";
+			set(it, READY_FAIL, "%s=none at _dmarc.%s", tag, d->bis.record_domain);
+			fix(it, "Set %s=quarantine or %s=reject (or remove it) at _dmarc.%s.", tag,
+			    tag, d->bis.record_domain);
+			return;
+		}
+	}
+	if (r->dmarc.bis.status != DMARC_STATUS_OK) {
+		set(it, READY_UNKNOWN, "no DMARC policy to check");
+		fix(it, "Publish a DMARC policy first.");
+		return;
+	}
+	set(it, READY_PASS, "no sp=none or np=none");
+}
+
+static void spf_item(struct domain_result *r)
+{
+	struct ready_item *it = add(r, "spf", true, RULE_SPF);
+	const struct spf_audit *s = &r->spf;
+	if (!(r->mask & CHECK_BIT(CHECK_SPF))) {
+		set(it, READY_UNKNOWN, "the SPF check was not run");
+		return;
+	}
+	switch (s->status) {
+	case SPF_STATUS_TEMPERROR:
+		set(it, READY_UNKNOWN, "the SPF record could not be read");
+		fix(it, "Check that the name servers answer, then run the check again.");
+		return;
+	case SPF_STATUS_NONE:
+		set(it, READY_FAIL, "%s publishes no SPF record", r->domain);
+		fix(it, "Publish TXT \"v=spf1 <your senders> -all\" at %s.", r->domain);
+		return;
+	case SPF_STATUS_PERMERROR:
+		from_finding(it, &s->findings, "Fix the SPF record so it evaluates without error.");
+		return;
+	case SPF_STATUS_OK:
+		break;
+	}
+	if (strcmp(s->all, "-all") == 0 || strcmp(s->all, "~all") == 0) {
+		set(it, READY_PASS, "SPF evaluates and ends in %s (%d DNS lookups)", s->all,
+		    s->lookups);
+		return;
+	}
+	set(it, READY_FAIL, "SPF ends in %s: mail from anywhere is not refused",
+	    s->all[0] ? s->all : "no all mechanism");
+	fix(it, "End the SPF record at %s with -all (or ~all).", r->domain);
+}
+
+static void host_item(struct domain_result *r, const char *id, const struct host_result *h,
+                      const char *what)
+{
+	struct ready_item *it = add(r, id, true, RULE_HOST);
+	switch (h->status) {
+	case HOST_PRESENT:
+		set(it, READY_PASS, "%d %s record%s", h->records, what, h->records == 1 ? "" : "s");
+		return;
+	case HOST_ABSENT:
+		set(it, READY_FAIL, "%s has no %s record", r->domain, what);
+		fix(it, "Publish %s records for %s.", what, r->domain);
+		return;
+	case HOST_NULL_MX:
+		set(it, READY_FAIL, "%s publishes a null MX (it accepts no mail)", r->domain);
+		fix(it, "Publish a real MX for %s: receivers expect replies to reach the sender.",
+		    r->domain);
+		return;
+	case HOST_TEMPERROR:
+		set(it, READY_UNKNOWN, "%s", h->detail);
+		fix(it, "Check that the name servers answer, then run the check again.");
+		return;
+	case HOST_NOT_RUN:
+		set(it, READY_UNKNOWN, "the %s check was not run", what);
+		return;
+	}
+}
+
+int readiness_build(struct domain_result *r)
+{
+	if (r->ready == NULL && (r->ready = calloc(READY_ITEMS_MAX, sizeof(*r->ready))) == NULL)
+		return -1;
+	r->nready = 0;
+	record_item(r);
+	logo_item(r);
+	cert_item(r);
+	if (r->mask & CHECK_BIT(CHECK_DMARC)) {
+		policy_item(r, "dmarc_policy", &r->dmarc, r->domain);
+		const char *oname;
+		const struct dmarc_result *o = org_dmarc(r, &oname);
+		policy_item(r, "dmarc_org_policy", o, oname);
+		r->ready[r->nready - 1].rule = RULE_AUTH7;
+		coverage_item(r);
+		subdomain_item(r);
+	} else {
+		const char *ids[] = { "dmarc_policy", "dmarc_org_policy", "dmarc_coverage",
+			              "dmarc_subdomain" };
+		for (size_t i = 0; i < 4; i++)
+			set(add(r, ids[i], true, RULE_AUTH7), READY_UNKNOWN,
+			    "the DMARC check was not run");
+	}
+	spf_item(r);
+	host_item(r, "mx", &r->mx, "MX");
+	host_item(r, "a", &r->a, "A/AAAA");
+	r->eligible = true;
+	for (size_t i = 0; i < r->nready; i++)
+		if (r->ready[i].required && r->ready[i].status != READY_PASS)
+			r->eligible = false;
+	return 0;
+}
