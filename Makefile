@@ -43,13 +43,16 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Test binaries are not intermediate files: keep them.
 .SECONDARY:
 
-.PHONY: all build-tests deps demo fuzz check check-run asan lint format clean help bench-dns bench
+.PHONY: all build-tests deps demo demo-world man fuzz check check-run asan lint format clean help \
+        bench-dns bench
 
 all: $(BUILD)/posture
 
 help:
 	@echo "make            build $(BUILD)/posture"
 	@echo "make demo       install what is missing, build, run on the bundled world"
+	@echo "make demo-world generate the fictional demo world into $(BUILD)/demo-world"
+	@echo "make man        regenerate man/posture.1 and completion/posture.bash from --help"
 	@echo "make deps       install missing Debian packages (scripts/deps.sh)"
 	@echo "make check      install what is missing, build, run every test"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
@@ -139,6 +142,17 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(BUILD)
+
+# The fictional demo world (scripts/gen-demo.py documents what it writes).
+demo-world:
+	@scripts/deps.sh
+	@scripts/gen-demo.py $(BUILD)/demo-world
+
+# The man page and bash completion, generated from posture's --help and
+# checked in; tests/integration/test_man.py fails when they are stale.
+man: $(BUILD)/posture
+	@scripts/gen-man.py --posture $(BUILD)/posture --man man/posture.1 \
+	  --completion completion/posture.bash
 
 # libFuzzer harnesses (tests/fuzz/); FUZZ_SECONDS per harness, default 60.
 fuzz:
