@@ -6,7 +6,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib
+PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libcurl
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 

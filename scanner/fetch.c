@@ -1,0 +1,1169 @@
+/*
+ * fetch.c — the HTTPS fetcher on libcurl's multi interface (the only file
+ * that includes libcurl). See fetch.h for the contract.
+ *
+ * One fetch is one job; each hop of it (the first URL, then each redirect
+ * target) is one transfer on the job's easy handle. fetch.c follows
+ * redirects itself instead of CURLOPT_FOLLOWLOCATION so that every target
+ * is checked like a first URL (https, no credentials, bounded length) and
+ * its host is resolved through the caller's resolver before curl connects.
+ *
+ * Names reach curl already resolved, as CURLOPT_RESOLVE entries for the
+ * host and port curl will connect to (after CURLOPT_CONNECT_TO). With a
+ * resolver callback set, a resolver-start callback refuses any name curl
+ * would still look up itself, so a scan never asks the system resolver
+ * behind the caller's back.
+ *
+ * Bodies grow by doubling up to the caller's cap; the write callback
+ * counts every byte, because Content-Length (CURLOPT_MAXFILESIZE) is only
+ * a promise and may be absent. The body of a response other than 200 is
+ * read and dropped up to FETCH_DISCARD_MAX, so a redirect's connection
+ * can be reused, and is cut off beyond that.
+ */
+#include "fetch.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dnsutil.h"
+
+#ifndef POSTURE_VERSION
+#define POSTURE_VERSION "0.0.0-dev"
+#endif
+
+#define FETCH_BODY_INITIAL     4096
+#define FETCH_DISCARD_MAX      65536 /* body bytes of a non-200 response read */
+#define FETCH_INFLIGHT_LIMIT   1024
+#define FETCH_REDIRECTS_LIMIT  20
+#define FETCH_TIMEOUT_MS_LIMIT (10L * 60 * 1000)
+#define FETCH_CONNECT_TO_MAX   64
+/* Longest wait in curl_multi_poll; curl wakes earlier for its timers. */
+#define FETCH_POLL_MS 1000
+/* Characters of a URL quoted in a reason; the reason must still fit. */
+#define FETCH_SHOW_URL 240
+/* "host:port:" plus FETCH_MAX_ADDRS bracketed addresses and commas. */
+#define FETCH_RESOLVE_ENTRY_MAX (FETCH_HOST_MAX + 8 + FETCH_MAX_ADDRS * (FETCH_ADDR_MAX + 3))
+
+struct fetch_job {
+	struct fetch_job *next;
+	struct fetch *f;
+	CURL *easy;
+	struct curl_slist *resolve; /* this hop's CURLOPT_RESOLVE entries */
+	struct fetch_result res;
+	char host[FETCH_HOST_MAX]; /* of res.final_url */
+	long port;
+	size_t max_bytes;
+	size_t cap; /* bytes allocated at res.body */
+	size_t discarded;
+	struct timespec start;
+	bool decided;       /* res.status is final before any transfer */
+	bool active;        /* added to the multi handle */
+	bool guard;         /* curl's own resolver must not run this hop */
+	bool guard_tripped; /* ... and it tried to */
+	bool too_large, encoded, discard_abort;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct fetch {
+	struct fetch_config cfg;
+	char *ca_file;
+	struct curl_slist *connect_to;
+	struct fetch_connect_to *ct;
+	size_t nct;
+	CURLM *multi;
+	struct fetch_job *queue, *queue_tail; /* added, not started */
+	struct fetch_job *done, *done_tail;   /* ended, callback not yet called */
+	struct fetch_job *active;             /* on the wire */
+	size_t nactive;
+	bool running;
+};
+
+static const char *const status_names[] = {
+	[FETCH_OK] = "ok",
+	[FETCH_BAD_URL] = "bad_url",
+	[FETCH_NOT_HTTPS] = "not_https",
+	[FETCH_RESOLVE] = "resolve",
+	[FETCH_CONNECT] = "connect",
+	[FETCH_TLS] = "tls",
+	[FETCH_TIMEOUT] = "timeout",
+	[FETCH_HTTP_STATUS] = "http_status",
+	[FETCH_TOO_LARGE] = "too_large",
+	[FETCH_REDIRECT_LIMIT] = "redirect_limit",
+	[FETCH_REDIRECT_INSECURE] = "redirect_insecure",
+	[FETCH_ENCODED] = "encoded",
+	[FETCH_ERROR] = "error",
+};
+
+const char *fetch_status_name(enum fetch_status status)
+{
+	if ((size_t)status < sizeof(status_names) / sizeof(status_names[0]) &&
+	    status_names[status] != NULL)
+		return status_names[status];
+	return "unknown";
+}
+
+void fetch_config_init(struct fetch_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->connect_timeout_ms = FETCH_CONNECT_TIMEOUT_MS_DEFAULT;
+	cfg->total_timeout_ms = FETCH_TOTAL_TIMEOUT_MS_DEFAULT;
+	cfg->max_redirects = FETCH_MAX_REDIRECTS_DEFAULT;
+	cfg->max_inflight = FETCH_MAX_INFLIGHT_DEFAULT;
+	cfg->max_host_connections = FETCH_MAX_HOST_CONNECTIONS_DEFAULT;
+	cfg->low_speed_bytes = FETCH_LOW_SPEED_BYTES_DEFAULT;
+	cfg->low_speed_ms = FETCH_LOW_SPEED_MS_DEFAULT;
+}
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_rc = -1;
+
+static void global_init_once(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+int fetch_global_init(void)
+{
+	pthread_once(&global_once, global_init_once);
+	return global_rc;
+}
+
+void fetch_global_cleanup(void)
+{
+	if (global_rc == 0)
+		curl_global_cleanup();
+	global_rc = -1;
+}
+
+/* --- pure helpers ------------------------------------------------------ */
+
+/* A URL or host for a reason: escaped (it may be what a domain published)
+ * and cut at FETCH_SHOW_URL characters. */
+static const char *show(const char *text, char *buf, size_t buflen)
+{
+	char tmp[FETCH_SHOW_URL + 1];
+	size_t n = strnlen(text, FETCH_SHOW_URL + 1);
+	bool cut = n > FETCH_SHOW_URL;
+	if (cut)
+		n = FETCH_SHOW_URL - 3;
+	dns_escape_text(text, n, tmp, sizeof(tmp));
+	snprintf(buf, buflen, "%s%s", tmp, cut ? "..." : "");
+	return buf;
+}
+
+static bool is_ipv4(const char *s)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+static bool is_ipv6(const char *s)
+{
+	struct in6_addr a;
+	return inet_pton(AF_INET6, s, &a) == 1;
+}
+
+/* Copies s into out without the brackets of an IPv6 literal. */
+static void unbracket(const char *s, char *out, size_t outlen)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
+		snprintf(out, outlen, "%.*s", (int)(n - 2), s + 1);
+	else
+		snprintf(out, outlen, "%s", s);
+}
+
+static void lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static enum fetch_status url_fail(enum fetch_status st, char *reason, size_t reasonlen,
+                                  const char *why)
+{
+	snprintf(reason, reasonlen, "%s", why);
+	return st;
+}
+
+enum fetch_status fetch_url_check(const char *url, char *norm, size_t normlen, char *host,
+                                  size_t hostlen, long *port, char *reason, size_t reasonlen)
+{
+	CURLU *u = NULL;
+	char *scheme = NULL, *part = NULL, *h = NULL, *p = NULL, *full = NULL;
+	char why[FETCH_REASON_MAX], name[FETCH_HOST_MAX], checked[DNS_NAME_BUF];
+	enum fetch_status st = FETCH_BAD_URL;
+	CURLUcode uc;
+	size_t len;
+
+	if (normlen > 0)
+		norm[0] = '\0';
+	if (hostlen > 0)
+		host[0] = '\0';
+	*port = 0;
+	if (reasonlen > 0)
+		reason[0] = '\0';
+	why[0] = '\0';
+
+	if (url == NULL || url[0] == '\0') {
+		snprintf(why, sizeof(why), "empty URL");
+		goto out;
+	}
+	len = strnlen(url, FETCH_URL_MAX + 1);
+	if (len > FETCH_URL_MAX) {
+		snprintf(why, sizeof(why), "URL longer than %d bytes", FETCH_URL_MAX);
+		goto out;
+	}
+	/* RFC 3986 URLs are printable ASCII; a space, a control byte or UTF-8
+	 * here is either an error of the publisher or an attack on whoever
+	 * prints the URL. IDNs must be published as A-labels. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)url[i];
+		if (c <= 0x20 || c >= 0x7f) {
+			snprintf(why, sizeof(why),
+			         "byte 0x%02x at offset %zu (URLs are printable ASCII, no spaces)",
+			         c, i);
+			goto out;
+		}
+	}
+	u = curl_url();
+	if (u == NULL) {
+		st = FETCH_ERROR;
+		snprintf(why, sizeof(why), "out of memory");
+		goto out;
+	}
+	/* Any scheme parses, so that http: is told apart from garbage. */
+	uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+	if (uc != CURLUE_OK) {
+		snprintf(why, sizeof(why), "not a URL (%s)", curl_url_strerror(uc));
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+		snprintf(why, sizeof(why), "no scheme");
+		goto out;
+	}
+	if (strcmp(scheme, "https") != 0) {
+		st = FETCH_NOT_HTTPS;
+		snprintf(why, sizeof(why), "scheme %.32s: only https is fetched", scheme);
+		goto out;
+	}
+	/* Userinfo would be sent as credentials to whoever the host is. */
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
+		snprintf(why, sizeof(why), "URL carries credentials (userinfo)");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_ZONEID, &part, 0) == CURLUE_OK) {
+		snprintf(why, sizeof(why), "IPv6 zone identifiers are not fetched");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || h[0] == '\0') {
+		snprintf(why, sizeof(why), "no host");
+		goto out;
+	}
+	if (strlen(h) >= sizeof(name)) {
+		snprintf(why, sizeof(why), "host longer than %d bytes", FETCH_HOST_MAX - 1);
+		goto out;
+	}
+	snprintf(name, sizeof(name), "%s", h);
+	if (name[0] != '[') {
+		/* A final dot names the same host; curl drops it for TLS too. */
+		size_t n = strlen(name);
+		if (n > 0 && name[n - 1] == '.')
+			name[n - 1] = '\0';
+		lower(name);
+		if (!is_ipv4(name) && dns_name_normalize(name, checked, sizeof(checked)) != 0) {
+			snprintf(why, sizeof(why), "host %.80s is not a valid DNS name", h);
+			goto out;
+		}
+		if (curl_url_set(u, CURLUPART_HOST, name, 0) != CURLUE_OK) {
+			snprintf(why, sizeof(why), "host %.80s is not usable", h);
+			goto out;
+		}
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+		snprintf(why, sizeof(why), "no port");
+		goto out;
+	}
+	*port = strtol(p, NULL, 10);
+	if (*port < 1 || *port > 65535) {
+		snprintf(why, sizeof(why), "port %.16s out of range", p);
+		*port = 0;
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK || strlen(full) > FETCH_URL_MAX) {
+		snprintf(why, sizeof(why), "URL longer than %d bytes once normalised",
+		         FETCH_URL_MAX);
+		*port = 0;
+		goto out;
+	}
+	snprintf(norm, normlen, "%s", full);
+	snprintf(host, hostlen, "%s", name);
+	st = FETCH_OK;
+out:
+	curl_free(scheme);
+	curl_free(part);
+	curl_free(h);
+	curl_free(p);
+	curl_free(full);
+	curl_url_cleanup(u);
+	if (st != FETCH_OK)
+		return url_fail(st, reason, reasonlen, why);
+	return st;
+}
+
+bool fetch_encoding_ok(const char *value, bool transfer)
+{
+	const char *s = value;
+	while (*s != '\0') {
+		const char *start, *end;
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		start = s;
+		while (*s != '\0' && *s != ',')
+			s++;
+		end = s;
+		while (end > start &&
+		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+			end--;
+		size_t n = (size_t)(end - start);
+		if (n == 0)
+			continue;
+		if (n == 8 && strncasecmp(start, "identity", 8) == 0)
+			continue;
+		if (transfer && n == 7 && strncasecmp(start, "chunked", 7) == 0)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* Reads one host part of a connect_to entry up to ':' ("[v6]" allowed). */
+static int ct_host(const char **sp, char *out, size_t outlen)
+{
+	const char *s = *sp, *end;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (end == NULL || (end[1] != ':' && end[1] != '\0'))
+			return -1;
+		s++;
+	} else {
+		end = strchr(s, ':');
+		if (end == NULL)
+			end = s + strlen(s);
+	}
+	if ((size_t)(end - s) >= outlen)
+		return -1;
+	for (const char *c = s; c < end; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return -1;
+	memcpy(out, s, (size_t)(end - s));
+	out[end - s] = '\0';
+	lower(out);
+	*sp = *end == ']' ? end + 1 : end;
+	return 0;
+}
+
+/* Reads an optional port up to ':' or the end; 0 when empty. */
+static int ct_port(const char **sp, long *port)
+{
+	const char *s = *sp;
+	long v = 0;
+	int digits = 0;
+	while (*s >= '0' && *s <= '9' && digits < 6) {
+		v = v * 10 + (*s - '0');
+		s++;
+		digits++;
+	}
+	if ((*s != ':' && *s != '\0') || (digits > 0 && (v < 1 || v > 65535)))
+		return -1;
+	*port = v;
+	*sp = s;
+	return 0;
+}
+
+int fetch_connect_to_parse(const char *spec, struct fetch_connect_to *out, char *err, size_t errlen)
+{
+	const char *s = spec;
+	memset(out, 0, sizeof(*out));
+	if (spec == NULL || strlen(spec) > 2 * FETCH_HOST_MAX + 16)
+		goto bad;
+	if (ct_host(&s, out->host, sizeof(out->host)) != 0 || *s++ != ':')
+		goto bad;
+	if (ct_port(&s, &out->port) != 0 || *s++ != ':')
+		goto bad;
+	if (ct_host(&s, out->to_host, sizeof(out->to_host)) != 0 || *s++ != ':')
+		goto bad;
+	if (ct_port(&s, &out->to_port) != 0 || *s != '\0')
+		goto bad;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	snprintf(err, errlen, "connect-to %.80s: expected HOST:PORT:ADDRESS:PORT",
+	         spec != NULL ? spec : "(null)");
+	return -1;
+}
+
+/* --- the fetcher --------------------------------------------------------- */
+
+struct fetch *fetch_new(const struct fetch_config *cfg, char *err, size_t errlen)
+{
+	struct fetch *f = NULL;
+	const struct fetch_config *c = cfg;
+
+	if (fetch_global_init() != 0) {
+		snprintf(err, errlen, "curl_global_init failed");
+		return NULL;
+	}
+	if (c->connect_timeout_ms < 1 || c->connect_timeout_ms > FETCH_TIMEOUT_MS_LIMIT ||
+	    c->total_timeout_ms < 1 || c->total_timeout_ms > FETCH_TIMEOUT_MS_LIMIT ||
+	    c->low_speed_ms < 0 || c->low_speed_ms > FETCH_TIMEOUT_MS_LIMIT ||
+	    c->low_speed_bytes < 0) {
+		snprintf(err, errlen, "fetch time limits out of range (1 to %ld ms)",
+		         FETCH_TIMEOUT_MS_LIMIT);
+		return NULL;
+	}
+	if (c->max_redirects < 0 || c->max_redirects > FETCH_REDIRECTS_LIMIT) {
+		snprintf(err, errlen, "max redirects out of range (0 to %d)",
+		         FETCH_REDIRECTS_LIMIT);
+		return NULL;
+	}
+	if (c->max_inflight < 1 || c->max_inflight > FETCH_INFLIGHT_LIMIT ||
+	    c->max_host_connections < 0 || c->max_host_connections > FETCH_INFLIGHT_LIMIT) {
+		snprintf(err, errlen, "fetches in flight out of range (1 to %d)",
+		         FETCH_INFLIGHT_LIMIT);
+		return NULL;
+	}
+	if (c->n_connect_to > FETCH_CONNECT_TO_MAX) {
+		snprintf(err, errlen, "more than %d connect-to entries", FETCH_CONNECT_TO_MAX);
+		return NULL;
+	}
+	/* An unreadable trust store would fail every fetch as "tls". */
+	if (c->ca_file != NULL && access(c->ca_file, R_OK) != 0) {
+		snprintf(err, errlen, "CA file %.200s is not readable", c->ca_file);
+		return NULL;
+	}
+
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		goto nomem;
+	f->cfg = *c;
+	f->cfg.connect_to = NULL; /* copied into f->connect_to and f->ct */
+	if (c->ca_file != NULL) {
+		f->ca_file = strdup(c->ca_file);
+		if (f->ca_file == NULL)
+			goto nomem;
+	}
+	f->cfg.ca_file = f->ca_file;
+	if (c->n_connect_to > 0) {
+		f->ct = calloc(c->n_connect_to, sizeof(*f->ct));
+		if (f->ct == NULL)
+			goto nomem;
+	}
+	for (size_t i = 0; i < c->n_connect_to; i++) {
+		struct curl_slist *l;
+		if (fetch_connect_to_parse(c->connect_to[i], &f->ct[i], err, errlen) != 0) {
+			fetch_free(f);
+			return NULL;
+		}
+		l = curl_slist_append(f->connect_to, c->connect_to[i]);
+		if (l == NULL)
+			goto nomem;
+		f->connect_to = l;
+		f->nct++;
+	}
+	f->multi = curl_multi_init();
+	if (f->multi == NULL)
+		goto nomem;
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_host_connections);
+	return f;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	fetch_free(f);
+	return NULL;
+}
+
+static void job_free(struct fetch_job *job)
+{
+	if (job == NULL)
+		return;
+	if (job->active)
+		curl_multi_remove_handle(job->f->multi, job->easy);
+	if (job->easy != NULL)
+		curl_easy_cleanup(job->easy);
+	curl_slist_free_all(job->resolve);
+	free(job->res.body);
+	free(job);
+}
+
+static void job_list_free(struct fetch_job **head, struct fetch_job **tail)
+{
+	struct fetch_job *job = *head;
+	while (job != NULL) {
+		struct fetch_job *next = job->next;
+		job_free(job);
+		job = next;
+	}
+	*head = NULL;
+	if (tail != NULL)
+		*tail = NULL;
+}
+
+static void drop_all(struct fetch *f)
+{
+	job_list_free(&f->queue, &f->queue_tail);
+	job_list_free(&f->done, &f->done_tail);
+	job_list_free(&f->active, NULL);
+	f->nactive = 0;
+}
+
+void fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	drop_all(f);
+	if (f->multi != NULL)
+		curl_multi_cleanup(f->multi);
+	curl_slist_free_all(f->connect_to);
+	free(f->ct);
+	free(f->ca_file);
+	free(f);
+}
+
+static void push(struct fetch_job **head, struct fetch_job **tail, struct fetch_job *job)
+{
+	job->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = job;
+	else
+		*head = job;
+	*tail = job;
+}
+
+int fetch_add(struct fetch *f, const char *url, size_t max_bytes, void *tag)
+{
+	struct fetch_job *job;
+	char why[FETCH_REASON_MAX], shown[FETCH_SHOW_URL + 8];
+	enum fetch_status st;
+
+	if (f == NULL || url == NULL || max_bytes == 0 || max_bytes > FETCH_BODY_LIMIT)
+		return -1;
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return -1;
+	job->f = f;
+	job->res.tag = tag;
+	job->max_bytes = max_bytes;
+	snprintf(job->res.url, sizeof(job->res.url), "%s", url);
+	st = fetch_url_check(url, job->res.final_url, sizeof(job->res.final_url), job->host,
+	                     sizeof(job->host), &job->port, why, sizeof(why));
+	if (st != FETCH_OK) {
+		job->decided = true;
+		job->res.status = st;
+		snprintf(job->res.reason, sizeof(job->res.reason), "%s: %s",
+		         show(url, shown, sizeof(shown)), why);
+	}
+	push(&f->queue, &f->queue_tail, job);
+	return 0;
+}
+
+/* Ends a job with a status and a reason "URL: what". */
+static void __attribute__((format(printf, 4, 5)))
+job_fail(struct fetch_job *job, enum fetch_status st, bool temporary, const char *fmt, ...)
+{
+	char what[FETCH_REASON_MAX], shown[FETCH_SHOW_URL + 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	job->res.status = st;
+	job->res.temporary = temporary;
+	snprintf(job->res.reason, sizeof(job->res.reason), "%s: %s",
+	         show(job->res.final_url[0] != '\0' ? job->res.final_url : job->res.url, shown,
+	              sizeof(shown)),
+	         what);
+	free(job->res.body);
+	job->res.body = NULL;
+	job->res.len = 0;
+	job->decided = true;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 +
+	       (long)(now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct fetch_job *job = userdata;
+	size_t n = size * nmemb;
+	long code = 0;
+
+	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200) {
+		/* Only a 200 body is kept; read a little of others so the
+		 * connection can serve the next hop. */
+		job->discarded += n;
+		if (job->discarded > FETCH_DISCARD_MAX) {
+			job->discard_abort = true;
+			return 0;
+		}
+		return n;
+	}
+	if (job->encoded)
+		return 0;
+	if (n > job->max_bytes - job->res.len) {
+		job->too_large = true;
+		return 0;
+	}
+	if (job->res.len + n + 1 > job->cap) {
+		size_t cap = job->cap > 0 ? job->cap : FETCH_BODY_INITIAL;
+		unsigned char *body;
+		while (cap < job->res.len + n + 1)
+			cap *= 2;
+		if (cap > job->max_bytes + 1)
+			cap = job->max_bytes + 1;
+		body = realloc(job->res.body, cap);
+		if (body == NULL)
+			return 0;
+		job->res.body = body;
+		job->cap = cap;
+	}
+	memcpy(job->res.body + job->res.len, data, n);
+	job->res.len += n;
+	job->res.body[job->res.len] = '\0';
+	return n;
+}
+
+/* Header lines of every response of the hop, status lines included. */
+static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
+{
+	struct fetch_job *job = userdata;
+	size_t n = size * nitems;
+	char value[256];
+	size_t name_len;
+	bool transfer;
+
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after a 1xx): its own headers count. */
+		job->encoded = false;
+		return n;
+	}
+	if (n > 17 && strncasecmp(data, "content-encoding:", 17) == 0) {
+		name_len = 17;
+		transfer = false;
+	} else if (n > 18 && strncasecmp(data, "transfer-encoding:", 18) == 0) {
+		name_len = 18;
+		transfer = true;
+	} else {
+		return n;
+	}
+	if (n - name_len >= sizeof(value)) {
+		job->encoded = true; /* no encoding name is that long */
+		return n;
+	}
+	memcpy(value, data + name_len, n - name_len);
+	value[n - name_len] = '\0';
+	if (!fetch_encoding_ok(value, transfer))
+		job->encoded = true;
+	return n;
+}
+
+static int on_resolver_start(void *resolver_state, void *reserved, void *userdata)
+{
+	struct fetch_job *job = userdata;
+	(void)resolver_state;
+	(void)reserved;
+	if (job->guard) {
+		job->guard_tripped = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int job_easy_init(struct fetch *f, struct fetch_job *job)
+{
+	static const char user_agent[] = "posture/" POSTURE_VERSION;
+	CURL *e = curl_easy_init();
+	CURLcode rc = CURLE_OK;
+
+	if (e == NULL)
+		return -1;
+	job->easy = e;
+	/* Each setopt can fail only on allocation or an old libcurl; the
+	 * first failure is kept. */
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(e, opt, val);                                        \
+	} while (0)
+	SET(CURLOPT_PRIVATE, job);
+	SET(CURLOPT_ERRORBUFFER, job->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_HTTPGET, 1L);
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	/* An empty proxy overrides https_proxy and friends: assets are
+	 * fetched as a receiver fetches them, from this host. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_USERAGENT, user_agent);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (f->ca_file != NULL)
+		SET(CURLOPT_CAINFO, f->ca_file);
+	if (f->connect_to != NULL)
+		SET(CURLOPT_CONNECT_TO, f->connect_to);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)job->max_bytes);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, job);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, job);
+	if (f->cfg.low_speed_bytes > 0 && f->cfg.low_speed_ms > 0) {
+		SET(CURLOPT_LOW_SPEED_LIMIT, f->cfg.low_speed_bytes);
+		SET(CURLOPT_LOW_SPEED_TIME, (f->cfg.low_speed_ms + 999) / 1000);
+	}
+	if (f->cfg.resolve != NULL) {
+		SET(CURLOPT_RESOLVER_START_FUNCTION, on_resolver_start);
+		SET(CURLOPT_RESOLVER_START_DATA, job);
+	}
+#undef SET
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/*
+ * Where curl will connect for host:port: the first connect_to entry that
+ * matches and changes something wins, as in curl's own reading.
+ */
+static void connect_target(const struct fetch *f, const char *host, long port, char *to_host,
+                           size_t to_hostlen, long *to_port)
+{
+	char bare[FETCH_HOST_MAX];
+	unbracket(host, bare, sizeof(bare));
+	snprintf(to_host, to_hostlen, "%s", bare);
+	*to_port = port;
+	for (size_t i = 0; i < f->nct; i++) {
+		const struct fetch_connect_to *c = &f->ct[i];
+		if (c->host[0] != '\0' && strcasecmp(c->host, bare) != 0)
+			continue;
+		if (c->port != 0 && c->port != port)
+			continue;
+		if (c->to_host[0] == '\0' && c->to_port == 0)
+			continue;
+		if (c->to_host[0] != '\0')
+			snprintf(to_host, to_hostlen, "%s", c->to_host);
+		if (c->to_port != 0)
+			*to_port = c->to_port;
+		return;
+	}
+}
+
+/*
+ * Puts the address of this hop's connect target into job->resolve.
+ * Returns 0, or -1 with the job failed.
+ */
+static int hop_resolve(struct fetch *f, struct fetch_job *job)
+{
+	char to_host[FETCH_HOST_MAX], entry[FETCH_RESOLVE_ENTRY_MAX];
+	char addrs[FETCH_MAX_ADDRS][FETCH_ADDR_MAX], err[FETCH_REASON_MAX];
+	struct curl_slist *l;
+	long to_port;
+	size_t pos;
+	int n, used = 0;
+
+	curl_slist_free_all(job->resolve);
+	job->resolve = NULL;
+	job->guard = false;
+	if (f->cfg.resolve == NULL)
+		return 0;
+	connect_target(f, job->host, job->port, to_host, sizeof(to_host), &to_port);
+	if (is_ipv6(to_host))
+		return 0; /* a literal: curl asks no resolver, and the entry
+		             syntax has no room for one as a host */
+	pos = (size_t)snprintf(entry, sizeof(entry), "%s:%ld:", to_host, to_port);
+	if (is_ipv4(to_host)) {
+		/* curl calls the resolver-start hook even for literals. */
+		snprintf(entry + pos, sizeof(entry) - pos, "%s", to_host);
+	} else {
+		err[0] = '\0';
+		memset(addrs, 0, sizeof(addrs));
+		n = f->cfg.resolve(f->cfg.resolve_arg, to_host, addrs, FETCH_MAX_ADDRS, err,
+		                   sizeof(err));
+		if (n < 0) {
+			job_fail(job, FETCH_RESOLVE, true, "cannot resolve %s now: %s", to_host,
+			         err[0] != '\0' ? err : "temporary failure");
+			return -1;
+		}
+		if (n > FETCH_MAX_ADDRS)
+			n = FETCH_MAX_ADDRS;
+		for (int i = 0; i < n; i++) {
+			const char *a = addrs[i];
+			int w;
+			addrs[i][FETCH_ADDR_MAX - 1] = '\0';
+			if (is_ipv4(a))
+				w = snprintf(entry + pos, sizeof(entry) - pos, "%s%s",
+				             used ? "," : "", a);
+			else if (is_ipv6(a))
+				w = snprintf(entry + pos, sizeof(entry) - pos, "%s[%s]",
+				             used ? "," : "", a);
+			else
+				continue; /* not an address: the resolver's bug, skip */
+			if (w < 0 || (size_t)w >= sizeof(entry) - pos)
+				break;
+			pos += (size_t)w;
+			used++;
+		}
+		if (used == 0) {
+			job_fail(job, FETCH_RESOLVE, false, "%s has no address%s%s", to_host,
+			         err[0] != '\0' ? ": " : "", err);
+			return -1;
+		}
+	}
+	l = curl_slist_append(NULL, entry);
+	if (l == NULL) {
+		job_fail(job, FETCH_ERROR, false, "out of memory");
+		return -1;
+	}
+	job->resolve = l;
+	job->guard = true;
+	return 0;
+}
+
+/*
+ * Starts the job's next hop (res.final_url). Returns 0 when it is on the
+ * wire, -1 when the job ended (status set).
+ */
+static int hop_start(struct fetch *f, struct fetch_job *job)
+{
+	long left = f->cfg.total_timeout_ms - elapsed_ms(&job->start);
+	CURLcode rc = CURLE_OK;
+
+	if (left <= 0) {
+		job_fail(job, FETCH_TIMEOUT, true, "no time left after %d redirects (%ld ms)",
+		         job->res.redirects, f->cfg.total_timeout_ms);
+		return -1;
+	}
+	if (hop_resolve(f, job) != 0)
+		return -1;
+	job->res.len = 0;
+	job->res.http_code = 0;
+	job->discarded = 0;
+	job->too_large = job->encoded = job->discard_abort = false;
+	job->guard_tripped = false;
+	job->errbuf[0] = '\0';
+	rc = curl_easy_setopt(job->easy, CURLOPT_URL, job->res.final_url);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(job->easy, CURLOPT_RESOLVE, job->resolve);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(job->easy, CURLOPT_TIMEOUT_MS, left);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(job->easy, CURLOPT_CONNECTTIMEOUT_MS,
+		                      left < f->cfg.connect_timeout_ms ? left
+		                                                       : f->cfg.connect_timeout_ms);
+	if (rc != CURLE_OK) {
+		job_fail(job, FETCH_ERROR, false, "curl refused an option: %s",
+		         curl_easy_strerror(rc));
+		return -1;
+	}
+	if (curl_multi_add_handle(f->multi, job->easy) != CURLM_OK) {
+		job_fail(job, FETCH_ERROR, false, "curl refused the transfer");
+		return -1;
+	}
+	job->active = true;
+	job->next = f->active;
+	f->active = job;
+	f->nactive++;
+	return 0;
+}
+
+/* Starts queued jobs up to max_inflight; those that end at once go to the
+ * done list. */
+static void start_queued(struct fetch *f)
+{
+	while (f->queue != NULL && f->nactive < (size_t)f->cfg.max_inflight) {
+		struct fetch_job *job = f->queue;
+		f->queue = job->next;
+		if (f->queue == NULL)
+			f->queue_tail = NULL;
+		job->next = NULL;
+		clock_gettime(CLOCK_MONOTONIC, &job->start);
+		if (!job->decided && job->easy == NULL && job_easy_init(f, job) != 0)
+			job_fail(job, FETCH_ERROR, false, "cannot set up a transfer");
+		if (job->decided || hop_start(f, job) != 0)
+			push(&f->done, &f->done_tail, job);
+	}
+}
+
+static void unlink_active(struct fetch *f, struct fetch_job *job)
+{
+	for (struct fetch_job **p = &f->active; *p != NULL; p = &(*p)->next) {
+		if (*p == job) {
+			*p = job->next;
+			break;
+		}
+	}
+	curl_multi_remove_handle(f->multi, job->easy);
+	job->active = false;
+	job->next = NULL;
+	f->nactive--;
+}
+
+static bool is_redirect(long code)
+{
+	return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+}
+
+/* After a 3xx: checks the target and starts the next hop. Returns 0 when
+ * it is on the wire, -1 when the job ended. */
+static int follow(struct fetch *f, struct fetch_job *job)
+{
+	char *loc = NULL;
+	char norm[FETCH_URL_MAX + 1], host[FETCH_HOST_MAX], why[FETCH_REASON_MAX];
+	char shown[FETCH_SHOW_URL + 8];
+	enum fetch_status st;
+	long port;
+
+	curl_easy_getinfo(job->easy, CURLINFO_REDIRECT_URL, &loc);
+	if (loc == NULL || loc[0] == '\0') {
+		job_fail(job, FETCH_HTTP_STATUS, false, "HTTP status %ld without a Location",
+		         job->res.http_code);
+		return -1;
+	}
+	if (job->res.redirects >= f->cfg.max_redirects) {
+		job_fail(job, FETCH_REDIRECT_LIMIT, false,
+		         "more than %d redirects (the next to %s)", f->cfg.max_redirects,
+		         show(loc, shown, sizeof(shown)));
+		return -1;
+	}
+	st = fetch_url_check(loc, norm, sizeof(norm), host, sizeof(host), &port, why, sizeof(why));
+	if (st == FETCH_NOT_HTTPS) {
+		job_fail(job, FETCH_REDIRECT_INSECURE, false, "redirect to %s: %s",
+		         show(loc, shown, sizeof(shown)), why);
+		return -1;
+	}
+	if (st != FETCH_OK) {
+		job_fail(job, st, false, "redirect to %s: %s", show(loc, shown, sizeof(shown)),
+		         why);
+		return -1;
+	}
+	job->res.redirects++;
+	snprintf(job->res.final_url, sizeof(job->res.final_url), "%s", norm);
+	snprintf(job->host, sizeof(job->host), "%s", host);
+	job->port = port;
+	return hop_start(f, job);
+}
+
+static void copy_content_type(struct fetch_job *job)
+{
+	char *ct = NULL;
+	size_t i = 0;
+	curl_easy_getinfo(job->easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (ct != NULL) {
+		for (; ct[i] != '\0' && i + 1 < sizeof(job->res.content_type); i++) {
+			unsigned char c = (unsigned char)ct[i];
+			if (c >= 0x20 && c < 0x7f)
+				job->res.content_type[i] = ct[i];
+			else
+				job->res.content_type[i] = '?';
+		}
+	}
+	job->res.content_type[i] = '\0';
+}
+
+static void fail_curl(struct fetch_job *job, CURLcode cc)
+{
+	const char *detail = job->errbuf[0] != '\0' ? job->errbuf : curl_easy_strerror(cc);
+
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		if (job->guard_tripped)
+			job_fail(job, FETCH_RESOLVE, false,
+			         "curl was about to resolve a name posture's resolver was not "
+			         "asked about");
+		else
+			job_fail(job, FETCH_RESOLVE, false, "cannot resolve (%s)", detail);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		job_fail(job, FETCH_CONNECT, true, "cannot connect (%s)", detail);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		job_fail(job, FETCH_TIMEOUT, true, "timed out (%s)", detail);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_USE_SSL_FAILED:
+		job_fail(job, FETCH_TLS, false, "TLS failed (%s)", detail);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		job_fail(job, FETCH_NOT_HTTPS, false, "%s", detail);
+		break;
+	case CURLE_URL_MALFORMAT:
+		job_fail(job, FETCH_BAD_URL, false, "%s", detail);
+		break;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		job_fail(job, FETCH_ERROR, true, "transfer broken (%s)", detail);
+		break;
+	default:
+		job_fail(job, FETCH_ERROR, false, "%s", detail);
+		break;
+	}
+}
+
+/* A hop ended with cc. Returns 0 when the job goes on (a redirect is on
+ * the wire), -1 when it ended. */
+static int hop_finish(struct fetch *f, struct fetch_job *job, CURLcode cc)
+{
+	long code = 0;
+
+	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	job->res.http_code = code;
+	copy_content_type(job);
+	curl_slist_free_all(job->resolve);
+	job->resolve = NULL;
+	curl_easy_setopt(job->easy, CURLOPT_RESOLVE, NULL);
+
+	if (job->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
+		job_fail(job, FETCH_TOO_LARGE, false, "body over %zu bytes", job->max_bytes);
+		return -1;
+	}
+	if (job->encoded && code == 200) {
+		job_fail(job, FETCH_ENCODED, false,
+		         "compressed or encoded body (Content-Encoding or Transfer-Encoding "
+		         "other than identity)");
+		return -1;
+	}
+	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && job->discard_abort)) {
+		if (cc == CURLE_WRITE_ERROR)
+			job_fail(job, FETCH_ERROR, false, "out of memory for the body");
+		else
+			fail_curl(job, cc);
+		return -1;
+	}
+	if (is_redirect(code))
+		return follow(f, job);
+	if (code != 200) {
+		job_fail(job, FETCH_HTTP_STATUS, code >= 500 || code == 429, "HTTP status %ld",
+		         code);
+		return -1;
+	}
+	if (job->res.body == NULL) {
+		/* An empty 200: still a body the callee can read. */
+		job->res.body = calloc(1, 1);
+		if (job->res.body == NULL) {
+			job_fail(job, FETCH_ERROR, false, "out of memory");
+			return -1;
+		}
+	}
+	job->res.status = FETCH_OK;
+	job->res.reason[0] = '\0';
+	job->decided = true;
+	return -1;
+}
+
+/* Moves every transfer curl reports done to a redirect or the done list. */
+static void collect(struct fetch *f)
+{
+	CURLMsg *msg;
+	int left;
+	for (;;) {
+		struct fetch_job *job = NULL;
+		msg = curl_multi_info_read(f->multi, &left);
+		if (msg == NULL)
+			break;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&job);
+		if (job == NULL)
+			continue;
+		CURLcode cc = msg->data.result;
+		/* msg is invalid once the handle is removed. */
+		unlink_active(f, job);
+		if (hop_finish(f, job, cc) != 0)
+			push(&f->done, &f->done_tail, job);
+	}
+}
+
+/* Calls done for every ended job. Returns 0 or the callback's value. */
+static int deliver(struct fetch *f, fetch_done_fn done, void *arg)
+{
+	while (f->done != NULL) {
+		struct fetch_job *job = f->done;
+		int rc;
+		f->done = job->next;
+		if (f->done == NULL)
+			f->done_tail = NULL;
+		job->next = NULL;
+		rc = done(arg, &job->res);
+		job_free(job);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int fetch_run(struct fetch *f, fetch_done_fn done, void *arg)
+{
+	int rc = 0;
+
+	if (f == NULL || done == NULL || f->running)
+		return -1;
+	f->running = true;
+	for (;;) {
+		int running = 0;
+		CURLMcode mc;
+
+		start_queued(f);
+		rc = deliver(f, done, arg);
+		if (rc != 0)
+			break;
+		if (f->nactive == 0) {
+			if (f->queue == NULL)
+				break;
+			continue;
+		}
+		mc = curl_multi_perform(f->multi, &running);
+		if (mc != CURLM_OK) {
+			rc = -1;
+			break;
+		}
+		collect(f);
+		if (f->done != NULL)
+			continue; /* deliver, and refill the free slots, first */
+		mc = curl_multi_poll(f->multi, NULL, 0, FETCH_POLL_MS, NULL);
+		if (mc != CURLM_OK) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc != 0)
+		drop_all(f);
+	f->running = false;
+	return rc;
+}
