@@ -10,10 +10,12 @@
 
 #include "checks.h"
 #include "commands.h"
+#include "domain_check.h"
 #include "domainlist.h"
 #include "output.h"
 #include "psl.h"
 #include "scan.h"
+#include "vmc.h"
 #include "store.h"
 
 #define SCAN_DB_DEFAULT       "posture.db"
@@ -29,6 +31,8 @@ const char cmd_scan_help[] =
         "usage: posture scan LIST... [--db FILE] [--label NAME] [--workers N]\n"
         "                    [--inflight N] [--qps N] [--checks spf,dmarc,bimi,mx]\n"
         "                    [--no-fetch] [--shard K/N] [--progress] [--json]\n"
+        "                    [--selector S] [--ca-file FILE] [--connect-to H:P:A:P]\n"
+        "                    [--vmc-roots FILE] [--at TIME]\n"
         "       posture scan --resume RUN [--db FILE] [options]\n"
         "\n"
         "Scans every domain of the lists and stores one result per domain in the\n"
@@ -48,8 +52,9 @@ const char cmd_scan_help[] =
         "                    no cap; set one when scanning through a shared or\n"
         "                    public resolver)\n"
         "  --checks LIST     spf, dmarc, bimi, mx (MX and A/AAAA); default all.\n"
-        "                    BIMI is recorded as not run until its engine lands.\n"
-        "  --no-fetch        no HTTPS fetches (BIMI logos and certificates)\n"
+        "                    BIMI fetches each logo and certificate over HTTPS\n"
+        "                    (many at once, on a thread of its own); BIMI\n"
+        "                    readiness needs the others too.\n"
         "  --shard K/N       scan only the K-th of N deterministic parts of the\n"
         "                    lists (1 <= K <= N); merge the shard databases with\n"
         "                    'posture db merge'\n"
@@ -57,6 +62,7 @@ const char cmd_scan_help[] =
         "                    that have no result yet\n"
         "  --progress        a status line on stderr even when it is not a terminal\n"
         "  --json            print the run's summary as JSON\n"
+        "BIMI options (as for posture bimi):\n" DOMAIN_CHECK_OPTIONS_HELP
         "\n"
         "A DNS failure is stored as temperror (inconclusive), never as 'no\n"
         "record'. Ctrl-C stops cleanly: results so far are kept, and the run is\n"
@@ -225,7 +231,10 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	int nlists = 0;
 	unsigned long workers = 0, inflight = SCAN_INFLIGHT_DEFAULT, qps = 0, resume = 0;
 	unsigned shard_k = 1, shard_n = 1;
-	bool progress = isatty(STDERR_FILENO), no_fetch = false;
+	bool progress = isatty(STDERR_FILENO);
+	struct domain_check_opts dco;
+	uint8_t *roots = NULL;
+	size_t roots_len = 0;
 	struct scan_options o;
 	char err[256];
 	int rc = EXIT_INTERNAL;
@@ -233,16 +242,20 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 
 	if (lists == NULL)
 		return EXIT_INTERNAL;
+	domain_check_opts_init(&dco);
 	for (int i = 0; i < argc; i++) {
+		int shared = domain_check_option(argc, argv, &i, &dco, err, sizeof(err));
+		if (shared < 0) {
+			free(lists);
+			return cli_usage_error("scan", "%s", err);
+		}
+		if (shared == 1)
+			continue;
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned long *num = NULL, lo = 1, hi = 0;
 		if (strcmp(a, "--progress") == 0) {
 			progress = true;
-			continue;
-		}
-		if (strcmp(a, "--no-fetch") == 0) {
-			no_fetch = true;
 			continue;
 		}
 		if (a[0] != '-' || strcmp(a, "-") == 0) {
@@ -285,7 +298,6 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 			                       hi, v);
 		}
 	}
-	(void)no_fetch; /* nothing fetches yet: BIMI is not implemented */
 	if (nlists == 0 && resume == 0) {
 		free(lists);
 		return cli_usage_error("scan",
@@ -304,6 +316,24 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	o.progress = progress;
 	o.batch = SCAN_BATCH;
 	o.cache_entries = SCAN_CACHE_ENTRIES;
+	o.no_fetch = dco.no_fetch;
+	o.ca_file = dco.ca_file;
+	o.connect_to = dco.connect_to;
+	o.n_connect_to = dco.n_connect_to;
+	o.selector = dco.selector;
+	o.at = dco.at;
+	if (dco.vmc_roots) {
+		int e = cli_read_file(dco.vmc_roots, VMC_PEM_MAX_BYTES * 16, false, &roots,
+		                      &roots_len);
+		if (e != 0) {
+			fprintf(stderr, "posture: cannot read --vmc-roots '%s'%s\n", dco.vmc_roots,
+			        e == -2 ? ": too large" : "");
+			free(lists);
+			return EXIT_INTERNAL;
+		}
+		o.vmc_roots = roots;
+		o.vmc_roots_len = roots_len;
+	}
 	if (checks_parse(checks, &o.checks, &o.bimi_asked, err, sizeof(err)) != 0) {
 		free(lists);
 		return cli_usage_error("scan", "%s", err);
@@ -359,7 +389,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		         "checks=%s workers=%lu inflight=%lu qps=%lu shard=%u/%u timeout=%u "
 		         "retries=%u%s",
 		         checks, workers, inflight, qps, shard_k, shard_n, o.dns.timeout_ms,
-		         o.dns.retries, no_fetch ? " no-fetch" : "");
+		         o.dns.retries, dco.no_fetch ? " no-fetch" : "");
 		snprintf(run.tool_version, sizeof(run.tool_version), "%s", POSTURE_VERSION);
 		if (load_run(s, &run, lists, nlists, shard_k, shard_n, &dups, &pr) != 0)
 			goto out;

@@ -31,5 +31,9 @@ int cmd_svg(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_svg_help[];
 int cmd_vmc(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_vmc_help[];
+int cmd_bimi(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_bimi_help[];
+int cmd_check(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_check_help[];
 
 #endif

@@ -40,8 +40,18 @@ void domain_check_opts_init(struct domain_check_opts *o);
 int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts *o, char *err,
                         size_t errlen);
 
-/* The shared options' lines for --help. */
-extern const char domain_check_options_help[];
+/* The shared options' lines for --help (a string literal). */
+#define DOMAIN_CHECK_OPTIONS_HELP                                                                  \
+	"  --selector S       BIMI selector (default: default)\n"                                  \
+	"  --no-fetch         do not fetch the logo and certificate (their items\n"                \
+	"                     stay unknown, so the domain is never eligible)\n"                    \
+	"  --ca-file FILE     trust these PEM CAs for HTTPS instead of the system's\n"             \
+	"  --connect-to H:P:A:P  connect to A:P for H:P, as curl does (repeatable;\n"              \
+	"                     the URL, the TLS name and Host: stay H)\n"                           \
+	"  --vmc-roots FILE   trust these Mark Verifying Authority roots instead of\n"             \
+	"                     the bundled ones\n"                                                  \
+	"  --at TIME          judge certificates at TIME (2025-05-01 or\n"                         \
+	"                     2025-05-01T12:00:00Z) instead of now\n"
 
 /*
  * Runs every check of o->mask on domain (normalised) into r (initialised

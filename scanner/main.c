@@ -18,14 +18,16 @@ static const struct {
 	const char *summary;
 	int issue;
 } planned[] = {
-	{ "check", "one domain: SPF, DMARC, BIMI, MX/A with fixes", 8 },
-	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
 	{ "report", "statistics and tables from a run", 7 },
 	{ "diff", "what changed between two runs", 7 },
 	{ "history", "one domain's results over time", 7 },
 };
 
 static const struct command commands[] = {
+	{ "check", cmd_check, "one domain: SPF, DMARC, BIMI, MX/A, with a fix for each problem",
+	  cmd_check_help },
+	{ "bimi", cmd_bimi, "BIMI record, logo, certificate and readiness checklist",
+	  cmd_bimi_help },
 	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },

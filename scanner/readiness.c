@@ -375,7 +375,12 @@ int readiness_build(struct domain_result *r)
 		const char *oname;
 		const struct dmarc_result *o = org_dmarc(r, &oname);
 		policy_item(r, "dmarc_org_policy", o, oname);
-		r->ready[r->nready - 1].rule = RULE_AUTH7;
+		if (!r->has_dmarc_org) {
+			struct ready_item *it = &r->ready[r->nready - 1];
+			size_t n = strlen(it->detail);
+			snprintf(it->detail + n, sizeof(it->detail) - n,
+			         " (%s is its own organisational domain)", r->domain);
+		}
 		coverage_item(r);
 		subdomain_item(r);
 	} else {

@@ -19,6 +19,7 @@
 
 #include "checks.h"
 #include "memo.h"
+#include "scan_fetch.h"
 #include "vmc.h"
 
 struct row {
@@ -47,7 +48,9 @@ struct scan {
 	size_t nrows, rows_cap;
 	unsigned live_workers;
 	uint64_t queries, timeouts;
-	time_t at; /* the time certificates are judged at: the scan's start */
+	time_t at;                /* the time certificates are judged at: the scan's start */
+	struct scan_fetch *fetch; /* the HTTPS stage; NULL with --no-fetch */
+	unsigned dns_workers;     /* DNS workers still running */
 };
 
 struct job;
@@ -141,10 +144,10 @@ static int add_findings(struct row *r, const struct findings *f, const char *che
 	return 0;
 }
 
-static struct row *make_row(struct job *j)
+static struct row *make_row(const struct domain_result *d, int64_t domain_id, bool broken,
+                            const char *why)
 {
 	struct row *r = calloc(1, sizeof(*r));
-	const struct domain_result *d = &j->res;
 	if (r == NULL)
 		return NULL;
 	time_t t = time(NULL);
@@ -152,15 +155,14 @@ static struct row *make_row(struct job *j)
 	gmtime_r(&t, &tm);
 	strftime(r->scanned_at, sizeof(r->scanned_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	struct store_result *s = &r->r;
-	s->domain_id = j->d.domain_id;
+	s->domain_id = domain_id;
 	s->scanned_at = r->scanned_at;
 	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = -1;
 	json_t *js;
-	if (j->broken) {
+	if (broken) {
 		s->conclusive = false;
 		s->spf_status = s->dmarc_status = "error";
-		js = json_pack("{s:s,s:s,s:b}", "domain", j->d.domain, "error", j->why,
-		               "conclusive", 0);
+		js = json_pack("{s:s,s:s,s:b}", "domain", d->domain, "error", why, "conclusive", 0);
 	} else {
 		if (d->mask & CHECK_BIT(CHECK_SPF)) {
 			s->spf_status = spf_status_name(d->spf.status);
@@ -228,6 +230,24 @@ static void push_row(struct scan *sc, struct row *r)
 	sc->rows_tail = &r->next;
 	sc->nrows++;
 	pthread_cond_signal(&sc->rows_cv);
+	pthread_mutex_unlock(&sc->mu);
+}
+
+/* ---- the HTTPS stage's callbacks ------------------------------------- */
+
+static void fetch_emit(void *arg, const struct domain_result *d, int64_t domain_id, const char *why)
+{
+	struct row *r = make_row(d, domain_id, why != NULL, why);
+	if (r != NULL)
+		push_row(arg, r);
+}
+
+static void fetch_finished(void *arg)
+{
+	struct scan *sc = arg;
+	pthread_mutex_lock(&sc->mu);
+	sc->live_workers--;
+	pthread_cond_broadcast(&sc->rows_cv);
 	pthread_mutex_unlock(&sc->mu);
 }
 
@@ -357,9 +377,23 @@ static void job_finish_if_done(struct job *j)
 		for (int i = 0; i < CHECK_COUNT; i++)
 			if (!j->res.done[i])
 				return;
+	struct scan *sc = j->w->sc;
+	if (!j->broken && sc->fetch != NULL && (j->res.mask & CHECK_BIT(CHECK_BIMI)) &&
+	    (checks_bimi_logo_url(&j->res) || checks_bimi_cert_url(&j->res))) {
+		/* Assets to fetch: the domain moves to the HTTPS stage, which
+		 * emits its row (on failure it stays pending for --resume). */
+		struct domain_result *moved = malloc(sizeof(*moved));
+		if (moved != NULL) {
+			*moved = j->res;
+			memset(&j->res, 0, sizeof(j->res));
+			(void)scan_fetch_push(sc->fetch, moved, j->d.domain_id);
+		}
+		job_free(j);
+		return;
+	}
 	if (!j->broken && (j->res.mask & CHECK_BIT(CHECK_BIMI))) {
-		/* Without fetching (the fetch stage is not wired into scans yet,
-		 * see README), the logo and certificate are "unchecked". */
+		/* Nothing to fetch, or --no-fetch: the assets are "absent" or
+		 * "unchecked". */
 		struct bimi_fetched none = { 0 };
 		struct vmc_options vo = { 0 };
 		vo.at = j->w->sc->at;
@@ -370,9 +404,9 @@ static void job_finish_if_done(struct job *j)
 			snprintf(j->why, sizeof(j->why), "out of memory judging the BIMI assets");
 		}
 	}
-	struct row *r = make_row(j);
+	struct row *r = make_row(&j->res, j->d.domain_id, j->broken, j->why);
 	if (r != NULL)
-		push_row(j->w->sc, r);
+		push_row(sc, r);
 	/* Out of memory: no row; the domain stays pending for --resume. */
 	job_free(j);
 }
@@ -426,6 +460,8 @@ static void job_start(struct worker *w, const struct store_pending *d)
 	j->w = w;
 	j->d = *d;
 	checks_init(&j->res, d->domain, w->sc->o->checks, w->sc->o->bimi_asked);
+	if (w->sc->o->selector)
+		snprintf(j->res.selector, sizeof(j->res.selector), "%s", w->sc->o->selector);
 	j->next = w->jobs;
 	if (w->jobs)
 		w->jobs->prev = j;
@@ -504,10 +540,14 @@ static void *worker_main(void *arg)
 	w->dlen = 0;
 	pthread_mutex_lock(&sc->mu);
 	sc->live_workers--;
+	bool last = --sc->dns_workers == 0;
 	sc->queries += w->queries;
 	sc->timeouts += w->timeouts;
 	pthread_cond_broadcast(&sc->rows_cv);
 	pthread_mutex_unlock(&sc->mu);
+	/* The last DNS worker: nothing more will reach the HTTPS stage. */
+	if (last && sc->fetch != NULL)
+		scan_fetch_close(sc->fetch);
 	return NULL;
 }
 
@@ -585,7 +625,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	if (nw > SCAN_MAX_WORKERS)
 		nw = SCAN_MAX_WORKERS;
 	sc.o = o;
-	sc.at = time(NULL);
+	sc.at = o->at ? o->at : time(NULL);
 	sc.stop = stop;
 	sc.cache = dns_cache_new(o->cache_entries);
 	sc.wcap = (size_t)nw * o->inflight * 2 + 64;
@@ -614,7 +654,34 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 			goto out_sync;
 		}
 	}
-	sc.live_workers = nw;
+	if ((o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch) {
+		struct scan_fetch_config fc = { 0 };
+		fc.dns = &o->dns;
+		fc.cache = sc.cache;
+		fc.ca_file = o->ca_file;
+		fc.connect_to = o->connect_to;
+		fc.n_connect_to = o->n_connect_to;
+		fc.vmc.at = sc.at;
+		fc.vmc.roots_pem = o->vmc_roots;
+		fc.vmc.roots_len = o->vmc_roots_len;
+		fc.emit = fetch_emit;
+		fc.finished = fetch_finished;
+		fc.arg = &sc;
+		fc.stop = stop;
+		pthread_mutex_lock(&sc.mu);
+		sc.live_workers = 1; /* the stage, until it has emitted all */
+		pthread_mutex_unlock(&sc.mu);
+		sc.fetch = scan_fetch_start(&fc, err, errlen);
+		if (sc.fetch == NULL) {
+			for (unsigned k = 0; k < nw; k++)
+				dns_worker_free(ws[k].dns);
+			goto out_sync;
+		}
+	}
+	pthread_mutex_lock(&sc.mu);
+	sc.live_workers += nw;
+	sc.dns_workers = nw;
+	pthread_mutex_unlock(&sc.mu);
 	unsigned started_threads = 0;
 	for (; started_threads < nw; started_threads++)
 		if (pthread_create(&ws[started_threads].th, NULL, worker_main,
@@ -625,7 +692,8 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		for (unsigned k = started_threads; k < nw; k++)
 			dns_worker_free(ws[k].dns);
 		pthread_mutex_lock(&sc.mu);
-		sc.live_workers = started_threads;
+		sc.live_workers -= nw - started_threads;
+		sc.dns_workers = started_threads;
 		pthread_mutex_unlock(&sc.mu);
 		if (started_threads == 0) {
 			snprintf(err, errlen, "cannot start worker threads");
@@ -705,11 +773,14 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	}
 	for (unsigned i = 0; i < started_threads; i++)
 		pthread_join(ws[i].th, NULL);
+	scan_fetch_free(sc.fetch);
+	sc.fetch = NULL;
 	if (progress_shown)
 		progress_line(st, started, sc.cache, true);
 	st->interrupted = *stop != 0;
 	rc = store_failed ? -1 : 0;
 out_sync:
+	scan_fetch_free(sc.fetch); /* set only when no worker started */
 	pthread_cond_destroy(&sc.space_cv);
 	pthread_cond_destroy(&sc.rows_cv);
 	pthread_cond_destroy(&sc.work_cv);

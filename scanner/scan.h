@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "dns.h"
 #include "store.h"
@@ -27,7 +28,12 @@ struct scan_options {
 	unsigned qps;          /* queries per second for the whole scan; 0: no cap */
 	unsigned checks;       /* CHECK_BIT mask (checks.h) */
 	bool bimi_asked;
-	bool no_fetch; /* BIMI logos and certificates are not fetched */
+	bool no_fetch;                 /* BIMI logos and certificates are not fetched */
+	const char *ca_file;           /* HTTPS trust store; NULL: the system's */
+	const char *const *connect_to; /* curl-style HOST:PORT:ADDR:PORT */
+	size_t n_connect_to;
+	const char *selector; /* BIMI selector; NULL: "default" */
+	time_t at;            /* when certificates are judged; 0: the scan's start */
 	/* PEM trust store for Mark Certificates; NULL: the bundled roots. */
 	const uint8_t *vmc_roots;
 	size_t vmc_roots_len;

@@ -1,0 +1,223 @@
+/*
+ * domain_check.c — every check on one domain, start to finish (see
+ * domain_check.h).
+ */
+#include "domain_check.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "drive.h"
+#include "fetch.h"
+#include "fetch_dns.h"
+#include "memo.h"
+#include "psl.h"
+#include "vmc.h"
+
+void domain_check_opts_init(struct domain_check_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mask = CHECKS_ALL;
+}
+
+int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts *o, char *err,
+                        size_t errlen)
+{
+	const char *a = argv[*i];
+	static const char *const with_value[] = { "--selector", "--ca-file", "--connect-to",
+		                                  "--vmc-roots", "--at" };
+	if (strcmp(a, "--no-fetch") == 0) {
+		o->no_fetch = true;
+		return 1;
+	}
+	bool known = false;
+	for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
+		known |= strcmp(a, with_value[k]) == 0;
+	if (!known)
+		return 0;
+	if (*i + 1 >= argc) {
+		snprintf(err, errlen, "%s needs a value", a);
+		return -1;
+	}
+	const char *v = argv[++*i];
+	if (strcmp(a, "--selector") == 0) {
+		if (!bimi_selector_valid(v)) {
+			snprintf(err, errlen, "--selector: '%s' is not a valid selector", v);
+			return -1;
+		}
+		o->selector = v;
+	} else if (strcmp(a, "--ca-file") == 0) {
+		o->ca_file = v;
+	} else if (strcmp(a, "--vmc-roots") == 0) {
+		o->vmc_roots = v;
+	} else if (strcmp(a, "--at") == 0) {
+		if (vmc_parse_time(v, &o->at) != 0) {
+			snprintf(err, errlen,
+			         "--at: '%s' is not 2025-05-01 or 2025-05-01T12:00:00Z", v);
+			return -1;
+		}
+	} else {
+		struct fetch_connect_to ct;
+		if (fetch_connect_to_parse(v, &ct, err, errlen) != 0)
+			return -1;
+		if (o->n_connect_to >= DOMAIN_CHECK_CONNECT_TO_MAX) {
+			snprintf(err, errlen, "--connect-to: at most %d",
+			         DOMAIN_CHECK_CONNECT_TO_MAX);
+			return -1;
+		}
+		o->connect_to[o->n_connect_to++] = v;
+	}
+	return 1;
+}
+
+static int step(void *ctx, const struct spf_dns *dns, bool *pending, char *need, size_t needlen,
+                uint16_t *need_type)
+{
+	struct domain_result *r = ctx;
+	for (int id = 0; id < CHECK_COUNT; id++) {
+		if (r->done[id])
+			continue;
+		if (checks_step(r, (enum check_id)id, dns, pending, need, needlen, need_type) != 0)
+			return -1;
+		if (*pending)
+			return 0;
+	}
+	*pending = false;
+	return 0;
+}
+
+/* The two fetches of one domain. */
+struct fetched {
+	struct fetch_result res[2]; /* logo, certificate */
+	unsigned char *body[2];
+	bool done[2];
+};
+
+static int on_fetched(void *arg, struct fetch_result *r)
+{
+	struct fetched *f = arg;
+	int k = r->tag == &f->res[0] ? 0 : 1;
+	f->res[k] = *r;
+	f->body[k] = r->body;
+	f->res[k].body = NULL;
+	r->body = NULL; /* taken */
+	f->done[k] = true;
+	return 0;
+}
+
+static void to_bimi(const struct fetched *f, int k, bool attempted, struct bimi_fetched *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->attempted = attempted && f->done[k];
+	if (!out->attempted)
+		return;
+	out->ok = f->res[k].status == FETCH_OK;
+	out->body = f->body[k];
+	out->len = f->res[k].len;
+	out->error = fetch_status_name(f->res[k].status);
+	out->reason = f->res[k].reason;
+}
+
+static int fetch_assets(const struct domain_result *r, const struct dns_config *dns,
+                        const struct domain_check_opts *o, struct fetched *f, char *err,
+                        size_t errlen)
+{
+	const char *urls[2] = { checks_bimi_logo_url(r), checks_bimi_cert_url(r) };
+	const size_t caps[2] = { BIMI_LOGO_FETCH_MAX, BIMI_CERT_FETCH_MAX };
+	if (urls[0] == NULL && urls[1] == NULL)
+		return 0;
+	struct fetch_config cfg;
+	fetch_config_init(&cfg);
+	cfg.ca_file = o->ca_file;
+	cfg.connect_to = o->connect_to;
+	cfg.n_connect_to = o->n_connect_to;
+	struct fetch_dns *fd = fetch_dns_new(dns, NULL, err, errlen);
+	if (fd == NULL)
+		return -1;
+	cfg.resolve = fetch_dns_resolve;
+	cfg.resolve_arg = fd;
+	struct fetch *fe = fetch_new(&cfg, err, errlen);
+	int rc = -1;
+	if (fe == NULL)
+		goto out;
+	for (int k = 0; k < 2; k++)
+		if (urls[k] && fetch_add(fe, urls[k], caps[k], &f->res[k]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	if (fetch_run(fe, on_fetched, f) != 0) {
+		snprintf(err, errlen, "the HTTPS fetcher failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	fetch_free(fe);
+	fetch_dns_free(fd);
+	return rc;
+}
+
+int domain_check_run(const char *domain, const struct dns_config *dns,
+                     const struct domain_check_opts *o, struct domain_result *r, char *err,
+                     size_t errlen)
+{
+	checks_init(r, domain, o->mask, (o->mask & CHECK_BIT(CHECK_BIMI)) != 0);
+	if (o->selector)
+		snprintf(r->selector, sizeof(r->selector), "%s", o->selector);
+	if (psl_init() != 0) {
+		snprintf(err, errlen, "cannot load the bundled Public Suffix List");
+		return -1;
+	}
+	struct dns_worker *w = dns_worker_new(dns, NULL, err, errlen);
+	struct dns_memo *memo = dns_memo_new();
+	uint8_t *roots = NULL;
+	size_t roots_len = 0;
+	struct fetched f;
+	int rc = -1;
+	memset(&f, 0, sizeof(f));
+	if (w == NULL || memo == NULL) {
+		if (w != NULL)
+			snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (drive_sync(w, memo, step, r, err, errlen) != 0)
+		goto out;
+	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
+		rc = 0;
+		goto out;
+	}
+	if (o->vmc_roots) {
+		int e = cli_read_file(o->vmc_roots, VMC_PEM_MAX_BYTES * 16, false, &roots,
+		                      &roots_len);
+		if (e != 0) {
+			snprintf(err, errlen, "cannot read --vmc-roots '%s'%s", o->vmc_roots,
+			         e == -2 ? ": too large" : "");
+			goto out;
+		}
+	}
+	if (!o->no_fetch && fetch_assets(r, dns, o, &f, err, errlen) != 0)
+		goto out;
+	struct bimi_fetched logo, cert;
+	to_bimi(&f, 0, !o->no_fetch, &logo);
+	to_bimi(&f, 1, !o->no_fetch, &cert);
+	struct vmc_options vo = { 0 };
+	vo.at = o->at ? o->at : time(NULL);
+	vo.roots_pem = roots;
+	vo.roots_len = roots_len;
+	if (checks_bimi_finish(r, &logo, &cert, &vo) != 0) {
+		snprintf(err, errlen,
+		         "cannot judge the BIMI assets (out of memory, or --vmc-roots "
+		         "holds no certificate)");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(f.body[0]);
+	free(f.body[1]);
+	free(roots);
+	dns_memo_free(memo);
+	dns_worker_free(w);
+	return rc;
+}

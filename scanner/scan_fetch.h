@@ -1,0 +1,60 @@
+/*
+ * scan_fetch.h — the scan's HTTPS stage: domains whose BIMI record names
+ * a logo or a certificate wait here (their DNS checks done) while one
+ * thread fetches their assets, many at once over curl multi, then judges
+ * them and hands each finished result back to the scan.
+ *
+ * Domains are moved in and out whole; the queue is bounded, so a slow
+ * HTTPS world slows the DNS workers down instead of filling memory.
+ */
+#ifndef POSTURE_SCAN_FETCH_H
+#define POSTURE_SCAN_FETCH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+#include "dns.h"
+#include "vmc.h"
+
+#define SCAN_FETCH_QUEUE_MAX 512 /* domains waiting for their fetches */
+#define SCAN_FETCH_BATCH     64  /* domains fetched together */
+
+struct scan_fetch_config {
+	const struct dns_config *dns; /* host names through posture's resolver */
+	struct dns_cache *cache;      /* the scan's shared cache, or NULL */
+	const char *ca_file;
+	const char *const *connect_to;
+	size_t n_connect_to;
+	struct vmc_options vmc; /* roots and time for every certificate */
+	/* Called from the stage's thread for every finished domain; r stays
+	 * the stage's (it is freed after the call). why is NULL, or the reason
+	 * the BIMI verdict could not be made (out of memory). */
+	void (*emit)(void *arg, const struct domain_result *r, int64_t domain_id, const char *why);
+	/* Called once from the stage's thread when it has emitted all. */
+	void (*finished)(void *arg);
+	void *arg;
+	volatile sig_atomic_t *stop;
+};
+
+struct scan_fetch;
+
+/* Starts the stage's thread. Returns NULL with a reason in err. */
+struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *err, size_t errlen);
+
+/*
+ * Hands r (heap-allocated, its DNS checks done) to the stage, which owns
+ * it from now on. Blocks while the queue is full. Returns 0, or -1 when
+ * the stage is stopping (r is freed).
+ */
+int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domain_id);
+
+/* No more pushes: the stage fetches what it holds, then calls finished. */
+void scan_fetch_close(struct scan_fetch *f);
+
+/* Joins the thread and frees the stage (after finished was called, or
+ * after *stop: what is still queued is dropped and stays pending). */
+void scan_fetch_free(struct scan_fetch *f);
+
+#endif
