@@ -6,12 +6,13 @@
 set -euo pipefail
 
 # The build, the libraries, and the test bed (authoritative server, dig-like
-# client, dnsperf for benchmarks, python3-dnslib for the fault server).
+# client, dnsperf for benchmarks, python3-dnslib for the fault server,
+# openssl for the HTTPS server's test certificates).
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev
-  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml
+  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml openssl
   clang clang-format clang-tidy
 )
 
