@@ -7,8 +7,8 @@ set -euo pipefail
 
 # The build, the libraries, and the test bed (authoritative server, dig-like
 # client, dnsperf for benchmarks, python3-dnslib for the fault server,
-# openssl for the test and demo mark certificates, groff and man-db to
-# check the man page).
+# openssl for the HTTPS server's and the mark certificates' test CAs,
+# groff and man-db to check the man page).
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev

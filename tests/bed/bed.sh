@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Loopback DNS test bed for posture: knotd serving the fixture zones
-# (tests/zones/*.zone) plus faultdns.py injecting faults, both on
-# 127.0.0.1 with freshly chosen ports.
+# Loopback test bed for posture: knotd serving the fixture zones
+# (tests/zones/*.zone), faultdns.py injecting DNS faults, and httpsd.py
+# serving BIMI assets over HTTPS (tests/fixtures/https, plus hostile
+# behaviours) with a test CA made at start, all on 127.0.0.1 with freshly
+# chosen ports.
 #
 #   bed.sh start DIR              start; writes DIR/bed.env
 #   bed.sh stop DIR               stop whatever DIR/*.pid records
@@ -13,6 +15,11 @@
 #   BED_START_TIMEOUT  seconds to wait for both servers (default 10)
 #   BED_STOP_TIMEOUT   seconds to wait for them to exit before SIGKILL
 #                      (default 5)
+#   BED_HTTPS_ROOT     directory of HOST/PATH files httpsd.py serves
+#                      (default tests/fixtures/https)
+#   BED_HTTPS_NAMES    extra DNS names for the server certificate,
+#                      comma-separated (bimi.test, *.bimi.test, demo.test
+#                      and *.demo.test are always there)
 #
 # Everything the servers write (config, logs, pid files, knot's
 # databases and control socket) lives in DIR; nothing needs root.  The
@@ -62,7 +69,7 @@ alive() {
 is_bed_process() {
     local cmd
     cmd=$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null) || return 1
-    [[ $cmd == *knotd* || $cmd == *faultdns.py* ]]
+    [[ $cmd == *knotd* || $cmd == *faultdns.py* || $cmd == *httpsd.py* ]]
 }
 
 read_pid() {
@@ -105,7 +112,7 @@ stop_bed() {
     for pid in ${signalled[@]+"${signalled[@]}"}; do
         wait "$pid" 2>/dev/null
     done
-    rm -f -- "$dir"/*.pid "$dir/bed.env"
+    rm -f -- "$dir"/*.pid "$dir/bed.env" "$dir/httpsd.ready"
     remove_sockdir "$dir"
     return 0
 }
@@ -233,7 +240,8 @@ knot_zone_failed() {
 
 show_logs() {
     local dir=$1 f
-    for f in "$dir/knotd.log" "$dir/faultdns.log"; do
+    for f in "$dir/knotd.log" "$dir/faultdns.log" "$dir/httpsd.log" \
+             "$dir/tls/openssl.log"; do
         [ -s "$f" ] || continue
         echo "----- $f -----" >&2
         tail -n 50 -- "$f" >&2
@@ -242,17 +250,63 @@ show_logs() {
 
 port_clash() {
     grep -qiE 'already in use|cannot bind' "$1/knotd.log" "$1/faultdns.log" \
-        2>/dev/null
+        "$1/httpsd.log" 2>/dev/null
 }
 
-# One attempt with a fresh pair of ports.
+# The bed's TLS identities, made fresh in DIR/tls at every start (EC
+# P-256, valid 30 days): a test CA (ca.pem) and a server certificate it
+# signs for the bed's names (server.pem/.key), and a self-signed one for
+# the same names that no test trusts (untrusted.pem/.key).
+make_tls() {
+    local tls=$1/tls names n san="" serial
+    local -a list
+    names="bimi.test,*.bimi.test,demo.test,*.demo.test"
+    [ -n "${BED_HTTPS_NAMES:-}" ] && names="$names,$BED_HTTPS_NAMES"
+    IFS=, read -ra list <<<"$names"
+    for n in "${list[@]}"; do
+        n=${n//[[:space:]]/}
+        [ -n "$n" ] || continue
+        [[ $n =~ ^[A-Za-z0-9*.-]+$ ]] || die "BED_HTTPS_NAMES: bad name '$n'"
+        san="${san:+$san,}DNS:$n"
+    done
+    rm -rf -- "$tls"
+    mkdir -p "$tls" || return 1
+    serial=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+    {
+        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -nodes -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 30 \
+            -subj "/CN=posture test bed CA" \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+        openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+            -keyout "$tls/server.key" -out "$tls/server.csr" \
+            -subj "/CN=bimi.test" &&
+        printf '%s\n' "subjectAltName=$san" \
+            "basicConstraints=critical,CA:FALSE" \
+            "keyUsage=critical,digitalSignature" \
+            "extendedKeyUsage=serverAuth" > "$tls/server.ext" &&
+        openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" \
+            -CAkey "$tls/ca.key" -set_serial "0x$serial" -days 30 -sha256 \
+            -extfile "$tls/server.ext" -out "$tls/server.pem" &&
+        openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -nodes -keyout "$tls/untrusted.key" -out "$tls/untrusted.pem" \
+            -days 30 -subj "/CN=bimi.test" -addext "subjectAltName=$san"
+    } >"$tls/openssl.log" 2>&1 || {
+        echo "bed.sh: openssl could not make the test certificates" >&2
+        return 1
+    }
+}
+
+# One attempt with a fresh set of ports.
 # Returns 0 when up, 1 on failure, 2 on a port clash worth retrying.
 try_start() {
-    local dir=$1 zones=$2 ports auth fault knotd deadline kpid fpid
-    local knot_ok=0 fault_ok=0
-    ports=$("$PY" "$HERE/freeport.py" -n 2) || return 1
+    local dir=$1 zones=$2 ports auth fault https untrusted knotd deadline
+    local kpid fpid hpid knot_ok=0 fault_ok=0
+    ports=$("$PY" "$HERE/freeport.py" -n 4) || return 1
     auth=$(sed -n 1p <<<"$ports")
     fault=$(sed -n 2p <<<"$ports")
+    https=$(sed -n 3p <<<"$ports")
+    untrusted=$(sed -n 4p <<<"$ports")
     knotd=$(find_knotd) || return 1
 
     write_knot_conf "$dir" "$auth" "$zones" || return 1
@@ -265,10 +319,19 @@ try_start() {
         --pidfile "$dir/faultdns.pid" </dev/null >"$dir/faultdns.log" 2>&1 &
     fpid=$!
     echo "$fpid" > "$dir/faultdns.pid"
+    rm -f -- "$dir/httpsd.ready"
+    "$PY" "$HERE/httpsd.py" --addr 127.0.0.1 --port "$https" \
+        --cert "$dir/tls/server.pem" --key "$dir/tls/server.key" \
+        --untrusted-port "$untrusted" --untrusted-cert "$dir/tls/untrusted.pem" \
+        --untrusted-key "$dir/tls/untrusted.key" --root "$HTTPS_ROOT" \
+        --ready "$dir/httpsd.ready" \
+        </dev/null >"$dir/httpsd.log" 2>&1 &
+    hpid=$!
+    echo "$hpid" > "$dir/httpsd.pid"
 
     deadline=$((SECONDS + START_TIMEOUT))
     while [ "$SECONDS" -lt "$deadline" ]; do
-        if ! alive "$kpid" || ! alive "$fpid"; then
+        if ! alive "$kpid" || ! alive "$fpid" || ! alive "$hpid"; then
             port_clash "$dir" && return 2
             echo "bed.sh: a server exited during startup" >&2
             return 1
@@ -281,20 +344,25 @@ try_start() {
         [ $fault_ok = 1 ] ||
             { [ "$(probe "$fault" ready.fault.test. TXT)" = NOERROR ] &&
               fault_ok=1; }
-        if [ $knot_ok = 1 ] && [ $fault_ok = 1 ]; then
+        if [ $knot_ok = 1 ] && [ $fault_ok = 1 ] && [ -e "$dir/httpsd.ready" ]; then
             {
                 printf 'BED_DIR=%q\n' "$dir"
                 echo "BED_AUTH_PORT=$auth"
                 echo "BED_FAULT_PORT=$fault"
                 echo "BED_AUTH=127.0.0.1:$auth"
                 echo "BED_FAULT=127.0.0.1:$fault"
+                echo "BED_HTTPS_PORT=$https"
+                echo "BED_HTTPS=127.0.0.1:$https"
+                echo "BED_HTTPS_UNTRUSTED=127.0.0.1:$untrusted"
+                printf 'BED_CA=%q\n' "$dir/tls/ca.pem"
             } > "$dir/bed.env.tmp" && mv -f "$dir/bed.env.tmp" "$dir/bed.env"
             return 0
         fi
         sleep 0.1
     done
     echo "bed.sh: servers not ready after ${START_TIMEOUT}s" \
-         "(knotd ready=$knot_ok, faultdns ready=$fault_ok)" >&2
+         "(knotd ready=$knot_ok, faultdns ready=$fault_ok," \
+         "httpsd ready=$([ -e "$dir/httpsd.ready" ] && echo 1 || echo 0))" >&2
     return 1
 }
 
@@ -318,10 +386,14 @@ start_bed() {
         [ -e "$f" ] && ZONE_FILES+=("$f")
     done
     [ ${#ZONE_FILES[@]} -gt 0 ] || die "no *.zone files in $zones"
+    HTTPS_ROOT=${BED_HTTPS_ROOT:-$ROOT/tests/fixtures/https}
+    HTTPS_ROOT=$(cd -- "$HTTPS_ROOT" 2>/dev/null && pwd -P) ||
+        die "HTTPS root not found: ${BED_HTTPS_ROOT:-$ROOT/tests/fixtures/https}"
 
     refuse_if_running "$dir"
     rm -f -- "$dir"/*.pid "$dir/bed.env"
     mkdir -p "$dir/knot/db" || die "cannot create $dir/knot/db"
+    make_tls "$dir" || { show_logs "$dir"; return 1; }
 
     # Let servers use the hard fd limit (bounded) for many TCP clients.
     local hard
