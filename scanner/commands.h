@@ -31,5 +31,11 @@ int cmd_svg(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_svg_help[];
 int cmd_vmc(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_vmc_help[];
+int cmd_report(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_report_help[];
+int cmd_diff(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_diff_help[];
+int cmd_history(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_history_help[];
 
 #endif

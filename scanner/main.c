@@ -20,9 +20,6 @@ static const struct {
 } planned[] = {
 	{ "check", "one domain: SPF, DMARC, BIMI, MX/A with fixes", 8 },
 	{ "bimi", "BIMI record, logo, VMC and readiness", 5 },
-	{ "report", "statistics and tables from a run", 7 },
-	{ "diff", "what changed between two runs", 7 },
-	{ "history", "one domain's results over time", 7 },
 };
 
 static const struct command commands[] = {
@@ -33,6 +30,9 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
 	{ "db", cmd_db, "merge shard databases; check a database", cmd_db_help },
+	{ "report", cmd_report, "statistics, tables and charts of a run; trends", cmd_report_help },
+	{ "diff", cmd_diff, "what changed between two runs", cmd_diff_help },
+	{ "history", cmd_history, "one domain's results over time", cmd_history_help },
 	{ "vmc", cmd_vmc, "validate a Verified Mark Certificate (BIMI VMC/CMC) chain",
 	  cmd_vmc_help },
 };

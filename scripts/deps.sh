@@ -6,13 +6,14 @@
 set -euo pipefail
 
 # The build, the libraries, and the test bed (authoritative server, dig-like
-# client, dnsperf for benchmarks, python3-dnslib for the fault server).
+# client, dnsperf for benchmarks, python3-dnslib for the fault server);
+# chromium renders the HTML report in its test and in make report-demo.
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev
   knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml
-  clang clang-format clang-tidy
+  clang clang-format clang-tidy chromium
 )
 
 missing=()

@@ -240,7 +240,7 @@ class Cli(unittest.TestCase):
         self.assertIn("usage: posture", err)
 
     def test_planned_command_says_so(self):
-        rc, _, err = run("report")
+        rc, _, err = run("bimi")
         self.assertEqual(rc, 3)
         self.assertIn("not implemented yet", err)
 
