@@ -19,12 +19,13 @@ WARN     += -Wno-format-truncation
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) \
-            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner -Idb
+            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner -Idb -Ireport
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   = $(PKG_LIBS) -lpthread
 
-LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c)) $(wildcard db/*.c)
+LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c)) $(wildcard db/*.c) \
+            $(wildcard report/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o \
             $(BUILD)/scanner/svg_schema.o \
             $(BUILD)/scanner/vmc_roots.o
@@ -44,7 +45,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all build-tests deps demo demo-world man fuzz check check-run asan lint format clean help \
-        bench-dns bench
+        bench-dns bench report-demo
 
 all: $(BUILD)/posture
 
@@ -59,6 +60,7 @@ help:
 	@echo "make lint       clang-format check and clang-tidy"
 	@echo "make format     rewrite sources with clang-format"
 	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
+	@echo "make report-demo  every report format of the fixture runs, HTML to PNG"
 	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
 	@echo "make clean      remove build outputs"
@@ -66,7 +68,7 @@ help:
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard scanner/*.h db/*.h)
+$(BUILD)/%.o: %.c $(wildcard scanner/*.h db/*.h report/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -126,7 +128,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	  SAN="$(ASAN_FLAGS)" check-run
 
-LINT_SRC := $(wildcard scanner/*.c scanner/*.h tests/unit/*.c tests/integration/*.c \
+LINT_SRC := $(wildcard scanner/*.c scanner/*.h report/*.c report/*.h tests/unit/*.c tests/integration/*.c \
               tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c)
 
 lint:
@@ -153,6 +155,11 @@ demo-world:
 man: $(BUILD)/posture
 	@scripts/gen-man.py --posture $(BUILD)/posture --man man/posture.1 \
 	  --completion completion/posture.bash
+
+report-demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/report-demo.sh $(BUILD)
 
 # libFuzzer harnesses (tests/fuzz/); FUZZ_SECONDS per harness, default 60.
 fuzz:

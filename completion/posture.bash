@@ -6,21 +6,21 @@ _posture() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local i w cmd= npos=0 opts= subs=
 	local globals="--help --json --resolver --retries --timeout --version -h"
-	local commands="lookup spf dmarc svg scan runs db vmc"
+	local commands="check bimi lookup spf dmarc svg scan runs db report diff history vmc"
 	COMPREPLY=()
 	# The command is the first word that is neither an option nor an
 	# option's argument; npos counts the positional words after it.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--at|--checks|--db|--domain|--helo|--inflight|--intermediate|--ip|--label|--qps|--resolver|--resume|--retries|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
+		--at|--by|--ca-file|--checks|--connect-to|--db|--domain|--format|--helo|--inflight|--intermediate|--ip|--label|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
 		-*) continue ;;
 		esac
 		if [ -z "$cmd" ]; then cmd=$w; else ((npos++)); fi
 	done
 	case $prev in
-	--db|--intermediate|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--at|--checks|--domain|--helo|--inflight|--ip|--label|--qps|--resolver|--resume|--retries|--selector|--sender|--shard|--timeout|--workers) return ;;
+	--ca-file|--db|--intermediate|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--at|--by|--checks|--connect-to|--domain|--format|--helo|--inflight|--ip|--label|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--timeout|--workers) return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then w=$globals; else w=$commands; fi
@@ -28,13 +28,18 @@ _posture() {
 		return
 	fi
 	case $cmd in
+	check) opts="--at --ca-file --connect-to --no-fetch --selector --vmc-roots" subs="" ;;
+	bimi) opts="--at --ca-file --connect-to --no-fetch --selector --vmc-roots" subs="" ;;
 	lookup) opts="" subs="" ;;
 	spf) opts="--helo --ip --sender" subs="eval" ;;
 	dmarc) opts="" subs="" ;;
 	svg) opts="" subs="" ;;
-	scan) opts="--checks --db --inflight --label --no-fetch --progress --qps --resume --shard --workers" subs="" ;;
+	scan) opts="--at --ca-file --checks --connect-to --db --inflight --label --no-fetch --progress --qps --resume --selector --shard --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;
 	db) opts="--db" subs="merge check" ;;
+	report) opts="--by --db --domains --format --run --stats --trend -o" subs="" ;;
+	diff) opts="--db --format" subs="" ;;
+	history) opts="--db --format" subs="" ;;
 	vmc) opts="--at --domain --intermediate --selector --svg --vmc-roots" subs="" ;;
 	*) return ;;
 	esac

@@ -681,3 +681,91 @@ fail:
 	*run = 0;
 	return -1;
 }
+
+/* The result columns in store_result order, then the domain's columns. */
+#define ROW_COLUMNS                                                                                \
+	"r.run_id, rd.position, d.name, d.company, d.code, d.sector, rd.list, r.domain_id,"        \
+	" r.scanned_at, r.spf_status, r.spf_all, r.spf_error, r.spf_lookups,"                      \
+	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"          \
+	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"        \
+	" r.mx, r.a, r.conclusive, r.json"                                                          \
+	" FROM results r JOIN domains d ON d.id = r.domain_id"                                     \
+	" LEFT JOIN run_domains rd ON rd.run_id = r.run_id AND rd.domain_id = r.domain_id"
+
+static const char *text_or_null(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int int_or_minus(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+}
+
+/* Steps st to the end, calling fn with each row; finalizes st. */
+static int rows_each(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *arg)
+{
+	struct store_row row;
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.run_id = sqlite3_column_int64(st, 0);
+		row.position = sqlite3_column_int64(st, 1);
+		row.domain = text_or_null(st, 2);
+		row.company = text_or_null(st, 3);
+		row.code = text_or_null(st, 4);
+		row.sector = text_or_null(st, 5);
+		row.list = text_or_null(st, 6);
+		row.r.domain_id = sqlite3_column_int64(st, 7);
+		row.r.scanned_at = text_or_null(st, 8);
+		row.r.spf_status = text_or_null(st, 9);
+		row.r.spf_all = text_or_null(st, 10);
+		row.r.spf_error = text_or_null(st, 11);
+		row.r.spf_lookups = int_or_minus(st, 12);
+		row.r.spf_void = int_or_minus(st, 13);
+		row.r.dmarc_status = text_or_null(st, 14);
+		row.r.dmarc_policy = text_or_null(st, 15);
+		row.r.dmarc_subdomain_policy = text_or_null(st, 16);
+		row.r.dmarc_enforcement = text_or_null(st, 17);
+		row.r.dmarc_pct = int_or_minus(st, 18);
+		row.r.bimi_status = text_or_null(st, 19);
+		row.r.vmc_status = text_or_null(st, 20);
+		row.r.bimi_eligible = int_or_minus(st, 21);
+		row.r.mx = text_or_null(st, 22);
+		row.r.a = text_or_null(st, 23);
+		row.r.conclusive = sqlite3_column_int(st, 24) != 0;
+		row.r.json = text_or_null(st, 25);
+		ret = fn(arg, &row);
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, "reading results");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT " ROW_COLUMNS " WHERE r.run_id = ?1"
+	                       " ORDER BY rd.position, d.name",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	return rows_each(s, st, fn, arg);
+}
+
+int store_history_each(struct store *s, const char *domain, store_row_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT " ROW_COLUMNS " WHERE d.name = ?1"
+	                       " ORDER BY r.run_id, r.scanned_at",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+	return rows_each(s, st, fn, arg);
+}

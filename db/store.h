@@ -127,4 +127,24 @@ int store_integrity(struct store *s, char *msg, size_t msglen);
  * the first row as an integer (tests and reports). -1 on error. */
 int64_t store_scalar(struct store *s, const char *sql, int64_t param);
 
+/* Reading results back (reports, diff, history). */
+
+/* One stored result with its domain's list columns. Strings are valid
+ * only during the callback; text fields may be NULL (SQL NULL); in r the
+ * findings are not filled (nfindings 0). */
+struct store_row {
+	int64_t run_id;
+	int64_t position; /* in the run's list, from 1 */
+	const char *domain, *company, *code, *sector, *list;
+	struct store_result r;
+};
+typedef int (*store_row_fn)(void *arg, const struct store_row *row);
+
+/* Calls fn for every result of run, in list order (position). A non-zero
+ * return from fn stops the walk and is returned. -1 on a database error. */
+int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg);
+/* Calls fn for every result of domain (the normalised name), oldest run
+ * first. Same contract as store_results_each. */
+int store_history_each(struct store *s, const char *domain, store_row_fn fn, void *arg);
+
 #endif

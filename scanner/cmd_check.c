@@ -71,6 +71,14 @@ struct style {
 	bool color;
 };
 
+/* Colours only on a terminal, and never when NO_COLOR is set and not
+ * empty (no-color.org). */
+static bool use_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+}
+
 static const char *paint(const struct style *st, const char *code)
 {
 	return st->color ? code : "";
@@ -319,7 +327,7 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 			goto out;
 		if (!g->json) {
 			print_bimi(&r);
-			struct style st = { isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL };
+			struct style st = { use_color() };
 			print_readiness(&st, &r);
 		}
 		rc = r.eligible ? EXIT_OK : EXIT_PROBLEMS;
@@ -339,8 +347,7 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 		if (json_emit(js) != 0)
 			goto out;
 	} else {
-		const char *nc = getenv("NO_COLOR");
-		struct style st = { isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') };
+		struct style st = { use_color() };
 		print_check(&st, &r, &problems, ready);
 	}
 	rc = ready ? EXIT_OK : EXIT_PROBLEMS;

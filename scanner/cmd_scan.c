@@ -62,8 +62,7 @@ const char cmd_scan_help[] =
         "                    that have no result yet\n"
         "  --progress        a status line on stderr even when it is not a terminal\n"
         "  --json            print the run's summary as JSON\n"
-        "BIMI options (as for posture bimi):\n" DOMAIN_CHECK_OPTIONS_HELP
-        "\n"
+        "BIMI options (as for posture bimi):\n" DOMAIN_CHECK_OPTIONS_HELP "\n"
         "A DNS failure is stored as temperror (inconclusive), never as 'no\n"
         "record'. Ctrl-C stops cleanly: results so far are kept, and the run is\n"
         "finished with --resume. So is a run whose process was killed.\n"

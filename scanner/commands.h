@@ -35,5 +35,11 @@ int cmd_bimi(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_bimi_help[];
 int cmd_check(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_check_help[];
+int cmd_report(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_report_help[];
+int cmd_diff(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_diff_help[];
+int cmd_history(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_history_help[];
 
 #endif

@@ -11,18 +11,6 @@
 #define POSTURE_VERSION "0.0.0-dev"
 #endif
 
-/* Subcommands of the design that are not built yet: named in --help so
- * users know what is coming, refused plainly when called. */
-static const struct {
-	const char *name;
-	const char *summary;
-	int issue;
-} planned[] = {
-	{ "report", "statistics and tables from a run", 7 },
-	{ "diff", "what changed between two runs", 7 },
-	{ "history", "one domain's results over time", 7 },
-};
-
 static const struct command commands[] = {
 	{ "check", cmd_check, "one domain: SPF, DMARC, BIMI, MX/A, with a fix for each problem",
 	  cmd_check_help },
@@ -35,6 +23,9 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
 	{ "db", cmd_db, "merge shard databases; check a database", cmd_db_help },
+	{ "report", cmd_report, "statistics, tables and charts of a run; trends", cmd_report_help },
+	{ "diff", cmd_diff, "what changed between two runs", cmd_diff_help },
+	{ "history", cmd_history, "one domain's results over time", cmd_history_help },
 	{ "vmc", cmd_vmc, "validate a Verified Mark Certificate (BIMI VMC/CMC) chain",
 	  cmd_vmc_help },
 };
@@ -50,9 +41,6 @@ static void print_help(FILE *out)
 	      out);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nNot implemented yet (they say so when called):\n", out);
-	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
-		fprintf(out, "  %-9s %s\n", planned[i].name, planned[i].summary);
 	fprintf(out,
 	        "\n"
 	        "Global options (anywhere on the line):\n"
@@ -103,13 +91,6 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		return commands[i].run(n - 1, args + 1, &g);
-	}
-	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++) {
-		if (strcmp(args[0], planned[i].name) != 0)
-			continue;
-		fprintf(stderr, "posture: '%s' is not implemented yet (tracked as issue %d)\n",
-		        planned[i].name, planned[i].issue);
-		return EXIT_INTERNAL;
 	}
 	return cli_usage_error(NULL, "unknown command '%s'", args[0]);
 }

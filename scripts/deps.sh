@@ -8,14 +8,15 @@ set -euo pipefail
 # The build, the libraries, and the test bed (authoritative server, dig-like
 # client, dnsperf for benchmarks, python3-dnslib for the fault server,
 # openssl for the HTTPS server's and the mark certificates' test CAs,
-# groff and man-db to check the man page).
+# groff and man-db to check the man page); chromium renders the HTML
+# report in its test and in make report-demo.
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev
   knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml openssl
   groff-base man-db
-  clang clang-format clang-tidy
+  clang clang-format clang-tidy chromium
 )
 
 missing=()

@@ -239,10 +239,10 @@ class Cli(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("usage: posture", err)
 
-    def test_planned_command_says_so(self):
-        rc, _, err = run("report")
-        self.assertEqual(rc, 3)
-        self.assertIn("not implemented yet", err)
+    def test_unknown_command(self):
+        rc, _, err = run("frobnicate")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown command 'frobnicate'", err)
 
     def test_ipv6_resolver_syntax(self):
         # [::1] has nothing listening on the fault port over IPv6 for sure?

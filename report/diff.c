@@ -1,0 +1,140 @@
+/*
+ * diff.c — what changed for each domain between two runs (see report.h).
+ *
+ * A change is one fact that differs: the SPF status (a new PermError is
+ * its own kind), the DMARC class and policy, the VMC, BIMI eligibility,
+ * MX. Each is improved, regressed or just changed by a fixed order
+ * (below). A side whose check did not run or ended in a DNS failure is
+ * unknown: it is never compared, so a timeout tonight is not a regression.
+ */
+#include "report.h"
+
+#include <string.h>
+
+static bool eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+const char *report_direction_name(enum report_direction d)
+{
+	return d == REPORT_IMPROVED ? "improved" : d == REPORT_REGRESSED ? "regressed" : "changed";
+}
+
+static int emit(const char *domain, const char *what, const char *from, const char *to,
+                enum report_direction dir, int (*fn)(void *, const struct report_change *),
+                void *arg)
+{
+	struct report_change c;
+	memset(&c, 0, sizeof(c));
+	c.domain = domain;
+	c.what = what;
+	snprintf(c.from, sizeof(c.from), "%s", from);
+	snprintf(c.to, sizeof(c.to), "%s", to);
+	c.direction = dir;
+	return fn(arg, &c);
+}
+
+static enum report_direction by_rank(int a, int b)
+{
+	return b > a ? REPORT_IMPROVED : b < a ? REPORT_REGRESSED : REPORT_CHANGED;
+}
+
+static bool known(const char *s)
+{
+	return s[0] != '\0' && !eq(s, "not_run") && !eq(s, "error") && !eq(s, "temperror");
+}
+
+/* SPF: ok above none and permerror, which rank alike. */
+static int spf_rank(const char *s)
+{
+	return eq(s, "ok") ? 1 : 0;
+}
+
+/* DMARC: missing/invalid, monitor, partial, quarantine, reject. */
+static int dmarc_rank(const char *c)
+{
+	static const char *const order[] = { "monitor", "partial", "quarantine", "reject" };
+	for (int i = 0; i < 4; i++)
+		if (eq(c, order[i]))
+			return i + 1;
+	return 0;
+}
+
+static int policy_rank(const char *p)
+{
+	return eq(p, "none") ? 1 : eq(p, "quarantine") ? 2 : eq(p, "reject") ? 3 : 0;
+}
+
+static int mx_rank(const char *m)
+{
+	return eq(m, "present") ? 1 : 0;
+}
+
+static int compare(const struct report_row *a, const struct report_row *b,
+                   int (*fn)(void *, const struct report_change *), void *arg)
+{
+	const char *d = b->domain;
+	int rc = 0;
+
+	if (known(a->spf_status) && known(b->spf_status)) {
+		bool pa = eq(a->spf_status, "permerror"), pb = eq(b->spf_status, "permerror");
+		if (pb && !pa)
+			rc = emit(d, "spf_permerror", a->spf_status, b->spf_error, REPORT_REGRESSED,
+			          fn, arg);
+		else if (pa && pb && !eq(a->spf_error, b->spf_error))
+			rc = emit(d, "spf_error", a->spf_error, b->spf_error, REPORT_CHANGED, fn,
+			          arg);
+		else if (!eq(a->spf_status, b->spf_status))
+			rc = emit(d, "spf_status", a->spf_status, b->spf_status,
+			          by_rank(spf_rank(a->spf_status), spf_rank(b->spf_status)), fn,
+			          arg);
+	}
+	const char *ca = report_dmarc_class(a), *cb = report_dmarc_class(b);
+	if (rc == 0 && known(ca) && known(cb) && !eq(ca, cb))
+		rc = emit(d, "dmarc_enforcement", ca, cb, by_rank(dmarc_rank(ca), dmarc_rank(cb)),
+		          fn, arg);
+	if (rc == 0 && known(ca) && known(cb) && !eq(a->dmarc_policy, b->dmarc_policy))
+		rc = emit(d, "dmarc_policy", a->dmarc_policy, b->dmarc_policy,
+		          by_rank(policy_rank(a->dmarc_policy), policy_rank(b->dmarc_policy)), fn,
+		          arg);
+	if (rc == 0 && known(a->vmc_status) && known(b->vmc_status) &&
+	    !eq(a->vmc_status, "unchecked") && !eq(b->vmc_status, "unchecked")) {
+		bool va = eq(a->vmc_status, "valid"), vb = eq(b->vmc_status, "valid");
+		if (vb && !va)
+			rc = emit(d, "vmc", a->vmc_status, "valid", REPORT_IMPROVED, fn, arg);
+		else if (va && !vb)
+			rc = emit(d, "vmc", "valid", b->vmc_expired ? "expired" : b->vmc_status,
+			          REPORT_REGRESSED, fn, arg);
+	}
+	if (rc == 0 && known(a->bimi_status) && known(b->bimi_status) && a->bimi_eligible >= 0 &&
+	    b->bimi_eligible >= 0 && a->bimi_eligible != b->bimi_eligible)
+		rc = emit(d, "bimi_eligible", a->bimi_eligible ? "yes" : "no",
+		          b->bimi_eligible ? "yes" : "no",
+		          by_rank(a->bimi_eligible, b->bimi_eligible), fn, arg);
+	if (rc == 0 && known(a->mx) && known(b->mx) && !eq(a->mx, b->mx))
+		rc = emit(d, "mx", a->mx, b->mx, by_rank(mx_rank(a->mx), mx_rank(b->mx)), fn, arg);
+	return rc;
+}
+
+int report_diff(const struct report_row *a, size_t na, const struct report_row *b, size_t nb,
+                int (*fn)(void *arg, const struct report_change *c), void *arg)
+{
+	size_t i = 0, j = 0;
+	int rc = 0;
+	while (rc == 0 && (i < na || j < nb)) {
+		int cmp = i == na ? 1 : j == nb ? -1 : strcmp(a[i].domain, b[j].domain);
+		if (cmp < 0) {
+			rc = emit(a[i].domain, "removed", "listed", "", REPORT_CHANGED, fn, arg);
+			i++;
+		} else if (cmp > 0) {
+			rc = emit(b[j].domain, "added", "", "listed", REPORT_CHANGED, fn, arg);
+			j++;
+		} else {
+			rc = compare(&a[i], &b[j], fn, arg);
+			i++;
+			j++;
+		}
+	}
+	return rc;
+}

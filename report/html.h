@@ -1,0 +1,17 @@
+/*
+ * html.h — HTML escaping and the report page's own script (html.c).
+ */
+#ifndef POSTURE_HTML_H
+#define POSTURE_HTML_H
+
+#include <stdio.h>
+
+/* Writes s as HTML text or attribute value: & < > " ' escaped, control
+ * bytes shown as U+FFFD. NULL writes nothing. */
+void html_text(FILE *out, const char *s);
+/* The page's inline script, and base64(SHA-256) of it as the
+ * Content-Security-Policy allows it. */
+const char *report_html_script(void);
+const char *report_html_script_sha256(void);
+
+#endif

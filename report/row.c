@@ -1,0 +1,203 @@
+/*
+ * row.c — a stored result copied into a report_row, with the facts that
+ * only the result's JSON holds (sp/np, rua, the RFC 7489 reading, the SPF
+ * includes, BIMI logo, certificate type and readiness).
+ *
+ * The JSON is the object checks_json() writes ({"spf", "dmarc", "mx", "a",
+ * "bimi", ...}); the BIMI object follows the contract of issue 5:
+ * {"status", "logo": {"status"}, "vmc": {"status", "type", "findings"},
+ * "readiness": [{"item", "status", "fix"}], "eligible"}. Anything missing
+ * or of another type is read as absent: a report never fails on one row.
+ */
+#include "report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const report_readiness_items[REPORT_READINESS_ITEMS] = {
+	"bimi_record",
+	"logo",
+	"certificate",
+	"dmarc_policy",
+	"dmarc_org_policy",
+	"dmarc_coverage",
+	"dmarc_subdomain",
+	"spf",
+	"mx",
+	"a",
+};
+
+static void copy(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static int dup_str(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src == NULL)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -1;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static bool has_include(const struct report_row *r, const char *host)
+{
+	for (size_t i = 0; i < r->nincludes; i++)
+		if (r->includes[i] != NULL && strcmp(r->includes[i], host) == 0)
+			return true;
+	return false;
+}
+
+/* The direct include: targets of the domain's own record (the tree's
+ * first level). */
+static int read_includes(struct report_row *r, json_t *spf)
+{
+	json_t *kids = json_object_get(json_object_get(spf, "tree"), "children");
+	size_t n = json_array_size(kids);
+	if (n == 0)
+		return 0;
+	r->includes = calloc(n, sizeof(char *));
+	if (r->includes == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *via = jstr(json_array_get(kids, i), "via");
+		if (via == NULL || strncmp(via, "include:", 8) != 0 || via[8] == '\0' ||
+		    has_include(r, via + 8))
+			continue;
+		r->includes[r->nincludes] = strdup(via + 8);
+		if (r->includes[r->nincludes] == NULL)
+			return -1;
+		r->nincludes++;
+	}
+	return 0;
+}
+
+static void read_dmarc(struct report_row *r, json_t *dm)
+{
+	copy(r->dmarc_np, sizeof(r->dmarc_np), jstr(dm, "nonexistent_policy"));
+	copy(r->dmarc_enforcement_7489, sizeof(r->dmarc_enforcement_7489),
+	     jstr(json_object_get(dm, "rfc7489"), "enforcement"));
+	r->dmarc_readings_differ = json_is_true(json_object_get(dm, "readings_differ"));
+	json_t *rua = json_object_get(dm, "rua");
+	r->dmarc_rua = json_array_size(rua) > 0;
+	for (size_t i = 0; i < json_array_size(rua); i++)
+		if (json_is_false(json_object_get(json_array_get(rua, i), "authorized")))
+			r->dmarc_rua_unauthorized = true;
+}
+
+static void read_bimi(struct report_row *r, json_t *bimi)
+{
+	json_t *vmc = json_object_get(bimi, "vmc");
+	copy(r->logo_status, sizeof(r->logo_status), jstr(json_object_get(bimi, "logo"), "status"));
+	copy(r->vmc_type, sizeof(r->vmc_type), jstr(vmc, "type"));
+	json_t *f = json_object_get(vmc, "findings");
+	for (size_t i = 0; i < json_array_size(f); i++) {
+		const char *code = jstr(json_array_get(f, i), "code");
+		if (code != NULL && strcmp(code, "vmc.expired") == 0)
+			r->vmc_expired = true;
+	}
+	json_t *ready = json_object_get(bimi, "readiness");
+	for (size_t i = 0; i < json_array_size(ready); i++) {
+		json_t *it = json_array_get(ready, i);
+		const char *item = jstr(it, "item"), *st = jstr(it, "status");
+		if (item == NULL || st == NULL || strcmp(st, "fail") != 0)
+			continue;
+		for (unsigned k = 0; k < REPORT_READINESS_ITEMS; k++)
+			if (strcmp(item, report_readiness_items[k]) == 0)
+				r->bimi_fail |= 1u << k;
+	}
+}
+
+int report_row_from_store(struct report_row *out, const struct store_row *in)
+{
+	const struct store_result *s = &in->r;
+	memset(out, 0, sizeof(*out));
+	out->run_id = in->run_id;
+	out->position = in->position;
+	if (dup_str(&out->domain, in->domain ? in->domain : "") != 0 ||
+	    dup_str(&out->company, in->company) != 0 || dup_str(&out->code, in->code) != 0 ||
+	    dup_str(&out->sector, in->sector) != 0 || dup_str(&out->list, in->list) != 0)
+		goto oom;
+	copy(out->scanned_at, sizeof(out->scanned_at), s->scanned_at);
+	out->conclusive = s->conclusive;
+	copy(out->spf_status, sizeof(out->spf_status), s->spf_status);
+	copy(out->spf_all, sizeof(out->spf_all), s->spf_all);
+	copy(out->spf_error, sizeof(out->spf_error), s->spf_error);
+	out->spf_lookups = s->spf_lookups;
+	out->spf_void = s->spf_void;
+	copy(out->dmarc_status, sizeof(out->dmarc_status), s->dmarc_status);
+	copy(out->dmarc_policy, sizeof(out->dmarc_policy), s->dmarc_policy);
+	copy(out->dmarc_sp, sizeof(out->dmarc_sp), s->dmarc_subdomain_policy);
+	copy(out->dmarc_enforcement, sizeof(out->dmarc_enforcement), s->dmarc_enforcement);
+	out->dmarc_pct = s->dmarc_pct;
+	copy(out->bimi_status, sizeof(out->bimi_status), s->bimi_status);
+	copy(out->vmc_status, sizeof(out->vmc_status), s->vmc_status);
+	out->bimi_eligible = s->bimi_eligible;
+	copy(out->mx, sizeof(out->mx), s->mx);
+	copy(out->a, sizeof(out->a), s->a);
+
+	json_t *js = s->json ? json_loads(s->json, 0, NULL) : NULL;
+	if (js == NULL)
+		return 0; /* no extra facts: the columns still count */
+	json_t *spf = json_object_get(js, "spf"), *dm = json_object_get(js, "dmarc");
+	int rc = dup_str(&out->spf_record, jstr(spf, "record"));
+	if (rc == 0)
+		rc = dup_str(&out->dmarc_record, jstr(dm, "record"));
+	if (rc == 0)
+		rc = read_includes(out, spf);
+	read_dmarc(out, dm);
+	read_bimi(out, json_object_get(js, "bimi"));
+	json_decref(js);
+	if (rc != 0)
+		goto oom;
+	return 0;
+oom:
+	report_row_cleanup(out);
+	return -1;
+}
+
+void report_row_cleanup(struct report_row *r)
+{
+	free(r->domain);
+	free(r->company);
+	free(r->code);
+	free(r->sector);
+	free(r->list);
+	free(r->spf_record);
+	free(r->dmarc_record);
+	for (size_t i = 0; i < r->nincludes; i++)
+		free(r->includes[i]);
+	free(r->includes);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *report_dmarc_class(const struct report_row *r)
+{
+	const char *e = r->dmarc_enforcement;
+	if (strcmp(r->dmarc_status, "not_run") == 0 || strcmp(r->dmarc_status, "error") == 0 ||
+	    r->dmarc_status[0] == '\0')
+		return "";
+	if ((strcmp(e, "quarantine") == 0 || strcmp(e, "reject") == 0) && r->dmarc_pct >= 0 &&
+	    r->dmarc_pct < 100)
+		return "partial";
+	return e;
+}
+
+static int by_domain(const void *a, const void *b)
+{
+	const struct report_row *x = a, *y = b;
+	return strcmp(x->domain, y->domain);
+}
+
+void report_rows_sort_by_domain(struct report_row *rows, size_t n)
+{
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), by_domain);
+}

@@ -1,0 +1,631 @@
+/*
+ * stats.c — the metric table and the counting (see report.h). Pure: rows
+ * in, counts out.
+ *
+ * Every figure of every format is one row of report_metrics: a name that
+ * stays stable (CSV, JSON, README), the metric that counts its
+ * denominator, and a test on one row. The domain view counts rows; the
+ * company view counts the first row of each company (its primary domain);
+ * the company_any view counts companies where any row passes.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_METRICS 128
+#define BITWORDS    (MAX_METRICS / 64)
+
+static bool eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* A status column that says the check ran. */
+static bool ran(const char *status)
+{
+	return status[0] != '\0' && !eq(status, "not_run") && !eq(status, "error");
+}
+
+static bool t_all(const struct report_row *r, int arg)
+{
+	(void)r;
+	(void)arg;
+	return true;
+}
+
+static bool t_inconclusive(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return !r->conclusive;
+}
+
+static bool t_dmarc_checked(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return ran(r->dmarc_status);
+}
+
+static const char *const dmarc_classes[] = { "missing",    "invalid", "monitor",  "partial",
+	                                     "quarantine", "reject",  "temperror" };
+
+static bool t_dmarc_class(const struct report_row *r, int arg)
+{
+	return eq(report_dmarc_class(r), dmarc_classes[arg]);
+}
+
+static bool enforcing(const char *e)
+{
+	return eq(e, "quarantine") || eq(e, "reject");
+}
+
+static bool t_dmarc_enforced(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return enforcing(report_dmarc_class(r));
+}
+
+static int policy_rank(const char *p)
+{
+	return eq(p, "none") ? 1 : eq(p, "quarantine") ? 2 : eq(p, "reject") ? 3 : 0;
+}
+
+/* arg 0: sp, 1: np weaker than p (both known). */
+static bool t_dmarc_weaker(const struct report_row *r, int arg)
+{
+	int p = policy_rank(r->dmarc_policy);
+	int w = policy_rank(arg == 0 ? r->dmarc_sp : r->dmarc_np);
+	return eq(r->dmarc_status, "ok") && p > 0 && w > 0 && w < p;
+}
+
+static bool t_dmarc_rua(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return r->dmarc_rua;
+}
+
+static bool t_dmarc_rua_unauth(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return r->dmarc_rua_unauthorized;
+}
+
+static bool t_dmarc_differ(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return r->dmarc_readings_differ;
+}
+
+/* arg 0: RFC 7489 reading, 1: RFC 9989 reading (pct ignored). */
+static bool t_dmarc_enforced_by(const struct report_row *r, int arg)
+{
+	return enforcing(arg == 0 ? r->dmarc_enforcement_7489 : r->dmarc_enforcement);
+}
+
+static bool t_spf_checked(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return ran(r->spf_status);
+}
+
+static const char *const spf_statuses[] = { "none", "ok", "permerror", "temperror" };
+
+static bool t_spf_status(const struct report_row *r, int arg)
+{
+	return eq(r->spf_status, spf_statuses[arg]);
+}
+
+static bool t_spf_record(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return eq(r->spf_status, "ok") || eq(r->spf_status, "permerror");
+}
+
+/* The PermError causes, by the first cause the audit found (spf_error). */
+static const char *const spf_causes[] = { "spf.include_no_record", "spf.too_many_lookups",
+	                                  "spf.void_lookups",      "spf.syntax",
+	                                  "spf.multiple_records",  "spf.include_loop",
+	                                  "spf.redirect_no_record" };
+#define NCAUSES (sizeof(spf_causes) / sizeof(spf_causes[0]))
+
+static bool t_spf_cause(const struct report_row *r, int arg)
+{
+	if (!eq(r->spf_status, "permerror"))
+		return false;
+	if (arg >= 0)
+		return eq(r->spf_error, spf_causes[arg]);
+	for (size_t i = 0; i < NCAUSES; i++)
+		if (eq(r->spf_error, spf_causes[i]))
+			return false;
+	return true; /* another cause (spf.mx_too_many_names), or none recorded */
+}
+
+static const char *const spf_alls[] = { "-all", "~all", "?all", "+all", "" };
+
+static bool t_spf_all(const struct report_row *r, int arg)
+{
+	return t_spf_record(r, 0) && eq(r->spf_all, spf_alls[arg]);
+}
+
+/* arg 0..10: exactly that many lookups; 11: more than 10. */
+static bool t_spf_lookups(const struct report_row *r, int arg)
+{
+	if (!t_spf_record(r, 0) || r->spf_lookups < 0)
+		return false;
+	return arg > 10 ? r->spf_lookups > 10 : r->spf_lookups == arg;
+}
+
+static bool t_bimi_checked(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return ran(r->bimi_status);
+}
+
+static bool t_bimi_record(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return eq(r->bimi_status, "ok") || eq(r->bimi_status, "invalid");
+}
+
+static bool t_bimi_logo(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return t_bimi_checked(r, 0) && eq(r->logo_status, "valid");
+}
+
+/* arg 0: a valid VMC (or a valid certificate of unknown type), 1: CMC. */
+static bool t_bimi_cert(const struct report_row *r, int arg)
+{
+	if (!t_bimi_checked(r, 0) || !eq(r->vmc_status, "valid"))
+		return false;
+	return arg == 1 ? eq(r->vmc_type, "CMC") : !eq(r->vmc_type, "CMC");
+}
+
+/* arg 1: eligible, 0: checked and not eligible. */
+static bool t_bimi_eligible(const struct report_row *r, int arg)
+{
+	return t_bimi_checked(r, 0) && r->bimi_eligible == arg;
+}
+
+static bool t_bimi_fail(const struct report_row *r, int arg)
+{
+	return t_bimi_eligible(r, 0) && (r->bimi_fail & (1u << arg)) != 0;
+}
+
+/* arg 0: MX checked, 1: present, 2: null MX, 3: absent; 4: A checked,
+ * 5: A/AAAA present. */
+static bool t_host(const struct report_row *r, int arg)
+{
+	const char *s = arg < 4 ? r->mx : r->a;
+	static const char *const want[] = { NULL, "present", "null_mx", "absent", NULL, "present" };
+	if (want[arg] == NULL)
+		return ran(s);
+	return eq(s, want[arg]);
+}
+
+enum {
+	M_RESULTS,
+	M_INCONCLUSIVE,
+	M_DMARC_CHECKED,
+	M_DMARC_MISSING,
+	M_DMARC_INVALID,
+	M_DMARC_MONITOR,
+	M_DMARC_PARTIAL,
+	M_DMARC_QUARANTINE,
+	M_DMARC_REJECT,
+	M_DMARC_TEMPERROR,
+	M_DMARC_ENFORCED,
+	M_DMARC_SP_WEAKER,
+	M_DMARC_NP_WEAKER,
+	M_DMARC_RUA,
+	M_DMARC_RUA_UNAUTH,
+	M_DMARC_DIFFER,
+	M_DMARC_ENF_7489,
+	M_DMARC_ENF_9989,
+	M_SPF_CHECKED,
+	M_SPF_NONE,
+	M_SPF_OK,
+	M_SPF_PERMERROR,
+	M_SPF_TEMPERROR,
+	M_SPF_RECORD,
+	M_SPF_CAUSE0, /* NCAUSES of them, then "other" */
+	M_SPF_CAUSE_OTHER = M_SPF_CAUSE0 + NCAUSES,
+	M_SPF_ALL0,
+	M_SPF_LOOKUPS0 = M_SPF_ALL0 + 5, /* 0..10, then over 10 */
+	M_BIMI_CHECKED = M_SPF_LOOKUPS0 + 12,
+	M_BIMI_RECORD,
+	M_BIMI_LOGO,
+	M_BIMI_VMC,
+	M_BIMI_CMC,
+	M_BIMI_ELIGIBLE,
+	M_BIMI_NOT_ELIGIBLE,
+	M_BIMI_FAIL0,
+	M_MX_CHECKED = M_BIMI_FAIL0 + REPORT_READINESS_ITEMS,
+	M_MX_PRESENT,
+	M_MX_NULL,
+	M_MX_ABSENT,
+	M_A_CHECKED,
+	M_A_PRESENT,
+	M_COUNT,
+};
+
+#define LOOKUPS(n)                                                                                 \
+	[M_SPF_LOOKUPS0 + (n)] = { "spf_lookups_" #n,                                              \
+		                   "spf_lookups",                                                  \
+		                   #n " DNS lookups",                                              \
+		                   M_SPF_RECORD,                                                   \
+		                   false,                                                          \
+		                   t_spf_lookups,                                                  \
+		                   n }
+#define FAIL(n, item, words)                                                                       \
+	[M_BIMI_FAIL0 + (n)] = {                                                                   \
+		"bimi_fail_" item, "bimi_fail", words, M_BIMI_NOT_ELIGIBLE, false, t_bimi_fail, n  \
+	}
+
+const struct report_metric report_metrics[] = {
+	[M_RESULTS] = { "results", "general", "domains with a result", -1, false, t_all, 0 },
+	[M_INCONCLUSIVE] = { "inconclusive", "general", "inconclusive (a DNS failure)", -1, false,
+	                     t_inconclusive, 0 },
+	[M_DMARC_CHECKED] = { "dmarc_checked", "dmarc", "DMARC checked", -1, false, t_dmarc_checked,
+	                      0 },
+	[M_DMARC_MISSING] = { "dmarc_missing", "dmarc", "no DMARC record", M_DMARC_CHECKED, false,
+	                      t_dmarc_class, 0 },
+	[M_DMARC_INVALID] = { "dmarc_invalid", "dmarc", "invalid DMARC record", M_DMARC_CHECKED,
+	                      false, t_dmarc_class, 1 },
+	[M_DMARC_MONITOR] = { "dmarc_monitor", "dmarc", "p=none (monitor only)", M_DMARC_CHECKED,
+	                      false, t_dmarc_class, 2 },
+	[M_DMARC_PARTIAL] = { "dmarc_partial", "dmarc", "partial (pct below 100 or t=y)",
+	                      M_DMARC_CHECKED, false, t_dmarc_class, 3 },
+	[M_DMARC_QUARANTINE] = { "dmarc_quarantine", "dmarc", "p=quarantine on all mail",
+	                         M_DMARC_CHECKED, false, t_dmarc_class, 4 },
+	[M_DMARC_REJECT] = { "dmarc_reject", "dmarc", "p=reject on all mail", M_DMARC_CHECKED,
+	                     false, t_dmarc_class, 5 },
+	[M_DMARC_TEMPERROR] = { "dmarc_temperror", "dmarc", "DNS failure (no verdict)",
+	                        M_DMARC_CHECKED, false, t_dmarc_class, 6 },
+	[M_DMARC_ENFORCED] = { "dmarc_enforced", "dmarc", "enforced (quarantine + reject)",
+	                       M_DMARC_CHECKED, true, t_dmarc_enforced, 0 },
+	[M_DMARC_SP_WEAKER] = { "dmarc_sp_weaker", "dmarc", "sp= weaker than p=", M_DMARC_CHECKED,
+	                        false, t_dmarc_weaker, 0 },
+	[M_DMARC_NP_WEAKER] = { "dmarc_np_weaker", "dmarc", "np= weaker than p=", M_DMARC_CHECKED,
+	                        false, t_dmarc_weaker, 1 },
+	[M_DMARC_RUA] = { "dmarc_rua", "dmarc", "aggregate reports requested (rua)",
+	                  M_DMARC_CHECKED, false, t_dmarc_rua, 0 },
+	[M_DMARC_RUA_UNAUTH] = { "dmarc_rua_unauthorized", "dmarc",
+	                         "external rua not authorised by its destination", M_DMARC_CHECKED,
+	                         false, t_dmarc_rua_unauth, 0 },
+	[M_DMARC_DIFFER] = { "dmarc_readings_differ", "dmarc",
+	                     "RFC 7489 and RFC 9989 readings differ", M_DMARC_CHECKED, false,
+	                     t_dmarc_differ, 0 },
+	[M_DMARC_ENF_7489] = { "dmarc_enforced_rfc7489", "dmarc", "enforced, RFC 7489 reading",
+	                       M_DMARC_CHECKED, false, t_dmarc_enforced_by, 0 },
+	[M_DMARC_ENF_9989] = { "dmarc_enforced_rfc9989", "dmarc", "enforced, RFC 9989 reading",
+	                       M_DMARC_CHECKED, false, t_dmarc_enforced_by, 1 },
+	[M_SPF_CHECKED] = { "spf_checked", "spf", "SPF checked", -1, false, t_spf_checked, 0 },
+	[M_SPF_NONE] = { "spf_none", "spf", "no SPF record", M_SPF_CHECKED, false, t_spf_status,
+	                 0 },
+	[M_SPF_OK] = { "spf_ok", "spf", "SPF ok", M_SPF_CHECKED, false, t_spf_status, 1 },
+	[M_SPF_PERMERROR] = { "spf_permerror", "spf", "SPF PermError", M_SPF_CHECKED, true,
+	                      t_spf_status, 2 },
+	[M_SPF_TEMPERROR] = { "spf_temperror", "spf", "SPF TempError (DNS failure)", M_SPF_CHECKED,
+	                      false, t_spf_status, 3 },
+	[M_SPF_RECORD] = { "spf_record", "spf", "SPF record published (ok or PermError)",
+	                   M_SPF_CHECKED, false, t_spf_record, 0 },
+	[M_SPF_CAUSE0 + 0] = { "spf_permerror_include_no_record", "spf_cause",
+	                       "include without a record", M_SPF_PERMERROR, false, t_spf_cause, 0 },
+	[M_SPF_CAUSE0 + 1] = { "spf_permerror_too_many_lookups", "spf_cause",
+	                       "more than 10 lookups", M_SPF_PERMERROR, false, t_spf_cause, 1 },
+	[M_SPF_CAUSE0 + 2] = { "spf_permerror_void_lookups", "spf_cause",
+	                       "more than 2 void lookups", M_SPF_PERMERROR, false, t_spf_cause, 2 },
+	[M_SPF_CAUSE0 + 3] = { "spf_permerror_syntax", "spf_cause", "syntax error", M_SPF_PERMERROR,
+	                       false, t_spf_cause, 3 },
+	[M_SPF_CAUSE0 + 4] = { "spf_permerror_multiple_records", "spf_cause", "multiple records",
+	                       M_SPF_PERMERROR, false, t_spf_cause, 4 },
+	[M_SPF_CAUSE0 + 5] = { "spf_permerror_loop", "spf_cause", "include/redirect loop",
+	                       M_SPF_PERMERROR, false, t_spf_cause, 5 },
+	[M_SPF_CAUSE0 + 6] = { "spf_permerror_redirect_no_record", "spf_cause",
+	                       "redirect without a record", M_SPF_PERMERROR, false, t_spf_cause,
+	                       6 },
+	[M_SPF_CAUSE_OTHER] = { "spf_permerror_other", "spf_cause", "other cause", M_SPF_PERMERROR,
+	                        false, t_spf_cause, -1 },
+	[M_SPF_ALL0 + 0] = { "spf_all_fail", "spf_all", "ends in -all", M_SPF_RECORD, false,
+	                     t_spf_all, 0 },
+	[M_SPF_ALL0 + 1] = { "spf_all_softfail", "spf_all", "ends in ~all", M_SPF_RECORD, false,
+	                     t_spf_all, 1 },
+	[M_SPF_ALL0 + 2] = { "spf_all_neutral", "spf_all", "ends in ?all", M_SPF_RECORD, false,
+	                     t_spf_all, 2 },
+	[M_SPF_ALL0 + 3] = { "spf_all_pass", "spf_all", "ends in +all", M_SPF_RECORD, false,
+	                     t_spf_all, 3 },
+	[M_SPF_ALL0 + 4] = { "spf_all_none", "spf_all", "no all term", M_SPF_RECORD, false,
+	                     t_spf_all, 4 },
+	LOOKUPS(0),
+	LOOKUPS(1),
+	LOOKUPS(2),
+	LOOKUPS(3),
+	LOOKUPS(4),
+	LOOKUPS(5),
+	LOOKUPS(6),
+	LOOKUPS(7),
+	LOOKUPS(8),
+	LOOKUPS(9),
+	LOOKUPS(10),
+	[M_SPF_LOOKUPS0 + 11] = { "spf_lookups_over_10", "spf_lookups", "over 10 DNS lookups",
+	                          M_SPF_RECORD, false, t_spf_lookups, 11 },
+	[M_BIMI_CHECKED] = { "bimi_checked", "bimi", "BIMI checked", -1, false, t_bimi_checked, 0 },
+	[M_BIMI_RECORD] = { "bimi_record", "bimi", "BIMI record present", M_BIMI_CHECKED, false,
+	                    t_bimi_record, 0 },
+	[M_BIMI_LOGO] = { "bimi_logo_valid", "bimi", "logo valid (SVG Tiny PS)", M_BIMI_CHECKED,
+	                  false, t_bimi_logo, 0 },
+	[M_BIMI_VMC] = { "bimi_vmc_valid", "bimi", "VMC valid", M_BIMI_CHECKED, false, t_bimi_cert,
+	                 0 },
+	[M_BIMI_CMC] = { "bimi_cmc_valid", "bimi", "CMC valid", M_BIMI_CHECKED, false, t_bimi_cert,
+	                 1 },
+	[M_BIMI_ELIGIBLE] = { "bimi_eligible", "bimi", "eligible (readiness all green)",
+	                      M_BIMI_CHECKED, true, t_bimi_eligible, 1 },
+	[M_BIMI_NOT_ELIGIBLE] = { "bimi_not_eligible", "bimi", "not eligible", M_BIMI_CHECKED,
+	                          false, t_bimi_eligible, 0 },
+	FAIL(0, "bimi_record", "no valid BIMI record"),
+	FAIL(1, "logo", "logo fails"),
+	FAIL(2, "certificate", "certificate fails"),
+	FAIL(3, "dmarc_policy", "DMARC policy not enforcing"),
+	FAIL(4, "dmarc_org_policy", "organisational DMARC policy not enforcing"),
+	FAIL(5, "dmarc_coverage", "DMARC pct below 100 or t=y"),
+	FAIL(6, "dmarc_subdomain", "sp or np none"),
+	FAIL(7, "spf", "SPF not -all/~all or PermError"),
+	FAIL(8, "mx", "no MX"),
+	FAIL(9, "a", "no A/AAAA"),
+	[M_MX_CHECKED] = { "mx_checked", "mx", "MX checked", -1, false, t_host, 0 },
+	[M_MX_PRESENT] = { "mx_present", "mx", "MX present", M_MX_CHECKED, false, t_host, 1 },
+	[M_MX_NULL] = { "mx_null", "mx", "null MX (accepts no mail)", M_MX_CHECKED, false, t_host,
+	                2 },
+	[M_MX_ABSENT] = { "mx_absent", "mx", "no MX", M_MX_CHECKED, false, t_host, 3 },
+	[M_A_CHECKED] = { "a_checked", "mx", "A/AAAA checked", -1, false, t_host, 4 },
+	[M_A_PRESENT] = { "a_present", "mx", "A or AAAA present", M_A_CHECKED, false, t_host, 5 },
+};
+const size_t report_nmetrics = M_COUNT;
+
+_Static_assert(sizeof(report_metrics) / sizeof(report_metrics[0]) == M_COUNT, "one metric per id");
+_Static_assert(M_COUNT <= MAX_METRICS, "raise MAX_METRICS");
+
+int report_metric_index(const char *name)
+{
+	for (size_t i = 0; i < report_nmetrics; i++)
+		if (eq(report_metrics[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const char *report_view_name(enum report_view v)
+{
+	static const char *const n[] = { "domain", "company", "company_any" };
+	return (unsigned)v < REPORT_VIEWS ? n[v] : "?";
+}
+
+const char *report_view_rule(enum report_view v)
+{
+	switch (v) {
+	case REPORT_VIEW_DOMAIN:
+		return "every domain with a result counts once";
+	case REPORT_VIEW_COMPANY:
+		return "a company counts once, by its primary domain (its first domain in list "
+		       "order); a domain without a company is a company of its own";
+	case REPORT_VIEW_COMPANY_ANY:
+		return "a company counts when any of its domains does";
+	case REPORT_VIEWS:
+		break;
+	}
+	return "";
+}
+
+bool report_stats_has(enum report_view v, size_t metric)
+{
+	if (metric >= report_nmetrics)
+		return false;
+	return v != REPORT_VIEW_COMPANY_ANY || report_metrics[metric].any_view;
+}
+
+double report_percent(long count, long denom)
+{
+	if (denom <= 0)
+		return -1;
+	return (double)(long)(1000.0 * (double)count / (double)denom + 0.5) / 10.0;
+}
+
+/* ---- string maps: companies and SPF include targets ---- */
+
+struct entry {
+	char *key;
+	long n;                  /* includes: domains */
+	uint64_t bits[BITWORDS]; /* companies: metrics any domain passes */
+};
+
+struct map {
+	struct entry *v;
+	size_t n, cap;
+	size_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t nslot;
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int map_grow(struct map *m)
+{
+	size_t nslot = m->nslot ? m->nslot * 2 : 64;
+	size_t *slot = calloc(nslot, sizeof(size_t));
+	if (slot == NULL)
+		return -1;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t k = hash(m->v[i].key) & (nslot - 1);
+		while (slot[k] != 0)
+			k = (k + 1) & (nslot - 1);
+		slot[k] = i + 1;
+	}
+	free(m->slot);
+	m->slot = slot;
+	m->nslot = nslot;
+	return 0;
+}
+
+/* The entry for key, added when new (*added). NULL when out of memory. */
+static struct entry *map_get(struct map *m, const char *key, bool *added)
+{
+	*added = false;
+	if (2 * (m->n + 1) > m->nslot && map_grow(m) != 0)
+		return NULL;
+	size_t k = hash(key) & (m->nslot - 1);
+	while (m->slot[k] != 0) {
+		struct entry *e = &m->v[m->slot[k] - 1];
+		if (eq(e->key, key))
+			return e;
+		k = (k + 1) & (m->nslot - 1);
+	}
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct entry *v = realloc(m->v, cap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		m->v = v;
+		m->cap = cap;
+	}
+	struct entry *e = &m->v[m->n];
+	memset(e, 0, sizeof(*e));
+	e->key = strdup(key);
+	if (e->key == NULL)
+		return NULL;
+	m->slot[k] = ++m->n;
+	*added = true;
+	return e;
+}
+
+static void map_free(struct map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].key);
+	free(m->v);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+struct report_stats {
+	long units[REPORT_VIEWS];
+	long count[REPORT_VIEWS][MAX_METRICS];
+	struct map companies, includes;
+	struct report_include *top;
+	size_t ntop;
+};
+
+struct report_stats *report_stats_new(void)
+{
+	return calloc(1, sizeof(struct report_stats));
+}
+
+void report_stats_free(struct report_stats *s)
+{
+	if (s == NULL)
+		return;
+	map_free(&s->companies);
+	map_free(&s->includes);
+	free(s->top);
+	free(s);
+}
+
+int report_stats_add(struct report_stats *s, const struct report_row *r)
+{
+	bool primary;
+	const char *key = r->company && r->company[0] ? r->company : r->domain;
+	/* A domain is a company of its own under its name; a prefix keeps it
+	 * apart from a company that happens to have that name. */
+	char *k = malloc(strlen(key) + 3);
+	if (k == NULL)
+		return -1;
+	snprintf(k, strlen(key) + 3, "%c:%s", r->company && r->company[0] ? 'c' : 'd', key);
+	struct entry *c = map_get(&s->companies, k, &primary);
+	free(k);
+	if (c == NULL)
+		return -1;
+	s->units[REPORT_VIEW_DOMAIN]++;
+	if (primary)
+		s->units[REPORT_VIEW_COMPANY]++;
+	for (size_t i = 0; i < report_nmetrics; i++) {
+		if (!report_metrics[i].test(r, report_metrics[i].arg))
+			continue;
+		s->count[REPORT_VIEW_DOMAIN][i]++;
+		if (primary)
+			s->count[REPORT_VIEW_COMPANY][i]++;
+		c->bits[i / 64] |= 1ULL << (i % 64);
+	}
+	if (t_spf_record(r, 0))
+		for (size_t i = 0; i < r->nincludes; i++) {
+			bool added;
+			struct entry *e = map_get(&s->includes, r->includes[i], &added);
+			if (e == NULL)
+				return -1;
+			e->n++;
+		}
+	return 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+int report_stats_finish(struct report_stats *s)
+{
+	s->units[REPORT_VIEW_COMPANY_ANY] = (long)s->companies.n;
+	for (size_t c = 0; c < s->companies.n; c++)
+		for (size_t i = 0; i < report_nmetrics; i++)
+			if (s->companies.v[c].bits[i / 64] & (1ULL << (i % 64)))
+				s->count[REPORT_VIEW_COMPANY_ANY][i]++;
+	/* The includes' slots are not needed any more: sort the entries. */
+	free(s->includes.slot);
+	s->includes.slot = NULL;
+	s->includes.nslot = 0;
+	if (s->includes.n > 1)
+		qsort(s->includes.v, s->includes.n, sizeof(struct entry), by_count);
+	size_t n = s->includes.n < REPORT_TOP_INCLUDES ? s->includes.n : REPORT_TOP_INCLUDES;
+	free(s->top);
+	s->top = n ? calloc(n, sizeof(*s->top)) : NULL;
+	if (n && s->top == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		s->top[i].host = s->includes.v[i].key; /* owned by the map */
+		s->top[i].domains = s->includes.v[i].n;
+	}
+	s->ntop = n;
+	return 0;
+}
+
+long report_stats_units(const struct report_stats *s, enum report_view v)
+{
+	return (unsigned)v < REPORT_VIEWS ? s->units[v] : 0;
+}
+
+long report_stats_count(const struct report_stats *s, enum report_view v, size_t metric)
+{
+	if ((unsigned)v >= REPORT_VIEWS || metric >= report_nmetrics)
+		return 0;
+	return s->count[v][metric];
+}
+
+long report_stats_denominator(const struct report_stats *s, enum report_view v, size_t metric)
+{
+	if ((unsigned)v >= REPORT_VIEWS || metric >= report_nmetrics)
+		return 0;
+	int d = report_metrics[metric].denom;
+	return d < 0 ? s->units[v] : s->count[v][d];
+}
+
+const struct report_include *report_stats_includes(const struct report_stats *s, size_t *n)
+{
+	*n = s->ntop;
+	return s->top;
+}

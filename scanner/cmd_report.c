@@ -1,0 +1,729 @@
+/*
+ * cmd_report.c — "posture report" (a run's statistics and domains, trends),
+ * "posture diff" (what changed between two runs) and "posture history"
+ * (one domain over time). Thin: read rows from the store, hand them to
+ * report/, print.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "csv.h"
+#include "domainlist.h"
+#include "output.h"
+#include "report.h"
+#include "store.h"
+
+#define REPORT_DB_DEFAULT "posture.db"
+/* Runs drawn in the HTML report's trend lines (the newest ones). */
+#define REPORT_TREND_RUNS 30
+
+const char cmd_report_help[] =
+        "usage: posture report [--db FILE] [--run ID] [--format text|csv|json|md|html]\n"
+        "                      [--stats|--domains] [--by list|sector|company] [-o FILE]\n"
+        "       posture report --trend [--db FILE] [--format text|csv|json|md] [-o FILE]\n"
+        "\n"
+        "Statistics of a run (default: the latest finished run), for a domain view\n"
+        "(every domain once) and a company view (a company counts once, by its\n"
+        "primary domain: its first domain in list order; a domain without a company\n"
+        "is its own company). A few headline metrics also give the 'company_any'\n"
+        "view: a company counts when any of its domains does. Every figure is\n"
+        "count/denominator with a percentage; metric names are stable (README).\n"
+        "\n"
+        "  --db FILE       the database (default " REPORT_DB_DEFAULT ")\n"
+        "  --run ID        the run (see posture runs)\n"
+        "  --format F      text (default), csv (RFC 4180), json, md (Markdown tables\n"
+        "                  for papers), html (one self-contained page with charts\n"
+        "                  and a sortable domain table); --json means --format json\n"
+        "  --stats         statistics (default)\n"
+        "  --domains       one row per domain instead\n"
+        "  --by KEY        statistics per list, sector or company\n"
+        "  --trend         each metric per finished run, oldest first\n"
+        "  -o FILE         write to FILE instead of standard output\n"
+        "\n"
+        "CSV cells starting with = + - @ are neutralised with a leading apostrophe\n"
+        "(records are attacker-controlled). When BIMI did not run, BIMI figures say\n"
+        "'not checked', never 0%.\n"
+        "\n"
+        "Exit status: 0 written, 2 usage (unknown run, no database), 3 failure.\n"
+        "\n"
+        "Examples:\n"
+        "  posture report --db audit.db\n"
+        "  posture report --db audit.db --format html -o report.html\n"
+        "  posture report --db audit.db --domains --format csv -o domains.csv\n"
+        "  posture report --db audit.db --trend --format csv\n";
+
+const char cmd_diff_help[] =
+        "usage: posture diff RUN_A RUN_B [--db FILE] [--format text|csv|json]\n"
+        "\n"
+        "What changed per domain from run A to run B: SPF status (a new PermError\n"
+        "is 'spf_permerror', a changed cause 'spf_error'), DMARC enforcement class\n"
+        "and policy, VMC (new, expired or invalid), BIMI eligibility, MX, and\n"
+        "domains added or removed. Each change is improved, regressed or changed.\n"
+        "A check that failed with a DNS error (or did not run) on either side is\n"
+        "not compared.\n"
+        "\n"
+        "JSON: {run_a, run_b, improved, regressed, changes: [{domain, what, from,\n"
+        "to, direction}]}.\n"
+        "\n"
+        "Exit status: 0 no domain regressed, 1 at least one regressed, 2 usage\n"
+        "(unknown run), 3 failure.\n"
+        "\n"
+        "Example:\n"
+        "  posture diff 6 7 --db audit.db\n";
+
+const char cmd_history_help[] =
+        "usage: posture history DOMAIN [--db FILE] [--format text|csv|json]\n"
+        "\n"
+        "One domain's results in every run of the database, oldest first: run,\n"
+        "when it was scanned, whether the result was conclusive, SPF, DMARC,\n"
+        "BIMI/VMC and MX.\n"
+        "\n"
+        "Exit status: 0 printed, 1 the database holds no result for DOMAIN,\n"
+        "2 usage, 3 failure.\n"
+        "\n"
+        "Example:\n"
+        "  posture history example.com --db audit.db\n";
+
+struct rows {
+	struct report_row *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static int collect(void *arg, const struct store_row *sr)
+{
+	struct rows *r = arg;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct report_row *v = realloc(r->v, cap * sizeof(*v));
+		if (v == NULL) {
+			r->oom = true;
+			return 1;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	if (report_row_from_store(&r->v[r->n], sr) != 0) {
+		r->oom = true;
+		return 1;
+	}
+	r->n++;
+	return 0;
+}
+
+static void rows_free(struct rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		report_row_cleanup(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Loads a run's rows; prints why and returns an exit code when it fails. */
+static int load_rows(struct store *s, int64_t run, struct rows *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = store_results_each(s, run, collect, out);
+	if (out->oom) {
+		fputs("posture: out of memory\n", stderr);
+		return EXIT_INTERNAL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+static struct report_stats *stats_of(const struct report_row *rows, size_t n)
+{
+	struct report_stats *st = report_stats_new();
+	for (size_t i = 0; st != NULL && i < n; i++)
+		if (report_stats_add(st, &rows[i]) != 0) {
+			report_stats_free(st);
+			return NULL;
+		}
+	if (st != NULL && report_stats_finish(st) != 0) {
+		report_stats_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static struct store *open_existing(const char *db)
+{
+	char err[256];
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
+		return NULL;
+	}
+	struct store *s = store_open(db, err, sizeof(err));
+	if (s == NULL)
+		fprintf(stderr, "posture: %s\n", err);
+	return s;
+}
+
+/* Reads a run by id; 0 found, else an exit code (message printed). */
+static int get_run(struct store *s, int64_t id, struct store_run *r)
+{
+	int got = store_run_get(s, id, r);
+	if (got < 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	if (got == 0) {
+		fprintf(stderr, "posture: no run %lld in the database (see posture runs)\n",
+		        (long long)id);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct runlist {
+	struct store_run *v;
+	size_t n, cap;
+	int64_t upto; /* only runs with id <= upto (0: all) */
+};
+
+static int add_run(void *arg, const struct store_run *r)
+{
+	struct runlist *l = arg;
+	if (strcmp(r->state, "finished") != 0 || (l->upto > 0 && r->id > l->upto))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct store_run *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return 1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *r;
+	return 0;
+}
+
+/* Finished runs (newest max of them, id <= upto), oldest first, with
+ * their statistics. 0 or an exit code. */
+static int trend_load(struct store *s, int64_t upto, size_t max, struct runlist *l,
+                      struct report_stats ***stats)
+{
+	memset(l, 0, sizeof(*l));
+	l->upto = upto;
+	*stats = NULL;
+	if (store_runs_each(s, add_run, l) != 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	if (l->n > max)
+		l->n = max; /* newest first: keep the newest */
+	for (size_t i = 0; i < l->n / 2; i++) {
+		struct store_run t = l->v[i];
+		l->v[i] = l->v[l->n - 1 - i];
+		l->v[l->n - 1 - i] = t;
+	}
+	*stats = calloc(l->n ? l->n : 1, sizeof(struct report_stats *));
+	if (*stats == NULL)
+		return EXIT_INTERNAL;
+	for (size_t i = 0; i < l->n; i++) {
+		struct rows rows;
+		int rc = load_rows(s, l->v[i].id, &rows);
+		if (rc != 0)
+			return rc;
+		(*stats)[i] = stats_of(rows.v, rows.n);
+		rows_free(&rows);
+		if ((*stats)[i] == NULL) {
+			fputs("posture: out of memory\n", stderr);
+			return EXIT_INTERNAL;
+		}
+	}
+	return 0;
+}
+
+static void trend_free(struct runlist *l, struct report_stats **stats)
+{
+	for (size_t i = 0; stats != NULL && i < l->n; i++)
+		report_stats_free(stats[i]);
+	free(stats);
+	free(l->v);
+}
+
+static const char *group_key(const struct report_row *r, const char *by)
+{
+	const char *v = strcmp(by, "list") == 0     ? r->list
+	                : strcmp(by, "sector") == 0 ? r->sector
+	                                            : r->company;
+	if (strcmp(by, "company") == 0 && (v == NULL || v[0] == '\0'))
+		return r->domain; /* its own company */
+	return v && v[0] ? v : "(none)";
+}
+
+/* Statistics per group, groups in order of first appearance. */
+static int write_by(FILE *out, enum report_format f, const struct store_run *run,
+                    const struct rows *rows, const char *by)
+{
+	const char **names = calloc(rows->n + 1, sizeof(char *));
+	struct report_stats **stats = calloc(rows->n + 1, sizeof(struct report_stats *));
+	size_t n = 0;
+	int rc = EXIT_INTERNAL;
+	if (names == NULL || stats == NULL)
+		goto out;
+	for (size_t i = 0; i < rows->n; i++) {
+		const char *k = group_key(&rows->v[i], by);
+		size_t g = 0;
+		while (g < n && strcmp(names[g], k) != 0)
+			g++;
+		if (g == n) {
+			names[n] = k;
+			stats[n] = report_stats_new();
+			if (stats[n++] == NULL)
+				goto out;
+		}
+		if (report_stats_add(stats[g], &rows->v[i]) != 0)
+			goto out;
+	}
+	for (size_t g = 0; g < n; g++)
+		if (report_stats_finish(stats[g]) != 0)
+			goto out;
+	rc = report_write_groups(out, f, run, by, names, stats, n) == 0 ? EXIT_OK : EXIT_INTERNAL;
+out:
+	for (size_t g = 0; stats != NULL && g < n; g++)
+		report_stats_free(stats[g]);
+	free(stats);
+	free(names);
+	return rc;
+}
+
+struct report_args {
+	const char *db, *out, *by;
+	int64_t run;
+	int format;
+	bool domains, trend;
+};
+
+static int parse_report_args(int argc, char **argv, const struct cli_globals *g,
+                             struct report_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->db = REPORT_DB_DEFAULT;
+	a->format = g->json ? REPORT_JSON : REPORT_TEXT;
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned long id;
+		if (strcmp(o, "--stats") == 0) {
+			a->domains = false;
+			continue;
+		}
+		if (strcmp(o, "--domains") == 0) {
+			a->domains = true;
+			continue;
+		}
+		if (strcmp(o, "--trend") == 0) {
+			a->trend = true;
+			continue;
+		}
+		if (strcmp(o, "--db") != 0 && strcmp(o, "--run") != 0 &&
+		    strcmp(o, "--format") != 0 && strcmp(o, "--by") != 0 && strcmp(o, "-o") != 0)
+			return cli_usage_error("report", "unexpected argument '%s'", o);
+		if (v == NULL)
+			return cli_usage_error("report", "%s needs a value", o);
+		i++;
+		if (strcmp(o, "--db") == 0) {
+			a->db = v;
+		} else if (strcmp(o, "-o") == 0) {
+			a->out = v;
+		} else if (strcmp(o, "--run") == 0) {
+			if (cli_parse_uint(v, 1, INT64_MAX, &id) != 0)
+				return cli_usage_error("report", "--run takes a run id, not '%s'",
+				                       v);
+			a->run = (int64_t)id;
+		} else if (strcmp(o, "--format") == 0) {
+			a->format = report_format_parse(v);
+			if (a->format < 0)
+				return cli_usage_error(
+				        "report",
+				        "--format takes text, csv, json, md or html, not '%s'", v);
+		} else {
+			if (strcmp(v, "list") != 0 && strcmp(v, "sector") != 0 &&
+			    strcmp(v, "company") != 0)
+				return cli_usage_error(
+				        "report", "--by takes list, sector or company, not '%s'",
+				        v);
+			a->by = v;
+		}
+	}
+	if (a->trend && (a->domains || a->by || a->run || a->format == REPORT_HTML))
+		return cli_usage_error("report", "--trend takes no --domains, --by, --run or html: "
+		                                 "it covers every finished run");
+	if (a->by && (a->domains || a->format == REPORT_HTML))
+		return cli_usage_error("report", "--by is for statistics in text, csv, json or md");
+	return 0;
+}
+
+static int write_report(FILE *out, struct store *s, const struct report_args *a)
+{
+	struct store_run run;
+	struct rows rows;
+	int rc;
+
+	if (a->trend) {
+		struct runlist l;
+		struct report_stats **stats;
+		rc = trend_load(s, 0, SIZE_MAX, &l, &stats);
+		if (rc == 0 &&
+		    report_write_trend(out, (enum report_format)a->format, l.v, stats, l.n) != 0)
+			rc = EXIT_INTERNAL;
+		trend_free(&l, stats);
+		return rc;
+	}
+	int64_t id = a->run ? a->run : store_run_latest_finished(s);
+	if (id == 0) {
+		fprintf(stderr, "posture: %s holds no finished run; name one with --run\n", a->db);
+		return EXIT_USAGE;
+	}
+	rc = get_run(s, id, &run);
+	if (rc != 0)
+		return rc;
+	rc = load_rows(s, id, &rows);
+	if (rc != 0)
+		return rc;
+	if (a->by) {
+		rc = write_by(out, (enum report_format)a->format, &run, &rows, a->by);
+		rows_free(&rows);
+		return rc;
+	}
+	struct report_stats *st = stats_of(rows.v, rows.n);
+	struct runlist l;
+	struct report_stats **tstats = NULL;
+	memset(&l, 0, sizeof(l));
+	if (st == NULL) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	struct report_doc d = { .run = &run, .stats = st };
+	if (a->domains || a->format == REPORT_HTML) {
+		d.rows = rows.v;
+		d.nrows = rows.n;
+	}
+	if (a->format == REPORT_HTML) {
+		rc = trend_load(s, id, REPORT_TREND_RUNS, &l, &tstats);
+		if (rc != 0)
+			goto out;
+		d.trend_runs = l.v;
+		d.trend_stats = tstats;
+		d.ntrend = l.n;
+	}
+	rc = report_write(out, (enum report_format)a->format, &d, a->domains) == 0 ? EXIT_OK
+	                                                                           : EXIT_INTERNAL;
+out:
+	trend_free(&l, tstats);
+	report_stats_free(st);
+	rows_free(&rows);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv, const struct cli_globals *g)
+{
+	struct report_args a;
+	int rc = parse_report_args(argc, argv, g, &a);
+	if (rc != 0)
+		return rc;
+	struct store *s = open_existing(a.db);
+	if (s == NULL)
+		return access(a.db, F_OK) != 0 ? EXIT_USAGE : EXIT_INTERNAL;
+	FILE *out = stdout;
+	if (a.out != NULL) {
+		out = fopen(a.out, "w");
+		if (out == NULL) {
+			fprintf(stderr, "posture: %s: cannot write it\n", a.out);
+			store_close(s);
+			return EXIT_INTERNAL;
+		}
+	}
+	rc = write_report(out, s, &a);
+	if (fflush(out) != 0 && rc == 0)
+		rc = EXIT_INTERNAL;
+	if (out != stdout && fclose(out) != 0 && rc == 0)
+		rc = EXIT_INTERNAL;
+	if (rc == EXIT_INTERNAL && ferror(stdout) == 0)
+		fputs("posture: report: the output could not be written\n", stderr);
+	store_close(s);
+	return rc;
+}
+
+/* Common options of diff and history: --db, --format (text, csv, json). */
+static int take_opts(int argc, char **argv, const char *cmd, const struct cli_globals *g,
+                     const char **db, int *format, char **pos, int *npos)
+{
+	*format = g->json ? REPORT_JSON : REPORT_TEXT;
+	*npos = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 || strcmp(argv[i], "--format") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error(cmd, "%s needs a value", argv[i]);
+			if (strcmp(argv[i], "--db") == 0) {
+				*db = argv[++i];
+				continue;
+			}
+			*format = report_format_parse(argv[++i]);
+			if (*format != REPORT_TEXT && *format != REPORT_CSV &&
+			    *format != REPORT_JSON)
+				return cli_usage_error(cmd, "--format takes text, csv or json");
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+		if (*npos >= 2)
+			return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+		pos[(*npos)++] = argv[i];
+	}
+	return 0;
+}
+
+struct changes {
+	struct report_change *v;
+	size_t n, cap;
+};
+
+static int add_change(void *arg, const struct report_change *c)
+{
+	struct changes *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct report_change *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+/* Domains with at least one change in that direction (none regressed,
+ * for improved). */
+static void count_domains(const struct changes *c, long *improved, long *regressed)
+{
+	*improved = *regressed = 0;
+	for (size_t i = 0; i < c->n;) {
+		size_t j = i;
+		bool up = false, down = false;
+		for (; j < c->n && strcmp(c->v[j].domain, c->v[i].domain) == 0; j++) {
+			up |= c->v[j].direction == REPORT_IMPROVED;
+			down |= c->v[j].direction == REPORT_REGRESSED;
+		}
+		*regressed += down;
+		*improved += up && !down;
+		i = j;
+	}
+}
+
+static int write_diff(int format, const struct store_run *ra, const struct store_run *rb,
+                      const struct changes *c)
+{
+	long improved, regressed;
+	count_domains(c, &improved, &regressed);
+	if (format == REPORT_JSON) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < c->n; i++)
+			json_array_append_new(
+			        a,
+			        json_pack("{s:s,s:s,s:s,s:s,s:s}", "domain", c->v[i].domain, "what",
+			                  c->v[i].what, "from", c->v[i].from, "to", c->v[i].to,
+			                  "direction", report_direction_name(c->v[i].direction)));
+		return json_emit(json_pack("{s:I,s:I,s:I,s:I,s:o}", "run_a", (json_int_t)ra->id,
+		                           "run_b", (json_int_t)rb->id, "improved",
+		                           (json_int_t)improved, "regressed", (json_int_t)regressed,
+		                           "changes", a ? a : json_null()));
+	}
+	if (format == REPORT_CSV) {
+		fputs("domain,what,from,to,direction\r\n", stdout);
+		for (size_t i = 0; i < c->n; i++) {
+			const char *cells[] = { c->v[i].domain, c->v[i].what, c->v[i].from,
+				                c->v[i].to,
+				                report_direction_name(c->v[i].direction) };
+			csv_row(stdout, cells, 5);
+		}
+		return 0;
+	}
+	printf("posture diff: run %lld (%s) -> run %lld (%s): %zu changes; %ld domains "
+	       "improved, %ld regressed\n",
+	       (long long)ra->id, ra->started, (long long)rb->id, rb->started, c->n, improved,
+	       regressed);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct report_change *x = &c->v[i];
+		printf("  %-9s ", report_direction_name(x->direction));
+		print_safe(stdout, x->domain);
+		printf("  %s: ", x->what);
+		print_safe(stdout, x->from[0] ? x->from : "-");
+		fputs(" -> ", stdout);
+		print_safe(stdout, x->to[0] ? x->to : "-");
+		fputc('\n', stdout);
+	}
+	return 0;
+}
+
+int cmd_diff(int argc, char **argv, const struct cli_globals *g)
+{
+	const char *db = REPORT_DB_DEFAULT;
+	char *pos[2];
+	int npos, format;
+	unsigned long ida, idb;
+	int rc = take_opts(argc, argv, "diff", g, &db, &format, pos, &npos);
+	if (rc != 0)
+		return rc;
+	if (npos != 2 || cli_parse_uint(pos[0], 1, INT64_MAX, &ida) != 0 ||
+	    cli_parse_uint(pos[1], 1, INT64_MAX, &idb) != 0)
+		return cli_usage_error("diff", "name two run ids: posture diff RUN_A RUN_B");
+	struct store *s = open_existing(db);
+	if (s == NULL)
+		return access(db, F_OK) != 0 ? EXIT_USAGE : EXIT_INTERNAL;
+	struct store_run ra, rb;
+	struct rows a, b;
+	struct changes c;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	rc = get_run(s, (int64_t)ida, &ra);
+	if (rc == 0)
+		rc = get_run(s, (int64_t)idb, &rb);
+	if (rc == 0)
+		rc = load_rows(s, (int64_t)ida, &a);
+	if (rc == 0)
+		rc = load_rows(s, (int64_t)idb, &b);
+	if (rc != 0)
+		goto out;
+	report_rows_sort_by_domain(a.v, a.n);
+	report_rows_sort_by_domain(b.v, b.n);
+	if (report_diff(a.v, a.n, b.v, b.n, add_change, &c) != 0) {
+		fputs("posture: out of memory\n", stderr);
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if (write_diff(format, &ra, &rb, &c) != 0) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	long improved, regressed;
+	count_domains(&c, &improved, &regressed);
+	rc = regressed > 0 ? EXIT_PROBLEMS : EXIT_OK;
+out:
+	free(c.v);
+	rows_free(&a);
+	rows_free(&b);
+	store_close(s);
+	return rc;
+}
+
+static const char *const history_columns[] = {
+	"run",         "scanned_at",    "conclusive",  "spf_status",   "spf_error",
+	"spf_lookups", "spf_all",       "dmarc_class", "dmarc_policy", "bimi_status",
+	"vmc_status",  "bimi_eligible", "mx",
+};
+#define NHISTORY (sizeof(history_columns) / sizeof(history_columns[0]))
+
+static int write_history(int format, const char *domain, const struct rows *h)
+{
+	if (format == REPORT_JSON) {
+		json_t *a = json_array();
+		for (size_t i = 0; a && i < h->n; i++) {
+			const struct report_row *r = &h->v[i];
+			json_array_append_new(
+			        a,
+			        json_pack(
+			                "{s:I,s:s,s:b,s:s,s:s?,s:o,s:s?,s:s,s:s?,s:s,s:s,s:o,s:s}",
+			                "run", (json_int_t)r->run_id, "scanned_at", r->scanned_at,
+			                "conclusive", r->conclusive, "spf_status", r->spf_status,
+			                "spf_error", r->spf_error[0] ? r->spf_error : NULL,
+			                "spf_lookups",
+			                r->spf_lookups < 0 ? json_null()
+			                                   : json_integer(r->spf_lookups),
+			                "spf_all", r->spf_all[0] ? r->spf_all : NULL, "dmarc_class",
+			                report_dmarc_class(r), "dmarc_policy",
+			                r->dmarc_policy[0] ? r->dmarc_policy : NULL, "bimi_status",
+			                r->bimi_status, "vmc_status", r->vmc_status,
+			                "bimi_eligible",
+			                r->bimi_eligible < 0 ? json_null()
+			                                     : json_boolean(r->bimi_eligible),
+			                "mx", r->mx));
+		}
+		return json_emit(
+		        json_pack("{s:s,s:o}", "domain", domain, "results", a ? a : json_null()));
+	}
+	if (format == REPORT_TEXT)
+		printf("posture history: %s, %zu results\n", domain, h->n);
+	if (format == REPORT_CSV)
+		csv_row(stdout, history_columns, NHISTORY);
+	else
+		printf("%5s  %-20s %-4s %-10s %-26s %-4s %-5s %-11s %-11s %-9s %-9s %-4s %s\n",
+		       "run", "scanned_at", "ok", "spf", "spf_error", "lkp", "all", "dmarc",
+		       "policy", "bimi", "vmc", "elig", "mx");
+	for (size_t i = 0; i < h->n; i++) {
+		const struct report_row *r = &h->v[i];
+		char run[24], look[16], elig[8];
+		snprintf(run, sizeof(run), "%lld", (long long)r->run_id);
+		if (r->spf_lookups >= 0)
+			snprintf(look, sizeof(look), "%d", r->spf_lookups);
+		else
+			look[0] = '\0';
+		snprintf(elig, sizeof(elig), "%s",
+		         r->bimi_eligible < 0 ? ""
+		         : r->bimi_eligible   ? "1"
+		                              : "0");
+		const char *c[NHISTORY] = { run,
+			                    r->scanned_at,
+			                    r->conclusive ? "1" : "0",
+			                    r->spf_status,
+			                    r->spf_error,
+			                    look,
+			                    r->spf_all,
+			                    report_dmarc_class(r),
+			                    r->dmarc_policy,
+			                    r->bimi_status,
+			                    r->vmc_status,
+			                    elig,
+			                    r->mx };
+		if (format == REPORT_CSV)
+			csv_row(stdout, c, NHISTORY);
+		else
+			printf("%5s  %-20s %-4s %-10s %-26s %-4s %-5s %-11s %-11s %-9s %-9s %-4s "
+			       "%s\n",
+			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10],
+			       c[11], c[12]);
+	}
+	return 0;
+}
+
+int cmd_history(int argc, char **argv, const struct cli_globals *g)
+{
+	const char *db = REPORT_DB_DEFAULT;
+	char *pos[2], domain[DNS_NAME_BUF], why[256];
+	int npos, format;
+	int rc = take_opts(argc, argv, "history", g, &db, &format, pos, &npos);
+	if (rc != 0)
+		return rc;
+	if (npos != 1)
+		return cli_usage_error("history", "name one domain: posture history DOMAIN");
+	if (list_domain_normalize(pos[0], domain, sizeof(domain), why, sizeof(why)) != 0)
+		return cli_usage_error("history", "'%s': %s", pos[0], why);
+	struct store *s = open_existing(db);
+	if (s == NULL)
+		return access(db, F_OK) != 0 ? EXIT_USAGE : EXIT_INTERNAL;
+	struct rows h;
+	memset(&h, 0, sizeof(h));
+	rc = store_history_each(s, domain, collect, &h);
+	if (h.oom || rc < 0) {
+		fprintf(stderr, "posture: %s\n", h.oom ? "out of memory" : store_error(s));
+		rc = EXIT_INTERNAL;
+	} else if (h.n == 0) {
+		fprintf(stderr, "posture: %s holds no result for %s\n", db, domain);
+		rc = EXIT_PROBLEMS;
+	} else {
+		rc = write_history(format, domain, &h) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	}
+	rows_free(&h);
+	store_close(s);
+	return rc;
+}

@@ -1,0 +1,479 @@
+#!/usr/bin/env python3
+"""Integration tests of `posture report`, `posture diff` and `posture
+history` on the fixture database (tests/fixtures/report/fixture.sql: its
+header has the table every number below was counted from, by hand).
+
+Every metric is checked in every format (text, CSV, JSON, Markdown, HTML)
+against the same hand counts; CSVs must parse with Python's csv module and
+round-trip; hostile records come out neutralised (CSV) or as text (HTML);
+the HTML page renders in headless Chromium.
+"""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from posturetest import POSTURE
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "fixtures", "report"))
+import load  # noqa: E402  (the fixture loader beside fixture.sql)
+
+D, C, A = "domain", "company", "company_any"
+
+# Run 3, hand-counted from the fixture's table. Numbers in comments are the
+# domains' list positions (#); companies are counted by their primary
+# domain, the first of the company in list order: 1 4 6 8 10 12 13 16 18 19
+# 21 22 (12 companies; 21 and 22 have none and count as their own).
+EXPECTED = {
+    # metric: {view: (count, denominator)}
+    "results": {D: (25, 25), C: (12, 12)},
+    "inconclusive": {D: (1, 25), C: (1, 12)},  # 10
+    "dmarc_checked": {D: (25, 25), C: (12, 12)},  # temperror counts as checked
+    "dmarc_missing": {D: (4, 25), C: (2, 12)},  # 3 14 19 22 | 19 22
+    "dmarc_invalid": {D: (1, 25), C: (0, 12)},  # 7
+    "dmarc_monitor": {D: (4, 25), C: (0, 12)},  # 2 11 15 25
+    "dmarc_partial": {D: (2, 25), C: (1, 12)},  # 5 (pct=50) 6 (t=y) | 6
+    "dmarc_quarantine": {D: (5, 25), C: (3, 12)},  # 4 8 13 20 24 | 4 8 13
+    "dmarc_reject": {D: (8, 25), C: (5, 12)},  # 1 9 12 16 17 18 21 23 | 1 12 16 18 21
+    "dmarc_temperror": {D: (1, 25), C: (1, 12)},  # 10
+    # 5 + 8 | 3 + 5 | any domain: all companies but Epsilon (10, 11) and lonely (22)
+    "dmarc_enforced": {D: (13, 25), C: (8, 12), A: (10, 12)},
+    "dmarc_sp_weaker": {D: (1, 25), C: (1, 12)},  # 4
+    "dmarc_np_weaker": {D: (2, 25), C: (2, 12)},  # 4 16
+    "dmarc_rua": {D: (8, 25), C: (6, 12)},  # 1 2 4 6 9 12 16 18 | 1 4 6 12 16 18
+    "dmarc_rua_unauthorized": {D: (2, 25), C: (2, 12)},  # 4 16
+    "dmarc_readings_differ": {D: (3, 25), C: (1, 12)},  # 5 6 9 | 6
+    # RFC 7489: 1 4 6 8 12 13 16 17 18 20 21 23 24 | 1 4 6 8 12 13 16 18 21
+    "dmarc_enforced_rfc7489": {D: (13, 25), C: (9, 12)},
+    # RFC 9989 (pct ignored): 1 4 5 8 9 12 13 16 17 18 20 21 23 24 | 1 4 8 12 13 16 18 21
+    "dmarc_enforced_rfc9989": {D: (14, 25), C: (8, 12)},
+    "spf_checked": {D: (25, 25), C: (12, 12)},
+    "spf_none": {D: (3, 25), C: (2, 12)},  # 5 19 22 | 19 22
+    "spf_ok": {D: (13, 25), C: (6, 12)},  # 1 2 4 7 8 11 16 18 20 21 23 24 25 | 1 4 8 16 18 21
+    # 3 6 9 12 13 14 15 17 | 6 12 13 | any: Alpha Gamma Delta Zeta Eta Theta
+    "spf_permerror": {D: (8, 25), C: (3, 12), A: (6, 12)},
+    "spf_temperror": {D: (1, 25), C: (1, 12)},  # 10
+    "spf_record": {D: (21, 25), C: (9, 12)},  # ok + permerror
+    # One PermError of each cause (3 6 9 12 13 14 15 17); primaries 6 12 13.
+    "spf_permerror_include_no_record": {D: (1, 8), C: (1, 3)},  # 6
+    "spf_permerror_too_many_lookups": {D: (1, 8), C: (0, 3)},  # 3
+    "spf_permerror_void_lookups": {D: (1, 8), C: (0, 3)},  # 9
+    "spf_permerror_syntax": {D: (1, 8), C: (1, 3)},  # 12
+    "spf_permerror_multiple_records": {D: (1, 8), C: (1, 3)},  # 13
+    "spf_permerror_loop": {D: (1, 8), C: (0, 3)},  # 14
+    "spf_permerror_redirect_no_record": {D: (1, 8), C: (0, 3)},  # 15
+    "spf_permerror_other": {D: (1, 8), C: (0, 3)},  # 17 (mx_too_many_names)
+    # Of the 21 (9) records: -all 1 3 4 6 8 12 14 16 17 20 21 23 25 | 1 4 6 8 12 16 21
+    "spf_all_fail": {D: (13, 21), C: (7, 9)},
+    "spf_all_softfail": {D: (4, 21), C: (1, 9)},  # 2 9 18 24 | 18
+    "spf_all_neutral": {D: (1, 21), C: (0, 9)},  # 7
+    "spf_all_pass": {D: (1, 21), C: (0, 9)},  # 11
+    "spf_all_none": {D: (2, 21), C: (1, 9)},  # 13 15 | 13
+    "spf_lookups_0": {D: (5, 21), C: (3, 9)},  # 7 11 12 13 21 | 12 13 21
+    "spf_lookups_1": {D: (7, 21), C: (2, 9)},  # 2 6 15 18 20 23 25 | 6 18
+    "spf_lookups_2": {D: (3, 21), C: (1, 9)},  # 4 17 24 | 4
+    "spf_lookups_3": {D: (2, 21), C: (1, 9)},  # 1 14 | 1
+    "spf_lookups_4": {D: (1, 21), C: (1, 9)},  # 8
+    "spf_lookups_5": {D: (1, 21), C: (0, 9)},  # 9
+    "spf_lookups_6": {D: (0, 21), C: (0, 9)},
+    "spf_lookups_7": {D: (0, 21), C: (0, 9)},
+    "spf_lookups_8": {D: (0, 21), C: (0, 9)},
+    "spf_lookups_9": {D: (0, 21), C: (0, 9)},
+    "spf_lookups_10": {D: (1, 21), C: (1, 9)},  # 16
+    "spf_lookups_over_10": {D: (1, 21), C: (0, 9)},  # 3 (12 lookups)
+    "bimi_checked": {D: (25, 25), C: (12, 12)},
+    "bimi_record": {D: (9, 25), C: (7, 12)},  # ok 1 4 8 12 16 17 18 21 + invalid 5
+    "bimi_logo_valid": {D: (8, 25), C: (7, 12)},  # 1 4 8 12 16 17 18 21
+    "bimi_vmc_valid": {D: (4, 25), C: (4, 12)},  # 1 12 16 18
+    "bimi_cmc_valid": {D: (2, 25), C: (2, 12)},  # 4 21
+    "bimi_eligible": {D: (3, 25), C: (3, 12), A: (3, 12)},  # 1 18 21
+    "bimi_not_eligible": {D: (21, 25), C: (8, 12)},  # all but 1 18 21 and 10 (NULL)
+    # Readiness fails, of the 21 (8: 4 6 8 12 13 16 19 22) not eligible.
+    "bimi_fail_bimi_record": {D: (15, 21), C: (4, 8)},  # 2 3 6 7 9 11 13 14 15 19 20 22 23 24 25
+    "bimi_fail_logo": {D: (1, 21), C: (0, 8)},  # 5
+    "bimi_fail_certificate": {D: (3, 21), C: (1, 8)},  # 5 8 17 | 8
+    "bimi_fail_dmarc_policy": {D: (9, 21), C: (2, 8)},  # 2 3 7 11 14 15 19 22 25 | 19 22
+    "bimi_fail_dmarc_org_policy": {D: (7, 21), C: (2, 8)},  # 2 7 11 14 19 22 25
+    "bimi_fail_dmarc_coverage": {D: (2, 21), C: (1, 8)},  # 5 6 | 6
+    "bimi_fail_dmarc_subdomain": {D: (2, 21), C: (2, 8)},  # 4 16
+    "bimi_fail_spf": {D: (13, 21), C: (5, 8)},  # 3 5 6 7 9 11 12 13 14 15 17 19 22
+    "bimi_fail_mx": {D: (0, 21), C: (0, 8)},  # 19's mx item is warn, not fail
+    "bimi_fail_a": {D: (0, 21), C: (0, 8)},
+    "mx_checked": {D: (25, 25), C: (12, 12)},
+    "mx_present": {D: (21, 25), C: (10, 12)},  # all but 7 10 11 19 | all but 10 19
+    "mx_null": {D: (1, 25), C: (0, 12)},  # 7
+    "mx_absent": {D: (2, 25), C: (1, 12)},  # 11 19 | 19
+    "a_checked": {D: (25, 25), C: (12, 12)},
+    "a_present": {D: (21, 25), C: (10, 12)},  # all but 3 7 10 19 | all but 10 19
+}
+# Direct includes of published records: google 1 3 4 8 16 20 23 24,
+# outlook 2 3 16 18 25, sendgrid 8 9 16 24, and one each.
+INCLUDES = [("_spf.google.com", 8), ("spf.protection.outlook.com", 5),
+            ("sendgrid.net", 4), ("loop.eta.example", 1), ("norecord.example", 1)]
+
+
+def pct(c, d):
+    return None if d == 0 else round(100.0 * c / d, 1)
+
+
+class Report(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="report.", dir=os.environ.get("TMPDIR"))
+        cls.db = os.path.join(cls.tmp, "fixture.db")
+        load.load(POSTURE, cls.db)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def posture(self, *args, rc=0):
+        p = subprocess.run([POSTURE, *args], capture_output=True, timeout=120)
+        self.assertEqual(p.returncode, rc, p.stderr.decode())
+        return p.stdout.decode("utf-8")
+
+    def report(self, *args, rc=0):
+        return self.posture("report", "--db", self.db, *args, rc=rc)
+
+    def check_all(self, got, what):
+        """got: {(metric, view): (count, denominator)}; every hand count."""
+        for metric, views in EXPECTED.items():
+            for view, want in views.items():
+                self.assertEqual(got.get((metric, view)), want, f"{what}: {metric} {view}")
+        # company_any only where documented.
+        self.assertEqual({m for (m, v) in got if v == A},
+                         {"dmarc_enforced", "spf_permerror", "bimi_eligible"}, what)
+
+    # ---- statistics in every format ----
+
+    def test_csv_stats(self):
+        out = self.report("--format", "csv")
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        self.assertEqual(rows[0], ["metric", "view", "count", "denominator", "percent"])
+        got, incs = {}, []
+        for m, v, c, d, p in rows[1:]:
+            if m.startswith("spf_include:"):
+                incs.append((m[len("spf_include:"):], int(c)))
+                self.assertEqual(int(d), 21)
+                continue
+            got[(m, v)] = (int(c), int(d))
+            self.assertEqual(float(p) if p else None, pct(int(c), int(d)), m)
+        self.check_all(got, "csv")
+        self.assertEqual(incs, INCLUDES)
+        self.assert_round_trip(out)
+
+    def test_json_stats(self):
+        j = json.loads(self.report("--format", "json"))
+        got = {(m["metric"], m["view"]): (m["count"], m["denominator"]) for m in j["metrics"]}
+        self.check_all(got, "json")
+        self.assertEqual([(i["host"], i["domains"]) for i in j["spf_includes"]], INCLUDES)
+        self.assertEqual((j["run"]["id"], j["run"]["label"], j["bimi_checked"]),
+                         (3, "nightly-2", True))
+        self.assertEqual((j["views"]["domain"]["units"], j["views"]["company"]["units"]),
+                         (25, 12))
+        self.assertIn("primary domain", j["views"]["company"]["rule"])
+        # --json means --format json.
+        self.assertEqual(json.loads(self.report("--json")), j)
+
+    def test_text_stats(self):
+        out = self.report()  # default: latest finished run, text statistics
+        self.assertIn("run 3 (nightly-2)", out)
+        got = {}
+        for line in out.splitlines():
+            m = re.match(r"^  ([a-z0-9_]+)\s", line)
+            if not m or m.group(1) == "metric":
+                continue
+            cells = re.findall(r"(\d+)/(\d+) \(", line)
+            for view, cell in zip((D, C, A), cells):
+                got[(m.group(1), view)] = tuple(map(int, cell))
+        self.check_all(got, "text")
+        self.assertRegex(out, r"_spf\.google\.com\s+8\n")
+
+    def test_markdown_stats(self):
+        out = self.report("--format", "md")
+        self.assertIn("- date: 2026-11-02T01:05:00Z", out)
+        self.assertIn("- list: fixture.csv", out)
+        self.assertIn("- tool: posture fixture-1.0", out)
+        got = {}
+        for line in out.splitlines():
+            m = re.match(r"^\| `([a-z0-9_]+)` \|", line)
+            if not m:
+                continue
+            cells = [c.strip() for c in line.strip("|").split("|")][2:]
+            for k, view in enumerate((D, C, A)):
+                if cells[2 * k]:
+                    c, d = cells[2 * k].split("/")
+                    got[(m.group(1), view)] = (int(c), int(d))
+        self.check_all(got, "md")
+
+    def test_html_stats_and_escaping(self):
+        path = os.path.join(self.tmp, "r.html")
+        self.report("--format", "html", "-o", path)
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        got = {}
+        for m in re.finditer(r'data-metric="([a-z0-9_]+)" data-view="([a-z_]+)" '
+                             r'data-count="(\d+)" data-denominator="(\d+)"', html):
+            got[(m.group(1), m.group(2))] = (int(m.group(3)), int(m.group(4)))
+        self.check_all(got, "html")
+        # Attacker-controlled text is text: no tag of theirs survives.
+        self.assertIn("v=spf1 &lt;script&gt;alert(1)&lt;/script&gt; -all", html)
+        self.assertIn("Zeta &lt;img src=x onerror=alert(1)&gt;", html)
+        self.assertNotIn("<script>alert", html)
+        self.assertNotIn("<img", html)
+        # Self-contained: no external reference of any kind.
+        self.assertNotRegex(html, r'(src|href)=["\']?(https?:|//)')
+        self.assertIn("Content-Security-Policy", html)
+        self.assertEqual(html.count("<script>"), 1)  # ours, at the end
+        for chart in ("chart-dmarc", "chart-views", "chart-lookups", "chart-permerror",
+                      "chart-bimi", "chart-trend"):
+            self.assertIn(f'id="{chart}"', html)
+        self.assertIn('<table id="domains" class="sortable">', html)
+        body = html.split('<table id="domains"')[1]
+        self.assertEqual(body.count("<tr><td>"), 25)
+
+    # ---- domains ----
+
+    def assert_round_trip(self, text):
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator="\r\n").writerows(rows)
+        self.assertEqual(buf.getvalue(), text)
+
+    def test_csv_domains(self):
+        out = self.report("--domains", "--format", "csv")
+        self.assert_round_trip(out)
+        rows = list(csv.DictReader(io.StringIO(out, newline="")))
+        self.assertEqual(len(rows), 25)
+        want = ("domain,company,code,sector,spf_status,spf_all,spf_lookups,spf_void_lookups,"
+                "spf_error,dmarc_status,dmarc_policy,dmarc_subdomain_policy,dmarc_pct,"
+                "dmarc_enforcement,bimi_status,vmc_status,bimi_eligible,mx,scanned_at")
+        self.assertTrue(out.startswith(want + ","))
+        by = {r["domain"]: r for r in rows}
+        self.assertEqual([r["domain"] for r in rows][:3],
+                         ["alpha.example", "alpha-bank.example", "alpha-mail.example"])
+        # Neutralised: the =HYPERLINK record, Zeta's sector and code, -all.
+        self.assertEqual(by["gamma-parts.example"]["dmarc_record"], "'=HYPERLINK(\"http://x\")")
+        self.assertEqual(by["zeta.example"]["sector"], "'=SUM(1+1)")
+        self.assertEqual(by["zeta.example"]["code"], "'@5001")
+        self.assertEqual(by["alpha.example"]["spf_all"], "'-all")
+        self.assertEqual(by["epsilon-cargo.example"]["spf_all"], "'+all")
+        self.assertEqual(by["delta.example"]["company"], 'Delta "Fresh", Foods')
+        self.assertEqual(by["beta-group.example"]["dmarc_pct"], "50")
+        self.assertEqual(by["beta-group.example"]["dmarc_class"], "partial")
+        self.assertEqual(by["epsilon.example"]["bimi_eligible"], "")
+        self.assertEqual(by["epsilon.example"]["conclusive"], "0")
+        for r in rows:
+            for k, v in r.items():
+                self.assertFalse(v[:1] in ("=", "+", "-", "@"), (r["domain"], k, v))
+
+    def test_json_domains(self):
+        j = json.loads(self.report("--domains", "--json"))
+        self.assertEqual(len(j["domains"]), 25)
+        z = next(d for d in j["domains"] if d["domain"] == "zeta.example")
+        self.assertEqual((z["spf_status"], z["spf_error"], z["spf_lookups"], z["vmc_type"]),
+                         ("permerror", "spf.syntax", 0, "VMC"))
+        self.assertEqual(z["spf_record"], "v=spf1 <script>alert(1)</script> -all")
+
+    def test_text_and_md_domains(self):
+        out = self.report("--domains")
+        self.assertEqual(len([ln for ln in out.splitlines() if ".example" in ln]), 25)
+        md = self.report("--domains", "--format", "md")
+        self.assertIn("Zeta \\<img src=x onerror=alert(1)\\>", md)
+
+    # ---- BIMI not run, --by, trend ----
+
+    def test_bimi_not_checked(self):
+        out = self.report("--run", "1")
+        self.assertIn("not checked in this run", out)
+        self.assertNotIn("bimi_eligible ", out)
+        j = json.loads(self.report("--run", "1", "--json"))
+        self.assertFalse(j["bimi_checked"])
+        e = next(m for m in j["metrics"] if m["metric"] == "bimi_eligible" and m["view"] == D)
+        self.assertEqual((e["count"], e["denominator"], e["percent"]), (0, 0, None))
+        self.assertIn("Not checked in this run", self.report("--run", "1", "--format", "md"))
+        path = os.path.join(self.tmp, "r1.html")
+        self.report("--run", "1", "--format", "html", "-o", path)
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('id="bimi-not-checked"', html)
+        self.assertNotIn('id="chart-bimi"', html)
+
+    def test_by_sector(self):
+        out = self.report("--by", "sector", "--format", "csv")
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        self.assertEqual(rows[0][:2], ["sector", "metric"])
+        got = {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows[1:]}
+        # Banks: 1 2 3 4 5 23 (Alpha Bank, Beta Holdings); enforced 1 4 23.
+        self.assertEqual(got[("Banks", "results", D)], (6, 6))
+        self.assertEqual(got[("Banks", "results", C)], (2, 2))
+        self.assertEqual(got[("Banks", "dmarc_enforced", D)], (3, 6))
+        # Zeta's sector is neutralised; domains without a sector: (none).
+        self.assertIn(("'=SUM(1+1)", "results", D), got)
+        self.assertEqual(got[("(none)", "results", D)], (2, 2))  # 21 22
+        self.assert_round_trip(out)
+
+    def test_trend(self):
+        out = self.report("--trend", "--format", "csv")
+        self.assert_round_trip(out)
+        rows = list(csv.DictReader(io.StringIO(out, newline="")))
+        got = {(int(r["run"]), r["metric"], r["view"]): (int(r["count"]), int(r["denominator"]))
+               for r in rows}
+        # Run 1: alpha (ok, monitor), kappa (none, missing); BIMI not run.
+        # Run 2: domains 1-22 and gone.example (23); see the fixture header.
+        #   reject 9 10 12 16 17 18 21 gone = 8; quarantine 1 4 8 13 20 = 5;
+        #   spf ok: run 3's 1 2 4 7 8 11 16 18 20 21 + 3 10 gone = 13;
+        #   permerror: 6 9 12 13 14 15 17 = 7; eligible 1 21 = 2.
+        want = {
+            "results": [(2, 2), (23, 23), (25, 25)],
+            "dmarc_enforced": [(0, 2), (13, 23), (13, 25)],
+            "dmarc_reject": [(0, 2), (8, 23), (8, 25)],
+            "dmarc_missing": [(1, 2), (4, 23), (4, 25)],
+            "spf_ok": [(1, 2), (13, 23), (13, 25)],
+            "spf_permerror": [(0, 2), (7, 23), (8, 25)],
+            "bimi_record": [(0, 0), (9, 23), (9, 25)],
+            "bimi_eligible": [(0, 0), (2, 23), (3, 25)],
+        }
+        for metric, per_run in want.items():
+            for run, w in zip((1, 2, 3), per_run):
+                self.assertEqual(got[(run, metric, D)], w, (run, metric))
+        text = self.report("--trend")
+        self.assertRegex(text, r"\n\s+1\s+2026-10-31T01:05:00Z\s+2/2\s+0/2")
+        self.assertIn("not checked", text)
+        j = json.loads(self.report("--trend", "--json"))
+        self.assertEqual([r["run"]["id"] for r in j], [1, 2, 3])
+
+    def test_usage(self):
+        for args, msg in [(["--format", "pdf"], "--format takes"),
+                          (["--by", "color"], "--by takes"),
+                          (["--run", "x"], "--run takes"),
+                          (["--trend", "--domains"], "--trend takes"),
+                          (["--bogus"], "unexpected argument")]:
+            p = subprocess.run([POSTURE, "report", "--db", self.db, *args],
+                               capture_output=True, timeout=60)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(msg, p.stderr.decode(), args)
+        p = subprocess.run([POSTURE, "report", "--db", self.db, "--run", "9"],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no run 9", p.stderr.decode())
+        p = subprocess.run([POSTURE, "report", "--db", os.path.join(self.tmp, "none.db")],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no such database", p.stderr.decode())
+
+    # ---- diff and history ----
+
+    # Run 2 -> 3, by domain name (the fixture header lists the changes).
+    DIFF = [
+        ("alpha-card.example", "added", "changed"),
+        ("alpha-mail.example", "spf_permerror", "regressed"),
+        ("alpha.example", "dmarc_enforcement", "improved"),
+        ("alpha.example", "dmarc_policy", "improved"),
+        ("delta-shop.example", "spf_error", "changed"),
+        ("gamma-japan.example", "added", "changed"),
+        ("gone.example", "removed", "changed"),
+        ("iota-labs.example", "added", "changed"),
+        ("iota.example", "vmc", "improved"),
+        ("iota.example", "bimi_eligible", "improved"),
+        ("kappa.example", "mx", "regressed"),
+        ("theta-online.example", "vmc", "regressed"),
+        ("zeta.example", "vmc", "improved"),
+    ]
+
+    def test_diff(self):
+        j = json.loads(self.posture("diff", "2", "3", "--db", self.db, "--json", rc=1))
+        self.assertEqual([(c["domain"], c["what"], c["direction"]) for c in j["changes"]],
+                         self.DIFF)
+        # Regressed: alpha-mail kappa theta-online; improved: alpha iota zeta.
+        self.assertEqual((j["run_a"], j["run_b"], j["improved"], j["regressed"]), (2, 3, 3, 3))
+        ch = {(c["domain"], c["what"]): (c["from"], c["to"]) for c in j["changes"]}
+        self.assertEqual(ch[("alpha-mail.example", "spf_permerror")],
+                         ("ok", "spf.too_many_lookups"))
+        self.assertEqual(ch[("theta-online.example", "vmc")], ("valid", "expired"))
+        self.assertEqual(ch[("alpha.example", "dmarc_policy")], ("quarantine", "reject"))
+        # epsilon.example went to temperror: not a change.
+        self.assertNotIn("epsilon.example", {c["domain"] for c in j["changes"]})
+        out = self.posture("diff", "2", "3", "--db", self.db, "--format", "csv", rc=1)
+        self.assert_round_trip(out)
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        self.assertEqual(rows[0], ["domain", "what", "from", "to", "direction"])
+        self.assertEqual([(r[0], r[1], r[4]) for r in rows[1:]], self.DIFF)
+        text = self.posture("diff", "2", "3", "--db", self.db, rc=1)
+        self.assertIn("13 changes; 3 domains improved, 3 regressed", text)
+        self.assertRegex(text, r"regressed kappa\.example  mx: present -> absent")
+        # Nothing regressed (or nothing changed): exit 0.
+        j = json.loads(self.posture("diff", "3", "3", "--db", self.db, "--json"))
+        self.assertEqual(j["changes"], [])
+        p = subprocess.run([POSTURE, "diff", "2", "--db", self.db], capture_output=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 2)
+        p = subprocess.run([POSTURE, "diff", "2", "7", "--db", self.db], capture_output=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 2)
+
+    def test_history(self):
+        j = json.loads(self.posture("history", "Alpha.Example.", "--db", self.db, "--json"))
+        self.assertEqual(j["domain"], "alpha.example")
+        self.assertEqual([(r["run"], r["dmarc_class"], r["dmarc_policy"], r["bimi_status"])
+                          for r in j["results"]],
+                         [(1, "monitor", "none", "not_run"),
+                          (2, "quarantine", "quarantine", "ok"),
+                          (3, "reject", "reject", "ok")])
+        out = self.posture("history", "alpha.example", "--db", self.db, "--format", "csv")
+        self.assert_round_trip(out)
+        self.assertEqual(len(list(csv.reader(io.StringIO(out, newline="")))), 4)
+        self.assertIn("3 results", self.posture("history", "alpha.example", "--db", self.db))
+        p = subprocess.run([POSTURE, "history", "nobody.example", "--db", self.db],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no result for nobody.example", p.stderr.decode())
+
+    # ---- the page in a browser ----
+
+    def test_chromium_render(self):
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is not installed: run scripts/deps.sh")
+        page = os.path.join(self.tmp, "page.html")
+        png = os.path.join(self.tmp, "page.png")
+        self.report("--format", "html", "-o", page)
+        home = os.path.join(self.tmp, "home")
+        os.makedirs(home, exist_ok=True)
+        env = dict(os.environ, HOME=home)
+        base = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--disable-extensions", "--hide-scrollbars",
+                "--user-data-dir=" + os.path.join(home, "profile")]
+        p = subprocess.run(base + ["--window-size=412,2400", "--screenshot=" + png,
+                                   "file://" + page],
+                           capture_output=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode()[-2000:])
+        with open(png, "rb") as f:
+            head = f.read(24)
+        self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(int.from_bytes(head[16:20], "big"), 412)  # width
+        self.assertGreater(os.path.getsize(png), 20000)  # not a blank page
+        # The DOM after load: our script ran (CSP allowed it), the charts
+        # are there, the hostile record is text.
+        p = subprocess.run(base + ["--enable-logging=stderr", "--v=0", "--dump-dom",
+                                   "file://" + page],
+                           capture_output=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode()[-2000:])
+        dom = p.stdout.decode("utf-8")
+        self.assertIn('data-sortable="ready"', dom)
+        self.assertGreaterEqual(dom.count('class="bar '), 7 * 2 + 12 + 8)
+        self.assertIn("v=spf1 &lt;script&gt;alert(1)&lt;/script&gt; -all", dom)
+        self.assertNotIn("<script>alert", dom)
+        err = p.stderr.decode()
+        self.assertNotIn("Refused to", err)  # no CSP violation
+        self.assertNotIn("Uncaught", err)  # no script error
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)

@@ -1,0 +1,283 @@
+/*
+ * Unit tests for report/: CSV cells (RFC 4180, formula neutralisation),
+ * HTML escaping and the page script's CSP hash, reading a stored row's
+ * JSON, the counting of each view (primary domain, any domain, BIMI not
+ * checked), and diff. Rows are built by hand: no SQLite.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+
+#include "csv.h"
+#include "html.h"
+#include "report.h"
+
+/* Runs fn on a memory stream and returns what it wrote (caller frees). */
+static char *capture_csv(const char *cell)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	csv_cell(f, cell);
+	fclose(f);
+	return buf;
+}
+
+static void test_csv_cells(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} rows[] = {
+		{ "plain", "plain" },                   /* as is */
+		{ "", "" },                             /* empty */
+		{ "a,b", "\"a,b\"" },                   /* comma: quoted */
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" }, /* quotes doubled */
+		{ "two\nlines", "\"two\nlines\"" },     /* LF: quoted */
+		{ "=1+1", "'=1+1" },                    /* formula: neutralised */
+		{ "+all", "'+all" },                    /* + */
+		{ "-all", "'-all" },                    /* - */
+		{ "@SUM(A1)", "'@SUM(A1)" },            /* @ */
+		{ "\t=1", "'\t=1" },                    /* tab before a formula */
+		{ "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"" }, /* both */
+		{ "a=b", "a=b" }, /* only the first byte counts */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *got = capture_csv(rows[i].in);
+		assert_string_equal(got, rows[i].out);
+		free(got);
+	}
+	assert_true(csv_dangerous("=x"));
+	assert_false(csv_dangerous("x="));
+	assert_false(csv_dangerous(NULL));
+}
+
+static void test_html_escape(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	(void)state;
+	FILE *f = open_memstream(&buf, &len);
+	html_text(f, "<script>alert('x')</script> & \"q\"\x1b[2J");
+	fclose(f);
+	assert_string_equal(buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+	                         "&quot;q&quot;\xEF\xBF\xBD[2J");
+	free(buf);
+}
+
+/* The Content-Security-Policy names the script by its SHA-256: a change
+ * to the script without the new hash would stop it from running. */
+static void test_script_hash(void **state)
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	unsigned char b64[64];
+	const char *s = report_html_script();
+	(void)state;
+	assert_int_equal(EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL), 1);
+	assert_int_equal(mdlen, 32);
+	EVP_EncodeBlock(b64, md, 32);
+	assert_string_equal((const char *)b64, report_html_script_sha256());
+}
+
+/* A row with the given facts; strings are copied into its buffers. */
+static struct report_row row(const char *domain, const char *company, const char *spf,
+                             const char *enforcement, const char *bimi, int eligible)
+{
+	struct report_row r;
+	memset(&r, 0, sizeof(r));
+	r.domain = strdup(domain);
+	r.company = company ? strdup(company) : NULL;
+	r.conclusive = true;
+	snprintf(r.spf_status, sizeof(r.spf_status), "%s", spf);
+	r.spf_lookups = 1;
+	r.spf_void = 0;
+	snprintf(r.spf_all, sizeof(r.spf_all), "-all");
+	snprintf(r.dmarc_status, sizeof(r.dmarc_status), "%s",
+	         strcmp(enforcement, "missing") == 0 ? "none" : "ok");
+	snprintf(r.dmarc_enforcement, sizeof(r.dmarc_enforcement), "%s", enforcement);
+	r.dmarc_pct = -1;
+	snprintf(r.bimi_status, sizeof(r.bimi_status), "%s", bimi);
+	r.bimi_eligible = eligible;
+	snprintf(r.mx, sizeof(r.mx), "present");
+	snprintf(r.a, sizeof(r.a), "present");
+	return r;
+}
+
+static long cnt(const struct report_stats *s, enum report_view v, const char *metric)
+{
+	int m = report_metric_index(metric);
+	assert_true(m >= 0);
+	return report_stats_count(s, v, (size_t)m);
+}
+
+static long den(const struct report_stats *s, enum report_view v, const char *metric)
+{
+	int m = report_metric_index(metric);
+	assert_true(m >= 0);
+	return report_stats_denominator(s, v, (size_t)m);
+}
+
+static void test_views(void **state)
+{
+	(void)state;
+	/* Company A: primary monitor, second reject. Company B: one domain,
+	 * reject with pct=50 (partial). c.example: no company. */
+	struct report_row rows[4] = {
+		row("a1.example", "A", "ok", "monitor", "not_run", -1),
+		row("a2.example", "A", "permerror", "reject", "not_run", -1),
+		row("b.example", "B", "ok", "reject", "not_run", -1),
+		row("c.example", NULL, "none", "missing", "not_run", -1),
+	};
+	rows[2].dmarc_pct = 50;
+	snprintf(rows[1].spf_error, sizeof(rows[1].spf_error), "spf.include_loop");
+	struct report_stats *s = report_stats_new();
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(report_stats_add(s, &rows[i]), 0);
+	assert_int_equal(report_stats_finish(s), 0);
+
+	assert_int_equal(report_stats_units(s, REPORT_VIEW_DOMAIN), 4);
+	assert_int_equal(report_stats_units(s, REPORT_VIEW_COMPANY), 3); /* A, B, c */
+	/* Domains: a2 enforced; b partial (pct 50); companies by primary:
+	 * A's a1 is monitor, so no company enforces; any domain: A. */
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "dmarc_enforced"), 1);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "dmarc_partial"), 1);
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY, "dmarc_enforced"), 0);
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY, "dmarc_monitor"), 1);
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY_ANY, "dmarc_enforced"), 1);
+	assert_int_equal(den(s, REPORT_VIEW_COMPANY_ANY, "dmarc_enforced"), 3);
+	/* Causes are counted among PermErrors. */
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "spf_permerror_loop"), 1);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "spf_permerror_loop"), 1);
+	assert_int_equal(den(s, REPORT_VIEW_COMPANY, "spf_permerror_loop"), 0);
+	/* SPF terminal all: of published records (a1, a2, b). */
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "spf_all_fail"), 3);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "spf_all_fail"), 3);
+	/* BIMI did not run: nothing checked, so no denominator (not 0 %). */
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "bimi_checked"), 0);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "bimi_eligible"), 0);
+	assert_true(report_percent(0, 0) < 0);
+	assert_false(report_stats_has(REPORT_VIEW_COMPANY_ANY,
+	                              (size_t)report_metric_index("dmarc_monitor")));
+	report_stats_free(s);
+	for (int i = 0; i < 4; i++)
+		report_row_cleanup(&rows[i]);
+}
+
+static void test_row_json(void **state)
+{
+	struct store_row in;
+	struct report_row r;
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.domain = "x.example";
+	in.company = "X";
+	in.r.spf_status = "ok";
+	in.r.dmarc_status = "ok";
+	in.r.dmarc_enforcement = "reject";
+	in.r.spf_lookups = 2;
+	in.r.dmarc_pct = -1;
+	in.r.bimi_eligible = 0;
+	in.r.json =
+	        "{\"spf\":{\"record\":\"v=spf1 include:a.example -all\",\"tree\":{\"children\":["
+	        "{\"via\":\"include:a.example\"},{\"via\":\"include:a.example\"},"
+	        "{\"via\":\"redirect=b.example\"}]}},"
+	        "\"dmarc\":{\"nonexistent_policy\":\"none\",\"readings_differ\":true,"
+	        "\"rua\":[{\"uri\":\"mailto:a@b\",\"authorized\":false}],"
+	        "\"rfc7489\":{\"enforcement\":\"partial\"}},"
+	        "\"bimi\":{\"logo\":{\"status\":\"valid\"},\"vmc\":{\"type\":\"CMC\","
+	        "\"findings\":[{\"code\":\"vmc.expired\"}]},\"readiness\":["
+	        "{\"item\":\"spf\",\"status\":\"fail\"},{\"item\":\"mx\",\"status\":\"warn\"},"
+	        "{\"item\":\"a\",\"status\":\"fail\"}]}}";
+	assert_int_equal(report_row_from_store(&r, &in), 0);
+	assert_int_equal(r.nincludes, 1); /* unique, redirect= is not an include */
+	assert_string_equal(r.includes[0], "a.example");
+	assert_string_equal(r.spf_record, "v=spf1 include:a.example -all");
+	assert_string_equal(r.dmarc_np, "none");
+	assert_true(r.dmarc_readings_differ && r.dmarc_rua && r.dmarc_rua_unauthorized);
+	assert_string_equal(r.dmarc_enforcement_7489, "partial");
+	assert_string_equal(r.logo_status, "valid");
+	assert_string_equal(r.vmc_type, "CMC");
+	assert_true(r.vmc_expired);
+	assert_int_equal(r.bimi_fail, (1u << 7) | (1u << 9)); /* spf, a; warn is not fail */
+	report_row_cleanup(&r);
+
+	/* JSON that is not JSON: the columns still count. */
+	in.r.json = "{not json";
+	assert_int_equal(report_row_from_store(&r, &in), 0);
+	assert_int_equal(r.nincludes, 0);
+	assert_string_equal(r.spf_status, "ok");
+	report_row_cleanup(&r);
+}
+
+struct seen {
+	char what[8][32];
+	int dir[8];
+	int n;
+};
+
+static int on_change(void *arg, const struct report_change *c)
+{
+	struct seen *s = arg;
+	if (s->n < 8) {
+		snprintf(s->what[s->n], sizeof(s->what[0]), "%s:%s", c->domain, c->what);
+		s->dir[s->n] = (int)c->direction;
+	}
+	s->n++;
+	return 0;
+}
+
+static void test_diff(void **state)
+{
+	(void)state;
+	struct report_row a[3] = {
+		row("a.example", NULL, "ok", "monitor", "none", 0),
+		row("b.example", NULL, "ok", "reject", "none", 0),
+		row("c.example", NULL, "ok", "reject", "none", 0),
+	};
+	struct report_row b[3] = {
+		row("a.example", NULL, "ok", "reject", "none", 0),        /* improved */
+		row("b.example", NULL, "permerror", "reject", "none", 0), /* new PermError */
+		row("d.example", NULL, "ok", "reject", "none", 0),        /* added; c removed */
+	};
+	snprintf(b[1].spf_error, sizeof(b[1].spf_error), "spf.void_lookups");
+	struct seen s;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_diff(a, 3, b, 3, on_change, &s), 0);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.what[0], "a.example:dmarc_enforcement");
+	assert_int_equal(s.dir[0], REPORT_IMPROVED);
+	assert_string_equal(s.what[1], "b.example:spf_permerror");
+	assert_int_equal(s.dir[1], REPORT_REGRESSED);
+	assert_string_equal(s.what[2], "c.example:removed");
+	assert_string_equal(s.what[3], "d.example:added");
+
+	/* A DNS failure on one side is not a change. */
+	snprintf(b[0].dmarc_enforcement, sizeof(b[0].dmarc_enforcement), "temperror");
+	snprintf(b[0].dmarc_status, sizeof(b[0].dmarc_status), "temperror");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_diff(a, 1, b, 1, on_change, &s), 0);
+	assert_int_equal(s.n, 0);
+	for (int i = 0; i < 3; i++) {
+		report_row_cleanup(&a[i]);
+		report_row_cleanup(&b[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_cells),   cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_script_hash), cmocka_unit_test(test_views),
+		cmocka_unit_test(test_row_json),    cmocka_unit_test(test_diff),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
