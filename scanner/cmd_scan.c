@@ -322,11 +322,9 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	o.selector = dco.selector;
 	o.at = dco.at;
 	if (dco.vmc_roots) {
-		int e = cli_read_file(dco.vmc_roots, VMC_PEM_MAX_BYTES * 16, false, &roots,
-		                      &roots_len);
-		if (e != 0) {
-			fprintf(stderr, "posture: cannot read --vmc-roots '%s'%s\n", dco.vmc_roots,
-			        e == -2 ? ": too large" : "");
+		if (domain_check_load_roots(dco.vmc_roots, &roots, &roots_len, err, sizeof(err)) !=
+		    0) {
+			fprintf(stderr, "posture: %s\n", err);
 			free(lists);
 			return EXIT_INTERNAL;
 		}

@@ -4,6 +4,7 @@
  */
 #include "domain_check.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,16 @@ int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts 
 		o->connect_to[o->n_connect_to++] = v;
 	}
 	return 1;
+}
+
+int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	int e = cli_read_file(path, DOMAIN_CHECK_ROOTS_MAX, false, out, len);
+	if (e == 0)
+		return 0;
+	snprintf(err, errlen, "cannot read --vmc-roots '%s': %s", path,
+	         e == -2 ? "larger than 1 MiB" : strerror(errno));
+	return -1;
 }
 
 static int step(void *ctx, const struct spf_dns *dns, bool *pending, char *need, size_t needlen,
@@ -188,15 +199,9 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 		rc = 0;
 		goto out;
 	}
-	if (o->vmc_roots) {
-		int e = cli_read_file(o->vmc_roots, VMC_PEM_MAX_BYTES * 16, false, &roots,
-		                      &roots_len);
-		if (e != 0) {
-			snprintf(err, errlen, "cannot read --vmc-roots '%s'%s", o->vmc_roots,
-			         e == -2 ? ": too large" : "");
-			goto out;
-		}
-	}
+	if (o->vmc_roots &&
+	    domain_check_load_roots(o->vmc_roots, &roots, &roots_len, err, errlen) != 0)
+		goto out;
 	if (!o->no_fetch && fetch_assets(r, dns, o, &f, err, errlen) != 0)
 		goto out;
 	struct bimi_fetched logo, cert;

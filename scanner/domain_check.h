@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "checks.h"
@@ -52,6 +53,11 @@ int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts 
 	"                     the bundled ones\n"                                                  \
 	"  --at TIME          judge certificates at TIME (2025-05-01 or\n"                         \
 	"                     2025-05-01T12:00:00Z) instead of now\n"
+
+/* Reads a --vmc-roots file (at most 1 MiB) into a malloc'd buffer.
+ * Returns 0, or -1 with a reason in err. */
+#define DOMAIN_CHECK_ROOTS_MAX ((size_t)1 << 20)
+int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen);
 
 /*
  * Runs every check of o->mask on domain (normalised) into r (initialised

@@ -15,6 +15,7 @@ README promises, checked field by field.
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -143,7 +144,8 @@ class Fixtures(unittest.TestCase):
         rc, out, err = run("bimi", "hostile.bimi.test", *https_opts())
         self.assertEqual(rc, 1)
         self.assertNotIn("\x1b", out)
-        self.assertIn("bimi.l_bad_uri", out)
+        self.assertIn("\\027[31m", out)  # the escape byte, shown as \027
+        self.assertIn("bimi.syntax", out)
 
     def test_check_screen(self):
         rc, out, err = run("check", "bimi.test", *https_opts())
@@ -268,6 +270,43 @@ class DemoWorld(unittest.TestCase):
                       https=["--ca-file", e["BED_CA"], "--connect-to", "::" + e["BED_HTTPS"]])
         self.assertEqual(rc, 1)
         self.assertEqual(js["vmc"]["status"], "invalid")
+
+    def test_scan_stores_bimi(self):
+        # The scan's HTTPS stage: every showcase's columns as posture bimi
+        # says, and domains without BIMI are "none"/"absent", not eligible.
+        e = self.env
+        db = os.path.join(self.tmp, "scan.db")
+        rc, out, err = run("scan", os.path.join(self.world, "companies.csv"), "--db", db,
+                           "--vmc-roots", os.path.join(self.world, "vmc-roots.pem"),
+                           "--ca-file", e["BED_CA"], "--connect-to", "::" + e["BED_HTTPS"],
+                           resolver=e["BED_AUTH"])
+        self.assertIn(rc, (0, 1), err)
+        con = sqlite3.connect(db)
+        got = {d: (b, v, el) for d, b, v, el in con.execute(
+            "SELECT d.name, bimi_status, vmc_status, bimi_eligible FROM results r"
+            " JOIN domains d ON d.id = r.domain_id")}
+        logo = dict(con.execute(
+            "SELECT d.name, json_extract(json, '$.bimi.logo.status') FROM results r"
+            " JOIN domains d ON d.id = r.domain_id"))
+        con.close()
+        want = {
+            "kestrel-foods.test": ("ok", "valid", 1),
+            "aurora-looms.test": ("ok", "valid", 1),
+            "bramblewick-tea.test": ("ok", "absent", 1),
+            "cobalt-ferry.test": ("ok", "invalid", 0),
+            "duneglass-optics.test": ("ok", "invalid", 0),
+            "emberfield-bakery.test": ("ok", "absent", 0),
+            "foxglove-insurance.test": ("ok", "valid", 0),
+            "gullwing-air.test": ("none", "absent", 0),
+            "heronsgate-bank.test": ("invalid", "absent", 0),
+        }
+        for d, w in want.items():
+            self.assertEqual(got[d], w, d)
+        self.assertEqual(logo["emberfield-bakery.test"], "invalid")
+        self.assertEqual(logo["kestrel-foods.test"], "valid")
+        others = [v for d, v in got.items() if d not in want]
+        self.assertGreater(len(others), 250)
+        self.assertTrue(all(v[0] == "none" and v[2] == 0 for v in others))
 
     def test_time_matters(self):
         rc, js = self.bimi("kestrel-foods.test", "--at", "2036-01-01")
