@@ -133,6 +133,29 @@ class Fixtures(unittest.TestCase):
         self.assertIn("p=quarantine", fix)
         self.assertFalse(js["eligible"])
 
+    def test_acceptance_verdicts(self):
+        # Issue 5: the readiness verdict for each broken requirement (the
+        # full pass with a certificate is DemoWorld.test_ready_vmc).
+        for domain, item in (("pct50.bimi.test", "dmarc_coverage"),
+                             ("shop.bimiorg.test", "dmarc_org_policy"),
+                             ("spfperm.bimi.test", "spf"),
+                             ("biglogo.bimi.test", "logo")):
+            with self.subTest(domain=domain):
+                rc, js = bimi(domain)
+                self.assertEqual(rc, 1)
+                self.assertFalse(js["eligible"])
+                failing = [i["item"] for i in js["readiness"] if i["status"] == "fail"]
+                self.assertEqual(failing, [item], js["readiness"])
+        rc, js = bimi("pct50.bimi.test")
+        ready = {i["item"]: i for i in js["readiness"]}
+        self.assertIn("pct=50", ready["dmarc_coverage"]["detail"])
+        rc, js = bimi("spfperm.bimi.test")
+        ready = {i["item"]: i for i in js["readiness"]}
+        self.assertIn("nospf.bimi.test", ready["spf"]["detail"])
+        rc, js = bimi("biglogo.bimi.test")
+        self.assertEqual(js["logo"]["status"], "invalid")
+        self.assertIn("svg.too_large", codes(js["logo"]["findings"]))
+
     def test_no_fetch(self):
         rc, js = bimi("bimi.test", "--no-fetch")
         self.assertEqual(rc, 1)
