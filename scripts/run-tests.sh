@@ -49,6 +49,10 @@ tally() {
 	if [ "$rc" -ne 0 ]; then
 		failed_suites+=("$name")
 		printf 'FAIL %-28s %3d passed, %d failed (exit %d)\n' "$name" "$p" "$f" "$rc"
+		# The failures themselves first (unittest's FAIL:/ERROR: blocks
+		# and cmocka's [  ERROR   ] lines), then the end of the log.
+		grep -E -A25 '^(FAIL|ERROR): |^\[  ERROR   \]' "$log" | head -150 |
+			sed 's/^/    ! /'
 		sed 's/^/    | /' "$log" | tail -60
 	else
 		printf 'ok   %-28s %3d passed\n' "$name" "$p"
