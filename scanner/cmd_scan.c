@@ -309,7 +309,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		return cli_usage_error("scan", "%s", err);
 	}
 	/* Each worker's queries on the wire: a few per domain in progress,
-	 * within the descriptor limit (each UDP query holds a socket). */
+	 * within the descriptor limit (each TCP query holds a socket). */
 	unsigned long nofile = dns_raise_nofile();
 	unsigned nw = o.workers ? o.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0)
