@@ -503,6 +503,7 @@ size_t dns_worker_run_once(struct dns_worker *w, bool block)
 	size_t ran = deliver(w);
 
 	pump(w);
+	dns_udp_flush(w->udp);
 	if (w->inflight > 0) {
 		uint64_t udp = dns_udp_next_deadline(w->udp), tcp = dns_tcp_next_deadline(w->tcp);
 		dns_loop_run_once(w->loop, block && ran == 0 && w->done_head == NULL,
@@ -513,6 +514,9 @@ size_t dns_worker_run_once(struct dns_worker *w, bool block)
 	}
 	pump(w);
 	deliver(w);
+	/* What the callbacks asked goes out now, not at the next call. */
+	pump(w);
+	dns_udp_flush(w->udp);
 	return w->pending;
 }
 

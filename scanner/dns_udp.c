@@ -36,8 +36,17 @@
 #define DNS_UDP_ID_TRIES   16
 #define DNS_UDP_RANDOM     256
 
+/* Queries waiting for one sendmmsg on one socket. */
+struct dns_udp_out {
+	uint8_t wire[DNS_UDP_BATCH][DNS_WIRE_QUERY_MAX];
+	struct mmsghdr msgs[DNS_UDP_BATCH];
+	struct iovec iov[DNS_UDP_BATCH];
+	unsigned n;
+};
+
 struct dns_udp {
-	int *fd; /* nservers * DNS_UDP_SOCKETS_PER_SERVER; -1: none */
+	int *fd;                 /* nservers * DNS_UDP_SOCKETS_PER_SERVER; -1: none */
+	struct dns_udp_out *out; /* one per socket */
 	size_t nfd, nservers;
 	unsigned timeout_ms;
 	struct dns_udp_table table;
@@ -191,9 +200,11 @@ struct dns_udp *dns_udp_new(const struct dns_udp_server *servers, size_t n, unsi
 	u->ctx = ctx;
 	u->nfd = n * DNS_UDP_SOCKETS_PER_SERVER;
 	u->fd = malloc(u->nfd * sizeof(*u->fd));
+	u->out = calloc(u->nfd, sizeof(*u->out));
 	/* Untouched pages of these buffers never become resident. */
 	u->bufs = malloc((size_t)DNS_UDP_BATCH * DNS_UDP_BUF);
-	if (u->fd == NULL || u->bufs == NULL || dns_udp_table_init(&u->table, max_inflight) != 0) {
+	if (u->fd == NULL || u->out == NULL || u->bufs == NULL ||
+	    dns_udp_table_init(&u->table, max_inflight) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -227,6 +238,7 @@ void dns_udp_free(struct dns_udp *u)
 		if (u->fd[i] >= 0)
 			close(u->fd[i]);
 	free(u->fd);
+	free(u->out);
 	free(u->bufs);
 	dns_udp_table_cleanup(&u->table);
 	free(u);
@@ -247,12 +259,36 @@ static void unlink_req(struct dns_udp *u, struct dns_udp_req *r)
 	r->live = false;
 }
 
+/* Sends socket i's queue. A full send buffer or an ICMP error pending on
+ * the socket: the datagrams not taken are lost, and their timeouts will
+ * say so. */
+static void flush_socket(struct dns_udp *u, size_t i)
+{
+	struct dns_udp_out *o = &u->out[i];
+	unsigned sent = 0;
+
+	for (unsigned k = 0; k < o->n; k++) {
+		memset(&o->msgs[k].msg_hdr, 0, sizeof(o->msgs[k].msg_hdr));
+		o->msgs[k].msg_hdr.msg_iov = &o->iov[k];
+		o->msgs[k].msg_hdr.msg_iovlen = 1;
+	}
+	while (u->fd[i] >= 0 && sent < o->n) {
+		int n = sendmmsg(u->fd[i], o->msgs + sent, o->n - sent, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* An error belongs to the first datagram not sent (an ICMP
+		 * error is reported once): it is lost, the rest go on. */
+		sent += n > 0 ? (unsigned)n : 1;
+	}
+	o->n = 0;
+}
+
 int dns_udp_send(struct dns_udp *u, struct dns_udp_req *req, size_t server, const char *name,
                  uint16_t type)
 {
-	uint8_t wire[DNS_WIRE_QUERY_MAX];
 	uint8_t rnd[3];
 	int len = -1;
+	struct dns_udp_out *o = NULL;
 
 	req->live = false;
 	for (int tries = 0; tries < DNS_UDP_ID_TRIES; tries++) {
@@ -264,7 +300,9 @@ int dns_udp_send(struct dns_udp *u, struct dns_udp_req *req, size_t server, cons
 		req->key = (uint32_t)sock << 16 | id;
 		if (dns_udp_table_put(&u->table, req) != 0)
 			continue;
-		len = dns_wire_query(id, name, type, DNS_WIRE_EDNS_UDP_SIZE, wire, sizeof(wire));
+		o = &u->out[sock];
+		len = dns_wire_query(id, name, type, DNS_WIRE_EDNS_UDP_SIZE, o->wire[o->n],
+		                     sizeof(o->wire[o->n]));
 		if (len < 0) {
 			dns_udp_table_del(&u->table, req->key);
 			return -1;
@@ -282,12 +320,19 @@ int dns_udp_send(struct dns_udp *u, struct dns_udp_req *req, size_t server, cons
 	else
 		u->head = req;
 	u->tail = req;
-	int fd = u->fd[req->key >> 16];
-	/* A full send buffer or an ICMP error pending on the socket: the
-	 * datagram is lost, and the timeout will say so. */
-	if (fd >= 0)
-		(void)send(fd, wire, (size_t)len, 0);
+	o->iov[o->n].iov_base = o->wire[o->n];
+	o->iov[o->n].iov_len = (size_t)len;
+	o->n++;
+	if (o->n == DNS_UDP_BATCH)
+		flush_socket(u, req->key >> 16);
 	return 0;
+}
+
+void dns_udp_flush(struct dns_udp *u)
+{
+	for (size_t i = 0; i < u->nfd; i++)
+		if (u->out[i].n > 0)
+			flush_socket(u, i);
 }
 
 void dns_udp_cancel(struct dns_udp *u, struct dns_udp_req *req)

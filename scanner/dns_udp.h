@@ -25,7 +25,8 @@
 
 /* Sockets per upstream: more source ports, more for a spoofer to guess. */
 #define DNS_UDP_SOCKETS_PER_SERVER 4
-/* Datagrams read per recvmmsg call. */
+/* Datagrams read per recvmmsg call, and queued per socket for one
+ * sendmmsg call. */
 #define DNS_UDP_BATCH 32
 
 struct dns_udp_req {
@@ -57,13 +58,17 @@ struct dns_udp *dns_udp_new(const struct dns_udp_server *servers, size_t n, unsi
 void dns_udp_free(struct dns_udp *u);
 
 /*
- * Sends the query for (name, type) (name escaped, as dns_wire_query takes
- * it) to upstream server % n. Returns 0 (the request is live; a datagram
- * the kernel would not take counts as lost and times out), or -1 if the
- * query cannot be built or no id is free (the request is not live).
+ * Queues the query for (name, type) (name escaped, as dns_wire_query takes
+ * it) to upstream server % n; dns_udp_flush puts what is queued on the
+ * wire, a batch per socket (a full batch goes at once). Returns 0 (the
+ * request is live, its timeout running; a datagram the kernel would not
+ * take counts as lost and times out), or -1 if the query cannot be built
+ * or no id is free (the request is not live).
  */
 int dns_udp_send(struct dns_udp *u, struct dns_udp_req *req, size_t server, const char *name,
                  uint16_t type);
+/* Sends every queued query: call before waiting for answers. */
+void dns_udp_flush(struct dns_udp *u);
 /* Takes a live request off the wire without a callback. */
 void dns_udp_cancel(struct dns_udp *u, struct dns_udp_req *req);
 /* The oldest live request, or NULL. */
