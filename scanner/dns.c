@@ -67,6 +67,9 @@ struct dns_worker {
 	size_t pending;  /* started, callback not yet run */
 	struct dns_query *wait_head, *wait_tail;
 	struct dns_query *done_head, *done_tail;
+	/* Finished queries kept for reuse: at about 4 KiB each, malloc's
+	 * large-chunk path was a tenth of a scan's time. */
+	struct dns_query *spare;
 	struct dns_query *retry_head, *retry_tail;
 	struct dns_worker_stats stats;
 };
@@ -440,6 +443,11 @@ void dns_worker_free(struct dns_worker *w)
 		dns_answer_cleanup(&q->ans);
 		free(q);
 	}
+	while (w->spare != NULL) {
+		q = w->spare;
+		w->spare = q->next;
+		free(q);
+	}
 	free(w);
 }
 
@@ -447,9 +455,14 @@ int dns_query_start(struct dns_worker *w, const char *name, uint16_t type, dns_c
 {
 	struct dns_query *q;
 
-	q = calloc(1, sizeof(*q));
+	q = w->spare;
+	if (q != NULL)
+		w->spare = q->next;
+	else
+		q = malloc(sizeof(*q));
 	if (q == NULL)
 		return -1;
+	memset(q, 0, sizeof(*q));
 	if (dns_name_normalize(name, q->ans.name, sizeof(q->ans.name)) != 0) {
 		free(q);
 		return -1;
@@ -492,7 +505,8 @@ static size_t deliver(struct dns_worker *w)
 		w->pending--;
 		w->stats.completed++;
 		dns_answer_cleanup(&q->ans);
-		free(q);
+		q->next = w->spare;
+		w->spare = q;
 		n++;
 	}
 	return n;
