@@ -1,25 +1,30 @@
 /*
- * dns.h — the asynchronous DNS adapter (the only module that includes
- * getdns).
+ * dns.h — the asynchronous DNS adapter (dns.c and its private helpers
+ * dns_loop, dns_udp, dns_tcp, dns_wire: the only files that see getdns,
+ * which is left to read /etc/resolv.conf and to name loop events).
  *
- * One dns_worker per thread: it owns two getdns stub contexts (UDP, and
- * TCP for truncated answers) driven by one event loop of its own, and keeps
- * up to max_inflight queries on the wire; more are queued. Every query ends
- * in exactly one call of its callback with a dns_answer whose outcome is
- * one of the six in dnsutil.h.
+ * One dns_worker per thread: it owns a few long-lived UDP sockets per
+ * upstream and opens a TCP connection per truncated answer, all driven by
+ * one event loop of its own, and keeps up to max_inflight queries on the
+ * wire; more are queued. Every query ends in exactly one call of its
+ * callback with a dns_answer whose outcome is one of the six in
+ * dnsutil.h.
  *
- * What the adapter does that getdns does not (measured on getdns 1.6.0):
- * - reads the rcode instead of trusting status 901, so NXDOMAIN, NODATA
- *   and SERVFAIL stay apart;
+ * What the adapter does (getdns 1.6.0 did none of it, and cost a socket
+ * per UDP query):
+ * - reads the rcode, so NXDOMAIN, NODATA and SERVFAIL stay apart;
  * - retries a truncated (TC=1) UDP answer over TCP, never calling it "no
  *   record";
  * - retries timeouts itself, cfg.retries times, each attempt waiting
- *   cfg.timeout_ms, so a query is over within (retries+1)*timeout_ms plus
- *   one TCP attempt;
- * - rejects replies whose question or owner names are not the ones asked;
+ *   cfg.timeout_ms (a retry goes to the next upstream, with a new id), so
+ *   a query is over within (retries+1)*timeout_ms plus the TCP attempts;
+ * - matches answers by socket, upstream address and random id, and
+ *   rejects replies whose question or owner names are not the ones asked;
  * - follows CNAME chains the server did not finish (DNS_CNAME_MAX_HOPS);
  * - joins the character-strings of a TXT record and caps record sizes;
  * - shares conclusive answers with every worker through a dns_cache.
+ * With no servers in the config, the upstreams are those of
+ * /etc/resolv.conf (read through getdns).
  */
 #ifndef POSTURE_DNS_H
 #define POSTURE_DNS_H
@@ -81,8 +86,9 @@ void dns_worker_stats(const struct dns_worker *w, struct dns_worker_stats *out);
 
 /*
  * Raises the soft RLIMIT_NOFILE to the hard limit and returns the soft
- * limit now in force. Each in-flight UDP query holds a socket, so callers
- * cap max_inflight * workers below this.
+ * limit now in force. Each TCP query in flight holds a socket (UDP ones
+ * share a few per worker), so callers cap max_inflight * workers below
+ * this.
  */
 unsigned long dns_raise_nofile(void);
 

@@ -43,6 +43,8 @@ struct dns_loop {
 	size_t nheap, capheap;
 	size_t nevents;
 	struct dns_loop_ev *all;
+	getdns_eventloop_event **watch; /* dns_loop_watch's, owned */
+	size_t nwatch;
 };
 
 uint64_t dns_loop_now_ms(void)
@@ -205,7 +207,7 @@ static getdns_return_t loop_clear(getdns_eventloop *base, getdns_eventloop_event
 	return GETDNS_RETURN_GOOD;
 }
 
-void dns_loop_run_once(struct dns_loop *l, bool block)
+void dns_loop_run_once(struct dns_loop *l, bool block, uint64_t until_ms)
 {
 	struct epoll_event evs[DNS_LOOP_BATCH];
 	int wait_ms = 0;
@@ -213,11 +215,13 @@ void dns_loop_run_once(struct dns_loop *l, bool block)
 	if (l->nevents == 0)
 		return;
 	if (block) {
-		if (l->nheap == 0) {
+		uint64_t d = l->nheap > 0 ? l->heap[0]->deadline : DNS_LOOP_FOREVER;
+		if (until_ms < d)
+			d = until_ms;
+		if (d == DNS_LOOP_FOREVER) {
 			wait_ms = -1;
 		} else {
 			uint64_t now = dns_loop_now_ms();
-			uint64_t d = l->heap[0]->deadline;
 			wait_ms = d > now ? (int)(d - now) : 0;
 		}
 	}
@@ -250,14 +254,36 @@ void dns_loop_run_once(struct dns_loop *l, bool block)
 
 static void loop_run_once(getdns_eventloop *base, int blocking)
 {
-	dns_loop_run_once((struct dns_loop *)base, blocking != 0);
+	dns_loop_run_once((struct dns_loop *)base, blocking != 0, DNS_LOOP_FOREVER);
 }
 
 static void loop_run(getdns_eventloop *base)
 {
 	struct dns_loop *l = (struct dns_loop *)base;
 	while (l->nevents > 0)
-		dns_loop_run_once(l, true);
+		dns_loop_run_once(l, true, DNS_LOOP_FOREVER);
+}
+
+int dns_loop_watch(struct dns_loop *l, int fd, void (*cb)(void *arg), void *arg)
+{
+	getdns_eventloop_event **w =
+	        realloc(l->watch, (l->nwatch + 1) * sizeof(getdns_eventloop_event *));
+	getdns_eventloop_event *gev;
+
+	if (w == NULL)
+		return -1;
+	l->watch = w;
+	gev = calloc(1, sizeof(*gev));
+	if (gev == NULL)
+		return -1;
+	gev->userarg = arg;
+	gev->read_cb = cb;
+	if (loop_schedule(&l->base, fd, DNS_LOOP_FOREVER, gev) != GETDNS_RETURN_GOOD) {
+		free(gev);
+		return -1;
+	}
+	l->watch[l->nwatch++] = gev;
+	return 0;
 }
 
 static void loop_cleanup(getdns_eventloop *base)
@@ -298,6 +324,9 @@ void dns_loop_free(struct dns_loop *l)
 		e->gev->ev = NULL;
 		free(e);
 	}
+	for (size_t i = 0; i < l->nwatch; i++)
+		free(l->watch[i]);
+	free(l->watch);
 	free(l->byfd);
 	free(l->heap);
 	close(l->epfd);

@@ -229,7 +229,10 @@ static void push_row(struct scan *sc, struct row *r)
 	*sc->rows_tail = r;
 	sc->rows_tail = &r->next;
 	sc->nrows++;
-	pthread_cond_signal(&sc->rows_cv);
+	/* The writer wakes for a full batch (or its 50 ms timer): woken for
+	 * every row, it committed a transaction per handful of rows. */
+	if (sc->nrows >= sc->o->batch)
+		pthread_cond_signal(&sc->rows_cv);
 	pthread_mutex_unlock(&sc->mu);
 }
 

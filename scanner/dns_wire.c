@@ -1,0 +1,428 @@
+/*
+ * dns_wire.c — building queries and reading replies (see dns_wire.h).
+ *
+ * The reading keeps, rule for rule, what the adapter did when getdns
+ * parsed the replies: TC=1 over UDP means "ask over TCP" before anything
+ * else is looked at; the question must be the one asked; the rcode sorts
+ * NXDOMAIN from the other errors; the answer section is walked along the
+ * CNAME chain from the asked name, and records of the asked type must be
+ * owned by the chain's end. Names are compared in the escaped presentation
+ * form of dns_name_from_wire (lower case), as before.
+ *
+ * Every offset is checked against the message length before a byte is
+ * read; a TXT record is joined only after its size is known to fit.
+ */
+#include "dns_wire.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* A name has at most 127 labels: more jumps than that must loop. */
+#define DNS_WIRE_MAX_JUMPS 127
+#define DNS_WIRE_CLASS_IN  1
+#define DNS_WIRE_TYPE_OPT  41
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The escaped name (dns_name_escape's form) as wire labels. */
+static int name_to_wire(const char *name, uint8_t *out, size_t outlen)
+{
+	size_t o = 0, lab = 0; /* lab: where the current label's length goes */
+
+	if (outlen < 2)
+		return -1;
+	out[o++] = 0;
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned c = (unsigned char)*p;
+		if (c == '.') {
+			if (out[lab] == 0)
+				return -1; /* empty label */
+			lab = o;
+			if (o >= outlen)
+				return -1;
+			out[o++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			if (p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+			    p[3] >= '0' && p[3] <= '9') {
+				c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
+				    (unsigned)(p[3] - '0');
+				if (c > 255)
+					return -1;
+				p += 3;
+			} else if (p[1] != '\0') {
+				c = (unsigned char)*++p;
+			} else {
+				return -1;
+			}
+		}
+		if (out[lab] == 63 || o >= outlen)
+			return -1;
+		out[lab]++;
+		out[o++] = (uint8_t)c;
+	}
+	if (out[lab] == 0 || o >= outlen || o + 1 > 255)
+		return -1;
+	out[o++] = 0;
+	return (int)o;
+}
+
+int dns_wire_query(uint16_t id, const char *name, uint16_t type, uint16_t udp_size, uint8_t *out,
+                   size_t outlen)
+{
+	int n;
+	size_t o = DNS_WIRE_HEADER;
+
+	if (outlen < DNS_WIRE_HEADER)
+		return -1;
+	memset(out, 0, DNS_WIRE_HEADER);
+	put16(out, id);
+	out[2] = 0x01; /* RD: what getdns's stub mode sets */
+	put16(out + 4, 1);
+	put16(out + 10, udp_size ? 1 : 0);
+	n = name_to_wire(name, out + o, outlen - o);
+	if (n < 0)
+		return -1;
+	o += (size_t)n;
+	if (o + 4 + (udp_size ? 11 : 0) > outlen)
+		return -1;
+	put16(out + o, type);
+	put16(out + o + 2, DNS_WIRE_CLASS_IN);
+	o += 4;
+	if (udp_size) {
+		/* RFC 6891 6.1.2: root owner, type OPT, class = payload size,
+		 * TTL = extended rcode, version 0, no DO bit; no options. */
+		memset(out + o, 0, 11);
+		put16(out + o + 1, DNS_WIRE_TYPE_OPT);
+		put16(out + o + 3, udp_size);
+		o += 11;
+	}
+	return (int)o;
+}
+
+int dns_wire_reply_id(const uint8_t *msg, size_t len)
+{
+	if (len < DNS_WIRE_HEADER || (msg[2] & 0x80) == 0)
+		return -1;
+	return get16(msg);
+}
+
+int dns_wire_name(const uint8_t *msg, size_t len, size_t *off, uint8_t out[255])
+{
+	size_t pos = *off, end = 0, o = 0;
+	int jumps = 0;
+
+	for (;;) {
+		if (pos >= len)
+			return -1;
+		unsigned c = msg[pos];
+		if ((c & 0xC0) == 0xC0) {
+			if (pos + 1 >= len || ++jumps > DNS_WIRE_MAX_JUMPS)
+				return -1;
+			if (end == 0)
+				end = pos + 2;
+			pos = (size_t)(c & 0x3F) << 8 | msg[pos + 1];
+			continue;
+		}
+		if (c > 63 || pos + 1 + c > len || o + 1 + c > 255)
+			return -1; /* extended label types, overruns */
+		memcpy(out + o, msg + pos, 1 + c);
+		o += 1 + c;
+		pos += 1 + c;
+		if (c == 0)
+			break;
+	}
+	*off = end ? end : pos;
+	return (int)o;
+}
+
+/* A name at *off in presentation form; advances *off. Returns 0 or -1. */
+static int read_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t outlen)
+{
+	uint8_t wire[255];
+	int n = dns_wire_name(msg, len, off, wire);
+	if (n < 0)
+		return -1;
+	return dns_name_from_wire(wire, (size_t)n, out, outlen) < 0 ? -1 : 0;
+}
+
+/* One resource record of the answer section. */
+struct wire_rr {
+	uint16_t type;
+	size_t owner_off; /* where its owner name starts */
+	size_t rdoff, rdlen;
+};
+
+/* Reads the record at *off; advances *off past it. Returns 0 or -1. */
+static int rr_read(const uint8_t *msg, size_t len, size_t *off, struct wire_rr *rr)
+{
+	uint8_t wire[255];
+
+	rr->owner_off = *off;
+	if (dns_wire_name(msg, len, off, wire) < 0 || *off + 10 > len)
+		return -1;
+	rr->type = get16(msg + *off);
+	rr->rdlen = get16(msg + *off + 8);
+	rr->rdoff = *off + 10;
+	if (rr->rdoff + rr->rdlen > len)
+		return -1;
+	*off = rr->rdoff + rr->rdlen;
+	return 0;
+}
+
+static int rr_owner(const uint8_t *msg, size_t len, const struct wire_rr *rr, char *out,
+                    size_t outlen)
+{
+	size_t off = rr->owner_off;
+	return read_name(msg, len, &off, out, outlen);
+}
+
+/* A domain name that must lie within the record's data. */
+static int rdata_name(const uint8_t *msg, size_t len, const struct wire_rr *rr, size_t at,
+                      char *out, size_t outlen)
+{
+	size_t off = at;
+	if (read_name(msg, len, &off, out, outlen) != 0 || off > rr->rdoff + rr->rdlen)
+		return -1;
+	return 0;
+}
+
+/* Joins the character-strings of one TXT record (RFC 7208 3.3). */
+static int add_txt(const uint8_t *msg, const struct wire_rr *rr, struct dns_answer *ans, char *why,
+                   size_t whylen)
+{
+	char buf[DNS_TXT_MAX_BYTES + 1];
+	size_t total = 0, end = rr->rdoff + rr->rdlen;
+
+	for (size_t p = rr->rdoff; p < end; p += 1 + (size_t)msg[p]) {
+		if (p + 1 + msg[p] > end) {
+			snprintf(why, whylen, "TXT record without strings");
+			return -1;
+		}
+		total += msg[p];
+	}
+	if (total > DNS_TXT_MAX_BYTES) {
+		snprintf(why, whylen,
+		         "TXT record of %zu bytes exceeds posture's limit of %d "
+		         "(DNS_TXT_MAX_BYTES)",
+		         total, DNS_TXT_MAX_BYTES);
+		return -1;
+	}
+	total = 0;
+	for (size_t p = rr->rdoff; p < end; p += 1 + (size_t)msg[p]) {
+		memcpy(buf + total, msg + p + 1, msg[p]);
+		total += msg[p];
+	}
+	if (dns_answer_add(ans, DNS_TYPE_TXT, 0, buf, total, NULL) != 0) {
+		snprintf(why, whylen, "more than %d records (DNS_ANSWER_MAX_RRS)",
+		         DNS_ANSWER_MAX_RRS);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_record(const uint8_t *msg, size_t len, const struct wire_rr *rr,
+                      struct dns_answer *ans, char *why, size_t whylen)
+{
+	char text[DNS_NAME_BUF];
+	const uint8_t *addr = NULL;
+	uint16_t pref = 0;
+
+	switch (rr->type) {
+	case DNS_TYPE_TXT:
+		return add_txt(msg, rr, ans, why, whylen);
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA: {
+		bool v6 = rr->type == DNS_TYPE_AAAA;
+		addr = msg + rr->rdoff;
+		if (rr->rdlen != (v6 ? 16u : 4u) ||
+		    inet_ntop(v6 ? AF_INET6 : AF_INET, addr, text, sizeof(text)) == NULL) {
+			snprintf(why, whylen, "bad address record");
+			return -1;
+		}
+		break;
+	}
+	case DNS_TYPE_MX:
+		if (rr->rdlen < 3 ||
+		    rdata_name(msg, len, rr, rr->rdoff + 2, text, sizeof(text)) != 0) {
+			snprintf(why, whylen, "bad MX record");
+			return -1;
+		}
+		pref = get16(msg + rr->rdoff);
+		break;
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_NS:
+	case DNS_TYPE_PTR:
+		/* One domain name; an unreadable one keeps no text, as when
+		 * getdns could not name the field. */
+		if (rdata_name(msg, len, rr, rr->rdoff, text, sizeof(text)) != 0)
+			text[0] = '\0';
+		break;
+	default:
+		/* Other types keep no data. */
+		text[0] = '\0';
+		break;
+	}
+	if (dns_answer_add(ans, rr->type, pref, text, strlen(text), addr) != 0) {
+		snprintf(why, whylen, "more than %d records (DNS_ANSWER_MAX_RRS)",
+		         DNS_ANSWER_MAX_RRS);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the answer section (an records from off): follows the CNAME chain
+ * from cur and keeps the records of the asked type owned by the end of the
+ * chain. A record of the asked type owned by any other name makes the
+ * reply malformed (it answers a question we did not ask).
+ * Returns 0 and the chain's end in owner, or -1 with a reason.
+ */
+static int read_answer(const uint8_t *msg, size_t len, size_t off, unsigned an, const char *cur,
+                       uint16_t type, struct dns_answer *ans, char *owner, size_t ownerlen,
+                       char *why, size_t whylen)
+{
+	char chain[DNS_CNAME_MAX_HOPS + 1][DNS_NAME_BUF];
+	char name[DNS_NAME_BUF], target[DNS_NAME_BUF];
+	struct wire_rr rr;
+	int nchain = 1;
+	size_t p = off;
+
+	/* Every record must be readable before any is used. */
+	for (unsigned i = 0; i < an; i++)
+		if (rr_read(msg, len, &p, &rr) != 0) {
+			snprintf(why, whylen, "unreadable answer section");
+			return -1;
+		}
+	snprintf(owner, ownerlen, "%s", cur);
+	snprintf(chain[0], sizeof(chain[0]), "%s", cur);
+	/* Chains may come in any order: walk until no CNAME extends it. */
+	for (bool grew = type != DNS_TYPE_CNAME; grew;) {
+		grew = false;
+		p = off;
+		for (unsigned i = 0; i < an; i++) {
+			(void)rr_read(msg, len, &p, &rr);
+			if (rr.type != DNS_TYPE_CNAME ||
+			    rr_owner(msg, len, &rr, name, sizeof(name)) != 0 ||
+			    strcmp(name, owner) != 0)
+				continue;
+			if (rdata_name(msg, len, &rr, rr.rdoff, target, sizeof(target)) != 0) {
+				snprintf(why, whylen, "unreadable CNAME at %s", name);
+				return -1;
+			}
+			for (int k = 0; k < nchain; k++)
+				if (strcmp(chain[k], target) == 0) {
+					snprintf(why, whylen, "CNAME loop at %s", target);
+					return -1;
+				}
+			if (nchain > DNS_CNAME_MAX_HOPS) {
+				snprintf(why, whylen, "more than %d CNAME hops",
+				         DNS_CNAME_MAX_HOPS);
+				return -1;
+			}
+			snprintf(chain[nchain++], sizeof(chain[0]), "%s", target);
+			snprintf(owner, ownerlen, "%s", target);
+			grew = true;
+		}
+	}
+	p = off;
+	for (unsigned i = 0; i < an; i++) {
+		(void)rr_read(msg, len, &p, &rr);
+		if (rr.type != type)
+			continue;
+		if (rr_owner(msg, len, &rr, name, sizeof(name)) != 0) {
+			snprintf(why, whylen, "unreadable owner name");
+			return -1;
+		}
+		if (strcmp(name, owner) != 0) {
+			snprintf(why, whylen, "answer owned by %s, not by %s", name, owner);
+			return -1;
+		}
+		if (add_record(msg, len, &rr, ans, why, whylen) != 0)
+			return -1;
+	}
+	ans->cname_hops += nchain - 1;
+	return 0;
+}
+
+static enum dns_wire_verdict done(enum dns_outcome *outcome, enum dns_outcome o, char *why,
+                                  size_t whylen, const char *text)
+{
+	*outcome = o;
+	if (text != NULL)
+		snprintf(why, whylen, "%s", text);
+	return DNS_WIRE_DONE;
+}
+
+enum dns_wire_verdict dns_wire_read(const uint8_t *msg, size_t len, const char *cur, uint16_t type,
+                                    bool over_tcp, struct dns_answer *ans,
+                                    enum dns_outcome *outcome, char *why, size_t whylen, char *next,
+                                    size_t nextlen)
+{
+	char qname[DNS_NAME_BUF], owner[DNS_NAME_BUF];
+	size_t off = DNS_WIRE_HEADER;
+
+	why[0] = '\0';
+	if (len < DNS_WIRE_HEADER)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
+		            "reply shorter than a DNS header");
+	unsigned rcode = msg[3] & 0x0F, qd = get16(msg + 4), an = get16(msg + 6);
+	/* TC=1 means "ask again over TCP", never "no record". */
+	if ((msg[2] & 0x02) && !over_tcp)
+		return DNS_WIRE_TCP;
+	if (qd == 0 || read_name(msg, len, &off, qname, sizeof(qname)) != 0 || off + 4 > len)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
+		            "reply without a question");
+	uint16_t qtype = get16(msg + off), qclass = get16(msg + off + 2);
+	off += 4;
+	if (strcmp(qname, cur) != 0 || qtype != type || qclass != DNS_WIRE_CLASS_IN) {
+		snprintf(why, whylen, "reply is for %s, not for %s", qname, cur);
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+	}
+	/* Further questions (there should be none) come before the answers. */
+	for (unsigned i = 1; i < qd; i++) {
+		uint8_t skip[255];
+		if (dns_wire_name(msg, len, &off, skip) < 0 || off + 4 > len)
+			return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
+			            "unreadable question section");
+		off += 4;
+	}
+	ans->rcode = (int)rcode;
+	if (rcode == 3)
+		return done(outcome, DNS_OUTCOME_NXDOMAIN, why, whylen, "the name does not exist");
+	if (rcode != 0) {
+		char buf[16];
+		snprintf(why, whylen, "server answered %s",
+		         dns_rcode_name((int)rcode, buf, sizeof(buf)));
+		return done(outcome, DNS_OUTCOME_SERVFAIL, why, whylen, NULL);
+	}
+	if (read_answer(msg, len, off, an, cur, type, ans, owner, sizeof(owner), why, whylen) != 0)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+	snprintf(ans->canonical, sizeof(ans->canonical), "%s", owner);
+	if (ans->nrr > 0)
+		return done(outcome, DNS_OUTCOME_DATA, why, whylen, NULL);
+	if (strcmp(owner, cur) != 0) {
+		/* The server gave a CNAME but not what it points to (an
+		 * authoritative server for another zone): ask for the target. */
+		if (ans->cname_hops > DNS_CNAME_MAX_HOPS) {
+			snprintf(why, whylen, "more than %d CNAME hops", DNS_CNAME_MAX_HOPS);
+			return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+		}
+		snprintf(next, nextlen, "%s", owner);
+		return DNS_WIRE_FOLLOW;
+	}
+	return done(outcome, DNS_OUTCOME_NODATA, why, whylen,
+	            "the name has no record of this type");
+}
