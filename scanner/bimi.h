@@ -140,6 +140,15 @@ struct bimi_assets {
 };
 
 struct vmc_options;
+struct vmc_result;
+/*
+ * Validates the logo embedded in a certificate (res->logo.svg) as SVG
+ * Tiny PS: when it is not, adds vmc.logo_not_tiny_ps (error, with the
+ * first problems) to f and returns 0; 1 when it is valid or there is no
+ * logo; -1 on allocation failure.
+ */
+int bimi_check_embedded_logo(const struct vmc_result *res, struct findings *f);
+
 /*
  * Judges the fetched logo (svg.h) and certificate (vmc.h, with opt for
  * roots and time; opt->domain and selector are set from d) of a discovery

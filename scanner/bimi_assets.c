@@ -30,6 +30,37 @@ static void fetch_failed(struct findings *f, const char *code, const char *what,
 	             x->reason ? x->reason : url);
 }
 
+int bimi_check_embedded_logo(const struct vmc_result *res, struct findings *f)
+{
+	if (!res->has_logo || res->logo.svg == NULL)
+		return 1;
+	struct svg_result s;
+	if (svg_check(res->logo.svg, res->logo.svg_len, &s) != 0) {
+		svg_result_cleanup(&s);
+		return -1;
+	}
+	int valid = s.status == SVG_VALID;
+	if (!valid) {
+		/* The first few error findings, by code, in one message. */
+		char list[256] = "";
+		size_t n = 0;
+		int shown = 0;
+		for (size_t i = 0; i < s.findings.n && shown < 4; i++) {
+			const struct finding *x = &s.findings.v[i];
+			if (x->severity != FINDING_ERROR)
+				continue;
+			n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0,
+			                      "%s%s", shown ? ", " : "", x->code);
+			shown++;
+		}
+		findings_add(f, "vmc.logo_not_tiny_ps", FINDING_ERROR, NULL,
+		             "Have the certificate reissued with an SVG Tiny PS logo.",
+		             "the logo embedded in the certificate is not SVG Tiny PS (%s)", list);
+	}
+	svg_result_cleanup(&s);
+	return valid;
+}
+
 int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
                 const struct bimi_fetched *cert, const struct vmc_options *opt,
                 struct bimi_assets *out)
@@ -92,6 +123,13 @@ int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
 	out->vmc_not_after = v.not_after;
 	if (v.subject && (out->vmc_subject = strdup(v.subject)) == NULL)
 		rc = -1;
+	if (rc == 0) {
+		int ok = bimi_check_embedded_logo(&v, &v.findings);
+		if (ok < 0)
+			rc = -1;
+		else if (ok == 0)
+			out->vmc = BIMI_ASSET_INVALID;
+	}
 	if (rc == 0 && findings_extend(&out->vmc_findings, &v.findings) != 0)
 		rc = -1;
 	/* The draft: when both l= and a= are given, the logo at l= must be

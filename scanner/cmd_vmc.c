@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "bimi.h"
 #include "vmc.h"
 
 /* Local files read by the command: a trust store may be large, a chain
@@ -213,6 +214,14 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 	if (r == VMC_ERR_ROOTS) {
 		fprintf(stderr, "posture: the trust store '%s' holds no PEM certificate\n", roots);
 		goto out;
+	}
+	/* The embedded logo must itself be a BIMI logo. */
+	if (r == 0) {
+		int ok = bimi_check_embedded_logo(&res, &res.findings);
+		if (ok < 0)
+			r = VMC_ERR_NOMEM;
+		else if (ok == 0)
+			res.valid = false;
 	}
 	if (r == 0 && svg != NULL && res.subject != NULL) {
 		r = vmc_compare_logo(&res, logo, logo_len, &res.findings);

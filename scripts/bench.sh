@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make bench: the mass scan on a synthetic world, checked and compared.
 #   scripts/bench.sh [BUILD]          BENCH_DOMAINS (default 100000),
-#                                     BENCH_WORKERS, BENCH_INFLIGHT
+#                                     BENCH_WORKERS, BENCH_INFLIGHT,
+#                                     BENCH_CHECKS (default spf,dmarc,bimi,mx)
 #
 # 1. scripts/gen-world.py writes N domains (zones, the list, expected.csv
 #    with the status every domain must get, and the query mix a scan sends);
 # 2. tests/bed/bed.sh serves the world from Knot on a free loopback port;
-# 3. posture scan (SPF, DMARC, MX/A; BIMI is not implemented yet) runs over
+# 3. posture scan (SPF, DMARC, MX/A, BIMI records; --no-fetch: no HTTPS) runs over
 #    it into a fresh database, timed, with its peak RSS (/usr/bin/time -v);
 # 4. every stored status is compared with expected.csv: a fast wrong answer
 #    is a failure (exit 1);
@@ -29,7 +30,7 @@ if [ "${1:-}" = "--inside" ]; then
 	w=$3
 	port=${BED_AUTH##*:}
 	/usr/bin/time -v -o "$w/time.txt" "$BUILD/posture" scan "$w/domains.txt" \
-		--db "$w/bench.db" --resolver "$BED_AUTH" --checks spf,dmarc,mx \
+		--db "$w/bench.db" --resolver "$BED_AUTH" --checks ${BENCH_CHECKS:-spf,dmarc,bimi,mx} --no-fetch \
 		${BENCH_WORKERS:+--workers "$BENCH_WORKERS"} \
 		${BENCH_INFLIGHT:+--inflight "$BENCH_INFLIGHT"} --json >"$w/scan.json" 2>"$w/scan.err"
 	echo "scan exit status $?"
@@ -49,7 +50,7 @@ BED_ZONES="$w/zones" BED_START_TIMEOUT=600 BED_STOP_TIMEOUT=120 \
 	tests/bed/bed.sh run "$w/bed" -- "$SELF" --inside "$BUILD" "$w" || exit 2
 
 $PY - "$w" <<'PYEOF'
-import csv, json, re, sqlite3, sys
+import csv, json, os, re, sqlite3, sys
 w = sys.argv[1]
 try:
     scan = json.load(open(w + "/scan.json"))
@@ -64,15 +65,18 @@ dnsperf_qps = float(m.group(1)) if m else 0.0
 con = sqlite3.connect(w + "/bench.db")
 got = {r[0]: r[1:] for r in con.execute(
     "SELECT d.name, r.spf_status, coalesce(r.spf_error, ''), r.dmarc_status,"
-    " r.dmarc_enforcement, r.mx, r.a FROM results r JOIN domains d ON d.id = r.domain_id")}
+    " r.dmarc_enforcement, r.mx, r.a, r.bimi_status"
+    " FROM results r JOIN domains d ON d.id = r.domain_id")}
 con.close()
+with_bimi = "bimi" in os.environ.get("BENCH_CHECKS", "spf,dmarc,bimi,mx").split(",")
 wrong, shown = 0, 0
 with open(w + "/expected.csv") as f:
     rows = list(csv.DictReader(f))
 for e in rows:
     g = got.get(e["domain"])
     want = (e["spf_status"], e["spf_error"], e["dmarc_status"], e["dmarc_enforcement"],
-            "present" if e["mx"] == "1" else "absent", "present" if e["a"] == "1" else "absent")
+            "present" if e["mx"] == "1" else "absent", "present" if e["a"] == "1" else "absent",
+            ("ok" if e["bimi_record"] == "1" else "none") if with_bimi else "not_run")
     if g != want:
         wrong += 1
         if shown < 10:

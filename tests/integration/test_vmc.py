@@ -106,7 +106,8 @@ class TestCA(unittest.TestCase):
         for case, want in (("gzip-bomb", "vmc.gzip_bomb"),
                            ("hash-mismatch", "vmc.logo_hash_mismatch"),
                            ("no-eku", "vmc.no_bimi_eku"),
-                           ("expired", "vmc.expired")):
+                           ("expired", "vmc.expired"),
+                           ("bad-logo", "vmc.logo_not_tiny_ps")):
             rc, d = self.ca(case)
             self.assertEqual(rc, 1, case)
             self.assertIn(want, codes(d), case)
