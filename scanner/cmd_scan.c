@@ -297,6 +297,10 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 			                       hi, v);
 		}
 	}
+	if (domain_check_opts_env(&dco, err, sizeof(err)) != 0) {
+		free(lists);
+		return cli_usage_error("scan", "%s", err);
+	}
 	if (nlists == 0 && resume == 0) {
 		free(lists);
 		return cli_usage_error("scan",
