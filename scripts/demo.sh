@@ -19,6 +19,9 @@
 #      nothing regressed, exit 0) and shows one domain's history.
 # Every step's exit status is checked: a wrong one stops the demo with a
 # message and exit 1. The servers stop when it ends, whatever happens.
+# DEMO_OUT (default demo, from the top of the tree) and DEMO_WORLD
+# (scripts/demo-env.sh) move the outputs and the world elsewhere, as
+# tests/integration/test_readme.py does.
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -40,7 +43,7 @@ fi
 
 # Paths as a reader would type them, from the top of the tree.
 W=${POSTURE_DEMO_WORLD#"$ROOT"/}
-OUT=demo
+OUT=${DEMO_OUT:-demo}
 DB=$OUT/demo.db
 t0=$(date +%s%N)
 
@@ -63,6 +66,7 @@ elapsed() {
 }
 
 mkdir -p "$OUT"
+OUT_ABS=$(cd -- "$OUT" && pwd -P)
 rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "== posture $(posture --version | cut -d' ' -f2) on the demo world: $(($(wc -l <"$W/companies.csv") - 1)) invented domains under .test"
 echo "   DNS at $POSTURE_RESOLVER, HTTPS at ${POSTURE_CONNECT_TO#::} (loopback)"
@@ -91,10 +95,10 @@ trap 'rm -rf "$home"' EXIT
 render() {
 	HOME="$home" timeout 40 chromium --headless --no-sandbox --disable-gpu --no-first-run \
 		--disable-extensions --hide-scrollbars --user-data-dir="$home/profile" \
-		--window-size=1000,1400 --screenshot="$ROOT/$OUT/report.png" \
-		"file://$ROOT/$OUT/report.html" </dev/null >"$home/chromium.log" 2>&1
+		--window-size=1000,1400 --screenshot="$OUT_ABS/report.png" \
+		"file://$OUT_ABS/report.html" </dev/null >"$home/chromium.log" 2>&1
 }
-echo "\$ chromium --headless --screenshot=demo/report.png demo/report.html"
+echo "\$ chromium --headless --screenshot=$OUT/report.png $OUT/report.html"
 if ! render; then
 	echo "   (chromium did not finish; once more)"
 	rm -rf "${home:?}/profile"
@@ -106,11 +110,11 @@ if ! render; then
 fi
 for f in report.csv stats.csv report.html report.png; do
 	[ -s "$OUT/$f" ] || {
-		echo "make demo: demo/$f is missing or empty" >&2
+		echo "make demo: $OUT/$f is missing or empty" >&2
 		exit 1
 	}
 done
-echo "   wrote demo/report.csv ($(($(wc -l <"$OUT/report.csv") - 1)) domains), demo/stats.csv, demo/report.html, demo/report.png"
+echo "   wrote $OUT/report.csv ($(($(wc -l <"$OUT/report.csv") - 1)) domains), $OUT/stats.csv, $OUT/report.html, $OUT/report.png"
 elapsed
 
 echo "== 4. one domain's owner: a ready domain (exit 0) and a broken one (exit 1, with fixes)"
@@ -137,5 +141,5 @@ step 0 posture diff 1 2 --db "$DB"
 step 0 posture history kestrel-foods.test --db "$DB"
 elapsed
 
-echo "== files in demo/: demo.db (two runs), report.csv, stats.csv, report.html, report.png"
+echo "== files in $OUT/: demo.db (two runs), report.csv, stats.csv, report.html, report.png"
 echo "   Try the README's examples by hand: make demo-shell"
