@@ -421,6 +421,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	rc = st.interrupted ? 130 : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
 out:
 	store_close(s);
+	free(roots);
 	free(lists);
 	return rc;
 }
