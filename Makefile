@@ -44,14 +44,15 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Test binaries are not intermediate files: keep them.
 .SECONDARY:
 
-.PHONY: all build-tests deps demo demo-world man fuzz check check-run asan lint format clean help \
+.PHONY: all build-tests deps demo demo-shell demo-world man fuzz check check-run asan lint format clean help \
         bench-dns bench report-demo
 
 all: $(BUILD)/posture
 
 help:
 	@echo "make            build $(BUILD)/posture"
-	@echo "make demo       install what is missing, build, run on the bundled world"
+	@echo "make demo       install what is missing, build, scan the demo world, write demo/"
+	@echo "make demo-shell a shell inside the demo world (README examples run as written)"
 	@echo "make demo-world generate the fictional demo world into $(BUILD)/demo-world"
 	@echo "make man        regenerate man/posture.1 and completion/posture.bash from --help"
 	@echo "make deps       install missing Debian packages (scripts/deps.sh)"
@@ -144,6 +145,15 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(BUILD)
+
+# A shell whose posture talks to the demo world's loopback servers
+# (scripts/demo-env.sh); they stop when the shell exits.
+demo-shell:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@echo "demo-shell: posture now asks the demo world's servers (POSTURE_* in env);"
+	@echo "            try: posture check kestrel-foods.test   (exit the shell to stop them)"
+	@scripts/demo-env.sh $(BUILD) -- bash -i
 
 # The fictional demo world (scripts/gen-demo.py documents what it writes).
 demo-world:

@@ -5,6 +5,10 @@
  * posture lookup x --json) because people add them at the end when they
  * repeat a command; everything else is left to the subcommand, which
  * rejects what it does not know.
+ *
+ * POSTURE_RESOLVER stands for --resolver when none is on the line, so a
+ * shell pointed at one server (make demo-shell, a lab's resolver) runs
+ * every command as written; an explicit --resolver always wins.
  */
 #include "cli.h"
 
@@ -60,6 +64,42 @@ static bool opt_is(const char *arg, const char *name, const char **value)
 		return true;
 	}
 	return false;
+}
+
+/* The longest resolver spec accepted ("[v6 address]:port" is under 64). */
+#define CLI_RESOLVER_SPEC_MAX 128
+
+int cli_parse_resolvers(const char *list, struct dns_config *dns, char *err, size_t errlen)
+{
+	static const char sep[] = ", \t\n";
+	size_t n = dns->nservers;
+	const char *p = list;
+
+	while (*p != '\0') {
+		p += strspn(p, sep);
+		size_t len = strcspn(p, sep);
+		if (len == 0)
+			break;
+		char spec[CLI_RESOLVER_SPEC_MAX], why[160];
+		if (len >= sizeof(spec)) {
+			snprintf(err, errlen, "resolver '%.20s...' is too long", p);
+			return -1;
+		}
+		memcpy(spec, p, len);
+		spec[len] = '\0';
+		p += len;
+		if (n >= DNS_MAX_SERVERS) {
+			snprintf(err, errlen, "at most %d resolvers", DNS_MAX_SERVERS);
+			return -1;
+		}
+		if (dns_server_parse(spec, &dns->servers[n], why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+		n++;
+	}
+	dns->nservers = n;
+	return 0;
 }
 
 int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, size_t errlen)
@@ -142,6 +182,14 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 	}
 	*argc = out;
 	argv[out] = NULL;
+	const char *env = getenv(CLI_ENV_RESOLVER);
+	if (g->dns.nservers == 0 && !g->help && env != NULL) {
+		char why[200];
+		if (cli_parse_resolvers(env, &g->dns, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", CLI_ENV_RESOLVER, why);
+			return -1;
+		}
+	}
 	return 0;
 }
 

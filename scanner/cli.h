@@ -23,14 +23,26 @@ struct cli_globals {
 	bool help;
 };
 
+/* The environment variable that stands for --resolver when none is given. */
+#define CLI_ENV_RESOLVER "POSTURE_RESOLVER"
+
 /*
  * Takes the global options (--resolver, --timeout, --retries, --json,
  * --help/-h) out of argv wherever they stand, before or after the command,
  * and leaves the rest, in order, in argv[0..*argc). "--" ends option
- * parsing; what follows is kept as is. Returns 0, or -1 with a one-line
- * message in err.
+ * parsing; what follows is kept as is. Without --resolver (and without
+ * --help), the resolvers of $POSTURE_RESOLVER apply (cli_parse_resolvers).
+ * Returns 0, or -1 with a one-line message in err.
  */
 int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, size_t errlen);
+
+/*
+ * Appends the resolvers of list ("HOST[:PORT]" as --resolver takes them,
+ * separated by commas or white space) to dns->servers. An empty list adds
+ * none. Returns 0, or -1 with a one-line message in err (dns->nservers is
+ * then left as it was).
+ */
+int cli_parse_resolvers(const char *list, struct dns_config *dns, char *err, size_t errlen);
 
 /* Reads a whole file of at most max bytes into a malloc'd buffer. Returns
  * 0, -1 (errno says why), or -2 when it is larger than max; with cut, a

@@ -310,6 +310,8 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 			return cli_usage_error(name, "unexpected argument '%s'", argv[i]);
 		domain = argv[i];
 	}
+	if (domain_check_opts_env(&o, err, sizeof(err)) != 0)
+		return cli_usage_error(name, "%s", err);
 	if (domain == NULL)
 		return cli_usage_error(name, "%s needs a DOMAIN", name);
 	if (dns_name_normalize(domain, norm, sizeof(norm)) != 0 || strchr(norm, '.') == NULL)

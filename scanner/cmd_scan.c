@@ -313,6 +313,10 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 			                       hi, v);
 		}
 	}
+	if (domain_check_opts_env(&dco, err, sizeof(err)) != 0) {
+		free(lists);
+		return cli_usage_error("scan", "%s", err);
+	}
 	if (nlists == 0 && resume == 0) {
 		free(lists);
 		return cli_usage_error("scan",
@@ -436,6 +440,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	rc = st.interrupted ? 130 : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
 out:
 	store_close(s);
+	free(roots);
 	free(lists);
 	return rc;
 }

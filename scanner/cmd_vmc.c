@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "domain_check.h"
 #include "output.h"
 #include "bimi.h"
 #include "vmc.h"
@@ -48,6 +49,7 @@ const char cmd_vmc_help[] =
         "  --at TIME          validate at TIME instead of now: 2021-05-01 or\n"
         "                     2021-05-01T12:00:00Z (UTC)\n"
         "  --vmc-roots FILE   trust these PEM roots instead of the bundled ones\n"
+        "                     (default: $POSTURE_VMC_ROOTS)\n"
         "  --intermediate FILE  offer these PEM intermediates besides the file's\n"
         "  --json             machine-readable output\n"
         "\n"
@@ -182,6 +184,10 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 	}
 	if (file == NULL)
 		return cli_usage_error("vmc", "vmc needs a FILE.pem");
+	/* The same default as bimi's and check's --vmc-roots. */
+	const char *env_roots = getenv(DOMAIN_CHECK_ENV_VMC_ROOTS);
+	if (roots == NULL && env_roots != NULL && *env_roots != '\0')
+		roots = env_roots;
 	if (opt.selector != NULL && opt.domain == NULL)
 		return cli_usage_error("vmc", "--selector needs --domain");
 	for (const char *p = opt.domain; p != NULL && *p; p++)

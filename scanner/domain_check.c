@@ -74,6 +74,53 @@ int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts 
 	return 1;
 }
 
+/* Reads an environment variable; empty counts as unset. */
+static const char *env_value(const char *name)
+{
+	const char *v = getenv(name);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+int domain_check_opts_env(struct domain_check_opts *o, char *err, size_t errlen)
+{
+	if (o->ca_file == NULL)
+		o->ca_file = env_value(DOMAIN_CHECK_ENV_CA_FILE);
+	if (o->vmc_roots == NULL)
+		o->vmc_roots = env_value(DOMAIN_CHECK_ENV_VMC_ROOTS);
+	const char *ct = env_value(DOMAIN_CHECK_ENV_CONNECT_TO);
+	if (o->n_connect_to > 0 || ct == NULL)
+		return 0;
+	size_t len = strlen(ct);
+	if (len >= sizeof(o->env_connect_to)) {
+		snprintf(err, errlen, "%s: longer than %zu bytes", DOMAIN_CHECK_ENV_CONNECT_TO,
+		         sizeof(o->env_connect_to) - 1);
+		return -1;
+	}
+	memcpy(o->env_connect_to, ct, len + 1);
+	int rc = -1;
+	char *save = NULL;
+	for (char *tok = strtok_r(o->env_connect_to, " \t\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		struct fetch_connect_to parsed;
+		char why[256];
+		if (fetch_connect_to_parse(tok, &parsed, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", DOMAIN_CHECK_ENV_CONNECT_TO, why);
+			goto out;
+		}
+		if (o->n_connect_to >= DOMAIN_CHECK_CONNECT_TO_MAX) {
+			snprintf(err, errlen, "%s: at most %d entries", DOMAIN_CHECK_ENV_CONNECT_TO,
+			         DOMAIN_CHECK_CONNECT_TO_MAX);
+			goto out;
+		}
+		o->connect_to[o->n_connect_to++] = tok;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		o->n_connect_to = 0;
+	return rc;
+}
+
 int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	int e = cli_read_file(path, DOMAIN_CHECK_ROOTS_MAX, false, out, len);

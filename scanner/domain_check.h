@@ -5,7 +5,9 @@
  * readiness checklist. What `posture bimi` and `posture check` run.
  *
  * Also the options both commands share (--selector, --no-fetch,
- * --ca-file, --connect-to, --vmc-roots, --at), parsed in one place.
+ * --ca-file, --connect-to, --vmc-roots, --at), parsed in one place, with
+ * POSTURE_CA_FILE, POSTURE_CONNECT_TO and POSTURE_VMC_ROOTS as their
+ * defaults (domain_check_opts_env).
  */
 #ifndef POSTURE_DOMAIN_CHECK_H
 #define POSTURE_DOMAIN_CHECK_H
@@ -19,6 +21,12 @@
 #include "dns.h"
 
 #define DOMAIN_CHECK_CONNECT_TO_MAX 16
+/* The longest POSTURE_CONNECT_TO value taken (16 entries of 128 bytes). */
+#define DOMAIN_CHECK_ENV_CONNECT_TO_MAX 2048
+
+#define DOMAIN_CHECK_ENV_CA_FILE        "POSTURE_CA_FILE"
+#define DOMAIN_CHECK_ENV_CONNECT_TO     "POSTURE_CONNECT_TO"
+#define DOMAIN_CHECK_ENV_VMC_ROOTS      "POSTURE_VMC_ROOTS"
 
 struct domain_check_opts {
 	unsigned mask;        /* CHECK_BIT set; CHECKS_ALL by default */
@@ -29,6 +37,9 @@ struct domain_check_opts {
 	size_t n_connect_to;
 	const char *vmc_roots; /* PEM file of Mark Verifying Authority roots */
 	time_t at;             /* when certificates are judged; 0: now */
+	/* POSTURE_CONNECT_TO, split in place: connect_to[] points into it
+	 * when no --connect-to was given. */
+	char env_connect_to[DOMAIN_CHECK_ENV_CONNECT_TO_MAX];
 };
 
 void domain_check_opts_init(struct domain_check_opts *o);
@@ -41,16 +52,28 @@ void domain_check_opts_init(struct domain_check_opts *o);
 int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts *o, char *err,
                         size_t errlen);
 
+/*
+ * Fills the shared options the command line left out from the environment:
+ * --ca-file from POSTURE_CA_FILE, --vmc-roots from POSTURE_VMC_ROOTS,
+ * --connect-to from POSTURE_CONNECT_TO (entries separated by white space).
+ * Options given on the line win; an empty variable counts as unset. Call it
+ * once, after the options are parsed. Returns 0, or -1 with a message
+ * naming the variable in err.
+ */
+int domain_check_opts_env(struct domain_check_opts *o, char *err, size_t errlen);
+
 /* The shared options' lines for --help (a string literal). */
 #define DOMAIN_CHECK_OPTIONS_HELP                                                                  \
 	"  --selector S       BIMI selector (default: default)\n"                                  \
 	"  --no-fetch         do not fetch the logo and certificate (their items\n"                \
 	"                     stay unknown, so the domain is never eligible)\n"                    \
 	"  --ca-file FILE     trust these PEM CAs for HTTPS instead of the system's\n"             \
+	"                     (default: $POSTURE_CA_FILE)\n"                                       \
 	"  --connect-to H:P:A:P  connect to A:P for H:P, as curl does (repeatable;\n"              \
-	"                     the URL, the TLS name and Host: stay H)\n"                           \
+	"                     the URL, the TLS name and Host: stay H; default:\n"                  \
+	"                     $POSTURE_CONNECT_TO, entries separated by spaces)\n"                 \
 	"  --vmc-roots FILE   trust these Mark Verifying Authority roots instead of\n"             \
-	"                     the bundled ones\n"                                                  \
+	"                     the bundled ones (default: $POSTURE_VMC_ROOTS)\n"                    \
 	"  --at TIME          judge certificates at TIME (2025-05-01 or\n"                         \
 	"                     2025-05-01T12:00:00Z) instead of now\n"
 

@@ -67,6 +67,7 @@ class Help:
     def __init__(self, text):
         self.usage, self.description, self.listed = "", [], []
         self.globals, self.exit_status, self.examples, self.other = [], "", [], []
+        self.environment = []
         for b in blocks(text):
             head = b[0]
             if head.startswith("usage: "):
@@ -77,6 +78,8 @@ class Help:
                     self.globals, self.global_lines = items(b[1:]), b[1:]
                 elif kind.startswith("example"):
                     self.examples += [line.strip() for line in b[1:]]
+                elif kind.startswith("environment"):
+                    self.environment = items(b[1:])
                 else:
                     # "Commands:", "Not implemented yet (...):": command lists.
                     self.listed += [name for name, _ in items(b[1:])]
@@ -263,11 +266,13 @@ def man_page(h, cmds):
     for code, meaning in codes:
         out.append(".TP\n.B %s\n%s" % (code, esc(meaning.strip())))
     out.append(".PP\nEach command's subsection says what its statuses mean for it.")
-    out.append(".SH ENVIRONMENT\n.TP\n.B NO_COLOR\n"
-               "When set and not empty, output is never coloured. Without it, colour is "
-               "used only when the output is a terminal.")
+    out.append(".SH ENVIRONMENT")
+    for name, text in h.environment:
+        text = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+        out.append(".TP\n.B %s\n%s" % (esc(name), esc(text)))
     out.append(".SH FILES\n.TP\n.I /etc/resolv.conf\n"
-               "The system resolver, asked unless \\fB\\-\\-resolver\\fR is given.")
+               "The system resolver, asked unless \\fB\\-\\-resolver\\fR or "
+               "\\fBPOSTURE_RESOLVER\\fR is given.")
     out.append(".SH EXAMPLES\n.nf")
     seen = []
     for e in h.examples + [e for c in cmds for e in c.examples[:1]]:

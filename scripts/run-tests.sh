@@ -15,6 +15,9 @@ PY=/usr/bin/python3
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=86}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
+# The tests name their servers and files themselves: defaults from a shell
+# such as make demo-shell must not leak into them.
+unset POSTURE_RESOLVER POSTURE_CA_FILE POSTURE_CONNECT_TO POSTURE_VMC_ROOTS POSTURE_DEMO_WORLD
 export POSTURE="$ROOT/$BUILD/posture"
 export POSTURE_BUILD="$ROOT/$BUILD"
 

@@ -6,6 +6,7 @@ binary under test (build/posture or build-asan/posture).
 """
 import json
 import os
+import shutil
 import subprocess
 
 POSTURE = os.path.abspath(os.environ.get("POSTURE", "build/posture"))
@@ -41,3 +42,37 @@ def codes(d):
 def finding(d, code):
     """The first finding with that code."""
     return next(f for f in d["findings"] if f["code"] == code)
+
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BED = os.path.join(ROOT, "tests", "bed", "bed.sh")
+
+
+def demo_bed_start(tmp):
+    """Generates the demo world (scripts/gen-demo.py) in tmp/world and
+    starts a bed serving it in tmp/bed; returns (world dir, bed dir, the
+    bed's bed.env as a dict). On failure removes tmp and raises. Stop it
+    with demo_bed_stop."""
+    world, bed = os.path.join(tmp, "world"), os.path.join(tmp, "bed")
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "gen-demo.py"),
+                        world, "-q"], capture_output=True, text=True, timeout=120)
+    if p.returncode == 0:
+        env = dict(os.environ, BED_ZONES=os.path.join(world, "zones"),
+                   BED_HTTPS_ROOT=os.path.join(world, "https"))
+        p = subprocess.run([BED, "start", bed], env=env, capture_output=True, text=True,
+                           timeout=60)
+    if p.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise AssertionError(p.stderr)
+    values = {}
+    with open(os.path.join(bed, "bed.env")) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            values[k] = v.strip("'\"")
+    return world, bed, values
+
+
+def demo_bed_stop(tmp):
+    """Stops the bed of demo_bed_start and removes tmp."""
+    subprocess.run([BED, "stop", os.path.join(tmp, "bed")], capture_output=True, timeout=60)
+    shutil.rmtree(tmp, ignore_errors=True)

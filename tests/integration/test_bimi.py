@@ -14,19 +14,15 @@ README promises, checked field by field.
 """
 import json
 import os
-import shutil
 import sqlite3
-import subprocess
 import tempfile
 import unittest
 
-from posturetest import AUTH, POSTURE, run
+from posturetest import AUTH, POSTURE, demo_bed_start, demo_bed_stop, run
 
 HTTPS = os.environ["BED_HTTPS"]
 UNTRUSTED = os.environ["BED_HTTPS_UNTRUSTED"]
 CA = os.environ["BED_CA"]
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BED = os.path.join(ROOT, "tests", "bed", "bed.sh")
 
 
 def https_opts(https=HTTPS, untrusted=UNTRUSTED, ca=CA):
@@ -201,29 +197,11 @@ class DemoWorld(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="posture-bimi-")
-        cls.world = os.path.join(cls.tmp, "world")
-        p = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "gen-demo.py"),
-                            cls.world, "-q"], capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            raise AssertionError(p.stderr)
-        cls.bed = os.path.join(cls.tmp, "bed")
-        env = dict(os.environ, BED_ZONES=os.path.join(cls.world, "zones"),
-                   BED_HTTPS_ROOT=os.path.join(cls.world, "https"))
-        p = subprocess.run([BED, "start", cls.bed], env=env, capture_output=True, text=True,
-                           timeout=60)
-        if p.returncode != 0:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise AssertionError(p.stderr)
-        cls.env = {}
-        with open(os.path.join(cls.bed, "bed.env")) as f:
-            for line in f:
-                k, _, v = line.strip().partition("=")
-                cls.env[k] = v.strip("'\"")
+        cls.world, cls.bed, cls.env = demo_bed_start(cls.tmp)
 
     @classmethod
     def tearDownClass(cls):
-        subprocess.run([BED, "stop", cls.bed], capture_output=True, timeout=60)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        demo_bed_stop(cls.tmp)
 
     def bimi(self, domain, *extra):
         e = self.env
