@@ -214,10 +214,11 @@ static int write_csv_stats(FILE *out, const struct report_doc *d)
 	long recs = report_stats_count(s, REPORT_VIEW_DOMAIN,
 	                               (size_t)report_metric_index("spf_record"));
 	for (size_t i = 0; i < n; i++) {
-		char *name = malloc(strlen(inc[i].host) + 13);
+		size_t len = strlen(inc[i].host) + sizeof("spf_include:");
+		char *name = malloc(len);
 		if (name == NULL)
 			return -1;
-		sprintf(name, "spf_include:%s", inc[i].host);
+		snprintf(name, len, "spf_include:%s", inc[i].host);
 		csv_cell(out, name);
 		free(name);
 		fprintf(out, ",domain,%ld,%ld,", inc[i].domains, recs);

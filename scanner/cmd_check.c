@@ -168,14 +168,6 @@ static void print_bimi(const struct domain_result *r)
 
 /* ---- posture check ------------------------------------------------------- */
 
-static bool has_error(const struct findings *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->v[i].severity == FINDING_ERROR)
-			return true;
-	return false;
-}
-
 /* Every error finding of every check, most important first: SPF and DMARC
  * errors let mail be spoofed, BIMI's only hide the logo. */
 static int collect_problems(const struct domain_result *r, struct findings *out)
@@ -195,9 +187,11 @@ static int collect_problems(const struct domain_result *r, struct findings *out)
 
 static bool check_ready(const struct domain_result *r)
 {
-	return r->eligible && !has_error(&r->spf.findings) && !has_error(&r->dmarc.findings) &&
-	       !has_error(&r->bimi.findings) && !has_error(&r->assets.logo_findings) &&
-	       !has_error(&r->assets.vmc_findings);
+	return r->eligible && !findings_first_error(&r->spf.findings) &&
+	       !findings_first_error(&r->dmarc.findings) &&
+	       !findings_first_error(&r->bimi.findings) &&
+	       !findings_first_error(&r->assets.logo_findings) &&
+	       !findings_first_error(&r->assets.vmc_findings);
 }
 
 static void line(const struct style *st, const char *what, enum ready_status s, const char *fmt,

@@ -133,9 +133,8 @@ int cmd_dmarc(int argc, char **argv, const struct cli_globals *g)
 	rc = EXIT_OK;
 	if (s.res.bis.status != DMARC_STATUS_OK)
 		rc = EXIT_PROBLEMS;
-	for (size_t i = 0; i < s.res.findings.n; i++)
-		if (s.res.findings.v[i].severity == FINDING_ERROR)
-			rc = EXIT_PROBLEMS;
+	if (findings_first_error(&s.res.findings))
+		rc = EXIT_PROBLEMS;
 out:
 	dmarc_result_cleanup(&s.res);
 	dns_memo_free(memo);

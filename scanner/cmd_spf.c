@@ -88,14 +88,6 @@ static void print_node(const struct spf_node *n, int depth)
 		print_node(n->children[i], depth + 1);
 }
 
-static bool has_errors(const struct findings *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->v[i].severity == FINDING_ERROR)
-			return true;
-	return false;
-}
-
 static int spf_audit_cmd(const char *domain, const struct cli_globals *g)
 {
 	char err[256];
@@ -136,8 +128,9 @@ static int spf_audit_cmd(const char *domain, const struct cli_globals *g)
 			findings_print(stdout, &s.audit.findings, "  ");
 		}
 	}
-	rc = (s.audit.status == SPF_STATUS_OK && !has_errors(&s.audit.findings)) ? EXIT_OK
-	                                                                         : EXIT_PROBLEMS;
+	rc = (s.audit.status == SPF_STATUS_OK && !findings_first_error(&s.audit.findings))
+	             ? EXIT_OK
+	             : EXIT_PROBLEMS;
 out:
 	spf_audit_cleanup(&s.audit);
 	dns_memo_free(memo);

@@ -12,8 +12,7 @@
 
 #include "cli.h"
 #include "drive.h"
-#include "fetch.h"
-#include "fetch_dns.h"
+#include "bimi_fetch.h"
 #include "memo.h"
 #include "psl.h"
 #include "vmc.h"
@@ -147,71 +146,24 @@ static int step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
 	return 0;
 }
 
-/* The two fetches of one domain. */
-struct fetched {
-	struct fetch_result res[2]; /* logo, certificate */
-	unsigned char *body[2];
-	bool done[2];
-};
-
-static int on_fetched(void *arg, struct fetch_result *r)
-{
-	struct fetched *f = arg;
-	int k = r->tag == &f->res[0] ? 0 : 1;
-	f->res[k] = *r;
-	f->body[k] = r->body;
-	f->res[k].body = NULL;
-	r->body = NULL; /* taken */
-	f->done[k] = true;
-	return 0;
-}
-
-static void to_bimi(const struct fetched *f, int k, bool attempted, struct bimi_fetched *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->attempted = attempted && f->done[k];
-	if (!out->attempted)
-		return;
-	out->ok = f->res[k].status == FETCH_OK;
-	out->body = f->body[k];
-	out->len = f->res[k].len;
-	out->error = fetch_status_name(f->res[k].status);
-	out->reason = f->res[k].reason;
-}
-
 static int fetch_assets(const struct domain_result *r, const struct dns_config *dns,
-                        const struct domain_check_opts *o, struct fetched *f, char *err,
+                        const struct domain_check_opts *o, struct bimi_fetches *f, char *err,
                         size_t errlen)
 {
-	const char *urls[2] = { checks_bimi_logo_url(r), checks_bimi_cert_url(r) };
-	const size_t caps[2] = { BIMI_LOGO_FETCH_MAX, BIMI_CERT_FETCH_MAX };
-	if (urls[0] == NULL && urls[1] == NULL)
+	if (checks_bimi_logo_url(r) == NULL && checks_bimi_cert_url(r) == NULL)
 		return 0;
-	struct fetch_config cfg;
-	fetch_config_init(&cfg);
-	cfg.ca_file = o->ca_file;
-	cfg.connect_to = o->connect_to;
-	cfg.n_connect_to = o->n_connect_to;
-	struct fetch_dns *fd = fetch_dns_new(dns, NULL, err, errlen);
-	if (fd == NULL)
-		return -1;
-	cfg.resolve = fetch_dns_resolve;
-	cfg.resolve_arg = fd;
-	struct fetch *fe = fetch_new(&cfg, err, errlen);
+	struct fetch_dns *fd = NULL;
+	struct fetch *fe = bimi_fetcher_new(dns, NULL, o->ca_file, o->connect_to, o->n_connect_to,
+	                                    &fd, err, errlen);
 	int rc = -1;
 	if (fe == NULL)
-		goto out;
-	for (int k = 0; k < 2; k++)
-		if (urls[k] && fetch_add(fe, urls[k], caps[k], &f->res[k]) != 0) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	if (fetch_run(fe, on_fetched, f) != 0) {
+		return -1;
+	if (bimi_fetches_add(fe, r, f) < 0)
+		snprintf(err, errlen, "out of memory");
+	else if (fetch_run(fe, bimi_fetches_done, NULL) != 0)
 		snprintf(err, errlen, "the HTTPS fetcher failed");
-		goto out;
-	}
-	rc = 0;
-out:
+	else
+		rc = 0;
 	fetch_free(fe);
 	fetch_dns_free(fd);
 	return rc;
@@ -232,7 +184,7 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	struct dns_memo *memo = dns_memo_new();
 	uint8_t *roots = NULL;
 	size_t roots_len = 0;
-	struct fetched f;
+	struct bimi_fetches f;
 	int rc = -1;
 	memset(&f, 0, sizeof(f));
 	if (w == NULL || memo == NULL) {
@@ -252,8 +204,8 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	if (!o->no_fetch && fetch_assets(r, dns, o, &f, err, errlen) != 0)
 		goto out;
 	struct bimi_fetched logo, cert;
-	to_bimi(&f, 0, !o->no_fetch, &logo);
-	to_bimi(&f, 1, !o->no_fetch, &cert);
+	bimi_fetches_view(&f, BIMI_FETCH_LOGO, &logo);
+	bimi_fetches_view(&f, BIMI_FETCH_CERT, &cert);
 	struct vmc_options vo = { 0 };
 	vo.at = o->at ? o->at : time(NULL);
 	vo.roots_pem = roots;
@@ -266,8 +218,7 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	}
 	rc = 0;
 out:
-	free(f.body[0]);
-	free(f.body[1]);
+	bimi_fetches_cleanup(&f);
 	free(roots);
 	dns_memo_free(memo);
 	dns_worker_free(w);

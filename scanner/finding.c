@@ -93,3 +93,11 @@ const char *finding_severity_name(enum finding_severity sev)
 	}
 	return "unknown";
 }
+
+const struct finding *findings_first_error(const struct findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].severity == FINDING_ERROR)
+			return &f->v[i];
+	return NULL;
+}

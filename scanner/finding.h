@@ -42,6 +42,8 @@ int findings_add(struct findings *f, const char *code, enum finding_severity sev
                  const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Appends copies of every finding of src. */
 int findings_extend(struct findings *dst, const struct findings *src);
+/* The first finding of severity error, or NULL when there is none. */
+const struct finding *findings_first_error(const struct findings *f);
 /* True when a finding with this code is present. */
 int findings_has(const struct findings *f, const char *code);
 void findings_cleanup(struct findings *f);

@@ -54,18 +54,9 @@ __attribute__((format(printf, 2, 3))) static void fix(struct ready_item *it, con
 	va_end(ap);
 }
 
-/* The first error finding of a list, for a detail and its fix. */
-static const struct finding *first_error(const struct findings *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->v[i].severity == FINDING_ERROR)
-			return &f->v[i];
-	return NULL;
-}
-
 static void from_finding(struct ready_item *it, const struct findings *f, const char *fallback)
 {
-	const struct finding *e = first_error(f);
+	const struct finding *e = findings_first_error(f);
 	set(it, READY_FAIL, "%s", e ? e->message : fallback);
 	fix(it, "%s", e && e->fix ? e->fix : fallback);
 }
@@ -236,46 +227,44 @@ static const struct dmarc_result *org_dmarc(const struct domain_result *r, const
 	return r->has_dmarc_org ? &r->dmarc_org : &r->dmarc;
 }
 
-static void coverage_item(struct domain_result *r)
+/* One rule judged on a record (the domain's, then the organisational
+ * domain's): sets a failure and returns true, or returns false. */
+typedef bool (*record_rule)(struct ready_item *it, const struct dmarc_result *d);
+
+static bool coverage_fails(struct ready_item *it, const struct dmarc_result *d)
 {
-	struct ready_item *it = add(r, "dmarc_coverage", true, RULE_AUTH9);
-	const char *oname;
-	const struct dmarc_result *list[2] = { &r->dmarc, org_dmarc(r, &oname) };
-	for (int i = 0; i < 2; i++) {
-		const struct dmarc_result *d = list[i];
-		if (d->bis.status == DMARC_STATUS_TEMPERROR) {
-			set(it, READY_UNKNOWN, "a DMARC policy could not be read");
-			return;
-		}
-		if (d->bis.status != DMARC_STATUS_OK)
-			continue; /* dmarc_policy already fails */
-		int pct = d->rec && d->rec->pct >= 0 ? d->rec->pct : 100;
-		if (d->bis.testing) {
-			set(it, READY_FAIL, "t=y at _dmarc.%s: the policy is in test mode",
-			    d->bis.record_domain);
-			fix(it, "Remove t=y from the record at _dmarc.%s.", d->bis.record_domain);
-			return;
-		}
-		if (pct < 100) {
-			set(it, READY_FAIL,
-			    "pct=%d at _dmarc.%s: the policy covers only part of the mail", pct,
-			    d->bis.record_domain);
-			fix(it, "Remove pct= (or set pct=100) in the record at _dmarc.%s.",
-			    d->bis.record_domain);
-			return;
-		}
+	const char *at = d->bis.record_domain;
+	int pct = d->rec && d->rec->pct >= 0 ? d->rec->pct : 100;
+	if (d->bis.testing) {
+		set(it, READY_FAIL, "t=y at _dmarc.%s: the policy is in test mode", at);
+		fix(it, "Remove t=y from the record at _dmarc.%s.", at);
+		return true;
 	}
-	if (r->dmarc.bis.status != DMARC_STATUS_OK) {
-		set(it, READY_UNKNOWN, "no DMARC policy to check");
-		fix(it, "Publish a DMARC policy first.");
-		return;
+	if (pct < 100) {
+		set(it, READY_FAIL, "pct=%d at _dmarc.%s: the policy covers only part of the mail",
+		    pct, at);
+		fix(it, "Remove pct= (or set pct=100) in the record at _dmarc.%s.", at);
+		return true;
 	}
-	set(it, READY_PASS, "the policy covers all mail (pct 100, no t=y)");
+	return false;
 }
 
-static void subdomain_item(struct domain_result *r)
+static bool subdomain_fails(struct ready_item *it, const struct dmarc_result *d)
 {
-	struct ready_item *it = add(r, "dmarc_subdomain", true, RULE_AUTH8);
+	if (d->rec == NULL || (d->rec->sp != DMARC_POLICY_NONE && d->rec->np != DMARC_POLICY_NONE))
+		return false;
+	const char *tag = d->rec->sp == DMARC_POLICY_NONE ? "sp" : "np";
+	set(it, READY_FAIL, "%s=none at _dmarc.%s", tag, d->bis.record_domain);
+	fix(it, "Set %s=quarantine or %s=reject (or remove it) at _dmarc.%s.", tag, tag,
+	    d->bis.record_domain);
+	return true;
+}
+
+/* An item that must hold at the domain and at its organisational domain. */
+static void both_records_item(struct domain_result *r, const char *id, const char *rule,
+                              record_rule fails, const char *pass)
+{
+	struct ready_item *it = add(r, id, true, rule);
 	const char *oname;
 	const struct dmarc_result *list[2] = { &r->dmarc, org_dmarc(r, &oname) };
 	for (int i = 0; i < 2; i++) {
@@ -284,22 +273,16 @@ static void subdomain_item(struct domain_result *r)
 			set(it, READY_UNKNOWN, "a DMARC policy could not be read");
 			return;
 		}
-		if (d->bis.status != DMARC_STATUS_OK || d->rec == NULL)
-			continue;
-		if (d->rec->sp == DMARC_POLICY_NONE || d->rec->np == DMARC_POLICY_NONE) {
-			const char *tag = d->rec->sp == DMARC_POLICY_NONE ? "sp" : "np";
-			set(it, READY_FAIL, "%s=none at _dmarc.%s", tag, d->bis.record_domain);
-			fix(it, "Set %s=quarantine or %s=reject (or remove it) at _dmarc.%s.", tag,
-			    tag, d->bis.record_domain);
+		/* Without a usable record dmarc_policy already fails. */
+		if (d->bis.status == DMARC_STATUS_OK && fails(it, d))
 			return;
-		}
 	}
 	if (r->dmarc.bis.status != DMARC_STATUS_OK) {
 		set(it, READY_UNKNOWN, "no DMARC policy to check");
 		fix(it, "Publish a DMARC policy first.");
 		return;
 	}
-	set(it, READY_PASS, "no sp=none or np=none");
+	set(it, READY_PASS, "%s", pass);
 }
 
 static void spf_item(struct domain_result *r)
@@ -381,8 +364,10 @@ int readiness_build(struct domain_result *r)
 			snprintf(it->detail + n, sizeof(it->detail) - n,
 			         " (%s is its own organisational domain)", r->domain);
 		}
-		coverage_item(r);
-		subdomain_item(r);
+		both_records_item(r, "dmarc_coverage", RULE_AUTH9, coverage_fails,
+		                  "the policy covers all mail (pct 100, no t=y)");
+		both_records_item(r, "dmarc_subdomain", RULE_AUTH8, subdomain_fails,
+		                  "no sp=none or np=none");
 	} else {
 		const char *ids[] = { "dmarc_policy", "dmarc_org_policy", "dmarc_coverage",
 			              "dmarc_subdomain" };

@@ -13,22 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fetch.h"
-#include "fetch_dns.h"
-
-struct item;
-struct slot { /* the tag of one fetch */
-	struct item *it;
-	int k;
-};
+#include "bimi_fetch.h"
 
 struct item {
 	struct domain_result *r;
-	struct slot slot[2];
 	int64_t domain_id;
-	struct fetch_result res[2]; /* logo, certificate */
-	unsigned char *body[2];
-	bool done[2];
+	struct bimi_fetches f;
 	struct item *next;
 };
 
@@ -49,8 +39,7 @@ static void item_free(struct item *it)
 {
 	if (it == NULL)
 		return;
-	free(it->body[0]);
-	free(it->body[1]);
+	bimi_fetches_cleanup(&it->f);
 	if (it->r) {
 		checks_cleanup(it->r);
 		free(it->r);
@@ -58,51 +47,19 @@ static void item_free(struct item *it)
 	free(it);
 }
 
-static int on_done(void *arg, struct fetch_result *r)
-{
-	(void)arg;
-	const struct slot *sl = r->tag;
-	struct item *it = sl->it;
-	int k = sl->k;
-	it->res[k] = *r;
-	it->res[k].body = NULL;
-	it->body[k] = r->body;
-	r->body = NULL;
-	it->done[k] = true;
-	return 0;
-}
-
-static void fetched(const struct item *it, int k, struct bimi_fetched *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->attempted = it->done[k];
-	if (!out->attempted)
-		return;
-	out->ok = it->res[k].status == FETCH_OK;
-	out->body = it->body[k];
-	out->len = it->res[k].len;
-	out->error = fetch_status_name(it->res[k].status);
-	out->reason = it->res[k].reason;
-}
-
 static void run_batch(struct scan_fetch *f, struct item *batch)
 {
 	bool queued = false;
-	for (struct item *it = batch; it; it = it->next) {
-		const char *urls[2] = { checks_bimi_logo_url(it->r), checks_bimi_cert_url(it->r) };
-		const size_t caps[2] = { BIMI_LOGO_FETCH_MAX, BIMI_CERT_FETCH_MAX };
-		for (int k = 0; k < 2; k++)
-			if (urls[k] && fetch_add(f->fe, urls[k], caps[k], &it->slot[k]) == 0)
-				queued = true;
-	}
+	for (struct item *it = batch; it; it = it->next)
+		queued |= bimi_fetches_add(f->fe, it->r, &it->f) > 0;
 	/* On a curl failure the fetches not done stay "not attempted": the
 	 * domain's logo and certificate are then "unchecked", never valid. */
 	if (queued)
-		(void)fetch_run(f->fe, on_done, NULL);
+		(void)fetch_run(f->fe, bimi_fetches_done, NULL);
 	for (struct item *it = batch; it; it = it->next) {
 		struct bimi_fetched logo, cert;
-		fetched(it, 0, &logo);
-		fetched(it, 1, &cert);
+		bimi_fetches_view(&it->f, BIMI_FETCH_LOGO, &logo);
+		bimi_fetches_view(&it->f, BIMI_FETCH_CERT, &cert);
 		const char *why = NULL;
 		if (checks_bimi_finish(it->r, &logo, &cert, &f->cfg.vmc) != 0)
 			why = "out of memory judging the BIMI assets";
@@ -163,21 +120,9 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 	}
 	f->cfg = *cfg;
 	f->tail = &f->head;
-	f->fd = fetch_dns_new(cfg->dns, cfg->cache, err, errlen);
-	if (f->fd == NULL) {
-		free(f);
-		return NULL;
-	}
-	struct fetch_config fc;
-	fetch_config_init(&fc);
-	fc.ca_file = cfg->ca_file;
-	fc.connect_to = cfg->connect_to;
-	fc.n_connect_to = cfg->n_connect_to;
-	fc.resolve = fetch_dns_resolve;
-	fc.resolve_arg = f->fd;
-	f->fe = fetch_new(&fc, err, errlen);
+	f->fe = bimi_fetcher_new(cfg->dns, cfg->cache, cfg->ca_file, cfg->connect_to,
+	                         cfg->n_connect_to, &f->fd, err, errlen);
 	if (f->fe == NULL) {
-		fetch_dns_free(f->fd);
 		free(f);
 		return NULL;
 	}
@@ -207,8 +152,6 @@ int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domai
 	}
 	it->r = r;
 	it->domain_id = domain_id;
-	for (int k = 0; k < 2; k++)
-		it->slot[k] = (struct slot){ it, k };
 	pthread_mutex_lock(&f->mu);
 	while (f->n >= SCAN_FETCH_QUEUE_MAX && !*f->cfg.stop)
 		pthread_cond_wait(&f->space, &f->mu);
