@@ -7,75 +7,138 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "output.h"
 #include "psl.h"
 #include "readiness.h"
 #include "vmc.h"
 
-static json_t *node_json(const struct spf_node *n)
+static void node_write(struct jsonw *w, const struct spf_node *n)
 {
-	json_t *kids = json_array();
-	for (size_t i = 0; kids != NULL && i < n->nchildren; i++)
-		json_array_append_new(kids, node_json(n->children[i]));
-	return json_pack("{s:s,s:s?,s:s?,s:s,s:i,s:i,s:i,s:o}", "domain", n->domain, "via", n->via,
-	                 "record", n->record, "status", spf_status_name(n->status), "lookups_self",
-	                 n->lookups_self, "lookups_total", n->lookups_total, "void_lookups",
-	                 n->void_lookups, "children", kids ? kids : json_array());
+	jsonw_obj(w);
+	jsonw_kstr(w, "domain", n->domain);
+	jsonw_kstr(w, "via", n->via);
+	jsonw_kstr(w, "record", n->record);
+	jsonw_kstr(w, "status", spf_status_name(n->status));
+	jsonw_kint(w, "lookups_self", n->lookups_self);
+	jsonw_kint(w, "lookups_total", n->lookups_total);
+	jsonw_kint(w, "void_lookups", n->void_lookups);
+	jsonw_key(w, "children");
+	jsonw_arr(w);
+	for (size_t i = 0; i < n->nchildren; i++)
+		node_write(w, n->children[i]);
+	jsonw_end_arr(w);
+	jsonw_end_obj(w);
+}
+
+void spf_audit_write(struct jsonw *w, const struct spf_audit *a)
+{
+	jsonw_obj(w);
+	jsonw_kstr(w, "domain", a->domain);
+	jsonw_kstr(w, "status", spf_status_name(a->status));
+	jsonw_kstr(w, "record", a->record);
+	jsonw_kstr_or_null(w, "all", a->all);
+	jsonw_kint(w, "lookups", a->lookups);
+	jsonw_kint(w, "void_lookups", a->void_lookups);
+	jsonw_key(w, "findings");
+	findings_write(w, &a->findings);
+	jsonw_key(w, "tree");
+	if (a->tree)
+		node_write(w, a->tree);
+	else
+		jsonw_null(w);
+	jsonw_kstr(w, "error_code", a->error_code);
+	jsonw_kint(w, "ipv4_addresses",
+	           (int64_t)(a->ipv4_addresses > INT64_MAX ? INT64_MAX : a->ipv4_addresses));
+	jsonw_kint(w, "ipv6_64s", (int64_t)(a->ipv6_64s > INT64_MAX ? INT64_MAX : a->ipv6_64s));
+	jsonw_kbool(w, "has_macros", a->has_macros);
+	jsonw_end_obj(w);
+}
+
+static void uris_write(struct jsonw *w, const struct dmarc_uri *u, size_t n)
+{
+	jsonw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		jsonw_obj(w);
+		jsonw_kstr(w, "uri", u[i].uri);
+		jsonw_kstr(w, "address", u[i].address);
+		jsonw_key(w, "authorized");
+		if (u[i].authorized < 0)
+			jsonw_null(w);
+		else
+			jsonw_bool(w, u[i].authorized);
+		jsonw_end_obj(w);
+	}
+	jsonw_end_arr(w);
+}
+
+static void pct_write(struct jsonw *w, bool known, int pct)
+{
+	jsonw_key(w, "pct");
+	if (known)
+		jsonw_int(w, pct);
+	else
+		jsonw_null(w);
+}
+
+void dmarc_result_write(struct jsonw *w, const struct dmarc_result *r)
+{
+	const struct dmarc_reading *b = &r->bis, *o = &r->old;
+	const struct dmarc_record *rec = r->rec;
+	bool ok = b->status == DMARC_STATUS_OK, old_ok = o->status == DMARC_STATUS_OK;
+
+	jsonw_obj(w);
+	jsonw_kstr(w, "domain", r->domain);
+	jsonw_kstr(w, "status", dmarc_status_name(b->status));
+	jsonw_kstr(w, "record", b->record);
+	jsonw_kstr(w, "source", dmarc_source_name(b->source));
+	jsonw_kstr(w, "org_domain", b->org_domain);
+	jsonw_kstr(w, "policy", ok ? dmarc_policy_name(b->policy) : NULL);
+	jsonw_kstr(w, "subdomain_policy", ok ? dmarc_policy_name(b->subdomain_policy) : NULL);
+	jsonw_kstr(w, "nonexistent_policy", ok ? dmarc_policy_name(b->nonexistent_policy) : NULL);
+	pct_write(w, rec && rec->pct >= 0, rec ? rec->pct : 0);
+	jsonw_kbool(w, "testing", b->testing);
+	jsonw_kstr(w, "enforcement", dmarc_enforcement_name(b->enforcement));
+	jsonw_key(w, "rua");
+	uris_write(w, rec ? rec->rua : NULL, rec ? rec->nrua : 0);
+	jsonw_key(w, "ruf");
+	uris_write(w, rec ? rec->ruf : NULL, rec ? rec->nruf : 0);
+	jsonw_key(w, "findings");
+	findings_write(w, &r->findings);
+	jsonw_key(w, "rfc7489");
+	jsonw_obj(w);
+	jsonw_kstr(w, "status", dmarc_status_name(o->status));
+	jsonw_kstr(w, "record", o->record);
+	jsonw_kstr(w, "source", dmarc_source_name(o->source));
+	jsonw_kstr(w, "org_domain", o->org_domain);
+	jsonw_kstr(w, "policy", old_ok ? dmarc_policy_name(o->policy) : NULL);
+	jsonw_kstr(w, "subdomain_policy", old_ok ? dmarc_policy_name(o->subdomain_policy) : NULL);
+	pct_write(w, old_ok, o->pct);
+	jsonw_kstr(w, "enforcement", dmarc_enforcement_name(o->enforcement));
+	jsonw_end_obj(w);
+	jsonw_kbool(w, "readings_differ", r->readings_differ);
+	jsonw_kint(w, "queries", r->queries);
+	jsonw_end_obj(w);
+}
+
+static void spf_w(struct jsonw *w, const void *a)
+{
+	spf_audit_write(w, a);
+}
+
+static void dmarc_w(struct jsonw *w, const void *r)
+{
+	dmarc_result_write(w, r);
 }
 
 json_t *spf_audit_json(const struct spf_audit *a)
 {
-	return json_pack(
-	        "{s:s,s:s,s:s?,s:s?,s:i,s:i,s:o,s:o,s:s?,s:I,s:I,s:b}", "domain", a->domain,
-	        "status", spf_status_name(a->status), "record", a->record, "all",
-	        a->all[0] ? a->all : NULL, "lookups", a->lookups, "void_lookups", a->void_lookups,
-	        "findings", findings_json(&a->findings), "tree",
-	        a->tree ? node_json(a->tree) : json_null(), "error_code", a->error_code,
-	        "ipv4_addresses",
-	        (json_int_t)(a->ipv4_addresses > INT64_MAX ? INT64_MAX : a->ipv4_addresses),
-	        "ipv6_64s", (json_int_t)(a->ipv6_64s > INT64_MAX ? INT64_MAX : a->ipv6_64s),
-	        "has_macros", a->has_macros);
-}
-
-static json_t *uris_json(const struct dmarc_uri *u, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s?,s:o}", "uri", u[i].uri, "address",
-		                                   u[i].address, "authorized",
-		                                   u[i].authorized < 0
-		                                           ? json_null()
-		                                           : json_boolean(u[i].authorized)));
-	return a;
+	return jsonw_value(spf_w, a);
 }
 
 json_t *dmarc_result_json(const struct dmarc_result *r)
 {
-	const struct dmarc_reading *b = &r->bis, *o = &r->old;
-	const struct dmarc_record *rec = r->rec;
-	json_t *old = json_pack(
-	        "{s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:o,s:s}", "status", dmarc_status_name(o->status),
-	        "record", o->record, "source", dmarc_source_name(o->source), "org_domain",
-	        o->org_domain, "policy",
-	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->policy) : NULL,
-	        "subdomain_policy",
-	        o->status == DMARC_STATUS_OK ? dmarc_policy_name(o->subdomain_policy) : NULL, "pct",
-	        o->status == DMARC_STATUS_OK ? json_integer(o->pct) : json_null(), "enforcement",
-	        dmarc_enforcement_name(o->enforcement));
-	bool ok = b->status == DMARC_STATUS_OK;
-	return json_pack(
-	        "{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:s?,s:o,s:b,s:s,s:o,s:o,s:o,s:o,s:b,s:i}",
-	        "domain", r->domain, "status", dmarc_status_name(b->status), "record", b->record,
-	        "source", dmarc_source_name(b->source), "org_domain", b->org_domain, "policy",
-	        ok ? dmarc_policy_name(b->policy) : NULL, "subdomain_policy",
-	        ok ? dmarc_policy_name(b->subdomain_policy) : NULL, "nonexistent_policy",
-	        ok ? dmarc_policy_name(b->nonexistent_policy) : NULL, "pct",
-	        (rec && rec->pct >= 0) ? json_integer(rec->pct) : json_null(), "testing",
-	        b->testing, "enforcement", dmarc_enforcement_name(b->enforcement), "rua",
-	        rec ? uris_json(rec->rua, rec->nrua) : json_array(), "ruf",
-	        rec ? uris_json(rec->ruf, rec->nruf) : json_array(), "findings",
-	        findings_json(&r->findings), "rfc7489", old ? old : json_null(), "readings_differ",
-	        r->readings_differ, "queries", r->queries);
+	return jsonw_value(dmarc_w, r);
 }
 
 int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, size_t errlen)
@@ -303,17 +366,24 @@ bool checks_inconclusive(const struct domain_result *r)
 	         (r->has_dmarc_org && r->dmarc_org.bis.status == DMARC_STATUS_TEMPERROR)));
 }
 
-static json_t *not_run(void)
+static void not_run_write(struct jsonw *w)
 {
-	return json_pack("{s:s}", "status", "not_run");
+	jsonw_obj(w);
+	jsonw_kstr(w, "status", "not_run");
+	jsonw_end_obj(w);
 }
 
-static json_t *host_json(const struct host_result *h)
+static void host_write(struct jsonw *w, const struct host_result *h)
 {
-	if (h->status == HOST_NOT_RUN)
-		return not_run();
-	return json_pack("{s:s,s:i,s:s?}", "status", host_status_name(h->status), "records",
-	                 h->records, "detail", h->status == HOST_TEMPERROR ? h->detail : NULL);
+	if (h->status == HOST_NOT_RUN) {
+		not_run_write(w);
+		return;
+	}
+	jsonw_obj(w);
+	jsonw_kstr(w, "status", host_status_name(h->status));
+	jsonw_kint(w, "records", h->records);
+	jsonw_kstr(w, "detail", h->status == HOST_TEMPERROR ? h->detail : NULL);
+	jsonw_end_obj(w);
 }
 
 const char *ready_status_name(enum ready_status s)
@@ -331,55 +401,105 @@ const char *ready_status_name(enum ready_status s)
 	return "unknown";
 }
 
-static json_t *str_or_null(const char *s)
+void bimi_result_write(struct jsonw *w, const struct domain_result *r)
 {
-	return s && s[0] ? json_string(s) : json_null();
+	if (!(r->mask & CHECK_BIT(CHECK_BIMI))) {
+		not_run_write(w);
+		return;
+	}
+	const struct bimi_discovery *d = &r->bimi;
+	const struct bimi_assets *a = &r->assets;
+
+	jsonw_obj(w);
+	jsonw_kstr(w, "domain", d->domain);
+	jsonw_kstr(w, "status", bimi_status_name(d->status));
+	jsonw_kstr_or_null(w, "record", d->record);
+	jsonw_kstr_or_null(w, "record_name", d->record_name);
+	jsonw_kstr(w, "selector", d->selector);
+	jsonw_kstr(w, "org_domain", d->org_domain);
+	jsonw_kbool(w, "from_org", d->from_org);
+	jsonw_kbool(w, "declined", d->rec.declined);
+	jsonw_kstr(w, "avp",
+	           d->record ? (d->rec.avp == BIMI_AVP_PERSONAL ? "personal" : "brand") : NULL);
+
+	jsonw_key(w, "logo");
+	jsonw_obj(w);
+	jsonw_kstr_or_null(w, "url", checks_bimi_logo_url(r));
+	jsonw_kstr(w, "status", bimi_asset_name(a->logo));
+	jsonw_kstr_or_null(w, "sha256", a->logo_sha256);
+	jsonw_key(w, "findings");
+	findings_write(w, &a->logo_findings);
+	jsonw_end_obj(w);
+
+	char after[32] = "";
+	if (a->vmc_not_after)
+		vmc_format_time(a->vmc_not_after, after, sizeof(after));
+	jsonw_key(w, "vmc");
+	jsonw_obj(w);
+	jsonw_kstr_or_null(w, "url", checks_bimi_cert_url(r));
+	jsonw_kstr(w, "status", bimi_asset_name(a->vmc));
+	jsonw_kstr_or_null(w, "type", a->vmc_type);
+	jsonw_kstr_or_null(w, "not_after", after);
+	jsonw_kstr_or_null(w, "subject", a->vmc_subject);
+	jsonw_kbool(w, "logo_matches", a->vmc_logo_matches);
+	jsonw_key(w, "findings");
+	findings_write(w, &a->vmc_findings);
+	jsonw_end_obj(w);
+
+	jsonw_key(w, "readiness");
+	jsonw_arr(w);
+	for (size_t i = 0; i < r->nready; i++) {
+		const struct ready_item *it = &r->ready[i];
+		jsonw_obj(w);
+		jsonw_kstr(w, "item", it->item);
+		jsonw_kstr(w, "status", ready_status_name(it->status));
+		jsonw_kbool(w, "required", it->required);
+		jsonw_kstr(w, "detail", it->detail);
+		jsonw_kstr(w, "rule", it->rule);
+		jsonw_kstr_or_null(w, "fix", it->fix);
+		jsonw_end_obj(w);
+	}
+	jsonw_end_arr(w);
+	jsonw_kbool(w, "eligible", r->bimi_finished && r->eligible);
+	jsonw_kbool(w, "checked", r->bimi_finished);
+	jsonw_key(w, "findings");
+	findings_write(w, &d->findings);
+	jsonw_end_obj(w);
+}
+
+static void bimi_w(struct jsonw *w, const void *r)
+{
+	bimi_result_write(w, r);
 }
 
 json_t *bimi_result_json(const struct domain_result *r)
 {
-	if (!(r->mask & CHECK_BIT(CHECK_BIMI)))
-		return not_run();
-	const struct bimi_discovery *d = &r->bimi;
-	const struct bimi_assets *a = &r->assets;
-	json_t *logo =
-	        json_pack("{s:o,s:s,s:o,s:o}", "url", str_or_null(checks_bimi_logo_url(r)),
-	                  "status", bimi_asset_name(a->logo), "sha256", str_or_null(a->logo_sha256),
-	                  "findings", findings_json(&a->logo_findings));
-	char after[32] = "";
-	if (a->vmc_not_after)
-		vmc_format_time(a->vmc_not_after, after, sizeof(after));
-	json_t *vmc = json_pack(
-	        "{s:o,s:s,s:o,s:o,s:o,s:b,s:o}", "url", str_or_null(checks_bimi_cert_url(r)),
-	        "status", bimi_asset_name(a->vmc), "type", str_or_null(a->vmc_type), "not_after",
-	        str_or_null(after), "subject", str_or_null(a->vmc_subject), "logo_matches",
-	        a->vmc_logo_matches, "findings", findings_json(&a->vmc_findings));
-	json_t *ready = json_array();
-	for (size_t i = 0; ready && i < r->nready; i++) {
-		const struct ready_item *it = &r->ready[i];
-		json_array_append_new(ready,
-		                      json_pack("{s:s,s:s,s:b,s:s,s:s,s:o}", "item", it->item,
-		                                "status", ready_status_name(it->status), "required",
-		                                it->required, "detail", it->detail, "rule",
-		                                it->rule, "fix", str_or_null(it->fix)));
-	}
-	const char *avp = d->rec.avp == BIMI_AVP_PERSONAL ? "personal" : "brand";
-	return json_pack(
-	        "{s:s,s:s,s:o,s:o,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:o,s:b,s:b,s:o}", "domain",
-	        d->domain, "status", bimi_status_name(d->status), "record", str_or_null(d->record),
-	        "record_name", str_or_null(d->record_name), "selector", d->selector, "org_domain",
-	        d->org_domain, "from_org", d->from_org, "declined", d->rec.declined, "avp",
-	        d->record ? json_string(avp) : json_null(), "logo", logo, "vmc", vmc, "readiness",
-	        ready ? ready : json_array(), "eligible", r->bimi_finished && r->eligible,
-	        "checked", r->bimi_finished, "findings", findings_json(&d->findings));
+	return jsonw_value(bimi_w, r);
 }
 
-json_t *checks_json(const struct domain_result *r)
+char *checks_json_text(const struct domain_result *r)
 {
-	return json_pack(
-	        "{s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r->domain, "spf",
-	        (r->mask & CHECK_BIT(CHECK_SPF)) ? spf_audit_json(&r->spf) : not_run(), "dmarc",
-	        (r->mask & CHECK_BIT(CHECK_DMARC)) ? dmarc_result_json(&r->dmarc) : not_run(), "mx",
-	        host_json(&r->mx), "a", host_json(&r->a), "bimi", bimi_result_json(r), "conclusive",
-	        !checks_inconclusive(r));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "domain", r->domain);
+	jsonw_key(&w, "spf");
+	if (r->mask & CHECK_BIT(CHECK_SPF))
+		spf_audit_write(&w, &r->spf);
+	else
+		not_run_write(&w);
+	jsonw_key(&w, "dmarc");
+	if (r->mask & CHECK_BIT(CHECK_DMARC))
+		dmarc_result_write(&w, &r->dmarc);
+	else
+		not_run_write(&w);
+	jsonw_key(&w, "mx");
+	host_write(&w, &r->mx);
+	jsonw_key(&w, "a");
+	host_write(&w, &r->a);
+	jsonw_key(&w, "bimi");
+	bimi_result_write(&w, r);
+	jsonw_kbool(&w, "conclusive", !checks_inconclusive(r));
+	jsonw_end_obj(&w);
+	return jsonw_finish(&w);
 }

@@ -135,7 +135,7 @@ static void finish(struct dns_query *q, enum dns_outcome outcome, const char *de
 	 * may be an answer for the next domain that asks. */
 	if (w->cache != NULL && (outcome == DNS_OUTCOME_DATA || outcome == DNS_OUTCOME_NODATA ||
 	                         outcome == DNS_OUTCOME_NXDOMAIN))
-		(void)dns_cache_put(w->cache, &q->ans);
+		q->ans.shared = dns_cache_put(w->cache, &q->ans);
 	queue_push(&w->done_head, &w->done_tail, q);
 }
 

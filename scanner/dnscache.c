@@ -129,20 +129,21 @@ static int dns_cache_grow(struct dns_cache_stripe *s)
 	return 0;
 }
 
-int dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans)
+const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans)
 {
 	uint64_t hash = dns_cache_hash(ans->name, ans->type);
 	struct dns_cache_stripe *s = &cache->stripes[hash % DNS_CACHE_STRIPES];
 	struct dns_cache_entry *e = NULL;
-	int rc = -1;
+	const struct dns_answer *stored = NULL;
 
 	if (__atomic_load_n(&cache->entries, __ATOMIC_RELAXED) >= cache->max_entries) {
 		__atomic_add_fetch(&cache->refused, 1, __ATOMIC_RELAXED);
-		return -1;
+		return NULL;
 	}
 	pthread_mutex_lock(&s->lock);
-	if (dns_cache_find(s, hash, ans->name, ans->type) != NULL) {
-		rc = 0; /* another worker stored it first: keep theirs */
+	e = dns_cache_find(s, hash, ans->name, ans->type);
+	if (e != NULL) {
+		stored = e->ans; /* another worker stored it first: keep theirs */
 		goto out;
 	}
 	if (s->count >= s->nbuckets && dns_cache_grow(s) != 0)
@@ -156,16 +157,17 @@ int dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans)
 		goto out;
 	}
 	e->ans->from_cache = true;
+	e->ans->shared = e->ans;
 	e->hash = hash;
 	size_t k = (hash / DNS_CACHE_STRIPES) % s->nbuckets;
 	e->next = s->buckets[k];
 	s->buckets[k] = e;
 	s->count++;
 	__atomic_add_fetch(&cache->entries, 1, __ATOMIC_RELAXED);
-	rc = 0;
+	stored = e->ans;
 out:
 	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return stored;
 }
 
 void dns_cache_stats(struct dns_cache *cache, struct dns_cache_stats *out)

@@ -33,9 +33,10 @@ void dns_cache_free(struct dns_cache *cache);
  * miss. name must be normalised (dns_name_normalize). Thread-safe. */
 const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name, uint16_t type);
 /* Stores a deep copy of ans under (ans->name, ans->type) unless an entry
- * exists already. Returns 0, or -1 when full or out of memory (the answer
- * is then simply not cached). Thread-safe. */
-int dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans);
+ * exists already. Returns the stored entry (the new copy, or the one
+ * another worker stored first), valid until dns_cache_free; NULL when full
+ * or out of memory (the answer is then simply not cached). Thread-safe. */
+const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans);
 void dns_cache_stats(struct dns_cache *cache, struct dns_cache_stats *out);
 
 #endif

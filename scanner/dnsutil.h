@@ -72,6 +72,10 @@ struct dns_answer {
 	int rcode; /* DNS rcode of the last reply, -1 if none came */
 	bool tcp;  /* the last reply came over TCP */
 	bool from_cache;
+	/* The run's cache's copy of this answer (dnscache.h), which stays
+	 * valid and unchanged until the cache is freed; NULL when the answer
+	 * is not cached. Lets a holder keep a pointer instead of a copy. */
+	const struct dns_answer *shared;
 	int attempts; /* queries sent for this answer, all hops */
 	int cname_hops;
 	unsigned ms;                 /* wall time from start to completion */

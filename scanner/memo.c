@@ -1,6 +1,8 @@
 /*
  * memo.c — a small table of answers for one domain's checks. A few dozen
- * entries at most, so a linear search beats a hash here.
+ * entries at most, so a linear search beats a hash here. An answer the
+ * run's cache holds (ans->shared) is kept by pointer, not copied: about
+ * half of a scan's answers, and a copy is a few kilobytes.
  */
 #include "memo.h"
 
@@ -8,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct memo_entry {
+	const struct dns_answer *a;
+	struct dns_answer *owned; /* == a when the memo made the copy */
+};
+
 struct dns_memo {
-	struct dns_answer **v;
+	struct memo_entry *v;
 	size_t n, cap;
 };
 
@@ -23,7 +30,7 @@ void dns_memo_free(struct dns_memo *m)
 	if (m == NULL)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		dns_answer_free(m->v[i]);
+		dns_answer_free(m->v[i].owned);
 	free(m->v);
 	free(m);
 }
@@ -33,27 +40,31 @@ size_t dns_memo_count(const struct dns_memo *m)
 	return m->n;
 }
 
-static struct dns_answer *find(struct dns_memo *m, const char *name, uint16_t type)
+static const struct dns_answer *find(struct dns_memo *m, const char *name, uint16_t type)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i]->type == type && strcmp(m->v[i]->name, name) == 0)
-			return m->v[i];
+		if (m->v[i].a->type == type && strcmp(m->v[i].a->name, name) == 0)
+			return m->v[i].a;
 	return NULL;
 }
 
-static int store(struct dns_memo *m, struct dns_answer *a)
+/* Keeps a; owned (a itself, or NULL for a shared answer) is freed with
+ * the memo. */
+static int store(struct dns_memo *m, const struct dns_answer *a, struct dns_answer *owned)
 {
 	if (m->n >= DNS_MEMO_MAX)
 		return -1;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct dns_answer **v = realloc(m->v, cap * sizeof(struct dns_answer *));
+		struct memo_entry *v = realloc(m->v, cap * sizeof(struct memo_entry));
 		if (v == NULL)
 			return -1;
 		m->v = v;
 		m->cap = cap;
 	}
-	m->v[m->n++] = a;
+	m->v[m->n].a = a;
+	m->v[m->n].owned = owned;
+	m->n++;
 	return 0;
 }
 
@@ -65,10 +76,10 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 		/* Keyed by the raw text, cut to fit: it only has to be
 		 * found again by the same check. */
 		snprintf(norm, sizeof(norm), "%s", name);
-		struct dns_answer *a = find(m, norm, type);
-		if (a != NULL)
-			return a;
-		a = calloc(1, sizeof(*a));
+		const struct dns_answer *found = find(m, norm, type);
+		if (found != NULL)
+			return found;
+		struct dns_answer *a = calloc(1, sizeof(*a));
 		if (a == NULL)
 			return NULL;
 		snprintf(a->name, sizeof(a->name), "%s", norm);
@@ -76,7 +87,7 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 		a->outcome = DNS_OUTCOME_NXDOMAIN;
 		a->rcode = -1;
 		snprintf(a->detail, sizeof(a->detail), "not a valid DNS name: not asked");
-		if (store(m, a) != 0) {
+		if (store(m, a, a) != 0) {
 			dns_answer_free(a);
 			return NULL;
 		}
@@ -89,10 +100,12 @@ int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans)
 {
 	if (find(m, ans->name, ans->type) != NULL)
 		return 0;
+	if (ans->shared != NULL)
+		return store(m, ans->shared, NULL);
 	struct dns_answer *a = dns_answer_dup(ans);
 	if (a == NULL)
 		return -1;
-	if (store(m, a) != 0) {
+	if (store(m, a, a) != 0) {
 		dns_answer_free(a);
 		return -1;
 	}

@@ -26,7 +26,9 @@ void dns_memo_free(struct dns_memo *m);
  * so a check never waits for a query that cannot be sent.
  */
 const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint16_t type);
-/* Stores a copy. Returns 0, or -1 when full or out of memory. */
+/* Stores a copy, or for an answer the run's cache holds (ans->shared) a
+ * pointer to the cache's copy: a memo must be freed before that cache.
+ * Returns 0, or -1 when full or out of memory. */
 int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans);
 size_t dns_memo_count(const struct dns_memo *m);
 

@@ -9,20 +9,30 @@
 
 #include "dnsutil.h"
 
+void findings_write(struct jsonw *w, const struct findings *f)
+{
+	jsonw_arr(w);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+		jsonw_obj(w);
+		jsonw_kstr(w, "code", x->code);
+		jsonw_kstr(w, "severity", finding_severity_name(x->severity));
+		jsonw_kstr(w, "message", x->message);
+		jsonw_kstr(w, "path", x->path);
+		jsonw_kstr(w, "fix", x->fix);
+		jsonw_end_obj(w);
+	}
+	jsonw_end_arr(w);
+}
+
+static void findings_w(struct jsonw *w, const void *f)
+{
+	findings_write(w, f);
+}
+
 json_t *findings_json(const struct findings *f)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; a != NULL && i < f->n; i++) {
-		const struct finding *x = &f->v[i];
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "code", x->code, "severity",
-		                      finding_severity_name(x->severity), "message", x->message,
-		                      "path", x->path, "fix", x->fix);
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+	return jsonw_value(findings_w, f);
 }
 
 int json_print(FILE *out, json_t *o)

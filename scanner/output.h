@@ -11,8 +11,11 @@
 #include <stdio.h>
 
 #include "finding.h"
+#include "jsonw.h"
 
-/* [{"code","severity","message","path","fix"}...]; NULL on failure. */
+/* [{"code","severity","message","path","fix"}...], written into w or as a
+ * jansson value (NULL on failure). */
+void findings_write(struct jsonw *w, const struct findings *f);
 json_t *findings_json(const struct findings *f);
 /* Prints json compactly with a newline. Returns 0 or -1. */
 int json_print(FILE *out, json_t *o);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "jsonw.h"
 #include "memo.h"
 #include "scan_fetch.h"
 #include "vmc.h"
@@ -159,11 +160,17 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 	s->domain_id = domain_id;
 	s->scanned_at = r->scanned_at;
 	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = -1;
-	json_t *js;
 	if (broken) {
 		s->conclusive = false;
 		s->spf_status = s->dmarc_status = "error";
-		js = json_pack("{s:s,s:s,s:b}", "domain", d->domain, "error", why, "conclusive", 0);
+		struct jsonw w;
+		jsonw_init(&w);
+		jsonw_obj(&w);
+		jsonw_kstr(&w, "domain", d->domain);
+		jsonw_kstr(&w, "error", why);
+		jsonw_kbool(&w, "conclusive", false);
+		jsonw_end_obj(&w);
+		r->json = jsonw_finish(&w);
 	} else {
 		if (d->mask & CHECK_BIT(CHECK_SPF)) {
 			s->spf_status = spf_status_name(d->spf.status);
@@ -207,10 +214,8 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 			s->vmc_status = "not_run";
 		}
 		s->conclusive = !checks_inconclusive(d);
-		js = checks_json(d);
+		r->json = checks_json_text(d);
 	}
-	r->json = js ? json_dumps(js, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	json_decref(js);
 	if (r->json == NULL)
 		goto oom;
 	s->json = r->json;

@@ -27,6 +27,7 @@ FIXTURES = {
     "toomany.spf.test": ("permerror", "spf.too_many_lookups", "none", "missing"),
     "two.spf.test": ("permerror", "spf.multiple_records", "none", "missing"),
     "good.spf.test": ("ok", None, "none", "missing"),
+    "notutf8.spf.test": ("permerror", "spf.syntax", "none", "missing"),
     "org1.dmarc.test": ("none", None, "ok", "reject"),
     "sub.org1.dmarc.test": ("none", None, "ok", "quarantine"),
     "pct.dmarc.test": ("none", None, "ok", "reject"),
@@ -53,6 +54,16 @@ def rows(db, run_id=None):
         con.close()
 
 
+def stored_json(db, domain):
+    con = sqlite3.connect(db)
+    try:
+        return json.loads(con.execute(
+            "SELECT json FROM results r JOIN domains d ON d.id = r.domain_id"
+            " WHERE d.name = ?", (domain,)).fetchone()[0])
+    finally:
+        con.close()
+
+
 def write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -73,21 +84,21 @@ class Scan(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         summary = json.loads(p.stdout)
         self.assertEqual((summary["state"], summary["total"], summary["done"],
-                          summary["errors"]), ("finished", 9, 9, 0))
+                          summary["errors"]), ("finished", 10, 10, 0))
         got = rows(self.db)
         self.assertEqual(set(got), set(FIXTURES))
         for d, want in FIXTURES.items():
             self.assertEqual(got[d][:4], want, d)
             self.assertEqual(got[d][6], 1, d)  # conclusive
         # The stored JSON is the same object `posture spf/dmarc --json` give.
-        con = sqlite3.connect(self.db)
-        js = json.loads(con.execute(
-            "SELECT json FROM results r JOIN domains d ON d.id = r.domain_id"
-            " WHERE d.name = 'inc-norecord.spf.test'").fetchone()[0])
-        con.close()
+        js = stored_json(self.db, "inc-norecord.spf.test")
         self.assertEqual(js["spf"]["status"], "permerror")
         self.assertEqual(js["spf"]["tree"]["children"][0]["domain"], "norecord.spf.test")
         self.assertEqual(js["dmarc"]["status"], "none")
+        # A record that is not UTF-8 is stored (it was lost once: jansson
+        # refuses such strings), the byte as U+FFFD.
+        bad = stored_json(self.db, "notutf8.spf.test")
+        self.assertEqual(bad["spf"]["record"], "v=spf1 a:x\ufffdy.spf.test -all")
         # No BIMI record in the fixture zone: "none", with the checklist.
         self.assertEqual(js["bimi"]["status"], "none")
         self.assertEqual(js["bimi"]["vmc"]["status"], "absent")

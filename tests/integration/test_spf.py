@@ -90,6 +90,14 @@ class Audit(unittest.TestCase):
         msg = finding(d, "spf.syntax")["message"]
         self.assertIn('"ip4:192.0.2.300" at byte 21', msg)  # 0-based offset
 
+    def test_record_not_utf8(self):
+        # Published bytes need not be UTF-8: the JSON stays valid, the bad
+        # byte is U+FFFD in the record and \255 in the message.
+        rc, d = spf("notutf8.spf.test")
+        self.assertEqual((rc, d["status"], d["error_code"]), (1, "permerror", "spf.syntax"))
+        self.assertEqual(d["record"], "v=spf1 a:x\ufffdy.spf.test -all")
+        self.assertIn('"a:x\\255y.spf.test" at byte 7', finding(d, "spf.syntax")["message"])
+
     def test_good(self):
         rc, d = spf("good.spf.test")
         self.assertEqual((rc, d["status"], d["lookups"], d["void_lookups"], d["all"]),

@@ -34,10 +34,13 @@ static void test_put_get(void **state)
 	assert_non_null(c);
 	assert_null(dns_cache_get(c, "example.com", DNS_TYPE_TXT));
 	make(&a, "example.com", DNS_TYPE_TXT, "v=spf1 -all");
-	assert_int_equal(dns_cache_put(c, &a), 0);
+	const struct dns_answer *stored = dns_cache_put(c, &a);
 	dns_answer_cleanup(&a);
 	const struct dns_answer *got = dns_cache_get(c, "example.com", DNS_TYPE_TXT);
 	assert_non_null(got);
+	/* put returns the entry get finds, which knows it is shared. */
+	assert_ptr_equal(stored, got);
+	assert_ptr_equal(got->shared, got);
 	assert_true(got->from_cache);
 	assert_int_equal(got->nrr, 1);
 	assert_string_equal(got->rr[0].data, "v=spf1 -all");
@@ -45,7 +48,7 @@ static void test_put_get(void **state)
 	assert_null(dns_cache_get(c, "example.com", DNS_TYPE_MX));
 	/* A second put of the same key keeps the first answer. */
 	make(&a, "example.com", DNS_TYPE_TXT, "other");
-	assert_int_equal(dns_cache_put(c, &a), 0);
+	assert_ptr_equal(dns_cache_put(c, &a), got);
 	dns_answer_cleanup(&a);
 	assert_string_equal(dns_cache_get(c, "example.com", DNS_TYPE_TXT)->rr[0].data,
 	                    "v=spf1 -all");
@@ -66,7 +69,11 @@ static void test_cap(void **state)
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "n%d.example", i);
 		make(&a, name, DNS_TYPE_A, NULL);
-		assert_int_equal(dns_cache_put(c, &a), i < 3 ? 0 : -1);
+		const struct dns_answer *stored = dns_cache_put(c, &a);
+		if (i < 3)
+			assert_non_null(stored);
+		else
+			assert_null(stored);
 	}
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.entries, 3);
@@ -88,7 +95,7 @@ static void *hammer(void *arg)
 		snprintf(name, sizeof(name), "host%d.example", i);
 		if (dns_cache_get(c, name, DNS_TYPE_TXT) == NULL) {
 			make(&a, name, DNS_TYPE_TXT, name);
-			dns_cache_put(c, &a);
+			(void)dns_cache_put(c, &a);
 			dns_answer_cleanup(&a);
 		}
 	}

@@ -1,0 +1,299 @@
+/*
+ * jsonw.c — a streaming JSON writer (see jsonw.h).
+ */
+#include "jsonw.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jsonw_init(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+static bool reserve(struct jsonw *w, size_t more)
+{
+	if (w->oom)
+		return false;
+	if (w->cap - w->len > more)
+		return true;
+	size_t cap = w->cap ? w->cap : 1024;
+	while (cap - w->len <= more) {
+		if (cap > SIZE_MAX / 2) {
+			w->oom = true;
+			return false;
+		}
+		cap *= 2;
+	}
+	char *b = realloc(w->buf, cap);
+	if (b == NULL) {
+		w->oom = true;
+		return false;
+	}
+	w->buf = b;
+	w->cap = cap;
+	return true;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (reserve(w, n)) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	}
+}
+
+static void put_c(struct jsonw *w, char c)
+{
+	if (reserve(w, 1))
+		w->buf[w->len++] = c;
+}
+
+/* Before a value or a key: the comma that separates it from the last. */
+static void sep(struct jsonw *w)
+{
+	if (w->comma)
+		put_c(w, ',');
+}
+
+char *jsonw_finish(struct jsonw *w)
+{
+	char *out = NULL;
+	if (!w->oom && reserve(w, 1)) {
+		w->buf[w->len] = '\0';
+		out = w->buf;
+	} else {
+		free(w->buf);
+	}
+	jsonw_init(w);
+	return out;
+}
+
+json_t *jsonw_to_json(struct jsonw *w)
+{
+	char *text = jsonw_finish(w);
+	if (text == NULL)
+		return NULL;
+	json_t *o = json_loads(text, 0, NULL);
+	free(text);
+	return o;
+}
+
+json_t *jsonw_value(jsonw_fn fn, const void *arg)
+{
+	struct jsonw w;
+	jsonw_init(&w);
+	fn(&w, arg);
+	return jsonw_to_json(&w);
+}
+
+void jsonw_obj(struct jsonw *w)
+{
+	sep(w);
+	put_c(w, '{');
+	w->comma = false;
+}
+
+void jsonw_end_obj(struct jsonw *w)
+{
+	put_c(w, '}');
+	w->comma = true;
+}
+
+void jsonw_arr(struct jsonw *w)
+{
+	sep(w);
+	put_c(w, '[');
+	w->comma = false;
+}
+
+void jsonw_end_arr(struct jsonw *w)
+{
+	put_c(w, ']');
+	w->comma = true;
+}
+
+static void put_u(struct jsonw *w, unsigned cp)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[6] = {
+		'\\',        'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+		hex[cp & 15]
+	};
+	put(w, e, sizeof(e));
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left) and its code
+ * point; 0 when the bytes there are not one (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static void put_string(struct jsonw *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	put_c(w, '"');
+	size_t i = 0;
+	while (i < n) {
+		/* The common case: a run of printable ASCII copied at once. */
+		size_t run = i;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
+		       p[run] != '\\')
+			run++;
+		if (run > i) {
+			put(w, s + i, run - i);
+			i = run;
+			continue;
+		}
+		unsigned c = p[i];
+		switch (c) {
+		case '"':
+			put(w, "\\\"", 2);
+			break;
+		case '\\':
+			put(w, "\\\\", 2);
+			break;
+		case '\b':
+			put(w, "\\b", 2);
+			break;
+		case '\f':
+			put(w, "\\f", 2);
+			break;
+		case '\n':
+			put(w, "\\n", 2);
+			break;
+		case '\r':
+			put(w, "\\r", 2);
+			break;
+		case '\t':
+			put(w, "\\t", 2);
+			break;
+		default:
+			if (c < 0x20) {
+				put_u(w, c);
+			} else {
+				unsigned cp = 0;
+				size_t len = utf8_seq(p + i, n - i, &cp);
+				if (len == 0) {
+					put_u(w, 0xfffd); /* not UTF-8: one U+FFFD per byte */
+					len = 1;
+				} else if (cp >= 0x10000) {
+					cp -= 0x10000;
+					put_u(w, 0xd800 | (cp >> 10));
+					put_u(w, 0xdc00 | (cp & 0x3ff));
+				} else {
+					put_u(w, cp);
+				}
+				i += len;
+				continue;
+			}
+		}
+		i++;
+	}
+	put_c(w, '"');
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	sep(w);
+	put_string(w, key, strlen(key));
+	put_c(w, ':');
+	w->comma = false;
+}
+
+void jsonw_strn(struct jsonw *w, const char *s, size_t n)
+{
+	sep(w);
+	if (s == NULL)
+		put(w, "null", 4);
+	else
+		put_string(w, s, n);
+	w->comma = true;
+}
+
+void jsonw_str(struct jsonw *w, const char *s)
+{
+	jsonw_strn(w, s, s ? strlen(s) : 0);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	sep(w);
+	put(w, b, (size_t)n);
+	w->comma = true;
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+	sep(w);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+	w->comma = true;
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+	w->comma = true;
+}
+
+void jsonw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_str(w, s);
+}
+
+void jsonw_kstr_or_null(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_str(w, s && s[0] ? s : NULL);
+}
+
+void jsonw_kint(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+void jsonw_kbool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
+}
+
+void jsonw_knull(struct jsonw *w, const char *key)
+{
+	jsonw_key(w, key);
+	jsonw_null(w);
+}

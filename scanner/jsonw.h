@@ -1,0 +1,65 @@
+/*
+ * jsonw.h — a streaming JSON writer into a growing buffer.
+ *
+ * posture's results are written with this rather than built as jansson
+ * trees, for two reasons:
+ *   - published text is attacker-controlled and need not be UTF-8: jansson
+ *     refuses such a string (json_string returns NULL), which lost the whole
+ *     result; here each byte that is not part of valid UTF-8 is written as
+ *     U+FFFD, so the result is kept and the bad byte stays visible;
+ *   - a scan writes a few kilobytes of JSON per domain, and building a tree
+ *     and then dumping it was about a quarter of a scan's CPU.
+ * The output is what json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) gives
+ * for the same values (keys in the order written): ASCII only, with
+ * \uXXXX for the rest. Readers (reports, the CLI) parse it with jansson.
+ *
+ * Calls never fail: out of memory is remembered and jsonw_finish returns
+ * NULL. Keys and values alternate as in the JSON being written; nesting
+ * is the caller's business.
+ */
+#ifndef POSTURE_JSONW_H
+#define POSTURE_JSONW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct jsonw {
+	char *buf;
+	size_t len, cap;
+	bool comma; /* a value was written at this level: the next needs ',' */
+	bool oom;
+};
+
+void jsonw_init(struct jsonw *w);
+/* Returns the NUL-terminated text (the caller frees it), or NULL when
+ * memory ran out; w is empty afterwards either way. */
+char *jsonw_finish(struct jsonw *w);
+/* Parses the text into a jansson value (for the CLI, which prints or
+ * extends it); NULL on failure. w is empty afterwards. */
+json_t *jsonw_to_json(struct jsonw *w);
+/* What fn writes for arg, as a jansson value; NULL on failure. */
+typedef void (*jsonw_fn)(struct jsonw *w, const void *arg);
+json_t *jsonw_value(jsonw_fn fn, const void *arg);
+
+void jsonw_obj(struct jsonw *w); /* { */
+void jsonw_end_obj(struct jsonw *w);
+void jsonw_arr(struct jsonw *w); /* [ */
+void jsonw_end_arr(struct jsonw *w);
+void jsonw_key(struct jsonw *w, const char *key);
+
+void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
+void jsonw_strn(struct jsonw *w, const char *s, size_t n);
+void jsonw_int(struct jsonw *w, int64_t v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+
+/* key + value in one call. kstr_or_null also writes null for "". */
+void jsonw_kstr(struct jsonw *w, const char *key, const char *s);
+void jsonw_kstr_or_null(struct jsonw *w, const char *key, const char *s);
+void jsonw_kint(struct jsonw *w, const char *key, int64_t v);
+void jsonw_kbool(struct jsonw *w, const char *key, bool v);
+void jsonw_knull(struct jsonw *w, const char *key);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * Unit tests for jsonw.c: commas and nesting, escapes written out by hand,
+ * bytes that are not UTF-8 (one U+FFFD each), and agreement with jansson's
+ * json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) on valid strings, which is
+ * what the writer replaced in the stored results.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jsonw.h"
+
+/* One string value written alone, as text (freed by the caller). */
+static char *one(const char *s, size_t n)
+{
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_strn(&w, s, n);
+	char *out = jsonw_finish(&w);
+	assert_non_null(out);
+	return out;
+}
+
+static void expect(const char *s, size_t n, const char *want)
+{
+	char *got = one(s, n);
+	assert_string_equal(got, want);
+	/* Whatever went in, jansson reads the result (\u0000 included). */
+	json_t *v = json_loads(got, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	assert_non_null(v);
+	json_decref(v);
+	free(got);
+}
+
+static void test_structure(void **state)
+{
+	(void)state;
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kint(&w, "a", 1);
+	jsonw_key(&w, "b");
+	jsonw_arr(&w);
+	jsonw_bool(&w, true);
+	jsonw_bool(&w, false);
+	jsonw_null(&w);
+	jsonw_str(&w, "x");
+	jsonw_obj(&w);
+	jsonw_end_obj(&w);
+	jsonw_arr(&w);
+	jsonw_end_arr(&w);
+	jsonw_end_arr(&w);
+	jsonw_key(&w, "c");
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "d", NULL);
+	jsonw_kstr_or_null(&w, "e", "");
+	jsonw_kstr_or_null(&w, "f", "g");
+	jsonw_knull(&w, "h");
+	jsonw_kbool(&w, "i", true);
+	jsonw_end_obj(&w);
+	jsonw_kint(&w, "min", INT64_MIN);
+	jsonw_kint(&w, "max", INT64_MAX);
+	jsonw_end_obj(&w);
+	char *got = jsonw_finish(&w);
+	assert_string_equal(got, "{\"a\":1,\"b\":[true,false,null,\"x\",{},[]],"
+	                         "\"c\":{\"d\":null,\"e\":null,\"f\":\"g\",\"h\":null,\"i\":true},"
+	                         "\"min\":-9223372036854775808,\"max\":9223372036854775807}");
+	free(got);
+	/* finish leaves the writer empty and reusable. */
+	assert_null(w.buf);
+	jsonw_arr(&w);
+	jsonw_end_arr(&w);
+	got = jsonw_finish(&w);
+	assert_string_equal(got, "[]");
+	free(got);
+}
+
+static void test_escapes(void **state)
+{
+	(void)state;
+	expect("plain text", 10, "\"plain text\"");
+	expect("\"\\/", 3, "\"\\\"\\\\/\"");
+	expect("\b\f\n\r\t", 5, "\"\\b\\f\\n\\r\\t\"");
+	expect("\x01\x1f\x7f", 3, "\"\\u0001\\u001F\x7f\"");
+	expect("a\0b", 3, "\"a\\u0000b\"");
+	/* Valid UTF-8 as \u escapes: 2, 3 and 4 bytes (a surrogate pair). */
+	expect("caf\xc3\xa9", 5, "\"caf\\u00E9\"");
+	expect("\xe2\x9c\x93", 3, "\"\\u2713\"");
+	expect("\xf0\x9f\x98\x80", 4, "\"\\uD83D\\uDE00\"");
+	expect("\xf4\x8f\xbf\xbf", 4, "\"\\uDBFF\\uDFFF\"");
+	/* Not UTF-8: one U+FFFD per byte that is not part of a sequence. */
+	expect("x\xffy", 3, "\"x\\uFFFDy\"");
+	expect("\xc0\x80", 2, "\"\\uFFFD\\uFFFD\"");                       /* overlong NUL */
+	expect("\xe0\x80\xaf", 3, "\"\\uFFFD\\uFFFD\\uFFFD\"");            /* overlong '/' */
+	expect("\xed\xa0\x80", 3, "\"\\uFFFD\\uFFFD\\uFFFD\"");            /* a surrogate */
+	expect("\xf4\x90\x80\x80", 4, "\"\\uFFFD\\uFFFD\\uFFFD\\uFFFD\""); /* > U+10FFFF */
+	expect("\xe2\x9c", 2, "\"\\uFFFD\\uFFFD\"");                       /* cut short */
+	expect("\xe2(", 2, "\"\\uFFFD(\"");
+	expect("\x80", 1, "\"\\uFFFD\"");
+	expect("", 0, "\"\"");
+	/* Keys are escaped the same way. */
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kint(&w, "k\"\xff", 0);
+	jsonw_end_obj(&w);
+	char *got = jsonw_finish(&w);
+	assert_string_equal(got, "{\"k\\\"\\uFFFD\":0}");
+	free(got);
+}
+
+static void test_same_as_jansson(void **state)
+{
+	(void)state;
+	static const char *const strings[] = {
+		"v=spf1 include:_spf.example.com ~all",
+		"tab\there \"quoted\" back\\slash /slash",
+		"\x01\x02\x1b[31mred\x7f",
+		"na\xc3\xafve \xe2\x9c\x93 \xf0\x9f\x93\xa7 \xef\xbf\xbd",
+		"\xe2\x80\xa8\xe2\x80\xa9 line separators",
+	};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		json_t *v = json_string(strings[i]);
+		assert_non_null(v);
+		char *want = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		json_decref(v);
+		char *got = one(strings[i], strlen(strings[i]));
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+	}
+	/* A whole object too: same keys, same order, same bytes. */
+	json_t *o = json_pack("{s:s,s:i,s:b,s:n,s:[s,i]}", "domain", "ex\xc3\xa4mple.test", "n",
+	                      -42, "ok", 1, "none", "list", "a", 7);
+	char *want = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "domain", "ex\xc3\xa4mple.test");
+	jsonw_kint(&w, "n", -42);
+	jsonw_kbool(&w, "ok", true);
+	jsonw_knull(&w, "none");
+	jsonw_key(&w, "list");
+	jsonw_arr(&w);
+	jsonw_str(&w, "a");
+	jsonw_int(&w, 7);
+	jsonw_end_arr(&w);
+	jsonw_end_obj(&w);
+	char *got = jsonw_finish(&w);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+static void test_large_and_to_json(void **state)
+{
+	(void)state;
+	/* Growth past the first buffer many times over. */
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_arr(&w);
+	for (int i = 0; i < 100000; i++)
+		jsonw_str(&w, "0123456789");
+	jsonw_end_arr(&w);
+	json_t *v = jsonw_to_json(&w);
+	assert_non_null(v);
+	assert_int_equal(json_array_size(v), 100000);
+	assert_string_equal(json_string_value(json_array_get(v, 99999)), "0123456789");
+	json_decref(v);
+	assert_null(w.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_same_as_jansson),
+		cmocka_unit_test(test_large_and_to_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
