@@ -210,26 +210,47 @@ static void print_summary(const struct store_run *r, const struct scan_stats *st
 	uint64_t lookups = st->cache_hits + st->cache_misses;
 	double hit = lookups ? (double)st->cache_hits / (double)lookups : 0;
 	if (json) {
-		json_t *o =
-		        json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:f,s:I,s:I}", "run",
-		                  (json_int_t)r->id, "label", r->label, "state", r->state, "total",
-		                  (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
-		                  (json_int_t)r->errors, "skipped_lines", (json_int_t)skipped,
-		                  "duplicates", (json_int_t)dups, "seconds", st->seconds, "queries",
-		                  (json_int_t)st->queries, "cache_hit_rate", hit, "timeouts",
-		                  (json_int_t)st->timeouts, "scanned_now", (json_int_t)(st->done));
-		json_print(stdout, o);
-		json_decref(o);
+		/* Through jsonw: the label is a file name, not always UTF-8. */
+		struct jsonw w;
+		char num[32];
+		jsonw_init(&w);
+		jsonw_obj(&w);
+		jsonw_kint(&w, "run", r->id);
+		jsonw_kstr(&w, "label", r->label);
+		jsonw_kstr(&w, "state", r->state);
+		jsonw_kint(&w, "total", r->total);
+		jsonw_kint(&w, "done", r->done);
+		jsonw_kint(&w, "errors", r->errors);
+		jsonw_kint(&w, "skipped_lines", (int64_t)skipped);
+		jsonw_kint(&w, "duplicates", (int64_t)dups);
+		jsonw_key(&w, "seconds");
+		snprintf(num, sizeof(num), "%.3f", st->seconds);
+		jsonw_raw(&w, num);
+		jsonw_kint(&w, "queries", (int64_t)st->queries);
+		jsonw_kint(&w, "sent", (int64_t)st->sent);
+		jsonw_key(&w, "cache_hit_rate");
+		snprintf(num, sizeof(num), "%.4f", hit);
+		jsonw_raw(&w, num);
+		jsonw_kint(&w, "timeouts", (int64_t)st->timeouts);
+		jsonw_kint(&w, "scanned_now", (int64_t)st->done);
+		jsonw_end_obj(&w);
+		char *text = jsonw_finish(&w);
+		if (text != NULL)
+			printf("%s\n", text);
+		else
+			fputs("posture: out of memory\n", stderr);
+		free(text);
 		return;
 	}
 	printf("run %lld (", (long long)r->id);
 	print_safe(stdout, r->label);
 	printf("): %s, %lld of %lld domains, %lld inconclusive (temperror)\n", r->state,
 	       (long long)r->done, (long long)r->total, (long long)r->errors);
-	printf("  this session: %.1f s, %.0f domains/s, %llu DNS queries, cache hit rate %.0f%%, "
-	       "%llu timeouts\n",
+	printf("  this session: %.1f s, %.0f domains/s, %llu DNS questions (%llu queries sent, "
+	       "cache hit rate %.0f%%), %llu timeouts\n",
 	       st->seconds, st->seconds > 0 ? (double)st->done / st->seconds : 0,
-	       (unsigned long long)st->queries, 100 * hit, (unsigned long long)st->timeouts);
+	       (unsigned long long)st->queries, (unsigned long long)st->sent, 100 * hit,
+	       (unsigned long long)st->timeouts);
 	if (skipped || dups)
 		printf("  list: %lu lines skipped, %lu duplicates skipped\n", skipped, dups);
 	if (strcmp(r->state, "finished") != 0)

@@ -268,6 +268,13 @@ void jsonw_null(struct jsonw *w)
 	w->comma = true;
 }
 
+void jsonw_raw(struct jsonw *w, const char *json)
+{
+	sep(w);
+	put(w, json, strlen(json));
+	w->comma = true;
+}
+
 void jsonw_kstr(struct jsonw *w, const char *key, const char *s)
 {
 	jsonw_key(w, key);

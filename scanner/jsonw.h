@@ -54,6 +54,8 @@ void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
+/* A number (or other JSON) the caller formatted, written as is. */
+void jsonw_raw(struct jsonw *w, const char *json);
 
 /* key + value in one call. kstr_or_null also writes null for "". */
 void jsonw_kstr(struct jsonw *w, const char *key, const char *s);

@@ -49,7 +49,7 @@ struct scan {
 	struct row *rows, **rows_tail;
 	size_t nrows, rows_cap;
 	unsigned live_workers;
-	uint64_t queries, timeouts;
+	uint64_t queries, sent, timeouts;
 	time_t at;                /* the time certificates are judged at: the scan's start */
 	struct scan_fetch *fetch; /* the HTTPS stage; NULL with --no-fetch */
 	unsigned dns_workers;     /* DNS workers still running */
@@ -73,7 +73,7 @@ struct worker {
 	size_t dhead, dlen, dcap;
 	double tokens, rate; /* per-worker share of --qps; rate 0: no cap */
 	struct timespec last;
-	uint64_t queries, timeouts;
+	uint64_t queries, sent, timeouts;
 };
 
 struct job {
@@ -535,6 +535,9 @@ static void *worker_main(void *arg)
 		}
 	}
 	/* Interrupted: drop what is in progress; it stays pending. */
+	struct dns_worker_stats ds;
+	dns_worker_stats(w->dns, &ds);
+	w->sent = ds.sent_udp + ds.sent_tcp;
 	dns_worker_free(w->dns);
 	w->dns = NULL;
 	/* The analyzer loses track of job_free unlinking the head (jobs freed
@@ -551,6 +554,7 @@ static void *worker_main(void *arg)
 	sc->live_workers--;
 	bool last = --sc->dns_workers == 0;
 	sc->queries += w->queries;
+	sc->sent += w->sent;
 	sc->timeouts += w->timeouts;
 	pthread_cond_broadcast(&sc->rows_cv);
 	pthread_mutex_unlock(&sc->mu);
@@ -807,6 +811,7 @@ out_free:
 		st->cache_misses = cs.misses;
 	}
 	st->queries = sc.queries;
+	st->sent = sc.sent;
 	st->timeouts = sc.timeouts;
 	st->seconds = now_s() - started;
 	(void)done_before;

@@ -85,6 +85,11 @@ class Scan(unittest.TestCase):
         summary = json.loads(p.stdout)
         self.assertEqual((summary["state"], summary["total"], summary["done"],
                           summary["errors"]), ("finished", 10, 10, 0))
+        # Without timeouts (no retries) every query sent is a question
+        # asked; the shared providers' answers come from the cache.
+        self.assertEqual(summary["timeouts"], 0)
+        self.assertGreater(summary["sent"], 0)
+        self.assertLess(summary["sent"], summary["queries"])
         got = rows(self.db)
         self.assertEqual(set(got), set(FIXTURES))
         for d, want in FIXTURES.items():
