@@ -44,8 +44,8 @@ struct scan_options {
 
 struct scan_stats {
 	uint64_t total, done, errors; /* errors: inconclusive results */
-	uint64_t queries; /* questions the checks asked, cache hits included */
-	uint64_t sent;    /* queries put on the wire (retries included) */
+	uint64_t queries;             /* questions the checks asked, cache hits included */
+	uint64_t sent;                /* queries put on the wire (retries included) */
 	uint64_t cache_hits, cache_misses, timeouts;
 	double seconds;
 	bool interrupted;
