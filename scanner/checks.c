@@ -355,6 +355,16 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 	return 0;
 }
 
+size_t checks_more(const struct domain_result *r, enum check_id id, const struct spf_need **v)
+{
+	if (id == CHECK_SPF && r->spf.pending) {
+		*v = r->spf.more;
+		return r->spf.nmore;
+	}
+	*v = NULL;
+	return 0;
+}
+
 bool checks_inconclusive(const struct domain_result *r)
 {
 	return ((r->mask & CHECK_BIT(CHECK_SPF)) && r->spf.status == SPF_STATUS_TEMPERROR) ||

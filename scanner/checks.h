@@ -105,6 +105,11 @@ void checks_cleanup(struct domain_result *r);
 int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns, bool *pending,
                 char *need, size_t needlen, uint16_t *need_type);
 
+/* When check id is pending: further answers it is missing besides the
+ * one checks_step named (see spf_audit.h), which a driver may ask for at
+ * the same time. Returns how many are in *v. */
+size_t checks_more(const struct domain_result *r, enum check_id id, const struct spf_need **v);
+
 /* The URLs the BIMI check wants fetched: the logo (l=) and the
  * certificate (a=); NULL when there is nothing to fetch. */
 const char *checks_bimi_logo_url(const struct domain_result *r);

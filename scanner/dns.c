@@ -134,8 +134,14 @@ static void finish(struct dns_query *q, enum dns_outcome outcome, const char *de
 	/* Only conclusive answers are shared: a timeout or SERVFAIL now
 	 * may be an answer for the next domain that asks. */
 	if (w->cache != NULL && (outcome == DNS_OUTCOME_DATA || outcome == DNS_OUTCOME_NODATA ||
-	                         outcome == DNS_OUTCOME_NXDOMAIN))
-		q->ans.shared = dns_cache_put(w->cache, &q->ans);
+	                         outcome == DNS_OUTCOME_NXDOMAIN)) {
+		/* The cache takes the records rather than a copy; the caller
+		 * then sees the cache's entry (deliver), as for a cache hit. */
+		const struct dns_answer *stored = dns_cache_take(w->cache, &q->ans);
+		q->ans.shared = stored;
+		if (stored != NULL && q->ans.rr == NULL)
+			q->cached = stored;
+	}
 	queue_push(&w->done_head, &w->done_tail, q);
 }
 
@@ -494,10 +500,13 @@ static size_t deliver(struct dns_worker *w)
 	while ((q = queue_pop(&w->done_head, &w->done_tail)) != NULL) {
 		if (q->cached != NULL) {
 			/* A shallow copy so the caller sees this query's
-			 * timing; the records stay the cache's. */
+			 * timing and transport (none for a cache hit: no
+			 * attempt); the records stay the cache's. */
 			struct dns_answer view = *q->cached;
 			view.ms = (unsigned)(dns_loop_now_ms() - q->start_ms);
-			view.attempts = 0;
+			view.attempts = q->ans.attempts;
+			view.tcp = q->ans.tcp;
+			view.from_cache = q->ans.attempts == 0;
 			q->cb(&view, q->arg);
 		} else {
 			q->cb(&q->ans, q->arg);

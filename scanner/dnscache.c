@@ -129,7 +129,23 @@ static int dns_cache_grow(struct dns_cache_stripe *s)
 	return 0;
 }
 
-const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans)
+/* The entry's answer: a deep copy of ans, or when take is ans itself, its
+ * own records (ans then has none). */
+static struct dns_answer *entry_answer(const struct dns_answer *ans, struct dns_answer *take)
+{
+	if (take == NULL)
+		return dns_answer_dup(ans);
+	struct dns_answer *copy = malloc(sizeof(*copy));
+	if (copy == NULL)
+		return NULL;
+	*copy = *take;
+	take->rr = NULL;
+	take->nrr = 0;
+	return copy;
+}
+
+static const struct dns_answer *put(struct dns_cache *cache, const struct dns_answer *ans,
+                                    struct dns_answer *take)
 {
 	uint64_t hash = dns_cache_hash(ans->name, ans->type);
 	struct dns_cache_stripe *s = &cache->stripes[hash % DNS_CACHE_STRIPES];
@@ -151,7 +167,7 @@ const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		goto out;
-	e->ans = dns_answer_dup(ans);
+	e->ans = entry_answer(ans, take);
 	if (e->ans == NULL) {
 		free(e);
 		goto out;
@@ -168,6 +184,16 @@ const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns
 out:
 	pthread_mutex_unlock(&s->lock);
 	return stored;
+}
+
+const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans)
+{
+	return put(cache, ans, NULL);
+}
+
+const struct dns_answer *dns_cache_take(struct dns_cache *cache, struct dns_answer *ans)
+{
+	return put(cache, ans, ans);
 }
 
 void dns_cache_stats(struct dns_cache *cache, struct dns_cache_stats *out)

@@ -37,6 +37,10 @@ const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name
  * another worker stored first), valid until dns_cache_free; NULL when full
  * or out of memory (the answer is then simply not cached). Thread-safe. */
 const struct dns_answer *dns_cache_put(struct dns_cache *cache, const struct dns_answer *ans);
+/* As dns_cache_put, but a new entry takes ans's records instead of
+ * copying them (ans is left with none); when nothing is stored (an entry
+ * exists, or the cache is full), ans keeps them. */
+const struct dns_answer *dns_cache_take(struct dns_cache *cache, struct dns_answer *ans);
 void dns_cache_stats(struct dns_cache *cache, struct dns_cache_stats *out);
 
 #endif

@@ -19,7 +19,7 @@ static bool reserve(struct jsonw *w, size_t more)
 		return false;
 	if (w->cap - w->len > more)
 		return true;
-	size_t cap = w->cap ? w->cap : 1024;
+	size_t cap = w->cap ? w->cap : 8192; /* one scanned domain: about 5 KiB */
 	while (cap - w->len <= more) {
 		if (cap > SIZE_MAX / 2) {
 			w->oom = true;

@@ -57,6 +57,9 @@ struct scan {
 
 struct job;
 
+/* Answers a job asks ahead of need: one SPF walk's look-ahead, twice. */
+#define JOB_AHEAD_MAX (2 * SPF_AUDIT_LOOKAHEAD)
+
 struct deferred {
 	struct job *job;
 	uint16_t type;
@@ -85,6 +88,9 @@ struct job {
 	bool waiting[CHECK_COUNT];
 	char wait_name[CHECK_COUNT][DNS_NAME_BUF];
 	uint16_t wait_type[CHECK_COUNT];
+	/* Asked ahead (checks_more) and not answered yet. */
+	struct spf_need ahead[JOB_AHEAD_MAX];
+	int nahead;
 	int outstanding;
 	bool broken;
 	char why[160];
@@ -328,6 +334,35 @@ static void refill(struct worker *w)
 
 static void job_finish_if_done(struct job *j);
 
+/* True when (name, type) is on its way: a check waits for it or it was
+ * asked ahead. */
+static bool in_flight(const struct job *j, const char *name, uint16_t type)
+{
+	for (int k = 0; k < CHECK_COUNT; k++)
+		if (j->waiting[k] && j->wait_type[k] == type && strcmp(j->wait_name[k], name) == 0)
+			return true;
+	for (int k = 0; k < j->nahead; k++)
+		if (j->ahead[k].type == type && dns_name_equal(j->ahead[k].name, name))
+			return true;
+	return false;
+}
+
+/* Asks at once for the other answers a pending check will need, so they
+ * arrive together instead of one replay each. Not under --qps, whose
+ * token bucket paces the questions one by one. */
+static void ask_ahead(struct worker *w, struct job *j, enum check_id id)
+{
+	const struct spf_need *more;
+	size_t n = checks_more(&j->res, id, &more);
+	for (size_t i = 0; i < n && w->rate <= 0 && !j->broken && j->nahead < JOB_AHEAD_MAX; i++) {
+		if (in_flight(j, more[i].name, more[i].type) ||
+		    dns_memo_get(j->memo, more[i].name, more[i].type) != NULL)
+			continue;
+		j->ahead[j->nahead++] = more[i];
+		send_query(w, j, more[i].name, more[i].type);
+	}
+}
+
 static void job_advance(struct job *j)
 {
 	struct worker *w = j->w;
@@ -352,16 +387,14 @@ static void job_advance(struct job *j)
 			snprintf(j->why, sizeof(j->why), "a check asked again for %s", need);
 			break;
 		}
-		bool asked = false;
-		for (int k = 0; k < CHECK_COUNT; k++)
-			if (j->waiting[k] && j->wait_type[k] == type &&
-			    strcmp(j->wait_name[k], need) == 0)
-				asked = true;
+		bool asked = in_flight(j, need, type);
 		j->waiting[i] = true;
 		j->wait_type[i] = type;
 		snprintf(j->wait_name[i], sizeof(j->wait_name[i]), "%s", need);
-		if (asked)
+		if (asked) {
+			ask_ahead(w, j, (enum check_id)i);
 			continue;
+		}
 		if (w->rate > 0) {
 			refill(w);
 			if (w->tokens < 1 || w->dlen > 0) {
@@ -374,6 +407,7 @@ static void job_advance(struct job *j)
 			w->tokens -= 1;
 		}
 		send_query(w, j, need, type);
+		ask_ahead(w, j, (enum check_id)i);
 	}
 	job_finish_if_done(j);
 }
@@ -436,6 +470,11 @@ static void on_answer(const struct dns_answer *a, void *arg)
 		if (j->waiting[i] && j->wait_type[i] == a->type &&
 		    dns_name_equal(j->wait_name[i], a->name))
 			j->waiting[i] = false;
+	for (int k = 0; k < j->nahead; k++)
+		if (j->ahead[k].type == a->type && dns_name_equal(j->ahead[k].name, a->name)) {
+			j->ahead[k] = j->ahead[--j->nahead];
+			break;
+		}
 	if (j->broken)
 		job_finish_if_done(j);
 	else

@@ -51,6 +51,21 @@ static void perm(struct walk *w, const char *code)
 		w->perm_code = code;
 }
 
+/* Notes one more missing answer once the walk is pending. */
+static void look_ahead(struct walk *w, const char *name, uint16_t type)
+{
+	struct spf_audit *o = w->out;
+	if (o->nmore >= SPF_AUDIT_LOOKAHEAD || strlen(name) >= SPF_NEED_NAME ||
+	    (o->need_type == type && dns_name_equal(o->need_name, name)))
+		return;
+	for (size_t i = 0; i < o->nmore; i++)
+		if (o->more[i].type == type && dns_name_equal(o->more[i].name, name))
+			return;
+	snprintf(o->more[o->nmore].name, SPF_NEED_NAME, "%s", name);
+	o->more[o->nmore].type = type;
+	o->nmore++;
+}
+
 static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t type)
 {
 	const struct dns_answer *a = w->dns->get(w->dns->ctx, name, type);
@@ -58,8 +73,18 @@ static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t t
 		w->pending = true;
 		snprintf(w->out->need_name, sizeof(w->out->need_name), "%s", name);
 		w->out->need_type = type;
+	} else if (a == NULL) {
+		look_ahead(w, name, type);
 	}
 	return a;
+}
+
+/* The walk goes on past a missing answer (the result is thrown away and
+ * the walk replayed) only to name more missing answers. Nothing past the
+ * gap depends on the missing answer: siblings are read independently. */
+static bool stopped(const struct walk *w)
+{
+	return w->pending && w->out->nmore >= SPF_AUDIT_LOOKAHEAD;
 }
 
 static bool temp(const struct dns_answer *a)
@@ -284,7 +309,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	st->names[st->depth++] = domain;
 	bool has_all = false;
 	char all_q = 0;
-	for (size_t i = 0; i < rec->nmechs && !w->pending; i++) {
+	for (size_t i = 0; i < rec->nmechs && !stopped(w); i++) {
 		const struct spf_mech *m = &rec->mechs[i];
 		const char *target = m->domain_spec ? m->domain_spec : domain;
 		bool macro = spf_has_macro(m->domain_spec);
@@ -391,7 +416,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 			break;
 		}
 	}
-	if (rec->redirect != NULL && !w->pending) {
+	if (rec->redirect != NULL && !stopped(w)) {
 		if (has_all) {
 			add(w, "spf.redirect_ignored", FINDING_WARNING, path,
 			    "Remove either the redirect= or the all; with all present the redirect "

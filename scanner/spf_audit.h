@@ -33,6 +33,15 @@ struct spf_node {
 	size_t nchildren;
 };
 
+/* A name and type the audit needs the answer for. */
+#define SPF_NEED_NAME 256
+struct spf_need {
+	char name[SPF_NEED_NAME];
+	uint16_t type;
+};
+/* How many more missing answers a pending audit names (see more). */
+#define SPF_AUDIT_LOOKAHEAD 8
+
 struct spf_audit {
 	char domain[DNS_NAME_BUF];
 	enum spf_status status;
@@ -50,6 +59,13 @@ struct spf_audit {
 	bool pending;
 	char need_name[DNS_NAME_BUF];
 	uint16_t need_type;
+	/* When pending: up to SPF_AUDIT_LOOKAHEAD more answers the walk is
+	 * missing, found by going on past the first one (its siblings and
+	 * what follows them). Each is one the complete walk asks too, so a
+	 * driver may ask them all at once; a name too long for the buffer is
+	 * left out (it is still asked when its turn comes). */
+	struct spf_need more[SPF_AUDIT_LOOKAHEAD];
+	size_t nmore;
 };
 
 /* Audits domain. Returns 0 (see out->pending) or -1 on allocation

@@ -59,6 +59,39 @@ static void test_put_get(void **state)
 	dns_cache_free(c);
 }
 
+/* take: a new entry gets the records themselves; otherwise they stay. */
+static void test_take(void **state)
+{
+	struct dns_cache *c = dns_cache_new(2);
+	struct dns_answer a;
+	(void)state;
+	make(&a, "t.example", DNS_TYPE_TXT, "v=spf1 -all");
+	const char *data = a.rr[0].data;
+	const struct dns_answer *stored = dns_cache_take(c, &a);
+	assert_non_null(stored);
+	assert_int_equal(a.nrr, 0);
+	assert_null(a.rr);
+	assert_int_equal(stored->nrr, 1);
+	assert_ptr_equal(stored->rr[0].data, data); /* moved, not copied */
+	assert_ptr_equal(stored->shared, stored);
+	/* The same key again: the first entry is kept, the records stay. */
+	make(&a, "t.example", DNS_TYPE_TXT, "other");
+	assert_ptr_equal(dns_cache_take(c, &a), stored);
+	assert_int_equal(a.nrr, 1);
+	assert_string_equal(a.rr[0].data, "other");
+	dns_answer_cleanup(&a);
+	/* Full: nothing stored, the records stay. */
+	make(&a, "u.example", DNS_TYPE_TXT, "u");
+	assert_non_null(dns_cache_take(c, &a));
+	make(&a, "v.example", DNS_TYPE_TXT, "v");
+	assert_null(dns_cache_take(c, &a));
+	assert_int_equal(a.nrr, 1);
+	assert_string_equal(a.rr[0].data, "v");
+	dns_answer_cleanup(&a);
+	assert_string_equal(dns_cache_get(c, "t.example", DNS_TYPE_TXT)->rr[0].data, "v=spf1 -all");
+	dns_cache_free(c);
+}
+
 static void test_cap(void **state)
 {
 	struct dns_cache *c = dns_cache_new(3);
@@ -131,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_threads),
 	};

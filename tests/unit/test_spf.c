@@ -15,6 +15,7 @@
 
 #include "memo.h"
 #include "spf.h"
+#include "spf_audit.h"
 
 static void test_is_record(void **state)
 {
@@ -283,13 +284,102 @@ static void test_check_host_replay(void **state)
 	dns_memo_free(memo);
 }
 
+static void put_txt(struct dns_memo *memo, const char *name, const char *txt)
+{
+	struct dns_answer *a = txt_answer(name, txt);
+	assert_int_equal(dns_memo_put(memo, a), 0);
+	dns_answer_free(a);
+}
+
+/* The audit's look-ahead: pending on the first missing answer, it names
+ * the others the walk will need (siblings, and mx:/a: targets), never one
+ * it has, never one twice, and the completed walk asks for nothing else. */
+static void test_audit_look_ahead(void **state)
+{
+	struct dns_memo *memo = dns_memo_new();
+	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_audit a;
+	(void)state;
+
+	assert_int_equal(spf_audit_run("example.com", &dns, &a), 0);
+	assert_true(a.pending);
+	assert_string_equal(a.need_name, "example.com");
+	assert_int_equal(a.nmore, 0); /* nothing is known past the root */
+	spf_audit_cleanup(&a);
+
+	put_txt(memo, "example.com",
+	        "v=spf1 include:one.example include:two.example mx:mail.example "
+	        "include:one.example redirect=three.example");
+	assert_int_equal(spf_audit_run("example.com", &dns, &a), 0);
+	assert_true(a.pending);
+	assert_string_equal(a.need_name, "one.example");
+	/* The walk goes on to the end of the record, redirect= included;
+	 * the repeated include is named once. */
+	assert_int_equal(a.nmore, 3);
+	assert_string_equal(a.more[0].name, "two.example");
+	assert_int_equal(a.more[0].type, DNS_TYPE_TXT);
+	assert_string_equal(a.more[1].name, "mail.example");
+	assert_int_equal(a.more[1].type, DNS_TYPE_MX);
+	assert_string_equal(a.more[2].name, "three.example");
+	assert_int_equal(a.more[2].type, DNS_TYPE_TXT);
+	spf_audit_cleanup(&a);
+
+	/* With one.example known, its own include joins the list. */
+	put_txt(memo, "one.example", "v=spf1 include:deep.example -all");
+	assert_int_equal(spf_audit_run("example.com", &dns, &a), 0);
+	assert_string_equal(a.need_name, "deep.example");
+	assert_int_equal(a.nmore, 3);
+	assert_string_equal(a.more[0].name, "two.example");
+	spf_audit_cleanup(&a);
+
+	/* Answer every name named, and the walk completes. */
+	put_txt(memo, "deep.example", "v=spf1 ip4:192.0.2.0/24 -all");
+	put_txt(memo, "two.example", "v=spf1 ip4:198.51.100.0/24 -all");
+	put_txt(memo, "three.example", "v=spf1 -all");
+	struct dns_answer *mx = txt_answer("mail.example", NULL);
+	mx->type = DNS_TYPE_MX;
+	assert_int_equal(dns_memo_put(memo, mx), 0);
+	dns_answer_free(mx);
+	assert_int_equal(spf_audit_run("example.com", &dns, &a), 0);
+	assert_false(a.pending);
+	assert_int_equal(a.nmore, 0);
+	assert_int_equal(a.status, SPF_STATUS_OK);
+	spf_audit_cleanup(&a);
+	dns_memo_free(memo);
+}
+
+/* Many missing siblings: at most SPF_AUDIT_LOOKAHEAD are named. */
+static void test_audit_look_ahead_bounded(void **state)
+{
+	struct dns_memo *memo = dns_memo_new();
+	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_audit a;
+	char rec[1024] = "v=spf1";
+	(void)state;
+
+	for (int i = 0; i < 12; i++)
+		snprintf(rec + strlen(rec), sizeof(rec) - strlen(rec), " include:i%d.example", i);
+	put_txt(memo, "example.com", rec);
+	assert_int_equal(spf_audit_run("example.com", &dns, &a), 0);
+	assert_string_equal(a.need_name, "i0.example");
+	assert_int_equal(a.nmore, SPF_AUDIT_LOOKAHEAD);
+	assert_string_equal(a.more[SPF_AUDIT_LOOKAHEAD - 1].name, "i8.example");
+	spf_audit_cleanup(&a);
+	dns_memo_free(memo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_record),          cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_fields),       cmocka_unit_test(test_parse_hostile),
-		cmocka_unit_test(test_macro_rfc_examples), cmocka_unit_test(test_macro_ip6_and_exp),
+		cmocka_unit_test(test_is_record),
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_parse_fields),
+		cmocka_unit_test(test_parse_hostile),
+		cmocka_unit_test(test_macro_rfc_examples),
+		cmocka_unit_test(test_macro_ip6_and_exp),
 		cmocka_unit_test(test_check_host_replay),
+		cmocka_unit_test(test_audit_look_ahead),
+		cmocka_unit_test(test_audit_look_ahead_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
