@@ -17,6 +17,7 @@
 #include "scan.h"
 #include "vmc.h"
 #include "store.h"
+#include "utf8.h"
 
 #define SCAN_DB_DEFAULT       "posture.db"
 #define SCAN_INFLIGHT_DEFAULT 200
@@ -425,7 +426,12 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		for (int i = 0; i < nlists && k + 2 < sizeof(run.list); i++)
 			k += (size_t)snprintf(run.list + k, sizeof(run.list) - k, "%s%s",
 			                      i ? " " : "", lists[i]);
-		snprintf(run.label, sizeof(run.label), "%s", label ? label : run.list);
+		/* File names and labels need not be UTF-8; what is stored is
+		 * (runs --json and the reports print it). */
+		char raw[sizeof(run.list)];
+		snprintf(raw, sizeof(raw), "%s", run.list);
+		utf8_clean(raw, run.list, sizeof(run.list));
+		utf8_clean(label ? label : run.list, run.label, sizeof(run.label));
 		snprintf(run.options, sizeof(run.options),
 		         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
 		         "timeout=%u retries=%u%s",

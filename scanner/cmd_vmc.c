@@ -74,26 +74,34 @@ static int load(const char *what, const char *path, size_t max, bool cut, uint8_
 	return rc;
 }
 
-static json_t *result_json(const struct vmc_result *r)
+/* Through jsonw: published strings may hold bytes that are not UTF-8
+ * (SAN IA5Strings), which jansson refuses; they show as U+FFFD. */
+static void result_write(struct jsonw *w, const void *arg)
 {
+	const struct vmc_result *r = arg;
 	char nb[32], na[32], sha[65] = "";
-	json_t *doms = json_array();
 
-	for (size_t i = 0; doms != NULL && i < r->ndomains; i++)
-		json_array_append_new(doms, json_string(r->domains[i]));
 	vmc_format_time(r->not_before, nb, sizeof(nb));
 	vmc_format_time(r->not_after, na, sizeof(na));
 	if (r->has_logo)
 		for (size_t i = 0; i < sizeof(r->logo.sha256); i++)
 			snprintf(sha + 2 * i, 3, "%02x", r->logo.sha256[i]);
-	/* Published strings may hold bytes that are not UTF-8 (SAN
-	 * IA5Strings): json_string refuses those, so s? turns them to null. */
-	return json_pack("{s:s,s:s?,s:s?,s:o,s:s?,s:s?,s:s?,s:s?,s:o}", "status",
-	                 r->valid ? "valid" : "invalid", "type", vmc_type_name(r->type), "subject",
-	                 r->subject, "domains", doms ? doms : json_array(), "not_before",
-	                 r->subject ? nb : NULL, "not_after", r->subject ? na : NULL, "mark_type",
-	                 r->mark_type, "logo_sha256", r->has_logo ? sha : NULL, "findings",
-	                 findings_json(&r->findings));
+	jsonw_obj(w);
+	jsonw_kstr(w, "status", r->valid ? "valid" : "invalid");
+	jsonw_kstr(w, "type", vmc_type_name(r->type));
+	jsonw_kstr(w, "subject", r->subject);
+	jsonw_key(w, "domains");
+	jsonw_arr(w);
+	for (size_t i = 0; i < r->ndomains; i++)
+		jsonw_str(w, r->domains[i]);
+	jsonw_end_arr(w);
+	jsonw_kstr(w, "not_before", r->subject ? nb : NULL);
+	jsonw_kstr(w, "not_after", r->subject ? na : NULL);
+	jsonw_kstr(w, "mark_type", r->mark_type);
+	jsonw_kstr(w, "logo_sha256", r->has_logo ? sha : NULL);
+	jsonw_key(w, "findings");
+	findings_write(w, &r->findings);
+	jsonw_end_obj(w);
 }
 
 static void print_text(const char *path, const struct vmc_result *r)
@@ -241,7 +249,7 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (g->json) {
-		if (json_emit(result_json(&res)) != 0)
+		if (json_emit(jsonw_value(result_write, &res)) != 0)
 			goto out;
 	} else {
 		print_text(file, &res);

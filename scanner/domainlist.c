@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 #define LIST_MAX_COLUMNS 64
 
 enum column { COL_DOMAIN, COL_COMPANY, COL_CODE, COL_SECTOR, COL_LIST, COL_N };
@@ -220,17 +222,20 @@ static int csv_split(char *line, char **fields, int max)
 
 static void copy_field(char *dst, const char *src)
 {
-	char *s = (char *)src;
+	char *s = (char *)src, tmp[LIST_FIELD_MAX];
 	size_t n = strlen(src);
 	trim(&s, &n);
 	if (n >= LIST_FIELD_MAX)
 		n = LIST_FIELD_MAX - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
 	/* Control characters never reach the store or a terminal. */
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
-			dst[i] = ' ';
+		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
+			tmp[i] = ' ';
+	/* Nor bytes that are not UTF-8 (the reports are JSON and HTML): a
+	 * Shift_JIS or Latin-1 list shows U+FFFD where its bytes were. */
+	utf8_clean(tmp, dst, LIST_FIELD_MAX);
 }
 
 static bool is_header(struct list_reader *r, char *line)

@@ -252,6 +252,31 @@ class Scan(unittest.TestCase):
                           r[0]["done"]), (1, "first", "finished", 1, 1))
         self.assertRegex(r[0]["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
+    def test_names_not_utf8(self):
+        # A list whose file name and company column are not UTF-8 (Latin-1
+        # here): the run is listed and reported, the bytes as U+FFFD. Both
+        # were lost once: jansson refused the strings.
+        name = os.path.join(self.tmp.encode(), b"soci\xe9t\xe9s.csv")
+        with open(name, "wb") as f:
+            f.write(b"domain,company\ngood.spf.test,Soci\xe9t\xe9 G\xe9n\xe9rale\n")
+        p = subprocess.run([POSTURE.encode(), b"scan", name, b"--db", self.db.encode(),
+                            b"--resolver", AUTH.encode(), b"--json"],
+                           capture_output=True, timeout=120, cwd=self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(json.loads(p.stdout)["label"].endswith("soci\ufffdt\ufffds.csv"))
+        rc, out, err = run("runs", "--db", self.db, "--json", resolver=None)
+        self.assertEqual(rc, 0, err)
+        r = json.loads(out)
+        self.assertEqual(len(r), 1)
+        self.assertTrue(r[0]["label"].endswith("soci\ufffdt\ufffds.csv"), r[0]["label"])
+        rc, out, err = run("report", "--db", self.db, "--format", "json", resolver=None)
+        self.assertEqual(rc, 0, err)
+        json.loads(out)
+        con = sqlite3.connect(self.db)
+        company = con.execute("SELECT company FROM domains").fetchone()[0]
+        con.close()
+        self.assertEqual(company, "Soci\ufffdt\ufffd G\ufffdn\ufffdrale")
+
 
 class Resume(unittest.TestCase):
     """kill -9 and Ctrl-C at several points: the run resumes and ends with

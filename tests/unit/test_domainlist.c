@@ -131,6 +131,39 @@ static void test_csv(void **state)
 	free(v);
 }
 
+/* Fields that are not UTF-8 (a Latin-1 or Shift_JIS export) are stored
+ * with U+FFFD for each such byte; a field cut at LIST_FIELD_MAX never
+ * ends in half a character. */
+static void test_csv_not_utf8(void **state)
+{
+	char text[1024];
+	struct seen seen = { 0 };
+	size_t n;
+	(void)state;
+	/* 200 bytes of ASCII, then 30 three-byte characters: over 256. */
+	char longname[400];
+	memset(longname, 'a', 200);
+	for (size_t i = 0; i < 30; i++)
+		memcpy(longname + 200 + 3 * i, "\xe6\x97\xa5", 3); /* U+65E5 */
+	longname[290] = '\0';
+	snprintf(text, sizeof(text),
+	         "code,company,sector,domain\n"
+	         "1,Soci\xe9t\xe9 G\xe9n\xe9rale,Banks,socgen.example\n"
+	         "2,%s,\x93\xfa\x96\x7b,nikkei.example\n",
+	         longname);
+	struct list_entry *v = read_all(text, strlen(text), "l.csv", &seen, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].company, "Soci\xef\xbf\xbdt\xef\xbf\xbd G\xef\xbf\xbdn\xef\xbf\xbd"
+	                                  "rale");
+	/* Shift_JIS for "Nikkei": 0x93, 0xfa and 0x96 cannot start a UTF-8
+	 * character; 0x7b is '{'. */
+	assert_string_equal(v[1].sector, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd{");
+	/* 200 + 18 * 3 = 254 bytes fit in 255; the 19th character would not. */
+	assert_int_equal(strlen(v[1].company), 254);
+	assert_memory_equal(v[1].company + 251, "\xe6\x97\xa5", 3);
+	free(v);
+}
+
 /* A header without a domain column is no header: plain text. */
 static void test_csv_list_column(void **state)
 {
@@ -225,9 +258,10 @@ static void test_shards(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),           cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_csv_list_column), cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_normalize),       cmocka_unit_test(test_shards),
+		cmocka_unit_test(test_plain),        cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_not_utf8), cmocka_unit_test(test_csv_list_column),
+		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_shards),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 /* One string value written alone, as text (freed by the caller). */
 static char *one(const char *s, size_t n)
@@ -176,13 +177,31 @@ static void test_large_and_to_json(void **state)
 	assert_null(w.buf);
 }
 
+static void test_utf8_clean(void **state)
+{
+	(void)state;
+	char out[16];
+	assert_string_equal(utf8_clean("caf\xc3\xa9", out, sizeof(out)), "caf\xc3\xa9");
+	assert_string_equal(utf8_clean("a\xff"
+	                               "b",
+	                               out, sizeof(out)),
+	                    "a\xef\xbf\xbd"
+	                    "b");
+	assert_string_equal(utf8_clean("\xed\xa0\x80", out, sizeof(out)),
+	                    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* Never half a character: "ab" + U+2713 needs 5 bytes and a NUL. */
+	assert_string_equal(utf8_clean("ab\xe2\x9c\x93", out, 5), "ab");
+	assert_string_equal(utf8_clean("ab\xe2\x9c\x93", out, 6), "ab\xe2\x9c\x93");
+	assert_string_equal(utf8_clean("ab\xff", out, 5), "ab");
+	assert_string_equal(utf8_clean("abc", out, 1), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structure),
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_same_as_jansson),
-		cmocka_unit_test(test_large_and_to_json),
+		cmocka_unit_test(test_structure),       cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_same_as_jansson), cmocka_unit_test(test_large_and_to_json),
+		cmocka_unit_test(test_utf8_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
