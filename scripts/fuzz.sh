@@ -20,10 +20,12 @@ declare -A SOURCES=(
 	[fuzz_bimi_parse]="scanner/bimi.c scanner/finding.c scanner/dnsutil.c"
 	[fuzz_svg]="scanner/svg.c scanner/finding.c scanner/svg_schema.S"
 	[fuzz_vmc_logotype]="scanner/vmc.c scanner/finding.c scanner/vmc_roots.S -lcrypto -lz -lpthread"
+	[fuzz_jsonw]="scanner/jsonw.c scanner/utf8.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
 	[fuzz_svg]="libxml-2.0 libcrypto"
+	[fuzz_jsonw]="jansson"
 )
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${!SOURCES[@]}")
