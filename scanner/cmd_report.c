@@ -443,12 +443,16 @@ int cmd_report(int argc, char **argv, const struct cli_globals *g)
 		}
 	}
 	rc = write_report(out, s, &a);
-	if (fflush(out) != 0 && rc == 0)
+	bool write_failed = fflush(out) != 0 || ferror(out);
+	if (out != stdout && fclose(out) != 0)
+		write_failed = true;
+	if (write_failed && rc == 0)
 		rc = EXIT_INTERNAL;
-	if (out != stdout && fclose(out) != 0 && rc == 0)
-		rc = EXIT_INTERNAL;
-	if (rc == EXIT_INTERNAL && ferror(stdout) == 0)
-		fputs("posture: report: the output could not be written\n", stderr);
+	if (rc == EXIT_INTERNAL)
+		fputs(write_failed ? "posture: report: the output could not be written\n"
+		                   : "posture: report: the report could not be built from the "
+		                     "database (out of memory, or text jansson cannot hold)\n",
+		      stderr);
 	store_close(s);
 	return rc;
 }

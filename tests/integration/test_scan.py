@@ -276,6 +276,15 @@ class Scan(unittest.TestCase):
         company = con.execute("SELECT company FROM domains").fetchone()[0]
         con.close()
         self.assertEqual(company, "Soci\ufffdt\ufffd G\ufffdn\ufffdrale")
+        # A database written before that (raw bytes in the label): the JSON
+        # report says it cannot be built, rather than blaming the output.
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE runs SET label = CAST(X'6CFF' AS TEXT)")
+        con.commit()
+        con.close()
+        rc, out, err = run("report", "--db", self.db, "--format", "json", resolver=None)
+        self.assertEqual(rc, 3)
+        self.assertIn("could not be built", err)
 
 
 class Resume(unittest.TestCase):
