@@ -130,19 +130,30 @@ int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *
 	return -1;
 }
 
-static int step(void *ctx, const struct spf_dns *dns, bool *pending, char *need, size_t needlen,
-                uint16_t *need_type)
+/* One round: every unfinished check runs and names what it misses. */
+static int round_all(void *ctx, const struct spf_dns *dns, drive_need_fn need, void *nctx,
+                     bool *done)
 {
 	struct domain_result *r = ctx;
+	char name[DNS_NAME_BUF];
+	*done = true;
 	for (int id = 0; id < CHECK_COUNT; id++) {
 		if (r->done[id])
 			continue;
-		if (checks_step(r, (enum check_id)id, dns, pending, need, needlen, need_type) != 0)
+		bool pending = false;
+		uint16_t type = 0;
+		if (checks_step(r, (enum check_id)id, dns, &pending, name, sizeof(name), &type) !=
+		    0)
 			return -1;
-		if (*pending)
-			return 0;
+		if (!pending)
+			continue;
+		*done = false;
+		need(nctx, name, type, true);
+		const struct spf_need *more;
+		size_t n = checks_more(r, (enum check_id)id, &more);
+		for (size_t i = 0; i < n; i++)
+			need(nctx, more[i].name, more[i].type, false);
 	}
-	*pending = false;
 	return 0;
 }
 
@@ -192,7 +203,7 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 			snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (drive_sync(w, memo, step, r, err, errlen) != 0)
+	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
 		goto out;
 	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
 		rc = 0;

@@ -1,11 +1,14 @@
 /*
- * drive.c — the synchronous driver used by the one-domain commands.
- * One question at a time: a domain's checks rarely need more than a dozen
- * answers, and the per-run cache makes repeated runs cheap.
+ * drive.c — the synchronous drivers used by the one-domain commands:
+ * drive_sync asks one question at a time (posture spf, posture dmarc);
+ * drive_rounds asks every question a round of checks misses at once
+ * (posture check, posture bimi).
  */
 #include "drive.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct fetch {
 	struct dns_memo *memo;
@@ -52,4 +55,105 @@ int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, 
 	}
 	snprintf(err, errlen, "the check did not finish");
 	return -1;
+}
+
+/* One round's questions: a few checks, each its own plus look-ahead. */
+#define DRIVE_ROUND_MAX 64
+
+struct round {
+	struct dns_memo *memo;
+	struct {
+		char name[DNS_NAME_BUF];
+		uint16_t type;
+	} q[DRIVE_ROUND_MAX];
+	int n;
+	bool again; /* a required answer was already in the memo */
+	char again_name[DNS_NAME_BUF];
+	int stored, failed;
+};
+
+static void collect(void *arg, const char *name, uint16_t type, bool required)
+{
+	struct round *r = arg;
+	if (dns_memo_get(r->memo, name, type) != NULL) {
+		if (required && !r->again) {
+			r->again = true;
+			snprintf(r->again_name, sizeof(r->again_name), "%s", name);
+		}
+		return;
+	}
+	for (int i = 0; i < r->n; i++)
+		if (r->q[i].type == type && dns_name_equal(r->q[i].name, name))
+			return;
+	/* Look-ahead beyond the bound is dropped; a required one cannot be,
+	 * but five checks cannot fill the round with required questions. */
+	if (r->n >= DRIVE_ROUND_MAX || strlen(name) >= DNS_NAME_BUF)
+		return;
+	snprintf(r->q[r->n].name, DNS_NAME_BUF, "%s", name);
+	r->q[r->n].type = type;
+	r->n++;
+}
+
+static void on_round_answer(const struct dns_answer *a, void *arg)
+{
+	struct round *r = arg;
+	if (dns_memo_put(r->memo, a) == 0)
+		r->stored++;
+	else
+		r->failed++;
+}
+
+int drive_rounds(struct dns_worker *w, struct dns_memo *memo, drive_round_fn round, void *ctx,
+                 char *err, size_t errlen)
+{
+	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct round *r = malloc(sizeof(*r));
+	int rc = -1;
+
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Each round adds at least one answer, so the memo's bound ends the
+	 * loop. */
+	for (int n = 0; n <= DNS_MEMO_MAX; n++) {
+		bool done = false;
+		r->memo = memo;
+		r->n = 0;
+		r->again = false;
+		r->stored = r->failed = 0;
+		if (round(ctx, &dns, collect, r, &done) != 0) {
+			snprintf(err, errlen, "the check failed (out of memory?)");
+			goto out;
+		}
+		if (done) {
+			rc = 0;
+			goto out;
+		}
+		if (r->again) {
+			snprintf(err, errlen, "the check asked again for %s after its answer came",
+			         r->again_name);
+			goto out;
+		}
+		if (r->n == 0) {
+			snprintf(err, errlen, "the check waits for nothing it can ask");
+			goto out;
+		}
+		for (int i = 0; i < r->n; i++)
+			if (dns_query_start(w, r->q[i].name, r->q[i].type, on_round_answer, r) !=
+			    0) {
+				snprintf(err, errlen, "cannot query %s", r->q[i].name);
+				dns_worker_run(w); /* let the ones started finish */
+				goto out;
+			}
+		dns_worker_run(w);
+		if (r->failed > 0) {
+			snprintf(err, errlen, "too many answers for one domain (DNS_MEMO_MAX)");
+			goto out;
+		}
+	}
+	snprintf(err, errlen, "the check did not finish");
+out:
+	free(r);
+	return rc;
 }

@@ -25,4 +25,18 @@ typedef int (*drive_step_fn)(void *ctx, const struct spf_dns *dns, bool *pending
 int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
                char *err, size_t errlen);
 
+/*
+ * Several checks side by side, each round asking at once for every answer
+ * they miss: a round runs each unfinished check and reports through need()
+ * what it waits for (required) and what it will need next (look-ahead,
+ * not required), and sets *done when nothing is missing. Rounds are round
+ * trips, so a domain's checks take a handful instead of one per answer.
+ */
+typedef void (*drive_need_fn)(void *nctx, const char *name, uint16_t type, bool required);
+typedef int (*drive_round_fn)(void *ctx, const struct spf_dns *dns, drive_need_fn need, void *nctx,
+                              bool *done);
+/* Returns 0 when every check completed, -1 with a reason in err. */
+int drive_rounds(struct dns_worker *w, struct dns_memo *memo, drive_round_fn round, void *ctx,
+                 char *err, size_t errlen);
+
 #endif
