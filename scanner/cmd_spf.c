@@ -51,16 +51,20 @@ struct audit_step {
 	struct spf_audit audit;
 };
 
-static int audit_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
-                      size_t needlen, uint16_t *need_type)
+/* One round of the audit: the answer it waits for and its look-ahead. */
+static int audit_round(void *ctx, const struct spf_dns *dns, drive_need_fn need, void *nctx,
+                       bool *done)
 {
 	struct audit_step *s = ctx;
 	spf_audit_cleanup(&s->audit);
 	if (spf_audit_run(s->domain, dns, &s->audit) != 0)
 		return -1;
-	*pending = s->audit.pending;
-	snprintf(need, needlen, "%s", s->audit.need_name);
-	*need_type = s->audit.need_type;
+	*done = !s->audit.pending;
+	if (s->audit.pending) {
+		need(nctx, s->audit.need_name, s->audit.need_type, true);
+		for (size_t i = 0; i < s->audit.nmore; i++)
+			need(nctx, s->audit.more[i].name, s->audit.more[i].type, false);
+	}
 	return 0;
 }
 
@@ -102,7 +106,7 @@ static int spf_audit_cmd(const char *domain, const struct cli_globals *g)
 		fprintf(stderr, "posture: %s\n", w ? "out of memory" : err);
 		goto out;
 	}
-	if (drive_sync(w, memo, audit_step, &s, err, sizeof(err)) != 0) {
+	if (drive_rounds(w, memo, audit_round, &s, err, sizeof(err)) != 0) {
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}

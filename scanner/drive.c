@@ -1,8 +1,8 @@
 /*
  * drive.c — the synchronous drivers used by the one-domain commands:
- * drive_sync asks one question at a time (posture spf, posture dmarc);
- * drive_rounds asks every question a round of checks misses at once
- * (posture check, posture bimi).
+ * drive_sync asks one question at a time (posture spf eval, posture
+ * dmarc); drive_rounds asks every question a round of checks misses at
+ * once (posture spf, posture check, posture bimi).
  */
 #include "drive.h"
 
