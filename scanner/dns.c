@@ -135,12 +135,10 @@ static void finish(struct dns_query *q, enum dns_outcome outcome, const char *de
 	 * may be an answer for the next domain that asks. */
 	if (w->cache != NULL && (outcome == DNS_OUTCOME_DATA || outcome == DNS_OUTCOME_NODATA ||
 	                         outcome == DNS_OUTCOME_NXDOMAIN)) {
-		/* The cache takes the records rather than a copy; the caller
-		 * then sees the cache's entry (deliver), as for a cache hit. */
-		const struct dns_answer *stored = dns_cache_take(w->cache, &q->ans);
-		q->ans.shared = stored;
-		if (stored != NULL && q->ans.rr == NULL)
-			q->cached = stored;
+		/* The cache takes the records rather than a copy (or has the
+		 * answer another worker brought first); either way the caller
+		 * sees the cache's entry (deliver), as for a cache hit. */
+		q->cached = dns_cache_take(w->cache, &q->ans);
 	}
 	queue_push(&w->done_head, &w->done_tail, q);
 }

@@ -69,7 +69,7 @@ struct round {
 	int n;
 	bool again; /* a required answer was already in the memo */
 	char again_name[DNS_NAME_BUF];
-	int stored, failed;
+	int failed; /* answers the memo had no room for */
 };
 
 static void collect(void *arg, const char *name, uint16_t type, bool required)
@@ -97,9 +97,7 @@ static void collect(void *arg, const char *name, uint16_t type, bool required)
 static void on_round_answer(const struct dns_answer *a, void *arg)
 {
 	struct round *r = arg;
-	if (dns_memo_put(r->memo, a) == 0)
-		r->stored++;
-	else
+	if (dns_memo_put(r->memo, a) != 0)
 		r->failed++;
 }
 
@@ -121,7 +119,7 @@ int drive_rounds(struct dns_worker *w, struct dns_memo *memo, drive_round_fn rou
 		r->memo = memo;
 		r->n = 0;
 		r->again = false;
-		r->stored = r->failed = 0;
+		r->failed = 0;
 		if (round(ctx, &dns, collect, r, &done) != 0) {
 			snprintf(err, errlen, "the check failed (out of memory?)");
 			goto out;

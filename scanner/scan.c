@@ -352,9 +352,11 @@ static bool in_flight(const struct job *j, const char *name, uint16_t type)
  * token bucket paces the questions one by one. */
 static void ask_ahead(struct worker *w, struct job *j, enum check_id id)
 {
+	if (w->rate > 0)
+		return;
 	const struct spf_need *more;
 	size_t n = checks_more(&j->res, id, &more);
-	for (size_t i = 0; i < n && w->rate <= 0 && !j->broken && j->nahead < JOB_AHEAD_MAX; i++) {
+	for (size_t i = 0; i < n && !j->broken && j->nahead < JOB_AHEAD_MAX; i++) {
 		if (in_flight(j, more[i].name, more[i].type) ||
 		    dns_memo_get(j->memo, more[i].name, more[i].type) != NULL)
 			continue;

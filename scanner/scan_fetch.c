@@ -111,6 +111,17 @@ static void *stage_main(void *arg)
 	return NULL;
 }
 
+/* Releases what scan_fetch_start set up, once the thread is gone. */
+static void stage_destroy(struct scan_fetch *f)
+{
+	pthread_cond_destroy(&f->space);
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
+	fetch_free(f->fe);
+	fetch_dns_free(f->fd);
+	free(f);
+}
+
 struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *err, size_t errlen)
 {
 	struct scan_fetch *f = calloc(1, sizeof(*f));
@@ -131,12 +142,7 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 	pthread_cond_init(&f->space, NULL);
 	if (pthread_create(&f->th, NULL, stage_main, f) != 0) {
 		snprintf(err, errlen, "cannot start the HTTPS thread");
-		pthread_cond_destroy(&f->space);
-		pthread_cond_destroy(&f->cv);
-		pthread_mutex_destroy(&f->mu);
-		fetch_free(f->fe);
-		fetch_dns_free(f->fd);
-		free(f);
+		stage_destroy(f);
 		return NULL;
 	}
 	return f;
@@ -190,10 +196,5 @@ void scan_fetch_free(struct scan_fetch *f)
 		item_free(f->head);
 		f->head = next;
 	}
-	pthread_cond_destroy(&f->space);
-	pthread_cond_destroy(&f->cv);
-	pthread_mutex_destroy(&f->mu);
-	fetch_free(f->fe);
-	fetch_dns_free(f->fd);
-	free(f);
+	stage_destroy(f);
 }
