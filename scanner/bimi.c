@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "strutil.h"
+
 static bool wsp(char c)
 {
 	return c == ' ' || c == '\t';
@@ -466,17 +468,17 @@ enum found { FOUND_NOTHING, FOUND_ONE, FOUND_SEVERAL, FOUND_TEMP, FOUND_PENDING 
 static enum found lookup(struct bimi_discovery *d, const struct spf_dns *dns, const char *domain,
                          char *name, size_t namelen, const struct dns_rr **rec)
 {
-	snprintf(name, namelen, "%s._bimi.%s", d->selector, domain);
+	str_join3(name, namelen, d->selector, "._bimi.", domain);
 	const struct dns_answer *a = dns->get(dns->ctx, name, DNS_TYPE_TXT);
 	if (a == NULL) {
 		d->pending = true;
-		snprintf(d->need_name, sizeof(d->need_name), "%s", name);
+		str_copy(d->need_name, sizeof(d->need_name), name);
 		d->need_type = DNS_TYPE_TXT;
 		return FOUND_PENDING;
 	}
 	if (temporary(a)) {
-		snprintf(d->detail, sizeof(d->detail), "%s TXT: %s", name,
-		         a->detail[0] ? a->detail : dns_outcome_name(a->outcome));
+		str_join3(d->detail, sizeof(d->detail), name,
+		          " TXT: ", a->detail[0] ? a->detail : dns_outcome_name(a->outcome));
 		return FOUND_TEMP;
 	}
 	int n = 0;
@@ -506,10 +508,10 @@ int bimi_discover(const char *domain, const char *selector, const struct spf_dns
 	if (strlen(domain) >= sizeof(out->domain) || !bimi_selector_valid(selector) ||
 	    strlen(selector) + strlen(domain) + 7 >= DNS_NAME_BUF)
 		return -1;
-	snprintf(out->domain, sizeof(out->domain), "%s", domain);
-	snprintf(out->selector, sizeof(out->selector), "%s", selector);
+	str_copy(out->domain, sizeof(out->domain), domain);
+	str_copy(out->selector, sizeof(out->selector), selector);
 	if (org == NULL || org(domain, out->org_domain, sizeof(out->org_domain)) != 0)
-		snprintf(out->org_domain, sizeof(out->org_domain), "%s", domain);
+		str_copy(out->org_domain, sizeof(out->org_domain), domain);
 
 	char name[DNS_NAME_BUF];
 	const struct dns_rr *rr = NULL;
@@ -540,7 +542,7 @@ int bimi_discover(const char *domain, const char *selector, const struct spf_dns
 		return 0;
 	case FOUND_SEVERAL:
 		out->status = BIMI_STATUS_INVALID;
-		snprintf(out->record_name, sizeof(out->record_name), "%s", name);
+		str_copy(out->record_name, sizeof(out->record_name), name);
 		findings_add(&out->findings, "bimi.multiple_records", FINDING_ERROR, name,
 		             "Publish exactly one v=BIMI1 record per selector.",
 		             "more than one BIMI record at %s: receivers use none", name);
@@ -548,7 +550,7 @@ int bimi_discover(const char *domain, const char *selector, const struct spf_dns
 	case FOUND_ONE:
 		break;
 	}
-	snprintf(out->record_name, sizeof(out->record_name), "%s", name);
+	str_copy(out->record_name, sizeof(out->record_name), name);
 	out->record = strndup(rr->data, rr->len);
 	if (out->record == NULL)
 		return -1;

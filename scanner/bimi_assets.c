@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bimi.h"
+#include "strutil.h"
 #include "svg.h"
 #include "vmc.h"
 
@@ -85,7 +86,7 @@ int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
 			return -1;
 		}
 		out->logo = s.status == SVG_VALID ? BIMI_ASSET_VALID : BIMI_ASSET_INVALID;
-		snprintf(out->logo_sha256, sizeof(out->logo_sha256), "%s", s.sha256);
+		str_copy(out->logo_sha256, sizeof(out->logo_sha256), s.sha256);
 		int rc = findings_extend(&out->logo_findings, &s.findings);
 		svg_result_cleanup(&s);
 		if (rc != 0)

@@ -11,6 +11,7 @@
 #include "output.h"
 #include "psl.h"
 #include "readiness.h"
+#include "strutil.h"
 #include "vmc.h"
 
 static void node_write(struct jsonw *w, const struct spf_node *n)
@@ -150,7 +151,7 @@ int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, 
 		snprintf(err, errlen, "--checks: list too long");
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%s", list);
+	str_copy(buf, sizeof(buf), list);
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (strcmp(t, "spf") == 0)
 			*mask |= CHECK_BIT(CHECK_SPF);
@@ -194,7 +195,7 @@ const char *host_status_name(enum host_status s)
 void checks_init(struct domain_result *r, const char *domain, unsigned mask, bool bimi_asked)
 {
 	memset(r, 0, sizeof(*r));
-	snprintf(r->domain, sizeof(r->domain), "%s", domain);
+	str_copy(r->domain, sizeof(r->domain), domain);
 	r->mask = mask;
 	r->bimi_asked = bimi_asked || (mask & CHECK_BIT(CHECK_BIMI));
 	snprintf(r->selector, sizeof(r->selector), "default");
@@ -235,7 +236,7 @@ static int host_step(struct domain_result *r, enum check_id id, const struct spf
 		const struct dns_answer *ans = dns->get(dns->ctx, r->domain, types[i]);
 		if (ans == NULL) {
 			*pending = true;
-			snprintf(need, needlen, "%s", r->domain);
+			str_copy(need, needlen, r->domain);
 			*need_type = types[i];
 			return 0;
 		}
@@ -274,7 +275,7 @@ static int bimi_step(struct domain_result *r, const struct spf_dns *dns, bool *p
 		return -1;
 	if (r->bimi.pending) {
 		*pending = true;
-		snprintf(need, needlen, "%s", r->bimi.need_name);
+		str_copy(need, needlen, r->bimi.need_name);
 		*need_type = r->bimi.need_type;
 		return 0;
 	}
@@ -285,7 +286,7 @@ static int bimi_step(struct domain_result *r, const struct spf_dns *dns, bool *p
 			return -1;
 		if (r->dmarc_org.pending) {
 			*pending = true;
-			snprintf(need, needlen, "%s", r->dmarc_org.need_name);
+			str_copy(need, needlen, r->dmarc_org.need_name);
 			*need_type = r->dmarc_org.need_type;
 			return 0;
 		}
@@ -331,7 +332,7 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 		if (spf_audit_run(r->domain, dns, &r->spf) != 0)
 			return -1;
 		*pending = r->spf.pending;
-		snprintf(need, needlen, "%s", r->spf.need_name);
+		str_copy(need, needlen, r->spf.need_name);
 		*need_type = r->spf.need_type;
 		break;
 	case CHECK_DMARC:
@@ -339,7 +340,7 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 		if (dmarc_check(r->domain, dns, psl_org_domain, &r->dmarc) != 0)
 			return -1;
 		*pending = r->dmarc.pending;
-		snprintf(need, needlen, "%s", r->dmarc.need_name);
+		str_copy(need, needlen, r->dmarc.need_name);
 		*need_type = r->dmarc.need_type;
 		break;
 	case CHECK_MX:

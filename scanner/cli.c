@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -93,7 +95,7 @@ int cli_parse_resolvers(const char *list, struct dns_config *dns, char *err, siz
 			return -1;
 		}
 		if (dns_server_parse(spec, &dns->servers[n], why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s", why);
+			str_copy(err, errlen, why);
 			return -1;
 		}
 		n++;
@@ -156,7 +158,7 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 			}
 			if (dns_server_parse(v, &g->dns.servers[g->dns.nservers], why,
 			                     sizeof(why)) != 0) {
-				snprintf(err, errlen, "%s", why);
+				str_copy(err, errlen, why);
 				return -1;
 			}
 			g->dns.nservers++;

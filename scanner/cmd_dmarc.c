@@ -12,6 +12,7 @@
 #include "drive.h"
 #include "output.h"
 #include "psl.h"
+#include "strutil.h"
 
 const char cmd_dmarc_help[] =
         "usage: posture dmarc DOMAIN [--json] [global options]\n"
@@ -53,7 +54,7 @@ static int dmarc_step(void *ctx, const struct spf_dns *dns, bool *pending, char 
 	if (dmarc_check(s->domain, dns, psl_org_domain, &s->res) != 0)
 		return -1;
 	*pending = s->res.pending;
-	snprintf(need, needlen, "%s", s->res.need_name);
+	str_copy(need, needlen, s->res.need_name);
 	*need_type = s->res.need_type;
 	return 0;
 }

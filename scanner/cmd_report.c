@@ -15,6 +15,7 @@
 #include "output.h"
 #include "report.h"
 #include "store.h"
+#include "strutil.h"
 
 #define REPORT_DB_DEFAULT "posture.db"
 /* Runs drawn in the HTML report's trend lines (the newest ones). */
@@ -672,7 +673,7 @@ static int write_history(int format, const char *domain, const struct rows *h)
 			snprintf(look, sizeof(look), "%d", r->spf_lookups);
 		else
 			look[0] = '\0';
-		snprintf(elig, sizeof(elig), "%s",
+		str_copy(elig, sizeof(elig),
 		         r->bimi_eligible < 0 ? ""
 		         : r->bimi_eligible   ? "1"
 		                              : "0");

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "psl.h"
 #include "scan.h"
+#include "strutil.h"
 #include "vmc.h"
 #include "store.h"
 #include "utf8.h"
@@ -430,7 +431,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		/* File names and labels need not be UTF-8; what is stored is
 		 * (runs --json and the reports print it). */
 		char raw[sizeof(run.list)];
-		snprintf(raw, sizeof(raw), "%s", run.list);
+		str_copy(raw, sizeof(raw), run.list);
 		utf8_clean(raw, run.list, sizeof(run.list));
 		utf8_clean(label ? label : run.list, run.label, sizeof(run.label));
 		snprintf(run.options, sizeof(run.options),
@@ -438,7 +439,7 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		         "timeout=%u retries=%u%s",
 		         checks, workers, inflight, outstanding, qps, shard_k, shard_n,
 		         o.dns.timeout_ms, o.dns.retries, dco.no_fetch ? " no-fetch" : "");
-		snprintf(run.tool_version, sizeof(run.tool_version), "%s", POSTURE_VERSION);
+		str_copy(run.tool_version, sizeof(run.tool_version), POSTURE_VERSION);
 		if (load_run(s, &run, lists, nlists, shard_k, shard_n, &dups, &pr) != 0)
 			goto out;
 		if (pr.shown > SCAN_PROBLEMS_SHOWN)

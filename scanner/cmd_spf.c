@@ -13,6 +13,7 @@
 #include "drive.h"
 #include "output.h"
 #include "spf_audit.h"
+#include "strutil.h"
 
 const char cmd_spf_help[] =
         "usage: posture spf DOMAIN [--json] [global options]\n"
@@ -155,7 +156,7 @@ static int eval_step(void *ctx, const struct spf_dns *dns, bool *pending, char *
 	if (spf_check_host(&s->req, dns, &s->res) != 0)
 		return -1;
 	*pending = s->res.pending;
-	snprintf(need, needlen, "%s", s->res.need_name);
+	str_copy(need, needlen, s->res.need_name);
 	*need_type = s->res.need_type;
 	return 0;
 }

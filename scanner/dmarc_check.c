@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dmarc.h"
+#include "strutil.h"
 
 struct ck {
 	const struct spf_dns *dns;
@@ -31,7 +32,7 @@ static const struct dns_answer *ask(struct ck *c, const char *name, uint16_t typ
 	const struct dns_answer *a = c->dns->get(c->dns->ctx, name, type);
 	if (a == NULL && !c->pending) {
 		c->pending = true;
-		snprintf(c->out->need_name, sizeof(c->out->need_name), "%s", name);
+		str_copy(c->out->need_name, sizeof(c->out->need_name), name);
 		c->out->need_type = type;
 	}
 	return a;
@@ -79,7 +80,7 @@ static enum found lookup(struct ck *c, const char *domain, const char **text, si
 	char name[DNS_NAME_BUF];
 	int n = 0;
 
-	snprintf(name, sizeof(name), "_dmarc.%s", domain);
+	str_join(name, sizeof(name), "_dmarc.", domain);
 	const struct dns_answer *a = ask(c, name, DNS_TYPE_TXT);
 	if (a == NULL)
 		return FOUND_PENDING;
@@ -125,7 +126,7 @@ static enum found lookup(struct ck *c, const char *domain, const char **text, si
 
 static void set_record(struct dmarc_reading *r, const char *domain, const char *text, size_t len)
 {
-	snprintf(r->record_domain, sizeof(r->record_domain), "%s", domain);
+	str_copy(r->record_domain, sizeof(r->record_domain), domain);
 	free(r->record);
 	r->record = malloc(len + 1);
 	if (r->record != NULL) {
@@ -151,7 +152,7 @@ static void policies(struct dmarc_reading *r, const struct dmarc_record *rec, bo
 static void parser_findings(struct ck *c, const struct dmarc_record *rec, const char *where)
 {
 	char path[DNS_NAME_BUF + 8];
-	snprintf(path, sizeof(path), "_dmarc.%s", where);
+	str_join(path, sizeof(path), "_dmarc.", where);
 	for (size_t i = 0; i < rec->findings.n; i++) {
 		const struct finding *f = &rec->findings.v[i];
 		findings_add(&c->out->findings, f->code, f->severity, path, f->fix, "%s",
@@ -213,8 +214,7 @@ static void walk(struct ck *c, const char *domain)
 			        "_dmarc.%s publishes more than one DMARC record", names[i]);
 			if (!have_policy) {
 				r->status = DMARC_STATUS_INVALID;
-				snprintf(r->record_domain, sizeof(r->record_domain), "%s",
-				         names[i]);
+				str_copy(r->record_domain, sizeof(r->record_domain), names[i]);
 			}
 			break;
 		}
@@ -241,14 +241,14 @@ static void walk(struct ck *c, const char *domain)
 		const struct dmarc_record *cur = rec ? rec : c->out->rec;
 		if (!cur->invalid) {
 			if (cur->psd == 'n') {
-				snprintf(r->org_domain, sizeof(r->org_domain), "%s", names[i]);
+				str_copy(r->org_domain, sizeof(r->org_domain), names[i]);
 				dmarc_record_free(rec);
 				return;
 			}
 			if (cur->psd == 'y') {
 				/* The name one label below the PSD, on the path. */
 				int l = count_labels(names[i]) + 1;
-				snprintf(r->org_domain, sizeof(r->org_domain), "%s",
+				str_copy(r->org_domain, sizeof(r->org_domain),
 				         l <= labels ? rightmost(domain, l) : domain);
 				dmarc_record_free(rec);
 				return;
@@ -257,7 +257,7 @@ static void walk(struct ck *c, const char *domain)
 		}
 		dmarc_record_free(rec);
 	}
-	snprintf(r->org_domain, sizeof(r->org_domain), "%s", fewest ? fewest : domain);
+	str_copy(r->org_domain, sizeof(r->org_domain), fewest ? fewest : domain);
 }
 
 /* RFC 7489 6.6.3: the domain, then its PSL organisational domain. */
@@ -268,8 +268,8 @@ static void classic(struct ck *c, const char *domain, dmarc_org_fn org)
 	const char *try[2] = { domain, NULL };
 
 	if (org == NULL || org(domain, orgd, sizeof(orgd)) != 0)
-		snprintf(orgd, sizeof(orgd), "%s", domain);
-	snprintf(r->org_domain, sizeof(r->org_domain), "%s", orgd);
+		str_copy(orgd, sizeof(orgd), domain);
+	str_copy(r->org_domain, sizeof(r->org_domain), orgd);
 	if (strcmp(orgd, domain) != 0)
 		try[1] = orgd;
 	r->status = DMARC_STATUS_NONE;
@@ -285,7 +285,7 @@ static void classic(struct ck *c, const char *domain, dmarc_org_fn org)
 		}
 		if (f == FOUND_NOTHING)
 			continue;
-		snprintf(r->record_domain, sizeof(r->record_domain), "%s", try[i]);
+		str_copy(r->record_domain, sizeof(r->record_domain), try[i]);
 		if (f == FOUND_SEVERAL) {
 			r->status = DMARC_STATUS_INVALID;
 			return;
@@ -315,13 +315,13 @@ static void authorize(struct ck *c, struct dmarc_uri *uris, size_t n, const char
 	char mine[DNS_NAME_BUF], theirs[DNS_NAME_BUF], name[DNS_NAME_BUF * 2];
 
 	if (org == NULL || org(r->record_domain, mine, sizeof(mine)) != 0)
-		snprintf(mine, sizeof(mine), "%s", r->record_domain);
+		str_copy(mine, sizeof(mine), r->record_domain);
 	for (size_t i = 0; i < n; i++) {
 		struct dmarc_uri *u = &uris[i];
 		if (!u->valid)
 			continue;
 		if (org == NULL || org(u->domain, theirs, sizeof(theirs)) != 0)
-			snprintf(theirs, sizeof(theirs), "%s", u->domain);
+			str_copy(theirs, sizeof(theirs), u->domain);
 		if (dns_name_equal(mine, theirs))
 			continue; /* inside: no authorisation needed */
 		snprintf(name, sizeof(name), "%s._report._dmarc.%s", r->record_domain, u->domain);

@@ -36,6 +36,7 @@
 #include "dns_tcp.h"
 #include "dns_udp.h"
 #include "dns_wire.h"
+#include "strutil.h"
 
 struct dns_query {
 	struct dns_udp_req req; /* while on the wire over UDP */
@@ -127,7 +128,7 @@ static void finish(struct dns_query *q, enum dns_outcome outcome, const char *de
 	struct dns_worker *w = q->w;
 
 	q->ans.outcome = outcome;
-	snprintf(q->ans.detail, sizeof(q->ans.detail), "%s", detail ? detail : "");
+	str_copy(q->ans.detail, sizeof(q->ans.detail), detail ? detail : "");
 	q->ans.ms = (unsigned)(dns_loop_now_ms() - q->start_ms);
 	if (outcome != DNS_OUTCOME_DATA)
 		dns_answer_cleanup(&q->ans);

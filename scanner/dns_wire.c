@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "strutil.h"
+
 /* A name has at most 127 labels: more jumps than that must loop. */
 #define DNS_WIRE_MAX_JUMPS 127
 #define DNS_WIRE_CLASS_IN  1
@@ -306,8 +308,8 @@ static int read_answer(const uint8_t *msg, size_t len, size_t off, unsigned an, 
 			snprintf(why, whylen, "unreadable answer section");
 			return -1;
 		}
-	snprintf(owner, ownerlen, "%s", cur);
-	snprintf(chain[0], sizeof(chain[0]), "%s", cur);
+	str_copy(owner, ownerlen, cur);
+	str_copy(chain[0], sizeof(chain[0]), cur);
 	/* Chains may come in any order: walk until no CNAME extends it. */
 	for (bool grew = type != DNS_TYPE_CNAME; grew;) {
 		grew = false;
@@ -332,8 +334,8 @@ static int read_answer(const uint8_t *msg, size_t len, size_t off, unsigned an, 
 				         DNS_CNAME_MAX_HOPS);
 				return -1;
 			}
-			snprintf(chain[nchain++], sizeof(chain[0]), "%s", target);
-			snprintf(owner, ownerlen, "%s", target);
+			str_copy(chain[nchain++], sizeof(chain[0]), target);
+			str_copy(owner, ownerlen, target);
 			grew = true;
 		}
 	}
@@ -362,7 +364,7 @@ static enum dns_wire_verdict done(enum dns_outcome *outcome, enum dns_outcome o,
 {
 	*outcome = o;
 	if (text != NULL)
-		snprintf(why, whylen, "%s", text);
+		str_copy(why, whylen, text);
 	return DNS_WIRE_DONE;
 }
 
@@ -410,7 +412,7 @@ enum dns_wire_verdict dns_wire_read(const uint8_t *msg, size_t len, const char *
 	}
 	if (read_answer(msg, len, off, an, cur, type, ans, owner, sizeof(owner), why, whylen) != 0)
 		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
-	snprintf(ans->canonical, sizeof(ans->canonical), "%s", owner);
+	str_copy(ans->canonical, sizeof(ans->canonical), owner);
 	if (ans->nrr > 0)
 		return done(outcome, DNS_OUTCOME_DATA, why, whylen, NULL);
 	if (strcmp(owner, cur) != 0) {
@@ -420,7 +422,7 @@ enum dns_wire_verdict dns_wire_read(const uint8_t *msg, size_t len, const char *
 			snprintf(why, whylen, "more than %d CNAME hops", DNS_CNAME_MAX_HOPS);
 			return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
 		}
-		snprintf(next, nextlen, "%s", owner);
+		str_copy(next, nextlen, owner);
 		return DNS_WIRE_FOLLOW;
 	}
 	return done(outcome, DNS_OUTCOME_NODATA, why, whylen,

@@ -9,7 +9,6 @@
 #include "dnsutil.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,9 +71,17 @@ const char *dns_rcode_name(int rcode, char *buf, size_t buflen)
 	return buf;
 }
 
+/* ASCII letters, digits and - _ * whatever the locale (isalnum is not). */
 static bool dns_host_char(unsigned char c)
 {
-	return isalnum(c) || c == '-' || c == '_' || c == '*';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '*';
+}
+
+/* Names hold ASCII only here: no locale lookup per byte (tolower). */
+static inline char ascii_lower(unsigned char c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 }
 
 int dns_name_normalize(const char *in, char *out, size_t outlen)
@@ -102,7 +109,7 @@ int dns_name_normalize(const char *in, char *out, size_t outlen)
 			if (++label > 63)
 				return -1;
 		}
-		out[i] = (char)tolower(c);
+		out[i] = ascii_lower(c);
 	}
 	out[n] = '\0';
 	return 0;
@@ -144,7 +151,7 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen
 			if (dns_host_char(c)) {
 				if (o + 1 >= outlen)
 					return -1;
-				out[o++] = (char)tolower(c);
+				out[o++] = ascii_lower(c);
 			} else {
 				if (o + 4 >= outlen)
 					return -1;
@@ -168,7 +175,7 @@ int dns_name_escape(const char *name, char *out, size_t outlen)
 		if (dns_host_char(*p) || *p == '.') {
 			if (o + 1 >= outlen)
 				return -1;
-			out[o++] = (char)tolower(*p);
+			out[o++] = ascii_lower(*p);
 		} else {
 			if (o + 4 >= outlen)
 				return -1;

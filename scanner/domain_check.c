@@ -15,6 +15,7 @@
 #include "bimi_fetch.h"
 #include "memo.h"
 #include "psl.h"
+#include "strutil.h"
 #include "vmc.h"
 
 void domain_check_opts_init(struct domain_check_opts *o)
@@ -186,7 +187,7 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 {
 	checks_init(r, domain, o->mask, (o->mask & CHECK_BIT(CHECK_BIMI)) != 0);
 	if (o->selector)
-		snprintf(r->selector, sizeof(r->selector), "%s", o->selector);
+		str_copy(r->selector, sizeof(r->selector), o->selector);
 	if (psl_init() != 0) {
 		snprintf(err, errlen, "cannot load the bundled Public Suffix List");
 		return -1;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 struct fetch {
 	struct dns_memo *memo;
 	int stored;
@@ -78,7 +80,7 @@ static void collect(void *arg, const char *name, uint16_t type, bool required)
 	if (dns_memo_get(r->memo, name, type) != NULL) {
 		if (required && !r->again) {
 			r->again = true;
-			snprintf(r->again_name, sizeof(r->again_name), "%s", name);
+			str_copy(r->again_name, sizeof(r->again_name), name);
 		}
 		return;
 	}
@@ -89,7 +91,7 @@ static void collect(void *arg, const char *name, uint16_t type, bool required)
 	 * but five checks cannot fill the round with required questions. */
 	if (r->n >= DRIVE_ROUND_MAX || strlen(name) >= DNS_NAME_BUF)
 		return;
-	snprintf(r->q[r->n].name, DNS_NAME_BUF, "%s", name);
+	str_copy(r->q[r->n].name, DNS_NAME_BUF, name);
 	r->q[r->n].type = type;
 	r->n++;
 }

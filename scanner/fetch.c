@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "dnsutil.h"
+#include "strutil.h"
 
 #ifndef POSTURE_VERSION
 #define POSTURE_VERSION "0.0.0-dev"
@@ -179,7 +180,7 @@ static void unbracket(const char *s, char *out, size_t outlen)
 	if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
 		snprintf(out, outlen, "%.*s", (int)(n - 2), s + 1);
 	else
-		snprintf(out, outlen, "%s", s);
+		str_copy(out, outlen, s);
 }
 
 static void lower(char *s)
@@ -192,7 +193,7 @@ static void lower(char *s)
 static enum fetch_status url_fail(enum fetch_status st, char *reason, size_t reasonlen,
                                   const char *why)
 {
-	snprintf(reason, reasonlen, "%s", why);
+	str_copy(reason, reasonlen, why);
 	return st;
 }
 
@@ -276,7 +277,7 @@ enum fetch_status fetch_url_check(const char *url, char *norm, size_t normlen, c
 		snprintf(why, sizeof(why), "host longer than %d bytes", FETCH_HOST_MAX - 1);
 		goto out;
 	}
-	snprintf(name, sizeof(name), "%s", h);
+	str_copy(name, sizeof(name), h);
 	if (name[0] != '[') {
 		/* A final dot names the same host; curl drops it for TLS too. */
 		size_t n = strlen(name);
@@ -308,8 +309,8 @@ enum fetch_status fetch_url_check(const char *url, char *norm, size_t normlen, c
 		*port = 0;
 		goto out;
 	}
-	snprintf(norm, normlen, "%s", full);
-	snprintf(host, hostlen, "%s", name);
+	str_copy(norm, normlen, full);
+	str_copy(host, hostlen, name);
 	st = FETCH_OK;
 out:
 	curl_free(scheme);
@@ -565,7 +566,7 @@ int fetch_add(struct fetch *f, const char *url, size_t max_bytes, void *tag)
 	job->f = f;
 	job->res.tag = tag;
 	job->max_bytes = max_bytes;
-	snprintf(job->res.url, sizeof(job->res.url), "%s", url);
+	str_copy(job->res.url, sizeof(job->res.url), url);
 	st = fetch_url_check(url, job->res.final_url, sizeof(job->res.final_url), job->host,
 	                     sizeof(job->host), &job->port, why, sizeof(why));
 	if (st != FETCH_OK) {
@@ -756,7 +757,7 @@ static void connect_target(const struct fetch *f, const char *host, long port, c
 {
 	char bare[FETCH_HOST_MAX];
 	unbracket(host, bare, sizeof(bare));
-	snprintf(to_host, to_hostlen, "%s", bare);
+	str_copy(to_host, to_hostlen, bare);
 	*to_port = port;
 	for (size_t i = 0; i < f->nct; i++) {
 		const struct fetch_connect_to *c = &f->ct[i];
@@ -767,7 +768,7 @@ static void connect_target(const struct fetch *f, const char *host, long port, c
 		if (c->to_host[0] == '\0' && c->to_port == 0)
 			continue;
 		if (c->to_host[0] != '\0')
-			snprintf(to_host, to_hostlen, "%s", c->to_host);
+			str_copy(to_host, to_hostlen, c->to_host);
 		if (c->to_port != 0)
 			*to_port = c->to_port;
 		return;
@@ -963,8 +964,8 @@ static int follow(struct fetch *f, struct fetch_job *job)
 		return -1;
 	}
 	job->res.redirects++;
-	snprintf(job->res.final_url, sizeof(job->res.final_url), "%s", norm);
-	snprintf(job->host, sizeof(job->host), "%s", host);
+	str_copy(job->res.final_url, sizeof(job->res.final_url), norm);
+	str_copy(job->host, sizeof(job->host), host);
 	job->port = port;
 	return hop_start(f, job);
 }

@@ -3,8 +3,6 @@
  */
 #include "jsonw.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +13,11 @@ void jsonw_init(struct jsonw *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static bool reserve(struct jsonw *w, size_t more)
+/* Grows the buffer so that more bytes fit (and one for the final NUL). */
+static bool grow(struct jsonw *w, size_t more)
 {
 	if (w->oom)
 		return false;
-	if (w->cap - w->len > more)
-		return true;
 	size_t cap = w->cap ? w->cap : 8192; /* one scanned domain: about 5 KiB */
 	while (cap - w->len <= more) {
 		if (cap > SIZE_MAX / 2) {
@@ -37,6 +34,13 @@ static bool reserve(struct jsonw *w, size_t more)
 	w->buf = b;
 	w->cap = cap;
 	return true;
+}
+
+static inline bool reserve(struct jsonw *w, size_t more)
+{
+	if (w->cap - w->len > more && !w->oom)
+		return true;
+	return grow(w, more);
 }
 
 static void put(struct jsonw *w, const char *s, size_t n)
@@ -127,6 +131,14 @@ static void put_u(struct jsonw *w, unsigned cp)
 	put(w, e, sizeof(e));
 }
 
+/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'
+ * (DEL included, as jansson writes it). */
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = 1,
+	[0x23 ... 0x5b] = 1,
+	[0x5d ... 0x7f] = 1,
+};
+
 static void put_string(struct jsonw *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -135,8 +147,7 @@ static void put_string(struct jsonw *w, const char *s, size_t n)
 	while (i < n) {
 		/* The common case: a run of printable ASCII copied at once. */
 		size_t run = i;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
-		       p[run] != '\\')
+		while (run < n && plain[p[run]])
 			run++;
 		if (run > i) {
 			put(w, s + i, run - i);
@@ -216,10 +227,18 @@ void jsonw_str(struct jsonw *w, const char *s)
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
+	/* Digits from the end; the magnitude as unsigned, so INT64_MIN too. */
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	size_t at = sizeof(b);
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		b[--at] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		b[--at] = '-';
 	sep(w);
-	put(w, b, (size_t)n);
+	put(w, b + at, sizeof(b) - at);
 	w->comma = true;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 struct memo_entry {
 	const struct dns_answer *a;
 	struct dns_answer *owned; /* == a when the memo made the copy */
@@ -72,6 +74,12 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 {
 	char norm[DNS_NAME_BUF];
 
+	/* Checks replay their lookups with names that are normalised
+	 * already: found as given, they need no copy. (A name equal to a
+	 * stored one normalises to it, or is the same invalid text.) */
+	const struct dns_answer *same = find(m, name, type);
+	if (same != NULL)
+		return same;
 	if (dns_name_normalize(name, norm, sizeof(norm)) != 0) {
 		/* Keyed by the raw text, cut to fit: it only has to be
 		 * found again by the same check. */
@@ -82,7 +90,7 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 		struct dns_answer *a = calloc(1, sizeof(*a));
 		if (a == NULL)
 			return NULL;
-		snprintf(a->name, sizeof(a->name), "%s", norm);
+		str_copy(a->name, sizeof(a->name), norm);
 		a->type = type;
 		a->outcome = DNS_OUTCOME_NXDOMAIN;
 		a->rcode = -1;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strutil.h"
+
 extern const char posture_psl_data[];
 extern const char posture_psl_data_end[];
 
@@ -56,6 +58,6 @@ int psl_org_domain(const char *domain, char *out, size_t outlen)
 	if (psl_init() != 0)
 		return -1;
 	const char *reg = psl_registrable_domain(ctx, domain);
-	snprintf(out, outlen, "%s", reg ? reg : domain);
+	str_copy(out, outlen, reg ? reg : domain);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "jsonw.h"
 #include "memo.h"
 #include "scan_fetch.h"
+#include "strutil.h"
 #include "vmc.h"
 
 struct row {
@@ -72,6 +74,7 @@ struct worker {
 	struct dns_worker *dns;
 	struct job *jobs; /* active, doubly linked */
 	unsigned active;
+	struct job *spare; /* finished jobs kept for the next ones (next-linked) */
 	struct deferred *def;
 	size_t dhead, dlen, dcap;
 	double tokens, rate; /* per-worker share of --qps; rate 0: no cap */
@@ -79,20 +82,23 @@ struct worker {
 	uint64_t queries, sent, timeouts;
 };
 
+/* About 32 KiB, nearly all of it buffers: job_start clears only the
+ * fields before res (checks_init clears res); wait_name, ahead and why are
+ * read only where waiting, nahead and broken say they were written. */
 struct job {
 	struct job *prev, *next;
 	struct worker *w;
 	struct store_pending d;
 	struct dns_memo *memo;
-	struct domain_result res;
 	bool waiting[CHECK_COUNT];
-	char wait_name[CHECK_COUNT][DNS_NAME_BUF];
 	uint16_t wait_type[CHECK_COUNT];
-	/* Asked ahead (checks_more) and not answered yet. */
-	struct spf_need ahead[JOB_AHEAD_MAX];
 	int nahead;
 	int outstanding;
 	bool broken;
+	struct domain_result res;
+	char wait_name[CHECK_COUNT][DNS_NAME_BUF];
+	/* Asked ahead (checks_more) and not answered yet. */
+	struct spf_need ahead[JOB_AHEAD_MAX];
 	char why[160];
 };
 
@@ -180,7 +186,7 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 	} else {
 		if (d->mask & CHECK_BIT(CHECK_SPF)) {
 			s->spf_status = spf_status_name(d->spf.status);
-			snprintf(r->spf_all, sizeof(r->spf_all), "%s", d->spf.all);
+			str_copy(r->spf_all, sizeof(r->spf_all), d->spf.all);
 			s->spf_all = r->spf_all[0] ? r->spf_all : NULL;
 			s->spf_lookups = d->spf.lookups;
 			s->spf_void = d->spf.void_lookups;
@@ -280,7 +286,8 @@ static void job_free(struct job *j)
 	w->active--;
 	checks_cleanup(&j->res);
 	dns_memo_free(j->memo);
-	free(j);
+	j->next = w->spare;
+	w->spare = j;
 }
 
 static void on_answer(const struct dns_answer *a, void *arg);
@@ -313,7 +320,7 @@ static int defer(struct worker *w, struct job *j, const char *name, uint16_t typ
 	struct deferred *d = &w->def[(w->dhead + w->dlen) % w->dcap];
 	d->job = j;
 	d->type = type;
-	snprintf(d->name, sizeof(d->name), "%s", name);
+	str_copy(d->name, sizeof(d->name), name);
 	w->dlen++;
 	j->outstanding++; /* answered later */
 	return 0;
@@ -392,7 +399,7 @@ static void job_advance(struct job *j)
 		bool asked = in_flight(j, need, type);
 		j->waiting[i] = true;
 		j->wait_type[i] = type;
-		snprintf(j->wait_name[i], sizeof(j->wait_name[i]), "%s", need);
+		str_copy(j->wait_name[i], sizeof(j->wait_name[i]), need);
 		if (asked) {
 			ask_ahead(w, j, (enum check_id)i);
 			continue;
@@ -499,19 +506,23 @@ static void release_deferred(struct worker *w)
 
 static void job_start(struct worker *w, const struct store_pending *d)
 {
-	struct job *j = calloc(1, sizeof(*j));
-	if (j == NULL)
+	struct job *j = w->spare;
+	if (j != NULL)
+		w->spare = j->next;
+	else if ((j = malloc(sizeof(*j))) == NULL)
 		return; /* stays pending */
+	memset(j, 0, offsetof(struct job, res));
 	j->memo = dns_memo_new();
 	if (j->memo == NULL) {
-		free(j);
+		j->next = w->spare;
+		w->spare = j;
 		return;
 	}
 	j->w = w;
 	j->d = *d;
 	checks_init(&j->res, d->domain, w->sc->o->checks, w->sc->o->bimi_asked);
 	if (w->sc->o->selector)
-		snprintf(j->res.selector, sizeof(j->res.selector), "%s", w->sc->o->selector);
+		str_copy(j->res.selector, sizeof(j->res.selector), w->sc->o->selector);
 	j->next = w->jobs;
 	if (w->jobs)
 		w->jobs->prev = j;
@@ -588,6 +599,11 @@ static void *worker_main(void *arg)
 		j->prev = NULL; /* j is the head now */
 		job_free(j);
 	}
+	for (struct job *j = w->spare, *next; j != NULL; j = next) {
+		next = j->next;
+		free(j);
+	}
+	w->spare = NULL;
 	free(w->def);
 	w->def = NULL;
 	w->dlen = 0;
@@ -664,7 +680,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 
 	memset(st, 0, sizeof(*st));
 	if (store_run_recount(s, run) != 0) {
-		snprintf(err, errlen, "%s", store_error(s));
+		str_copy(err, errlen, store_error(s));
 		return -1;
 	}
 	st->total = (uint64_t)store_scalar(s, "SELECT total FROM runs WHERE id = ?1", run);
@@ -772,7 +788,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		if (feed) {
 			size_t n = 0;
 			if (store_pending(s, run, after, window, space, &n) != 0) {
-				snprintf(err, errlen, "%s", store_error(s));
+				str_copy(err, errlen, store_error(s));
 				store_failed = true;
 				*stop = 1;
 			}
@@ -805,7 +821,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		if (list != NULL && !store_failed) {
 			long n = write_rows(s, run, list, &st->errors);
 			if (n < 0) {
-				snprintf(err, errlen, "%s", store_error(s));
+				str_copy(err, errlen, store_error(s));
 				store_failed = true;
 				*stop = 1;
 			} else {

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 #define ARROW " \xe2\x86\x92 " /* " → " */
 
 const char *spf_status_name(enum spf_status s)
@@ -61,7 +63,7 @@ static void look_ahead(struct walk *w, const char *name, uint16_t type)
 	for (size_t i = 0; i < o->nmore; i++)
 		if (o->more[i].type == type && dns_name_equal(o->more[i].name, name))
 			return;
-	snprintf(o->more[o->nmore].name, SPF_NEED_NAME, "%s", name);
+	str_copy(o->more[o->nmore].name, SPF_NEED_NAME, name);
 	o->more[o->nmore].type = type;
 	o->nmore++;
 }
@@ -71,7 +73,7 @@ static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t t
 	const struct dns_answer *a = w->dns->get(w->dns->ctx, name, type);
 	if (a == NULL && !w->pending) {
 		w->pending = true;
-		snprintf(w->out->need_name, sizeof(w->out->need_name), "%s", name);
+		str_copy(w->out->need_name, sizeof(w->out->need_name), name);
 		w->out->need_type = type;
 	} else if (a == NULL) {
 		look_ahead(w, name, type);
@@ -197,8 +199,8 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 	char via[DNS_NAME_BUF + 16], childpath[2048];
 	bool no_record = false;
 
-	snprintf(via, sizeof(via), "%s%s", redirect ? "redirect=" : "include:", target);
-	snprintf(childpath, sizeof(childpath), "%s" ARROW "%s", path, via);
+	str_join(via, sizeof(via), redirect ? "redirect=" : "include:", target);
+	str_join3(childpath, sizeof(childpath), path, ARROW, via);
 	for (int i = 0; i < st->depth; i++)
 		if (dns_name_equal(st->names[i], target)) {
 			perm(w, "spf.include_loop");
@@ -227,7 +229,7 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 	if (no_record) {
 		const char *code = redirect ? "spf.redirect_no_record" : "spf.include_no_record";
 		char p[2200];
-		snprintf(p, sizeof(p), "%s" ARROW "(no SPF record)", childpath);
+		str_join(p, sizeof(p), childpath, ARROW "(no SPF record)");
 		perm(w, code);
 		add(w, code, FINDING_ERROR, p,
 		    redirect ? "Point redirect= at a name that publishes an SPF record, or publish "
@@ -254,9 +256,9 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 		return NULL;
 	w->nodes++;
 	if (parent_path == NULL)
-		snprintf(path, sizeof(path), "%s", domain);
+		str_copy(path, sizeof(path), domain);
 	else
-		snprintf(path, sizeof(path), "%s" ARROW "%s", parent_path, via);
+		str_join3(path, sizeof(path), parent_path, ARROW, via);
 	const struct dns_answer *txt = ask(w, domain, DNS_TYPE_TXT);
 	if (txt == NULL)
 		return n;
@@ -314,7 +316,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 		const char *target = m->domain_spec ? m->domain_spec : domain;
 		bool macro = spf_has_macro(m->domain_spec);
 		char t[DNS_NAME_BUF];
-		snprintf(t, sizeof(t), "%s", target);
+		str_copy(t, sizeof(t), target);
 		if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
 			t[strlen(t) - 1] = '\0';
 		switch (m->kind) {
@@ -431,7 +433,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 				    rec->redirect);
 			} else {
 				char t[DNS_NAME_BUF];
-				snprintf(t, sizeof(t), "%s", rec->redirect);
+				str_copy(t, sizeof(t), rec->redirect);
 				if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
 					t[strlen(t) - 1] = '\0';
 				follow(w, n, t, true, path, st);

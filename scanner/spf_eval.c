@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "spf.h"
+#include "strutil.h"
 
 /* Internal: the evaluation stopped for an answer not known yet. */
 #define SPF_PENDING ((enum spf_result)100)
@@ -47,7 +48,7 @@ static const struct dns_answer *ask(struct ev *e, const char *name, uint16_t typ
 	const struct dns_answer *a = e->dns->get(e->dns->ctx, name, type);
 	if (a == NULL && !e->out->pending) {
 		e->out->pending = true;
-		snprintf(e->out->need_name, sizeof(e->out->need_name), "%s", name);
+		str_copy(e->out->need_name, sizeof(e->out->need_name), name);
 		e->out->need_type = type;
 	}
 	return a;
@@ -144,7 +145,7 @@ static int expand_domain(struct ev *e, const char *spec, const char *domain, cha
 		len -= (size_t)(dot + 1 - p);
 		p = dot + 1;
 	}
-	snprintf(out, outlen, "%s", p);
+	str_copy(out, outlen, p);
 	return 0;
 }
 
@@ -187,13 +188,13 @@ static int validated_name(struct ev *e, const char *domain, char *out, size_t ou
 		size_t nl = strlen(name), dl = strlen(domain);
 		if (dns_name_equal(name, domain) || (nl > dl && name[nl - dl - 1] == '.' &&
 		                                     dns_name_equal(name + nl - dl, domain))) {
-			snprintf(out, outlen, "%s", name);
+			str_copy(out, outlen, name);
 			return 0;
 		}
 		if (first[0] == '\0')
-			snprintf(first, sizeof(first), "%s", name);
+			str_copy(first, sizeof(first), name);
 	}
-	snprintf(out, outlen, "%s", first[0] ? first : "unknown");
+	str_copy(out, outlen, first[0] ? first : "unknown");
 	return 0;
 }
 
@@ -224,7 +225,7 @@ static int mech_target(struct ev *e, const struct spf_mech *m, const char *domai
                        size_t outlen)
 {
 	if (m->domain_spec == NULL) {
-		snprintf(out, outlen, "%s", domain);
+		str_copy(out, outlen, domain);
 		return 0;
 	}
 	int rc = expand_domain(e, m->domain_spec, domain, out, outlen);
@@ -522,16 +523,16 @@ int spf_check_host(const struct spf_request *req, const struct spf_dns *dns,
 	const char *at = strrchr(from, '@');
 	if (from[0] == '\0') {
 		snprintf(e.sender, sizeof(e.sender), "postmaster@%s", req->helo ? req->helo : "");
-		snprintf(domain, sizeof(domain), "%s", req->helo ? req->helo : "");
+		str_copy(domain, sizeof(domain), req->helo ? req->helo : "");
 	} else if (at == NULL) {
 		snprintf(e.sender, sizeof(e.sender), "postmaster@%s", from);
-		snprintf(domain, sizeof(domain), "%s", from);
+		str_copy(domain, sizeof(domain), from);
 	} else if (at == from) {
 		snprintf(e.sender, sizeof(e.sender), "postmaster%s", from);
-		snprintf(domain, sizeof(domain), "%s", at + 1);
+		str_copy(domain, sizeof(domain), at + 1);
 	} else {
-		snprintf(e.sender, sizeof(e.sender), "%s", from);
-		snprintf(domain, sizeof(domain), "%s", at + 1);
+		str_copy(e.sender, sizeof(e.sender), from);
+		str_copy(domain, sizeof(domain), at + 1);
 	}
 	enum spf_result r = check_host(&e, domain, 0, true);
 	out->lookups = e.lookups;

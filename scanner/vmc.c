@@ -35,6 +35,8 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
+#include "strutil.h"
+
 #define OID_BIMI_EKU   "1.3.6.1.5.5.7.3.31"
 #define OID_LOGOTYPE   "1.3.6.1.5.5.7.1.12"
 #define OID_MARK_TYPE  "1.3.6.1.4.1.53087.1.13"
@@ -434,7 +436,7 @@ static enum gunzip_status gunzip(const uint8_t *in, size_t len, uint8_t **out, s
 		st = ratio > VMC_GZIP_MAX_RATIO ? GZ_BOMB : GZ_TOO_LARGE;
 		goto out;
 	}
-	snprintf(detail, detlen, "%s",
+	str_copy(detail, detlen,
 	         zr == Z_BUF_ERROR ? "the gzip stream is truncated"
 	         : z.msg           ? z.msg
 	                           : "not a gzip stream");

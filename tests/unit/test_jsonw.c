@@ -135,6 +135,18 @@ static void test_same_as_jansson(void **state)
 		free(got);
 		free(want);
 	}
+	/* Every ASCII byte alone, as jansson writes it. */
+	for (int c = 0; c < 0x80; c++) {
+		char one_byte[2] = { (char)c, '\0' };
+		json_t *v = json_stringn(one_byte, 1);
+		assert_non_null(v);
+		char *want = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		json_decref(v);
+		char *got = one(one_byte, 1);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+	}
 	/* A whole object too: same keys, same order, same bytes. */
 	json_t *o = json_pack("{s:s,s:i,s:b,s:n,s:[s,i]}", "domain", "ex\xc3\xa4mple.test", "n",
 	                      -42, "ok", 1, "none", "list", "a", 7);
