@@ -26,7 +26,7 @@ static void on_answer(const struct dns_answer *a, void *arg)
 int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
                char *err, size_t errlen)
 {
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	char need[DNS_NAME_BUF];
 
 	/* Each round adds one answer, so the memo's bound ends the loop. */
@@ -106,7 +106,7 @@ static void on_round_answer(const struct dns_answer *a, void *arg)
 int drive_rounds(struct dns_worker *w, struct dns_memo *memo, drive_round_fn round, void *ctx,
                  char *err, size_t errlen)
 {
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	struct round *r = malloc(sizeof(*r));
 	int rc = -1;
 

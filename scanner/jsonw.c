@@ -139,14 +139,50 @@ static const unsigned char plain[256] = {
 	[0x5d ... 0x7f] = 1,
 };
 
+/* True when none of the 8 bytes at p needs escaping: no byte below 0x20
+ * or above 0x7f, no '"', no '\\' (the exact has-zero-byte tests, one
+ * word at a time). */
+static inline bool word_plain(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t x;
+	memcpy(&x, p, sizeof(x));
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t bad = ((x - ones * 0x20) & ~x) /* a byte below 0x20 */
+	               | ((q - ones) & ~q)      /* a '"' */
+	               | ((b - ones) & ~b)      /* a '\\' */
+	               | x;                     /* a byte above 0x7f */
+	return (bad & highs) == 0;
+}
+
 static void put_string(struct jsonw *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	put_c(w, '"');
 	size_t i = 0;
+	/* Most strings need no escape at all: room for all of it and both
+	 * quotes at once, then bytes straight into the buffer. */
+	if (!reserve(w, n + 2))
+		return;
+	char *o = w->buf + w->len;
+	*o++ = '"';
+	while (i + 8 <= n && word_plain(p + i)) {
+		memcpy(o, p + i, 8);
+		o += 8;
+		i += 8;
+	}
+	while (i < n && plain[p[i]])
+		*o++ = (char)p[i++];
+	if (i == n)
+		*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+	if (i == n)
+		return;
 	while (i < n) {
-		/* The common case: a run of printable ASCII copied at once. */
+		/* The common case: a run of printable ASCII copied at once,
+		 * found eight bytes at a time. */
 		size_t run = i;
+		while (run + 8 <= n && word_plain(p + run))
+			run += 8;
 		while (run < n && plain[p[run]])
 			run++;
 		if (run > i) {

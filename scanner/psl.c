@@ -5,6 +5,7 @@
 
 #include <libpsl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,11 +54,37 @@ const char *psl_version(void)
 	return version;
 }
 
+/* The last few answers of this thread: a scanned domain's checks ask
+ * for the same organisational domains again on every replay, and a
+ * lookup in the list costs more than a few string compares. */
+#define RECENT 4
+static _Thread_local struct {
+	char domain[256];
+	size_t reg; /* offset of the registrable domain in domain */
+	bool used;
+} recent[RECENT];
+static _Thread_local unsigned recent_next;
+
 int psl_org_domain(const char *domain, char *out, size_t outlen)
 {
+	for (unsigned i = 0; i < RECENT; i++)
+		if (recent[i].used && strcmp(recent[i].domain, domain) == 0) {
+			str_copy(out, outlen, domain + recent[i].reg);
+			return 0;
+		}
 	if (psl_init() != 0)
 		return -1;
 	const char *reg = psl_registrable_domain(ctx, domain);
-	str_copy(out, outlen, reg ? reg : domain);
+	if (reg == NULL)
+		reg = domain;
+	str_copy(out, outlen, reg);
+	size_t len = strlen(domain);
+	/* libpsl points into domain; anything else is not kept. */
+	if (len < sizeof(recent[0].domain) && reg >= domain && reg <= domain + len) {
+		unsigned k = recent_next++ % RECENT;
+		str_copy(recent[k].domain, sizeof(recent[k].domain), domain);
+		recent[k].reg = (size_t)(reg - domain);
+		recent[k].used = true;
+	}
 	return 0;
 }

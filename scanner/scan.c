@@ -90,6 +90,7 @@ struct job {
 	struct worker *w;
 	struct store_pending d;
 	struct dns_memo *memo;
+	struct spf_parse_memo *parsed; /* SPF records, parsed once per job */
 	bool waiting[CHECK_COUNT];
 	uint16_t wait_type[CHECK_COUNT];
 	int nahead;
@@ -286,6 +287,7 @@ static void job_free(struct job *j)
 	w->active--;
 	checks_cleanup(&j->res);
 	dns_memo_free(j->memo);
+	spf_parse_memo_free(j->parsed);
 	j->next = w->spare;
 	w->spare = j;
 }
@@ -375,7 +377,7 @@ static void ask_ahead(struct worker *w, struct job *j, enum check_id id)
 static void job_advance(struct job *j)
 {
 	struct worker *w = j->w;
-	struct spf_dns dns = { dns_memo_lookup, j->memo };
+	struct spf_dns dns = { dns_memo_lookup, j->memo, j->parsed };
 	char need[DNS_NAME_BUF];
 
 	for (int i = 0; i < CHECK_COUNT && !j->broken; i++) {
@@ -513,7 +515,10 @@ static void job_start(struct worker *w, const struct store_pending *d)
 		return; /* stays pending */
 	memset(j, 0, offsetof(struct job, res));
 	j->memo = dns_memo_new();
-	if (j->memo == NULL) {
+	j->parsed = spf_parse_memo_new();
+	if (j->memo == NULL || j->parsed == NULL) {
+		dns_memo_free(j->memo);
+		spf_parse_memo_free(j->parsed);
 		j->next = w->spare;
 		w->spare = j;
 		return;

@@ -53,6 +53,61 @@ void spf_record_free(struct spf_record *rec)
 	free(rec);
 }
 
+struct spf_parse_memo {
+	size_t n;
+	struct {
+		char *text;
+		size_t len;
+		struct spf_record *rec;
+	} v[SPF_PARSE_MEMO_MAX];
+};
+
+struct spf_parse_memo *spf_parse_memo_new(void)
+{
+	return calloc(1, sizeof(struct spf_parse_memo));
+}
+
+void spf_parse_memo_free(struct spf_parse_memo *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].text);
+		spf_record_free(m->v[i].rec);
+	}
+	free(m);
+}
+
+int spf_parse_memo_get(struct spf_parse_memo *m, const char *text, size_t len,
+                       const struct spf_record **rec, struct spf_record **owned)
+{
+	*rec = NULL;
+	*owned = NULL;
+	for (size_t i = 0; m != NULL && i < m->n; i++)
+		if (m->v[i].len == len && memcmp(m->v[i].text, text, len) == 0) {
+			*rec = m->v[i].rec;
+			return 0;
+		}
+	struct spf_record *fresh = NULL;
+	if (spf_parse(text, len, &fresh) != 0)
+		return -1;
+	*rec = fresh;
+	if (m != NULL && m->n < SPF_PARSE_MEMO_MAX) {
+		char *copy = malloc(len + 1);
+		if (copy != NULL) {
+			memcpy(copy, text, len);
+			copy[len] = '\0';
+			m->v[m->n].text = copy;
+			m->v[m->n].len = len;
+			m->v[m->n].rec = fresh;
+			m->n++;
+			return 0;
+		}
+	}
+	*owned = fresh;
+	return 0;
+}
+
 static bool is_macro_letter(char c, bool exp)
 {
 	c = (char)tolower((unsigned char)c);
@@ -187,6 +242,7 @@ struct parser {
 	struct spf_record *rec;
 	const char *text;
 	size_t len;
+	size_t mcap; /* room in rec->mechs */
 };
 
 static void syntax(struct parser *p, size_t pos, size_t tlen, const char *fmt, const char *why)
@@ -267,11 +323,16 @@ static int split_cidr(const char *arg, size_t *arglen, bool dual, int max4, int 
 
 static int add_mech(struct parser *p, const struct spf_mech *m)
 {
-	struct spf_mech *v = realloc(p->rec->mechs, (p->rec->nmechs + 1) * sizeof(*v));
-	if (v == NULL)
-		return -1;
-	p->rec->mechs = v;
-	v[p->rec->nmechs++] = *m;
+	if (p->rec->nmechs == p->mcap) {
+		/* Doubling: a record with 20 ip4: terms took 20 reallocs. */
+		size_t cap = p->mcap ? p->mcap * 2 : 8;
+		struct spf_mech *v = realloc(p->rec->mechs, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		p->rec->mechs = v;
+		p->mcap = cap;
+	}
+	p->rec->mechs[p->rec->nmechs++] = *m;
 	return 0;
 }
 
@@ -481,6 +542,7 @@ int spf_parse(const char *text, size_t len, struct spf_record **out)
 		return -1;
 	p.text = text;
 	p.len = len;
+	p.mcap = 0;
 	if (!spf_is_record(text, len)) {
 		syntax(&p, 0, len < 16 ? len : 16, "the record must start with \"v=spf1\"", NULL);
 		*out = p.rec;

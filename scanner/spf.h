@@ -84,6 +84,24 @@ struct spf_record {
 int spf_parse(const char *text, size_t len, struct spf_record **out);
 void spf_record_free(struct spf_record *rec);
 
+/*
+ * Parsed records kept across a check's replays, keyed by the record's
+ * text (so it does not matter where that text lives): a scanned domain's
+ * audit runs again for every answer that arrives and would parse the same
+ * records each time. Holds SPF_PARSE_MEMO_MAX records; past that, records
+ * are parsed as if there were no memo.
+ */
+#define SPF_PARSE_MEMO_MAX 32
+struct spf_parse_memo;
+struct spf_parse_memo *spf_parse_memo_new(void);
+void spf_parse_memo_free(struct spf_parse_memo *m);
+/* Sets *rec to text's parsed record: the memo's (m may be NULL: none),
+ * or a fresh one also put in *owned, which the caller frees with
+ * spf_record_free (*owned is NULL when the memo keeps the record).
+ * Returns 0, or -1 on allocation failure. */
+int spf_parse_memo_get(struct spf_parse_memo *m, const char *text, size_t len,
+                       const struct spf_record **rec, struct spf_record **owned);
+
 /* True when a TXT string is an SPF record: "v=spf1" then space or end
  * (RFC 7208 4.5). */
 bool spf_is_record(const char *text, size_t len);
@@ -116,6 +134,8 @@ bool spf_has_macro(const char *spec);
 struct spf_dns {
 	const struct dns_answer *(*get)(void *ctx, const char *name, uint16_t type);
 	void *ctx;
+	/* Optional: records parsed in earlier replays (see above). */
+	struct spf_parse_memo *parsed;
 };
 
 /* check_host() inputs. */

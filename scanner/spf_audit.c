@@ -247,7 +247,8 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
                               const char *parent_path, struct stack *st, bool *no_record)
 {
 	char path[2048];
-	struct spf_record *rec = NULL;
+	const struct spf_record *rec = NULL;
+	struct spf_record *owned = NULL; /* rec when no memo keeps it */
 	const struct dns_rr *found = NULL;
 	int nfound = 0, voids = 0;
 	struct spf_node *n = node_new(domain, via);
@@ -289,7 +290,8 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 		return n;
 	}
 	n->record = malloc(found->len + 1);
-	if (n->record == NULL || spf_parse(found->data, found->len, &rec) != 0) {
+	if (n->record == NULL ||
+	    spf_parse_memo_get(w->dns->parsed, found->data, found->len, &rec, &owned) != 0) {
 		node_free(n);
 		return NULL;
 	}
@@ -303,7 +305,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	if (rec->permerror) {
 		n->status = SPF_STATUS_PERMERROR;
 		perm(w, "spf.syntax");
-		spf_record_free(rec);
+		spf_record_free(owned);
 		return n;
 	}
 	if (rec->has_macros)
@@ -447,23 +449,24 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	n->lookups_total += n->lookups_self;
 	if (n->status == SPF_STATUS_OK && rec->permerror)
 		n->status = SPF_STATUS_PERMERROR;
-	spf_record_free(rec);
+	spf_record_free(owned);
 	return n;
 }
 
 /* The effective terminal all: the root's, or along the redirect chain. */
-static void effective_all(struct spf_audit *a)
+static void effective_all(struct spf_audit *a, struct spf_parse_memo *parsed)
 {
 	const struct spf_node *n = a->tree;
 	while (a->all[0] == '\0' && n != NULL && n->record != NULL) {
 		const struct spf_node *next = NULL;
-		struct spf_record *rec = NULL;
-		if (spf_parse(n->record, strlen(n->record), &rec) != 0)
+		const struct spf_record *rec = NULL;
+		struct spf_record *owned = NULL;
+		if (spf_parse_memo_get(parsed, n->record, strlen(n->record), &rec, &owned) != 0)
 			return;
 		for (size_t i = 0; i < rec->nmechs; i++)
 			if (rec->mechs[i].kind == SPF_MECH_ALL)
 				snprintf(a->all, sizeof(a->all), "%call", rec->mechs[i].qualifier);
-		spf_record_free(rec);
+		spf_record_free(owned);
 		for (size_t i = 0; i < n->nchildren; i++)
 			if (n->children[i]->via &&
 			    strncmp(n->children[i]->via, "redirect=", 9) == 0)
@@ -506,7 +509,7 @@ int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audi
 		out->record = strdup(out->tree->record);
 	out->lookups = out->tree->lookups_total;
 	out->void_lookups = sum_voids(out->tree);
-	effective_all(out);
+	effective_all(out, dns->parsed);
 	const char *root = out->domain;
 	if (no_record) {
 		out->status = SPF_STATUS_NONE;

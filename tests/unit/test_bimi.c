@@ -310,7 +310,7 @@ static int org_of(const char *domain, char *out, size_t outlen)
 
 static void discover(struct fake *f, const char *domain, const char *sel, struct bimi_discovery *d)
 {
-	struct spf_dns dns = { fake_get, f };
+	struct spf_dns dns = { fake_get, f, NULL };
 	for (int round = 0; round < 16; round++) {
 		assert_int_equal(bimi_discover(domain, sel, &dns, org_of, d), 0);
 		if (!d->pending)
@@ -420,7 +420,7 @@ static void test_discovery(void **state)
 
 	/* bad input is a program error, not a finding */
 	f = (struct fake){ .zone = zone };
-	struct spf_dns dns = { fake_get, &f };
+	struct spf_dns dns = { fake_get, &f, NULL };
 	assert_int_equal(bimi_discover("brand.example", "bad selector", &dns, org_of, &d), -1);
 	bimi_discovery_cleanup(&d);
 }

@@ -30,6 +30,7 @@
 
 #include "dmarc.h"
 #include "memo.h"
+#include "psl.h"
 
 /* ---- part A: records ------------------------------------------------- */
 
@@ -1277,7 +1278,7 @@ static int fake_org(const char *domain, char *out, size_t outlen)
 /* Runs dmarc_check to a verdict, answering every need from the zone. */
 static void discover(struct driver *d, const char *domain, struct dmarc_result *out)
 {
-	struct spf_dns dns = { dns_memo_lookup, d->memo };
+	struct spf_dns dns = { dns_memo_lookup, d->memo, NULL };
 	for (int round = 0; round < MAX_ASKED; round++) {
 		assert_int_equal(dmarc_check(domain, &dns, fake_org, out), 0);
 		if (!out->pending)
@@ -1373,7 +1374,7 @@ static bool has_code(const struct dmarc_result *r, const char *code)
 static void test_replay_contract(void **state)
 {
 	struct dns_memo *memo = dns_memo_new();
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	struct dmarc_result r;
 	(void)state;
 
@@ -1958,6 +1959,41 @@ static void test_walk_incomplete(void **state)
 	driver_done(&d, &r);
 }
 
+/* psl_org_domain keeps its last few answers per thread: asked again in
+ * any order, more names than it keeps, and a name too long to keep, every
+ * answer is still the list's. */
+static void test_psl_org_domain_recent(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "www.example.co.uk", "example.co.uk" },
+		{ "a.b.example.com", "example.com" },
+		{ "example.com", "example.com" },
+		{ "co.uk", "co.uk" }, /* a public suffix: itself */
+		{ "mail.example.org", "example.org" },
+		{ "x.y.example.net", "example.net" },
+	};
+	const size_t n = sizeof(cases) / sizeof(cases[0]);
+	char out[256];
+	(void)state;
+
+	for (size_t round = 0; round < 3; round++)
+		for (size_t k = 0; k < n; k++) {
+			size_t i = round == 1 ? n - 1 - k : (k * (round + 1)) % n;
+			assert_int_equal(psl_org_domain(cases[i][0], out, sizeof(out)), 0);
+			assert_string_equal(out, cases[i][1]);
+			/* Right away again: from what it keeps. */
+			assert_int_equal(psl_org_domain(cases[i][0], out, sizeof(out)), 0);
+			assert_string_equal(out, cases[i][1]);
+		}
+	char longname[300];
+	memset(longname, 'a', 260);
+	snprintf(longname + 260, sizeof(longname) - 260, ".example.com");
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(psl_org_domain(longname, out, sizeof(out)), 0);
+		assert_string_equal(out, "example.com");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1985,6 +2021,7 @@ int main(void)
 		cmocka_unit_test(test_temperror),
 		cmocka_unit_test(test_report_auth),
 		cmocka_unit_test(test_walk_incomplete),
+		cmocka_unit_test(test_psl_org_domain_recent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,12 +208,43 @@ static void test_utf8_clean(void **state)
 	assert_string_equal(utf8_clean("abc", out, 1), "");
 }
 
+/* Long strings are scanned eight bytes at a time: every byte value at
+ * every place in a word is escaped as it is alone. */
+static void test_every_byte_in_a_run(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		char alone[2] = { (char)c, '\0' };
+		char *esc = one(alone, 1); /* "\"...\"" */
+		size_t elen = strlen(esc) - 2;
+		for (size_t at = 0; at < 24; at++) {
+			char in[24], want[64];
+			memset(in, 'a', sizeof(in));
+			in[at] = (char)c;
+			size_t k = 0;
+			want[k++] = '"';
+			memset(want + k, 'a', at);
+			k += at;
+			memcpy(want + k, esc + 1, elen);
+			k += elen;
+			memset(want + k, 'a', sizeof(in) - at - 1);
+			k += sizeof(in) - at - 1;
+			want[k++] = '"';
+			want[k] = '\0';
+			char *got = one(in, sizeof(in));
+			assert_string_equal(got, want);
+			free(got);
+		}
+		free(esc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),       cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_same_as_jansson), cmocka_unit_test(test_large_and_to_json),
-		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_utf8_clean),      cmocka_unit_test(test_every_byte_in_a_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

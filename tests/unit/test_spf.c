@@ -245,7 +245,7 @@ static struct dns_answer *txt_answer(const char *name, const char *txt)
 static void test_check_host_replay(void **state)
 {
 	struct dns_memo *memo = dns_memo_new();
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	struct spf_request req = { "192.0.2.10", "user@example.com", "mx.example.com", NULL, 0 };
 	struct spf_eval_result r;
 	(void)state;
@@ -297,7 +297,7 @@ static void put_txt(struct dns_memo *memo, const char *name, const char *txt)
 static void test_audit_look_ahead(void **state)
 {
 	struct dns_memo *memo = dns_memo_new();
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	struct spf_audit a;
 	(void)state;
 
@@ -352,7 +352,7 @@ static void test_audit_look_ahead(void **state)
 static void test_audit_look_ahead_bounded(void **state)
 {
 	struct dns_memo *memo = dns_memo_new();
-	struct spf_dns dns = { dns_memo_lookup, memo };
+	struct spf_dns dns = { dns_memo_lookup, memo, NULL };
 	struct spf_audit a;
 	char rec[1024] = "v=spf1";
 	(void)state;
@@ -368,6 +368,95 @@ static void test_audit_look_ahead_bounded(void **state)
 	dns_memo_free(memo);
 }
 
+/* Parsed records kept across replays: found again by their text wherever
+ * it lives, parsed fresh (and handed to the caller) without a memo or once
+ * the memo is full. */
+static void test_parse_memo(void **state)
+{
+	struct spf_parse_memo *m = spf_parse_memo_new();
+	const struct spf_record *r1 = NULL, *r2 = NULL;
+	struct spf_record *owned = NULL;
+	char copy[64];
+	const char *text = "v=spf1 ip4:192.0.2.0/24 -all";
+	(void)state;
+
+	assert_non_null(m);
+	assert_int_equal(spf_parse_memo_get(m, text, strlen(text), &r1, &owned), 0);
+	assert_non_null(r1);
+	assert_null(owned);
+	assert_int_equal(r1->nmechs, 2);
+	snprintf(copy, sizeof(copy), "%s", text);
+	assert_int_equal(spf_parse_memo_get(m, copy, strlen(copy), &r2, &owned), 0);
+	assert_ptr_equal(r2, r1);
+	assert_null(owned);
+	/* A prefix of the same text is another record. */
+	assert_int_equal(spf_parse_memo_get(m, text, 6, &r2, &owned), 0);
+	assert_ptr_not_equal(r2, r1);
+	assert_int_equal(r2->nmechs, 0);
+	assert_null(owned);
+	/* No memo: a fresh record the caller frees. */
+	assert_int_equal(spf_parse_memo_get(NULL, text, strlen(text), &r2, &owned), 0);
+	assert_non_null(owned);
+	assert_ptr_equal(r2, owned);
+	spf_record_free(owned);
+	/* Full: fresh records again, the kept ones still found. */
+	for (int i = 0; i < SPF_PARSE_MEMO_MAX; i++) {
+		snprintf(copy, sizeof(copy), "v=spf1 ip4:198.51.100.%d -all", i);
+		assert_int_equal(spf_parse_memo_get(m, copy, strlen(copy), &r2, &owned), 0);
+		assert_non_null(r2);
+		if (i < SPF_PARSE_MEMO_MAX - 2)
+			assert_null(owned);
+		else
+			assert_ptr_equal(r2, owned);
+		spf_record_free(owned);
+	}
+	assert_int_equal(spf_parse_memo_get(m, text, strlen(text), &r2, &owned), 0);
+	assert_ptr_equal(r2, r1);
+	assert_null(owned);
+	spf_parse_memo_free(m);
+}
+
+/* The audit gives the same result with the memo as without, on the
+ * replays that fill it and on those that read it (a record with a syntax
+ * error included: that path returns early). */
+static void test_audit_with_parse_memo(void **state)
+{
+	struct dns_memo *memo = dns_memo_new();
+	struct spf_parse_memo *parsed = spf_parse_memo_new();
+	struct spf_dns plain = { dns_memo_lookup, memo, NULL };
+	struct spf_dns kept = { dns_memo_lookup, memo, parsed };
+	(void)state;
+
+	put_txt(memo, "example.com",
+	        "v=spf1 include:one.example include:bad.example redirect=two.example");
+	put_txt(memo, "one.example", "v=spf1 ip4:192.0.2.0/24 ~all");
+	put_txt(memo, "bad.example", "v=spf1 ip4:300.1.2.3 -all");
+	put_txt(memo, "two.example", "v=spf1 ip4:198.51.100.0/24 -all");
+	for (int round = 0; round < 3; round++) {
+		struct spf_audit a, b;
+		assert_int_equal(spf_audit_run("example.com", &plain, &a), 0);
+		assert_int_equal(spf_audit_run("example.com", &kept, &b), 0);
+		assert_false(a.pending);
+		assert_false(b.pending);
+		assert_int_equal(b.status, a.status);
+		assert_int_equal(a.status, SPF_STATUS_PERMERROR);
+		assert_string_equal(b.error_code, a.error_code);
+		assert_string_equal(b.all, a.all);
+		assert_string_equal(a.all, "-all");
+		assert_int_equal(b.lookups, a.lookups);
+		assert_int_equal(a.lookups, 3);
+		assert_int_equal(b.findings.n, a.findings.n);
+		for (size_t i = 0; i < a.findings.n; i++) {
+			assert_string_equal(b.findings.v[i].code, a.findings.v[i].code);
+			assert_string_equal(b.findings.v[i].path, a.findings.v[i].path);
+		}
+		spf_audit_cleanup(&a);
+		spf_audit_cleanup(&b);
+	}
+	spf_parse_memo_free(parsed);
+	dns_memo_free(memo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +469,8 @@ int main(void)
 		cmocka_unit_test(test_check_host_replay),
 		cmocka_unit_test(test_audit_look_ahead),
 		cmocka_unit_test(test_audit_look_ahead_bounded),
+		cmocka_unit_test(test_parse_memo),
+		cmocka_unit_test(test_audit_with_parse_memo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
