@@ -7,6 +7,8 @@
  * columns for fast aggregates, the whole result as JSON, and its findings).
  * The schema is versioned (PRAGMA user_version) and migrated forward on
  * open. WAL mode; the scan writes from one thread in batched transactions.
+ * A struct store is used by one thread at a time (its connection is opened
+ * without SQLite's per-call locks).
  *
  * A result whose checks hit a DNS failure is stored with conclusive = 0 and
  * never hides an older conclusive one: the view latest_results gives, per

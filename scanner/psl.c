@@ -5,7 +5,7 @@
 
 #include <libpsl.h>
 #include <pthread.h>
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,37 +54,46 @@ const char *psl_version(void)
 	return version;
 }
 
-/* The last few answers of this thread: a scanned domain's checks ask
- * for the same organisational domains again on every replay, and a
- * lookup in the list costs more than a few string compares. */
-#define RECENT 4
+/* Answers this thread gave, by a hash of the name (a slot holds the
+ * last name that fell there): a scan's checks ask for the organisational
+ * domain of every domain in progress (hundreds per worker) again on each
+ * replay, and a lookup in the list costs more than a hash and a compare. */
+#define RECENT_SLOTS 512
+#define RECENT_NAME  128 /* longer names are looked up every time */
 static _Thread_local struct {
-	char domain[256];
-	size_t reg; /* offset of the registrable domain in domain */
-	bool used;
-} recent[RECENT];
-static _Thread_local unsigned recent_next;
+	char domain[RECENT_NAME];
+	unsigned char reg; /* offset of the registrable domain in domain */
+} recent[RECENT_SLOTS];
+
+static unsigned slot_of(const char *domain, size_t *len)
+{
+	uint32_t h = 2166136261u;
+	const char *p = domain;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	*len = (size_t)(p - domain);
+	return h % RECENT_SLOTS;
+}
 
 int psl_org_domain(const char *domain, char *out, size_t outlen)
 {
-	for (unsigned i = 0; i < RECENT; i++)
-		if (recent[i].used && strcmp(recent[i].domain, domain) == 0) {
-			str_copy(out, outlen, domain + recent[i].reg);
-			return 0;
-		}
+	size_t len;
+	unsigned k = slot_of(domain, &len);
+	if (len < RECENT_NAME && recent[k].domain[0] != '\0' &&
+	    strcmp(recent[k].domain, domain) == 0) {
+		str_copy(out, outlen, domain + recent[k].reg);
+		return 0;
+	}
 	if (psl_init() != 0)
 		return -1;
 	const char *reg = psl_registrable_domain(ctx, domain);
 	if (reg == NULL)
 		reg = domain;
 	str_copy(out, outlen, reg);
-	size_t len = strlen(domain);
 	/* libpsl points into domain; anything else is not kept. */
-	if (len < sizeof(recent[0].domain) && reg >= domain && reg <= domain + len) {
-		unsigned k = recent_next++ % RECENT;
+	if (len < RECENT_NAME && len > 0 && reg >= domain && reg <= domain + len) {
 		str_copy(recent[k].domain, sizeof(recent[k].domain), domain);
-		recent[k].reg = (size_t)(reg - domain);
-		recent[k].used = true;
+		recent[k].reg = (unsigned char)(reg - domain);
 	}
 	return 0;
 }

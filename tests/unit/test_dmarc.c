@@ -1959,9 +1959,9 @@ static void test_walk_incomplete(void **state)
 	driver_done(&d, &r);
 }
 
-/* psl_org_domain keeps its last few answers per thread: asked again in
- * any order, more names than it keeps, and a name too long to keep, every
- * answer is still the list's. */
+/* psl_org_domain keeps answers per thread (by a hash of the name): asked
+ * again in any order, for more names than it has room for (so names share
+ * a place), and for a name too long to keep, every answer is the list's. */
 static void test_psl_org_domain_recent(void **state)
 {
 	static const char *const cases[][2] = {
@@ -1984,6 +1984,15 @@ static void test_psl_org_domain_recent(void **state)
 			/* Right away again: from what it keeps. */
 			assert_int_equal(psl_org_domain(cases[i][0], out, sizeof(out)), 0);
 			assert_string_equal(out, cases[i][1]);
+		}
+	/* 2,000 names in 512 places: each place is taken over many times. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 2000; i++) {
+			char name[64];
+			snprintf(name, sizeof(name), "h%d.%s", i,
+			         i % 2 ? "example.co.uk" : "example.com");
+			assert_int_equal(psl_org_domain(name, out, sizeof(out)), 0);
+			assert_string_equal(out, i % 2 ? "example.co.uk" : "example.com");
 		}
 	char longname[300];
 	memset(longname, 'a', 260);
