@@ -9,6 +9,7 @@
 #include "dnscache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,8 @@ static struct dns_cache_entry *dns_cache_find(struct dns_cache_stripe *s, uint64
 	return NULL;
 }
 
-const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name, uint16_t type)
+static const struct dns_answer *lookup(struct dns_cache *cache, const char *name, uint16_t type,
+                                       bool count_hit, bool count_miss)
 {
 	uint64_t hash = dns_cache_hash(name, type);
 	struct dns_cache_stripe *s = &cache->stripes[hash % DNS_CACHE_STRIPES];
@@ -102,8 +104,26 @@ const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name
 	if (e != NULL)
 		found = e->ans;
 	pthread_mutex_unlock(&s->lock);
-	__atomic_add_fetch(found ? &cache->hits : &cache->misses, 1, __ATOMIC_RELAXED);
+	if (found != NULL && count_hit)
+		__atomic_add_fetch(&cache->hits, 1, __ATOMIC_RELAXED);
+	else if (found == NULL && count_miss)
+		__atomic_add_fetch(&cache->misses, 1, __ATOMIC_RELAXED);
 	return found;
+}
+
+const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name, uint16_t type)
+{
+	return lookup(cache, name, type, true, true);
+}
+
+const struct dns_answer *dns_cache_get_hit(struct dns_cache *cache, const char *name, uint16_t type)
+{
+	return lookup(cache, name, type, true, false);
+}
+
+bool dns_cache_has(struct dns_cache *cache, const char *name, uint16_t type)
+{
+	return lookup(cache, name, type, false, false) != NULL;
 }
 
 static int dns_cache_grow(struct dns_cache_stripe *s)

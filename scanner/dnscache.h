@@ -10,6 +10,7 @@
 #ifndef POSTURE_DNSCACHE_H
 #define POSTURE_DNSCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,13 @@ void dns_cache_free(struct dns_cache *cache);
 /* Returns the stored answer for (name, type) or NULL; counts a hit or a
  * miss. name must be normalised (dns_name_normalize). Thread-safe. */
 const struct dns_answer *dns_cache_get(struct dns_cache *cache, const char *name, uint16_t type);
+/* As dns_cache_get, but counts only a hit: for a lookup that, on a miss,
+ * goes on to the adapter, whose own dns_cache_get counts the miss (so
+ * hits + misses stay the questions asked). */
+const struct dns_answer *dns_cache_get_hit(struct dns_cache *cache, const char *name,
+                                           uint16_t type);
+/* True when (name, type) is stored; counts nothing. Thread-safe. */
+bool dns_cache_has(struct dns_cache *cache, const char *name, uint16_t type);
 /* Stores a deep copy of ans under (ans->name, ans->type) unless an entry
  * exists already. Returns the stored entry (the new copy, or the one
  * another worker stored first), valid until dns_cache_free; NULL when full

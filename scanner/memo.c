@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnscache.h"
 #include "strutil.h"
 
 struct memo_entry {
@@ -20,6 +21,8 @@ struct memo_entry {
 struct dns_memo {
 	struct memo_entry *v;
 	size_t n, cap;
+	struct dns_cache *cache; /* NULL: the memo alone */
+	uint64_t cache_hits;
 };
 
 struct dns_memo *dns_memo_new(void)
@@ -101,7 +104,35 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 		}
 		return a;
 	}
-	return find(m, norm, type);
+	const struct dns_answer *found = find(m, norm, type);
+	if (found == NULL && m->cache != NULL) {
+		found = dns_cache_get_hit(m->cache, norm, type);
+		if (found != NULL && store(m, found, NULL) != 0)
+			found = NULL; /* full: the adapter's answer will say so */
+		else if (found != NULL)
+			m->cache_hits++;
+	}
+	return found;
+}
+
+void dns_memo_use_cache(struct dns_memo *m, struct dns_cache *cache)
+{
+	m->cache = cache;
+}
+
+uint64_t dns_memo_cache_hits(const struct dns_memo *m)
+{
+	return m->cache_hits;
+}
+
+bool dns_memo_holds(struct dns_memo *m, const char *name, uint16_t type)
+{
+	char norm[DNS_NAME_BUF];
+	if (find(m, name, type) != NULL)
+		return true;
+	if (dns_name_normalize(name, norm, sizeof(norm)) != 0)
+		str_copy(norm, sizeof(norm), name);
+	return find(m, norm, type) != NULL;
 }
 
 int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans)

@@ -3,16 +3,19 @@
  *
  * Checks ask for DNS through a lookup that answers from a memo or says
  * "not known yet" (spf.h explains the replay). The driver fills the memo
- * from the adapter; a test fills it from a fake. Pure, no I/O.
+ * from the adapter; a test fills it from a fake. A scan's memo also reads
+ * the run's answer cache (dns_memo_use_cache). No I/O.
  */
 #ifndef POSTURE_MEMO_H
 #define POSTURE_MEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dnsutil.h"
 
+struct dns_cache;
 struct dns_memo;
 
 /* Bounds one domain's checks: no legitimate SPF tree needs more. */
@@ -31,6 +34,17 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
  * Returns 0, or -1 when full or out of memory. */
 int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans);
 size_t dns_memo_count(const struct dns_memo *m);
+
+/*
+ * Lets dns_memo_get answer from the run's cache (dnscache.h) what the
+ * memo lacks: a check then goes on in the same replay instead of waiting
+ * for the adapter to deliver an answer it already had. The memo must be
+ * freed before the cache. dns_memo_cache_hits counts the answers it took.
+ */
+void dns_memo_use_cache(struct dns_memo *m, struct dns_cache *cache);
+uint64_t dns_memo_cache_hits(const struct dns_memo *m);
+/* True when the memo itself holds (name, type); never asks the cache. */
+bool dns_memo_holds(struct dns_memo *m, const char *name, uint16_t type);
 
 /* A get() for the checks' lookup interfaces (ctx is the memo). */
 const struct dns_answer *dns_memo_lookup(void *ctx, const char *name, uint16_t type);

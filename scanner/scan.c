@@ -286,6 +286,9 @@ static void job_free(struct job *j)
 		j->next->prev = j->prev;
 	w->active--;
 	checks_cleanup(&j->res);
+	/* Questions the run's cache answered through the memo are questions
+	 * asked too (the cache counted them as hits). */
+	w->queries += dns_memo_cache_hits(j->memo);
 	dns_memo_free(j->memo);
 	spf_parse_memo_free(j->parsed);
 	j->next = w->spare;
@@ -393,7 +396,7 @@ static void job_advance(struct job *j)
 		}
 		if (!pending)
 			continue;
-		if (dns_memo_get(j->memo, need, type) != NULL) {
+		if (dns_memo_holds(j->memo, need, type)) {
 			j->broken = true;
 			snprintf(j->why, sizeof(j->why), "a check asked again for %s", need);
 			break;
@@ -492,14 +495,29 @@ static void on_answer(const struct dns_answer *a, void *arg)
 		job_advance(j);
 }
 
+/* True when the run's cache holds the answer now (another domain's
+ * query brought it while this question waited for its turn). */
+static bool held(struct worker *w, const char *name, uint16_t type)
+{
+	char norm[DNS_NAME_BUF];
+	return dns_name_normalize(name, norm, sizeof(norm)) == 0 &&
+	       dns_cache_has(w->sc->cache, norm, type);
+}
+
 static void release_deferred(struct worker *w)
 {
 	refill(w);
-	while (w->dlen > 0 && w->tokens >= 1) {
+	while (w->dlen > 0) {
 		struct deferred d = w->def[w->dhead];
+		/* An answer the cache holds by now reaches no server: it
+		 * takes no token. */
+		bool free_ride = held(w, d.name, d.type);
+		if (!free_ride && w->tokens < 1)
+			break;
 		w->dhead = (w->dhead + 1) % w->dcap;
 		w->dlen--;
-		w->tokens -= 1;
+		if (!free_ride)
+			w->tokens -= 1;
 		d.job->outstanding--;
 		send_query(w, d.job, d.name, d.type);
 		job_finish_if_done(d.job); /* only if the send failed */
@@ -516,6 +534,8 @@ static void job_start(struct worker *w, const struct store_pending *d)
 	memset(j, 0, offsetof(struct job, res));
 	j->memo = dns_memo_new();
 	j->parsed = spf_parse_memo_new();
+	if (j->memo != NULL)
+		dns_memo_use_cache(j->memo, w->sc->cache);
 	if (j->memo == NULL || j->parsed == NULL) {
 		dns_memo_free(j->memo);
 		spf_parse_memo_free(j->parsed);

@@ -120,6 +120,23 @@ class Scan(unittest.TestCase):
         con.close()
         self.assertEqual(n, 1)
 
+    def test_qps_paces_queries_sent(self):
+        # --qps 20 with one worker: a token bucket of 20 a second that holds
+        # at most 2 (and starts with 1), spent on each query that goes to
+        # the server; answers the run's cache already holds take none. So
+        # the scan cannot send its queries faster than that: a lower bound
+        # on its duration (no upper one: the machine may be slow).
+        lst = write(os.path.join(self.tmp, "f.txt"), "\n".join(FIXTURES) + "\n")
+        p = scan(self.tmp, lst, "--db", self.db, "--json", "--qps", "20", "--workers", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        summary = json.loads(p.stdout)
+        self.assertEqual((summary["done"], summary["errors"], summary["timeouts"]), (10, 0, 0))
+        self.assertGreater(summary["sent"], 40)
+        self.assertGreaterEqual(summary["seconds"], (summary["sent"] - 2) / 20)
+        got = rows(self.db)
+        for d, want in FIXTURES.items():
+            self.assertEqual(got[d][:4], want, d)
+
     def test_list_handling(self):
         lst = write(os.path.join(self.tmp, "companies.csv"),
                     "code,company,sector,domain\n"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dnscache.h"
+#include "memo.h"
 
 static void make(struct dns_answer *a, const char *name, uint16_t type, const char *txt)
 {
@@ -160,6 +161,43 @@ static void test_threads(void **state)
 	dns_cache_free(c);
 }
 
+/* A scan's memo answers from the run's cache what it lacks: the cache's
+ * own entry, counted once as a cache hit (a miss is left for the adapter
+ * to count), kept in the memo afterwards; dns_memo_holds never asks the
+ * cache. */
+static void test_memo_reads_cache(void **state)
+{
+	struct dns_cache *c = dns_cache_new(0);
+	struct dns_memo *m = dns_memo_new();
+	struct dns_cache_stats st;
+	struct dns_answer a;
+	(void)state;
+	make(&a, "_spf.provider.example", DNS_TYPE_TXT, "v=spf1 ip4:192.0.2.0/24 -all");
+	const struct dns_answer *stored = dns_cache_put(c, &a);
+	dns_answer_cleanup(&a);
+	assert_non_null(stored);
+
+	/* Without the cache: not known. */
+	assert_null(dns_memo_get(m, "_spf.provider.example", DNS_TYPE_TXT));
+	dns_memo_use_cache(m, c);
+	assert_false(dns_memo_holds(m, "_spf.provider.example", DNS_TYPE_TXT));
+	/* With it, any spelling of the name; the cache's entry itself. */
+	assert_ptr_equal(dns_memo_get(m, "_SPF.Provider.example.", DNS_TYPE_TXT), stored);
+	assert_true(dns_memo_holds(m, "_spf.provider.example", DNS_TYPE_TXT));
+	assert_ptr_equal(dns_memo_get(m, "_spf.provider.example", DNS_TYPE_TXT), stored);
+	assert_int_equal(dns_memo_cache_hits(m), 1);
+	assert_int_equal(dns_memo_count(m), 1);
+	/* Another type, another name: not in the cache, no miss counted. */
+	assert_null(dns_memo_get(m, "_spf.provider.example", DNS_TYPE_MX));
+	assert_null(dns_memo_get(m, "other.example", DNS_TYPE_TXT));
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, 0);
+	assert_int_equal(dns_memo_cache_hits(m), 1);
+	dns_memo_free(m); /* before the cache, whose entry it points at */
+	dns_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_memo_reads_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,13 @@ static void test_schema(void **state)
 	(void)state;
 	struct store *s = open_db("schema.db");
 	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+	/* A new database: WAL, 64 KiB pages (a result's JSON on one page). */
+	assert_int_equal(store_scalar(s, "PRAGMA page_size", 0), 65536);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT count(*) FROM pragma_journal_mode"
+	                              " WHERE journal_mode = 'wal'",
+	                              0),
+	                 1);
 	assert_int_equal(store_scalar(s,
 	                              "SELECT count(*) FROM sqlite_master WHERE name IN"
 	                              " ('runs','domains','run_domains','results','findings',"
