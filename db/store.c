@@ -144,8 +144,7 @@ static int migrate(struct store *s)
 			char keep[sizeof(s->err)];
 			memcpy(keep, s->err, sizeof(keep));
 			store_rollback(s);
-			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1,
-			         keep);
+			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1, keep);
 			return -1;
 		}
 		if (store_commit(s) != 0)
@@ -324,8 +323,7 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 
 	if (s->pos_run != run) {
 		int64_t max = store_scalar(
-		        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1",
-		        run);
+		        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1", run);
 		if (max < 0)
 			return -1;
 		s->pos_run = run;
@@ -395,9 +393,9 @@ int store_run_set_state(struct store *s, int64_t run, const char *state)
 int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-	            s->db, "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
-	            -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, done);
@@ -615,19 +613,17 @@ static int merge_one(struct store *s, const char *path, int64_t *run)
 {
 	sqlite3_stmt *st;
 	int rc;
-	int64_t from =
-	        store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
+	int64_t from = store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
 	if (from <= 0) {
 		snprintf(s->err, sizeof(s->err), "%s holds no run", path);
 		return -1;
 	}
 	if (*run == 0) {
-		if (sqlite3_prepare_v2(
-		            s->db,
-		            "INSERT INTO runs(label, list, options, tool_version, started,"
-		            " state) SELECT label, list, options || ' (merged)',"
-		            " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
-		            -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(s->db,
+		                       "INSERT INTO runs(label, list, options, tool_version, started,"
+		                       " state) SELECT label, list, options || ' (merged)',"
+		                       " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
+		                       -1, &st, NULL) != SQLITE_OK)
 			return fail(s, "merging");
 		sqlite3_bind_int64(st, 1, from);
 		rc = sqlite3_step(st);
@@ -717,9 +713,9 @@ fail:
 #define ROW_COLUMNS                                                                                \
 	"r.run_id, rd.position, d.name, d.company, d.code, d.sector, rd.list, r.domain_id,"        \
 	" r.scanned_at, r.spf_status, r.spf_all, r.spf_error, r.spf_lookups,"                      \
-	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"           \
-	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
-	" r.mx, r.a, r.conclusive, r.json"                                                         \
+	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"          \
+	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"        \
+	" r.mx, r.a, r.conclusive, r.json"                                                          \
 	" FROM results r JOIN domains d ON d.id = r.domain_id"                                     \
 	" LEFT JOIN run_domains rd ON rd.run_id = r.run_id AND rd.domain_id = r.domain_id"
 

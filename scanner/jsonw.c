@@ -159,37 +159,24 @@ static void put_string(struct jsonw *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	/* Most strings need no escape at all: room for all of it and both
-	 * quotes at once, then bytes straight into the buffer. */
-	if (!reserve(w, n + 2))
-		return;
-	char *o = w->buf + w->len;
-	*o++ = '"';
-	while (i + 8 <= n && word_plain(p + i)) {
-		memcpy(o, p + i, 8);
-		o += 8;
-		i += 8;
-	}
-	while (i < n && plain[p[i]])
-		*o++ = (char)p[i++];
-	if (i == n)
-		*o++ = '"';
-	w->len = (size_t)(o - w->buf);
-	if (i == n)
-		return;
+	put_c(w, '"');
 	while (i < n) {
-		/* The common case: a run of printable ASCII copied at once,
-		 * found eight bytes at a time. */
-		size_t run = i;
-		while (run + 8 <= n && word_plain(p + run))
-			run += 8;
-		while (run < n && plain[p[run]])
-			run++;
-		if (run > i) {
-			put(w, s + i, run - i);
-			i = run;
-			continue;
+		/* The common case, most strings whole: a run of printable
+		 * ASCII, found eight bytes at a time and written straight
+		 * into the buffer, with room for all the rest reserved once. */
+		if (!reserve(w, n - i))
+			return;
+		char *o = w->buf + w->len;
+		while (i + 8 <= n && word_plain(p + i)) {
+			memcpy(o, p + i, 8);
+			o += 8;
+			i += 8;
 		}
+		while (i < n && plain[p[i]])
+			*o++ = (char)p[i++];
+		w->len = (size_t)(o - w->buf);
+		if (i == n)
+			break;
 		unsigned c = p[i];
 		switch (c) {
 		case '"':

@@ -73,6 +73,17 @@ static int store(struct dns_memo *m, const struct dns_answer *a, struct dns_answ
 	return 0;
 }
 
+/* The key name is stored under: normalised, or for a name that is not a
+ * valid DNS name its raw text cut to fit (it only has to be found again
+ * by the same check). Returns whether the name is valid. */
+static bool key_of(const char *name, char norm[DNS_NAME_BUF])
+{
+	if (dns_name_normalize(name, norm, DNS_NAME_BUF) == 0)
+		return true;
+	str_copy(norm, DNS_NAME_BUF, name);
+	return false;
+}
+
 const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint16_t type)
 {
 	char norm[DNS_NAME_BUF];
@@ -83,10 +94,7 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
 	const struct dns_answer *same = find(m, name, type);
 	if (same != NULL)
 		return same;
-	if (dns_name_normalize(name, norm, sizeof(norm)) != 0) {
-		/* Keyed by the raw text, cut to fit: it only has to be
-		 * found again by the same check. */
-		snprintf(norm, sizeof(norm), "%s", name);
+	if (!key_of(name, norm)) {
 		const struct dns_answer *found = find(m, norm, type);
 		if (found != NULL)
 			return found;
@@ -130,8 +138,7 @@ bool dns_memo_holds(struct dns_memo *m, const char *name, uint16_t type)
 	char norm[DNS_NAME_BUF];
 	if (find(m, name, type) != NULL)
 		return true;
-	if (dns_name_normalize(name, norm, sizeof(norm)) != 0)
-		str_copy(norm, sizeof(norm), name);
+	(void)key_of(name, norm);
 	return find(m, norm, type) != NULL;
 }
 

@@ -10,9 +10,9 @@
 #include "scan.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,8 +534,6 @@ static void job_start(struct worker *w, const struct store_pending *d)
 	memset(j, 0, offsetof(struct job, res));
 	j->memo = dns_memo_new();
 	j->parsed = spf_parse_memo_new();
-	if (j->memo != NULL)
-		dns_memo_use_cache(j->memo, w->sc->cache);
 	if (j->memo == NULL || j->parsed == NULL) {
 		dns_memo_free(j->memo);
 		spf_parse_memo_free(j->parsed);
@@ -543,6 +541,7 @@ static void job_start(struct worker *w, const struct store_pending *d)
 		w->spare = j;
 		return;
 	}
+	dns_memo_use_cache(j->memo, w->sc->cache);
 	j->w = w;
 	j->d = *d;
 	checks_init(&j->res, d->domain, w->sc->o->checks, w->sc->o->bimi_asked);

@@ -189,8 +189,8 @@ struct stack {
 	int depth;
 };
 
-static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
-                              const char *parent_path, struct stack *st, bool *no_record);
+static struct spf_node *visit(struct walk *w, const char *domain, const char *via, const char *path,
+                              struct stack *st, bool *no_record);
 
 /* Follows include:/redirect= target from node n. */
 static void follow(struct walk *w, struct spf_node *n, const char *target, bool redirect,
@@ -218,7 +218,7 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 		    SPF_AUDIT_MAX_NODES, SPF_AUDIT_MAX_DEPTH);
 		return;
 	}
-	struct spf_node *c = visit(w, target, via, path, st, &no_record);
+	struct spf_node *c = visit(w, target, via, childpath, st, &no_record);
 	if (c == NULL)
 		return;
 	if (node_add_child(n, c) != 0) {
@@ -241,12 +241,13 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 	}
 }
 
-/* Reads one record and everything below it. *no_record is set when the
- * name publishes no SPF record (the caller decides what that means). */
-static struct spf_node *visit(struct walk *w, const char *domain, const char *via,
-                              const char *parent_path, struct stack *st, bool *no_record)
+/* Reads one record and everything below it; path is how the walk got
+ * here ("a.example → include:b.example"), as its findings show it.
+ * *no_record is set when the name publishes no SPF record (the caller
+ * decides what that means). */
+static struct spf_node *visit(struct walk *w, const char *domain, const char *via, const char *path,
+                              struct stack *st, bool *no_record)
 {
-	char path[2048];
 	const struct spf_record *rec = NULL;
 	struct spf_record *owned = NULL; /* rec when no memo keeps it */
 	const struct dns_rr *found = NULL;
@@ -256,10 +257,6 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	if (n == NULL)
 		return NULL;
 	w->nodes++;
-	if (parent_path == NULL)
-		str_copy(path, sizeof(path), domain);
-	else
-		str_join3(path, sizeof(path), parent_path, ARROW, via);
 	const struct dns_answer *txt = ask(w, domain, DNS_TYPE_TXT);
 	if (txt == NULL)
 		return n;
@@ -496,7 +493,7 @@ int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audi
 	memset(&st, 0, sizeof(st));
 	w.dns = dns;
 	w.out = out;
-	out->tree = visit(&w, out->domain, NULL, NULL, &st, &no_record);
+	out->tree = visit(&w, out->domain, NULL, out->domain, &st, &no_record);
 	if (out->tree == NULL) {
 		spf_audit_cleanup(out);
 		return -1;
