@@ -54,7 +54,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE findings("
 	" run_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,"
 	" check_name TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, path TEXT);"
-	"CREATE INDEX findings_run ON findings(run_id, code);"
+	"CREATE INDEX findings_run ON findings(run_id, code);" /* dropped in 2 */
 	"CREATE INDEX findings_domain ON findings(run_id, domain_id);"
 	/* Per domain, the newest conclusive result (a TempError never hides
 	 * it), how old it is, and whether a newer inconclusive one exists. */
@@ -68,6 +68,14 @@ static const char *const migrations[] = {
 	" WHERE r.rowid = (SELECT r2.rowid FROM results r2"
 	"  WHERE r2.domain_id = r.domain_id AND r2.conclusive = 1"
 	"  ORDER BY r2.scanned_at DESC, r2.rowid DESC LIMIT 1);",
+	/* 1 -> 2: findings_run(run_id, code) goes. No query of posture's used
+	 * it (a run's findings are read through findings_domain, which
+	 * starts with run_id too), and keeping it cost a sixth of a scan's
+	 * writes: each batch of results put findings under some twenty
+	 * codes, so each commit rewrote twenty of its 64 KiB pages.
+	 * Measured on 100,000 domains: 1,694 -> 1,424 MB written, 1,280 ->
+	 * 856 MB read back by checkpoints. */
+	"DROP INDEX IF EXISTS findings_run;",
 };
 
 static int fail(struct store *s, const char *what)

@@ -23,7 +23,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 

@@ -93,6 +93,15 @@ static int put(struct store *s, int64_t run, int64_t domain_id, const char *when
 	return rc;
 }
 
+/* Whether the database has the index that schema 2 dropped. */
+static bool has_findings_run(struct store *s)
+{
+	return store_scalar(
+	               s,
+	               "SELECT count(*) FROM sqlite_master WHERE name = 'findings_run' AND ?1 = ?1",
+	               0) != 0;
+}
+
 static void test_schema(void **state)
 {
 	(void)state;
@@ -111,6 +120,7 @@ static void test_schema(void **state)
 	                              "'latest_results') AND ?1 = ?1",
 	                              0),
 	                 6);
+	assert_false(has_findings_run(s));
 	/* A database from a newer posture is refused, not damaged. */
 	store_scalar(s, "PRAGMA user_version = 99", 0); /* no rows: returns -1 */
 	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 99);
@@ -120,6 +130,29 @@ static void test_schema(void **state)
 	s = store_open(path, err, sizeof(err));
 	assert_null(s);
 	assert_non_null(strstr(err, "newer than this posture"));
+}
+
+/* A schema-1 database (posture before findings_run was dropped), with a
+ * result in it, is migrated to the current schema and keeps its rows. */
+static void test_migrate_from_1(void **state)
+{
+	(void)state;
+	static const char *const domains[] = { "a.example" };
+	struct store *s = open_db("v1.db");
+	int64_t run = new_run(s, "v1", domains, 1);
+	assert_int_equal(put(s, run, 1, "2026-01-01T00:00:00Z", "ok", true), 0);
+	store_scalar(s, "CREATE INDEX findings_run ON findings(run_id, code)", 0);
+	store_scalar(s, "PRAGMA user_version = 1", 0);
+	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 1);
+	store_close(s);
+
+	s = open_db("v1.db");
+	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 2);
+	assert_false(has_findings_run(s));
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE run_id = ?1", run),
+	                 1);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE run_id = ?1", run), 1);
+	store_close(s);
 }
 
 static void test_work_list(void **state)
@@ -282,9 +315,8 @@ static void test_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schema),
-		cmocka_unit_test(test_work_list),
-		cmocka_unit_test(test_temperror_keeps_good),
+		cmocka_unit_test(test_schema),    cmocka_unit_test(test_migrate_from_1),
+		cmocka_unit_test(test_work_list), cmocka_unit_test(test_temperror_keeps_good),
 		cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
