@@ -135,8 +135,8 @@ def spread(ticks):
 def knot_split(i):
     """CPU ticks of the Knot threads that worked during dnsperf run i."""
     try:
-        a = [int(x) for x in open("%s/knot.%d.before" % (w, i)).read().split()]
-        b = [int(x) for x in open("%s/knot.%d.after" % (w, i)).read().split()]
+        a = [int(x) for x in open("%s/knot.%s.before" % (w, i)).read().split()]
+        b = [int(x) for x in open("%s/knot.%s.after" % (w, i)).read().split()]
     except (OSError, ValueError):
         return []
     return sorted((y - x for x, y in zip(a, b) if y - x > 0), reverse=True)
