@@ -68,13 +68,9 @@ static const char *const migrations[] = {
 	" WHERE r.rowid = (SELECT r2.rowid FROM results r2"
 	"  WHERE r2.domain_id = r.domain_id AND r2.conclusive = 1"
 	"  ORDER BY r2.scanned_at DESC, r2.rowid DESC LIMIT 1);",
-	/* 1 -> 2: findings_run(run_id, code) goes. No query of posture's used
-	 * it (a run's findings are read through findings_domain, which
-	 * starts with run_id too), and keeping it cost a sixth of a scan's
-	 * writes: each batch of results put findings under some twenty
-	 * codes, so each commit rewrote twenty of its 64 KiB pages.
-	 * Measured on 100,000 domains: 1,694 -> 1,424 MB written, 1,280 ->
-	 * 856 MB read back by checkpoints. */
+	/* 1 -> 2: findings_run goes: nothing read through it (findings_domain
+	 * also starts with run_id), and every commit rewrote some twenty of
+	 * its 64 KiB pages, one per finding code (db/README.md). */
 	"DROP INDEX IF EXISTS findings_run;",
 };
 

@@ -46,13 +46,23 @@ if [ "${1:-}" = "--inside" ]; then
 			sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}'
 		done >"$1"
 	}
-	# dnsperf over the mix, with Knot's CPU per thread before and after.
+	# dnsperf over the mix. knot.NAME.txt: "both" when two Knot threads
+	# each did a quarter of the work or more (dnsperf's two sockets were
+	# spread over them), else "one"; then each thread's CPU ticks, most
+	# first.
 	dnsperf_run() {
 		knot_ticks "$w/knot.$1.before"
 		dnsperf -s 127.0.0.1 -p "$port" -d "$w/mix.txt" -n 1 -c 2 -T 2 -q 100 \
 			>"$w/dnsperf.$1.txt" 2>&1
 		echo "dnsperf run $1 exit status $?"
 		knot_ticks "$w/knot.$1.after"
+		paste "$w/knot.$1.before" "$w/knot.$1.after" | awk '$2 > $1 { print $2 - $1 }' |
+			sort -rn | awk '{ v[NR] = $1; t += $1 }
+				END { for (i = 1; i <= NR; i++) { c += v[i] >= t / 4; s = s " " v[i] }
+				      print (t > 0 && c >= 2 ? "both" : "one") s }' >"$w/knot.$1.txt"
+	}
+	spread() {
+		read -r verdict _ <"$w/knot.$1.txt" && [ "$verdict" = both ]
 	}
 	for i in $(seq 1 "$runs"); do
 		/usr/bin/time -v -o "$w/time.$i.txt" "$BUILD/posture" scan "$w/domains.txt" \
@@ -67,11 +77,6 @@ if [ "${1:-}" = "--inside" ]; then
 	# When no dnsperf run kept both of Knot's UDP threads busy, dnsperf
 	# has measured half the server: run it alone (at most 4 more times)
 	# until the kernel spreads its two sockets over both threads.
-	spread() {
-		paste "$w/knot.$1.before" "$w/knot.$1.after" | awk '
-			{ d = $2 - $1; if (d > 0) { n++; t += d; v[n] = d } }
-			END { for (i = 1; i <= n; i++) if (v[i] >= t / 4) c++; exit !(t > 0 && c >= 2) }'
-	}
 	any=0
 	for i in $(seq 1 "$runs"); do spread "$i" && any=1; done
 	for i in cap1 cap2 cap3 cap4; do
@@ -128,18 +133,14 @@ def dnsperf_qps(i):
         return None
     return float(m.group(1)) if m else 0.0
 
-def spread(ticks):
-    """Both Knot UDP threads busy: each of two had a quarter of the work."""
-    return sum(1 for t in ticks if t >= sum(ticks) / 4) >= 2
-
 def knot_split(i):
-    """CPU ticks of the Knot threads that worked during dnsperf run i."""
+    """What dnsperf_run wrote for run i: (both Knot threads worked,
+    each thread's CPU ticks, most first)."""
     try:
-        a = [int(x) for x in open("%s/knot.%s.before" % (w, i)).read().split()]
-        b = [int(x) for x in open("%s/knot.%s.after" % (w, i)).read().split()]
-    except (OSError, ValueError):
-        return []
-    return sorted((y - x for x, y in zip(a, b) if y - x > 0), reverse=True)
+        words = open("%s/knot.%s.txt" % (w, i)).read().split()
+    except OSError:
+        return (False, [])
+    return (words[:1] == ["both"], [int(x) for x in words[1:]])
 
 # posture's "queries" are the questions its checks asked, the ones its
 # answer cache answered included; "sent" are the queries that reached the
@@ -190,8 +191,8 @@ for c in ("cap1", "cap2", "cap3", "cap4"):
         alone.append(dict(dnsperf=q, knot=knot_split(c)))
 dp = per + alone
 show = lambda x: "%.0f (Knot threads' CPU ticks %s%s)" % (
-    x["dnsperf"], "/".join(str(t) for t in x["knot"]) or "?",
-    "" if spread(x["knot"]) else ": one thread")
+    x["dnsperf"], "/".join(str(t) for t in x["knot"][1]) or "?",
+    "" if x["knot"][0] else ": one thread")
 print("bench: dnsperf on the same server and query mix: %s queries/s" % ", ".join(show(x) for x in per))
 if alone:
     print("bench: dnsperf alone, until it used both Knot threads: %s queries/s"
@@ -205,7 +206,7 @@ if alone:
 best = max(x["dnsperf"] for x in dp)
 print("bench: ratio to dnsperf's best run (%.0f q/s, the server's capacity%s): questions asked"
       " %.2f, queries sent %.2f (median scan)"
-      % (best, "" if any(spread(x["knot"]) for x in dp)
+      % (best, "" if any(x["knot"][0] for x in dp)
          else "; WARNING: no run used both Knot threads, so this is half the server",
          med("qps") / best, med("sps") / best))
 print("bench: ratio to the dnsperf run beside each scan, median:"
