@@ -33,6 +33,24 @@ void store_close(struct store *s);
 /* The last SQLite error, for messages. */
 const char *store_error(const struct store *s);
 
+/*
+ * Checkpoints of the WAL in a thread of their own, on a second connection,
+ * until stopped (store_close stops them too): the thread that writes never
+ * waits for the copy into the database file and its fsync. Returns 1 when
+ * started, 0 when SQLite's own checkpoints stay (a database without a file,
+ * no thread or memory to spare). Stop fills st (may be NULL).
+ */
+struct store_checkpoint_stats {
+	uint64_t rounds;    /* checkpoints the thread ran */
+	uint64_t busy;      /* of them, refused (another checkpoint was running) */
+	uint64_t tails;     /* the writer's own, of the last few frames (WAL restarts) */
+	uint64_t catch_ups; /* the writer's own, when the thread fell behind */
+	int max_wal_frames; /* the largest WAL seen, in pages */
+	uint64_t frames_written; /* pages the writer's commits added to the WAL */
+};
+int store_checkpoints_start(struct store *s);
+void store_checkpoints_stop(struct store *s, struct store_checkpoint_stats *st);
+
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
@@ -104,6 +122,7 @@ struct store_result {
 	const char *mx, *a; /* present, absent, null_mx, temperror, not_run */
 	bool conclusive;
 	const char *json;
+	size_t json_len; /* 0: strlen(json) */
 	const struct store_finding *findings;
 	size_t nfindings;
 };

@@ -488,7 +488,7 @@ json_t *bimi_result_json(const struct domain_result *r)
 	return jsonw_value(bimi_w, r);
 }
 
-char *checks_json_text(const struct domain_result *r)
+char *checks_json_text(const struct domain_result *r, size_t *len)
 {
 	struct jsonw w;
 	jsonw_init(&w);
@@ -512,5 +512,5 @@ char *checks_json_text(const struct domain_result *r)
 	bimi_result_write(&w, r);
 	jsonw_kbool(&w, "conclusive", !checks_inconclusive(r));
 	jsonw_end_obj(&w);
-	return jsonw_finish(&w);
+	return jsonw_finish_len(&w, len);
 }

@@ -141,6 +141,6 @@ const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"} as compact
  * ASCII text (the caller frees it; NULL when out of memory); a check that
  * did not run is {"status": "not_run"}. */
-char *checks_json_text(const struct domain_result *r);
+char *checks_json_text(const struct domain_result *r, size_t *len);
 
 #endif

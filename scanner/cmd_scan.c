@@ -30,8 +30,11 @@
  * thousands per 100,000 domains and scanned slower. */
 #define SCAN_OUTSTANDING_DEFAULT 64
 #define SCAN_OUTSTANDING_MAX     10000
-#define SCAN_BATCH               500
-#define SCAN_PROBLEMS_SHOWN      20
+/* Results per transaction. Every commit rewrites the last (64 KiB) page
+ * of each table and index it adds to: with 500 a 100,000-domain run put
+ * 12,100 pages into the WAL, with 1,000 11,100 (the database is 9,400). */
+#define SCAN_BATCH          1000
+#define SCAN_PROBLEMS_SHOWN 20
 /* Answers kept for the whole run. The ones worth sharing (providers'
  * includes, _dmarc of parents) are asked early and stay; a cap keeps memory
  * flat however long the list (an entry is about 2.5 KiB). */

@@ -64,17 +64,32 @@ static void sep(struct jsonw *w)
 		put_c(w, ',');
 }
 
-char *jsonw_finish(struct jsonw *w)
+char *jsonw_finish_len(struct jsonw *w, size_t *len)
 {
 	char *out = NULL;
 	if (!w->oom && reserve(w, 1)) {
 		w->buf[w->len] = '\0';
 		out = w->buf;
+		/* A scan keeps thousands of results queued for the writer:
+		 * each gives back what it did not use of its 8 KiB (in place,
+		 * so this cannot fail). */
+		if (w->cap - w->len > 1024) {
+			char *small = realloc(out, w->len + 1);
+			if (small != NULL)
+				out = small;
+		}
+		if (len != NULL)
+			*len = w->len;
 	} else {
 		free(w->buf);
 	}
 	jsonw_init(w);
 	return out;
+}
+
+char *jsonw_finish(struct jsonw *w)
+{
+	return jsonw_finish_len(w, NULL);
 }
 
 json_t *jsonw_to_json(struct jsonw *w)

@@ -36,6 +36,8 @@ void jsonw_init(struct jsonw *w);
 /* Returns the NUL-terminated text (the caller frees it), or NULL when
  * memory ran out; w is empty afterwards either way. */
 char *jsonw_finish(struct jsonw *w);
+/* The same, and the text's length in *len (not counting the NUL). */
+char *jsonw_finish_len(struct jsonw *w, size_t *len);
 /* Parses the text into a jansson value (for the CLI, which prints or
  * extends it); NULL on failure. w is empty afterwards. */
 json_t *jsonw_to_json(struct jsonw *w);

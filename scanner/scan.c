@@ -26,6 +26,9 @@
 #include "strutil.h"
 #include "vmc.h"
 
+/* Domains the work queue holds at least (about 270 bytes each). */
+#define SCAN_WORK_MIN 8192
+
 struct row {
 	struct row *next;
 	struct store_result r;
@@ -183,7 +186,7 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 		jsonw_kstr(&w, "error", why);
 		jsonw_kbool(&w, "conclusive", false);
 		jsonw_end_obj(&w);
-		r->json = jsonw_finish(&w);
+		r->json = jsonw_finish_len(&w, &s->json_len);
 	} else {
 		if (d->mask & CHECK_BIT(CHECK_SPF)) {
 			s->spf_status = spf_status_name(d->spf.status);
@@ -227,7 +230,7 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 			s->vmc_status = "not_run";
 		}
 		s->conclusive = !checks_inconclusive(d);
-		r->json = checks_json_text(d);
+		r->json = checks_json_text(d, &s->json_len);
 	}
 	if (r->json == NULL)
 		goto oom;
@@ -727,7 +730,12 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	sc.at = o->at ? o->at : time(NULL);
 	sc.stop = stop;
 	sc.cache = dns_cache_new(o->cache_entries);
+	/* The work queue holds what the workers take while the coordinator
+	 * commits a batch: twice what they keep in progress, and at least a
+	 * few hundred milliseconds' worth. */
 	sc.wcap = (size_t)nw * o->inflight * 2 + 64;
+	if (sc.wcap < SCAN_WORK_MIN)
+		sc.wcap = SCAN_WORK_MIN;
 	sc.work = calloc(sc.wcap, sizeof(*sc.work));
 	sc.rows_tail = &sc.rows;
 	sc.rows_cap = o->batch * 4;
@@ -800,6 +808,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		}
 	}
 
+	(void)store_checkpoints_start(s);
 	int64_t after = 0;
 	bool fed_all = false, store_failed = false;
 	double last_progress = 0;
@@ -872,6 +881,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	}
 	for (unsigned i = 0; i < started_threads; i++)
 		pthread_join(ws[i].th, NULL);
+	store_checkpoints_stop(s, NULL);
 	scan_fetch_free(sc.fetch);
 	sc.fetch = NULL;
 	if (progress_shown)

@@ -187,6 +187,23 @@ static void test_large_and_to_json(void **state)
 	assert_string_equal(json_string_value(json_array_get(v, 99999)), "0123456789");
 	json_decref(v);
 	assert_null(w.buf);
+	/* finish_len: the text's length, small or large (the buffer given
+	 * back in place keeps the text whole). */
+	size_t sizes[] = { 0, 1, 100, 5000, 20000 };
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		jsonw_init(&w);
+		jsonw_arr(&w);
+		for (size_t i = 0; i < sizes[k]; i++)
+			jsonw_int(&w, (int64_t)(i % 10));
+		jsonw_end_arr(&w);
+		size_t len = 0;
+		char *text = jsonw_finish_len(&w, &len);
+		assert_non_null(text);
+		assert_int_equal(len, strlen(text));
+		assert_int_equal(len, sizes[k] ? 2 * sizes[k] + 1 : 2);
+		assert_int_equal(text[len - 1], ']');
+		free(text);
+	}
 }
 
 static void test_utf8_clean(void **state)
