@@ -240,11 +240,20 @@ static void put_string(struct jsonw *w, const char *s, size_t n)
 	put_c(w, '"');
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+void jsonw_key_q(struct jsonw *w, const char *q, size_t n)
 {
 	sep(w);
-	put_string(w, key, strlen(key));
-	put_c(w, ':');
+	/* q is "key": -- written as it is unless the key needs escaping. */
+	const unsigned char *k = (const unsigned char *)q + 1;
+	size_t klen = n - 3, i = 0;
+	while (i < klen && plain[k[i]])
+		i++;
+	if (i == klen) {
+		put(w, q, n);
+	} else {
+		put_string(w, q + 1, klen);
+		put_c(w, ':');
+	}
 	w->comma = false;
 }
 
@@ -304,32 +313,32 @@ void jsonw_raw(struct jsonw *w, const char *json)
 	w->comma = true;
 }
 
-void jsonw_kstr(struct jsonw *w, const char *key, const char *s)
+void jsonw_kstr_q(struct jsonw *w, const char *q, size_t n, const char *s)
 {
-	jsonw_key(w, key);
+	jsonw_key_q(w, q, n);
 	jsonw_str(w, s);
 }
 
-void jsonw_kstr_or_null(struct jsonw *w, const char *key, const char *s)
+void jsonw_kstr_or_null_q(struct jsonw *w, const char *q, size_t n, const char *s)
 {
-	jsonw_key(w, key);
+	jsonw_key_q(w, q, n);
 	jsonw_str(w, s && s[0] ? s : NULL);
 }
 
-void jsonw_kint(struct jsonw *w, const char *key, int64_t v)
+void jsonw_kint_q(struct jsonw *w, const char *q, size_t n, int64_t v)
 {
-	jsonw_key(w, key);
+	jsonw_key_q(w, q, n);
 	jsonw_int(w, v);
 }
 
-void jsonw_kbool(struct jsonw *w, const char *key, bool v)
+void jsonw_kbool_q(struct jsonw *w, const char *q, size_t n, bool v)
 {
-	jsonw_key(w, key);
+	jsonw_key_q(w, q, n);
 	jsonw_bool(w, v);
 }
 
-void jsonw_knull(struct jsonw *w, const char *key)
+void jsonw_knull_q(struct jsonw *w, const char *q, size_t n)
 {
-	jsonw_key(w, key);
+	jsonw_key_q(w, q, n);
 	jsonw_null(w);
 }

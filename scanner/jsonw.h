@@ -49,7 +49,6 @@ void jsonw_obj(struct jsonw *w); /* { */
 void jsonw_end_obj(struct jsonw *w);
 void jsonw_arr(struct jsonw *w); /* [ */
 void jsonw_end_arr(struct jsonw *w);
-void jsonw_key(struct jsonw *w, const char *key);
 
 void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
@@ -59,11 +58,26 @@ void jsonw_null(struct jsonw *w);
 /* A number (or other JSON) the caller formatted, written as is. */
 void jsonw_raw(struct jsonw *w, const char *json);
 
-/* key + value in one call. kstr_or_null also writes null for "". */
-void jsonw_kstr(struct jsonw *w, const char *key, const char *s);
-void jsonw_kstr_or_null(struct jsonw *w, const char *key, const char *s);
-void jsonw_kint(struct jsonw *w, const char *key, int64_t v);
-void jsonw_kbool(struct jsonw *w, const char *key, bool v);
-void jsonw_knull(struct jsonw *w, const char *key);
+/*
+ * Keys are string literals, and the macros insist (a key that is not one
+ * does not compile): each is quoted once, at compile time, and written
+ * with one copy when it needs no escaping (posture's are ASCII names; any
+ * other is escaped as a value would be). key + value in one call;
+ * kstr_or_null also writes null for "".
+ */
+#define JSONW_Q(key)                  ("\"" key "\":"), (sizeof(key) + 2)
+#define jsonw_key(w, key)             jsonw_key_q((w), JSONW_Q(key))
+#define jsonw_kstr(w, key, s)         jsonw_kstr_q((w), JSONW_Q(key), (s))
+#define jsonw_kstr_or_null(w, key, s) jsonw_kstr_or_null_q((w), JSONW_Q(key), (s))
+#define jsonw_kint(w, key, v)         jsonw_kint_q((w), JSONW_Q(key), (v))
+#define jsonw_kbool(w, key, v)        jsonw_kbool_q((w), JSONW_Q(key), (v))
+#define jsonw_knull(w, key)           jsonw_knull_q((w), JSONW_Q(key))
+/* What the macros call: q is the key quoted with its colon, n its length. */
+void jsonw_key_q(struct jsonw *w, const char *q, size_t n);
+void jsonw_kstr_q(struct jsonw *w, const char *q, size_t n, const char *s);
+void jsonw_kstr_or_null_q(struct jsonw *w, const char *q, size_t n, const char *s);
+void jsonw_kint_q(struct jsonw *w, const char *q, size_t n, int64_t v);
+void jsonw_kbool_q(struct jsonw *w, const char *q, size_t n, bool v);
+void jsonw_knull_q(struct jsonw *w, const char *q, size_t n);
 
 #endif
