@@ -9,7 +9,8 @@
  * Defences against forged answers, as a stub resolver can have them:
  * connected sockets (the kernel drops datagrams whose source address or
  * port is not the upstream's), several sockets per upstream (source
- * ports the kernel picked at random), a 16-bit id per query from
+ * ports the kernel picked at random; used in turns, see dns_udp_send),
+ * a 16-bit id per query from
  * getrandom, and a new id for every retransmission, so a late answer to
  * an earlier attempt is dropped like any stranger's datagram. The
  * question in the reply is checked by dns_wire_read.
@@ -35,6 +36,7 @@
 #define DNS_UDP_READ_ROUND 8 /* recvmmsg calls per readiness */
 #define DNS_UDP_ID_TRIES   16
 #define DNS_UDP_RANDOM     256
+#define DNS_UDP_TURN       512 /* queries on one socket before another is picked */
 
 /* Queries waiting for one sendmmsg on one socket. */
 struct dns_udp_out {
@@ -54,6 +56,7 @@ struct dns_udp {
 	dns_udp_reply_fn on_reply;
 	dns_udp_timeout_fn on_timeout;
 	void *ctx;
+	unsigned *turn_sock, *turn_left; /* per upstream: its socket now, queries left */
 	uint8_t random[DNS_UDP_RANDOM];
 	size_t nrandom; /* unused bytes at the end of random */
 	uint8_t *bufs;  /* DNS_UDP_BATCH * DNS_UDP_BUF */
@@ -201,10 +204,12 @@ struct dns_udp *dns_udp_new(const struct dns_udp_server *servers, size_t n, unsi
 	u->nfd = n * DNS_UDP_SOCKETS_PER_SERVER;
 	u->fd = malloc(u->nfd * sizeof(*u->fd));
 	u->out = calloc(u->nfd, sizeof(*u->out));
+	u->turn_sock = calloc(n, sizeof(*u->turn_sock));
+	u->turn_left = calloc(n, sizeof(*u->turn_left));
 	/* Untouched pages of these buffers never become resident. */
 	u->bufs = malloc((size_t)DNS_UDP_BATCH * DNS_UDP_BUF);
-	if (u->fd == NULL || u->out == NULL || u->bufs == NULL ||
-	    dns_udp_table_init(&u->table, max_inflight) != 0) {
+	if (u->fd == NULL || u->out == NULL || u->bufs == NULL || u->turn_sock == NULL ||
+	    u->turn_left == NULL || dns_udp_table_init(&u->table, max_inflight) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -239,6 +244,8 @@ void dns_udp_free(struct dns_udp *u)
 			close(u->fd[i]);
 	free(u->fd);
 	free(u->out);
+	free(u->turn_sock);
+	free(u->turn_left);
 	free(u->bufs);
 	dns_udp_table_cleanup(&u->table);
 	free(u);
@@ -286,16 +293,31 @@ static void flush_socket(struct dns_udp *u, size_t i)
 int dns_udp_send(struct dns_udp *u, struct dns_udp_req *req, size_t server, const char *name,
                  uint16_t type)
 {
-	uint8_t rnd[3];
+	uint8_t rnd[2];
 	int len = -1;
 	struct dns_udp_out *o = NULL;
 
 	req->live = false;
-	for (int tries = 0; tries < DNS_UDP_ID_TRIES; tries++) {
-		if (random_bytes(u, rnd, sizeof(rnd)) != 0)
+	/* An upstream's queries go out on one of its sockets at a time,
+	 * another one picked at random every DNS_UDP_TURN queries: a server
+	 * whose threads each read a socket of their own (SO_REUSEPORT, as
+	 * Knot's and unbound's do) then gets a worker's queries in bursts on
+	 * one thread rather than a few on each, and a burst is one sendmmsg.
+	 * Five paired 100,000-domain scans against the bed's Knot: Knot's CPU
+	 * 3.85 -> 3.47 s, posture's 9.34 -> 8.92 s (medians). A blind spoofer
+	 * still has every socket's port to guess. */
+	size_t srv = server % u->nservers;
+	if (u->turn_left[srv] == 0) {
+		if (random_bytes(u, rnd, 1) != 0)
 			return -1;
-		size_t sock = (server % u->nservers) * DNS_UDP_SOCKETS_PER_SERVER +
-		              rnd[2] % DNS_UDP_SOCKETS_PER_SERVER;
+		u->turn_sock[srv] = rnd[0] % DNS_UDP_SOCKETS_PER_SERVER;
+		u->turn_left[srv] = DNS_UDP_TURN;
+	}
+	u->turn_left[srv]--;
+	for (int tries = 0; tries < DNS_UDP_ID_TRIES; tries++) {
+		if (random_bytes(u, rnd, 2) != 0)
+			return -1;
+		size_t sock = srv * DNS_UDP_SOCKETS_PER_SERVER + u->turn_sock[srv];
 		uint16_t id = (uint16_t)(rnd[0] << 8 | rnd[1]);
 		req->key = (uint32_t)sock << 16 | id;
 		if (dns_udp_table_put(&u->table, req) != 0)
