@@ -198,6 +198,48 @@ static void test_memo_reads_cache(void **state)
 	dns_cache_free(c);
 }
 
+/* Many entries: the tables grow many times over, and every (name, type)
+ * still finds its own answer, never a neighbour's; names differ in one
+ * character only, the same name under two types. */
+static void test_many(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	struct dns_cache *c = dns_cache_new(0);
+	assert_non_null(c);
+	char name[64], txt[64];
+	struct dns_answer a;
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "n%d.example", i);
+		snprintf(txt, sizeof(txt), "txt %d", i);
+		make(&a, name, DNS_TYPE_TXT, txt);
+		assert_non_null(dns_cache_put(c, &a));
+		dns_answer_cleanup(&a);
+		snprintf(txt, sizeof(txt), "mx %d", i);
+		make(&a, name, DNS_TYPE_MX, txt);
+		assert_non_null(dns_cache_put(c, &a));
+		dns_answer_cleanup(&a);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "n%d.example", i);
+		const struct dns_answer *t = dns_cache_get(c, name, DNS_TYPE_TXT);
+		const struct dns_answer *m = dns_cache_get(c, name, DNS_TYPE_MX);
+		assert_non_null(t);
+		assert_non_null(m);
+		snprintf(txt, sizeof(txt), "txt %d", i);
+		assert_string_equal(t->rr[0].data, txt);
+		snprintf(txt, sizeof(txt), "mx %d", i);
+		assert_string_equal(m->rr[0].data, txt);
+		assert_false(dns_cache_has(c, name, DNS_TYPE_A));
+	}
+	assert_false(dns_cache_has(c, "n20000.example", DNS_TYPE_TXT));
+	struct dns_cache_stats st;
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.entries, 2 * N);
+	assert_int_equal(st.hits, 2 * N);
+	dns_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_memo_reads_cache),
+		cmocka_unit_test(test_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
