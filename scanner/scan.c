@@ -738,7 +738,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 		sc.wcap = SCAN_WORK_MIN;
 	sc.work = calloc(sc.wcap, sizeof(*sc.work));
 	sc.rows_tail = &sc.rows;
-	sc.rows_cap = o->batch * 4;
+	sc.rows_cap = o->batch * 2;
 	ws = calloc(nw, sizeof(*ws));
 	struct store_pending *window = calloc(sc.wcap, sizeof(*window));
 	if (sc.cache == NULL || sc.work == NULL || ws == NULL || window == NULL) {
