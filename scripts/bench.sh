@@ -8,21 +8,24 @@
 # 1. scripts/gen-world.py writes N domains (zones, the list, expected.csv
 #    with the status every domain must get, and the query mix a scan sends);
 # 2. tests/bed/bed.sh serves the world from Knot on a free loopback port;
-# 3. BENCH_RUNS times, in pairs: posture scan (SPF, DMARC, MX/A, BIMI
-#    records; --no-fetch: no HTTPS) over the world into a fresh database,
-#    timed, with its peak RSS (/usr/bin/time -v); then dnsperf sends the
-#    same query mix to the same server (-c 2 -T 2 -q 100). On a shared
-#    machine the speed of both drifts by a third over minutes: each scan
-#    is compared with the dnsperf run next to it, and the medians are
-#    reported;
+# 3. BENCH_RUNS times: posture scan (SPF, DMARC, MX/A, BIMI records;
+#    --no-fetch: no HTTPS) over the world into a fresh database, timed,
+#    with its peak RSS (/usr/bin/time -v); then dnsperf sends the same
+#    query mix to the same server twice: -c 2 -T 2 -q 100, and asking as
+#    the scan does (its sockets, 4 per worker, and its queries in flight,
+#    64 per worker). On a shared machine the speed of both drifts by a
+#    third over minutes: each scan is compared with the dnsperf runs
+#    next to it, and the medians are reported;
 # 4. every run's stored statuses are compared with expected.csv: a fast
 #    wrong answer is a failure (exit 1);
 # 5. prints, per run and as medians, domains/s, DNS questions asked/s and
 #    queries sent/s, cache hit rate, peak RSS, dnsperf's queries/s (with
-#    the CPU each Knot UDP thread spent on it: one busy thread means the
-#    kernel put both of dnsperf's sockets on it) and both ratios, against
-#    dnsperf's best run (the server's capacity: the target's reading) and
-#    against the run beside each scan.
+#    the CPU each Knot UDP thread spent on the -c 2 runs: one busy thread
+#    means the kernel put both of dnsperf's sockets on it) and the ratios:
+#    against the dnsperf run beside each scan that asks as the scan does
+#    (the target's reading: whether 0.4 is met), against dnsperf's best
+#    -c 2 run (the server's peak), and against the -c 2 run beside each
+#    scan.
 # Everything lives in a temporary directory removed at the end; the bed
 # stops its servers even on failure.
 set -u
@@ -64,6 +67,15 @@ if [ "${1:-}" = "--inside" ]; then
 	spread() {
 		read -r verdict _ <"$w/knot.$1.txt" && [ "$verdict" = both ]
 	}
+	# dnsperf asking as the scan does: as many sockets (4 per worker,
+	# DNS_UDP_SOCKETS_PER_SERVER) and as many queries in flight (64 per
+	# worker, SCAN_OUTSTANDING_DEFAULT).
+	nw=${BENCH_WORKERS:-$(nproc)}
+	dnsperf_like() {
+		dnsperf -s 127.0.0.1 -p "$port" -d "$w/mix.txt" -n 1 -c $((nw * 4)) -T 2 \
+			-q $((nw * 64)) >"$w/dnsperf.$1.like.txt" 2>&1
+		echo "dnsperf (as the scan asks) run $1 exit status $?"
+	}
 	for i in $(seq 1 "$runs"); do
 		/usr/bin/time -v -o "$w/time.$i.txt" "$BUILD/posture" scan "$w/domains.txt" \
 			--db "$w/bench.$i.db" --resolver "$BED_AUTH" \
@@ -73,6 +85,7 @@ if [ "${1:-}" = "--inside" ]; then
 			>"$w/scan.$i.json" 2>"$w/scan.$i.err"
 		echo "scan run $i exit status $?"
 		dnsperf_run "$i"
+		dnsperf_like "$i"
 	done
 	# When no dnsperf run kept both of Knot's UDP threads busy, dnsperf
 	# has measured half the server: run it alone (at most 4 more times)
@@ -126,9 +139,10 @@ def check(db):
                 print("bench: WRONG", name, "stored", got.get(name), "expected", exp)
     return wrong
 
-def dnsperf_qps(i):
+def dnsperf_qps(i, kind=""):
     try:
-        m = re.search(r"Queries per second:\s+([\d.]+)", open("%s/dnsperf.%s.txt" % (w, i)).read())
+        m = re.search(r"Queries per second:\s+([\d.]+)",
+                      open("%s/dnsperf.%s%s.txt" % (w, i, kind)).read())
     except OSError:
         return None
     return float(m.group(1)) if m else 0.0
@@ -167,14 +181,16 @@ for i in range(1, runs + 1):
              secs=secs)
     r["rq"] = r["qps"] / dq if dq else 0.0
     r["rs"] = r["sps"] / dq if dq else 0.0
+    r["like"] = dnsperf_qps(i, ".like") or 0.0
+    r["rl"] = r["sps"] / r["like"] if r["like"] else 0.0
     r["knot"] = knot_split(i)
     per.append(r)
     failed = failed or wrong > 0 or scan["done"] != len(rows)
     print("bench: run %d: %d of %d domains in %.1f s, %.0f domains/s, %.0f questions/s, %.0f sent/s,"
-          " peak RSS %.0f MiB; dnsperf %.0f q/s; ratios %.2f (questions), %.2f (sent);"
-          " %d of %d stored results equal the expected ones"
+          " peak RSS %.0f MiB; dnsperf %.0f q/s (-c 2), %.0f q/s (as the scan asks);"
+          " ratios of sent %.2f and %.2f; %d of %d stored results equal the expected ones"
           % (i, scan["done"], len(rows), secs, r["dps"], r["qps"], r["sps"], r["rss"], dq,
-             r["rq"], r["rs"], len(rows) - wrong, len(rows)))
+             r["like"], r["rs"], r["rl"], len(rows) - wrong, len(rows)))
 if not per:
     sys.exit(1)
 med = lambda k: statistics.median(x[k] for x in per)
@@ -200,11 +216,10 @@ if alone:
 # dnsperf's two sockets are spread over Knot's UDP threads by the
 # kernel's SO_REUSEPORT hash: when both land on one thread, dnsperf
 # measures half a server (about 100,000-130,000 q/s here, one thread
-# busy); when they are split, the whole server (about 185,000-206,000).
-# The target is a share of what the server can do, so the binding
-# ratio is against dnsperf's best run; the paired median is shown too.
+# busy); when they are split, the server at its peak (about 180,000-
+# 235,000).
 best = max(x["dnsperf"] for x in dp)
-print("bench: ratio to dnsperf's best run (%.0f q/s, the server's capacity%s): questions asked"
+print("bench: ratio to dnsperf's best -c 2 run (%.0f q/s, the server's peak%s): questions asked"
       " %.2f, queries sent %.2f (median scan)"
       % (best, "" if any(x["knot"][0] for x in dp)
          else "; WARNING: no run used both Knot threads, so this is half the server",
@@ -212,6 +227,18 @@ print("bench: ratio to dnsperf's best run (%.0f q/s, the server's capacity%s): q
 print("bench: ratio to the dnsperf run beside each scan, median:"
       " questions asked %.2f, queries sent %.2f (runs: %s)"
       % (med("rq"), med("rs"), ", ".join("%.2f" % x["rs"] for x in per)))
+nw = int(os.environ.get("BENCH_WORKERS") or os.cpu_count() or 1)
+print("bench: dnsperf asking as the scan does (-c %d -q %d: the scan's sockets and queries in"
+      " flight): %s queries/s" % (nw * 4, nw * 64, ", ".join("%.0f" % x["like"] for x in per)))
+print("bench: ratio of queries sent to the dnsperf run beside each scan that asks as the scan"
+      " does, median: %.2f (runs: %s)" % (med("rl"), ", ".join("%.2f" % x["rl"] for x in per)))
+# The target's reading: dnsperf asking as the scan asks (its sockets and
+# its queries in flight), the run beside each scan, the median of the
+# ratios. dnsperf's best -c 2 run is the server's peak with two sockets
+# that the kernel happened to put one on each Knot thread (README,
+# Performance); that ratio is printed above, for comparison.
+print("bench: target (issue 6): queries sent at least 0.4 of dnsperf's queries/s when dnsperf"
+      " asks as the scan does: %.2f, %s" % (med("rl"), "met" if med("rl") >= 0.4 else "NOT met"))
 print("bench: %s" % ("every run stored the expected results" if not failed
                      else "FAILED: wrong or missing results (above)"))
 sys.exit(1 if failed else 0)
