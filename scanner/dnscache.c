@@ -203,6 +203,8 @@ static const struct dns_answer *put(struct dns_cache *cache, const struct dns_an
 			goto out;
 		sl = dns_cache_find(s, hash, ans->name, ans->type); /* the empty slot */
 	}
+	if (sl == NULL) /* not after a grow; the analyzer cannot tell */
+		goto out;
 	struct dns_answer *copy = entry_answer(ans, take);
 	if (copy == NULL)
 		goto out;
