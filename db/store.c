@@ -318,7 +318,6 @@ static void *ckpt_main(void *arg)
 		pthread_mutex_lock(&c->mu);
 		c->busy = false;
 		c->st.rounds++;
-		c->st.busy += rc != SQLITE_OK;
 		c->done = rc == SQLITE_OK ? done : 0;
 		pthread_cond_broadcast(&c->cv); /* a writer may wait for the round's end */
 	}

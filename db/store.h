@@ -42,7 +42,6 @@ const char *store_error(const struct store *s);
  */
 struct store_checkpoint_stats {
 	uint64_t rounds;    /* checkpoints the thread ran */
-	uint64_t busy;      /* of them, refused (another checkpoint was running) */
 	uint64_t tails;     /* the writer's own, of the last few frames (WAL restarts) */
 	uint64_t catch_ups; /* the writer's own, when the thread fell behind */
 	int max_wal_frames; /* the largest WAL seen, in pages */

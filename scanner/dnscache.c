@@ -58,11 +58,12 @@ static uint64_t slot_key(uint64_t hash, uint16_t type)
 	return k ? k : (uint64_t)1 << 16;
 }
 
-/* The stripe's first slot to probe: bits of the hash that neither the
- * stripe (the low 6) nor the type in the key took. */
-static size_t home(const struct dns_cache_stripe *s, uint64_t hash)
+/* The stripe's first slot to probe for a key: bits of the hash that
+ * neither the stripe (the low 6) nor the type (the low 16) took, so a
+ * growing table moves entries by their keys, without hashing a name. */
+static size_t home(const struct dns_cache_stripe *s, uint64_t key)
 {
-	return (size_t)(hash >> 20) & s->mask;
+	return (size_t)(key >> 20) & s->mask;
 }
 
 struct dns_cache *dns_cache_new(size_t max_entries)
@@ -100,7 +101,7 @@ static struct dns_cache_slot *dns_cache_find(struct dns_cache_stripe *s, uint64_
 	if (s->slots == NULL)
 		return NULL;
 	uint64_t key = slot_key(hash, type);
-	for (size_t i = home(s, hash);; i = (i + 1) & s->mask) {
+	for (size_t i = home(s, key);; i = (i + 1) & s->mask) {
 		struct dns_cache_slot *sl = &s->slots[i];
 		if (sl->key == 0 ||
 		    (sl->key == key && sl->ans->type == type && strcmp(sl->ans->name, name) == 0))
@@ -156,8 +157,7 @@ static int dns_cache_grow(struct dns_cache_stripe *s)
 	for (size_t k = 0; k < old; k++) {
 		if (from[k].key == 0)
 			continue;
-		uint64_t hash = dns_cache_hash(from[k].ans->name, from[k].ans->type);
-		size_t i = home(s, hash);
+		size_t i = home(s, from[k].key);
 		while (t[i].key != 0)
 			i = (i + 1) & s->mask;
 		t[i] = from[k];

@@ -71,8 +71,8 @@ char *jsonw_finish_len(struct jsonw *w, size_t *len)
 		w->buf[w->len] = '\0';
 		out = w->buf;
 		/* A scan keeps thousands of results queued for the writer:
-		 * each gives back what it did not use of its 8 KiB (in place,
-		 * so this cannot fail). */
+		 * each gives back what it did not use of its 8 KiB (should the
+		 * shrink fail, the larger buffer is kept). */
 		if (w->cap - w->len > 1024) {
 			char *small = realloc(out, w->len + 1);
 			if (small != NULL)
