@@ -1,6 +1,6 @@
 /*
- * store.h — posture's SQLite store (db/store.c is the only file that
- * includes sqlite3).
+ * store.h — posture's SQLite store (db/store.c and db/checkpoint.c are the
+ * only files that include sqlite3).
  *
  * One database holds every run: what was asked (runs, the run's domain
  * list), and what was found (one result per run and domain, with status
