@@ -10,6 +10,13 @@ PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libc
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
+# The layers, one folder each (doc/architecture.md; each folder's README
+# says what it may include, and scripts/lint-arch.py checks it). Headers
+# are included by name: every header name is unique across these folders.
+ENGINE_DIRS := scanner/util scanner/dns scanner/fetch scanner/spf scanner/dmarc \
+               scanner/bimi scanner/scan db reports
+SRC_DIRS := $(ENGINE_DIRS) cli
+
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wpointer-arith -Wvla -Wundef -Wcast-align \
             -Wnull-dereference -Werror
@@ -19,16 +26,22 @@ WARN     += -Wno-format-truncation
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) \
-            -DPOSTURE_VERSION='"$(VERSION)"' -Iscanner -Idb -Ireport
+            -DPOSTURE_VERSION='"$(VERSION)"' $(addprefix -I,$(SRC_DIRS))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   = $(PKG_LIBS) -lpthread
 
-LIB_SRC  := $(filter-out scanner/main.c,$(wildcard scanner/*.c)) $(wildcard db/*.c) \
-            $(wildcard report/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/psl_data.o \
-            $(BUILD)/scanner/svg_schema.o \
-            $(BUILD)/scanner/vmc_roots.o
+HEADERS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
+
+# libposture.a: everything but the command line; libcli.a: the command
+# line without main(), which the unit tests of cli.c link too.
+LIB_SRC  := $(foreach d,$(ENGINE_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/dmarc/psl_data.o \
+            $(BUILD)/scanner/bimi/svg_schema.o \
+            $(BUILD)/scanner/bimi/vmc_roots.o
+CLI_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBS_A   := $(BUILD)/libcli.a $(BUILD)/libposture.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRC := $(wildcard tests/integration/itest_*.c)
@@ -69,22 +82,22 @@ help:
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard scanner/*.h db/*.h report/*.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # The Public Suffix List, compiled in (.incbin reads it from the top dir).
-$(BUILD)/scanner/psl_data.o: scanner/psl_data.S lists/public_suffix_list.dat
+$(BUILD)/scanner/dmarc/psl_data.o: scanner/dmarc/psl_data.S lists/public_suffix_list.dat
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
-# The SVG Tiny PS schema, compiled in the same way (scanner/data/README.md).
-$(BUILD)/scanner/svg_schema.o: scanner/svg_schema.S scanner/data/svg_1.2_ps.rng
+# The SVG Tiny PS schema, compiled in the same way (scanner/bimi/data/README.md).
+$(BUILD)/scanner/bimi/svg_schema.o: scanner/bimi/svg_schema.S scanner/bimi/data/svg_1.2_ps.rng
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
 # The Mark Verifying Authority roots, compiled in the same way.
-$(BUILD)/scanner/vmc_roots.o: scanner/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
+$(BUILD)/scanner/bimi/vmc_roots.o: scanner/bimi/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
@@ -92,28 +105,32 @@ $(BUILD)/libposture.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/posture: $(BUILD)/scanner/main.o $(BUILD)/libposture.a
+$(BUILD)/libcli.a: $(CLI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/posture: $(BUILD)/cli/main.o $(LIBS_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libposture.a
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/%: tests/integration/%.c $(BUILD)/libposture.a
+$(BUILD)/tests/%: tests/integration/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libposture.a
+$(BUILD)/tests/%: tests/tools/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
 
 # The conformance runners (tests/conformance/): built like the tools.
 CONF_SRC := $(wildcard tests/conformance/*.c)
 CONF_BIN := $(CONF_SRC:tests/conformance/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/conformance/%.c $(BUILD)/libposture.a
+$(BUILD)/tests/%: tests/conformance/%.c $(LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libposture.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBS_A) $(LDLIBS)
 
 build-tests: $(BUILD)/posture $(UNIT_BIN) $(ITEST_BIN) $(TOOL_BIN) $(CONF_BIN)
 
@@ -129,7 +146,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	  SAN="$(ASAN_FLAGS)" check-run
 
-LINT_SRC := $(wildcard scanner/*.c scanner/*.h report/*.c report/*.h tests/unit/*.c tests/integration/*.c \
+LINT_SRC := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(wildcard tests/unit/*.c tests/integration/*.c \
               tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c)
 
 lint:

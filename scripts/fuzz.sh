@@ -11,16 +11,16 @@ cd "$ROOT"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 OUT=build-fuzz
 mkdir -p "$OUT/crashes"
-CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11 -Iscanner"
+CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
 # What each harness links: the pure modules it exercises, nothing else.
 declare -A SOURCES=(
-	[fuzz_spf_parse]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
-	[fuzz_spf_macro]="scanner/spf.c scanner/finding.c scanner/dnsutil.c"
-	[fuzz_dmarc_parse]="scanner/dmarc.c scanner/finding.c scanner/dnsutil.c"
-	[fuzz_bimi_parse]="scanner/bimi.c scanner/finding.c scanner/dnsutil.c"
-	[fuzz_svg]="scanner/svg.c scanner/finding.c scanner/svg_schema.S"
-	[fuzz_vmc_logotype]="scanner/vmc.c scanner/finding.c scanner/vmc_roots.S -lcrypto -lz -lpthread"
-	[fuzz_jsonw]="scanner/jsonw.c scanner/utf8.c"
+	[fuzz_spf_parse]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_spf_macro]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_dmarc_parse]="scanner/dmarc/dmarc.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_bimi_parse]="scanner/bimi/bimi.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/bimi/svg_schema.S"
+	[fuzz_vmc_logotype]="scanner/bimi/vmc.c scanner/util/finding.c scanner/bimi/vmc_roots.S -lcrypto -lz -lpthread"
+	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(

@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "jsonw.h"
+#include "output.h"
 #include "utf8.h"
 
 /* One string value written alone, as text (freed by the caller). */

@@ -8,11 +8,26 @@
 #include <string.h>
 
 #include "jsonw.h"
-#include "output.h"
 #include "psl.h"
 #include "readiness.h"
 #include "strutil.h"
 #include "vmc.h"
+
+void findings_write(struct jsonw *w, const struct findings *f)
+{
+	jsonw_arr(w);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+		jsonw_obj(w);
+		jsonw_kstr(w, "code", x->code);
+		jsonw_kstr(w, "severity", finding_severity_name(x->severity));
+		jsonw_kstr(w, "message", x->message);
+		jsonw_kstr(w, "path", x->path);
+		jsonw_kstr(w, "fix", x->fix);
+		jsonw_end_obj(w);
+	}
+	jsonw_end_arr(w);
+}
 
 static void node_write(struct jsonw *w, const struct spf_node *n)
 {
@@ -120,26 +135,6 @@ void dmarc_result_write(struct jsonw *w, const struct dmarc_result *r)
 	jsonw_kbool(w, "readings_differ", r->readings_differ);
 	jsonw_kint(w, "queries", r->queries);
 	jsonw_end_obj(w);
-}
-
-static void spf_w(struct jsonw *w, const void *a)
-{
-	spf_audit_write(w, a);
-}
-
-static void dmarc_w(struct jsonw *w, const void *r)
-{
-	dmarc_result_write(w, r);
-}
-
-json_t *spf_audit_json(const struct spf_audit *a)
-{
-	return jsonw_value(spf_w, a);
-}
-
-json_t *dmarc_result_json(const struct dmarc_result *r)
-{
-	return jsonw_value(dmarc_w, r);
 }
 
 int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, size_t errlen)
@@ -476,16 +471,6 @@ void bimi_result_write(struct jsonw *w, const struct domain_result *r)
 	jsonw_key(w, "findings");
 	findings_write(w, &d->findings);
 	jsonw_end_obj(w);
-}
-
-static void bimi_w(struct jsonw *w, const void *r)
-{
-	bimi_result_write(w, r);
-}
-
-json_t *bimi_result_json(const struct domain_result *r)
-{
-	return jsonw_value(bimi_w, r);
 }
 
 char *checks_json_text(const struct domain_result *r, size_t *len)

@@ -10,12 +10,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "checks.h"
 #include "finding.h"
 #include "jsonw.h"
 
-/* [{"code","severity","message","path","fix"}...], written into w or as a
- * jansson value (NULL on failure). */
-void findings_write(struct jsonw *w, const struct findings *f);
+/* Parses what w holds into a jansson value (the commands print or extend
+ * it); NULL on failure. w is empty afterwards. */
+json_t *jsonw_to_json(struct jsonw *w);
+/* What fn writes for arg, as a jansson value; NULL on failure. */
+json_t *jsonw_value(jsonw_fn fn, const void *arg);
+/* The JSON objects of posture spf / dmarc / bimi --json and of a list of
+ * findings (checks.h writes them), as jansson values; NULL on failure. */
+json_t *spf_audit_json(const struct spf_audit *a);
+json_t *dmarc_result_json(const struct dmarc_result *r);
+json_t *bimi_result_json(const struct domain_result *r);
 json_t *findings_json(const struct findings *f);
 /* Prints json compactly with a newline. Returns 0 or -1. */
 int json_print(FILE *out, json_t *o);

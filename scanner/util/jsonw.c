@@ -92,24 +92,6 @@ char *jsonw_finish(struct jsonw *w)
 	return jsonw_finish_len(w, NULL);
 }
 
-json_t *jsonw_to_json(struct jsonw *w)
-{
-	char *text = jsonw_finish(w);
-	if (text == NULL)
-		return NULL;
-	json_t *o = json_loads(text, 0, NULL);
-	free(text);
-	return o;
-}
-
-json_t *jsonw_value(jsonw_fn fn, const void *arg)
-{
-	struct jsonw w;
-	jsonw_init(&w);
-	fn(&w, arg);
-	return jsonw_to_json(&w);
-}
-
 void jsonw_obj(struct jsonw *w)
 {
 	sep(w);

@@ -20,7 +20,6 @@
 #ifndef POSTURE_JSONW_H
 #define POSTURE_JSONW_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,12 +37,8 @@ void jsonw_init(struct jsonw *w);
 char *jsonw_finish(struct jsonw *w);
 /* The same, and the text's length in *len (not counting the NUL). */
 char *jsonw_finish_len(struct jsonw *w, size_t *len);
-/* Parses the text into a jansson value (for the CLI, which prints or
- * extends it); NULL on failure. w is empty afterwards. */
-json_t *jsonw_to_json(struct jsonw *w);
-/* What fn writes for arg, as a jansson value; NULL on failure. */
+/* A writer of one value (for callers that take any of them). */
 typedef void (*jsonw_fn)(struct jsonw *w, const void *arg);
-json_t *jsonw_value(jsonw_fn fn, const void *arg);
 
 void jsonw_obj(struct jsonw *w); /* { */
 void jsonw_end_obj(struct jsonw *w);

@@ -9,25 +9,57 @@
 
 #include "dnsutil.h"
 
-void findings_write(struct jsonw *w, const struct findings *f)
-{
-	jsonw_arr(w);
-	for (size_t i = 0; i < f->n; i++) {
-		const struct finding *x = &f->v[i];
-		jsonw_obj(w);
-		jsonw_kstr(w, "code", x->code);
-		jsonw_kstr(w, "severity", finding_severity_name(x->severity));
-		jsonw_kstr(w, "message", x->message);
-		jsonw_kstr(w, "path", x->path);
-		jsonw_kstr(w, "fix", x->fix);
-		jsonw_end_obj(w);
-	}
-	jsonw_end_arr(w);
-}
-
 static void findings_w(struct jsonw *w, const void *f)
 {
 	findings_write(w, f);
+}
+
+json_t *jsonw_to_json(struct jsonw *w)
+{
+	char *text = jsonw_finish(w);
+	if (text == NULL)
+		return NULL;
+	json_t *o = json_loads(text, 0, NULL);
+	free(text);
+	return o;
+}
+
+json_t *jsonw_value(jsonw_fn fn, const void *arg)
+{
+	struct jsonw w;
+	jsonw_init(&w);
+	fn(&w, arg);
+	return jsonw_to_json(&w);
+}
+
+static void spf_w(struct jsonw *w, const void *a)
+{
+	spf_audit_write(w, a);
+}
+
+static void dmarc_w(struct jsonw *w, const void *r)
+{
+	dmarc_result_write(w, r);
+}
+
+json_t *spf_audit_json(const struct spf_audit *a)
+{
+	return jsonw_value(spf_w, a);
+}
+
+json_t *dmarc_result_json(const struct dmarc_result *r)
+{
+	return jsonw_value(dmarc_w, r);
+}
+
+static void bimi_w(struct jsonw *w, const void *r)
+{
+	bimi_result_write(w, r);
+}
+
+json_t *bimi_result_json(const struct domain_result *r)
+{
+	return jsonw_value(bimi_w, r);
 }
 
 json_t *findings_json(const struct findings *f)

@@ -10,7 +10,6 @@
 #ifndef POSTURE_CHECKS_H
 #define POSTURE_CHECKS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "bimi.h"
@@ -128,15 +127,14 @@ int checks_bimi_finish(struct domain_result *r, const struct bimi_fetched *logo,
 /* True when any check that ran ended in a DNS failure (TempError). */
 bool checks_inconclusive(const struct domain_result *r);
 
-/* The JSON objects of posture spf / dmarc / bimi --json, written into w
- * (jsonw.h) or, for the CLI, as jansson values (NULL on failure). */
+/* The JSON objects of posture spf / dmarc / bimi --json, and a list of
+ * findings ([{"code","severity","message","path","fix"}...]), written
+ * into w (jsonw.h); the CLI turns them into jansson values (output.h). */
 struct jsonw;
 void spf_audit_write(struct jsonw *w, const struct spf_audit *a);
 void dmarc_result_write(struct jsonw *w, const struct dmarc_result *r);
 void bimi_result_write(struct jsonw *w, const struct domain_result *r);
-json_t *spf_audit_json(const struct spf_audit *a);
-json_t *dmarc_result_json(const struct dmarc_result *r);
-json_t *bimi_result_json(const struct domain_result *r);
+void findings_write(struct jsonw *w, const struct findings *f);
 const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"} as compact
  * ASCII text (the caller frees it; NULL when out of memory); a check that
