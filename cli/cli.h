@@ -16,6 +16,8 @@
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE    2
 #define EXIT_INTERNAL 3
+/* Stopped by SIGINT or SIGTERM: 128 + SIGINT, as shells report it. */
+#define EXIT_INTERRUPTED 130
 
 struct cli_globals {
 	struct dns_config dns;
@@ -43,12 +45,6 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
  * then left as it was).
  */
 int cli_parse_resolvers(const char *list, struct dns_config *dns, char *err, size_t errlen);
-
-/* Reads a whole file of at most max bytes into a malloc'd buffer. Returns
- * 0, -1 (errno says why), or -2 when it is larger than max; with cut, a
- * larger file gives its first max + 1 bytes and 0 (for the callee's own
- * size finding). */
-int cli_read_file(const char *path, size_t max, bool cut, uint8_t **out, size_t *len);
 
 /* Parses a whole decimal number in [min, max]. Returns 0 or -1. */
 int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out);

@@ -192,7 +192,7 @@ struct runlist {
 static int add_run(void *arg, const struct store_run *r)
 {
 	struct runlist *l = arg;
-	if (strcmp(r->state, "finished") != 0 || (l->upto > 0 && r->id > l->upto))
+	if (r->state != STORE_RUN_FINISHED || (l->upto > 0 && r->id > l->upto))
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;

@@ -2,6 +2,7 @@
  * cmd_scan.c — "posture scan" (lists into the store), "posture runs" (what
  * the store holds) and "posture db merge" (shards into one run).
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,13 @@
  * thousands per 100,000 domains and scanned slower. */
 #define SCAN_OUTSTANDING_DEFAULT 64
 #define SCAN_OUTSTANDING_MAX     10000
+#define SCAN_QPS_MAX             10000000
+/* Descriptors kept free of DNS sockets: the store, its WAL and checkpoint
+ * connection, the fetcher's connections, the lists, stdio. */
+#define SCAN_FD_RESERVE 64
+/* glibc's heap kept mapped during a scan (scan_process_setup). */
+#define SCAN_MALLOC_TRIM_THRESHOLD (64 << 20)
+#define SCAN_MALLOC_TOP_PAD        (16 << 20)
 /* Results per transaction. Every commit rewrites the last (64 KiB) page
  * of each table and index it adds to: with 500 a 100,000-domain run put
  * 12,100 pages into the WAL, with 1,000 11,100 (the database is 9,400). */
@@ -201,8 +209,8 @@ static int load_run(struct store *s, struct store_run *r, char **lists, int nlis
 			return -1;
 		}
 	}
-	if (store_run_recount(s, r->id) != 0 || store_run_set_state(s, r->id, "running") != 0 ||
-	    store_commit(s) != 0)
+	if (store_run_recount(s, r->id) != 0 ||
+	    store_run_set_state(s, r->id, STORE_RUN_RUNNING) != 0 || store_commit(s) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -224,7 +232,7 @@ static void print_summary(const struct store_run *r, const struct scan_stats *st
 		jsonw_obj(&w);
 		jsonw_kint(&w, "run", r->id);
 		jsonw_kstr(&w, "label", r->label);
-		jsonw_kstr(&w, "state", r->state);
+		jsonw_kstr(&w, "state", store_run_state_name(r->state));
 		jsonw_kint(&w, "total", r->total);
 		jsonw_kint(&w, "done", r->done);
 		jsonw_kint(&w, "errors", r->errors);
@@ -251,8 +259,9 @@ static void print_summary(const struct store_run *r, const struct scan_stats *st
 	}
 	printf("run %lld (", (long long)r->id);
 	print_safe(stdout, r->label);
-	printf("): %s, %lld of %lld domains, %lld inconclusive (temperror)\n", r->state,
-	       (long long)r->done, (long long)r->total, (long long)r->errors);
+	printf("): %s, %lld of %lld domains, %lld inconclusive (temperror)\n",
+	       store_run_state_name(r->state), (long long)r->done, (long long)r->total,
+	       (long long)r->errors);
 	printf("  this session: %.1f s, %.0f domains/s, %llu DNS questions (%llu queries sent, "
 	       "cache hit rate %.0f%%), %llu timeouts\n",
 	       st->seconds, st->seconds > 0 ? (double)st->done / st->seconds : 0,
@@ -260,221 +269,269 @@ static void print_summary(const struct store_run *r, const struct scan_stats *st
 	       (unsigned long long)st->timeouts);
 	if (skipped || dups)
 		printf("  list: %lu lines skipped, %lu duplicates skipped\n", skipped, dups);
-	if (strcmp(r->state, "finished") != 0)
+	if (r->state != STORE_RUN_FINISHED)
 		printf("  resume with: posture scan --resume %lld\n", (long long)r->id);
 }
 
-int cmd_scan(int argc, char **argv, const struct cli_globals *g)
-{
-	const char *db = SCAN_DB_DEFAULT, *label = NULL, *checks = "spf,dmarc,bimi,mx";
-	char **lists = calloc((size_t)argc + 1, sizeof(char *));
-	int nlists = 0;
-	unsigned long workers = 0, inflight = SCAN_INFLIGHT_DEFAULT, qps = 0, resume = 0;
-	unsigned long outstanding = SCAN_OUTSTANDING_DEFAULT;
-	unsigned shard_k = 1, shard_n = 1;
-	bool progress = isatty(STDERR_FILENO);
+/* What posture scan was asked to do. */
+struct scan_args {
+	const char *db, *label, *checks;
+	char **lists; /* argv's, nlists of them */
+	int nlists;
+	unsigned long workers, inflight, qps, resume, outstanding;
+	unsigned shard_k, shard_n;
+	bool progress;
 	struct domain_check_opts dco;
-	uint8_t *roots = NULL;
-	size_t roots_len = 0;
-	struct scan_options o;
-	char err[256];
-	int rc = EXIT_INTERNAL;
-	struct store *s = NULL;
+};
 
-	if (lists == NULL)
-		return EXIT_INTERNAL;
-	domain_check_opts_init(&dco);
+/* One option of posture scan's own at argv[*i] (with its value). Returns
+ * 0, or EXIT_USAGE after saying why. */
+static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
+{
+	const char *opt = argv[*i];
+	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	unsigned long *num = NULL, lo = 1, hi = 0;
+
+	if (strcmp(opt, "--progress") == 0) {
+		a->progress = true;
+		return 0;
+	}
+	if (opt[0] != '-' || strcmp(opt, "-") == 0) {
+		a->lists[a->nlists++] = argv[*i];
+		return 0;
+	}
+	if (v == NULL)
+		return cli_usage_error("scan", "%s needs a value", opt);
+	(*i)++;
+	if (strcmp(opt, "--db") == 0)
+		a->db = v;
+	else if (strcmp(opt, "--label") == 0)
+		a->label = v;
+	else if (strcmp(opt, "--checks") == 0)
+		a->checks = v;
+	else if (strcmp(opt, "--workers") == 0)
+		num = &a->workers, hi = SCAN_MAX_WORKERS;
+	else if (strcmp(opt, "--inflight") == 0)
+		num = &a->inflight, hi = SCAN_MAX_INFLIGHT;
+	else if (strcmp(opt, "--outstanding") == 0)
+		num = &a->outstanding, hi = SCAN_OUTSTANDING_MAX;
+	else if (strcmp(opt, "--qps") == 0)
+		num = &a->qps, hi = SCAN_QPS_MAX;
+	else if (strcmp(opt, "--resume") == 0)
+		num = &a->resume, hi = INT32_MAX;
+	else if (strcmp(opt, "--shard") == 0) {
+		if (parse_shard(v, &a->shard_k, &a->shard_n) != 0)
+			return cli_usage_error("scan",
+			                       "--shard takes K/N with 1 <= K <= N, not '%s'", v);
+	} else {
+		return cli_usage_error("scan", "unknown option '%s'", opt);
+	}
+	if (num != NULL && cli_parse_uint(v, lo, hi, num) != 0)
+		return cli_usage_error("scan", "%s takes a number from %lu to %lu, not '%s'", opt,
+		                       lo, hi, v);
+	return 0;
+}
+
+/* Reads posture scan's arguments into a (whose lists the caller frees).
+ * Returns 0, or EXIT_USAGE after saying why. */
+static int scan_args_parse(int argc, char **argv, struct scan_args *a)
+{
+	char err[256];
+
 	for (int i = 0; i < argc; i++) {
-		int shared = domain_check_option(argc, argv, &i, &dco, err, sizeof(err));
-		if (shared < 0) {
-			free(lists);
+		int shared = domain_check_option(argc, argv, &i, &a->dco, err, sizeof(err));
+		if (shared < 0)
 			return cli_usage_error("scan", "%s", err);
-		}
 		if (shared == 1)
 			continue;
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		unsigned long *num = NULL, lo = 1, hi = 0;
-		if (strcmp(a, "--progress") == 0) {
-			progress = true;
-			continue;
-		}
-		if (a[0] != '-' || strcmp(a, "-") == 0) {
-			lists[nlists++] = argv[i];
-			continue;
-		}
-		if (v == NULL) {
-			free(lists);
-			return cli_usage_error("scan", "%s needs a value", a);
-		}
-		i++;
-		if (strcmp(a, "--db") == 0)
-			db = v;
-		else if (strcmp(a, "--label") == 0)
-			label = v;
-		else if (strcmp(a, "--checks") == 0)
-			checks = v;
-		else if (strcmp(a, "--workers") == 0)
-			num = &workers, hi = SCAN_MAX_WORKERS;
-		else if (strcmp(a, "--inflight") == 0)
-			num = &inflight, hi = SCAN_MAX_INFLIGHT;
-		else if (strcmp(a, "--outstanding") == 0)
-			num = &outstanding, hi = SCAN_OUTSTANDING_MAX;
-		else if (strcmp(a, "--qps") == 0)
-			num = &qps, hi = 10000000;
-		else if (strcmp(a, "--resume") == 0)
-			num = &resume, hi = INT32_MAX;
-		else if (strcmp(a, "--shard") == 0) {
-			if (parse_shard(v, &shard_k, &shard_n) != 0) {
-				free(lists);
-				return cli_usage_error(
-				        "scan", "--shard takes K/N with 1 <= K <= N, not '%s'", v);
-			}
-		} else {
-			free(lists);
-			return cli_usage_error("scan", "unknown option '%s'", a);
-		}
-		if (num != NULL && cli_parse_uint(v, lo, hi, num) != 0) {
-			free(lists);
-			return cli_usage_error("scan",
-			                       "%s takes a number from %lu to %lu, not '%s'", a, lo,
-			                       hi, v);
-		}
+		if (scan_option(argc, argv, &i, a) != 0)
+			return EXIT_USAGE;
 	}
-	if (domain_check_opts_env(&dco, err, sizeof(err)) != 0) {
-		free(lists);
+	if (domain_check_opts_env(&a->dco, err, sizeof(err)) != 0)
 		return cli_usage_error("scan", "%s", err);
-	}
-	if (nlists == 0 && resume == 0) {
-		free(lists);
+	if (a->nlists == 0 && a->resume == 0)
 		return cli_usage_error("scan",
 		                       "name at least one list (or '-' for standard input), "
 		                       "or --resume RUN");
-	}
-	if (nlists > 0 && resume != 0) {
-		free(lists);
+	if (a->nlists > 0 && a->resume != 0)
 		return cli_usage_error("scan", "--resume takes no list: the run has its own");
-	}
-	memset(&o, 0, sizeof(o));
-	o.dns = g->dns;
-	o.workers = (unsigned)workers;
-	o.inflight = (unsigned)inflight;
-	o.qps = (unsigned)qps;
-	o.progress = progress;
-	o.batch = SCAN_BATCH;
-	o.cache_entries = SCAN_CACHE_ENTRIES;
-	o.no_fetch = dco.no_fetch;
-	o.ca_file = dco.ca_file;
-	o.connect_to = dco.connect_to;
-	o.n_connect_to = dco.n_connect_to;
-	o.selector = dco.selector;
-	o.at = dco.at;
-	if (dco.vmc_roots) {
-		if (domain_check_load_roots(dco.vmc_roots, &roots, &roots_len, err, sizeof(err)) !=
-		    0) {
+	return 0;
+}
+
+/* The scan's options from the arguments. Returns 0, EXIT_USAGE after
+ * saying why, or EXIT_INTERNAL (unreadable --vmc-roots: *roots stays
+ * NULL). */
+static int scan_options_make(const struct scan_args *a, const struct cli_globals *g,
+                             struct scan_options *o, uint8_t **roots)
+{
+	char err[256];
+	size_t roots_len = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->dns = g->dns;
+	o->workers = (unsigned)a->workers;
+	o->inflight = (unsigned)a->inflight;
+	o->qps = (unsigned)a->qps;
+	o->progress = a->progress;
+	o->batch = SCAN_BATCH;
+	o->cache_entries = SCAN_CACHE_ENTRIES;
+	o->no_fetch = a->dco.no_fetch;
+	o->ca_file = a->dco.ca_file;
+	o->connect_to = a->dco.connect_to;
+	o->n_connect_to = a->dco.n_connect_to;
+	o->selector = a->dco.selector;
+	o->at = a->dco.at;
+	if (a->dco.vmc_roots) {
+		if (domain_check_load_roots(a->dco.vmc_roots, roots, &roots_len, err,
+		                            sizeof(err)) != 0) {
 			fprintf(stderr, "posture: %s\n", err);
-			free(lists);
 			return EXIT_INTERNAL;
 		}
-		o.vmc_roots = roots;
-		o.vmc_roots_len = roots_len;
+		o->vmc_roots = *roots;
+		o->vmc_roots_len = roots_len;
 	}
-	if (checks_parse(checks, &o.checks, &o.bimi_asked, err, sizeof(err)) != 0) {
-		free(lists);
+	if (checks_parse(a->checks, &o->checks, &o->bimi_asked, err, sizeof(err)) != 0)
 		return cli_usage_error("scan", "%s", err);
-	}
 	/* Each worker's queries on the wire: --outstanding, at most two per
 	 * domain in progress, within the descriptor limit (each TCP query
-	 * holds a socket). */
+	 * holds a socket; SCAN_FD_RESERVE stay for the store, the fetcher
+	 * and the lists). */
 	unsigned long nofile = dns_raise_nofile();
-	unsigned nw = o.workers ? o.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nw = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0)
 		nw = 1;
-	unsigned long per = nofile > 64 ? (nofile - 64) / nw : 16;
-	if (per > 2 * inflight)
-		per = 2 * inflight;
-	o.dns.max_inflight = (unsigned)(per < outstanding ? per : outstanding);
-	if (o.dns.max_inflight < 1)
-		o.dns.max_inflight = 1;
-	if (psl_init() != 0) {
-		fprintf(stderr, "posture: cannot load the Public Suffix List\n");
-		goto out;
-	}
+	unsigned long per = nofile > SCAN_FD_RESERVE ? (nofile - SCAN_FD_RESERVE) / nw : 16;
+	if (per > 2 * a->inflight)
+		per = 2 * a->inflight;
+	o->dns.max_inflight = (unsigned)(per < a->outstanding ? per : a->outstanding);
+	if (o->dns.max_inflight < 1)
+		o->dns.max_inflight = 1;
+	return 0;
+}
 
-	s = store_open(db, err, sizeof(err));
-	if (s == NULL) {
-		fprintf(stderr, "posture: %s\n", err);
-		goto out;
-	}
-	struct store_run run;
-	unsigned long dups = 0;
-	struct problems pr = { 0, 0 };
-	memset(&run, 0, sizeof(run));
-	if (resume != 0) {
-		int got = store_run_get(s, (int64_t)resume, &run);
+/* Opens the run to scan: the one --resume names (marked running), or a
+ * new one loaded from the lists. Returns 0 or an exit status. */
+static int scan_run_open(struct store *s, const struct scan_args *a, const struct scan_options *o,
+                         struct store_run *run, unsigned long *dups, struct problems *pr)
+{
+	memset(run, 0, sizeof(*run));
+	if (a->resume != 0) {
+		int got = store_run_get(s, (int64_t)a->resume, run);
 		if (got <= 0) {
-			fprintf(stderr, "posture: %s: no run %lu\n", db, resume);
-			rc = got == 0 ? EXIT_USAGE : EXIT_INTERNAL;
-			goto out;
+			fprintf(stderr, "posture: %s: no run %lu\n", a->db, a->resume);
+			return got == 0 ? EXIT_USAGE : EXIT_INTERNAL;
 		}
-		if (strcmp(run.state, "running") == 0) {
+		if (run->state == STORE_RUN_RUNNING) {
 			fprintf(stderr, "posture: run %lu is still running (pid %lld on %s)\n",
-			        resume, (long long)run.pid, run.host);
-			rc = EXIT_USAGE;
-			goto out;
+			        a->resume, (long long)run->pid, run->host);
+			return EXIT_USAGE;
 		}
-		if (store_run_set_state(s, run.id, "running") != 0) {
+		if (store_run_set_state(s, run->id, STORE_RUN_RUNNING) != 0) {
 			fprintf(stderr, "posture: database: %s\n", store_error(s));
-			goto out;
+			return EXIT_INTERNAL;
 		}
-	} else {
-		size_t k = 0;
-		for (int i = 0; i < nlists && k + 2 < sizeof(run.list); i++)
-			k += (size_t)snprintf(run.list + k, sizeof(run.list) - k, "%s%s",
-			                      i ? " " : "", lists[i]);
-		/* File names and labels need not be UTF-8; what is stored is
-		 * (runs --json and the reports print it). */
-		char raw[sizeof(run.list)];
-		str_copy(raw, sizeof(raw), run.list);
-		utf8_clean(raw, run.list, sizeof(run.list));
-		utf8_clean(label ? label : run.list, run.label, sizeof(run.label));
-		snprintf(run.options, sizeof(run.options),
-		         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
-		         "timeout=%u retries=%u%s",
-		         checks, workers, inflight, outstanding, qps, shard_k, shard_n,
-		         o.dns.timeout_ms, o.dns.retries, dco.no_fetch ? " no-fetch" : "");
-		str_copy(run.tool_version, sizeof(run.tool_version), POSTURE_VERSION);
-		if (load_run(s, &run, lists, nlists, shard_k, shard_n, &dups, &pr) != 0)
-			goto out;
-		if (pr.shown > SCAN_PROBLEMS_SHOWN)
-			fprintf(stderr, "posture: %lu more list problems not shown\n",
-			        pr.shown - SCAN_PROBLEMS_SHOWN);
+		return 0;
 	}
+	size_t k = 0;
+	for (int i = 0; i < a->nlists && k + 2 < sizeof(run->list); i++)
+		k += (size_t)snprintf(run->list + k, sizeof(run->list) - k, "%s%s", i ? " " : "",
+		                      a->lists[i]);
+	/* File names and labels need not be UTF-8; what is stored is (runs
+	 * --json and the reports print it). */
+	char raw[sizeof(run->list)];
+	str_copy(raw, sizeof(raw), run->list);
+	utf8_clean(raw, run->list, sizeof(run->list));
+	utf8_clean(a->label ? a->label : run->list, run->label, sizeof(run->label));
+	snprintf(run->options, sizeof(run->options),
+	         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
+	         "timeout=%u retries=%u%s",
+	         a->checks, a->workers, a->inflight, a->outstanding, a->qps, a->shard_k, a->shard_n,
+	         o->dns.timeout_ms, o->dns.retries, a->dco.no_fetch ? " no-fetch" : "");
+	str_copy(run->tool_version, sizeof(run->tool_version), POSTURE_VERSION);
+	if (load_run(s, run, a->lists, a->nlists, a->shard_k, a->shard_n, dups, pr) != 0)
+		return EXIT_INTERNAL;
+	if (pr->shown > SCAN_PROBLEMS_SHOWN)
+		fprintf(stderr, "posture: %lu more list problems not shown\n",
+		        pr->shown - SCAN_PROBLEMS_SHOWN);
+	return 0;
+}
 
+/* Process-wide settings a scan wants, which only the program may make. */
+static void scan_process_setup(void)
+{
 	struct sigaction sa;
+
+	/* Every domain in progress holds a ~20 KiB result and frees it when
+	 * done: without these, glibc trims the heap and maps it back again
+	 * thousands of times a second (page faults were the top cost). */
+	mallopt(M_TRIM_THRESHOLD, SCAN_MALLOC_TRIM_THRESHOLD);
+	mallopt(M_TOP_PAD, SCAN_MALLOC_TOP_PAD);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
 
+int cmd_scan(int argc, char **argv, const struct cli_globals *g)
+{
+	struct scan_args a = { .db = SCAN_DB_DEFAULT,
+		               .checks = "spf,dmarc,bimi,mx",
+		               .inflight = SCAN_INFLIGHT_DEFAULT,
+		               .outstanding = SCAN_OUTSTANDING_DEFAULT,
+		               .shard_k = 1,
+		               .shard_n = 1,
+		               .progress = isatty(STDERR_FILENO) };
+	uint8_t *roots = NULL;
+	struct scan_options o;
+	char err[256];
+	int rc = EXIT_INTERNAL;
+	struct store *s = NULL;
+	struct store_run run;
+	unsigned long dups = 0;
+	struct problems pr = { 0, 0 };
 	struct scan_stats st;
-	if (scan_run(s, run.id, &o, &stop_flag, &st, err, sizeof(err)) != 0) {
-		fprintf(stderr, "posture: scan: %s\n", err);
-		store_run_set_state(s, run.id, "interrupted");
+
+	a.lists = calloc((size_t)argc + 1, sizeof(char *));
+	if (a.lists == NULL)
+		return EXIT_INTERNAL;
+	domain_check_opts_init(&a.dco);
+	rc = scan_args_parse(argc, argv, &a);
+	if (rc == 0)
+		rc = scan_options_make(&a, g, &o, &roots);
+	if (rc != 0)
+		goto out;
+	rc = EXIT_INTERNAL;
+	if (psl_init() != 0) {
+		fprintf(stderr, "posture: cannot load the Public Suffix List\n");
 		goto out;
 	}
-	const char *state = st.interrupted ? "interrupted" : "finished";
+	s = store_open(a.db, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "posture: %s\n", err);
+		goto out;
+	}
+	rc = scan_run_open(s, &a, &o, &run, &dups, &pr);
+	if (rc != 0)
+		goto out;
+	rc = EXIT_INTERNAL;
+	scan_process_setup();
+	if (scan_run(s, run.id, &o, &stop_flag, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "posture: scan: %s\n", err);
+		store_run_set_state(s, run.id, STORE_RUN_INTERRUPTED);
+		goto out;
+	}
+	enum store_run_state state = st.interrupted ? STORE_RUN_INTERRUPTED : STORE_RUN_FINISHED;
 	if (store_run_recount(s, run.id) != 0 || store_run_set_state(s, run.id, state) != 0 ||
 	    store_run_get(s, run.id, &run) != 1) {
 		fprintf(stderr, "posture: database: %s\n", store_error(s));
 		goto out;
 	}
 	print_summary(&run, &st, g->json, pr.total, dups);
-	rc = st.interrupted ? 130 : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+	rc = st.interrupted ? EXIT_INTERRUPTED : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
 out:
 	store_close(s);
 	free(roots);
-	free(lists);
+	free(a.lists);
 	return rc;
 }
 
@@ -483,16 +540,16 @@ static int print_run(void *arg, const struct store_run *r)
 	json_t *arr = arg;
 	if (arr != NULL) {
 		json_array_append_new(
-		        arr,
-		        json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s?}", "id", (json_int_t)r->id,
-		                  "label", r->label, "list", r->list, "state", r->state, "total",
-		                  (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
-		                  (json_int_t)r->errors, "started", r->started, "finished_at",
-		                  r->finished_at[0] ? r->finished_at : NULL));
+		        arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s?}", "id",
+		                       (json_int_t)r->id, "label", r->label, "list", r->list,
+		                       "state", store_run_state_name(r->state), "total",
+		                       (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
+		                       (json_int_t)r->errors, "started", r->started, "finished_at",
+		                       r->finished_at[0] ? r->finished_at : NULL));
 		return 0;
 	}
-	printf("%5lld  %-11s %9lld/%-9lld %-20s %-20s ", (long long)r->id, r->state,
-	       (long long)r->done, (long long)r->total, r->started,
+	printf("%5lld  %-11s %9lld/%-9lld %-20s %-20s ", (long long)r->id,
+	       store_run_state_name(r->state), (long long)r->done, (long long)r->total, r->started,
 	       r->finished_at[0] ? r->finished_at : "-");
 	print_safe(stdout, r->label);
 	fputc('\n', stdout);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "domain_check.h"
 #include "output.h"
 #include "bimi.h"
@@ -66,7 +67,7 @@ const char cmd_vmc_help[] =
 static int load(const char *what, const char *path, size_t max, bool cut, uint8_t **out,
                 size_t *len)
 {
-	int rc = cli_read_file(path, max, cut, out, len);
+	int rc = file_read_all(path, max, cut, out, len);
 	if (rc == -2)
 		fprintf(stderr, "posture: %s '%s' is larger than %zu bytes\n", what, path, max);
 	else if (rc != 0)

@@ -13,6 +13,7 @@
 #include "checks.h"
 #include "finding.h"
 #include "jsonw.h"
+#include "textout.h"
 
 /* Parses what w holds into a jansson value (the commands print or extend
  * it); NULL on failure. w is empty afterwards. */
@@ -30,13 +31,6 @@ int json_print(FILE *out, json_t *o);
 /* Prints o (NULL: building it failed) on stdout and releases it; on
  * failure says so on stderr. Returns 0 or -1. */
 int json_emit(json_t *o);
-
-/* Writes s with C0 controls and DEL written as \DDD (UTF-8 passes), so
- * a hostile record cannot move the cursor or recolour the terminal. */
-void print_safe(FILE *out, const char *s);
-/* Writes len bytes of published text: printable ASCII as is, everything
- * else (and '"', '\\') as \DDD. */
-void print_record(FILE *out, const char *s, size_t len);
 
 /* True when colours may be used on out: a terminal and no NO_COLOR. */
 bool output_colour(FILE *out);

@@ -155,7 +155,8 @@ static int migrate(struct store *s)
 			char keep[sizeof(s->err)];
 			memcpy(keep, s->err, sizeof(keep));
 			store_rollback(s);
-			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1, keep);
+			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1,
+			         keep);
 			return -1;
 		}
 		if (store_commit(s) != 0)
@@ -314,6 +315,27 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+static const char *const run_state_names[] = {
+	[STORE_RUN_LOADING] = "loading",         [STORE_RUN_RUNNING] = "running",
+	[STORE_RUN_INTERRUPTED] = "interrupted", [STORE_RUN_FINISHED] = "finished",
+	[STORE_RUN_UNKNOWN] = "unknown",
+};
+
+const char *store_run_state_name(enum store_run_state st)
+{
+	return (unsigned)st < sizeof(run_state_names) / sizeof(run_state_names[0])
+	               ? run_state_names[st]
+	               : "unknown";
+}
+
+enum store_run_state store_run_state_parse(const char *name)
+{
+	for (unsigned i = 0; i < STORE_RUN_UNKNOWN; i++)
+		if (strcmp(name, run_state_names[i]) == 0)
+			return (enum store_run_state)i;
+	return STORE_RUN_UNKNOWN;
+}
+
 int store_run_create(struct store *s, struct store_run *r)
 {
 	sqlite3_stmt *st;
@@ -321,7 +343,7 @@ int store_run_create(struct store *s, struct store_run *r)
 
 	now_iso(r->started, sizeof(r->started));
 	gethostname(host, sizeof(host) - 1);
-	snprintf(r->state, sizeof(r->state), "loading");
+	r->state = STORE_RUN_LOADING;
 	if (sqlite3_prepare_v2(s->db,
 	                       "INSERT INTO runs(label, list, options, tool_version, started,"
 	                       " state, pid, host) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -332,7 +354,7 @@ int store_run_create(struct store *s, struct store_run *r)
 	sqlite3_bind_text(st, 3, r->options, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, r->tool_version, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, r->started, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, r->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, store_run_state_name(r->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)getpid());
 	sqlite3_bind_text(st, 8, host, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
@@ -349,7 +371,8 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 
 	if (s->pos_run != run) {
 		int64_t max = store_scalar(
-		        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1", run);
+		        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1",
+		        run);
 		if (max < 0)
 			return -1;
 		s->pos_run = run;
@@ -393,7 +416,7 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 	return 0;
 }
 
-int store_run_set_state(struct store *s, int64_t run, const char *state)
+int store_run_set_state(struct store *s, int64_t run, enum store_run_state state)
 {
 	sqlite3_stmt *st;
 	char now[32], host[128] = "";
@@ -407,7 +430,7 @@ int store_run_set_state(struct store *s, int64_t run, const char *state)
 	                       -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, store_run_state_name(state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
 	sqlite3_bind_text(st, 4, host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
@@ -419,9 +442,9 @@ int store_run_set_state(struct store *s, int64_t run, const char *state)
 int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            s->db, "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
+	            -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, done);
@@ -476,15 +499,16 @@ static void run_from_row(sqlite3_stmt *st, struct store_run *r)
 	col_text(st, 4, r->tool_version, sizeof(r->tool_version));
 	col_text(st, 5, r->started, sizeof(r->started));
 	col_text(st, 6, r->finished_at, sizeof(r->finished_at));
-	col_text(st, 7, r->state, sizeof(r->state));
+	char state[16];
+	col_text(st, 7, state, sizeof(state));
+	r->state = store_run_state_parse(state);
 	r->total = sqlite3_column_int64(st, 8);
 	r->done = sqlite3_column_int64(st, 9);
 	r->errors = sqlite3_column_int64(st, 10);
 	r->pid = sqlite3_column_int64(st, 11);
 	col_text(st, 12, r->host, sizeof(r->host));
-	if ((strcmp(r->state, "running") == 0 || strcmp(r->state, "loading") == 0) &&
-	    process_gone(r))
-		snprintf(r->state, sizeof(r->state), "interrupted");
+	if ((r->state == STORE_RUN_RUNNING || r->state == STORE_RUN_LOADING) && process_gone(r))
+		r->state = STORE_RUN_INTERRUPTED;
 }
 
 #define RUN_COLUMNS                                                                                \
@@ -505,6 +529,24 @@ int store_run_get(struct store *s, int64_t run, struct store_run *out)
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(s, "reading the run");
+}
+
+int store_run_counts(struct store *s, int64_t run, int64_t *total, int64_t *done, int64_t *errors)
+{
+	struct store_run r;
+	if (store_run_recount(s, run) != 0)
+		return -1;
+	int rc = store_run_get(s, run, &r);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		snprintf(s->err, sizeof(s->err), "run %lld does not exist", (long long)run);
+		return -1;
+	}
+	*total = r.total;
+	*done = r.done;
+	*errors = r.errors;
+	return 0;
 }
 
 int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run *r), void *arg)
@@ -641,17 +683,19 @@ static int merge_one(struct store *s, const char *path, int64_t *run)
 {
 	sqlite3_stmt *st;
 	int rc;
-	int64_t from = store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
+	int64_t from =
+	        store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
 	if (from <= 0) {
 		snprintf(s->err, sizeof(s->err), "%s holds no run", path);
 		return -1;
 	}
 	if (*run == 0) {
-		if (sqlite3_prepare_v2(s->db,
-		                       "INSERT INTO runs(label, list, options, tool_version, started,"
-		                       " state) SELECT label, list, options || ' (merged)',"
-		                       " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
-		                       -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(
+		            s->db,
+		            "INSERT INTO runs(label, list, options, tool_version, started,"
+		            " state) SELECT label, list, options || ' (merged)',"
+		            " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
+		            -1, &st, NULL) != SQLITE_OK)
 			return fail(s, "merging");
 		sqlite3_bind_int64(st, 1, from);
 		rc = sqlite3_step(st);
@@ -722,7 +766,7 @@ int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run,
 			goto fail;
 	}
 	if (*run == 0 || store_run_recount(s, *run) != 0 ||
-	    store_run_set_state(s, *run, "finished") != 0)
+	    store_run_set_state(s, *run, STORE_RUN_FINISHED) != 0)
 		goto fail;
 	return 0;
 fail_detach:;
@@ -741,9 +785,9 @@ fail:
 #define ROW_COLUMNS                                                                                \
 	"r.run_id, rd.position, d.name, d.company, d.code, d.sector, rd.list, r.domain_id,"        \
 	" r.scanned_at, r.spf_status, r.spf_all, r.spf_error, r.spf_lookups,"                      \
-	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"          \
-	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"        \
-	" r.mx, r.a, r.conclusive, r.json"                                                          \
+	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"           \
+	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
+	" r.mx, r.a, r.conclusive, r.json"                                                         \
 	" FROM results r JOIN domains d ON d.id = r.domain_id"                                     \
 	" LEFT JOIN run_domains rd ON rd.run_id = r.run_id AND rd.domain_id = r.domain_id"
 

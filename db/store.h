@@ -41,10 +41,10 @@ const char *store_error(const struct store *s);
  * no thread or memory to spare). Stop fills st (may be NULL).
  */
 struct store_checkpoint_stats {
-	uint64_t rounds;    /* checkpoints the thread ran */
-	uint64_t tails;     /* the writer's own, of the last few frames (WAL restarts) */
-	uint64_t catch_ups; /* the writer's own, when the thread fell behind */
-	int max_wal_frames; /* the largest WAL seen, in pages */
+	uint64_t rounds;         /* checkpoints the thread ran */
+	uint64_t tails;          /* the writer's own, of the last few frames (WAL restarts) */
+	uint64_t catch_ups;      /* the writer's own, when the thread fell behind */
+	int max_wal_frames;      /* the largest WAL seen, in pages */
 	uint64_t frames_written; /* pages the writer's commits added to the WAL */
 };
 int store_checkpoints_start(struct store *s);
@@ -54,6 +54,18 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
+/* Where a run is; stored as its name (store_run_state_name) in runs.state.
+ * A run is "finished" only when every domain of its list has a result. */
+enum store_run_state {
+	STORE_RUN_LOADING = 0, /* its list is being read into the store */
+	STORE_RUN_RUNNING,     /* a scan is working on it (its pid and host say which) */
+	STORE_RUN_INTERRUPTED, /* stopped, or its process is gone: resume it */
+	STORE_RUN_FINISHED,    /* every domain has a result */
+	STORE_RUN_UNKNOWN,     /* a state this posture does not know (a newer one wrote it) */
+};
+const char *store_run_state_name(enum store_run_state st);
+enum store_run_state store_run_state_parse(const char *name);
+
 struct store_run {
 	int64_t id;
 	char label[256];
@@ -62,7 +74,7 @@ struct store_run {
 	char tool_version[64];
 	char started[32];     /* ISO 8601 UTC */
 	char finished_at[32]; /* "" while not finished */
-	char state[16];       /* loading, running, interrupted, finished */
+	enum store_run_state state;
 	int64_t total, done, errors;
 	int64_t pid;
 	char host[128];
@@ -77,7 +89,9 @@ int store_run_create(struct store *s, struct store_run *r);
  */
 int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool *added);
 /* Sets state (and finished_at when state is "finished"), pid and host. */
-int store_run_set_state(struct store *s, int64_t run, const char *state);
+int store_run_set_state(struct store *s, int64_t run, enum store_run_state state);
+/* The run's total, done and errors counters, recounted from the tables. */
+int store_run_counts(struct store *s, int64_t run, int64_t *total, int64_t *done, int64_t *errors);
 /* Adds to the run's done and errors counters (inside the results'
  * transaction, so they always agree with the results table). */
 int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors);
@@ -117,7 +131,7 @@ struct store_result {
 	const char *dmarc_status, *dmarc_policy, *dmarc_subdomain_policy, *dmarc_enforcement;
 	int dmarc_pct; /* -1: NULL */
 	const char *bimi_status, *vmc_status;
-	int bimi_eligible; /* -1: NULL */
+	int bimi_eligible;  /* -1: NULL */
 	const char *mx, *a; /* present, absent, null_mx, temperror, not_run */
 	bool conclusive;
 	const char *json;

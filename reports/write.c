@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "csv.h"
-#include "output.h"
+#include "textout.h"
 
 static const struct {
 	const char *group, *title;
@@ -316,8 +316,8 @@ static json_t *run_json(const struct store_run *r)
 {
 	return json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s,s:s}", "id", (json_int_t)r->id, "label",
 	                 r->label, "list", r->list, "started", r->started, "finished_at",
-	                 r->finished_at[0] ? r->finished_at : NULL, "state", r->state,
-	                 "tool_version", r->tool_version);
+	                 r->finished_at[0] ? r->finished_at : NULL, "state",
+	                 store_run_state_name(r->state), "tool_version", r->tool_version);
 }
 
 static json_t *metrics_json(const struct report_stats *s)
@@ -391,9 +391,16 @@ static int write_json(FILE *out, json_t *o)
 {
 	if (o == NULL)
 		return -1;
-	int rc = json_print(out, o);
+	/* As the commands print JSON (cli/output.c json_print): compact,
+	 * ASCII, one line. */
+	char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
-	return rc;
+	if (text == NULL)
+		return -1;
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	return 0;
 }
 
 /* Markdown cell text: control bytes dropped, table syntax escaped. */

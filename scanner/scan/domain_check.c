@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "fileio.h"
 #include "drive.h"
 #include "bimi_fetch.h"
 #include "memo.h"
@@ -123,7 +123,7 @@ out:
 
 int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
-	int e = cli_read_file(path, DOMAIN_CHECK_ROOTS_MAX, false, out, len);
+	int e = file_read_all(path, DOMAIN_CHECK_ROOTS_MAX, false, out, len);
 	if (e == 0)
 		return 0;
 	snprintf(err, errlen, "cannot read --vmc-roots '%s': %s", path,

@@ -10,7 +10,6 @@
 #include "scan.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +27,14 @@
 
 /* Domains the work queue holds at least (about 270 bytes each). */
 #define SCAN_WORK_MIN 8192
+/* How long the coordinator waits for a batch of results before it feeds
+ * the queue again, and how often --progress redraws. */
+#define SCAN_COLLECT_WAIT_MS  50
+#define SCAN_PROGRESS_EVERY_S 0.5
+/* How long an idle worker waits for work, and a worker that only waits
+ * for --qps tokens sleeps. */
+#define SCAN_WORK_WAIT_MS   100
+#define SCAN_TOKEN_SLEEP_NS (2L * 1000 * 1000)
 
 struct row {
 	struct row *next;
@@ -574,7 +581,7 @@ static bool take_work(struct scan *sc, struct store_pending *out, bool wait)
 		}
 		if (!wait || sc->closed || *sc->stop)
 			break;
-		struct timespec t = deadline_in(100);
+		struct timespec t = deadline_in(SCAN_WORK_WAIT_MS);
 		pthread_cond_timedwait(&sc->work_cv, &sc->mu, &t);
 	}
 	pthread_mutex_unlock(&sc->mu);
@@ -609,7 +616,7 @@ static void *worker_main(void *arg)
 		size_t pending = dns_worker_run_once(w->dns, w->dlen == 0);
 		if (pending == 0 && w->dlen > 0) {
 			/* Waiting for tokens only. */
-			struct timespec t = { 0, 2L * 1000 * 1000 };
+			struct timespec t = { 0, SCAN_TOKEN_SLEEP_NS };
 			nanosleep(&t, NULL);
 		}
 	}
@@ -695,53 +702,239 @@ static long write_rows(struct store *s, int64_t run, struct row *list, uint64_t 
 	return n;
 }
 
+/* The coordinator's side of a run: feeding the work queue from the store
+ * and writing the workers' results back (the one writer). */
+struct coord {
+	struct scan *sc;
+	struct store *s;
+	int64_t run;
+	struct store_pending *window; /* what store_pending reads into */
+	int64_t after;                /* the list position fed last */
+	bool fed_all, store_failed;
+	struct scan_stats *st;
+	double started, last_progress;
+	bool progress_shown;
+	char *err;
+	size_t errlen;
+};
+
+static unsigned worker_count(const struct scan_options *o)
+{
+	unsigned nw = o->workers;
+	if (nw == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nw = c > 0 ? (unsigned)c : 1;
+	}
+	return nw > SCAN_MAX_WORKERS ? SCAN_MAX_WORKERS : nw;
+}
+
+/* Allocates the cache, the work queue and the workers. Returns 0 or -1. */
+static int scan_alloc(struct scan *sc, const struct scan_options *o, unsigned nw,
+                      struct worker **ws)
+{
+	sc->cache = dns_cache_new(o->cache_entries);
+	/* The work queue holds what the workers take while the coordinator
+	 * commits a batch: twice what they keep in progress, and at least a
+	 * few hundred milliseconds' worth. */
+	sc->wcap = (size_t)nw * o->inflight * 2 + 64;
+	if (sc->wcap < SCAN_WORK_MIN)
+		sc->wcap = SCAN_WORK_MIN;
+	sc->work = calloc(sc->wcap, sizeof(*sc->work));
+	sc->rows_tail = &sc->rows;
+	sc->rows_cap = o->batch * 2;
+	*ws = calloc(nw, sizeof(**ws));
+	return sc->cache == NULL || sc->work == NULL || *ws == NULL ? -1 : 0;
+}
+
+/* Starts the HTTPS stage of a run that fetches BIMI assets. Returns 0 or
+ * -1 with err set. */
+static int fetch_stage_start(struct scan *sc, const struct scan_options *o, char *err,
+                             size_t errlen)
+{
+	struct scan_fetch_config fc = { 0 };
+	fc.dns = &o->dns;
+	fc.cache = sc->cache;
+	fc.ca_file = o->ca_file;
+	fc.connect_to = o->connect_to;
+	fc.n_connect_to = o->n_connect_to;
+	fc.vmc.at = sc->at;
+	fc.vmc.roots_pem = o->vmc_roots;
+	fc.vmc.roots_len = o->vmc_roots_len;
+	fc.emit = fetch_emit;
+	fc.finished = fetch_finished;
+	fc.arg = sc;
+	fc.stop = sc->stop;
+	pthread_mutex_lock(&sc->mu);
+	sc->live_workers = 1; /* the stage, until it has emitted all */
+	pthread_mutex_unlock(&sc->mu);
+	sc->fetch = scan_fetch_start(&fc, err, errlen);
+	return sc->fetch == NULL ? -1 : 0;
+}
+
+/* Gives each worker its DNS sockets, starts the HTTPS stage if the run
+ * fetches, then the threads. Returns how many threads run (0 with err
+ * set: nothing is left running or owned). */
+static unsigned workers_start(struct scan *sc, struct worker *ws, unsigned nw, char *err,
+                              size_t errlen)
+{
+	const struct scan_options *o = sc->o;
+	unsigned i = 0;
+
+	for (; i < nw; i++) {
+		ws[i].sc = sc;
+		ws[i].rate = o->qps ? (double)o->qps / nw : 0;
+		ws[i].tokens = 1;
+		ws[i].dns = dns_worker_new(&o->dns, sc->cache, err, errlen);
+		if (ws[i].dns == NULL)
+			break;
+	}
+	if (i < nw || ((o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch &&
+	               fetch_stage_start(sc, o, err, errlen) != 0)) {
+		for (unsigned k = 0; k < i; k++)
+			dns_worker_free(ws[k].dns);
+		return 0;
+	}
+	pthread_mutex_lock(&sc->mu);
+	sc->live_workers += nw;
+	sc->dns_workers = nw;
+	pthread_mutex_unlock(&sc->mu);
+	unsigned started = 0;
+	for (; started < nw; started++)
+		if (pthread_create(&ws[started].th, NULL, worker_main, &ws[started]) != 0)
+			break;
+	if (started < nw) {
+		/* Run with what started; the rest never owned anything. */
+		for (unsigned k = started; k < nw; k++)
+			dns_worker_free(ws[k].dns);
+		pthread_mutex_lock(&sc->mu);
+		sc->live_workers -= nw - started;
+		sc->dns_workers = started;
+		pthread_mutex_unlock(&sc->mu);
+		if (started == 0)
+			snprintf(err, errlen, "cannot start worker threads");
+	}
+	return started;
+}
+
+static void coord_failed(struct coord *c)
+{
+	str_copy(c->err, c->errlen, store_error(c->s));
+	c->store_failed = true;
+	*c->sc->stop = 1;
+}
+
+/* Tops the work queue up from the store once it is half empty. */
+static void coord_feed(struct coord *c)
+{
+	struct scan *sc = c->sc;
+	pthread_mutex_lock(&sc->mu);
+	size_t space = sc->wcap - sc->wlen;
+	bool feed = !c->fed_all && !*sc->stop && space >= sc->wcap / 2;
+	pthread_mutex_unlock(&sc->mu);
+	if (!feed)
+		return;
+	size_t n = 0;
+	if (store_pending(c->s, c->run, c->after, c->window, space, &n) != 0)
+		coord_failed(c);
+	pthread_mutex_lock(&sc->mu);
+	for (size_t i = 0; i < n; i++) {
+		sc->work[(sc->whead + sc->wlen) % sc->wcap] = c->window[i];
+		sc->wlen++;
+		c->after = c->window[i].position;
+	}
+	if (n == 0 && !c->store_failed) {
+		c->fed_all = true;
+		sc->closed = true;
+	}
+	pthread_cond_broadcast(&sc->work_cv);
+	pthread_mutex_unlock(&sc->mu);
+}
+
+/* Writes what the workers finished (waiting up to 50 ms for a batch).
+ * Returns true when every worker has ended and nothing is left. */
+static bool coord_collect(struct coord *c)
+{
+	struct scan *sc = c->sc;
+	pthread_mutex_lock(&sc->mu);
+	if (sc->nrows < sc->o->batch && sc->live_workers > 0) {
+		struct timespec t = deadline_in(SCAN_COLLECT_WAIT_MS);
+		pthread_cond_timedwait(&sc->rows_cv, &sc->mu, &t);
+	}
+	struct row *list = sc->rows;
+	sc->rows = NULL;
+	sc->rows_tail = &sc->rows;
+	sc->nrows = 0;
+	unsigned live = sc->live_workers;
+	pthread_cond_broadcast(&sc->space_cv);
+	pthread_mutex_unlock(&sc->mu);
+	if (list != NULL && !c->store_failed) {
+		long n = write_rows(c->s, c->run, list, &c->st->errors);
+		if (n < 0)
+			coord_failed(c);
+		else
+			c->st->done += (uint64_t)n;
+	}
+	while (list) {
+		struct row *next = list->next;
+		row_free(list);
+		list = next;
+	}
+	if (sc->o->progress && now_s() - c->last_progress >= SCAN_PROGRESS_EVERY_S) {
+		progress_line(c->st, c->started, sc->cache, false);
+		c->progress_shown = true;
+		c->last_progress = now_s();
+	}
+	if (live > 0)
+		return false;
+	pthread_mutex_lock(&sc->mu);
+	bool empty = sc->rows == NULL;
+	pthread_mutex_unlock(&sc->mu);
+	return empty;
+}
+
+static void scan_stats_fill(struct scan_stats *st, const struct scan *sc, double started)
+{
+	if (sc->cache != NULL) {
+		struct dns_cache_stats cs;
+		dns_cache_stats(sc->cache, &cs);
+		st->cache_hits = cs.hits;
+		st->cache_misses = cs.misses;
+	}
+	st->queries = sc->queries;
+	st->sent = sc->sent;
+	st->timeouts = sc->timeouts;
+	st->seconds = now_s() - started;
+}
+
 int scan_run(struct store *s, int64_t run, const struct scan_options *o,
              volatile sig_atomic_t *stop, struct scan_stats *st, char *err, size_t errlen)
 {
 	struct scan sc = { 0 };
 	struct worker *ws = NULL;
-	unsigned nw = o->workers;
+	unsigned nw = worker_count(o);
 	int rc = -1;
-	double started = now_s();
-	bool progress_shown = false;
+	struct coord c = { .sc = &sc,
+		           .s = s,
+		           .run = run,
+		           .st = st,
+		           .started = now_s(),
+		           .err = err,
+		           .errlen = errlen };
 
 	memset(st, 0, sizeof(*st));
-	if (store_run_recount(s, run) != 0) {
+	int64_t total, done, errors;
+	if (store_run_counts(s, run, &total, &done, &errors) != 0) {
 		str_copy(err, errlen, store_error(s));
 		return -1;
 	}
-	st->total = (uint64_t)store_scalar(s, "SELECT total FROM runs WHERE id = ?1", run);
-	st->done = (uint64_t)store_scalar(s, "SELECT done FROM runs WHERE id = ?1", run);
-	st->errors = (uint64_t)store_scalar(s, "SELECT errors FROM runs WHERE id = ?1", run);
-	uint64_t done_before = st->done;
-
-	if (nw == 0) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		nw = c > 0 ? (unsigned)c : 1;
-	}
-	if (nw > SCAN_MAX_WORKERS)
-		nw = SCAN_MAX_WORKERS;
-	/* Every domain in progress holds a ~20 KiB result and frees it when
-	 * done: without these, glibc trims the heap and maps it back again
-	 * thousands of times a second (page faults were the top cost). */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	mallopt(M_TOP_PAD, 16 << 20);
+	st->total = (uint64_t)total;
+	st->done = (uint64_t)done;
+	st->errors = (uint64_t)errors;
 	sc.o = o;
 	sc.at = o->at ? o->at : time(NULL);
 	sc.stop = stop;
-	sc.cache = dns_cache_new(o->cache_entries);
-	/* The work queue holds what the workers take while the coordinator
-	 * commits a batch: twice what they keep in progress, and at least a
-	 * few hundred milliseconds' worth. */
-	sc.wcap = (size_t)nw * o->inflight * 2 + 64;
-	if (sc.wcap < SCAN_WORK_MIN)
-		sc.wcap = SCAN_WORK_MIN;
-	sc.work = calloc(sc.wcap, sizeof(*sc.work));
-	sc.rows_tail = &sc.rows;
-	sc.rows_cap = o->batch * 2;
-	ws = calloc(nw, sizeof(*ws));
-	struct store_pending *window = calloc(sc.wcap, sizeof(*window));
-	if (sc.cache == NULL || sc.work == NULL || ws == NULL || window == NULL) {
+	if (scan_alloc(&sc, o, nw, &ws) != 0 ||
+	    (c.window = calloc(sc.wcap, sizeof(*c.window))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
@@ -749,164 +942,30 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	pthread_cond_init(&sc.work_cv, NULL);
 	pthread_cond_init(&sc.rows_cv, NULL);
 	pthread_cond_init(&sc.space_cv, NULL);
-
-	for (unsigned i = 0; i < nw; i++) {
-		ws[i].sc = &sc;
-		ws[i].rate = o->qps ? (double)o->qps / nw : 0;
-		ws[i].tokens = 1;
-		ws[i].dns = dns_worker_new(&o->dns, sc.cache, err, errlen);
-		if (ws[i].dns == NULL) {
-			for (unsigned k = 0; k < i; k++)
-				dns_worker_free(ws[k].dns);
-			goto out_sync;
-		}
-	}
-	if ((o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch) {
-		struct scan_fetch_config fc = { 0 };
-		fc.dns = &o->dns;
-		fc.cache = sc.cache;
-		fc.ca_file = o->ca_file;
-		fc.connect_to = o->connect_to;
-		fc.n_connect_to = o->n_connect_to;
-		fc.vmc.at = sc.at;
-		fc.vmc.roots_pem = o->vmc_roots;
-		fc.vmc.roots_len = o->vmc_roots_len;
-		fc.emit = fetch_emit;
-		fc.finished = fetch_finished;
-		fc.arg = &sc;
-		fc.stop = stop;
-		pthread_mutex_lock(&sc.mu);
-		sc.live_workers = 1; /* the stage, until it has emitted all */
-		pthread_mutex_unlock(&sc.mu);
-		sc.fetch = scan_fetch_start(&fc, err, errlen);
-		if (sc.fetch == NULL) {
-			for (unsigned k = 0; k < nw; k++)
-				dns_worker_free(ws[k].dns);
-			goto out_sync;
-		}
-	}
-	pthread_mutex_lock(&sc.mu);
-	sc.live_workers += nw;
-	sc.dns_workers = nw;
-	pthread_mutex_unlock(&sc.mu);
-	unsigned started_threads = 0;
-	for (; started_threads < nw; started_threads++)
-		if (pthread_create(&ws[started_threads].th, NULL, worker_main,
-		                   &ws[started_threads]) != 0)
-			break;
-	if (started_threads < nw) {
-		/* Run with what started; the rest never owned anything. */
-		for (unsigned k = started_threads; k < nw; k++)
-			dns_worker_free(ws[k].dns);
-		pthread_mutex_lock(&sc.mu);
-		sc.live_workers -= nw - started_threads;
-		sc.dns_workers = started_threads;
-		pthread_mutex_unlock(&sc.mu);
-		if (started_threads == 0) {
-			snprintf(err, errlen, "cannot start worker threads");
-			goto out_sync;
-		}
-	}
+	unsigned started = workers_start(&sc, ws, nw, err, errlen);
+	if (started == 0)
+		goto out_sync;
 
 	(void)store_checkpoints_start(s);
-	int64_t after = 0;
-	bool fed_all = false, store_failed = false;
-	double last_progress = 0;
-	for (;;) {
-		/* Feed: top the work queue up from the store. */
-		pthread_mutex_lock(&sc.mu);
-		size_t space = sc.wcap - sc.wlen;
-		bool feed = !fed_all && !*stop && space >= sc.wcap / 2;
-		pthread_mutex_unlock(&sc.mu);
-		if (feed) {
-			size_t n = 0;
-			if (store_pending(s, run, after, window, space, &n) != 0) {
-				str_copy(err, errlen, store_error(s));
-				store_failed = true;
-				*stop = 1;
-			}
-			pthread_mutex_lock(&sc.mu);
-			for (size_t i = 0; i < n; i++) {
-				sc.work[(sc.whead + sc.wlen) % sc.wcap] = window[i];
-				sc.wlen++;
-				after = window[i].position;
-			}
-			if (n == 0 && !store_failed) {
-				fed_all = true;
-				sc.closed = true;
-			}
-			pthread_cond_broadcast(&sc.work_cv);
-			pthread_mutex_unlock(&sc.mu);
-		}
-		/* Collect what the workers finished. */
-		pthread_mutex_lock(&sc.mu);
-		if (sc.nrows < o->batch && sc.live_workers > 0) {
-			struct timespec t = deadline_in(50);
-			pthread_cond_timedwait(&sc.rows_cv, &sc.mu, &t);
-		}
-		struct row *list = sc.rows;
-		sc.rows = NULL;
-		sc.rows_tail = &sc.rows;
-		sc.nrows = 0;
-		unsigned live = sc.live_workers;
-		pthread_cond_broadcast(&sc.space_cv);
-		pthread_mutex_unlock(&sc.mu);
-		if (list != NULL && !store_failed) {
-			long n = write_rows(s, run, list, &st->errors);
-			if (n < 0) {
-				str_copy(err, errlen, store_error(s));
-				store_failed = true;
-				*stop = 1;
-			} else {
-				st->done += (uint64_t)n;
-			}
-		}
-		while (list) {
-			struct row *next = list->next;
-			row_free(list);
-			list = next;
-		}
-		if (o->progress && now_s() - last_progress >= 0.5) {
-			progress_line(st, started, sc.cache, false);
-			progress_shown = true;
-			last_progress = now_s();
-		}
-		if (live == 0) {
-			pthread_mutex_lock(&sc.mu);
-			bool empty = sc.rows == NULL;
-			pthread_mutex_unlock(&sc.mu);
-			if (empty)
-				break;
-		}
-	}
-	for (unsigned i = 0; i < started_threads; i++)
+	do
+		coord_feed(&c);
+	while (!coord_collect(&c));
+	for (unsigned i = 0; i < started; i++)
 		pthread_join(ws[i].th, NULL);
 	store_checkpoints_stop(s, NULL);
-	scan_fetch_free(sc.fetch);
-	sc.fetch = NULL;
-	if (progress_shown)
-		progress_line(st, started, sc.cache, true);
+	if (c.progress_shown)
+		progress_line(st, c.started, sc.cache, true);
 	st->interrupted = *stop != 0;
-	rc = store_failed ? -1 : 0;
+	rc = c.store_failed ? -1 : 0;
 out_sync:
-	scan_fetch_free(sc.fetch); /* set only when no worker started */
+	scan_fetch_free(sc.fetch);
 	pthread_cond_destroy(&sc.space_cv);
 	pthread_cond_destroy(&sc.rows_cv);
 	pthread_cond_destroy(&sc.work_cv);
 	pthread_mutex_destroy(&sc.mu);
 out_free:
-	if (sc.cache != NULL) {
-		struct dns_cache_stats cs;
-		dns_cache_stats(sc.cache, &cs);
-		st->cache_hits = cs.hits;
-		st->cache_misses = cs.misses;
-	}
-	st->queries = sc.queries;
-	st->sent = sc.sent;
-	st->timeouts = sc.timeouts;
-	st->seconds = now_s() - started;
-	(void)done_before;
-	free(window);
+	scan_stats_fill(st, &sc, c.started);
+	free(c.window);
 	free(ws);
 	free(sc.work);
 	dns_cache_free(sc.cache);

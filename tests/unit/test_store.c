@@ -61,7 +61,7 @@ static int64_t new_run(struct store *s, const char *label, const char *const *do
 		assert_int_equal(store_run_add(s, r.id, &e, &added), 0);
 	}
 	assert_int_equal(store_run_recount(s, r.id), 0);
-	assert_int_equal(store_run_set_state(s, r.id, "running"), 0);
+	assert_int_equal(store_run_set_state(s, r.id, STORE_RUN_RUNNING), 0);
 	assert_int_equal(store_commit(s), 0);
 	return r.id;
 }
@@ -271,7 +271,7 @@ static void test_merge(void **state)
 			assert_int_equal(put(s, run, p[i].domain_id, "2026-11-23T01:00:00Z",
 			                     k ? "none" : "ok", true),
 			                 0);
-		assert_int_equal(store_run_set_state(s, run, "finished"), 0);
+		assert_int_equal(store_run_set_state(s, run, STORE_RUN_FINISHED), 0);
 		store_close(s);
 	}
 	struct store *out = open_db("merged.db");
@@ -284,7 +284,8 @@ static void test_merge(void **state)
 		fail_msg("merge: %s", err);
 	struct store_run r;
 	assert_int_equal(store_run_get(out, run, &r), 1);
-	assert_string_equal(r.state, "finished");
+	assert_int_equal(r.state, STORE_RUN_FINISHED);
+	assert_string_equal(store_run_state_name(r.state), "finished");
 	assert_string_equal(r.label, "nightly");
 	assert_int_equal(r.total, 3);
 	assert_int_equal(r.done, 3);
