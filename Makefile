@@ -57,8 +57,8 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Test binaries are not intermediate files: keep them.
 .SECONDARY:
 
-.PHONY: all build-tests deps demo demo-shell demo-world man fuzz check check-run asan lint format clean help \
-        bench-dns bench report-demo
+.PHONY: all build-tests deps demo demo-shell demo-world man findings-doc fuzz check check-run asan lint format clean help \
+        bench-dns bench bench-compare report-demo
 
 all: $(BUILD)/posture
 
@@ -68,15 +68,17 @@ help:
 	@echo "make demo-shell a shell inside the demo world (README examples run as written)"
 	@echo "make demo-world generate the fictional demo world into $(BUILD)/demo-world"
 	@echo "make man        regenerate man/posture.1 and completion/posture.bash from --help"
+	@echo "make findings-doc  regenerate doc/findings.md from scanner/util/findings.def"
 	@echo "make deps       install missing Debian packages (scripts/deps.sh)"
 	@echo "make check      install what is missing, build, run every test"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
-	@echo "make lint       clang-format check and clang-tidy"
+	@echo "make lint       architecture rules (scripts/lint-arch.py), clang-format, clang-tidy"
 	@echo "make format     rewrite sources with clang-format"
 	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
 	@echo "make report-demo  every report format of the fixture runs, HTML to PNG"
 	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
+	@echo "make bench-compare OLD=FILE  old posture against this build: same results, speed"
 	@echo "make clean      remove build outputs"
 
 deps:
@@ -149,8 +151,12 @@ asan:
 LINT_SRC := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(wildcard tests/unit/*.c tests/integration/*.c \
               tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c)
 
+# Architecture rules first (scripts/lint-arch.py: layers, third-party
+# headers, pure checks, SQL only in db/, functions of at most 150 lines,
+# the finding registry), then style and clang-tidy over every C folder.
 lint:
 	@scripts/deps.sh
+	@/usr/bin/python3 scripts/lint-arch.py
 	clang-format --dry-run --Werror $(LINT_SRC)
 	clang-tidy --quiet $(filter %.c,$(LINT_SRC)) -- $(CFLAGS) \
 	  -Wno-unknown-warning-option $$(pkg-config --cflags $(PKGS) $(TEST_PKGS))
@@ -183,6 +189,12 @@ man: $(BUILD)/posture
 	@scripts/gen-man.py --posture $(BUILD)/posture --man man/posture.1 \
 	  --completion completion/posture.bash
 
+# doc/findings.md, generated from the registry of finding codes and checked
+# in; tests/integration/test_findings_doc.py fails when it is stale.
+findings-doc:
+	@scripts/gen-findings.py
+$(BUILD)/scanner/util/finding.o: scanner/util/findings.def
+
 report-demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
@@ -197,6 +209,13 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
+
+# Old binary against new on one world: identical stored results, paired
+# speed (scripts/compare-builds.sh). OLD=path/to/posture, the new is $(BUILD)'s.
+bench-compare:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/compare-builds.sh $(OLD) $(BUILD)/posture
 
 bench-dns:
 	@scripts/deps.sh

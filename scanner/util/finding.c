@@ -1,5 +1,6 @@
 /*
- * finding.c — the finding list shared by every check.
+ * finding.c — the finding list shared by every check, and the registry
+ * of finding codes (findings.def).
  */
 #include "finding.h"
 
@@ -100,4 +101,32 @@ const struct finding *findings_first_error(const struct findings *f)
 		if (f->v[i].severity == FINDING_ERROR)
 			return &f->v[i];
 	return NULL;
+}
+
+/* findings.def, one entry per code, sorted by code: tests/unit/test_finding.c
+ * checks the order finding_info()'s binary search relies on. */
+static const struct finding_info registry[] = {
+#define FINDING(code, sev, meaning, fix) { code, FINDING_##sev, meaning, fix },
+#include "findings.def"
+#undef FINDING
+};
+
+#define REGISTRY_N (sizeof(registry) / sizeof(registry[0]))
+
+static int by_code(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct finding_info *)entry)->code);
+}
+
+const struct finding_info *finding_info(const char *code)
+{
+	if (code == NULL)
+		return NULL;
+	return bsearch(code, registry, REGISTRY_N, sizeof(registry[0]), by_code);
+}
+
+const struct finding_info *finding_registry(size_t *n)
+{
+	*n = REGISTRY_N;
+	return registry;
 }

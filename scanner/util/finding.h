@@ -49,4 +49,22 @@ int findings_has(const struct findings *f, const char *code);
 void findings_cleanup(struct findings *f);
 const char *finding_severity_name(enum finding_severity sev);
 
+/*
+ * The registry of finding codes, compiled from findings.def: what each
+ * code means in general and how it is usually fixed, with the most severe
+ * severity the checks use for it. doc/findings.md is generated from the
+ * same file. Findings themselves do not consult it.
+ */
+struct finding_info {
+	const char *code;
+	enum finding_severity severity;
+	const char *meaning; /* one line */
+	const char *fix;     /* one or two sentences */
+};
+
+/* The registry entry of code, or NULL when code is not registered. */
+const struct finding_info *finding_info(const char *code);
+/* Every registered code, sorted by code (strcmp order); *n gets the count. */
+const struct finding_info *finding_registry(size_t *n);
+
 #endif
