@@ -31,7 +31,7 @@ const char cmd_report_help[] =
         "primary domain: its first domain in list order; a domain without a company\n"
         "is its own company). A few headline metrics also give the 'company_any'\n"
         "view: a company counts when any of its domains does. Every figure is\n"
-        "count/denominator with a percentage; metric names are stable (README).\n"
+        "count/denominator with a percentage; metric names are stable (doc/reports.md).\n"
         "\n"
         "  --db FILE       the database (default " REPORT_DB_DEFAULT ")\n"
         "  --run ID        the run (see posture runs)\n"

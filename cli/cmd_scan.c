@@ -27,7 +27,7 @@
  * a few hundred queries (Linux: 208 KiB); with more outstanding than that,
  * every moment the server falls behind drops some, and each drop stalls a
  * domain for a whole --timeout. Measured against the bed's Knot on 2
- * cores (README, Performance): 64 per worker never dropped, 400 dropped
+ * cores (doc/performance.md): 64 per worker never dropped, 400 dropped
  * thousands per 100,000 domains and scanned slower. */
 #define SCAN_OUTSTANDING_DEFAULT 64
 #define SCAN_OUTSTANDING_MAX     10000

@@ -11,7 +11,7 @@ build-tranco-sample.py): `Psl(path).registrable(name)`, and
 Python 3 standard library only. Reads the list bundled beside this file
 (lists/public_suffix_list.dat) unless --psl names another. Both sections
 (ICANN and PRIVATE) are used, as libpsl's psl_load_fp() does in posture's
-scanner/psl.c, so a name here reduces the same way posture reduces it.
+scanner/dmarc/psl.c, so a name here reduces the same way posture reduces it.
 Names are compared in lower case; Unicode rules are matched in their
 IDNA (punycode) form too, so ASCII input such as "xn--..." works.
 

@@ -12,7 +12,7 @@
  *  - writers: text, CSV, JSON, Markdown and HTML (with SVG charts drawn
  *    here), one per format, all from the same stats and rows.
  *
- * The views (README "posture report"):
+ * The views (doc/reports.md):
  *  - domain: every domain with a result counts once;
  *  - company: a company counts once, by its primary domain — its first
  *    domain in the run's list order (run_domains.position);
@@ -90,7 +90,7 @@ const char *report_view_name(enum report_view v);
 const char *report_view_rule(enum report_view v);
 
 struct report_metric {
-	const char *name;  /* stable: CSV and JSON keys, README table */
+	const char *name;  /* stable: CSV and JSON keys, doc/reports.md */
 	const char *group; /* dmarc, spf, spf_cause, spf_all, spf_lookups, bimi, ... */
 	const char *label; /* human words for text, Markdown and HTML */
 	int denom;         /* index of the metric counting the denominator; -1: all */
@@ -161,14 +161,14 @@ int report_write_trend(FILE *out, enum report_format f, const struct store_run *
 int report_write_groups(FILE *out, enum report_format f, const struct store_run *run,
                         const char *by, const char *const *names, struct report_stats *const *stats,
                         size_t n);
-/* The HTML document (report/html.c). */
+/* The HTML document (reports/html.c). */
 int report_write_html(FILE *out, const struct report_doc *d);
 
 /* The percentage of count in denom, rounded to one decimal; -1 when
  * denom is 0. */
 double report_percent(long count, long denom);
 
-/* ---- diff: what changed between two runs (report/diff.c) ---- */
+/* ---- diff: what changed between two runs (reports/diff.c) ---- */
 
 enum report_direction {
 	REPORT_CHANGED = 0, /* neither better nor worse */

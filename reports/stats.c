@@ -3,7 +3,7 @@
  * in, counts out.
  *
  * Every figure of every format is one row of report_metrics: a name that
- * stays stable (CSV, JSON, README), the metric that counts its
+ * stays stable (CSV, JSON, doc/reports.md), the metric that counts its
  * denominator, and a test on one row. The domain view counts rows; the
  * company view counts the first row of each company (its primary domain);
  * the company_any view counts companies where any row passes.

@@ -235,8 +235,8 @@ print("bench: ratio of queries sent to the dnsperf run beside each scan that ask
 # The target's reading: dnsperf asking as the scan asks (its sockets and
 # its queries in flight), the run beside each scan, the median of the
 # ratios. dnsperf's best -c 2 run is the server's peak with two sockets
-# that the kernel happened to put one on each Knot thread (README,
-# Performance); that ratio is printed above, for comparison.
+# that the kernel happened to put one on each Knot thread
+# (doc/performance.md); that ratio is printed above, for comparison.
 print("bench: target (issue 6): queries sent at least 0.4 of dnsperf's queries/s when dnsperf"
       " asks as the scan does: %.2f, %s" % (med("rl"), "met" if med("rl") >= 0.4 else "NOT met"))
 print("bench: %s" % ("every run stored the expected results" if not failed

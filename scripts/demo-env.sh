@@ -2,8 +2,9 @@
 # Runs a command inside the demo world: the fictional companies of
 # scripts/gen-demo.py served on loopback (Knot for their zones, the HTTPS
 # server for their logos and mark certificates), with posture pointed at
-# them through its environment defaults, so every README example runs as
-# written. The servers stop when the command ends (also on Ctrl-C).
+# them through its environment defaults, so every example of README.md and
+# doc/*.md runs as written. The servers stop when the command ends (also
+# on Ctrl-C).
 #
 #   scripts/demo-env.sh [BUILD] [--] CMD [ARGS...]
 #   make demo-shell                  an interactive shell inside it

@@ -7,7 +7,8 @@
 -j runs JOBS worker processes; the output is byte for byte the same for any
 -j (on a 2-vCPU machine busy with other work, -j2 was no faster). A summary
 of the counts goes to stderr unless -q. Figures (run time, Knot's load time
-and memory): README "The synthetic world", scripts/measure-world.sh.
+and memory): doc/performance.md, scripts/measure-world.sh; the world
+itself is described in doc/testing.md, "The synthetic world".
 
 Writes, for N domains (default 100,000; 1,000,000 works, in constant memory):
 
@@ -25,7 +26,7 @@ Serve OUTDIR/zones alone (it holds its own test.zone):
     BED_ZONES=OUTDIR/zones BED_START_TIMEOUT=120 tests/bed/bed.sh run DIR -- CMD
 One zone on purpose: Knot 3.2 loaded 1,000,000 domains from a single zone
 file in 10.6 s, and 8 shards took 15.7 s (zones load one after another with
-the bed's one background worker); figures in the README.
+the bed's one background worker); figures in doc/performance.md.
 
 Deterministic: the same -n and --seed give the same bytes, and a world of N
 domains is the first N domains of any larger world with the same seed (each

@@ -2,7 +2,7 @@
 # Measures the synthetic world of scripts/gen-world.py on the loopback bed:
 # for each size N, the generator's time, Knot's start-up time, CPU time and
 # memory on the world, dnsperf over the world's query mix, and Knot's
-# stop time. The numbers behind README "The synthetic world".
+# stop time. The numbers behind doc/performance.md, "The synthetic world".
 #
 #   scripts/measure-world.sh [N ...]        (default: 100000 1000000)
 #

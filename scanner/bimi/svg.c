@@ -47,7 +47,7 @@
 /* Square within 1/1000: invisible at any size a mail client draws. */
 #define SVG_SQUARE_TOLERANCE 0.001
 
-/* The schema, compiled in by scanner/svg_schema.S. */
+/* The schema, compiled in by scanner/bimi/svg_schema.S. */
 extern const char posture_svg_schema[];
 extern const char posture_svg_schema_end[];
 

@@ -3,7 +3,7 @@
  *
  * A pure check: bytes in, verdict and findings out, no I/O. It validates
  * against the BIMI Group's SVG 1.2 Tiny PS RELAX NG schema (compiled into
- * the binary, see scanner/data/README.md) and adds the rules the schema
+ * the binary, see scanner/bimi/data/README.md) and adds the rules the schema
  * cannot express (draft-svg-tiny-ps-abrotman; BIMI's 32 KiB limit):
  * size, external references (also inside url(...)), square aspect ratio.
  * Rules both could report (root version/baseProfile, <title>, x/y on the

@@ -4,7 +4,7 @@
  * fix and the rule it comes from. Pure: it reads the results of the other
  * checks of one domain.
  *
- * Items, in order (ids are a contract, see README "BIMI readiness"):
+ * Items, in order (ids are a contract, see doc/commands.md, "BIMI readiness"):
  *   bimi_record       a valid BIMI record (draft: Assertion Record Discovery)
  *   logo              the logo is SVG Tiny PS (draft, SVG Tiny PS profile)
  *   certificate       a valid VMC/CMC whose logo is the published one;

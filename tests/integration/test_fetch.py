@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Integration tests of the HTTPS fetcher (scanner/fetch.c) on the bed's
+"""Integration tests of the HTTPS fetcher (scanner/fetch/fetch.c) on the bed's
 HTTPS server (tests/bed/httpsd.py), through build/tests/fetch_tool.
 
 bed.sh exports BED_HTTPS (the server, certificate from the bed's test CA),

@@ -1,5 +1,5 @@
 /*
- * fetch_tool.c — fetches URLs through posture's fetcher (scanner/fetch.c)
+ * fetch_tool.c — fetches URLs through posture's fetcher (scanner/fetch/fetch.c)
  * and prints every result as JSON, for tests/integration/test_fetch.py.
  *
  *   fetch_tool [--ca-file F] [--connect-to HOST:PORT:ADDR:PORT]...
@@ -9,7 +9,7 @@
  *              [--low-speed-bytes N] [--low-speed-ms MS] [--body] URL...
  *
  * With --resolver, host names are resolved through posture's DNS adapter
- * (scanner/fetch_dns.c), and every name the fetcher asked for is listed
+ * (scanner/fetch/fetch_dns.c), and every name the fetcher asked for is listed
  * in "resolved", in order. Without it curl resolves (tests always give
  * one, or connect-to addresses).
  *
