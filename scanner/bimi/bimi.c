@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "strutil.h"
+#include "taglist.h"
 
 static bool wsp(char c)
 {
@@ -190,17 +191,6 @@ static bool lps_valid(const char *v)
 	}
 }
 
-enum tag_id { TAG_V, TAG_L, TAG_A, TAG_LPS, TAG_AVP, TAG_UNKNOWN };
-
-static enum tag_id tag_of(const char *name, size_t n)
-{
-	static const char *const names[] = { "v", "l", "a", "lps", "avp" };
-	for (int i = 0; i < TAG_UNKNOWN; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
-			return (enum tag_id)i;
-	return TAG_UNKNOWN;
-}
-
 /* A printable copy of untrusted record bytes for a message. */
 static void show(const char *s, size_t n, char *out, size_t outlen)
 {
@@ -241,180 +231,202 @@ static void uri_tag(struct bimi_record *r, struct findings *f, const char *name,
 	             "a= \"%s\" %s", shown, why);
 }
 
+/* What bimi_parse carries from one tag to the next. */
+struct parse {
+	struct bimi_record *out;
+	struct findings *f;
+	const char *name; /* where the record is published, for paths */
+	uint64_t seen;    /* taglist_mark_seen bits, by tag_id */
+	int ntag;         /* well-formed tag-specs so far */
+};
+
+/* One tag's value (owned: the handler keeps or frees it). */
+typedef void (*tag_fn)(struct parse *p, char *val);
+
+static void tag_v(struct parse *p, char *val)
+{
+	if (strcasecmp(val, "BIMI1") != 0) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.bad_version", FINDING_ERROR, p->name, "Use v=BIMI1.",
+		             "v= is not BIMI1");
+	}
+	free(val);
+}
+
+static void tag_l(struct parse *p, char *val)
+{
+	p->out->l = val;
+	uri_tag(p->out, p->f, p->name, 'l', val);
+}
+
+static void tag_a(struct parse *p, char *val)
+{
+	p->out->a = val;
+	uri_tag(p->out, p->f, p->name, 'a', val);
+}
+
+static void tag_lps(struct parse *p, char *val)
+{
+	char shown[256];
+	p->out->lps = val;
+	if (!lps_valid(val)) {
+		show(val, strlen(val), shown, sizeof(shown));
+		findings_add(p->f, "bimi.bad_lps", FINDING_WARNING, p->name,
+		             "Use lps=true or lps=false.",
+		             "lps=\"%s\" is not a valid value and is ignored", shown);
+	} else if (strcasecmp(val, "false") != 0) {
+		findings_add(p->f, "bimi.local_part_selectors", FINDING_INFO, p->name, NULL,
+		             "lps= asks receivers to look up selectors named after the "
+		             "sender's local part; posture checks the selector it was "
+		             "given");
+	}
+}
+
+static void tag_avp(struct parse *p, char *val)
+{
+	char shown[256];
+	if (strcasecmp(val, "personal") == 0) {
+		p->out->avp = BIMI_AVP_PERSONAL;
+	} else if (strcasecmp(val, "brand") != 0) {
+		show(val, strlen(val), shown, sizeof(shown));
+		findings_add(p->f, "bimi.bad_avp", FINDING_WARNING, p->name,
+		             "Use avp=brand or avp=personal.",
+		             "avp=\"%s\" is not a valid value and is ignored", shown);
+	}
+	free(val);
+}
+
+/* The draft's tags; names are case-sensitive (RFC 6376 3.2). */
+enum tag_id { TAG_V, TAG_L, TAG_A, TAG_LPS, TAG_AVP, TAG_COUNT };
+
+static const struct taglist_tag tags[TAG_COUNT] = {
+	{ "v", TAG_V }, { "l", TAG_L }, { "a", TAG_A }, { "lps", TAG_LPS }, { "avp", TAG_AVP },
+};
+
+static const tag_fn handlers[TAG_COUNT] = {
+	[TAG_V] = tag_v, [TAG_L] = tag_l, [TAG_A] = tag_a, [TAG_LPS] = tag_lps, [TAG_AVP] = tag_avp,
+};
+
+/* A piece between ';' that is not name=value with an RFC 6376 name. */
+static void malformed(struct parse *p, const struct taglist_spec *s)
+{
+	char shown[256];
+	/* Shown from its first byte up to the ';', white space before the
+	 * ';' included. */
+	show(s->spec, (size_t)(s->raw + s->raw_len - s->spec), shown, sizeof(shown));
+	p->out->invalid = true;
+	findings_add(p->f, "bimi.syntax", FINDING_ERROR, p->name,
+	             "Write every tag as name=value, separated by \";\".",
+	             "\"%s\" is not a tag=value pair", shown);
+}
+
+/* One well-formed tag-spec: 0, or -1 on allocation failure. */
+static int read_tag(struct parse *p, const struct taglist_spec *s)
+{
+	char shown[256];
+	const struct taglist_tag *t =
+	        taglist_find(tags, TAG_COUNT, s->name, s->name_len, TAGLIST_CASE_SENSITIVE);
+	show(s->name, s->name_len, shown, sizeof(shown));
+	if (++p->ntag == 1 && (t == NULL || t->id != TAG_V)) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.version_not_first", FINDING_ERROR, p->name,
+		             "Start the record with v=BIMI1.",
+		             "the record does not start with v=BIMI1");
+	}
+	if (t == NULL) {
+		findings_add(p->f, "bimi.unknown_tag", FINDING_WARNING, p->name,
+		             "Remove the tag, or check its spelling (tag names are case "
+		             "sensitive).",
+		             "unknown tag \"%s\" is ignored", shown);
+		return 0;
+	}
+	if (taglist_mark_seen(&p->seen, t->id)) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.duplicate_tag", FINDING_ERROR, p->name,
+		             "Publish each tag once.", "tag \"%s\" appears more than once", shown);
+		return 0;
+	}
+	if (!s->value_valchars) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.syntax", FINDING_ERROR, p->name,
+		             "Use printable ASCII only in tag values.",
+		             "the value of \"%s\" holds control or non-ASCII bytes", shown);
+		return 0;
+	}
+	char *val = strndup(s->value, s->value_len);
+	if (val == NULL)
+		return -1;
+	handlers[t->id](p, val);
+	return 0;
+}
+
+/* v= and l= are required. */
+static void check_required(struct parse *p)
+{
+	if (!taglist_was_seen(p->seen, TAG_V)) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.bad_version", FINDING_ERROR, p->name,
+		             "Start the record with v=BIMI1.", "the record has no v=BIMI1 tag");
+	}
+	if (!taglist_was_seen(p->seen, TAG_L)) {
+		p->out->invalid = true;
+		findings_add(p->f, "bimi.missing_l", FINDING_ERROR, p->name,
+		             "Add l= with the HTTPS URL of the logo (or l= empty to decline).",
+		             "the required l= tag is missing");
+	}
+}
+
+/* A usable record: what its empty l= and a= say. */
+static void check_assets(struct parse *p)
+{
+	struct bimi_record *out = p->out;
+	bool l_empty = out->l[0] == '\0', a_empty = out->a == NULL || out->a[0] == '\0';
+	if (l_empty && a_empty) {
+		out->declined = true;
+		findings_add(p->f, "bimi.declined", FINDING_INFO, p->name,
+		             "Publish l= with the logo URL to show a logo.",
+		             "l= and a= are empty: a declination to publish a logo");
+	} else if (l_empty) {
+		findings_add(p->f, "bimi.l_empty", FINDING_WARNING, p->name,
+		             "Publish the logo URL in l= as well; receivers that do not read the "
+		             "certificate show nothing.",
+		             "l= is empty while a= names a certificate");
+	} else if (a_empty) {
+		findings_add(p->f, "bimi.no_certificate", FINDING_INFO, p->name,
+		             "Obtain a Verified Mark Certificate (or Common Mark Certificate) and "
+		             "publish its URL in a=.",
+		             "no certificate (a=): the logo is shown only by providers that accept "
+		             "self-asserted logos");
+	}
+}
+
 int bimi_parse(const char *text, size_t len, const char *name, struct bimi_record *out,
                struct findings *f)
 {
-	memset(out, 0, sizeof(*out));
-	bool seen[TAG_UNKNOWN] = { false };
-	char shown[256];
-	size_t i = 0;
-	int ntag = 0;
+	struct parse p = { .out = out, .f = f, .name = name };
+	struct taglist_iter it;
+	struct taglist_spec s;
 
+	memset(out, 0, sizeof(*out));
 	if (memchr(text, '\0', len) != NULL) {
 		out->invalid = true;
 		findings_add(f, "bimi.syntax", FINDING_ERROR, name,
 		             "Publish the record as plain text.", "the record holds a NUL byte");
 		return 0;
 	}
-	while (i < len) {
-		while (i < len && fws(text[i]))
-			i++;
-		if (i >= len)
-			break;
-		if (text[i] == ';') { /* an empty tag-spec: tolerated at the end only */
-			i++;
-			continue;
-		}
-		size_t ns = i;
-		while (i < len && (isalnum((unsigned char)text[i]) || text[i] == '_'))
-			i++;
-		size_t nlen = i - ns;
-		while (i < len && fws(text[i]))
-			i++;
-		if (nlen == 0 || !isalpha((unsigned char)text[ns]) || i >= len || text[i] != '=') {
-			size_t end = i;
-			while (end < len && text[end] != ';')
-				end++;
-			show(text + ns, end - ns, shown, sizeof(shown));
-			out->invalid = true;
-			findings_add(f, "bimi.syntax", FINDING_ERROR, name,
-			             "Write every tag as name=value, separated by \";\".",
-			             "\"%s\" is not a tag=value pair", shown);
-			i = end;
-			continue;
-		}
-		i++; /* '=' */
-		while (i < len && fws(text[i]))
-			i++;
-		size_t vs = i;
-		while (i < len && text[i] != ';')
-			i++;
-		size_t ve = i;
-		while (ve > vs && fws(text[ve - 1]))
-			ve--;
-		bool badchar = false;
-		for (size_t k = vs; k < ve; k++) {
-			unsigned char c = (unsigned char)text[k];
-			if (!(c >= 0x21 && c <= 0x7e) && !fws((char)c))
-				badchar = true;
-		}
-		enum tag_id t = tag_of(text + ns, nlen);
-		show(text + ns, nlen, shown, sizeof(shown));
-		ntag++;
-		if (ntag == 1 && t != TAG_V) {
-			out->invalid = true;
-			findings_add(f, "bimi.version_not_first", FINDING_ERROR, name,
-			             "Start the record with v=BIMI1.",
-			             "the record does not start with v=BIMI1");
-		}
-		if (t == TAG_UNKNOWN) {
-			findings_add(f, "bimi.unknown_tag", FINDING_WARNING, name,
-			             "Remove the tag, or check its spelling (tag names are case "
-			             "sensitive).",
-			             "unknown tag \"%s\" is ignored", shown);
-			continue;
-		}
-		if (seen[t]) {
-			out->invalid = true;
-			findings_add(f, "bimi.duplicate_tag", FINDING_ERROR, name,
-			             "Publish each tag once.", "tag \"%s\" appears more than once",
-			             shown);
-			continue;
-		}
-		seen[t] = true;
-		if (badchar) {
-			out->invalid = true;
-			findings_add(f, "bimi.syntax", FINDING_ERROR, name,
-			             "Use printable ASCII only in tag values.",
-			             "the value of \"%s\" holds control or non-ASCII bytes", shown);
-			continue;
-		}
-		char *val = strndup(text + vs, ve - vs);
-		if (val == NULL)
+	taglist_begin(&it, text, len, TAGLIST_SPACE_FWS);
+	while (taglist_next(&it, &s)) {
+		if (s.cls == TAGLIST_EMPTY)
+			continue; /* ";;" and a trailing ";" are tolerated */
+		if (s.cls != TAGLIST_OK)
+			malformed(&p, &s);
+		else if (read_tag(&p, &s) != 0)
 			return -1;
-		switch (t) {
-		case TAG_V:
-			if (strcasecmp(val, "BIMI1") != 0) {
-				out->invalid = true;
-				findings_add(f, "bimi.bad_version", FINDING_ERROR, name,
-				             "Use v=BIMI1.", "v= is not BIMI1");
-			}
-			free(val);
-			break;
-		case TAG_L:
-			out->l = val;
-			uri_tag(out, f, name, 'l', val);
-			break;
-		case TAG_A:
-			out->a = val;
-			uri_tag(out, f, name, 'a', val);
-			break;
-		case TAG_LPS:
-			out->lps = val;
-			if (!lps_valid(val)) {
-				show(val, strlen(val), shown, sizeof(shown));
-				findings_add(f, "bimi.bad_lps", FINDING_WARNING, name,
-				             "Use lps=true or lps=false.",
-				             "lps=\"%s\" is not a valid value and is ignored",
-				             shown);
-			} else if (strcasecmp(val, "false") != 0) {
-				findings_add(
-				        f, "bimi.local_part_selectors", FINDING_INFO, name, NULL,
-				        "lps= asks receivers to look up selectors named after the "
-				        "sender's local part; posture checks the selector it was "
-				        "given");
-			}
-			break;
-		case TAG_AVP:
-			if (strcasecmp(val, "personal") == 0)
-				out->avp = BIMI_AVP_PERSONAL;
-			else if (strcasecmp(val, "brand") != 0) {
-				show(val, strlen(val), shown, sizeof(shown));
-				findings_add(f, "bimi.bad_avp", FINDING_WARNING, name,
-				             "Use avp=brand or avp=personal.",
-				             "avp=\"%s\" is not a valid value and is ignored",
-				             shown);
-			}
-			free(val);
-			break;
-		case TAG_UNKNOWN:
-			free(val);
-			break;
-		}
-		if (i < len)
-			i++; /* ';' */
 	}
-	if (!seen[TAG_V]) {
-		out->invalid = true;
-		findings_add(f, "bimi.bad_version", FINDING_ERROR, name,
-		             "Start the record with v=BIMI1.", "the record has no v=BIMI1 tag");
-	}
-	if (!seen[TAG_L]) {
-		out->invalid = true;
-		findings_add(f, "bimi.missing_l", FINDING_ERROR, name,
-		             "Add l= with the HTTPS URL of the logo (or l= empty to decline).",
-		             "the required l= tag is missing");
-	}
+	check_required(&p);
 	if (out->invalid)
 		return 0;
-	bool l_empty = out->l[0] == '\0', a_empty = out->a == NULL || out->a[0] == '\0';
-	if (l_empty && a_empty) {
-		out->declined = true;
-		findings_add(f, "bimi.declined", FINDING_INFO, name,
-		             "Publish l= with the logo URL to show a logo.",
-		             "l= and a= are empty: a declination to publish a logo");
-	} else if (l_empty) {
-		findings_add(f, "bimi.l_empty", FINDING_WARNING, name,
-		             "Publish the logo URL in l= as well; receivers that do not read the "
-		             "certificate show nothing.",
-		             "l= is empty while a= names a certificate");
-	} else if (a_empty) {
-		findings_add(f, "bimi.no_certificate", FINDING_INFO, name,
-		             "Obtain a Verified Mark Certificate (or Common Mark Certificate) and "
-		             "publish its URL in a=.",
-		             "no certificate (a=): the logo is shown only by providers that accept "
-		             "self-asserted logos");
-	}
+	check_assets(&p);
 	return 0;
 }
 

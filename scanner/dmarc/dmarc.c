@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "taglist.h"
+
 const char *dmarc_policy_name(enum dmarc_policy p)
 {
 	static const char *const n[] = { NULL, "none", "quarantine", "reject" };
@@ -133,6 +135,7 @@ void dmarc_record_free(struct dmarc_record *r)
 struct parse {
 	struct dmarc_record *r;
 	bool bad_bis, bad_7489;
+	uint64_t seen; /* taglist_mark_seen bits, by tag_id */
 };
 
 static void esc(const char *s, size_t n, char *out, size_t outlen)
@@ -167,6 +170,34 @@ static int parse_policy(struct parse *p, const char *tag, const char *v, size_t 
 		return -1;
 	}
 	return 0;
+}
+
+/* A report URI's size limit (RFC 9989 4.7, after the '!'): digits, then
+ * an optional unit k/m/g/t (powers of 1024); spaces inside tolerated as
+ * Stalwart does. False when malformed. */
+static bool parse_size_limit(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool digits = false, ok = true;
+	char unit = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (is_ws(c))
+			continue;
+		if (isdigit((unsigned char)c) && unit == 0) {
+			digits = true;
+			v = v > UINT64_MAX / 10 ? UINT64_MAX : v * 10 + (uint64_t)(c - '0');
+		} else if (unit == 0 && strchr("kKmMgGtT", c) != NULL) {
+			unit = (char)tolower((unsigned char)c);
+		} else {
+			ok = false;
+		}
+	}
+	if (!digits || !ok)
+		return false;
+	int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : unit == 't' ? 40 : 0;
+	*out = v > (UINT64_MAX >> shift) ? UINT64_MAX : v << shift;
+	return true;
 }
 
 /* Parses one report URI (RFC 9989 4.7 "rua"): mailto:addr[!size[kmgt]],
@@ -218,25 +249,7 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, 
 		return 0;
 	}
 	if (bang != NULL) {
-		/* Size limit: digits, then an optional unit k/m/g/t (powers
-		 * of 1024); spaces inside tolerated as Stalwart does. */
-		uint64_t v = 0;
-		bool digits = false, ok = true;
-		char unit = 0;
-		for (size_t i = an + 1; i < n; i++) {
-			char c = s[i];
-			if (is_ws(c))
-				continue;
-			if (isdigit((unsigned char)c) && unit == 0) {
-				digits = true;
-				v = v > UINT64_MAX / 10 ? UINT64_MAX : v * 10 + (uint64_t)(c - '0');
-			} else if (unit == 0 && strchr("kKmMgGtT", c) != NULL) {
-				unit = (char)tolower((unsigned char)c);
-			} else {
-				ok = false;
-			}
-		}
-		if (!digits || !ok) {
+		if (!parse_size_limit(s + an + 1, n - an - 1, &u->max_bytes)) {
 			char e[400];
 			esc(u->uri, strlen(u->uri), e, sizeof(e));
 			findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
@@ -244,12 +257,6 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, 
 			             "%s URI \"%s\" has a malformed size limit", tag, e);
 			return 0;
 		}
-		int shift = unit == 'k'   ? 10
-		            : unit == 'm' ? 20
-		            : unit == 'g' ? 30
-		            : unit == 't' ? 40
-		                          : 0;
-		u->max_bytes = v > (UINT64_MAX >> shift) ? UINT64_MAX : v << shift;
 	}
 	u->address = strdup(buf);
 	u->domain = strdup(dom);
@@ -304,23 +311,268 @@ static bool fo_ok(const char *v, size_t n)
 	return !want_opt;
 }
 
+/* One tag's value: 0, or -1 on allocation failure. */
+typedef int (*tag_fn)(struct parse *p, const char *tag, const char *v, size_t n);
+
+static int tag_v(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	/* dmarc_is_record has read it already. */
+	(void)p;
+	(void)tag;
+	(void)v;
+	(void)n;
+	return 0;
+}
+
+static int tag_p(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	p->r->p_valid = parse_policy(p, tag, v, n, &p->r->p, true, true) == 0;
+	return 0;
+}
+
+static int tag_sp(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	parse_policy(p, tag, v, n, &p->r->sp, true, true);
+	return 0;
+}
+
+static int tag_np(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	/* np is RFC 9989's; RFC 7489 ignores it as unknown. */
+	parse_policy(p, tag, v, n, &p->r->np, true, false);
+	return 0;
+}
+
+static int tag_psd(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	if (n == 1 && strchr("ynuYNU", v[0]) != NULL)
+		p->r->psd = (char)tolower((unsigned char)v[0]);
+	else
+		bad_value(p, tag, v, n, "y, n, u", true, false);
+	return 0;
+}
+
+static int tag_t(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	if (n == 1 && strchr("ynYN", v[0]) != NULL)
+		p->r->t = tolower((unsigned char)v[0]) == 'y';
+	else
+		bad_value(p, tag, v, n, "y, n", true, false);
+	return 0;
+}
+
+/* adkim and aspf: r or s. */
+static int alignment(struct parse *p, const char *tag, const char *v, size_t n, char *slot)
+{
+	if (n == 1 && strchr("rsRS", v[0]) != NULL)
+		*slot = (char)tolower((unsigned char)v[0]);
+	else
+		bad_value(p, tag, v, n, "r, s", true, true);
+	return 0;
+}
+
+static int tag_adkim(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	return alignment(p, tag, v, n, &p->r->adkim);
+}
+
+static int tag_aspf(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	return alignment(p, tag, v, n, &p->r->aspf);
+}
+
+static int tag_fo(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	if (fo_ok(v, n) && n < sizeof(p->r->fo)) {
+		memcpy(p->r->fo, v, n);
+		p->r->fo[n] = '\0';
+	} else {
+		bad_value(p, tag, v, n, "0, 1, d, s joined by ':'", true, true);
+	}
+	return 0;
+}
+
+static int tag_rua(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	return parse_uris(p, tag, v, n, p->r->rua, &p->r->nrua);
+}
+
+static int tag_ruf(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	return parse_uris(p, tag, v, n, p->r->ruf, &p->r->nruf);
+}
+
+/* pct, rf, ri: removed by RFC 9989, still read for RFC 7489. */
+static void removed(struct parse *p, const char *tag)
+{
+	findings_add(&p->r->findings, "dmarc.removed_tag", FINDING_INFO, NULL,
+	             "Keep it only for receivers that still follow RFC 7489.",
+	             "tag %s was removed by RFC 9989; RFC 7489 receivers still read it", tag);
+}
+
+static int tag_pct(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	removed(p, tag);
+	long val = -1;
+	if (n > 0 && n <= 3) {
+		val = 0;
+		for (size_t j = 0; j < n && val >= 0; j++)
+			val = isdigit((unsigned char)v[j]) ? val * 10 + (v[j] - '0') : -1;
+	}
+	if (val < 0 || val > 100) {
+		p->r->pct_valid = false;
+		bad_value(p, tag, v, n, "0 to 100 (RFC 7489)", false, true);
+	} else {
+		p->r->pct = (int)val;
+	}
+	return 0;
+}
+
+static int tag_rf(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	removed(p, tag);
+	if (!word_is(v, n, "afrf"))
+		bad_value(p, tag, v, n, "afrf (RFC 7489)", false, true);
+	return 0;
+}
+
+static int tag_ri(struct parse *p, const char *tag, const char *v, size_t n)
+{
+	removed(p, tag);
+	bool digits = n > 0 && n <= 10;
+	for (size_t j = 0; j < n && digits; j++)
+		digits = isdigit((unsigned char)v[j]);
+	if (!digits)
+		bad_value(p, tag, v, n, "seconds (RFC 7489)", false, true);
+	return 0;
+}
+
+/* RFC 9989 4.7 (and RFC 7489 6.3 for pct, rf, ri); names in any case. */
+enum tag_id {
+	TAG_V,
+	TAG_P,
+	TAG_SP,
+	TAG_NP,
+	TAG_PSD,
+	TAG_T,
+	TAG_PCT,
+	TAG_RUA,
+	TAG_RUF,
+	TAG_ADKIM,
+	TAG_ASPF,
+	TAG_FO,
+	TAG_RF,
+	TAG_RI,
+	TAG_COUNT
+};
+
+static const struct taglist_tag tags[TAG_COUNT] = {
+	{ "v", TAG_V },     { "p", TAG_P },         { "sp", TAG_SP },     { "np", TAG_NP },
+	{ "psd", TAG_PSD }, { "t", TAG_T },         { "pct", TAG_PCT },   { "rua", TAG_RUA },
+	{ "ruf", TAG_RUF }, { "adkim", TAG_ADKIM }, { "aspf", TAG_ASPF }, { "fo", TAG_FO },
+	{ "rf", TAG_RF },   { "ri", TAG_RI },
+};
+
+static const tag_fn handlers[TAG_COUNT] = {
+	[TAG_V] = tag_v,     [TAG_P] = tag_p,         [TAG_SP] = tag_sp,     [TAG_NP] = tag_np,
+	[TAG_PSD] = tag_psd, [TAG_T] = tag_t,         [TAG_PCT] = tag_pct,   [TAG_RUA] = tag_rua,
+	[TAG_RUF] = tag_ruf, [TAG_ADKIM] = tag_adkim, [TAG_ASPF] = tag_aspf, [TAG_FO] = tag_fo,
+	[TAG_RF] = tag_rf,   [TAG_RI] = tag_ri,
+};
+
+static void syntax_error(struct parse *p, const char *fix, const char *what, const char *s,
+                         size_t n)
+{
+	char e[400];
+	esc(s, n, e, sizeof(e));
+	findings_add(&p->r->findings, "dmarc.syntax", FINDING_ERROR, NULL, fix, "\"%s\" %s", e,
+	             what);
+	p->bad_bis = p->bad_7489 = true;
+}
+
+/* One non-empty tag-spec: 0, or -1 on allocation failure. */
+static int read_spec(struct parse *p, const struct taglist_spec *s)
+{
+	if (s->cls == TAGLIST_NO_EQUALS) {
+		syntax_error(p, "Write every tag as name=value.", "is not a tag=value pair",
+		             s->spec, s->spec_len);
+		return 0;
+	}
+	if (s->cls == TAGLIST_EMPTY_NAME) {
+		syntax_error(p, "Write every tag as name=value.", "has no tag name", s->spec,
+		             s->spec_len);
+		return 0;
+	}
+	/* A BAD_NAME (not RFC 6376's tag-name) is simply not one of ours. */
+	const struct taglist_tag *t =
+	        taglist_find(tags, TAG_COUNT, s->name, s->name_len, TAGLIST_CASE_INSENSITIVE);
+	if (t == NULL) {
+		char e[400];
+		esc(s->name, s->name_len, e, sizeof(e));
+		findings_add(&p->r->findings, "dmarc.unknown_tag", FINDING_INFO, NULL,
+		             "Remove it; receivers ignore unknown tags.",
+		             "unknown tag \"%s\" is ignored", e);
+		return 0;
+	}
+	if (taglist_mark_seen(&p->seen, t->id)) {
+		findings_add(&p->r->findings, "dmarc.duplicate_tag", FINDING_ERROR, NULL,
+		             "Keep one of them: a record with a repeated tag is invalid.",
+		             "tag %s appears more than once", t->name);
+		p->bad_bis = p->bad_7489 = true;
+		return 0;
+	}
+	return handlers[t->id](p, t->name, s->value, s->value_len);
+}
+
+static struct dmarc_record *record_new(void)
+{
+	struct dmarc_record *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->psd = 'u';
+	r->adkim = r->aspf = 'r';
+	r->pct = -1;
+	r->pct_valid = true;
+	snprintf(r->fo, sizeof(r->fo), "0");
+	return r;
+}
+
+/* The record-wide rules once every tag is read. */
+static void finish(struct parse *p)
+{
+	struct dmarc_record *r = p->r;
+	bool has_p = taglist_was_seen(p->seen, TAG_P);
+	for (size_t i = 0; i < r->nrua; i++)
+		r->rua_valid |= r->rua[i].valid;
+	if (!has_p) {
+		/* RFC 9989 4.7: without p, a valid rua means p=none; RFC
+		 * 7489 6.3: p is required. */
+		findings_add(&r->findings, "dmarc.missing_p",
+		             r->rua_valid ? FINDING_WARNING : FINDING_ERROR, NULL,
+		             "Add p= right after v=DMARC1 (p=none to start monitoring).",
+		             r->rua_valid
+		                     ? "no p tag: RFC 9989 reads it as p=none, RFC 7489 "
+		                       "receivers ignore the record"
+		                     : "no p tag and no valid rua: receivers ignore the record");
+		p->bad_7489 = true;
+		if (!r->rua_valid)
+			p->bad_bis = true;
+	}
+	r->invalid = p->bad_bis || (has_p && !r->p_valid);
+	r->invalid_7489 = p->bad_7489 || (has_p && !r->p_valid);
+}
+
 int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 {
 	struct parse p = { 0 };
-	static const char *const known[] = { "v",   "p",   "sp",    "np",   "psd", "t",  "pct",
-		                             "rua", "ruf", "adkim", "aspf", "fo",  "rf", "ri" };
-	bool seen[sizeof(known) / sizeof(known[0])] = { false };
-	size_t ntags = 0, start = 0;
+	struct taglist_iter it;
+	struct taglist_spec s;
+	size_t ntags = 0;
 
 	*out = NULL;
-	p.r = calloc(1, sizeof(*p.r));
+	p.r = record_new();
 	if (p.r == NULL)
 		return -1;
-	p.r->psd = 'u';
-	p.r->adkim = p.r->aspf = 'r';
-	p.r->pct = -1;
-	p.r->pct_valid = true;
-	snprintf(p.r->fo, sizeof(p.r->fo), "0");
 	if (!dmarc_is_record(text, len)) {
 		char e[400];
 		esc(text, len, e, sizeof(e));
@@ -331,14 +583,10 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 		*out = p.r;
 		return 0;
 	}
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && text[i] != ';')
-			continue;
-		const char *t = text + start;
-		size_t tn = i - start;
-		start = i + 1;
-		trim(&t, &tn);
-		if (tn == 0)
+	/* RFC 7489 6.4: white space around '=' and ';' is WSP only. */
+	taglist_begin(&it, text, len, TAGLIST_SPACE_WSP);
+	while (taglist_next(&it, &s)) {
+		if (s.cls == TAGLIST_EMPTY)
 			continue; /* ";;" and a trailing ";" are tolerated */
 		if (++ntags > DMARC_MAX_TAGS) {
 			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
@@ -348,142 +596,12 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 			p.bad_bis = p.bad_7489 = true;
 			break;
 		}
-		const char *eq = memchr(t, '=', tn);
-		if (eq == NULL) {
-			char e[400];
-			esc(t, tn, e, sizeof(e));
-			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
-			             "Write every tag as name=value.",
-			             "\"%s\" is not a tag=value pair", e);
-			p.bad_bis = p.bad_7489 = true;
-			continue;
-		}
-		const char *name = t, *v = eq + 1;
-		size_t nn = (size_t)(eq - t), vn = tn - nn - 1;
-		trim(&name, &nn);
-		trim(&v, &vn);
-		if (nn == 0) {
-			char e[400];
-			esc(t, tn, e, sizeof(e));
-			findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
-			             "Write every tag as name=value.", "\"%s\" has no tag name", e);
-			p.bad_bis = p.bad_7489 = true;
-			continue;
-		}
-		int k = -1;
-		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-			if (word_is(name, nn, known[j]))
-				k = (int)j;
-		if (k < 0) {
-			char e[400];
-			esc(name, nn, e, sizeof(e));
-			findings_add(&p.r->findings, "dmarc.unknown_tag", FINDING_INFO, NULL,
-			             "Remove it; receivers ignore unknown tags.",
-			             "unknown tag \"%s\" is ignored", e);
-			continue;
-		}
-		if (seen[k]) {
-			findings_add(&p.r->findings, "dmarc.duplicate_tag", FINDING_ERROR, NULL,
-			             "Keep one of them: a record with a repeated tag is invalid.",
-			             "tag %s appears more than once", known[k]);
-			p.bad_bis = p.bad_7489 = true;
-			continue;
-		}
-		seen[k] = true;
-		const char *tag = known[k];
-		if (strcmp(tag, "v") == 0) {
-			continue;
-		} else if (strcmp(tag, "p") == 0) {
-			p.r->p_valid = parse_policy(&p, tag, v, vn, &p.r->p, true, true) == 0;
-		} else if (strcmp(tag, "sp") == 0) {
-			parse_policy(&p, tag, v, vn, &p.r->sp, true, true);
-		} else if (strcmp(tag, "np") == 0) {
-			/* np is RFC 9989's; RFC 7489 ignores it as unknown. */
-			parse_policy(&p, tag, v, vn, &p.r->np, true, false);
-		} else if (strcmp(tag, "psd") == 0) {
-			if (vn == 1 && strchr("ynuYNU", v[0]) != NULL)
-				p.r->psd = (char)tolower((unsigned char)v[0]);
-			else
-				bad_value(&p, tag, v, vn, "y, n, u", true, false);
-		} else if (strcmp(tag, "t") == 0) {
-			if (vn == 1 && strchr("ynYN", v[0]) != NULL)
-				p.r->t = tolower((unsigned char)v[0]) == 'y';
-			else
-				bad_value(&p, tag, v, vn, "y, n", true, false);
-		} else if (strcmp(tag, "adkim") == 0 || strcmp(tag, "aspf") == 0) {
-			char *slot = tag[1] == 'd' ? &p.r->adkim : &p.r->aspf;
-			if (vn == 1 && strchr("rsRS", v[0]) != NULL)
-				*slot = (char)tolower((unsigned char)v[0]);
-			else
-				bad_value(&p, tag, v, vn, "r, s", true, true);
-		} else if (strcmp(tag, "fo") == 0) {
-			if (fo_ok(v, vn) && vn < sizeof(p.r->fo)) {
-				memcpy(p.r->fo, v, vn);
-				p.r->fo[vn] = '\0';
-			} else {
-				bad_value(&p, tag, v, vn, "0, 1, d, s joined by ':'", true, true);
-			}
-		} else if (strcmp(tag, "rua") == 0 || strcmp(tag, "ruf") == 0) {
-			bool rua = tag[2] == 'a';
-			if (parse_uris(&p, tag, v, vn, rua ? p.r->rua : p.r->ruf,
-			               rua ? &p.r->nrua : &p.r->nruf) != 0) {
-				dmarc_record_free(p.r);
-				return -1;
-			}
-		} else {
-			/* pct, rf, ri: removed by RFC 9989, still read for 7489. */
-			findings_add(
-			        &p.r->findings, "dmarc.removed_tag", FINDING_INFO, NULL,
-			        "Keep it only for receivers that still follow RFC 7489.",
-			        "tag %s was removed by RFC 9989; RFC 7489 receivers still read it",
-			        tag);
-			if (strcmp(tag, "pct") == 0) {
-				long val = -1;
-				if (vn > 0 && vn <= 3) {
-					val = 0;
-					for (size_t j = 0; j < vn && val >= 0; j++)
-						val = isdigit((unsigned char)v[j])
-						              ? val * 10 + (v[j] - '0')
-						              : -1;
-				}
-				if (val < 0 || val > 100) {
-					p.r->pct_valid = false;
-					bad_value(&p, tag, v, vn, "0 to 100 (RFC 7489)", false,
-					          true);
-				} else {
-					p.r->pct = (int)val;
-				}
-			} else if (strcmp(tag, "rf") == 0) {
-				if (!word_is(v, vn, "afrf"))
-					bad_value(&p, tag, v, vn, "afrf (RFC 7489)", false, true);
-			} else {
-				bool digits = vn > 0 && vn <= 10;
-				for (size_t j = 0; j < vn && digits; j++)
-					digits = isdigit((unsigned char)v[j]);
-				if (!digits)
-					bad_value(&p, tag, v, vn, "seconds (RFC 7489)", false,
-					          true);
-			}
+		if (read_spec(&p, &s) != 0) {
+			dmarc_record_free(p.r);
+			return -1;
 		}
 	}
-	for (size_t i = 0; i < p.r->nrua; i++)
-		p.r->rua_valid |= p.r->rua[i].valid;
-	if (!seen[1]) {
-		/* RFC 9989 4.7: without p, a valid rua means p=none; RFC
-		 * 7489 6.3: p is required. */
-		findings_add(&p.r->findings, "dmarc.missing_p",
-		             p.r->rua_valid ? FINDING_WARNING : FINDING_ERROR, NULL,
-		             "Add p= right after v=DMARC1 (p=none to start monitoring).",
-		             p.r->rua_valid
-		                     ? "no p tag: RFC 9989 reads it as p=none, RFC 7489 "
-		                       "receivers ignore the record"
-		                     : "no p tag and no valid rua: receivers ignore the record");
-		p.bad_7489 = true;
-		if (!p.r->rua_valid)
-			p.bad_bis = true;
-	}
-	p.r->invalid = p.bad_bis || (seen[1] && !p.r->p_valid);
-	p.r->invalid_7489 = p.bad_7489 || (seen[1] && !p.r->p_valid);
+	finish(&p);
 	*out = p.r;
 	return 0;
 }

@@ -241,29 +241,200 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 	}
 }
 
-/* Reads one record and everything below it; path is how the walk got
- * here ("a.example → include:b.example"), as its findings show it.
- * *no_record is set when the name publishes no SPF record (the caller
- * decides what that means). */
-static struct spf_node *visit(struct walk *w, const char *domain, const char *via, const char *path,
-                              struct stack *st, bool *no_record)
+/* A target name without its trailing dot (a FQDN's root label). */
+static void strip_dot(char *t, size_t size, const char *target)
 {
-	const struct spf_record *rec = NULL;
-	struct spf_record *owned = NULL; /* rec when no memo keeps it */
-	const struct dns_rr *found = NULL;
-	int nfound = 0, voids = 0;
-	struct spf_node *n = node_new(domain, via);
+	str_copy(t, size, target);
+	if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
+		t[strlen(t) - 1] = '\0';
+}
 
-	if (n == NULL)
-		return NULL;
-	w->nodes++;
+/* What visit carries through the terms of one record. */
+struct terms {
+	struct spf_node *n;
+	const char *domain; /* the record's name, the default target */
+	const char *path;
+	struct stack *st;
+	int voids;
+	bool has_all;
+	char all_q; /* the qualifier of the last all */
+};
+
+static void ip4_mech(struct walk *w, const struct spf_mech *m, const char *path)
+{
+	if (m->cidr4 >= 0 && m->cidr4 < 8) {
+		add(w, "spf.ip4_too_broad", FINDING_ERROR, path,
+		    "Authorise only your own senders' addresses.",
+		    "ip4:.../%d authorises %s IPv4 addresses: anyone can send as "
+		    "this domain",
+		    m->cidr4, m->cidr4 == 0 ? "all" : "a large part of all");
+	} else if (m->cidr4 >= 0 && m->cidr4 < 16) {
+		add(w, "spf.ip4_broad", FINDING_WARNING, path,
+		    "Check that every address in this range is yours.",
+		    "ip4 prefix /%d authorises %llu addresses", m->cidr4,
+		    (unsigned long long)span(32 - m->cidr4));
+	}
+	w->out->ipv4_addresses =
+	        sat_add(w->out->ipv4_addresses, span(32 - (m->cidr4 >= 0 ? m->cidr4 : 32)));
+}
+
+static void ip6_mech(struct walk *w, const struct spf_mech *m, const char *path)
+{
+	int p6 = m->cidr6 >= 0 ? m->cidr6 : 128;
+	if (p6 < 16)
+		add(w, "spf.ip6_too_broad", FINDING_ERROR, path,
+		    "Authorise only your own senders' networks.",
+		    "ip6 prefix /%d authorises a large part of all IPv6 addresses", p6);
+	else if (p6 < 32)
+		add(w, "spf.ip6_broad", FINDING_WARNING, path,
+		    "Check that every address in this range is yours.",
+		    "ip6 prefix /%d is wider than a whole provider allocation", p6);
+	w->out->ipv6_64s = sat_add(w->out->ipv6_64s, p6 >= 64 ? 1 : span(64 - p6));
+}
+
+/* all, ip4 and ip6: no DNS lookup. False for any other mechanism. */
+static bool static_mech(struct walk *w, const struct spf_mech *m, struct terms *tm)
+{
+	switch (m->kind) {
+	case SPF_MECH_ALL:
+		tm->has_all = true;
+		tm->all_q = m->qualifier;
+		return true;
+	case SPF_MECH_IP4:
+		ip4_mech(w, m, tm->path);
+		return true;
+	case SPF_MECH_IP6:
+		ip6_mech(w, m, tm->path);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* mx: the MX names (at most 10, RFC 7208 4.6.4) and their addresses. */
+static void mx_mech(struct walk *w, const struct spf_mech *m, const char *t, struct terms *tm)
+{
+	const struct dns_answer *mx = ask(w, t, DNS_TYPE_MX);
+	if (mx == NULL)
+		return;
+	if (temp(mx)) {
+		temp_failure(w, tm->path, t, mx);
+		return;
+	}
+	if (void_answer(mx))
+		tm->voids++;
+	if (mx->outcome != DNS_OUTCOME_DATA)
+		return;
+	if (mx->nrr > SPF_MAX_MX_NAMES) {
+		perm(w, "spf.mx_too_many_names");
+		add(w, "spf.mx_too_many_names", FINDING_ERROR, tm->path,
+		    "Use ip4:/ip6: or a: terms for the senders instead of mx with "
+		    "more than 10 MX hosts.",
+		    "mx:%s has %zu MX names; more than 10 is a PermError (RFC 7208 "
+		    "4.6.4)",
+		    t, mx->nrr);
+	}
+	for (size_t k = 0; k < mx->nrr && k < SPF_MAX_MX_NAMES; k++)
+		count_addresses(w, mx->rr[k].data, m->cidr4, m->cidr6, NULL, tm->path);
+}
+
+/* exists: one A lookup, for temperrors and void lookups. */
+static void exists_mech(struct walk *w, const char *t, struct terms *tm)
+{
+	const struct dns_answer *a = ask(w, t, DNS_TYPE_A);
+	if (a == NULL)
+		return;
+	if (temp(a))
+		temp_failure(w, tm->path, t, a);
+	else if (void_answer(a))
+		tm->voids++;
+}
+
+/* A mechanism that queries the DNS (RFC 7208 4.6.4), target t resolved. */
+static void lookup_mech(struct walk *w, const struct spf_mech *m, const char *t, struct terms *tm)
+{
+	switch (m->kind) {
+	case SPF_MECH_INCLUDE:
+		follow(w, tm->n, t, false, tm->path, tm->st);
+		break;
+	case SPF_MECH_A:
+		count_addresses(w, t, m->cidr4, m->cidr6, &tm->voids, tm->path);
+		break;
+	case SPF_MECH_MX:
+		mx_mech(w, m, t, tm);
+		break;
+	case SPF_MECH_PTR:
+		add(w, "spf.ptr_deprecated", FINDING_WARNING, tm->path,
+		    "Replace ptr with ip4:/ip6: or a: terms (RFC 7208 5.5: do not use).",
+		    "the ptr mechanism is slow, unreliable and deprecated; many receivers "
+		    "skip it");
+		break;
+	case SPF_MECH_EXISTS:
+		exists_mech(w, t, tm);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Every mechanism of rec, in order, until the walk stops. */
+static void mechanisms(struct walk *w, const struct spf_record *rec, struct terms *tm)
+{
+	for (size_t i = 0; i < rec->nmechs && !stopped(w); i++) {
+		const struct spf_mech *m = &rec->mechs[i];
+		char t[DNS_NAME_BUF];
+		strip_dot(t, sizeof(t), m->domain_spec ? m->domain_spec : tm->domain);
+		if (static_mech(w, m, tm))
+			continue;
+		tm->n->lookups_self++;
+		if (spf_has_macro(m->domain_spec)) {
+			add(w, "spf.macros", FINDING_INFO, tm->path, NULL,
+			    "%s:%s depends on the sender or client (macros); its lookups are "
+			    "counted "
+			    "but not resolved here",
+			    spf_mech_name(m->kind), m->domain_spec);
+			continue;
+		}
+		lookup_mech(w, m, t, tm);
+	}
+}
+
+/* redirect= (RFC 7208 6.1): followed unless the record has an all. */
+static void redirect(struct walk *w, const struct spf_record *rec, struct terms *tm)
+{
+	if (tm->has_all) {
+		add(w, "spf.redirect_ignored", FINDING_WARNING, tm->path,
+		    "Remove either the redirect= or the all; with all present the redirect "
+		    "is never used (RFC 7208 6.1).",
+		    "redirect=%s is ignored because the record has an 'all' mechanism",
+		    rec->redirect);
+		return;
+	}
+	tm->n->lookups_self++;
+	if (spf_has_macro(rec->redirect)) {
+		add(w, "spf.macros", FINDING_INFO, tm->path, NULL,
+		    "redirect=%s depends on the sender (macros); not followed", rec->redirect);
+		return;
+	}
+	char t[DNS_NAME_BUF];
+	strip_dot(t, sizeof(t), rec->redirect);
+	follow(w, tm->n, t, true, tm->path, tm->st);
+}
+
+/* The one SPF record at domain, or NULL with n->status and *no_record
+ * set (or nothing set while the TXT answer is pending). */
+static const struct dns_rr *find_record(struct walk *w, struct spf_node *n, const char *domain,
+                                        const char *via, const char *path, bool *no_record)
+{
+	const struct dns_rr *found = NULL;
+	int nfound = 0;
 	const struct dns_answer *txt = ask(w, domain, DNS_TYPE_TXT);
 	if (txt == NULL)
-		return n;
+		return NULL;
 	if (temp(txt)) {
 		n->status = SPF_STATUS_TEMPERROR;
 		temp_failure(w, path, domain, txt);
-		return n;
+		return NULL;
 	}
 	if (via != NULL && void_answer(txt))
 		n->void_lookups++;
@@ -275,7 +446,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	if (nfound == 0) {
 		n->status = SPF_STATUS_NONE;
 		*no_record = true;
-		return n;
+		return NULL;
 	}
 	if (nfound > 1) {
 		n->status = SPF_STATUS_PERMERROR;
@@ -284,20 +455,50 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 		    "Merge them into one record: receivers must return PermError when a name has "
 		    "more than one (RFC 7208 4.5).",
 		    "%s publishes %d SPF records", domain, nfound);
-		return n;
-	}
-	n->record = malloc(found->len + 1);
-	if (n->record == NULL ||
-	    spf_parse_memo_get(w->dns->parsed, found->data, found->len, &rec, &owned) != 0) {
-		node_free(n);
 		return NULL;
 	}
+	return found;
+}
+
+/* Keeps a copy of the record in n, parses it (*owned when no memo keeps
+ * it) and reports its syntax findings at path. -1 on allocation failure. */
+static int load_record(struct walk *w, struct spf_node *n, const struct dns_rr *found,
+                       const char *path, const struct spf_record **rec, struct spf_record **owned)
+{
+	n->record = malloc(found->len + 1);
+	if (n->record == NULL ||
+	    spf_parse_memo_get(w->dns->parsed, found->data, found->len, rec, owned) != 0)
+		return -1;
 	memcpy(n->record, found->data, found->len);
 	n->record[found->len] = '\0';
-	for (size_t i = 0; i < rec->findings.n; i++) {
-		const struct finding *f = &rec->findings.v[i];
+	for (size_t i = 0; i < (*rec)->findings.n; i++) {
+		const struct finding *f = &(*rec)->findings.v[i];
 		findings_add(&w->out->findings, f->code, f->severity, path, f->fix, "%s",
 		             f->message);
+	}
+	return 0;
+}
+
+/* Reads one record and everything below it; path is how the walk got
+ * here ("a.example → include:b.example"), as its findings show it.
+ * *no_record is set when the name publishes no SPF record (the caller
+ * decides what that means). */
+static struct spf_node *visit(struct walk *w, const char *domain, const char *via, const char *path,
+                              struct stack *st, bool *no_record)
+{
+	const struct spf_record *rec = NULL;
+	struct spf_record *owned = NULL; /* rec when no memo keeps it */
+	struct spf_node *n = node_new(domain, via);
+
+	if (n == NULL)
+		return NULL;
+	w->nodes++;
+	const struct dns_rr *found = find_record(w, n, domain, via, path, no_record);
+	if (found == NULL)
+		return n;
+	if (load_record(w, n, found, path, &rec, &owned) != 0) {
+		node_free(n);
+		return NULL;
 	}
 	if (rec->permerror) {
 		n->status = SPF_STATUS_PERMERROR;
@@ -307,142 +508,15 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	}
 	if (rec->has_macros)
 		w->out->has_macros = true;
+	struct terms tm = { .n = n, .domain = domain, .path = path, .st = st };
 	st->names[st->depth++] = domain;
-	bool has_all = false;
-	char all_q = 0;
-	for (size_t i = 0; i < rec->nmechs && !stopped(w); i++) {
-		const struct spf_mech *m = &rec->mechs[i];
-		const char *target = m->domain_spec ? m->domain_spec : domain;
-		bool macro = spf_has_macro(m->domain_spec);
-		char t[DNS_NAME_BUF];
-		str_copy(t, sizeof(t), target);
-		if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
-			t[strlen(t) - 1] = '\0';
-		switch (m->kind) {
-		case SPF_MECH_ALL:
-			has_all = true;
-			all_q = m->qualifier;
-			continue;
-		case SPF_MECH_IP4:
-			if (m->cidr4 >= 0 && m->cidr4 < 8) {
-				add(w, "spf.ip4_too_broad", FINDING_ERROR, path,
-				    "Authorise only your own senders' addresses.",
-				    "ip4:.../%d authorises %s IPv4 addresses: anyone can send as "
-				    "this domain",
-				    m->cidr4, m->cidr4 == 0 ? "all" : "a large part of all");
-			} else if (m->cidr4 >= 0 && m->cidr4 < 16) {
-				add(w, "spf.ip4_broad", FINDING_WARNING, path,
-				    "Check that every address in this range is yours.",
-				    "ip4 prefix /%d authorises %llu addresses", m->cidr4,
-				    (unsigned long long)span(32 - m->cidr4));
-			}
-			w->out->ipv4_addresses = sat_add(
-			        w->out->ipv4_addresses, span(32 - (m->cidr4 >= 0 ? m->cidr4 : 32)));
-			continue;
-		case SPF_MECH_IP6: {
-			int p6 = m->cidr6 >= 0 ? m->cidr6 : 128;
-			if (p6 < 16)
-				add(w, "spf.ip6_too_broad", FINDING_ERROR, path,
-				    "Authorise only your own senders' networks.",
-				    "ip6 prefix /%d authorises a large part of all IPv6 addresses",
-				    p6);
-			else if (p6 < 32)
-				add(w, "spf.ip6_broad", FINDING_WARNING, path,
-				    "Check that every address in this range is yours.",
-				    "ip6 prefix /%d is wider than a whole provider allocation", p6);
-			w->out->ipv6_64s = sat_add(w->out->ipv6_64s, p6 >= 64 ? 1 : span(64 - p6));
-			continue;
-		}
-		default:
-			break;
-		}
-		n->lookups_self++;
-		if (macro) {
-			add(w, "spf.macros", FINDING_INFO, path, NULL,
-			    "%s:%s depends on the sender or client (macros); its lookups are "
-			    "counted "
-			    "but not resolved here",
-			    spf_mech_name(m->kind), m->domain_spec);
-			continue;
-		}
-		switch (m->kind) {
-		case SPF_MECH_INCLUDE:
-			follow(w, n, t, false, path, st);
-			break;
-		case SPF_MECH_A:
-			count_addresses(w, t, m->cidr4, m->cidr6, &voids, path);
-			break;
-		case SPF_MECH_MX: {
-			const struct dns_answer *mx = ask(w, t, DNS_TYPE_MX);
-			if (mx == NULL)
-				break;
-			if (temp(mx)) {
-				temp_failure(w, path, t, mx);
-				break;
-			}
-			if (void_answer(mx))
-				voids++;
-			if (mx->outcome != DNS_OUTCOME_DATA)
-				break;
-			if (mx->nrr > SPF_MAX_MX_NAMES) {
-				perm(w, "spf.mx_too_many_names");
-				add(w, "spf.mx_too_many_names", FINDING_ERROR, path,
-				    "Use ip4:/ip6: or a: terms for the senders instead of mx with "
-				    "more than 10 MX hosts.",
-				    "mx:%s has %zu MX names; more than 10 is a PermError (RFC 7208 "
-				    "4.6.4)",
-				    t, mx->nrr);
-			}
-			for (size_t k = 0; k < mx->nrr && k < SPF_MAX_MX_NAMES; k++)
-				count_addresses(w, mx->rr[k].data, m->cidr4, m->cidr6, NULL, path);
-			break;
-		}
-		case SPF_MECH_PTR:
-			add(w, "spf.ptr_deprecated", FINDING_WARNING, path,
-			    "Replace ptr with ip4:/ip6: or a: terms (RFC 7208 5.5: do not use).",
-			    "the ptr mechanism is slow, unreliable and deprecated; many receivers "
-			    "skip it");
-			break;
-		case SPF_MECH_EXISTS: {
-			const struct dns_answer *a = ask(w, t, DNS_TYPE_A);
-			if (a == NULL)
-				break;
-			if (temp(a))
-				temp_failure(w, path, t, a);
-			else if (void_answer(a))
-				voids++;
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	if (rec->redirect != NULL && !stopped(w)) {
-		if (has_all) {
-			add(w, "spf.redirect_ignored", FINDING_WARNING, path,
-			    "Remove either the redirect= or the all; with all present the redirect "
-			    "is never used (RFC 7208 6.1).",
-			    "redirect=%s is ignored because the record has an 'all' mechanism",
-			    rec->redirect);
-		} else {
-			n->lookups_self++;
-			if (spf_has_macro(rec->redirect)) {
-				add(w, "spf.macros", FINDING_INFO, path, NULL,
-				    "redirect=%s depends on the sender (macros); not followed",
-				    rec->redirect);
-			} else {
-				char t[DNS_NAME_BUF];
-				str_copy(t, sizeof(t), rec->redirect);
-				if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
-					t[strlen(t) - 1] = '\0';
-				follow(w, n, t, true, path, st);
-			}
-		}
-	}
-	if (via == NULL && has_all)
-		snprintf(w->out->all, sizeof(w->out->all), "%call", all_q);
+	mechanisms(w, rec, &tm);
+	if (rec->redirect != NULL && !stopped(w))
+		redirect(w, rec, &tm);
+	if (via == NULL && tm.has_all)
+		snprintf(w->out->all, sizeof(w->out->all), "%call", tm.all_q);
 	st->depth--;
-	n->void_lookups += voids;
+	n->void_lookups += tm.voids;
 	n->lookups_total += n->lookups_self;
 	if (n->status == SPF_STATUS_OK && rec->permerror)
 		n->status = SPF_STATUS_PERMERROR;
