@@ -62,6 +62,7 @@ struct dns_worker {
 	struct udp_watch {
 		struct dns_worker *w;
 		size_t i;
+		struct dns_loop_event ev;
 	} * watch; /* one per UDP socket, for the loop */
 	struct dns_tcp *tcp;
 	size_t inflight; /* on the wire */
@@ -382,11 +383,14 @@ static int make_transports(struct dns_worker *w, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < dns_udp_nfds(w->udp); i++) {
-		w->watch[i].w = w;
-		w->watch[i].i = i;
+		struct udp_watch *uw = &w->watch[i];
+		uw->w = w;
+		uw->i = i;
+		uw->ev.read_cb = on_udp_readable;
+		uw->ev.arg = uw;
+		uw->ev.fd = -1;
 		if (dns_udp_fd(w->udp, i) >= 0 &&
-		    dns_loop_watch(w->loop, dns_udp_fd(w->udp, i), on_udp_readable, &w->watch[i]) !=
-		            0) {
+		    dns_loop_add(w->loop, dns_udp_fd(w->udp, i), &uw->ev) != 0) {
 			snprintf(err, errlen, "event loop: out of resources");
 			return -1;
 		}

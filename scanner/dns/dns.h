@@ -1,7 +1,7 @@
 /*
  * dns.h — the asynchronous DNS adapter (dns.c and its private helpers
- * dns_loop, dns_udp, dns_tcp, dns_wire: the only files that see getdns,
- * which is left to read /etc/resolv.conf and to name loop events).
+ * dns_loop, dns_udp, dns_tcp, dns_wire). Only dns.c sees getdns, which is
+ * left one job: reading /etc/resolv.conf.
  *
  * One dns_worker per thread: it owns a few long-lived UDP sockets per
  * upstream and opens a TCP connection per truncated answer, all driven by

@@ -21,7 +21,7 @@
 struct dns_tcp_conn {
 	struct dns_tcp *t;
 	struct dns_tcp_conn *prev, *next;
-	getdns_eventloop_event ev;
+	struct dns_loop_event ev;
 	bool watched;
 	bool failed; /* refused at once: due now */
 	int fd;
@@ -36,7 +36,7 @@ struct dns_tcp_conn {
 };
 
 struct dns_tcp {
-	getdns_eventloop *loop;
+	struct dns_loop *loop;
 	struct dns_udp_server servers[DNS_MAX_SERVERS];
 	size_t nservers;
 	unsigned timeout_ms;
@@ -54,7 +54,7 @@ struct dns_tcp *dns_tcp_new(struct dns_loop *loop, const struct dns_udp_server *
 
 	if (t == NULL)
 		return NULL;
-	t->loop = dns_loop_getdns(loop);
+	t->loop = loop;
 	if (n > DNS_MAX_SERVERS)
 		n = DNS_MAX_SERVERS;
 	memcpy(t->servers, servers, n * sizeof(*servers));
@@ -69,20 +69,18 @@ struct dns_tcp *dns_tcp_new(struct dns_loop *loop, const struct dns_udp_server *
 static void unwatch(struct dns_tcp_conn *c)
 {
 	if (c->watched)
-		c->t->loop->vmt->clear(c->t->loop, &c->ev);
+		dns_loop_del(c->t->loop, &c->ev);
 	c->watched = false;
 }
 
 /* Watches c->fd for reading or for writing; returns 0 or -1. */
-static int watch(struct dns_tcp_conn *c, getdns_eventloop_callback read_cb,
-                 getdns_eventloop_callback write_cb)
+static int watch(struct dns_tcp_conn *c, dns_loop_cb read_cb, dns_loop_cb write_cb)
 {
 	unwatch(c);
-	c->ev.userarg = c;
+	c->ev.arg = c;
 	c->ev.read_cb = read_cb;
 	c->ev.write_cb = write_cb;
-	c->ev.timeout_cb = NULL;
-	if (c->t->loop->vmt->schedule(c->t->loop, c->fd, UINT64_MAX, &c->ev) != GETDNS_RETURN_GOOD)
+	if (dns_loop_add(c->t->loop, c->fd, &c->ev) != 0)
 		return -1;
 	c->watched = true;
 	return 0;

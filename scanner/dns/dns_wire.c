@@ -45,6 +45,9 @@ static int name_to_wire(const char *name, uint8_t *out, size_t outlen)
 	if (outlen < 2)
 		return -1;
 	out[o++] = 0;
+	/* The root: a CNAME may point there, and its target is asked. */
+	if (strcmp(name, ".") == 0)
+		return 1;
 	for (const char *p = name; *p != '\0'; p++) {
 		unsigned c = (unsigned char)*p;
 		if (c == '.') {

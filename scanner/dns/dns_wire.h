@@ -27,7 +27,8 @@
  * Writes a query for (name, type, class IN) with the given id and RD=1,
  * plus an EDNS0 OPT record advertising udp_size (no OPT when 0), as
  * getdns's stub mode sends it. name is in the escaped form
- * (dns_name_escape: '.' between labels, \DDD for other bytes).
+ * (dns_name_escape: '.' between labels, \DDD for other bytes), or "."
+ * for the root (a CNAME target, as dns_wire_read gives it).
  * Returns the length written, or -1 if the name is invalid or out is too
  * small.
  */

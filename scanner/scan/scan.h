@@ -1,6 +1,6 @@
 /*
  * scan.h — the mass scan: a pool of worker threads, each with its own DNS
- * worker (getdns context and event loop) and up to `inflight` domains in
+ * worker (its own sockets and event loop) and up to `inflight` domains in
  * progress, every domain a set of checks advanced as answers arrive; one
  * answer cache shared by all; the calling thread feeds domains from the
  * store and writes results back in batched transactions (the one writer).

@@ -120,8 +120,9 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen
 
 /*
  * Writes a normalised name in the escaped form dns_name_from_wire gives
- * (bytes outside [a-z0-9-_*] as \DDD, dots kept), the form getdns parses
- * and replies are compared in. Returns 0 or -1 if it does not fit.
+ * (bytes outside [a-z0-9-_*] as \DDD, dots kept), the form queries are
+ * built from and replies are compared in. Returns 0 or -1 if it does not
+ * fit.
  */
 int dns_name_escape(const char *name, char *out, size_t outlen);
 

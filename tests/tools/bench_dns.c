@@ -34,8 +34,8 @@
 #define BENCH_DEFAULT_COUNT 100000UL
 #define BENCH_MAX_INFLIGHT  100000UL
 #define BENCH_MAX_COUNT     1000000000UL
-/* Descriptors besides the UDP sockets: stdio, epoll, getdns's TCP
- * context, the query file. */
+/* Descriptors besides the UDP sockets: stdio, epoll, TCP connections
+ * for truncated answers, the query file. */
 #define BENCH_FD_RESERVE 64
 /* A query line holds a name (escapes can make it DNS_NAME_BUF long), a
  * type and some blanks; anything longer is not a query. */

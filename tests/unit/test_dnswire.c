@@ -183,6 +183,10 @@ static void test_query(void **state)
 	name[5 * 64 - 1] = '\0'; /* 5 labels of 63: 321 bytes on the wire */
 	assert_int_equal(dns_wire_query(1, name, DNS_TYPE_A, 0, out, sizeof(out)), -1);
 	assert_int_equal(dns_wire_query(1, "ab.example.test", DNS_TYPE_TXT, 1232, out, 20), -1);
+	/* The root, as a CNAME target: one zero byte for the name. */
+	assert_int_equal(dns_wire_query(1, ".", DNS_TYPE_TXT, 0, out, sizeof(out)), 12 + 1 + 4);
+	assert_int_equal(out[12], 0);
+	assert_int_equal(out[14], DNS_TYPE_TXT);
 }
 
 static void test_reply_id(void **state)
@@ -390,6 +394,24 @@ static void test_read_cnames(void **state)
 	assert_int_equal(r.outcome, DNS_OUTCOME_DATA);
 	assert_string_equal(r.ans.rr[0].data, "x.bed.test");
 	dns_answer_cleanup(&r.ans);
+
+	/* A CNAME to the root (found by fuzz_dns_wire): the next hop is
+	 * ".", and a query for it can be built (it was refused, and the
+	 * query ended as a timeout, "no free query id"). */
+	uint8_t q[DNS_WIRE_QUERY_MAX];
+	reply(&m, 0, 0, 1);
+	rr_cname(&m, NULL, "");
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.verdict, DNS_WIRE_FOLLOW);
+	assert_string_equal(r.next, ".");
+	assert_true(dns_wire_query(1, r.next, DNS_TYPE_TXT, DNS_WIRE_EDNS_UDP_SIZE, q, sizeof(q)) >
+	            0);
+	/* The root's own reply then reads as any other: NODATA at ".". */
+	put_header(&m, 1, 0, 0, 1, 0);
+	put_question(&m, "", DNS_TYPE_TXT, 1);
+	read_msg(&m, ".", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_NODATA);
+	assert_string_equal(r.ans.canonical, ".");
 
 	/* Ten hops in one reply: over DNS_CNAME_MAX_HOPS. */
 	reply(&m, 0, 0, 10);
