@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "strutil.h"
 
@@ -193,4 +194,23 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 		}
 	}
 	return 0;
+}
+
+unsigned long cli_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max;
+		/* Some systems report an unlimited hard limit that
+		 * setrlimit refuses; 1 << 20 is the Linux default cap. */
+		if (want == RLIM_INFINITY || want > (1 << 20))
+			want = 1 << 20;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return (unsigned long)rl.rlim_cur;
 }

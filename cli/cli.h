@@ -53,4 +53,13 @@ int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsig
 int cli_usage_error(const char *command, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
+/*
+ * Raises the soft RLIMIT_NOFILE to the hard limit (at most 1 << 20) and
+ * returns the soft limit now in force. A process-wide setting, so the
+ * command line makes it, not the library: each TCP query in flight holds
+ * a socket (UDP ones share a few per worker), so posture scan caps
+ * max_inflight * workers below this.
+ */
+unsigned long cli_raise_nofile(void);
+
 #endif

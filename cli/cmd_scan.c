@@ -396,7 +396,7 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	 * domain in progress, within the descriptor limit (each TCP query
 	 * holds a socket; SCAN_FD_RESERVE stay for the store, the fetcher
 	 * and the lists). */
-	unsigned long nofile = dns_raise_nofile();
+	unsigned long nofile = cli_raise_nofile();
 	unsigned nw = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw == 0)
 		nw = 1;

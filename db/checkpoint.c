@@ -148,7 +148,7 @@ struct wal_ckpt *wal_ckpt_start(sqlite3 *writer)
 		free(c);
 		return NULL;
 	}
-	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_busy_timeout(c->db, STORE_BUSY_TIMEOUT_MS);
 	/* A connection finds the WAL when it first reads: without this,
 	 * its checkpoints see no WAL and copy nothing. */
 	if (sqlite3_exec(c->db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK) {

@@ -199,7 +199,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	/* An 8 MiB page cache instead of 2 MiB: a scan inserts into four
 	 * indexes at scattered places, and with the smaller cache a
 	 * 100,000-domain run re-read pages 390,000 times (210,000 now).

@@ -25,6 +25,10 @@
 
 #define STORE_SCHEMA_VERSION 2
 
+/* How long a statement waits for another connection's lock (the scan's
+ * checkpoint thread, a report reading during a scan) before it fails. */
+#define STORE_BUSY_TIMEOUT_MS 10000
+
 struct store;
 
 /* Opens or creates the database and migrates it. NULL with err set. */

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "dns_loop.h"
 #include "dns_tcp.h"
@@ -82,25 +81,6 @@ void dns_config_init(struct dns_config *cfg)
 	cfg->timeout_ms = DNS_TIMEOUT_MS_DEFAULT;
 	cfg->retries = DNS_RETRIES_DEFAULT;
 	cfg->max_inflight = DNS_INFLIGHT_DEFAULT;
-}
-
-unsigned long dns_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return 1024;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rlim_t want = rl.rlim_max;
-		/* Some systems report an unlimited hard limit that
-		 * setrlimit refuses; 1 << 20 is the Linux default cap. */
-		if (want == RLIM_INFINITY || want > (1 << 20))
-			want = 1 << 20;
-		rl.rlim_cur = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	return (unsigned long)rl.rlim_cur;
 }
 
 static void queue_push(struct dns_query **head, struct dns_query **tail, struct dns_query *q)

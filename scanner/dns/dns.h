@@ -84,12 +84,4 @@ struct dns_worker_stats {
 };
 void dns_worker_stats(const struct dns_worker *w, struct dns_worker_stats *out);
 
-/*
- * Raises the soft RLIMIT_NOFILE to the hard limit and returns the soft
- * limit now in force. Each TCP query in flight holds a socket (UDP ones
- * share a few per worker), so callers cap max_inflight * workers below
- * this.
- */
-unsigned long dns_raise_nofile(void);
-
 #endif

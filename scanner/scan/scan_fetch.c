@@ -15,6 +15,10 @@
 
 #include "bimi_fetch.h"
 
+/* How long the stage's thread waits for new domains before it looks at
+ * the stop flag again. */
+#define SCAN_FETCH_WAIT_MS 100
+
 struct item {
 	struct domain_result *r;
 	int64_t domain_id;
@@ -75,7 +79,7 @@ static void *stage_main(void *arg)
 		while (f->head == NULL && !f->closed && !*f->cfg.stop) {
 			struct timespec t;
 			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_nsec += 100 * 1000000L;
+			t.tv_nsec += SCAN_FETCH_WAIT_MS * 1000000L;
 			if (t.tv_nsec >= 1000000000L) {
 				t.tv_sec++;
 				t.tv_nsec -= 1000000000L;

@@ -366,7 +366,7 @@ int main(int argc, char **argv)
 		return rc;
 	rc = 2;
 	/* Each UDP query in flight holds a socket of its own. */
-	unsigned long nofile = dns_raise_nofile();
+	unsigned long nofile = cli_raise_nofile();
 	if (o.inflight + BENCH_FD_RESERVE > nofile) {
 		fprintf(stderr,
 		        "bench_dns: --inflight %lu needs about %lu descriptors, the limit is "
