@@ -12,15 +12,20 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 OUT=build-fuzz
 mkdir -p "$OUT/crashes"
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
+# Headers are included by bare name, as in the Makefile: every layer folder.
+CFLAGS+=" $(for d in scanner/* db reports cli; do [ -d "$d" ] && printf -- '-I%s ' "$d"; done)"
 # What each harness links: the pure modules it exercises, nothing else.
 declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_spf_macro]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
-	[fuzz_dmarc_parse]="scanner/dmarc/dmarc.c scanner/util/finding.c scanner/util/dnsutil.c"
-	[fuzz_bimi_parse]="scanner/bimi/bimi.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_dmarc_parse]="scanner/dmarc/dmarc.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_bimi_parse]="scanner/bimi/bimi.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_taglist]="scanner/util/taglist.c"
 	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/bimi/svg_schema.S"
-	[fuzz_vmc_logotype]="scanner/bimi/vmc.c scanner/util/finding.c scanner/bimi/vmc_roots.S -lcrypto -lz -lpthread"
+	[fuzz_vmc_logotype]="scanner/bimi/logotype.c scanner/util/finding.c -lcrypto -lz"
+	[fuzz_fetch_policy]="scanner/fetch/fetch_policy.c scanner/util/dnsutil.c"
 	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
+	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
@@ -82,6 +87,83 @@ if [ ! -d "$vseed" ]; then
 			-out "$vseed/logotype-$(basename "$f" .pem).der"
 	done
 fi
+# DNS seeds: replies as servers send them (dnslib, compressed names), each
+# after the harness's selector byte (tests/fuzz/fuzz_dns_wire.c): 0x30
+# asks the reply's own question, 0x38 the same over TCP, 0x00 asks
+# txt.bed.test TXT.
+nseed="$OUT/seed-dns"
+if [ ! -d "$nseed" ]; then
+	mkdir -p "$nseed"
+	/usr/bin/python3 - "$nseed" <<'PY'
+import hashlib, os, sys
+from dnslib import (AAAA, CNAME, DNSHeader, DNSQuestion, DNSRecord, EDNS0, MX, NS, PTR, QTYPE,
+                    RR, SOA, TXT, A)
+out = sys.argv[1]
+def reply(name, qtype, answers=(), rcode=0, tc=0, auth=(), edns=False):
+    r = DNSRecord(DNSHeader(id=0x1234, qr=1, rd=1, ra=1, tc=tc, rcode=rcode),
+                  q=DNSQuestion(name, getattr(QTYPE, qtype)))
+    for a in answers:
+        r.add_answer(a)
+    for a in auth:
+        r.add_auth(a)
+    if edns:
+        r.add_ar(EDNS0(udp_len=1232))
+    return r.pack()
+def rr(name, qtype, rdata):
+    return RR(name, getattr(QTYPE, qtype), rdata=rdata, ttl=300)
+soa = rr("bed.test", "SOA", SOA("ns.bed.test", "admin.bed.test", (1, 3600, 600, 86400, 300)))
+seeds = [
+    (0x30, reply("txt.bed.test", "TXT", [rr("txt.bed.test", "TXT", TXT(["v=spf1 ", "-all"]))])),
+    (0x00, reply("txt.bed.test", "TXT", [rr("txt.bed.test", "TXT", TXT(["v=spf1 -all"]))],
+                 edns=True)),
+    (0x30, reply("_dmarc.bed.test", "TXT",
+                 [rr("_dmarc.bed.test", "TXT", TXT(["v=DMARC1; p=reject"])),
+                  rr("_dmarc.bed.test", "TXT", TXT(["x" * 255, "y" * 255, "z" * 100]))])),
+    (0x30, reply("cname.bed.test", "TXT", [rr("cname.bed.test", "CNAME", CNAME("mid.bed.test")),
+                                           rr("mid.bed.test", "CNAME", CNAME("txt.bed.test")),
+                                           rr("txt.bed.test", "TXT", TXT(["v=spf1 ?all"]))])),
+    (0x30, reply("out.bed.test", "TXT", [rr("out.bed.test", "CNAME", CNAME("Target.Other.Test"))])),
+    (0x30, reply("nx.bed.test", "TXT", rcode=3, auth=[soa])),
+    (0x30, reply("nodata.bed.test", "TXT", auth=[soa])),
+    (0x30, reply("fail.bed.test", "TXT", rcode=2)),
+    (0x30, reply("big.bed.test", "TXT", tc=1)),
+    (0x38, reply("big.bed.test", "TXT", tc=1,
+                 answers=[rr("big.bed.test", "TXT", TXT(["a" * 200] * 8))])),
+    (0x30, reply("mail.bed.test", "A", [rr("mail.bed.test", "A", A("192.0.2.25")),
+                                        rr("mail.bed.test", "A", A("192.0.2.26"))], edns=True)),
+    (0x30, reply("mail.bed.test", "AAAA", [rr("mail.bed.test", "AAAA", AAAA("2001:db8::25"))])),
+    (0x30, reply("bed.test", "MX", [rr("bed.test", "MX", MX("mail.bed.test", 10)),
+                                    rr("bed.test", "MX", MX("mx2.other.test", 20))])),
+    (0x30, reply("nullmx.bed.test", "MX", [rr("nullmx.bed.test", "MX", MX(".", 0))])),
+    (0x30, reply("bed.test", "NS", [rr("bed.test", "NS", NS("ns.bed.test"))])),
+    (0x30, reply("25.2.0.192.in-addr.arpa", "PTR",
+                 [rr("25.2.0.192.in-addr.arpa", "PTR", PTR("mail.bed.test"))])),
+    (0x30, reply("bed.test", "SOA", [soa])),
+    # Past the caps: a TXT record over DNS_TXT_MAX_BYTES, and more than
+    # DNS_ANSWER_MAX_RRS records.
+    (0x38, reply("huge.bed.test", "TXT", [rr("huge.bed.test", "TXT", TXT(["a" * 255] * 40))])),
+    (0x30, reply("many.bed.test", "A",
+                 [rr("many.bed.test", "A", A(f"192.0.2.{i}")) for i in range(101)])),
+]
+for sel, msg in seeds:
+    data = bytes([sel]) + msg
+    with open(os.path.join(out, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+PY
+fi
+# Fetch policy seeds: URLs (good, refused, odd forms curl still reads) and
+# --connect-to entries; the harness feeds each to both parsers.
+fseed="$OUT/seed-fetch"
+if [ ! -d "$fseed" ]; then
+	mkdir -p "$fseed"
+	for u in https://bimi.test/logo.svg 'HTTPS://BIMI.Test.:8443/a/B.svg?x=1#f' \
+		http://bimi.test/ https://user:pw@bimi.test/ 'https://[2001:db8::1]:444/' \
+		'https://[fe80::1%25eth0]/' https://0x7f.1/ https://1.2./ https://b%69mi.test/a/../b/./c \
+		https:/bimi.test https://bimi.test:0/ https://bimi.test:65536/ file:///etc/passwd \
+		bimi.test:443:127.0.0.1:8443 ::127.0.0.1:8443 '[::1]:443:[2001:db8::2]:' :::; do
+		printf '%s' "$u" >"$fseed/$(printf '%s' "$u" | sha1sum | cut -c1-16)"
+	done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -92,7 +174,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

@@ -66,7 +66,7 @@ THIRD_PARTY = {
     "OpenSSL": (r"openssl/", ["scanner/bimi/vmc.c", "scanner/bimi/svg.c",
                               "scanner/bimi/logotype.c"]),
     "libxml2": (r"libxml/", ["scanner/bimi/svg.c"]),
-    "zlib": (r"zlib\.h$", ["scanner/bimi/logotype.c", "scanner/bimi/vmc.c"]),
+    "zlib": (r"zlib\.h$", ["scanner/bimi/logotype.c"]),
     "jansson": (r"jansson\.h$", ["cli/", "reports/row.c", "reports/write.c"]),
     "libpsl": (r"libpsl\.h$", ["scanner/dmarc/psl.c"]),
     "libidn2": (r"idn2\.h$", ["scanner/util/domainlist.c"]),

@@ -1,12 +1,6 @@
 /*
- * vmc.c — Verified Mark Certificate checks on OpenSSL's X.509 code, and a
- * logotype decoder of our own.
- *
- * Why a hand-written DER reader for the logotype: OpenSSL has no RFC 3709
- * templates, and the path BIMI uses is short (LogotypeExtn → subjectLogo →
- * direct → image[0] → LogotypeDetails), so a bounded TLV walk is smaller
- * and easier to fuzz than ASN1 templates. Every length is checked against
- * what is left of its parent before it is used.
+ * vmc.c — Verified Mark Certificate checks on OpenSSL's X.509 code. The
+ * logotype extension is decoded by logotype.c.
  *
  * Chain verification collects every error through a verify callback that
  * lets OpenSSL go on, so one result can say both "wrong intermediate" and
@@ -15,7 +9,6 @@
 #include "vmc.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,11 +24,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-/* next_in is const with ZLIB_CONST. */
-#define ZLIB_CONST
-#include <zlib.h>
-
-#include "strutil.h"
 
 #define OID_BIMI_EKU   "1.3.6.1.5.5.7.3.31"
 #define OID_LOGOTYPE   "1.3.6.1.5.5.7.1.12"
@@ -149,12 +137,6 @@ const char *vmc_type_name(enum vmc_type type)
 	}
 }
 
-const char *vmc_hash_alg_name(enum vmc_hash_alg alg)
-{
-	static const char *const names[] = { "unknown", "SHA-1", "SHA-256", "SHA-384", "SHA-512" };
-	return (unsigned)alg < sizeof(names) / sizeof(names[0]) ? names[alg] : "unknown";
-}
-
 const char *vmc_strerror(int err)
 {
 	switch (err) {
@@ -167,18 +149,6 @@ const char *vmc_strerror(int err)
 	default:
 		return "unknown error";
 	}
-}
-
-static void hex(const uint8_t *b, size_t n, char *out, size_t outlen)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 2 < outlen; i++) {
-		out[o++] = digits[b[i] >> 4];
-		out[o++] = digits[b[i] & 15];
-	}
-	if (outlen > 0)
-		out[o] = '\0';
 }
 
 void vmc_format_time(time_t t, char *buf, size_t buflen)
@@ -226,490 +196,6 @@ int vmc_parse_time(const char *text, time_t *out)
 		return -1;
 	*out = t;
 	return 0;
-}
-
-/* ---- DER reading (logotype) ------------------------------------------- */
-
-struct der {
-	const uint8_t *p, *end;
-};
-
-/* Reads one TLV of d into *tag and val, advancing d. Low tag numbers and
- * definite lengths only (DER). Returns 0, or -1 when malformed. */
-static int der_next(struct der *d, uint8_t *tag, struct der *val)
-{
-	size_t avail = (size_t)(d->end - d->p), i = 2, len;
-
-	if (avail < 2 || (d->p[0] & 0x1f) == 0x1f)
-		return -1;
-	len = d->p[1];
-	if (len & 0x80) {
-		size_t nb = len & 0x7f;
-		if (nb == 0 || nb > 4 || avail - 2 < nb)
-			return -1;
-		len = 0;
-		for (size_t k = 0; k < nb; k++)
-			len = (len << 8) | d->p[2 + k];
-		i = 2 + nb;
-	}
-	if (len > avail - i)
-		return -1;
-	*tag = d->p[0];
-	val->p = d->p + i;
-	val->end = val->p + len;
-	d->p = val->end;
-	return 0;
-}
-
-/* Reads one TLV that must have tag want. */
-static int der_expect(struct der *d, uint8_t want, struct der *val)
-{
-	uint8_t tag;
-	if (der_next(d, &tag, val) != 0 || tag != want)
-		return -1;
-	return 0;
-}
-
-/* Dotted text of DER OID content bytes (for messages). */
-static void oid_text(const uint8_t *b, size_t n, char *out, size_t outlen)
-{
-	size_t o = 0;
-	unsigned long v = 0;
-	bool first = true;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n && o + 24 < outlen; i++) {
-		if (v > (ULONG_MAX >> 7))
-			break;
-		v = (v << 7) | (b[i] & 0x7f);
-		if (b[i] & 0x80)
-			continue;
-		if (first) {
-			unsigned long a = v < 80 ? v / 40 : 2;
-			o += (size_t)snprintf(out + o, outlen - o, "%lu.%lu", a, v - a * 40);
-			first = false;
-		} else {
-			o += (size_t)snprintf(out + o, outlen - o, ".%lu", v);
-		}
-		v = 0;
-	}
-}
-
-static enum vmc_hash_alg hash_alg_of(const uint8_t *oid, size_t n)
-{
-	static const uint8_t sha1[] = { 0x2b, 0x0e, 0x03, 0x02, 0x1a };
-	static const uint8_t nist[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02 };
-
-	if (n == sizeof(sha1) && memcmp(oid, sha1, n) == 0)
-		return VMC_HASH_SHA1;
-	if (n == sizeof(nist) + 1 && memcmp(oid, nist, sizeof(nist)) == 0) {
-		switch (oid[sizeof(nist)]) {
-		case 1:
-			return VMC_HASH_SHA256;
-		case 2:
-			return VMC_HASH_SHA384;
-		case 3:
-			return VMC_HASH_SHA512;
-		default:
-			break;
-		}
-	}
-	return VMC_HASH_UNKNOWN;
-}
-
-static const EVP_MD *hash_md(enum vmc_hash_alg alg)
-{
-	switch (alg) {
-	case VMC_HASH_SHA1:
-		return EVP_sha1();
-	case VMC_HASH_SHA256:
-		return EVP_sha256();
-	case VMC_HASH_SHA384:
-		return EVP_sha384();
-	case VMC_HASH_SHA512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
-
-/* ---- base64 and gzip --------------------------------------------------- */
-
-static int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict RFC 4648 base64 (padding required, no white space). Returns the
- * decoded length, or -1 with *bad_at set to the offending offset. */
-static long b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t *bad_at)
-{
-	size_t o = 0;
-
-	if (len % 4 != 0) {
-		*bad_at = len;
-		return -1;
-	}
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4];
-		size_t pad = 0;
-		for (size_t k = 0; k < 4; k++) {
-			if (in[i + k] == '=' && i + 4 == len && k >= 2) {
-				v[k] = 0;
-				pad++;
-				continue;
-			}
-			v[k] = pad ? -1 : b64_value(in[i + k]);
-			if (v[k] < 0) {
-				*bad_at = i + k;
-				return -1;
-			}
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		             (uint32_t)v[3];
-		out[o++] = (uint8_t)(w >> 16);
-		if (pad < 2)
-			out[o++] = (uint8_t)(w >> 8);
-		if (pad < 1)
-			out[o++] = (uint8_t)w;
-	}
-	return (long)o;
-}
-
-enum gunzip_status { GZ_OK, GZ_BAD, GZ_TOO_LARGE, GZ_BOMB, GZ_NOMEM };
-
-/* Gunzips in into a new buffer of at most VMC_SVG_MAX_BYTES. */
-static enum gunzip_status gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
-                                 char *detail, size_t detlen)
-{
-	z_stream z;
-	uint8_t *buf = malloc(VMC_SVG_MAX_BYTES + 1);
-	enum gunzip_status st = GZ_BAD;
-	int zr;
-
-	*out = NULL;
-	*outlen = 0;
-	detail[0] = '\0';
-	if (buf == NULL)
-		return GZ_NOMEM;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		free(buf);
-		return GZ_NOMEM;
-	}
-	/* Both fit in uInt: len <= VMC_BASE64_MAX, the cap is 64 KiB + 1. */
-	z.next_in = in;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = VMC_SVG_MAX_BYTES + 1;
-	zr = inflate(&z, Z_FINISH);
-	if (zr == Z_STREAM_END) {
-		if (z.avail_in != 0) {
-			snprintf(detail, detlen, "%u bytes after the end of the gzip stream",
-			         z.avail_in);
-			goto out;
-		}
-		if (z.total_out > VMC_SVG_MAX_BYTES)
-			goto big;
-		st = GZ_OK;
-		goto out;
-	}
-	if (z.avail_out == 0) {
-	big:;
-		/* Stopped at the cap: judge by how far the input got. */
-		size_t used = len - z.avail_in;
-		unsigned long ratio = used ? (unsigned long)(z.total_out / used) : 0;
-		snprintf(detail, detlen,
-		         "more than %d bytes from the first %zu of %zu compressed bytes "
-		         "(ratio %lu:1 so far)",
-		         VMC_SVG_MAX_BYTES, used, len, ratio);
-		st = ratio > VMC_GZIP_MAX_RATIO ? GZ_BOMB : GZ_TOO_LARGE;
-		goto out;
-	}
-	str_copy(detail, detlen,
-	         zr == Z_BUF_ERROR ? "the gzip stream is truncated"
-	         : z.msg           ? z.msg
-	                           : "not a gzip stream");
-out:
-	inflateEnd(&z);
-	if (st == GZ_OK) {
-		*out = buf;
-		*outlen = z.total_out;
-	} else {
-		free(buf);
-	}
-	return st;
-}
-
-/* ---- logotype ---------------------------------------------------------- */
-
-#define LOGO_FIX                                                                                   \
-	"Ask the Mark Verifying Authority to reissue the certificate with the logo "               \
-	"embedded as the MC Guidelines require."
-
-void vmc_logo_cleanup(struct vmc_logo *logo)
-{
-	free(logo->svg);
-	memset(logo, 0, sizeof(*logo));
-}
-
-static int bad_logotype(struct findings *f, const char *what)
-{
-	if (findings_add(f, "vmc.bad_logotype", FINDING_ERROR, NULL, LOGO_FIX,
-	                 "the logotype extension (RFC 3709) is malformed: %s", what) != 0)
-		return VMC_ERR_NOMEM;
-	return 1;
-}
-
-/* Reads LogotypeDetails (RFC 3709 4.1) into logo; *uri gets the first URI. */
-static int read_details(struct der *det, struct vmc_logo *logo, struct der *uri, struct findings *f)
-{
-	struct der mt, hashes, uris;
-
-	if (der_expect(det, 0x16, &mt) != 0)
-		return bad_logotype(f, "no mediaType");
-	size_t mlen = (size_t)(mt.end - mt.p);
-	if (mlen >= sizeof(logo->media_type))
-		return bad_logotype(f, "mediaType too long");
-	for (size_t i = 0; i < mlen; i++)
-		if (mt.p[i] < 0x20 || mt.p[i] > 0x7e)
-			return bad_logotype(f, "mediaType is not printable ASCII");
-	memcpy(logo->media_type, mt.p, mlen);
-	logo->media_type[mlen] = '\0';
-	if (der_expect(det, 0x30, &hashes) != 0)
-		return bad_logotype(f, "no logotypeHash");
-	while (hashes.p < hashes.end) {
-		struct der hv, alg, oid, val;
-		if (der_expect(&hashes, 0x30, &hv) != 0 || der_expect(&hv, 0x30, &alg) != 0 ||
-		    der_expect(&alg, 0x06, &oid) != 0 || der_expect(&hv, 0x04, &val) != 0)
-			return bad_logotype(f, "a HashAlgAndValue is malformed");
-		if (logo->nhash == VMC_LOGO_MAX_HASHES)
-			continue;
-		size_t vlen = (size_t)(val.end - val.p);
-		if (vlen > sizeof(logo->hash[0].value))
-			return bad_logotype(f, "a hash value is longer than 64 bytes");
-		logo->hash[logo->nhash].alg = hash_alg_of(oid.p, (size_t)(oid.end - oid.p));
-		oid_text(oid.p, (size_t)(oid.end - oid.p), logo->hash[logo->nhash].oid,
-		         sizeof(logo->hash[0].oid));
-		memcpy(logo->hash[logo->nhash].value, val.p, vlen);
-		logo->hash[logo->nhash].len = vlen;
-		logo->nhash++;
-	}
-	if (logo->nhash == 0)
-		return bad_logotype(f, "logotypeHash is empty");
-	if (der_expect(det, 0x30, &uris) != 0 || der_expect(&uris, 0x16, uri) != 0)
-		return bad_logotype(f, "no logotypeURI");
-	return 0;
-}
-
-/* Checks the declared hashes against logo->svg (RFC 3709 4.1: the hash
- * is of the image as retrieved; for BIMI's data: URI, the decoded SVG). */
-static int check_hashes(struct vmc_logo *logo, struct findings *f)
-{
-	size_t known = 0, bad = 0;
-
-	for (size_t i = 0; i < logo->nhash; i++) {
-		uint8_t md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		char want[129], got[129];
-		const EVP_MD *alg = hash_md(logo->hash[i].alg);
-		if (alg == NULL) {
-			if (findings_add(
-			            f, "vmc.logo_hash_unsupported", FINDING_WARNING, NULL, NULL,
-			            "the logotype declares a hash of algorithm %s, which posture "
-			            "does not know (SHA-1 and SHA-2 are checked)",
-			            logo->hash[i].oid) != 0)
-				return VMC_ERR_NOMEM;
-			continue;
-		}
-		known++;
-		if (EVP_Digest(logo->svg, logo->svg_len, md, &mdlen, alg, NULL) != 1)
-			return VMC_ERR_NOMEM;
-		if (mdlen == logo->hash[i].len && memcmp(md, logo->hash[i].value, mdlen) == 0)
-			continue;
-		bad++;
-		hex(logo->hash[i].value, logo->hash[i].len, want, sizeof(want));
-		hex(md, mdlen, got, sizeof(got));
-		if (findings_add(f, "vmc.logo_hash_mismatch", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the logotype declares %s %s, but the embedded logo's %s is %s",
-		                 vmc_hash_alg_name(logo->hash[i].alg), want,
-		                 vmc_hash_alg_name(logo->hash[i].alg), got) != 0)
-			return VMC_ERR_NOMEM;
-	}
-	if (known == 0 &&
-	    findings_add(f, "vmc.logo_hash_unsupported", FINDING_ERROR, NULL, LOGO_FIX,
-	                 "no hash of a known algorithm: the embedded logo cannot be verified") != 0)
-		return VMC_ERR_NOMEM;
-	logo->hash_ok = known > 0 && bad == 0;
-	return 0;
-}
-
-static bool prefix_ci(const uint8_t *p, size_t n, const char *prefix)
-{
-	size_t k = strlen(prefix);
-	return n >= k && strncasecmp((const char *)p, prefix, k) == 0;
-}
-
-/* Decodes a data: URI's image into logo->svg. */
-static int decode_uri(const struct der *uri, struct vmc_logo *logo, struct findings *f)
-{
-	static const char data_prefix[] = "data:image/svg+xml;base64,";
-	const uint8_t *u = uri->p;
-	size_t n = (size_t)(uri->end - uri->p), bad_at = 0;
-	char detail[160];
-
-	if (!prefix_ci(u, n, "data:")) {
-		size_t show = n < 60 ? n : 60;
-		char head[64];
-		memcpy(head, u, show);
-		for (size_t i = 0; i < show; i++)
-			if (u[i] < 0x20 || u[i] >= 0x7f)
-				head[i] = '?';
-		head[show] = '\0';
-		if (findings_add(f, "vmc.logo_not_embedded", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the logotype URI is \"%s%s\", not a data: URI holding the logo",
-		                 head, n > show ? "..." : "") != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	if (!prefix_ci(u, n, data_prefix)) {
-		if (findings_add(f, "vmc.bad_encoding", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the logotype data: URI does not start with \"%s\"",
-		                 data_prefix) != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	u += sizeof(data_prefix) - 1;
-	n -= sizeof(data_prefix) - 1;
-	if (n > VMC_BASE64_MAX) {
-		if (findings_add(
-		            f, "vmc.logo_too_large", FINDING_ERROR, NULL, LOGO_FIX,
-		            "the logotype's base64 data is %zu bytes, over posture's cap of %d", n,
-		            VMC_BASE64_MAX) != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	uint8_t *raw = malloc(n / 4 * 3 + 3);
-	if (raw == NULL)
-		return VMC_ERR_NOMEM;
-	long rlen = b64_decode(u, n, raw, &bad_at);
-	if (rlen < 0) {
-		free(raw);
-		if (findings_add(f, "vmc.bad_encoding", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the logotype's base64 data is invalid at offset %zu of %zu",
-		                 bad_at, n) != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	if (rlen >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
-		uint8_t *svg;
-		size_t svglen;
-		logo->gzip = true;
-		enum gunzip_status st =
-		        gunzip(raw, (size_t)rlen, &svg, &svglen, detail, sizeof(detail));
-		free(raw);
-		switch (st) {
-		case GZ_OK:
-			logo->svg = svg;
-			logo->svg_len = svglen;
-			return 0;
-		case GZ_NOMEM:
-			return VMC_ERR_NOMEM;
-		case GZ_BOMB:
-			if (findings_add(f, "vmc.gzip_bomb", FINDING_ERROR, NULL, LOGO_FIX,
-			                 "the logotype's gzip data expands without bound: %s",
-			                 detail) != 0)
-				return VMC_ERR_NOMEM;
-			return 1;
-		case GZ_TOO_LARGE:
-			if (findings_add(f, "vmc.logo_too_large", FINDING_ERROR, NULL, LOGO_FIX,
-			                 "the logotype's SVG is too large: %s", detail) != 0)
-				return VMC_ERR_NOMEM;
-			return 1;
-		default:
-			if (findings_add(f, "vmc.bad_encoding", FINDING_ERROR, NULL, LOGO_FIX,
-			                 "the logotype's gzip data cannot be decompressed: %s",
-			                 detail) != 0)
-				return VMC_ERR_NOMEM;
-			return 1;
-		}
-	}
-	/* Not gzip: the bytes are the image itself. */
-	logo->svg = raw;
-	logo->svg_len = (size_t)rlen;
-	if (findings_add(f, "vmc.logo_not_compressed", FINDING_INFO, NULL, NULL,
-	                 "the logotype's SVG is not gzip-compressed (every issued VMC "
-	                 "compresses it)") != 0)
-		return VMC_ERR_NOMEM;
-	return 0;
-}
-
-int vmc_logotype_decode(const uint8_t *der, size_t len, struct vmc_logo *logo, struct findings *f)
-{
-	struct der top = { der, der + len }, ext, item, info, data, images, image, det, uri;
-	uint8_t tag;
-	bool found = false;
-	int rc;
-
-	memset(logo, 0, sizeof(*logo));
-	if (der_expect(&top, 0x30, &ext) != 0 || top.p != top.end)
-		return bad_logotype(f, "not one DER SEQUENCE");
-	/* LogotypeExtn: communityLogos [0], issuerLogo [1], subjectLogo [2],
-	 * otherLogos [3]; BIMI puts the mark in subjectLogo. */
-	while (ext.p < ext.end) {
-		if (der_next(&ext, &tag, &item) != 0)
-			return bad_logotype(f, "a LogotypeExtn field is malformed");
-		if (tag == 0xa2) {
-			info = item;
-			found = true;
-		}
-	}
-	if (!found) {
-		if (findings_add(f, "vmc.no_logotype", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the logotype extension has no subjectLogo") != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	/* LogotypeInfo is a CHOICE: [0] direct LogotypeData, [1] indirect. */
-	if (der_next(&info, &tag, &data) != 0)
-		return bad_logotype(f, "subjectLogo is malformed");
-	if (tag == 0xa1) {
-		if (findings_add(f, "vmc.logo_not_embedded", FINDING_ERROR, NULL, LOGO_FIX,
-		                 "the subject logo is an indirect reference (LogotypeReference), "
-		                 "not embedded data") != 0)
-			return VMC_ERR_NOMEM;
-		return 1;
-	}
-	if (tag != 0xa0)
-		return bad_logotype(f, "subjectLogo is neither direct nor indirect");
-	if (der_expect(&data, 0x30, &images) != 0 || der_expect(&images, 0x30, &image) != 0)
-		return bad_logotype(f, "the subject logo holds no image");
-	if (der_expect(&image, 0x30, &det) != 0)
-		return bad_logotype(f, "no LogotypeDetails");
-	rc = read_details(&det, logo, &uri, f);
-	if (rc != 0)
-		return rc;
-	if (strcasecmp(logo->media_type, "image/svg+xml") != 0 &&
-	    findings_add(f, "vmc.bad_encoding", FINDING_ERROR, NULL, LOGO_FIX,
-	                 "the logotype's mediaType is \"%s\", not image/svg+xml",
-	                 logo->media_type) != 0)
-		return VMC_ERR_NOMEM;
-	rc = decode_uri(&uri, logo, f);
-	if (rc != 0)
-		return rc;
-	if (EVP_Digest(logo->svg, logo->svg_len, logo->sha256, NULL, EVP_sha256(), NULL) != 1)
-		return VMC_ERR_NOMEM;
-	return check_hashes(logo, f);
 }
 
 /* ---- certificate checks ------------------------------------------------ */
@@ -1136,7 +622,7 @@ static int check_logotype(X509 *leaf, struct vmc_result *res)
 
 	ASN1_OBJECT_free(o);
 	if (i < 0)
-		return add(&res->findings, "vmc.no_logotype", FINDING_ERROR, LOGO_FIX,
+		return add(&res->findings, "vmc.no_logotype", FINDING_ERROR, VMC_LOGO_FIX,
 		           "the certificate has no logotype extension (" OID_LOGOTYPE
 		           "): it carries no logo");
 	const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(X509_get_ext(leaf, i));
@@ -1161,39 +647,41 @@ void vmc_result_cleanup(struct vmc_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-int vmc_check(const uint8_t *pem, size_t len, const struct vmc_options *opt, struct vmc_result *res)
+/* The trust store opt names, or the bundled one (*own: free it after). */
+static int pick_store(const struct vmc_options *opt, X509_STORE **store, bool *own)
 {
-	STACK_OF(X509) *certs = NULL, *untrusted = NULL, *extra = NULL;
-	X509_STORE *store = NULL;
-	bool bad = false, more = false, own_store = false;
-	int rc = VMC_ERR_NOMEM;
-
-	memset(res, 0, sizeof(*res));
+	*own = false;
 	if (opt->roots_pem != NULL) {
-		store = store_from_pem(opt->roots_pem, opt->roots_len);
-		if (store == NULL) {
-			rc = VMC_ERR_ROOTS;
-			goto out;
-		}
-		own_store = true;
-	} else {
-		if (vmc_init() != 0)
-			goto out;
-		store = bundled;
+		*store = store_from_pem(opt->roots_pem, opt->roots_len);
+		if (*store == NULL)
+			return VMC_ERR_ROOTS;
+		*own = true;
+		return 0;
 	}
-	if (len > VMC_PEM_MAX_BYTES) {
-		rc = add(&res->findings, "vmc.too_large", FINDING_ERROR, CHAIN_FIX,
-		         "the file is %zu bytes, over posture's cap of %d for a certificate chain",
-		         len, VMC_PEM_MAX_BYTES);
-		if (rc != 0)
-			goto out;
-		goto done;
-	}
-	certs = read_pem(pem, len, VMC_MAX_CERTS, &bad, &more);
-	if (certs == NULL)
-		goto out;
-	res->ncerts = (size_t)sk_X509_num(certs);
-	rc = 0;
+	if (vmc_init() != 0)
+		return VMC_ERR_NOMEM;
+	*store = bundled;
+	return 0;
+}
+
+/* Reads the file's certificates into *certs (NULL when the file is over
+ * the cap); what is wrong with the file itself is a finding. */
+static int read_chain(const uint8_t *pem, size_t len, struct vmc_result *res,
+                      STACK_OF(X509) * *certs)
+{
+	bool bad = false, more = false;
+	int rc = 0;
+
+	*certs = NULL;
+	if (len > VMC_PEM_MAX_BYTES)
+		return add(
+		        &res->findings, "vmc.too_large", FINDING_ERROR, CHAIN_FIX,
+		        "the file is %zu bytes, over posture's cap of %d for a certificate chain",
+		        len, VMC_PEM_MAX_BYTES);
+	*certs = read_pem(pem, len, VMC_MAX_CERTS, &bad, &more);
+	if (*certs == NULL)
+		return VMC_ERR_NOMEM;
+	res->ncerts = (size_t)sk_X509_num(*certs);
 	if (more)
 		rc = add(&res->findings, "vmc.too_many_certs", FINDING_ERROR, CHAIN_FIX,
 		         "the file holds more than %d certificates; the rest were not read",
@@ -1201,36 +689,51 @@ int vmc_check(const uint8_t *pem, size_t len, const struct vmc_options *opt, str
 	if (rc == 0 && bad)
 		rc = add(&res->findings, "vmc.bad_pem", FINDING_ERROR, CHAIN_FIX,
 		         "a PEM block after certificate %zu cannot be read", res->ncerts);
-	if (rc != 0)
-		goto out;
-	if (res->ncerts == 0) {
-		if (!bad)
-			rc = add(&res->findings, "vmc.not_pem", FINDING_ERROR, CHAIN_FIX,
-			         "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-		if (rc != 0)
-			goto out;
-		goto done;
-	}
-	X509 *leaf = sk_X509_value(certs, 0);
-	untrusted = sk_X509_new_null();
+	if (rc == 0 && res->ncerts == 0 && !bad)
+		rc = add(&res->findings, "vmc.not_pem", FINDING_ERROR, CHAIN_FIX,
+		         "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+	return rc;
+}
+
+/* The certificates offered besides the leaf: the file's others, then the
+ * caller's extras (read into *extra, which the caller frees in every
+ * case). NULL when out of memory. */
+static STACK_OF(X509) * offered_certs(STACK_OF(X509) * certs, const struct vmc_options *opt,
+                                      STACK_OF(X509) * *extra)
+{
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+
+	*extra = NULL;
 	if (untrusted == NULL)
-		goto nomem;
+		return NULL;
 	for (int i = 1; i < sk_X509_num(certs); i++)
 		if (sk_X509_push(untrusted, sk_X509_value(certs, i)) <= 0)
-			goto nomem;
+			goto fail;
 	if (opt->extra_pem != NULL) {
 		bool xbad, xmore;
-		extra = read_pem(opt->extra_pem, opt->extra_len, VMC_MAX_CERTS, &xbad, &xmore);
-		if (extra == NULL)
-			goto nomem;
-		for (int i = 0; i < sk_X509_num(extra); i++)
-			if (sk_X509_push(untrusted, sk_X509_value(extra, i)) <= 0)
-				goto nomem;
+		*extra = read_pem(opt->extra_pem, opt->extra_len, VMC_MAX_CERTS, &xbad, &xmore);
+		if (*extra == NULL)
+			goto fail;
+		for (int i = 0; i < sk_X509_num(*extra); i++)
+			if (sk_X509_push(untrusted, sk_X509_value(*extra, i)) <= 0)
+				goto fail;
 	}
+	return untrusted;
+fail:
+	sk_X509_free(untrusted);
+	return NULL;
+}
+
+/* Every check of the leaf, in the order their findings appear. */
+static int check_leaf(X509 *leaf, STACK_OF(X509) * untrusted, X509_STORE *store,
+                      const struct vmc_options *opt, struct vmc_result *res)
+{
+	int rc;
+
 	res->subject = name_text(X509_get_subject_name(leaf));
 	res->issuer = name_text(X509_get_issuer_name(leaf));
 	if (res->subject == NULL || res->issuer == NULL)
-		goto nomem;
+		return VMC_ERR_NOMEM;
 	rc = verify_chain(leaf, untrusted, store, opt, res);
 	if (rc == 0)
 		rc = check_dates(leaf, opt, res);
@@ -1248,21 +751,43 @@ int vmc_check(const uint8_t *pem, size_t len, const struct vmc_options *opt, str
 		         "Mark Verifying Authority for a logged certificate.",
 		         "the certificate carries no Certificate Transparency SCTs (" OID_SCT_LIST
 		         "); receivers such as Gmail require logged certificates");
+	return rc;
+}
+
+/* The closing finding every result has, and the verdict. */
+static int finish(struct vmc_result *res)
+{
+	int rc = add(&res->findings, "vmc.revocation_not_checked", FINDING_INFO, NULL,
+	             "revocation was not checked: posture fetches no CRL and asks no OCSP "
+	             "responder");
 	if (rc != 0)
-		goto out;
-done:
-	rc = add(&res->findings, "vmc.revocation_not_checked", FINDING_INFO, NULL,
-	         "revocation was not checked: posture fetches no CRL and asks no OCSP responder");
-	if (rc != 0)
-		goto out;
+		return rc;
 	res->valid = true;
 	for (size_t i = 0; i < res->findings.n; i++)
 		if (res->findings.v[i].severity == FINDING_ERROR)
 			res->valid = false;
-	goto out;
-nomem:
-	rc = VMC_ERR_NOMEM;
-out:
+	return 0;
+}
+
+int vmc_check(const uint8_t *pem, size_t len, const struct vmc_options *opt, struct vmc_result *res)
+{
+	STACK_OF(X509) *certs = NULL, *untrusted = NULL, *extra = NULL;
+	X509_STORE *store = NULL;
+	bool own_store = false;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = pick_store(opt, &store, &own_store);
+	if (rc == 0)
+		rc = read_chain(pem, len, res, &certs);
+	if (rc == 0 && res->ncerts > 0) {
+		untrusted = offered_certs(certs, opt, &extra);
+		rc = untrusted != NULL
+		             ? check_leaf(sk_X509_value(certs, 0), untrusted, store, opt, res)
+		             : VMC_ERR_NOMEM;
+	}
+	if (rc == 0)
+		rc = finish(res);
 	sk_X509_free(untrusted);
 	sk_X509_pop_free(extra, X509_free);
 	sk_X509_pop_free(certs, X509_free);
@@ -1288,8 +813,8 @@ int vmc_compare_logo(const struct vmc_result *res, const uint8_t *published, siz
 		return 1;
 	if (EVP_Digest(published, len, md, NULL, EVP_sha256(), NULL) != 1)
 		return VMC_ERR_NOMEM;
-	hex(md, sizeof(md), a, sizeof(a));
-	hex(res->logo.sha256, sizeof(res->logo.sha256), b, sizeof(b));
+	vmc_hex(md, sizeof(md), a, sizeof(a));
+	vmc_hex(res->logo.sha256, sizeof(res->logo.sha256), b, sizeof(b));
 	return add(f, "vmc.logo_mismatch", FINDING_ERROR,
 	           "Publish at the BIMI record's l= URL exactly the SVG embedded in the "
 	           "certificate.",

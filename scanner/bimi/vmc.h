@@ -14,7 +14,8 @@
  *   (1.3.6.1.5.5.7.3.31), a SAN dNSName for the domain or
  *   <selector>._bimi.<domain>, the mark type (1.3.6.1.4.1.53087.1.13),
  *   Certificate Transparency SCTs, the logotype extension (1.3.6.1.5.5.7.1.12)
- *   decoded to SVG bytes and checked against the hash it declares.
+ *   decoded to SVG bytes and checked against the hash it declares
+ *   (logotype.h, which vmc.h includes).
  * Revocation is never checked (no CRL or OCSP fetch): every result says so.
  *
  * Thread safety: the bundled roots are loaded once (pthread_once) and
@@ -29,47 +30,18 @@
 #include <time.h>
 
 #include "finding.h"
+#include "logotype.h"
 
-#define VMC_PEM_MAX_BYTES   65536 /* a chain file; real ones are 8-10 KiB */
-#define VMC_MAX_CERTS       10    /* certificates in one chain file */
-#define VMC_BASE64_MAX      65536 /* base64 text of the logotype data: URI */
-#define VMC_SVG_MAX_BYTES   65536 /* gunzip output cap */
-#define VMC_GZIP_MAX_RATIO  100   /* output/input beyond the cap: a bomb */
-#define VMC_LOGO_MAX_HASHES 4     /* HashAlgAndValue entries kept */
+#define VMC_PEM_MAX_BYTES 65536 /* a chain file; real ones are 8-10 KiB */
+#define VMC_MAX_CERTS     10    /* certificates in one chain file */
 
-/* Negative return codes. */
-#define VMC_ERR_NOMEM (-1) /* allocation or an OpenSSL internal failure */
+/* Negative return codes: VMC_ERR_NOMEM (logotype.h) and */
 #define VMC_ERR_ROOTS (-2) /* the trust store given holds no certificate */
 
 enum vmc_type {
 	VMC_TYPE_NONE = 0, /* unknown: no or an unknown mark type */
 	VMC_TYPE_VMC,      /* Registered Mark, Government Mark */
 	VMC_TYPE_CMC,      /* Prior Use Mark, Modified Registered Mark */
-};
-
-enum vmc_hash_alg {
-	VMC_HASH_UNKNOWN = 0,
-	VMC_HASH_SHA1,
-	VMC_HASH_SHA256,
-	VMC_HASH_SHA384,
-	VMC_HASH_SHA512,
-};
-
-/* The first image of the subject logo of a logotype extension. */
-struct vmc_logo {
-	char media_type[64]; /* mediaType, printable ASCII ("image/svg+xml") */
-	size_t nhash;
-	struct {
-		enum vmc_hash_alg alg;
-		char oid[64]; /* dotted, for messages about unknown algorithms */
-		uint8_t value[64];
-		size_t len;
-	} hash[VMC_LOGO_MAX_HASHES];
-	bool gzip;    /* the data: URI held gzip (as every real VMC does) */
-	uint8_t *svg; /* owned: the decoded image; NULL when decoding failed */
-	size_t svg_len;
-	uint8_t sha256[32]; /* of svg, when svg is set */
-	bool hash_ok;       /* every declared hash of a known algorithm matches */
 };
 
 struct vmc_options {
@@ -116,16 +88,6 @@ int vmc_check(const uint8_t *pem, size_t len, const struct vmc_options *opt,
 void vmc_result_cleanup(struct vmc_result *res);
 
 /*
- * Decodes the DER of a logotype extension value (RFC 3709 LogotypeExtn)
- * into logo (cleared first): the first image of subjectLogo, its data:
- * URI base64-decoded and gunzipped within the caps, and its declared
- * hashes checked. What is wrong is a finding in f. Returns 0 when logo->svg
- * was decoded, 1 when it could not be (findings say why), VMC_ERR_NOMEM.
- */
-int vmc_logotype_decode(const uint8_t *der, size_t len, struct vmc_logo *logo, struct findings *f);
-void vmc_logo_cleanup(struct vmc_logo *logo);
-
-/*
  * Compares the certificate's logo with the published one: adds
  * vmc.logo_mismatch to f when they differ (or when res has no logo).
  * Returns 1 when they are byte-identical, 0 when not, VMC_ERR_NOMEM.
@@ -142,7 +104,6 @@ int vmc_parse_time(const char *text, time_t *out);
 void vmc_format_time(time_t t, char *buf, size_t buflen);
 
 const char *vmc_type_name(enum vmc_type type); /* "VMC", "CMC", or NULL */
-const char *vmc_hash_alg_name(enum vmc_hash_alg alg);
 const char *vmc_strerror(int err);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * fetch.c — the HTTPS fetcher on libcurl's multi interface (the only file
- * that includes libcurl). See fetch.h for the contract.
+ * that includes libcurl). See fetch.h for the contract; what a URL, a
+ * redirect target or a connect_to entry may be is fetch_policy.c's.
  *
  * One fetch is one job; each hop of it (the first URL, then each redirect
  * target) is one transfer on the job's easy handle. fetch.c follows
@@ -22,7 +23,6 @@
  */
 #include "fetch.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dnsutil.h"
 #include "strutil.h"
 
 #ifndef POSTURE_VERSION
@@ -49,10 +48,6 @@
 #define FETCH_CONNECT_TO_MAX   64
 /* Longest wait in curl_multi_poll; curl wakes earlier for its timers. */
 #define FETCH_POLL_MS 1000
-/* Characters of a URL quoted in a reason; the reason must still fit. */
-#define FETCH_SHOW_URL 240
-/* "host:port:" plus FETCH_MAX_ADDRS bracketed addresses and commas. */
-#define FETCH_RESOLVE_ENTRY_MAX (FETCH_HOST_MAX + 8 + FETCH_MAX_ADDRS * (FETCH_ADDR_MAX + 3))
 
 struct fetch_job {
 	struct fetch_job *next;
@@ -88,30 +83,6 @@ struct fetch {
 	bool running;
 };
 
-static const char *const status_names[] = {
-	[FETCH_OK] = "ok",
-	[FETCH_BAD_URL] = "bad_url",
-	[FETCH_NOT_HTTPS] = "not_https",
-	[FETCH_RESOLVE] = "resolve",
-	[FETCH_CONNECT] = "connect",
-	[FETCH_TLS] = "tls",
-	[FETCH_TIMEOUT] = "timeout",
-	[FETCH_HTTP_STATUS] = "http_status",
-	[FETCH_TOO_LARGE] = "too_large",
-	[FETCH_REDIRECT_LIMIT] = "redirect_limit",
-	[FETCH_REDIRECT_INSECURE] = "redirect_insecure",
-	[FETCH_ENCODED] = "encoded",
-	[FETCH_ERROR] = "error",
-};
-
-const char *fetch_status_name(enum fetch_status status)
-{
-	if ((size_t)status < sizeof(status_names) / sizeof(status_names[0]) &&
-	    status_names[status] != NULL)
-		return status_names[status];
-	return "unknown";
-}
-
 void fetch_config_init(struct fetch_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -143,277 +114,6 @@ void fetch_global_cleanup(void)
 	if (global_rc == 0)
 		curl_global_cleanup();
 	global_rc = -1;
-}
-
-/* --- pure helpers ------------------------------------------------------ */
-
-/* A URL or host for a reason: escaped (it may be what a domain published)
- * and cut at FETCH_SHOW_URL characters. */
-static const char *show(const char *text, char *buf, size_t buflen)
-{
-	char tmp[FETCH_SHOW_URL + 1];
-	size_t n = strnlen(text, FETCH_SHOW_URL + 1);
-	bool cut = n > FETCH_SHOW_URL;
-	if (cut)
-		n = FETCH_SHOW_URL - 3;
-	dns_escape_text(text, n, tmp, sizeof(tmp));
-	snprintf(buf, buflen, "%s%s", tmp, cut ? "..." : "");
-	return buf;
-}
-
-static bool is_ipv4(const char *s)
-{
-	struct in_addr a;
-	return inet_pton(AF_INET, s, &a) == 1;
-}
-
-static bool is_ipv6(const char *s)
-{
-	struct in6_addr a;
-	return inet_pton(AF_INET6, s, &a) == 1;
-}
-
-/* Copies s into out without the brackets of an IPv6 literal. */
-static void unbracket(const char *s, char *out, size_t outlen)
-{
-	size_t n = strlen(s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
-		snprintf(out, outlen, "%.*s", (int)(n - 2), s + 1);
-	else
-		str_copy(out, outlen, s);
-}
-
-static void lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
-static enum fetch_status url_fail(enum fetch_status st, char *reason, size_t reasonlen,
-                                  const char *why)
-{
-	str_copy(reason, reasonlen, why);
-	return st;
-}
-
-enum fetch_status fetch_url_check(const char *url, char *norm, size_t normlen, char *host,
-                                  size_t hostlen, long *port, char *reason, size_t reasonlen)
-{
-	CURLU *u = NULL;
-	char *scheme = NULL, *part = NULL, *h = NULL, *p = NULL, *full = NULL;
-	char why[FETCH_REASON_MAX], name[FETCH_HOST_MAX], checked[DNS_NAME_BUF];
-	enum fetch_status st = FETCH_BAD_URL;
-	CURLUcode uc;
-	size_t len;
-
-	if (normlen > 0)
-		norm[0] = '\0';
-	if (hostlen > 0)
-		host[0] = '\0';
-	*port = 0;
-	if (reasonlen > 0)
-		reason[0] = '\0';
-	why[0] = '\0';
-
-	if (url == NULL || url[0] == '\0') {
-		snprintf(why, sizeof(why), "empty URL");
-		goto out;
-	}
-	len = strnlen(url, FETCH_URL_MAX + 1);
-	if (len > FETCH_URL_MAX) {
-		snprintf(why, sizeof(why), "URL longer than %d bytes", FETCH_URL_MAX);
-		goto out;
-	}
-	/* RFC 3986 URLs are printable ASCII; a space, a control byte or UTF-8
-	 * here is either an error of the publisher or an attack on whoever
-	 * prints the URL. IDNs must be published as A-labels. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)url[i];
-		if (c <= 0x20 || c >= 0x7f) {
-			snprintf(why, sizeof(why),
-			         "byte 0x%02x at offset %zu (URLs are printable ASCII, no spaces)",
-			         c, i);
-			goto out;
-		}
-	}
-	u = curl_url();
-	if (u == NULL) {
-		st = FETCH_ERROR;
-		snprintf(why, sizeof(why), "out of memory");
-		goto out;
-	}
-	/* Any scheme parses, so that http: is told apart from garbage. */
-	uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
-	if (uc != CURLUE_OK) {
-		snprintf(why, sizeof(why), "not a URL (%s)", curl_url_strerror(uc));
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		snprintf(why, sizeof(why), "no scheme");
-		goto out;
-	}
-	if (strcmp(scheme, "https") != 0) {
-		st = FETCH_NOT_HTTPS;
-		snprintf(why, sizeof(why), "scheme %.32s: only https is fetched", scheme);
-		goto out;
-	}
-	/* Userinfo would be sent as credentials to whoever the host is. */
-	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
-		snprintf(why, sizeof(why), "URL carries credentials (userinfo)");
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_ZONEID, &part, 0) == CURLUE_OK) {
-		snprintf(why, sizeof(why), "IPv6 zone identifiers are not fetched");
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || h[0] == '\0') {
-		snprintf(why, sizeof(why), "no host");
-		goto out;
-	}
-	if (strlen(h) >= sizeof(name)) {
-		snprintf(why, sizeof(why), "host longer than %d bytes", FETCH_HOST_MAX - 1);
-		goto out;
-	}
-	str_copy(name, sizeof(name), h);
-	if (name[0] != '[') {
-		/* A final dot names the same host; curl drops it for TLS too. */
-		size_t n = strlen(name);
-		if (n > 0 && name[n - 1] == '.')
-			name[n - 1] = '\0';
-		lower(name);
-		if (!is_ipv4(name) && dns_name_normalize(name, checked, sizeof(checked)) != 0) {
-			snprintf(why, sizeof(why), "host %.80s is not a valid DNS name", h);
-			goto out;
-		}
-		if (curl_url_set(u, CURLUPART_HOST, name, 0) != CURLUE_OK) {
-			snprintf(why, sizeof(why), "host %.80s is not usable", h);
-			goto out;
-		}
-	}
-	if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		snprintf(why, sizeof(why), "no port");
-		goto out;
-	}
-	*port = strtol(p, NULL, 10);
-	if (*port < 1 || *port > 65535) {
-		snprintf(why, sizeof(why), "port %.16s out of range", p);
-		*port = 0;
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK || strlen(full) > FETCH_URL_MAX) {
-		snprintf(why, sizeof(why), "URL longer than %d bytes once normalised",
-		         FETCH_URL_MAX);
-		*port = 0;
-		goto out;
-	}
-	str_copy(norm, normlen, full);
-	str_copy(host, hostlen, name);
-	st = FETCH_OK;
-out:
-	curl_free(scheme);
-	curl_free(part);
-	curl_free(h);
-	curl_free(p);
-	curl_free(full);
-	curl_url_cleanup(u);
-	if (st != FETCH_OK)
-		return url_fail(st, reason, reasonlen, why);
-	return st;
-}
-
-bool fetch_encoding_ok(const char *value, bool transfer)
-{
-	const char *s = value;
-	while (*s != '\0') {
-		const char *start, *end;
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		start = s;
-		while (*s != '\0' && *s != ',')
-			s++;
-		end = s;
-		while (end > start &&
-		       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-			end--;
-		size_t n = (size_t)(end - start);
-		if (n == 0)
-			continue;
-		if (n == 8 && strncasecmp(start, "identity", 8) == 0)
-			continue;
-		if (transfer && n == 7 && strncasecmp(start, "chunked", 7) == 0)
-			continue;
-		return false;
-	}
-	return true;
-}
-
-/* Reads one host part of a connect_to entry up to ':' ("[v6]" allowed). */
-static int ct_host(const char **sp, char *out, size_t outlen)
-{
-	const char *s = *sp, *end;
-	if (*s == '[') {
-		end = strchr(s, ']');
-		if (end == NULL || (end[1] != ':' && end[1] != '\0'))
-			return -1;
-		s++;
-	} else {
-		end = strchr(s, ':');
-		if (end == NULL)
-			end = s + strlen(s);
-	}
-	if ((size_t)(end - s) >= outlen)
-		return -1;
-	for (const char *c = s; c < end; c++)
-		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
-			return -1;
-	memcpy(out, s, (size_t)(end - s));
-	out[end - s] = '\0';
-	lower(out);
-	*sp = *end == ']' ? end + 1 : end;
-	return 0;
-}
-
-/* Reads an optional port up to ':' or the end; 0 when empty. */
-static int ct_port(const char **sp, long *port)
-{
-	const char *s = *sp;
-	long v = 0;
-	int digits = 0;
-	while (*s >= '0' && *s <= '9' && digits < 6) {
-		v = v * 10 + (*s - '0');
-		s++;
-		digits++;
-	}
-	if ((*s != ':' && *s != '\0') || (digits > 0 && (v < 1 || v > 65535)))
-		return -1;
-	*port = v;
-	*sp = s;
-	return 0;
-}
-
-int fetch_connect_to_parse(const char *spec, struct fetch_connect_to *out, char *err, size_t errlen)
-{
-	const char *s = spec;
-	memset(out, 0, sizeof(*out));
-	if (spec == NULL || strlen(spec) > 2 * FETCH_HOST_MAX + 16)
-		goto bad;
-	if (ct_host(&s, out->host, sizeof(out->host)) != 0 || *s++ != ':')
-		goto bad;
-	if (ct_port(&s, &out->port) != 0 || *s++ != ':')
-		goto bad;
-	if (ct_host(&s, out->to_host, sizeof(out->to_host)) != 0 || *s++ != ':')
-		goto bad;
-	if (ct_port(&s, &out->to_port) != 0 || *s != '\0')
-		goto bad;
-	return 0;
-bad:
-	memset(out, 0, sizeof(*out));
-	snprintf(err, errlen, "connect-to %.80s: expected HOST:PORT:ADDRESS:PORT",
-	         spec != NULL ? spec : "(null)");
-	return -1;
 }
 
 /* --- the fetcher --------------------------------------------------------- */
@@ -552,6 +252,31 @@ static void push(struct fetch_job **head, struct fetch_job **tail, struct fetch_
 	*tail = job;
 }
 
+/*
+ * The pure URL check (fetch_policy.c) reads URLs as libcurl does; this
+ * asks libcurl itself whether it reads the normalised URL's host and port
+ * the same way, so a libcurl that parses differently (another version)
+ * refuses the URL instead of connecting somewhere the check never saw.
+ * Returns true when both agree.
+ */
+static bool curl_agrees(const char *norm, const char *host, long port)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *p = NULL;
+	bool same = false;
+
+	if (u == NULL)
+		return false;
+	if (curl_url_set(u, CURLUPART_URL, norm, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		same = strcasecmp(h, host) == 0 && strtol(p, NULL, 10) == port;
+	curl_free(h);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return same;
+}
+
 int fetch_add(struct fetch *f, const char *url, size_t max_bytes, void *tag)
 {
 	struct fetch_job *job;
@@ -569,11 +294,15 @@ int fetch_add(struct fetch *f, const char *url, size_t max_bytes, void *tag)
 	str_copy(job->res.url, sizeof(job->res.url), url);
 	st = fetch_url_check(url, job->res.final_url, sizeof(job->res.final_url), job->host,
 	                     sizeof(job->host), &job->port, why, sizeof(why));
+	if (st == FETCH_OK && !curl_agrees(job->res.final_url, job->host, job->port)) {
+		st = FETCH_BAD_URL;
+		snprintf(why, sizeof(why), "libcurl reads its host or port differently");
+	}
 	if (st != FETCH_OK) {
 		job->decided = true;
 		job->res.status = st;
 		snprintf(job->res.reason, sizeof(job->res.reason), "%s: %s",
-		         show(url, shown, sizeof(shown)), why);
+		         fetch_show(url, shown, sizeof(shown)), why);
 	}
 	push(&f->queue, &f->queue_tail, job);
 	return 0;
@@ -591,8 +320,8 @@ job_fail(struct fetch_job *job, enum fetch_status st, bool temporary, const char
 	job->res.status = st;
 	job->res.temporary = temporary;
 	snprintf(job->res.reason, sizeof(job->res.reason), "%s: %s",
-	         show(job->res.final_url[0] != '\0' ? job->res.final_url : job->res.url, shown,
-	              sizeof(shown)),
+	         fetch_show(job->res.final_url[0] != '\0' ? job->res.final_url : job->res.url,
+	                    shown, sizeof(shown)),
 	         what);
 	free(job->res.body);
 	job->res.body = NULL;
@@ -749,33 +478,6 @@ static int job_easy_init(struct fetch *f, struct fetch_job *job)
 }
 
 /*
- * Where curl will connect for host:port: the first connect_to entry that
- * matches and changes something wins, as in curl's own reading.
- */
-static void connect_target(const struct fetch *f, const char *host, long port, char *to_host,
-                           size_t to_hostlen, long *to_port)
-{
-	char bare[FETCH_HOST_MAX];
-	unbracket(host, bare, sizeof(bare));
-	str_copy(to_host, to_hostlen, bare);
-	*to_port = port;
-	for (size_t i = 0; i < f->nct; i++) {
-		const struct fetch_connect_to *c = &f->ct[i];
-		if (c->host[0] != '\0' && strcasecmp(c->host, bare) != 0)
-			continue;
-		if (c->port != 0 && c->port != port)
-			continue;
-		if (c->to_host[0] == '\0' && c->to_port == 0)
-			continue;
-		if (c->to_host[0] != '\0')
-			str_copy(to_host, to_hostlen, c->to_host);
-		if (c->to_port != 0)
-			*to_port = c->to_port;
-		return;
-	}
-}
-
-/*
  * Puts the address of this hop's connect target into job->resolve.
  * Returns 0, or -1 with the job failed.
  */
@@ -785,23 +487,26 @@ static int hop_resolve(struct fetch *f, struct fetch_job *job)
 	char addrs[FETCH_MAX_ADDRS][FETCH_ADDR_MAX], err[FETCH_REASON_MAX];
 	struct curl_slist *l;
 	long to_port;
-	size_t pos;
-	int n, used = 0;
+	int n;
 
 	curl_slist_free_all(job->resolve);
 	job->resolve = NULL;
 	job->guard = false;
 	if (f->cfg.resolve == NULL)
 		return 0;
-	connect_target(f, job->host, job->port, to_host, sizeof(to_host), &to_port);
-	if (is_ipv6(to_host))
+	fetch_connect_target(f->ct, f->nct, job->host, job->port, to_host, sizeof(to_host),
+	                     &to_port);
+	switch (fetch_addr_kind(to_host)) {
+	case FETCH_ADDR_IPV6:
 		return 0; /* a literal: curl asks no resolver, and the entry
 		             syntax has no room for one as a host */
-	pos = (size_t)snprintf(entry, sizeof(entry), "%s:%ld:", to_host, to_port);
-	if (is_ipv4(to_host)) {
+	case FETCH_ADDR_IPV4:
 		/* curl calls the resolver-start hook even for literals. */
-		snprintf(entry + pos, sizeof(entry) - pos, "%s", to_host);
-	} else {
+		memset(addrs, 0, sizeof(addrs));
+		str_copy(addrs[0], sizeof(addrs[0]), to_host);
+		fetch_resolve_entry(to_host, to_port, addrs, 1, entry, sizeof(entry));
+		break;
+	default:
 		err[0] = '\0';
 		memset(addrs, 0, sizeof(addrs));
 		n = f->cfg.resolve(f->cfg.resolve_arg, to_host, addrs, FETCH_MAX_ADDRS, err,
@@ -811,30 +516,12 @@ static int hop_resolve(struct fetch *f, struct fetch_job *job)
 			         err[0] != '\0' ? err : "temporary failure");
 			return -1;
 		}
-		if (n > FETCH_MAX_ADDRS)
-			n = FETCH_MAX_ADDRS;
-		for (int i = 0; i < n; i++) {
-			const char *a = addrs[i];
-			int w;
-			addrs[i][FETCH_ADDR_MAX - 1] = '\0';
-			if (is_ipv4(a))
-				w = snprintf(entry + pos, sizeof(entry) - pos, "%s%s",
-				             used ? "," : "", a);
-			else if (is_ipv6(a))
-				w = snprintf(entry + pos, sizeof(entry) - pos, "%s[%s]",
-				             used ? "," : "", a);
-			else
-				continue; /* not an address: the resolver's bug, skip */
-			if (w < 0 || (size_t)w >= sizeof(entry) - pos)
-				break;
-			pos += (size_t)w;
-			used++;
-		}
-		if (used == 0) {
+		if (fetch_resolve_entry(to_host, to_port, addrs, n, entry, sizeof(entry)) == 0) {
 			job_fail(job, FETCH_RESOLVE, false, "%s has no address%s%s", to_host,
 			         err[0] != '\0' ? ": " : "", err);
 			return -1;
 		}
+		break;
 	}
 	l = curl_slist_append(NULL, entry);
 	if (l == NULL) {
@@ -925,42 +612,26 @@ static void unlink_active(struct fetch *f, struct fetch_job *job)
 	f->nactive--;
 }
 
-static bool is_redirect(long code)
-{
-	return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
-}
-
 /* After a 3xx: checks the target and starts the next hop. Returns 0 when
  * it is on the wire, -1 when the job ended. */
 static int follow(struct fetch *f, struct fetch_job *job)
 {
 	char *loc = NULL;
 	char norm[FETCH_URL_MAX + 1], host[FETCH_HOST_MAX], why[FETCH_REASON_MAX];
-	char shown[FETCH_SHOW_URL + 8];
 	enum fetch_status st;
 	long port;
 
+	/* curl resolves a relative Location against the hop's URL. */
 	curl_easy_getinfo(job->easy, CURLINFO_REDIRECT_URL, &loc);
-	if (loc == NULL || loc[0] == '\0') {
-		job_fail(job, FETCH_HTTP_STATUS, false, "HTTP status %ld without a Location",
-		         job->res.http_code);
-		return -1;
-	}
-	if (job->res.redirects >= f->cfg.max_redirects) {
-		job_fail(job, FETCH_REDIRECT_LIMIT, false,
-		         "more than %d redirects (the next to %s)", f->cfg.max_redirects,
-		         show(loc, shown, sizeof(shown)));
-		return -1;
-	}
-	st = fetch_url_check(loc, norm, sizeof(norm), host, sizeof(host), &port, why, sizeof(why));
-	if (st == FETCH_NOT_HTTPS) {
-		job_fail(job, FETCH_REDIRECT_INSECURE, false, "redirect to %s: %s",
-		         show(loc, shown, sizeof(shown)), why);
-		return -1;
+	st = fetch_redirect_check(loc, job->res.http_code, job->res.redirects, f->cfg.max_redirects,
+	                          norm, sizeof(norm), host, sizeof(host), &port, why, sizeof(why));
+	if (st == FETCH_OK && !curl_agrees(norm, host, port)) {
+		st = FETCH_BAD_URL;
+		snprintf(why, sizeof(why),
+		         "redirect target: libcurl reads its host or port differently");
 	}
 	if (st != FETCH_OK) {
-		job_fail(job, st, false, "redirect to %s: %s", show(loc, shown, sizeof(shown)),
-		         why);
+		job_fail(job, st, false, "%s", why);
 		return -1;
 	}
 	job->res.redirects++;
@@ -1067,7 +738,7 @@ static int hop_finish(struct fetch *f, struct fetch_job *job, CURLcode cc)
 			fail_curl(job, cc);
 		return -1;
 	}
-	if (is_redirect(code))
+	if (fetch_is_redirect(code))
 		return follow(f, job);
 	if (code != 200) {
 		job_fail(job, FETCH_HTTP_STATUS, code >= 500 || code == 429, "HTTP status %ld",

@@ -32,12 +32,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FETCH_URL_MAX                    2048 /* bytes of a URL, first or redirect target */
-#define FETCH_HOST_MAX                   256  /* bytes of a host name (253 + brackets) */
-#define FETCH_CONTENT_TYPE_MAX           128  /* bytes of Content-Type kept */
-#define FETCH_REASON_MAX                 512  /* one-line reason, URL included */
-#define FETCH_ADDR_MAX                   64   /* one textual address from resolve */
-#define FETCH_MAX_ADDRS                  8    /* addresses used per host */
+/* The URL policy, the statuses, connect_to entries: pure, and included
+ * here so that callers of the fetcher see them. */
+#include "fetch_policy.h"
+
+#define FETCH_CONTENT_TYPE_MAX           128                  /* bytes of Content-Type kept */
 #define FETCH_BODY_LIMIT                 (16UL * 1024 * 1024) /* largest max_bytes accepted */
 
 #define FETCH_CONNECT_TIMEOUT_MS_DEFAULT 5000
@@ -90,22 +89,6 @@ struct fetch_config {
 /* Fills cfg with the defaults above: system trust store, no connect_to,
  * curl resolves. */
 void fetch_config_init(struct fetch_config *cfg);
-
-enum fetch_status {
-	FETCH_OK = 0,
-	FETCH_BAD_URL,           /* unparseable, credentials, too long, odd bytes */
-	FETCH_NOT_HTTPS,         /* the URL's scheme is not https */
-	FETCH_RESOLVE,           /* no address for the host (or a DNS failure) */
-	FETCH_CONNECT,           /* no TCP connection */
-	FETCH_TLS,               /* handshake or certificate verification failed */
-	FETCH_TIMEOUT,           /* connect, total or low-speed limit */
-	FETCH_HTTP_STATUS,       /* a final status other than 200 (http_code) */
-	FETCH_TOO_LARGE,         /* body over max_bytes */
-	FETCH_REDIRECT_LIMIT,    /* more than max_redirects */
-	FETCH_REDIRECT_INSECURE, /* a redirect to anything but https */
-	FETCH_ENCODED,           /* Content-/Transfer-Encoding other than identity */
-	FETCH_ERROR,             /* anything else: the reason says what */
-};
 
 struct fetch_result {
 	void *tag;                         /* as given to fetch_add */
@@ -160,43 +143,5 @@ int fetch_add(struct fetch *f, const char *url, size_t max_bytes, void *tag);
  * (remaining fetches are dropped without callback).
  */
 int fetch_run(struct fetch *f, fetch_done_fn done, void *arg);
-
-/* Stable lower-case names for JSON and the store: "ok", "bad_url",
- * "not_https", "resolve", "connect", "tls", "timeout", "http_status",
- * "too_large", "redirect_limit", "redirect_insecure", "encoded", "error". */
-const char *fetch_status_name(enum fetch_status status);
-
-/*
- * Pure helpers, exposed for tests and for checks that judge URLs before
- * fetching them.
- */
-
-/*
- * Checks url as fetch_add does and writes its normalised form (scheme and
- * host lower case, no final dot on the host) to norm, the host (IPv6 in
- * brackets) to host and the port (443 unless given) to *port. Returns
- * FETCH_OK, or FETCH_BAD_URL / FETCH_NOT_HTTPS with a reason in reason.
- */
-enum fetch_status fetch_url_check(const char *url, char *norm, size_t normlen, char *host,
-                                  size_t hostlen, long *port, char *reason, size_t reasonlen);
-
-/* True when a Content-Encoding (transfer false) or Transfer-Encoding
- * (transfer true) header value leaves the body as sent: empty, identity,
- * and for Transfer-Encoding also chunked. Case and blanks are ignored. */
-bool fetch_encoding_ok(const char *value, bool transfer);
-
-/* One parsed connect_to entry. An empty host matches every host, port 0
- * every port; an empty to_host keeps the host, to_port 0 the port. */
-struct fetch_connect_to {
-	char host[FETCH_HOST_MAX];
-	long port;
-	char to_host[FETCH_HOST_MAX];
-	long to_port;
-};
-
-/* Parses "HOST:PORT:TO_HOST:TO_PORT" (IPv6 in brackets, any part may be
- * empty). Returns 0, or -1 with a reason in err. */
-int fetch_connect_to_parse(const char *spec, struct fetch_connect_to *out, char *err,
-                           size_t errlen);
 
 #endif

@@ -1,12 +1,12 @@
-/* libFuzzer harness: vmc_logotype_decode on arbitrary DER (make fuzz),
- * seeded with the logotype extensions of the real VMCs in
+/* libFuzzer harness: vmc_logotype_decode (logotype.c) on arbitrary DER
+ * (make fuzz), seeded with the logotype extensions of the real VMCs in
  * tests/fixtures/vmc/. PEM parsing is OpenSSL's and the whole check costs
  * RSA-4096 signature checks per input, so it is left out: it ran at about
  * 450 inputs a second against the decoder's thousands. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmc.h"
+#include "logotype.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,6 @@
 /*
- * Unit tests for vmc.c against the contract in vmc.h.
+ * Unit tests for vmc.c and logotype.c against the contracts in vmc.h and
+ * logotype.h.
  *
  * Expected values were taken independently of posture:
  * - dates and chain verdicts with `openssl x509 -dates` and
@@ -23,6 +24,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 
+#include "logotype.h"
 #include "vmc.h"
 
 #define FIX "tests/fixtures/vmc/"
@@ -432,7 +434,7 @@ static void test_test_ca(void **state)
 	vmc_result_cleanup(&r);
 }
 
-/* ---- the logotype decoder on hand-made DER --------------------------- */
+/* ---- the logotype decoder (logotype.c) on hand-made DER ---------------- */
 
 /* Appends a TLV to buf at *n. */
 static void tlv(uint8_t *buf, size_t *n, uint8_t tag, const uint8_t *body, size_t len)
