@@ -1,9 +1,10 @@
 /*
- * Unit tests for fetch.c without a network: URL checks, encodings,
- * connect-to entries, configuration limits, and fetches that end before
+ * Unit tests for fetch.c without a network: configuration limits, and
+ * fetches that end before
  * any connection (bad URLs, names the resolver callback refuses), each
  * with exactly one callback. The fetches themselves are tested on the bed
- * (tests/integration/test_fetch.py).
+ * (tests/integration/test_fetch.py); the pure URL and connect-to checks
+ * in test_fetch_policy.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,184 +17,6 @@
 #include <cmocka.h>
 
 #include "fetch.h"
-
-struct url_row {
-	const char *url;
-	enum fetch_status status;
-	const char *norm; /* FETCH_OK: normalised URL */
-	const char *host;
-	long port;
-	const char *reason_has; /* otherwise: text in the reason */
-};
-
-static const struct url_row url_rows[] = {
-	{ "https://bimi.test/logo.svg", FETCH_OK, "https://bimi.test/logo.svg", "bimi.test", 443,
-	  NULL },
-	/* Host lower-cased, final dot dropped, port kept. */
-	{ "HTTPS://BIMI.Test.:8443/a/B.svg?x=1", FETCH_OK, "https://bimi.test:8443/a/B.svg?x=1",
-	  "bimi.test", 8443, NULL },
-	{ "https://192.0.2.1/l.svg", FETCH_OK, "https://192.0.2.1/l.svg", "192.0.2.1", 443, NULL },
-	{ "https://[2001:db8::1]:444/", FETCH_OK, "https://[2001:db8::1]:444/", "[2001:db8::1]",
-	  444, NULL },
-	{ "https://bimi.test", FETCH_OK, "https://bimi.test/", "bimi.test", 443, NULL },
-	/* Percent-encoding is kept as published. */
-	{ "https://bimi.test/a%20b.svg", FETCH_OK, "https://bimi.test/a%20b.svg", "bimi.test", 443,
-	  NULL },
-	{ "http://bimi.test/logo.svg", FETCH_NOT_HTTPS, NULL, NULL, 0, "scheme http" },
-	{ "ftp://bimi.test/logo.svg", FETCH_NOT_HTTPS, NULL, NULL, 0, "only https" },
-	{ "data:image/svg+xml,abc", FETCH_BAD_URL, NULL, NULL, 0, "not a URL" },
-	{ "https://user:pw@bimi.test/", FETCH_BAD_URL, NULL, NULL, 0, "credentials" },
-	{ "https://user@bimi.test/", FETCH_BAD_URL, NULL, NULL, 0, "credentials" },
-	{ "https://bimi.test/a b", FETCH_BAD_URL, NULL, NULL, 0, "offset 19" },
-	{ "https://bimi.test/\xc3\xa9", FETCH_BAD_URL, NULL, NULL, 0, "0xc3" },
-	{ "https://bimi.test/\t", FETCH_BAD_URL, NULL, NULL, 0, "0x09" },
-	{ "bimi.test/logo.svg", FETCH_BAD_URL, NULL, NULL, 0, "not a URL" },
-	{ "https://", FETCH_BAD_URL, NULL, NULL, 0, NULL },
-	{ "", FETCH_BAD_URL, NULL, NULL, 0, "empty" },
-	{ "https://bimi.test:0/", FETCH_BAD_URL, NULL, NULL, 0, NULL },
-	{ "https://bimi.test:99999/", FETCH_BAD_URL, NULL, NULL, 0, NULL },
-	{ "https://a..b.test/", FETCH_BAD_URL, NULL, NULL, 0, "not a valid DNS name" },
-	{ "https://[fe80::1%25eth0]/", FETCH_BAD_URL, NULL, NULL, 0, NULL },
-};
-
-static void test_url_check(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(url_rows) / sizeof(url_rows[0]); i++) {
-		const struct url_row *row = &url_rows[i];
-		char norm[FETCH_URL_MAX + 1], host[FETCH_HOST_MAX], reason[FETCH_REASON_MAX];
-		long port = -1;
-		enum fetch_status st = fetch_url_check(row->url, norm, sizeof(norm), host,
-		                                       sizeof(host), &port, reason, sizeof(reason));
-		if (st != row->status)
-			fail_msg("%s: %s, expected %s (%s)", row->url, fetch_status_name(st),
-			         fetch_status_name(row->status), reason);
-		if (st == FETCH_OK) {
-			assert_string_equal(norm, row->norm);
-			assert_string_equal(host, row->host);
-			assert_int_equal(port, row->port);
-			assert_string_equal(reason, "");
-		} else {
-			assert_string_equal(norm, "");
-			assert_int_equal(port, 0);
-			assert_true(reason[0] != '\0');
-			if (row->reason_has != NULL && strstr(reason, row->reason_has) == NULL)
-				fail_msg("%s: reason '%s' lacks '%s'", row->url, reason,
-				         row->reason_has);
-		}
-	}
-}
-
-static void test_url_length(void **state)
-{
-	char url[FETCH_URL_MAX + 2], norm[FETCH_URL_MAX + 1], host[FETCH_HOST_MAX];
-	char reason[FETCH_REASON_MAX];
-	long port;
-	(void)state;
-	/* Exactly FETCH_URL_MAX bytes is accepted, one more is not. */
-	memset(url, 'a', sizeof(url));
-	memcpy(url, "https://bimi.test/", 18);
-	url[FETCH_URL_MAX] = '\0';
-	assert_int_equal(fetch_url_check(url, norm, sizeof(norm), host, sizeof(host), &port, reason,
-	                                 sizeof(reason)),
-	                 FETCH_OK);
-	url[FETCH_URL_MAX] = 'a';
-	url[FETCH_URL_MAX + 1] = '\0';
-	assert_int_equal(fetch_url_check(url, norm, sizeof(norm), host, sizeof(host), &port, reason,
-	                                 sizeof(reason)),
-	                 FETCH_BAD_URL);
-	assert_non_null(strstr(reason, "longer than 2048"));
-	assert_int_equal(fetch_url_check(NULL, norm, sizeof(norm), host, sizeof(host), &port,
-	                                 reason, sizeof(reason)),
-	                 FETCH_BAD_URL);
-}
-
-static void test_encoding(void **state)
-{
-	static const struct {
-		const char *value;
-		bool transfer;
-		bool ok;
-	} rows[] = {
-		{ "", false, true },
-		{ " identity\r\n", false, true },
-		{ "IDENTITY", false, true },
-		{ "gzip", false, false },
-		{ " br\r\n", false, false },
-		{ "identity, gzip", false, false },
-		{ "chunked", false, false }, /* not a content coding */
-		{ "chunked", true, true },
-		{ " Chunked\r\n", true, true },
-		{ "gzip, chunked", true, false },
-		{ "identity,chunked", true, true },
-		{ ",,", true, true },
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		if (fetch_encoding_ok(rows[i].value, rows[i].transfer) != rows[i].ok)
-			fail_msg("'%s' (transfer %d): expected %d", rows[i].value, rows[i].transfer,
-			         rows[i].ok);
-}
-
-static void test_connect_to(void **state)
-{
-	static const struct {
-		const char *spec;
-		int rc;
-		const char *host;
-		long port;
-		const char *to_host;
-		long to_port;
-	} rows[] = {
-		{ "bimi.test:443:127.0.0.1:8443", 0, "bimi.test", 443, "127.0.0.1", 8443 },
-		{ "::127.0.0.1:8443", 0, "", 0, "127.0.0.1", 8443 },
-		{ "BIMI.test:443::8443", 0, "bimi.test", 443, "", 8443 },
-		{ "[::1]:443:[2001:db8::2]:", 0, "::1", 443, "2001:db8::2", 0 },
-		{ ":::", 0, "", 0, "", 0 },
-		{ "bimi.test:443:127.0.0.1", -1, NULL, 0, NULL, 0 },
-		{ "bimi.test:443:127.0.0.1:8443:1", -1, NULL, 0, NULL, 0 },
-		{ "bimi.test:99999:127.0.0.1:1", -1, NULL, 0, NULL, 0 },
-		{ "bimi.test:x:127.0.0.1:1", -1, NULL, 0, NULL, 0 },
-		{ "[::1:443:a:1", -1, NULL, 0, NULL, 0 },
-		{ "bi mi:443:a:1", -1, NULL, 0, NULL, 0 },
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct fetch_connect_to c;
-		char err[256] = "";
-		int rc = fetch_connect_to_parse(rows[i].spec, &c, err, sizeof(err));
-		if (rc != rows[i].rc)
-			fail_msg("%s: rc %d", rows[i].spec, rc);
-		if (rc != 0) {
-			assert_non_null(strstr(err, "HOST:PORT:ADDRESS:PORT"));
-			continue;
-		}
-		assert_string_equal(c.host, rows[i].host);
-		assert_int_equal(c.port, rows[i].port);
-		assert_string_equal(c.to_host, rows[i].to_host);
-		assert_int_equal(c.to_port, rows[i].to_port);
-	}
-}
-
-static void test_status_names(void **state)
-{
-	(void)state;
-	/* Stable: stored and compared across runs. */
-	assert_string_equal(fetch_status_name(FETCH_OK), "ok");
-	assert_string_equal(fetch_status_name(FETCH_BAD_URL), "bad_url");
-	assert_string_equal(fetch_status_name(FETCH_NOT_HTTPS), "not_https");
-	assert_string_equal(fetch_status_name(FETCH_RESOLVE), "resolve");
-	assert_string_equal(fetch_status_name(FETCH_CONNECT), "connect");
-	assert_string_equal(fetch_status_name(FETCH_TLS), "tls");
-	assert_string_equal(fetch_status_name(FETCH_TIMEOUT), "timeout");
-	assert_string_equal(fetch_status_name(FETCH_HTTP_STATUS), "http_status");
-	assert_string_equal(fetch_status_name(FETCH_TOO_LARGE), "too_large");
-	assert_string_equal(fetch_status_name(FETCH_REDIRECT_LIMIT), "redirect_limit");
-	assert_string_equal(fetch_status_name(FETCH_REDIRECT_INSECURE), "redirect_insecure");
-	assert_string_equal(fetch_status_name(FETCH_ENCODED), "encoded");
-	assert_string_equal(fetch_status_name(FETCH_ERROR), "error");
-	assert_string_equal(fetch_status_name((enum fetch_status)99), "unknown");
-}
 
 static void test_config_limits(void **state)
 {
@@ -341,11 +164,6 @@ static void test_free_with_queued(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_url_check),
-		cmocka_unit_test(test_url_length),
-		cmocka_unit_test(test_encoding),
-		cmocka_unit_test(test_connect_to),
-		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_config_limits),
 		cmocka_unit_test(test_fail_before_connecting),
 		cmocka_unit_test(test_free_with_queued),
