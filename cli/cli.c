@@ -163,6 +163,7 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 				return -1;
 			}
 			g->dns.nservers++;
+			g->resolver_given = true;
 		} else if (strcmp(name, "--timeout") == 0) {
 			unsigned long ms;
 			if (cli_parse_uint(v, 1, 600000, &ms) != 0) {
@@ -173,6 +174,7 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 				return -1;
 			}
 			g->dns.timeout_ms = (unsigned)ms;
+			g->timeout_given = true;
 		} else {
 			unsigned long n;
 			if (cli_parse_uint(v, 0, 10, &n) != 0) {
@@ -181,6 +183,7 @@ int cli_take_globals(int *argc, char **argv, struct cli_globals *g, char *err, s
 				return -1;
 			}
 			g->dns.retries = (unsigned)n;
+			g->retries_given = true;
 		}
 	}
 	*argc = out;

@@ -16,6 +16,9 @@
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE    2
 #define EXIT_INTERNAL 3
+/* Could not check: a DNS failure left a check inconclusive (check, bimi),
+ * or too many results of a scan (a degraded run). Try again later. */
+#define EXIT_UNCHECKED 4
 /* Stopped by SIGINT or SIGTERM: 128 + SIGINT, as shells report it. */
 #define EXIT_INTERRUPTED 130
 
@@ -23,6 +26,9 @@ struct cli_globals {
 	struct dns_config dns;
 	bool json;
 	bool help;
+	/* Given on the command line (not defaults, not $POSTURE_RESOLVER):
+	 * posture scan --resume refuses values other than the run's. */
+	bool resolver_given, timeout_given, retries_given;
 };
 
 /* The environment variable that stands for --resolver when none is given. */

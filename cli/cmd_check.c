@@ -36,7 +36,8 @@ const char cmd_bimi_help[] =
         "detail, rule, fix}], eligible, checked, findings.\n"
         "\n"
         "Exit status: 0 eligible (every required item passes), 1 not eligible,\n"
-        "2 usage, 3 failure.\n"
+        "2 usage, 3 failure, 4 could not check (a DNS failure left a check\n"
+        "inconclusive: try again).\n"
         "\n"
         "Examples:\n"
         "  posture bimi example.com\n"
@@ -58,7 +59,8 @@ const char cmd_check_help[] =
         "of every check), ready.\n"
         "\n"
         "Exit status: 0 ready (BIMI-eligible and no error finding in any\n"
-        "check), 1 problems found, 2 usage, 3 failure: it can gate a\n"
+        "check), 1 problems found, 2 usage, 3 failure, 4 could not check (a\n"
+        "DNS failure left a check inconclusive: try again): it can gate a\n"
         "deployment pipeline.\n"
         "\n"
         "Examples:\n"
@@ -326,7 +328,9 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 			struct style st = { use_color() };
 			print_readiness(&st, &r);
 		}
-		rc = r.eligible ? EXIT_OK : EXIT_PROBLEMS;
+		rc = r.eligible                ? EXIT_OK
+		     : checks_inconclusive(&r) ? EXIT_UNCHECKED
+		                               : EXIT_PROBLEMS;
 		goto out;
 	}
 	if (collect_problems(&r, &problems) != 0) {
@@ -346,7 +350,8 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 		struct style st = { use_color() };
 		print_check(&st, &r, &problems, ready);
 	}
-	rc = ready ? EXIT_OK : EXIT_PROBLEMS;
+	/* A DNS failure is "could not check", never "problems found". */
+	rc = ready ? EXIT_OK : checks_inconclusive(&r) ? EXIT_UNCHECKED : EXIT_PROBLEMS;
 out:
 	findings_cleanup(&problems);
 	checks_cleanup(&r);

@@ -156,14 +156,18 @@ static struct report_stats *stats_of(const struct report_row *rows, size_t n)
 
 static struct store *open_existing(const char *db)
 {
-	char err[256];
+	char err[1024];
 	if (access(db, F_OK) != 0) {
 		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
 		return NULL;
 	}
-	struct store *s = store_open(db, err, sizeof(err));
+	/* Read-only: beside a scan, and on a database this user cannot
+	 * write; a note says when it had to be read unlocked (store.h). */
+	struct store *s = store_open_ro(db, err, sizeof(err));
 	if (s == NULL)
 		fprintf(stderr, "posture: %s\n", err);
+	else if (err[0] != '\0')
+		fprintf(stderr, "posture: note: %s\n", err);
 	return s;
 }
 

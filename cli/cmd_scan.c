@@ -32,6 +32,12 @@
 #define SCAN_OUTSTANDING_DEFAULT 64
 #define SCAN_OUTSTANDING_MAX     10000
 #define SCAN_QPS_MAX             10000000
+/* Inconclusive results (percent of the run) above which a run ends
+ * degraded instead of finished. A healthy resolver leaves a few per
+ * hundred thousand; a dead or overrun one, most of them. */
+#define SCAN_MAX_INCONCLUSIVE_DEFAULT 5
+/* The resolvers a run records: DNS_MAX_SERVERS of "[IPv6]:PORT,". */
+#define SCAN_RESOLVERS_TEXT_MAX (DNS_MAX_SERVERS * 72 + 1)
 /* Descriptors kept free of DNS sockets: the store, its WAL and checkpoint
  * connection, the fetcher's connections, the lists, stdio. */
 #define SCAN_FD_RESERVE 64
@@ -52,7 +58,9 @@ const char cmd_scan_help[] =
         "usage: posture scan LIST... [--db FILE] [--label NAME] [--workers N]\n"
         "                    [--inflight N] [--outstanding N] [--qps N]\n"
         "                    [--checks spf,dmarc,bimi,mx]\n"
-        "                    [--no-fetch] [--shard K/N] [--progress] [--json]\n"
+        "                    [--no-fetch] [--shard K/N] [--max-inconclusive PCT]\n"
+        "                    [--progress]\n"
+        "                    [--progress-every N] [--quiet] [--json]\n"
         "                    [--selector S] [--ca-file FILE] [--connect-to H:P:A:P]\n"
         "                    [--vmc-roots FILE] [--at TIME]\n"
         "       posture scan --resume RUN [--db FILE] [options]\n"
@@ -86,17 +94,41 @@ const char cmd_scan_help[] =
         "  --shard K/N       scan only the K-th of N deterministic parts of the\n"
         "                    lists (1 <= K <= N); merge the shard databases with\n"
         "                    'posture db merge'\n"
+        "  --max-inconclusive PCT  a run with more inconclusive results (DNS\n"
+        "                    failures) than PCT percent ends 'degraded', exit 4,\n"
+        "                    not 'finished' (default 5; 100: never)\n"
         "  --resume RUN      finish an interrupted run: scans the domains of RUN\n"
-        "                    that have no result yet\n"
-        "  --progress        a status line on stderr even when it is not a terminal\n"
+        "                    that have no result yet, with the run's own checks,\n"
+        "                    fetching, selector, resolvers, timeout and retries\n"
+        "                    (giving others is a usage error; --workers,\n"
+        "                    --inflight, --outstanding, --qps may change); a\n"
+        "                    finished run is refused\n"
+        "  --progress        progress on stderr when it is not a terminal (a log):\n"
+        "                    a plain line every 60 seconds and one at the end,\n"
+        "                    'TIME posture scan: DONE/TOTAL domains (P%), R/s,\n"
+        "                    E inconclusive, ETA HH:MM:SS' (TIME in UTC, ISO\n"
+        "                    8601; the last line ends 'finished after HH:MM:SS',\n"
+        "                    'interrupted after ...' or 'failed after ...'). On\n"
+        "                    a terminal a status line is redrawn in place, with\n"
+        "                    or without it\n"
+        "  --progress-every N  seconds between progress lines (1 to 86400;\n"
+        "                    default 60); implies --progress\n"
+        "  --quiet           no progress and no summary on standard output;\n"
+        "                    errors still go to stderr and the exit status is\n"
+        "                    the same\n"
         "  --json            print the run's summary as JSON\n"
         "BIMI options (as for posture bimi):\n" DOMAIN_CHECK_OPTIONS_HELP "\n"
         "A DNS failure is stored as temperror (inconclusive), never as 'no\n"
         "record'. Ctrl-C stops cleanly: results so far are kept, and the run is\n"
         "finished with --resume. So is a run whose process was killed.\n"
         "\n"
-        "Exit status: 0 the run finished, 1 it finished with inconclusive\n"
-        "results, 2 usage, 3 failure (database, out of memory), 130 interrupted.\n"
+        "Exit status: 0 the run finished, every result conclusive; 1 it finished\n"
+        "with some inconclusive results (at most --max-inconclusive); 2 usage\n"
+        "(also a list that cannot be read or gives no domain, and a database\n"
+        "another posture command is writing: no run is made);\n"
+        "3 failure (database, out of memory); 4 could not check: the run is\n"
+        "'degraded' (more inconclusive results than --max-inconclusive allows,\n"
+        "as a dead resolver leaves); 130 interrupted (resume it).\n"
         "\n"
         "Examples:\n"
         "  posture scan lists/nikkei225.csv --db audit.db --label nightly\n"
@@ -170,7 +202,8 @@ static int parse_shard(const char *text, unsigned *k, unsigned *n)
 }
 
 /* Loads the lists into a new run, in one transaction: a run exists only
- * with its whole work list. */
+ * with its whole work list. Returns 0, EXIT_USAGE (a list that cannot be
+ * opened or gives no domain: no run is made) or EXIT_INTERNAL. */
 static int load_run(struct store *s, struct store_run *r, char **lists, int nlists,
                     unsigned shard_k, unsigned shard_n, unsigned long *dups, struct problems *pr)
 {
@@ -182,11 +215,13 @@ static int load_run(struct store *s, struct store_run *r, char **lists, int nlis
 		if (lr == NULL) {
 			fprintf(stderr, "posture: %s\n", err);
 			store_rollback(s);
-			return -1;
+			return EXIT_USAGE;
 		}
 		struct list_entry e;
 		int rc;
+		unsigned long read = 0;
 		while ((rc = list_next(lr, &e, err, sizeof(err))) == 1) {
+			read++;
 			if (shard_n > 1 && list_shard_of(e.domain, shard_n) != shard_k - 1)
 				continue;
 			bool added;
@@ -202,11 +237,25 @@ static int load_run(struct store *s, struct store_run *r, char **lists, int nlis
 					        lists[i], e.line, e.domain);
 			}
 		}
+		unsigned long skipped = list_skipped(lr);
 		list_close(lr);
 		if (rc < 0) {
 			fprintf(stderr, "posture: %s\n", err);
 			store_rollback(s);
-			return -1;
+			return EXIT_INTERNAL;
+		}
+		if (read == 0) {
+			/* A list that gives no domain is a mistake (a CSV separated
+			 * by ';', a header without "domain", the wrong file), never
+			 * an empty night that looks finished. */
+			fprintf(stderr,
+			        "posture: %s: no domain in it (%lu lines skipped): ", lists[i],
+			        skipped);
+			fputs("a list is one domain per line, or CSV (comma-separated) whose "
+			      "header names a 'domain' column\n",
+			      stderr);
+			store_rollback(s);
+			return EXIT_USAGE;
 		}
 	}
 	if (store_run_recount(s, r->id) != 0 ||
@@ -216,11 +265,32 @@ static int load_run(struct store *s, struct store_run *r, char **lists, int nlis
 fail:
 	fprintf(stderr, "posture: database: %s\n", store_error(s));
 	store_rollback(s);
-	return -1;
+	return EXIT_INTERNAL;
 }
 
-static void print_summary(const struct store_run *r, const struct scan_stats *st, bool json,
-                          unsigned long skipped, unsigned long dups)
+/* Writes s as one shell word: as is when it holds only safe characters,
+ * else in single quotes (a quote as '\'', control bytes escaped). */
+static void print_shell_word(FILE *out, const char *s)
+{
+	if (s[0] != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                              "0123456789._/-+,:=@%") == strlen(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('\'', out);
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\'') {
+			fputs("'\\''", out);
+		} else {
+			char one[2] = { *p, '\0' };
+			print_safe(out, one);
+		}
+	}
+	fputc('\'', out);
+}
+
+static void print_summary(const struct store_run *r, const char *db, const struct scan_stats *st,
+                          bool json, unsigned long skipped, unsigned long dups)
 {
 	uint64_t lookups = st->cache_hits + st->cache_misses;
 	double hit = lookups ? (double)st->cache_hits / (double)lookups : 0;
@@ -269,8 +339,16 @@ static void print_summary(const struct store_run *r, const struct scan_stats *st
 	       (unsigned long long)st->timeouts);
 	if (skipped || dups)
 		printf("  list: %lu lines skipped, %lu duplicates skipped\n", skipped, dups);
-	if (r->state != STORE_RUN_FINISHED)
-		printf("  resume with: posture scan --resume %lld\n", (long long)r->id);
+	if (r->state == STORE_RUN_DEGRADED)
+		printf("  degraded: %lld of %lld results inconclusive, more than "
+		       "--max-inconclusive "
+		       "allows: check the resolver; reports skip this run unless it is named\n",
+		       (long long)r->errors, (long long)r->total);
+	if (r->state == STORE_RUN_INTERRUPTED) {
+		printf("  resume with: posture scan --resume %lld --db ", (long long)r->id);
+		print_shell_word(stdout, db);
+		putchar('\n');
+	}
 }
 
 /* What posture scan was asked to do. */
@@ -279,8 +357,11 @@ struct scan_args {
 	char **lists; /* argv's, nlists of them */
 	int nlists;
 	unsigned long workers, inflight, qps, resume, outstanding;
+	unsigned long max_inconclusive; /* percent */
 	unsigned shard_k, shard_n;
-	bool progress;
+	bool progress, quiet;
+	unsigned long progress_every; /* seconds between progress lines for logs */
+	bool checks_given;            /* --checks was on the command line */
 	struct domain_check_opts dco;
 };
 
@@ -296,6 +377,10 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 		a->progress = true;
 		return 0;
 	}
+	if (strcmp(opt, "--quiet") == 0) {
+		a->quiet = true;
+		return 0;
+	}
 	if (opt[0] != '-' || strcmp(opt, "-") == 0) {
 		a->lists[a->nlists++] = argv[*i];
 		return 0;
@@ -308,7 +393,7 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 	else if (strcmp(opt, "--label") == 0)
 		a->label = v;
 	else if (strcmp(opt, "--checks") == 0)
-		a->checks = v;
+		a->checks = v, a->checks_given = true;
 	else if (strcmp(opt, "--workers") == 0)
 		num = &a->workers, hi = SCAN_MAX_WORKERS;
 	else if (strcmp(opt, "--inflight") == 0)
@@ -317,6 +402,10 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 		num = &a->outstanding, hi = SCAN_OUTSTANDING_MAX;
 	else if (strcmp(opt, "--qps") == 0)
 		num = &a->qps, hi = SCAN_QPS_MAX;
+	else if (strcmp(opt, "--max-inconclusive") == 0)
+		num = &a->max_inconclusive, lo = 0, hi = 100;
+	else if (strcmp(opt, "--progress-every") == 0)
+		num = &a->progress_every, hi = 86400, a->progress = true;
 	else if (strcmp(opt, "--resume") == 0)
 		num = &a->resume, hi = INT32_MAX;
 	else if (strcmp(opt, "--shard") == 0) {
@@ -355,6 +444,8 @@ static int scan_args_parse(int argc, char **argv, struct scan_args *a)
 		                       "or --resume RUN");
 	if (a->nlists > 0 && a->resume != 0)
 		return cli_usage_error("scan", "--resume takes no list: the run has its own");
+	if (a->quiet && a->progress)
+		return cli_usage_error("scan", "--quiet shows no progress: drop one of them");
 	return 0;
 }
 
@@ -372,7 +463,13 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	o->workers = (unsigned)a->workers;
 	o->inflight = (unsigned)a->inflight;
 	o->qps = (unsigned)a->qps;
-	o->progress = a->progress;
+	/* The status line redrawn in place is for a terminal (the default
+	 * there); a log gets plain lines, and only when asked. */
+	o->progress = a->quiet                ? SCAN_PROGRESS_OFF
+	              : isatty(STDERR_FILENO) ? SCAN_PROGRESS_TTY
+	              : a->progress           ? SCAN_PROGRESS_LINES
+	                                      : SCAN_PROGRESS_OFF;
+	o->progress_every_s = (unsigned)a->progress_every;
 	o->batch = SCAN_BATCH;
 	o->cache_entries = SCAN_CACHE_ENTRIES;
 	o->no_fetch = a->dco.no_fetch;
@@ -409,29 +506,154 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	return 0;
 }
 
+/* The resolvers of dns as "ADDR:PORT,[ADDR6]:PORT" ("" for the system's),
+ * the form cli_parse_resolvers reads back. */
+static void resolvers_text(const struct dns_config *dns, char *out, size_t outlen)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < dns->nservers && k < outlen; i++) {
+		const struct dns_server *sv = &dns->servers[i];
+		k += (size_t)snprintf(out + k, outlen - k, sv->v6 ? "%s[%s]:%u" : "%s%s:%u",
+		                      i ? "," : "", sv->addr, sv->port);
+	}
+}
+
+/* The value of key in a run's options ("k=v k2=v2 flag"), copied to out;
+ * false when the run did not record it (runs of older posture versions). */
+static bool run_option(const char *options, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key);
+	for (const char *p = options; *p != '\0';) {
+		const char *end = strchr(p, ' ');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			size_t vl = n - kl - 1;
+			if (vl >= outlen)
+				vl = outlen - 1;
+			memcpy(out, p + kl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		if (n == kl && strncmp(p, key, kl) == 0) {
+			str_copy(out, outlen, "");
+			return true;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* One recorded option against what the command line says: a value given
+ * that differs from the run's is a usage error. */
+static int resume_conflict(const char *what, bool given, const char *now, const char *recorded)
+{
+	if (given && strcmp(now, recorded) != 0)
+		return cli_usage_error("scan",
+		                       "--resume: the run was started with %s %s; it keeps its "
+		                       "options (drop %s, or start a new run)",
+		                       what, recorded, what);
+	return 0;
+}
+
+/* The checks, fetching, selector and DNS settings a run was started with
+ * decide its results, so --resume takes them from the run (g and a are
+ * set from it); options that only pace the scan (--workers, --inflight,
+ * --outstanding, --qps, --progress) may change. Returns 0 or EXIT_USAGE. */
+static int resume_options(const struct store_run *run, struct scan_args *a, struct cli_globals *g,
+                          char *checks, size_t checkslen, char *selector, size_t selectorlen)
+{
+	char v[SCAN_RESOLVERS_TEXT_MAX], now[SCAN_RESOLVERS_TEXT_MAX], err[256];
+	unsigned long n;
+
+	if (run_option(run->options, "checks", checks, checkslen)) {
+		if (resume_conflict("--checks", a->checks_given, a->checks, checks) != 0)
+			return EXIT_USAGE;
+		a->checks = checks;
+	}
+	bool no_fetch = run_option(run->options, "no-fetch", v, sizeof(v));
+	if (a->dco.no_fetch && !no_fetch)
+		return cli_usage_error("scan",
+		                       "--resume: the run fetches BIMI assets; it keeps its "
+		                       "options (drop --no-fetch, or start a new run)");
+	a->dco.no_fetch = no_fetch;
+	if (run_option(run->options, "selector", selector, selectorlen)) {
+		if (resume_conflict("--selector", a->dco.selector != NULL,
+		                    a->dco.selector ? a->dco.selector : "", selector) != 0)
+			return EXIT_USAGE;
+		a->dco.selector = strcmp(selector, "default") == 0 ? NULL : selector;
+	}
+	if (run_option(run->options, "timeout", v, sizeof(v)) &&
+	    cli_parse_uint(v, 1, 600000, &n) == 0) {
+		snprintf(now, sizeof(now), "%u", g->dns.timeout_ms);
+		if (resume_conflict("--timeout", g->timeout_given, now, v) != 0)
+			return EXIT_USAGE;
+		g->dns.timeout_ms = (unsigned)n;
+	}
+	if (run_option(run->options, "retries", v, sizeof(v)) &&
+	    cli_parse_uint(v, 0, 10, &n) == 0) {
+		snprintf(now, sizeof(now), "%u", g->dns.retries);
+		if (resume_conflict("--retries", g->retries_given, now, v) != 0)
+			return EXIT_USAGE;
+		g->dns.retries = (unsigned)n;
+	}
+	if (run_option(run->options, "resolvers", v, sizeof(v))) {
+		resolvers_text(&g->dns, now, sizeof(now));
+		if (strcmp(v, "system") == 0)
+			v[0] = '\0';
+		if (resume_conflict("--resolver", g->resolver_given, now,
+		                    v[0] ? v : "(the system's)") != 0)
+			return EXIT_USAGE;
+		g->dns.nservers = 0;
+		if (cli_parse_resolvers(v, &g->dns, err, sizeof(err)) != 0) {
+			fprintf(stderr, "posture: run %lld recorded resolvers '%s': %s\n",
+			        (long long)run->id, v, err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Reads the run --resume names: it must exist and be neither running
+ * nor finished. Returns 0 or an exit status. */
+static int resume_check(struct store *s, const struct scan_args *a, struct store_run *run)
+{
+	int got = store_run_get(s, (int64_t)a->resume, run);
+	if (got <= 0) {
+		fprintf(stderr, "posture: %s: no run %lu\n", a->db, a->resume);
+		return got == 0 ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	if (run->state == STORE_RUN_RUNNING) {
+		fprintf(stderr, "posture: run %lu is still running (pid %lld on %s)\n", a->resume,
+		        (long long)run->pid, run->host);
+		return EXIT_USAGE;
+	}
+	if (run->state == STORE_RUN_FINISHED || run->state == STORE_RUN_DEGRADED) {
+		fprintf(stderr,
+		        "posture: run %lu is %s: nothing to resume (start a new run "
+		        "to scan again)\n",
+		        a->resume, store_run_state_name(run->state));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Opens the run to scan: the one --resume names (marked running), or a
  * new one loaded from the lists. Returns 0 or an exit status. */
 static int scan_run_open(struct store *s, const struct scan_args *a, const struct scan_options *o,
                          struct store_run *run, unsigned long *dups, struct problems *pr)
 {
-	memset(run, 0, sizeof(*run));
 	if (a->resume != 0) {
-		int got = store_run_get(s, (int64_t)a->resume, run);
-		if (got <= 0) {
-			fprintf(stderr, "posture: %s: no run %lu\n", a->db, a->resume);
-			return got == 0 ? EXIT_USAGE : EXIT_INTERNAL;
-		}
-		if (run->state == STORE_RUN_RUNNING) {
-			fprintf(stderr, "posture: run %lu is still running (pid %lld on %s)\n",
-			        a->resume, (long long)run->pid, run->host);
-			return EXIT_USAGE;
-		}
+		/* resume_prepare read the run and checked it can resume. */
 		if (store_run_set_state(s, run->id, STORE_RUN_RUNNING) != 0) {
 			fprintf(stderr, "posture: database: %s\n", store_error(s));
 			return EXIT_INTERNAL;
 		}
 		return 0;
 	}
+	memset(run, 0, sizeof(*run));
 	size_t k = 0;
 	for (int i = 0; i < a->nlists && k + 2 < sizeof(run->list); i++)
 		k += (size_t)snprintf(run->list + k, sizeof(run->list) - k, "%s%s", i ? " " : "",
@@ -442,14 +664,19 @@ static int scan_run_open(struct store *s, const struct scan_args *a, const struc
 	str_copy(raw, sizeof(raw), run->list);
 	utf8_clean(raw, run->list, sizeof(run->list));
 	utf8_clean(a->label ? a->label : run->list, run->label, sizeof(run->label));
+	char resolvers[SCAN_RESOLVERS_TEXT_MAX];
+	resolvers_text(&o->dns, resolvers, sizeof(resolvers));
 	snprintf(run->options, sizeof(run->options),
 	         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
-	         "timeout=%u retries=%u%s",
+	         "timeout=%u retries=%u%s selector=%s resolvers=%s",
 	         a->checks, a->workers, a->inflight, a->outstanding, a->qps, a->shard_k, a->shard_n,
-	         o->dns.timeout_ms, o->dns.retries, a->dco.no_fetch ? " no-fetch" : "");
+	         o->dns.timeout_ms, o->dns.retries, a->dco.no_fetch ? " no-fetch" : "",
+	         a->dco.selector ? a->dco.selector : "default",
+	         resolvers[0] ? resolvers : "system");
 	str_copy(run->tool_version, sizeof(run->tool_version), POSTURE_VERSION);
-	if (load_run(s, run, a->lists, a->nlists, a->shard_k, a->shard_n, dups, pr) != 0)
-		return EXIT_INTERNAL;
+	int rc = load_run(s, run, a->lists, a->nlists, a->shard_k, a->shard_n, dups, pr);
+	if (rc != 0)
+		return rc;
 	if (pr->shown > SCAN_PROBLEMS_SHOWN)
 		fprintf(stderr, "posture: %lu more list problems not shown\n",
 		        pr->shown - SCAN_PROBLEMS_SHOWN);
@@ -478,15 +705,16 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		               .checks = "spf,dmarc,bimi,mx",
 		               .inflight = SCAN_INFLIGHT_DEFAULT,
 		               .outstanding = SCAN_OUTSTANDING_DEFAULT,
+		               .max_inconclusive = SCAN_MAX_INCONCLUSIVE_DEFAULT,
 		               .shard_k = 1,
-		               .shard_n = 1,
-		               .progress = isatty(STDERR_FILENO) };
+		               .shard_n = 1 };
 	uint8_t *roots = NULL;
 	struct scan_options o;
-	char err[256];
+	char err[1024], checks[64], selector[DNS_NAME_BUF];
 	int rc = EXIT_INTERNAL;
 	struct store *s = NULL;
 	struct store_run run;
+	struct cli_globals gl = *g; /* --resume takes the run's DNS settings */
 	unsigned long dups = 0;
 	struct problems pr = { 0, 0 };
 	struct scan_stats st;
@@ -496,8 +724,10 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		return EXIT_INTERNAL;
 	domain_check_opts_init(&a.dco);
 	rc = scan_args_parse(argc, argv, &a);
+	/* Options are checked before the database is touched; a resumed
+	 * run's own are applied and checked again once it is read. */
 	if (rc == 0)
-		rc = scan_options_make(&a, g, &o, &roots);
+		rc = scan_options_make(&a, &gl, &o, &roots);
 	if (rc != 0)
 		goto out;
 	rc = EXIT_INTERNAL;
@@ -510,6 +740,26 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}
+	/* One writer per database: a second scan (or merge) is refused at
+	 * once, before it writes anything. */
+	int claim = store_claim_writer(s, err, sizeof(err));
+	if (claim != 0) {
+		fprintf(stderr, "posture: %s\n", err);
+		rc = claim == STORE_CLAIM_BUSY ? EXIT_USAGE : EXIT_INTERNAL;
+		goto out;
+	}
+	if (a.resume != 0) {
+		rc = resume_check(s, &a, &run);
+		if (rc == 0)
+			rc = resume_options(&run, &a, &gl, checks, sizeof(checks), selector,
+			                    sizeof(selector));
+		free(roots);
+		roots = NULL;
+		if (rc == 0)
+			rc = scan_options_make(&a, &gl, &o, &roots);
+		if (rc != 0)
+			goto out;
+	}
 	rc = scan_run_open(s, &a, &o, &run, &dups, &pr);
 	if (rc != 0)
 		goto out;
@@ -520,14 +770,40 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		store_run_set_state(s, run.id, STORE_RUN_INTERRUPTED);
 		goto out;
 	}
-	enum store_run_state state = st.interrupted ? STORE_RUN_INTERRUPTED : STORE_RUN_FINISHED;
-	if (store_run_recount(s, run.id) != 0 || store_run_set_state(s, run.id, state) != 0 ||
-	    store_run_get(s, run.id, &run) != 1) {
+	int64_t total, done, errors;
+	if (store_run_counts(s, run.id, &total, &done, &errors) != 0) {
 		fprintf(stderr, "posture: database: %s\n", store_error(s));
 		goto out;
 	}
-	print_summary(&run, &st, g->json, pr.total, dups);
-	rc = st.interrupted ? EXIT_INTERRUPTED : run.errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+	/* More inconclusive results than allowed: the night is not trusted
+	 * (a dead or overrun resolver looks like this), whatever else ran. */
+	bool degraded = (uint64_t)errors * 100 > (uint64_t)a.max_inconclusive * (uint64_t)total;
+	enum store_run_state state = st.interrupted ? STORE_RUN_INTERRUPTED
+	                             : degraded     ? STORE_RUN_DEGRADED
+	                                            : STORE_RUN_FINISHED;
+	if (store_run_set_state(s, run.id, state) != 0 || store_run_get(s, run.id, &run) != 1) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		goto out;
+	}
+	if (!a.quiet) {
+		print_summary(&run, a.db, &st, g->json, pr.total, dups);
+	} else if (run.state != STORE_RUN_FINISHED) {
+		/* Quiet, but a night that did not finish still says why and how
+		 * to go on (on stderr, where cron and the journal look). */
+		fprintf(stderr, "posture: run %lld %s, %lld of %lld inconclusive",
+		        (long long)run.id, store_run_state_name(run.state), (long long)run.errors,
+		        (long long)run.total);
+		if (run.state == STORE_RUN_INTERRUPTED) {
+			fprintf(stderr, "; resume with: posture scan --resume %lld --db ",
+			        (long long)run.id);
+			print_shell_word(stderr, a.db);
+		}
+		fputc('\n', stderr);
+	}
+	rc = st.interrupted   ? EXIT_INTERRUPTED
+	     : degraded       ? EXIT_UNCHECKED
+	     : run.errors > 0 ? EXIT_PROBLEMS
+	                      : EXIT_OK;
 out:
 	store_close(s);
 	free(roots);
@@ -572,7 +848,6 @@ static int take_db(int argc, char **argv, const char *cmd, const char **db)
 int cmd_runs(int argc, char **argv, const struct cli_globals *g)
 {
 	const char *db = SCAN_DB_DEFAULT;
-	char err[256];
 	int rc = take_db(argc, argv, "runs", &db);
 	if (rc != 0)
 		return rc;
@@ -580,11 +855,16 @@ int cmd_runs(int argc, char **argv, const struct cli_globals *g)
 		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
 		return EXIT_USAGE;
 	}
-	struct store *s = store_open(db, err, sizeof(err));
+	/* Read-only: beside a scan, and on a database this user cannot
+	 * write (store_open_ro says when it had to read it unlocked). */
+	char msg[1024];
+	struct store *s = store_open_ro(db, msg, sizeof(msg));
 	if (s == NULL) {
-		fprintf(stderr, "posture: %s\n", err);
+		fprintf(stderr, "posture: %s\n", msg);
 		return EXIT_INTERNAL;
 	}
+	if (msg[0] != '\0')
+		fprintf(stderr, "posture: note: %s\n", msg);
 	json_t *arr = g->json ? json_array() : NULL;
 	if (!g->json)
 		printf("%5s  %-11s %19s %-20s %-20s %s\n", "id", "state", "done/total", "started",
@@ -602,7 +882,7 @@ int cmd_runs(int argc, char **argv, const struct cli_globals *g)
 
 int cmd_db(int argc, char **argv, const struct cli_globals *g)
 {
-	char err[256];
+	char err[1024];
 	if (argc < 1)
 		return cli_usage_error("db", "name a subcommand: merge or check");
 	if (strcmp(argv[0], "check") == 0) {
@@ -634,6 +914,12 @@ int cmd_db(int argc, char **argv, const struct cli_globals *g)
 	if (s == NULL) {
 		fprintf(stderr, "posture: %s\n", err);
 		return EXIT_INTERNAL;
+	}
+	int claim = store_claim_writer(s, err, sizeof(err));
+	if (claim != 0) {
+		fprintf(stderr, "posture: %s\n", err);
+		store_close(s);
+		return claim == STORE_CLAIM_BUSY ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 	int64_t run = 0;
 	int rc = store_merge(s, (const char *const *)(argv + 2), (size_t)(argc - 2), &run, err,

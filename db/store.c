@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,8 @@ struct store {
 	        *put_finding, *pending;
 	int64_t pos_run, next_pos; /* position counter of the run being loaded */
 	struct wal_ckpt *ckpt;     /* while store_checkpoints_start is in force */
+	int claim_fd;              /* the writer's claim (DB.lock), -1 without */
+	bool readonly;             /* store_open_ro */
 	char err[256];
 };
 
@@ -150,6 +154,16 @@ static int migrate(struct store *s)
 		char sql[64];
 		if (store_begin(s) != 0)
 			return -1;
+		/* Another process may have migrated since the version was read
+		 * (two commands opening a new database at once): the version
+		 * read under the write lock decides. */
+		int64_t now = store_scalar(s, "PRAGMA user_version", 0);
+		if (now > (int64_t)i) {
+			if (store_commit(s) != 0)
+				return -1;
+			i = (size_t)now - 1;
+			continue;
+		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", i + 1);
 		if (exec(s, migrations[i]) != 0 || exec(s, sql) != 0) {
 			char keep[sizeof(s->err)];
@@ -180,40 +194,19 @@ static void sqlite_setup(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-struct store *store_open(const char *path, char *err, size_t errlen)
+static void now_iso(char *buf, size_t len)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, sqlite_setup);
-	struct store *s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	/* NOMUTEX: one thread at a time uses a store (store.h), so SQLite's
-	 * lock around every call is pure cost for the scan's writer. */
-	if (sqlite3_open_v2(path, &s->db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-	/* An 8 MiB page cache instead of 2 MiB: a scan inserts into four
-	 * indexes at scattered places, and with the smaller cache a
-	 * 100,000-domain run re-read pages 390,000 times (210,000 now).
-	 * 64 KiB pages (for a new database; an existing one keeps its own):
-	 * a stored result is about 5 KiB of JSON, which on 4 KiB pages took
-	 * two overflow pages, each written to the WAL and again at the
-	 * checkpoint, one system call a page. A 20,000-domain scan made
-	 * 138,000 such calls on 4 KiB pages and 12,000 on 64 KiB, and the
-	 * writer thread's CPU fell by two fifths; the file is the same size. */
-	if (exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
-	            "PRAGMA synchronous = NORMAL;"
-	            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;") != 0 ||
-	    migrate(s) != 0 ||
-	    prepare(s, &s->get_domain, "SELECT id FROM domains WHERE name = ?1") != 0 ||
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The statements a writer reuses; prepared on every open (preparing writes
+ * nothing, so a read-only store has them too, and stepping one fails). */
+static int prepare_all(struct store *s)
+{
+	if (prepare(s, &s->get_domain, "SELECT id FROM domains WHERE name = ?1") != 0 ||
 	    prepare(s, &s->add_domain,
 	            "INSERT INTO domains(name, company, code, sector) VALUES(?1, ?2, ?3, ?4)") !=
 	            0 ||
@@ -240,12 +233,319 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	            " WHERE rd.run_id = ?1 AND rd.position > ?2 AND NOT EXISTS"
 	            " (SELECT 1 FROM results r WHERE r.run_id = rd.run_id"
 	            "  AND r.domain_id = rd.domain_id)"
-	            " ORDER BY rd.position LIMIT ?3") != 0) {
+	            " ORDER BY rd.position LIMIT ?3") != 0)
+		return -1;
+	return 0;
+}
+
+static struct store *store_new(char *err, size_t errlen)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
+	struct store *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		snprintf(err, errlen, "out of memory");
+	else
+		s->claim_fd = -1;
+	return s;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = store_new(err, errlen);
+	if (s == NULL)
+		return NULL;
+	/* NOMUTEX: one thread at a time uses a store (store.h), so SQLite's
+	 * lock around every call is pure cost for the scan's writer. */
+	if (sqlite3_open_v2(path, &s->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	/* An 8 MiB page cache instead of 2 MiB: a scan inserts into four
+	 * indexes at scattered places, and with the smaller cache a
+	 * 100,000-domain run re-read pages 390,000 times (210,000 now).
+	 * 64 KiB pages (for a new database; an existing one keeps its own):
+	 * a stored result is about 5 KiB of JSON, which on 4 KiB pages took
+	 * two overflow pages, each written to the WAL and again at the
+	 * checkpoint, one system call a page. A 20,000-domain scan made
+	 * 138,000 such calls on 4 KiB pages and 12,000 on 64 KiB, and the
+	 * writer thread's CPU fell by two fifths; the file is the same size. */
+	if (exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
+	            "PRAGMA synchronous = NORMAL;"
+	            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;") != 0 ||
+	    migrate(s) != 0 || prepare_all(s) != 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+/* The read-only open (store.h). */
+
+/* "file:" URI of path with immutable=1 (RFC 3986 2.1: every byte but the
+ * unreserved ones and '/' percent-encoded, so '?', '#' and '%' in a file
+ * name stay part of the path). "file://" before an absolute path: an
+ * empty authority, as SQLite requires when the path starts with "//". */
+static char *immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(path);
+	char *uri = malloc(3 * len + 40);
+	if (uri == NULL)
+		return NULL;
+	char *o = uri + sprintf(uri, "%s", path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	static const char query[] = "?mode=ro&immutable=1";
+	memcpy(o, query, sizeof(query)); /* 40 bytes were kept for it */
+	return uri;
+}
+
+/* Opens s->db read-only (immutable: from its URI) and reads the schema:
+ * SQLite opens lazily, so a missing WAL index shows only at the first
+ * read. Returns SQLite's result code, s->err set. */
+static int ro_connect(struct store *s, const char *path, bool immutable)
+{
+	char *uri = immutable ? immutable_uri(path) : NULL;
+	if (immutable && uri == NULL) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return SQLITE_NOMEM;
+	}
+	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0);
+	int rc = sqlite3_open_v2(immutable ? uri : path, &s->db, flags, NULL);
+	free(uri);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+		rc = sqlite3_exec(s->db,
+		                  "PRAGMA query_only = 1; SELECT count(*) FROM sqlite_master", NULL,
+		                  NULL, NULL);
+	}
+	if (rc != SQLITE_OK)
+		snprintf(s->err, sizeof(s->err), "%s",
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	return rc;
+}
+
+static void lock_path(const char *db, char *out, size_t len)
+{
+	if ((size_t)snprintf(out, len, "%s.lock", db) >= len)
+		out[0] = '\0';
+}
+
+/* "pid P on HOST, since T" as the claim's holder wrote it into the lock
+ * file; "" when it is not there, or names a process of this host that is
+ * gone (the file outlives its holders). */
+static void claim_holder(int fd, char *out, size_t len)
+{
+	char buf[256], host[128] = "", since[32] = "", me[128] = "";
+	long long pid = 0;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lld %127s %31s", &pid, host, since) != 3 || pid <= 0)
+		return;
+	gethostname(me, sizeof(me) - 1);
+	if (strcmp(host, me) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return;
+	snprintf(out, len, "pid %lld on %s, since %s", pid, host, since);
+}
+
+/* Whether a writer's claim on db is in force (1), with its holder in who;
+ * 0 not (or no lock file to tell). Tests without taking a lock: a reader
+ * must never make a writer's claim fail. */
+static int claim_held(const char *db, char *who, size_t wholen)
+{
+	char lock[PATH_MAX + 8];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	lock_path(db, lock, sizeof(lock));
+	int fd = lock[0] ? open(lock, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
+	who[0] = '\0';
+	if (fd < 0)
+		return 0;
+	int held = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	if (held)
+		claim_holder(fd, who, wholen);
+	close(fd);
+	return held;
+}
+
+/* Why reading db as an immutable file would be wrong now, in why; 0 when
+ * it is safe as far as can be told: no posture writer holds its claim and
+ * no WAL holds changes not yet in the database file (an immutable reader
+ * ignores the WAL). */
+static int immutable_unsafe(const char *db, char *why, size_t len)
+{
+	char who[200], wal[PATH_MAX + 8];
+	struct stat st;
+	if (claim_held(db, who, sizeof(who))) {
+		snprintf(why, len, "a posture command is writing it (%s)",
+		         who[0] ? who : "holder unknown");
+		return 1;
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (stat(wal, &st) == 0 && st.st_size > 0) {
+		snprintf(why, len,
+		         "%s holds changes not yet in the database file (a writer is at work, "
+		         "or stopped without closing it)",
+		         wal);
+		return 1;
+	}
+	return 0;
+}
+
+/* The schema a reader can read: this posture's, or an older one that
+ * holds everything the readers read (STORE_SCHEMA_READ_MIN). */
+static int ro_schema(struct store *s)
+{
+	int64_t v = store_scalar(s, "PRAGMA user_version", 0);
+	if (v < 0)
+		return -1;
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(s->err, sizeof(s->err),
+		         "the database has schema version %lld, newer than this posture (%d): "
+		         "upgrade posture",
+		         (long long)v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (v == 0) {
+		snprintf(s->err, sizeof(s->err), "not a posture database (no schema)");
+		return -1;
+	}
+	if (v < STORE_SCHEMA_READ_MIN) {
+		snprintf(s->err, sizeof(s->err),
+		         "schema version %lld is older than this posture reads (%d): have its "
+		         "owner migrate it once (posture db check --db DB)",
+		         (long long)v, STORE_SCHEMA_READ_MIN);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *store_open_ro(const char *path, char *msg, size_t msglen)
+{
+	char why[PATH_MAX + 200];
+	struct store *s = store_new(msg, msglen);
+	if (s == NULL)
+		return NULL;
+	msg[0] = '\0';
+	s->readonly = true;
+	int rc = ro_connect(s, path, false);
+	int prim = rc & 0xff;
+	if (prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN) {
+		/* No WAL index (-shm) and none can be made: the directory is
+		 * not writable for this user and no connection has one open. */
+		const char *db = s->db ? sqlite3_db_filename(s->db, "main") : NULL;
+		char full[PATH_MAX + 1];
+		snprintf(full, sizeof(full), "%s", db && db[0] ? db : path);
+		if (immutable_unsafe(full, why, sizeof(why))) {
+			snprintf(msg, msglen,
+			         "%s: cannot read it: this user cannot create its WAL index "
+			         "(%s-shm: %s), and %s; try again when it is done, or as its owner",
+			         path, full, s->err, why);
+			store_close(s);
+			return NULL;
+		}
+		sqlite3_close(s->db);
+		s->db = NULL;
+		rc = ro_connect(s, path, true);
+		if (rc == SQLITE_OK)
+			snprintf(msg, msglen,
+			         "%s: read as an immutable file, unlocked: this user cannot create "
+			         "its WAL index (%s-shm), so a writer starting now would not be "
+			         "seen",
+			         path, full);
+	}
+	if (rc != SQLITE_OK || ro_schema(s) != 0 || prepare_all(s) != 0) {
+		snprintf(why, sizeof(why), "%s", s->err);
+		snprintf(msg, msglen, "%s: %s", path, why);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Writes "pid host since" into the lock file, for the message of the next
+ * writer refused. A failure costs only that message its holder. */
+static void claim_note(int fd)
+{
+	char host[128] = "", when[32], line[200];
+	gethostname(host, sizeof(host) - 1);
+	now_iso(when, sizeof(when));
+	int n = snprintf(line, sizeof(line), "%lld %s %s\n", (long long)getpid(),
+	                 host[0] ? host : "?", when);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, line, (size_t)n, 0) != n)
+		(void)ftruncate(fd, 0); /* no half line */
+}
+
+/* The writer's claim (store.h): an open-file-description lock (Linux
+ * F_OFD_SETLK) on DB.lock. Unlike a POSIX record lock it belongs to this
+ * open file, not to the process: closing another descriptor of the file
+ * does not drop it, and two stores in one process exclude each other; like
+ * it, the kernel drops it when the holder's last descriptor closes,
+ * whatever ends the process (kill -9 too), and it works over NFS. It is
+ * advisory: only posture's writers take it; SQLite's own locks are apart
+ * (other byte ranges of another file) and readers never look at it. */
+int store_claim_writer(struct store *s, char *err, size_t errlen)
+{
+	char lock[PATH_MAX + 8], who[200];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+
+	if (s->readonly) {
+		snprintf(err, errlen, "opened read-only: cannot write");
+		return -1;
+	}
+	if (s->claim_fd >= 0)
+		return 0;
+	const char *db = sqlite3_db_filename(s->db, "main");
+	if (db == NULL || db[0] == '\0')
+		return 0; /* in memory or temporary: nobody else can open it */
+	lock_path(db, lock, sizeof(lock));
+	if (lock[0] == '\0') {
+		snprintf(err, errlen, "%s: path too long for its lock file", db);
+		return -1;
+	}
+	/* The lock file gets the database's permissions (as SQLite gives
+	 * them to -wal and -shm): whoever may write one may claim it. */
+	mode_t mode = stat(db, &st) == 0 ? (st.st_mode & 0666) : 0644;
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+		int e = errno;
+		if (e == EAGAIN || e == EACCES) {
+			claim_holder(fd, who, sizeof(who));
+			snprintf(err, errlen,
+			         "%s is being written by another posture command (%s); one writer "
+			         "at a time: try again when it has finished",
+			         db, who[0] ? who : "holder unknown");
+		} else {
+			snprintf(err, errlen, "cannot lock %s: %s", lock, strerror(e));
+		}
+		close(fd);
+		return e == EAGAIN || e == EACCES ? STORE_CLAIM_BUSY : -1;
+	}
+	claim_note(fd);
+	s->claim_fd = fd;
+	return 0;
 }
 
 void store_close(struct store *s)
@@ -261,6 +561,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->put_finding);
 	sqlite3_finalize(s->pending);
 	sqlite3_close(s->db);
+	if (s->claim_fd >= 0)
+		close(s->claim_fd); /* drops the claim; the file stays (store.h) */
 	free(s);
 }
 
@@ -276,14 +578,6 @@ void store_checkpoints_stop(struct store *s, struct store_checkpoint_stats *st)
 {
 	wal_ckpt_stop(s->ckpt, s->db, st);
 	s->ckpt = NULL;
-}
-
-static void now_iso(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* SQLITE_STATIC: every caller's text outlives the step, and step_done
@@ -318,7 +612,7 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 static const char *const run_state_names[] = {
 	[STORE_RUN_LOADING] = "loading",         [STORE_RUN_RUNNING] = "running",
 	[STORE_RUN_INTERRUPTED] = "interrupted", [STORE_RUN_FINISHED] = "finished",
-	[STORE_RUN_UNKNOWN] = "unknown",
+	[STORE_RUN_DEGRADED] = "degraded",       [STORE_RUN_UNKNOWN] = "unknown",
 };
 
 const char *store_run_state_name(enum store_run_state st)

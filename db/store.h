@@ -29,10 +29,63 @@
  * checkpoint thread, a report reading during a scan) before it fails. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
+/* The oldest schema store_open_ro reads as it is (it never migrates):
+ * every table and column the readers read exists since this version. A
+ * migration that changes what they read raises it. */
+#define STORE_SCHEMA_READ_MIN 1
+
 struct store;
 
-/* Opens or creates the database and migrates it. NULL with err set. */
+/* Opens or creates the database and migrates it. NULL with err set.
+ * Writers then take the writer's claim (store_claim_writer). */
 struct store *store_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Opens an existing database for reading only (reports, runs, diff,
+ * history): SQLITE_OPEN_READONLY, PRAGMA query_only, never creates the
+ * file, never migrates, never takes the writer's claim, so it runs beside
+ * a scan. A schema newer than this posture's is refused ("upgrade
+ * posture"), as is one older than STORE_SCHEMA_READ_MIN ("have its owner
+ * migrate it": posture db check) or none (not a posture database); one in
+ * between is read as it is.
+ *
+ * A WAL database needs its index, DB-shm, which a reader must create when
+ * no connection has it open; a user who cannot write the directory cannot.
+ * Then, and only if no posture writer holds the claim and DB-wal is absent
+ * or empty, the database is read as an immutable file (URI immutable=1):
+ * no locks, no WAL. That is right only while nobody writes the database: a
+ * writer that starts during the read goes unseen, and its checkpoint
+ * could change pages under the reader. Otherwise the open is refused,
+ * saying why.
+ *
+ * Returns NULL with the reason in msg; or the store, with msg "" or, after
+ * the immutable fallback, a sentence saying so that the caller prints as a
+ * note (stderr). Writing through the store fails (SQLITE_READONLY).
+ */
+struct store *store_open_ro(const char *path, char *msg, size_t msglen);
+
+/*
+ * One writer per database: claims the database for this store, for as
+ * long as it is open (store_close releases it). Call it right after
+ * store_open, before the first write, in every command that writes a
+ * database (scan, db merge). Returns 0 when claimed (or claimed already
+ * by this store, or the database has no file); STORE_CLAIM_BUSY at once,
+ * without waiting, when another store holds it, in this process or any
+ * other of any host sharing the file system, with err naming it ("DB is
+ * being written by another posture command (pid P on HOST, since T)...");
+ * -1 on another error (the lock file cannot be made or locked: err says
+ * which), or for a store of store_open_ro.
+ *
+ * The claim is a lock on DB.lock beside the database (created with the
+ * database's permissions and left in place: deleting it could let a second
+ * writer lock a new file while the first still holds the old one). The
+ * kernel drops it when the process ends in any way (kill -9 included).
+ * Readers never look at it (store_open_ro only tests it before an
+ * immutable read) and are never blocked by it.
+ */
+#define STORE_CLAIM_BUSY (-2)
+int store_claim_writer(struct store *s, char *err, size_t errlen);
+
 void store_close(struct store *s);
 /* The last SQLite error, for messages. */
 const char *store_error(const struct store *s);
@@ -65,7 +118,11 @@ enum store_run_state {
 	STORE_RUN_RUNNING,     /* a scan is working on it (its pid and host say which) */
 	STORE_RUN_INTERRUPTED, /* stopped, or its process is gone: resume it */
 	STORE_RUN_FINISHED,    /* every domain has a result */
-	STORE_RUN_UNKNOWN,     /* a state this posture does not know (a newer one wrote it) */
+	/* Every domain has a result, but more of them are inconclusive (a DNS
+	 * failure) than the scan allowed (--max-inconclusive): a night not to
+	 * trust; reports skip it unless it is named. */
+	STORE_RUN_DEGRADED,
+	STORE_RUN_UNKNOWN, /* a state this posture does not know (a newer one wrote it) */
 };
 const char *store_run_state_name(enum store_run_state st);
 enum store_run_state store_run_state_parse(const char *name);

@@ -28,9 +28,9 @@
 /* Domains the work queue holds at least (about 270 bytes each). */
 #define SCAN_WORK_MIN 8192
 /* How long the coordinator waits for a batch of results before it feeds
- * the queue again, and how often --progress redraws. */
-#define SCAN_COLLECT_WAIT_MS  50
-#define SCAN_PROGRESS_EVERY_S 0.5
+ * the queue again, and how often the terminal's status line redraws. */
+#define SCAN_COLLECT_WAIT_MS      50
+#define SCAN_PROGRESS_TTY_EVERY_S 0.5
 /* How long an idle worker waits for work, and a worker that only waits
  * for --qps tokens sleeps. */
 #define SCAN_WORK_WAIT_MS   100
@@ -657,25 +657,120 @@ static void *worker_main(void *arg)
 
 /* ---- the coordinator -------------------------------------------------- */
 
-static void progress_line(const struct scan_stats *st, double started, struct dns_cache *cache,
-                          bool final)
+/* What --progress shows and when it last showed it. */
+struct progress {
+	enum scan_progress mode;
+	double every; /* seconds between two lines */
+	double started, last;
+	uint64_t done0; /* done before this process started (--resume) */
+	bool shown;
+};
+
+/* Domains per second this process has done, and the seconds left at that
+ * rate (negative: unknown, nothing done yet). */
+static void progress_rate(const struct progress *p, const struct scan_stats *st, double elapsed,
+                          double *rate, double *eta)
+{
+	uint64_t now_done = st->done > p->done0 ? st->done - p->done0 : 0;
+	uint64_t left = st->total > st->done ? st->total - st->done : 0;
+	*rate = elapsed > 0 ? (double)now_done / elapsed : 0;
+	*eta = left == 0 ? 0 : *rate > 0 ? (double)left / *rate : -1;
+}
+
+/* Seconds as HH:MM:SS (hours growing past 99 if need be). */
+static void fmt_hms(char *buf, size_t len, double secs)
+{
+	unsigned long long t = secs < 0       ? 0
+	                       : secs > 3.6e9 ? 3600000000ULL
+	                                      : (unsigned long long)secs;
+	snprintf(buf, len, "%02llu:%02llu:%02llu", t / 3600, t / 60 % 60, t % 60);
+}
+
+/* The terminal's status line, redrawn in place. */
+static void progress_tty(const struct progress *p, const struct scan_stats *st,
+                         struct dns_cache *cache, bool final)
 {
 	struct dns_cache_stats cs;
+	double rate, eta;
+	char hms[32];
+
 	dns_cache_stats(cache, &cs);
-	double el = now_s() - started;
-	double rate = el > 0 ? (double)st->done / el : 0;
-	uint64_t left = st->total > st->done ? st->total - st->done : 0;
-	double eta = rate > 0 ? (double)left / rate : 0;
+	progress_rate(p, st, now_s() - p->started, &rate, &eta);
+	fmt_hms(hms, sizeof(hms), eta);
 	uint64_t lookups = cs.hits + cs.misses;
-	fprintf(stderr,
-	        "\r\033[K%llu/%llu domains  %.0f/s  ETA %02d:%02d:%02d  %llu errors  cache %.0f%%",
-	        (unsigned long long)st->done, (unsigned long long)st->total, rate,
-	        (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60,
+	fprintf(stderr, "\r\033[K%llu/%llu domains  %.0f/s  ETA %s  %llu errors  cache %.0f%%",
+	        (unsigned long long)st->done, (unsigned long long)st->total, rate, hms,
 	        (unsigned long long)st->errors,
 	        lookups ? 100.0 * (double)cs.hits / (double)lookups : 0.0);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
+}
+
+/* One line for a log: printable ASCII and a newline, nothing a log keeps
+ * as garbage (scan.h gives the format). end: "finished", "interrupted" or
+ * "failed" for the last line, NULL before. */
+static void progress_log(const struct progress *p, const struct scan_stats *st, const char *end)
+{
+	double elapsed = now_s() - p->started, rate, eta;
+	char stamp[32] = "1970-01-01T00:00:00Z", hms[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	progress_rate(p, st, elapsed, &rate, &eta);
+	double pct = st->total > 0 ? 100.0 * (double)st->done / (double)st->total : 100.0;
+	fprintf(stderr, "%s posture scan: %llu/%llu domains (%.1f%%), %.1f/s, %llu inconclusive, ",
+	        stamp, (unsigned long long)st->done, (unsigned long long)st->total, pct, rate,
+	        (unsigned long long)st->errors);
+	if (end != NULL) {
+		fmt_hms(hms, sizeof(hms), elapsed);
+		fprintf(stderr, "%s after %s\n", end, hms);
+	} else if (eta < 0) {
+		fputs("ETA unknown\n", stderr);
+	} else {
+		fmt_hms(hms, sizeof(hms), eta);
+		fprintf(stderr, "ETA %s\n", hms);
+	}
+	fflush(stderr);
+}
+
+static void progress_init(struct progress *p, const struct scan_options *o, double started,
+                          uint64_t done0)
+{
+	*p = (struct progress){ .mode = o->progress, .started = started, .done0 = done0 };
+	if (o->progress == SCAN_PROGRESS_TTY) {
+		p->every = SCAN_PROGRESS_TTY_EVERY_S;
+		p->last = started - p->every; /* the first line at once */
+	} else {
+		p->every = o->progress_every_s ? o->progress_every_s : SCAN_PROGRESS_EVERY_DEFAULT;
+		p->last = started; /* a log gets its first line after one interval */
+	}
+}
+
+/* Called as results come in: a line when one is due. */
+static void progress_tick(struct progress *p, const struct scan_stats *st, struct dns_cache *cache)
+{
+	double now = now_s();
+	if (p->mode == SCAN_PROGRESS_OFF || now - p->last < p->every)
+		return;
+	if (p->mode == SCAN_PROGRESS_TTY)
+		progress_tty(p, st, cache, false);
+	else
+		progress_log(p, st, NULL);
+	p->shown = true;
+	p->last = now;
+}
+
+/* The last line: the terminal's left on screen, the log's always. */
+static void progress_end(const struct progress *p, const struct scan_stats *st,
+                         struct dns_cache *cache, const char *how)
+{
+	if (p->mode == SCAN_PROGRESS_TTY && p->shown)
+		progress_tty(p, st, cache, true);
+	else if (p->mode == SCAN_PROGRESS_LINES)
+		progress_log(p, st, how);
 }
 
 /* Writes the queued rows in one transaction. Returns rows written or -1. */
@@ -712,8 +807,8 @@ struct coord {
 	int64_t after;                /* the list position fed last */
 	bool fed_all, store_failed;
 	struct scan_stats *st;
-	double started, last_progress;
-	bool progress_shown;
+	double started;
+	struct progress progress;
 	char *err;
 	size_t errlen;
 };
@@ -879,11 +974,7 @@ static bool coord_collect(struct coord *c)
 		row_free(list);
 		list = next;
 	}
-	if (sc->o->progress && now_s() - c->last_progress >= SCAN_PROGRESS_EVERY_S) {
-		progress_line(c->st, c->started, sc->cache, false);
-		c->progress_shown = true;
-		c->last_progress = now_s();
-	}
+	progress_tick(&c->progress, c->st, sc->cache);
 	if (live > 0)
 		return false;
 	pthread_mutex_lock(&sc->mu);
@@ -930,6 +1021,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	st->total = (uint64_t)total;
 	st->done = (uint64_t)done;
 	st->errors = (uint64_t)errors;
+	progress_init(&c.progress, o, c.started, st->done);
 	sc.o = o;
 	sc.at = o->at ? o->at : time(NULL);
 	sc.stop = stop;
@@ -953,9 +1045,11 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(ws[i].th, NULL);
 	store_checkpoints_stop(s, NULL);
-	if (c.progress_shown)
-		progress_line(st, c.started, sc.cache, true);
 	st->interrupted = *stop != 0;
+	progress_end(&c.progress, st, sc.cache,
+	             c.store_failed    ? "failed"
+	             : st->interrupted ? "interrupted"
+	                               : "finished");
 	rc = c.store_failed ? -1 : 0;
 out_sync:
 	scan_fetch_free(sc.fetch);

@@ -20,6 +20,24 @@
 
 #define SCAN_MAX_WORKERS  64
 #define SCAN_MAX_INFLIGHT 10000 /* domains in progress per worker */
+/* Seconds between two progress lines for logs, unless told. */
+#define SCAN_PROGRESS_EVERY_DEFAULT 60
+
+/* How the scan reports its progress on stderr. The caller chooses (it knows
+ * whether stderr is a terminal); the scan never asks. */
+enum scan_progress {
+	SCAN_PROGRESS_OFF,
+	/* One status line redrawn in place ("\r\033[K") twice a second, and
+	 * left on screen at the end. */
+	SCAN_PROGRESS_TTY,
+	/* For logs (journald, files): a plain line of printable ASCII every
+	 * progress_every_s seconds and one when the scan ends:
+	 * "2024-05-01T02:00:00Z posture scan: 120/1000 domains (12.0%),
+	 * 35.2/s, 3 inconclusive, ETA 00:00:25" ("ETA unknown" before any
+	 * result; the last line ends "finished after 00:00:28", "interrupted
+	 * after ..." or "failed after ..." instead). */
+	SCAN_PROGRESS_LINES,
+};
 
 struct scan_options {
 	struct dns_config dns; /* max_inflight: queries on the wire per worker */
@@ -37,8 +55,9 @@ struct scan_options {
 	/* PEM trust store for Mark Certificates; NULL: the bundled roots. */
 	const uint8_t *vmc_roots;
 	size_t vmc_roots_len;
-	bool progress; /* a status line on stderr */
-	size_t batch;  /* results per transaction */
+	enum scan_progress progress;
+	unsigned progress_every_s; /* LINES: seconds between lines; 0: the default */
+	size_t batch;              /* results per transaction */
 	size_t cache_entries;
 };
 

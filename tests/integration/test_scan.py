@@ -11,6 +11,7 @@ starts is waited for or killed by pid.
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -62,6 +63,15 @@ def stored_json(db, domain):
             " WHERE d.name = ?", (domain,)).fetchone()[0])
     finally:
         con.close()
+
+
+def free_port():
+    """A loopback UDP port nothing listens on (bound, then released)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def write(path, text):
@@ -156,7 +166,7 @@ class Scan(unittest.TestCase):
         con.close()
         self.assertEqual(got, [("org1.dmarc.test", "Org One, Inc.", "1", "Banks"),
                                ("xn--bcher-kva.dmarc.test", "Idn", "4", "Misc")])
-        # Standard input, and a list that is all bad is an empty run.
+        # Standard input.
         p = subprocess.run([POSTURE, "scan", "-", "--db", self.db, "--resolver", AUTH],
                            input=b"good.spf.test\n", capture_output=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -175,8 +185,24 @@ class Scan(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("no run 5", p.stderr.decode())
         p = scan(self.tmp, os.path.join(self.tmp, "missing.txt"), "--db", self.db)
-        self.assertEqual(p.returncode, 3)
+        self.assertEqual(p.returncode, 2)
         self.assertIn("cannot open", p.stderr.decode())
+        # A list that gives no domain is a usage error and makes no run: a
+        # CSV separated by ';', a header without "domain", an empty file,
+        # a list whose every line is bad.
+        db = os.path.join(self.tmp, "empty.db")
+        for name, text in (("semi.csv", "domain;company\norg1.dmarc.test;Org One\n"),
+                           ("nodomain.csv", "company,code\nOrg One,1\n"),
+                           ("empty.txt", ""),
+                           ("bad.txt", "not a domain\n# comment\n1.2.3.4 x\n")):
+            lst = write(os.path.join(self.tmp, name), text)
+            p = scan(self.tmp, lst, "--db", db)
+            self.assertEqual(p.returncode, 2, (name, p.stderr))
+            self.assertIn("%s: no domain in it" % lst, p.stderr.decode(), name)
+            self.assertIn("'domain' column", p.stderr.decode(), name)
+        con = sqlite3.connect(db)
+        self.assertEqual(con.execute("SELECT count(*) FROM runs").fetchone()[0], 0)
+        con.close()
         rc, _, err = run("runs", "--db", os.path.join(self.tmp, "none.db"), resolver=None)
         self.assertEqual(rc, 2)
         self.assertIn("no such database", err)
@@ -190,7 +216,10 @@ class Scan(unittest.TestCase):
         p = scan(self.tmp, lst, "--db", self.db, "--timeout", "200", "--retries", "1",
                  resolver=FAULT, timeout=60)
         elapsed = time.monotonic() - t0
-        self.assertEqual(p.returncode, 1, p.stderr)  # inconclusive results
+        # A third of the results inconclusive: over the default 5 %, the run
+        # is degraded (exit 4), not finished.
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(b"degraded: ", p.stdout)
         got = rows(self.db)
         self.assertEqual(set(got), set(names))
         for d in ("drop.fault.test", "servfail.fault.test", "refused.fault.test"):
@@ -210,8 +239,38 @@ class Scan(unittest.TestCase):
         con = sqlite3.connect(self.db)
         state, errors = con.execute("SELECT state, errors FROM runs").fetchone()
         con.close()
-        self.assertEqual(state, "finished")
+        self.assertEqual(state, "degraded")
         self.assertGreaterEqual(errors, 3)
+        # Allowed that many, the same run is finished with inconclusive
+        # results (exit 1).
+        p = scan(self.tmp, lst, "--db", self.db, "--timeout", "200", "--retries", "1",
+                 "--max-inconclusive", "100", resolver=FAULT, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("SELECT state FROM runs WHERE id = 2").fetchone()[0],
+                         "finished")
+        con.close()
+
+    def test_dead_resolver_degrades(self):
+        """Nothing answers: the run ends degraded with exit 4, the reports
+        do not take it for the latest finished run, and posture check says
+        it could not check (exit 4) instead of finding problems."""
+        lst = write(os.path.join(self.tmp, "f.txt"), "\n".join(FIXTURES) + "\n")
+        p = scan(self.tmp, lst, "--db", self.db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        dead = "127.0.0.1:%d" % free_port()
+        p = scan(self.tmp, lst, "--db", self.db, "--timeout", "100", "--retries", "0",
+                 resolver=dead, timeout=60)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        rc, out, err = run("runs", "--db", self.db, "--json", resolver=None)
+        states = {r["id"]: r["state"] for r in json.loads(out)}
+        self.assertEqual(states, {1: "finished", 2: "degraded"})
+        rc, out, err = run("report", "--db", self.db, "--format", "json", resolver=None)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["run"]["id"], 1)
+        rc, out, err = run("check", "good.spf.test", "--timeout", "100", "--retries", "0",
+                           resolver=dead)
+        self.assertEqual(rc, 4, err)
 
     def test_temperror_keeps_good_result(self):
         lst = write(os.path.join(self.tmp, "one.txt"), "delay300.fault.test\n")
@@ -219,7 +278,7 @@ class Scan(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         p = scan(self.tmp, lst, "--db", self.db, "--timeout", "50", "--retries", "0",
                  resolver=FAULT)
-        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.returncode, 4, p.stderr)  # all inconclusive: degraded
         con = sqlite3.connect(self.db)
         all_runs = con.execute("SELECT run_id, spf_status, conclusive FROM results"
                                " ORDER BY run_id").fetchall()
@@ -387,6 +446,46 @@ class Resume(unittest.TestCase):
         p.communicate(timeout=120)
         self.assertEqual(p.returncode, 0)
         self.check_complete(db)
+
+    def test_resume_keeps_the_runs_options(self):
+        """A run started with --checks spf,dmarc --no-fetch and resumed
+        without them stays SPF+DMARC only; a conflicting option on resume
+        is a usage error; the hint is a whole command; a finished run is
+        not resumed."""
+        db = os.path.join(self.tmp, "opts.db")
+        p = self.start(db, self.list, "--checks", "spf,dmarc", "--no-fetch")
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn(("resume with: posture scan --resume 1 --db %s\n" % db).encode(), out)
+        for extra, says in ((["--checks", "spf", "--resolver", FAULT, "--timeout", "2000"],
+                             "--checks spf,dmarc"),
+                            (["--resolver", FAULT, "--timeout", "3000"], "--timeout 2000"),
+                            (["--resolver", "127.0.0.1:1", "--timeout", "2000"], "--resolver"),
+                            (["--resolver", FAULT, "--timeout", "2000", "--selector", "s1"],
+                             "--selector default")):
+            q = subprocess.run([POSTURE, "scan", "--resume", "1", "--db", db, *extra],
+                               capture_output=True, timeout=30)
+            self.assertEqual(q.returncode, 2, (extra, q.stderr))
+            self.assertIn(says, q.stderr.decode(), extra)
+        q = self.start(db, "--resume", "1")
+        q.communicate(timeout=120)
+        self.assertEqual(q.returncode, 0)
+        self.check_complete(db)
+        con = sqlite3.connect(db)
+        rows = [json.loads(j) for (j,) in con.execute("SELECT json FROM results")]
+        con.close()
+        self.assertEqual(len(rows), self.N)
+        for r in rows:
+            self.assertEqual(r["bimi"], {"status": "not_run"}, r["domain"])
+            self.assertEqual(r["mx"], {"status": "not_run"}, r["domain"])
+            self.assertNotEqual(r["spf"].get("status"), "not_run")
+            self.assertNotEqual(r["dmarc"].get("status"), "not_run")
+        q = self.start(db, "--resume", "1")
+        qout, qerr = q.communicate(timeout=30)
+        self.assertEqual(q.returncode, 2)
+        self.assertIn(b"is finished: nothing to resume", qerr)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,19 @@
 /*
  * Unit tests for db/store.c on temporary database files: migrations, the
  * run's work list, one result per domain, TempError never hiding a good
- * result, merging shard databases.
+ * result, merging shard databases, one writer per database
+ * (store_claim_writer) and the read-only open (store_open_ro).
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -370,12 +374,210 @@ static void test_background_checkpoints(void **state)
 	free(json);
 }
 
+/* Two stores of one process: the claim is per open file (OFD lock), so
+ * the second is refused, naming this process; a reader is not. */
+static void test_claim_one_writer(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "a.example", "b.example" };
+	char err[512], path[128], want[64];
+	snprintf(path, sizeof(path), "%s/claim.db", dir);
+	struct store *a = open_db("claim.db");
+	assert_int_equal(store_claim_writer(a, err, sizeof(err)), 0);
+	assert_int_equal(store_claim_writer(a, err, sizeof(err)), 0); /* held already */
+	new_run(a, "claimed", names, 2);
+	struct store *b = open_db("claim.db");
+	assert_int_equal(store_claim_writer(b, err, sizeof(err)), STORE_CLAIM_BUSY);
+	snprintf(want, sizeof(want), "(pid %lld on ", (long long)getpid());
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "is being written by another posture command"));
+	struct store *r = store_open_ro(path, err, sizeof(err));
+	assert_non_null(r);
+	assert_string_equal(err, ""); /* the directory is writable: no fallback */
+	assert_int_equal(store_scalar(r, "SELECT count(*) FROM run_domains WHERE ?1 = ?1", 0), 2);
+	/* A read-only store writes nothing and claims nothing. */
+	assert_int_not_equal(store_begin(r), 0);
+	assert_int_equal(store_claim_writer(r, err, sizeof(err)), -1);
+	store_close(r);
+	store_close(a); /* releases it */
+	assert_int_equal(store_claim_writer(b, err, sizeof(err)), 0);
+	store_close(b);
+}
+
+/* A claim held by another process refuses this one; when that process
+ * is killed (SIGKILL: no store_close) the kernel drops it. */
+static void test_claim_released_on_kill(void **state)
+{
+	(void)state;
+	int fds[2];
+	char err[512], path[128], want[64], c = 0;
+	snprintf(path, sizeof(path), "%s/kill.db", dir);
+	store_close(open_db("kill.db")); /* created and migrated before the fork */
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *s = store_open(path, err, sizeof(err));
+		c = s != NULL && store_claim_writer(s, err, sizeof(err)) == 0 ? 'y' : 'n';
+		if (write(fds[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	assert_int_equal(c, 'y');
+	struct store *s = open_db("kill.db");
+	assert_int_equal(store_claim_writer(s, err, sizeof(err)), STORE_CLAIM_BUSY);
+	snprintf(want, sizeof(want), "(pid %lld on ", (long long)pid);
+	assert_non_null(strstr(err, want));
+	struct store *r = store_open_ro(path, err, sizeof(err));
+	assert_non_null(r); /* readers unaffected */
+	assert_int_equal(store_scalar(r, "SELECT count(*) FROM runs WHERE ?1 = ?1", 0), 0);
+	store_close(r);
+	kill(pid, SIGKILL);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(store_claim_writer(s, err, sizeof(err)), 0);
+	store_close(s);
+}
+
+/* Runs fn in a child as an unprivileged user (nobody, when the tests run
+ * as root, who would bypass every permission check); 0 when it passed,
+ * 77 when the child cannot reach the test directory as that user (a
+ * private TMPDIR), else the number of the check that failed. */
+static int as_other_user(int (*fn)(const char *path), const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(77);
+		_exit(access(path, R_OK) != 0 ? 77 : fn(path));
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 99;
+	return WEXITSTATUS(status);
+}
+
+/* The reported failure: another user's database, closed (no -wal, no
+ * -shm), in a directory this user cannot write (0555, the file 0444). As
+ * root the child drops to nobody, so the kernel's checks apply; the
+ * immutable fallback runs for real (the note says so). Not covered: the
+ * refusal of that fallback while a writer holds the claim with no -shm. */
+static int read_closed(const char *path)
+{
+	char msg[1024];
+	struct store *w = store_open(path, msg, sizeof(msg));
+	if (w != NULL)
+		return 1; /* the old open must fail here, or this test tests nothing */
+	struct store *s = store_open_ro(path, msg, sizeof(msg));
+	if (s == NULL)
+		return 2;
+	if (strstr(msg, "read as an immutable file") == NULL)
+		return 3;
+	if (store_scalar(s, "SELECT count(*) FROM run_domains WHERE ?1 = ?1", 0) != 2)
+		return 4;
+	if (store_begin(s) == 0)
+		return 5;
+	store_close(s);
+	return 0;
+}
+
+/* The same database while its owner's writer has it open: the reader uses
+ * the writer's WAL index read-only (no fallback, no note) and sees what
+ * the writer committed into the WAL. */
+static int read_beside_writer(const char *path)
+{
+	char msg[1024];
+	struct store *s = store_open_ro(path, msg, sizeof(msg));
+	if (s == NULL)
+		return 11;
+	if (msg[0] != '\0')
+		return 12;
+	if (store_scalar(s, "SELECT count(*) FROM run_domains WHERE ?1 = ?1", 0) != 4)
+		return 13;
+	store_close(s);
+	return 0;
+}
+
+static void test_read_only_dir(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "a.example", "b.example" };
+	static const char *const more[] = { "c.example", "d.example" };
+	char sub[96], path[128], err[512];
+	snprintf(sub, sizeof(sub), "%s/ro", dir);
+	snprintf(path, sizeof(path), "%s/ro/x.db", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	struct store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	new_run(s, "ro", names, 2);
+	store_close(s); /* the last connection: SQLite removes -wal and -shm */
+	char shm[140];
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_not_equal(access(shm, F_OK), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chmod(sub, 0555), 0);
+	assert_int_equal(chmod(path, 0444), 0);
+	int rc = as_other_user(read_closed, path);
+	if (rc != 77) {
+		assert_int_equal(rc, 0);
+		/* Now its owner writes (and holds the claim) while the other
+		 * user reads. */
+		assert_int_equal(chmod(sub, 0755), 0);
+		assert_int_equal(chmod(path, 0644), 0);
+		s = store_open(path, err, sizeof(err));
+		assert_non_null(s);
+		assert_int_equal(store_claim_writer(s, err, sizeof(err)), 0);
+		new_run(s, "more", more, 2);
+		assert_int_equal(chmod(sub, 0555), 0);
+		assert_int_equal(as_other_user(read_beside_writer, path), 0);
+		store_close(s);
+	}
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+	if (rc == 77)
+		skip();
+}
+
+/* What the read-only open refuses: no schema (not posture's), a newer one. */
+static void test_read_only_refusals(void **state)
+{
+	(void)state;
+	char path[128], msg[512];
+	snprintf(path, sizeof(path), "%s/none.db", dir);
+	assert_null(store_open_ro(path, msg, sizeof(msg))); /* never creates it */
+	assert_int_not_equal(access(path, F_OK), 0);
+	struct store *s = open_db("newer.db");
+	store_scalar(s, "PRAGMA user_version = 99", 0);
+	store_close(s);
+	snprintf(path, sizeof(path), "%s/newer.db", dir);
+	assert_null(store_open_ro(path, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "upgrade posture"));
+	snprintf(path, sizeof(path), "%s/empty.db", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_null(store_open_ro(path, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "not a posture database"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schema),    cmocka_unit_test(test_migrate_from_1),
-		cmocka_unit_test(test_work_list), cmocka_unit_test(test_temperror_keeps_good),
-		cmocka_unit_test(test_merge),     cmocka_unit_test(test_background_checkpoints),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_migrate_from_1),
+		cmocka_unit_test(test_work_list),
+		cmocka_unit_test(test_temperror_keeps_good),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_background_checkpoints),
+		cmocka_unit_test(test_claim_one_writer),
+		cmocka_unit_test(test_claim_released_on_kill),
+		cmocka_unit_test(test_read_only_dir),
+		cmocka_unit_test(test_read_only_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
