@@ -36,9 +36,9 @@ _posture() {
 	svg) opts="" subs="" ;;
 	scan) opts="--at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;
-	db) opts="--db" subs="merge check" ;;
+	db) opts="--allow-partial --db" subs="merge check" ;;
 	report) opts="--by --db --domains --format --run --stats --trend -o" subs="" ;;
-	diff) opts="--db --format" subs="" ;;
+	diff) opts="--allow-partial --db --format --label --latest --summary" subs="" ;;
 	history) opts="--db --format" subs="" ;;
 	vmc) opts="--at --domain --intermediate --selector --svg --vmc-roots" subs="" ;;
 	*) return ;;

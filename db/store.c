@@ -612,7 +612,8 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 static const char *const run_state_names[] = {
 	[STORE_RUN_LOADING] = "loading",         [STORE_RUN_RUNNING] = "running",
 	[STORE_RUN_INTERRUPTED] = "interrupted", [STORE_RUN_FINISHED] = "finished",
-	[STORE_RUN_DEGRADED] = "degraded",       [STORE_RUN_UNKNOWN] = "unknown",
+	[STORE_RUN_DEGRADED] = "degraded",       [STORE_RUN_PARTIAL] = "partial",
+	[STORE_RUN_UNKNOWN] = "unknown",
 };
 
 const char *store_run_state_name(enum store_run_state st)
@@ -861,6 +862,11 @@ int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "listing runs");
 }
 
+int64_t store_run_newest(struct store *s)
+{
+	return store_scalar(s, "SELECT coalesce(max(id), 0) FROM runs WHERE ?1 = ?1", 0);
+}
+
 int64_t store_run_latest_finished(struct store *s)
 {
 	int64_t v = store_scalar(
@@ -1033,6 +1039,12 @@ static void merge_undo(struct store *s, int64_t run)
 int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run, char *err,
                 size_t errlen)
 {
+	return store_merge_as(s, src, n, STORE_RUN_FINISHED, run, err, errlen);
+}
+
+int store_merge_as(struct store *s, const char *const *src, size_t n, enum store_run_state state,
+                   int64_t *run, char *err, size_t errlen)
+{
 	*run = 0;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st;
@@ -1060,7 +1072,7 @@ int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run,
 			goto fail;
 	}
 	if (*run == 0 || store_run_recount(s, *run) != 0 ||
-	    store_run_set_state(s, *run, STORE_RUN_FINISHED) != 0)
+	    store_run_set_state(s, *run, state) != 0)
 		goto fail;
 	return 0;
 fail_detach:;
@@ -1073,6 +1085,30 @@ fail:
 	merge_undo(s, *run);
 	*run = 0;
 	return -1;
+}
+
+int store_run_domains_each(struct store *s, int64_t run, int (*fn)(void *arg, const char *domain),
+                           void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT d.name FROM run_domains rd JOIN domains d"
+	                       " ON d.id = rd.domain_id WHERE rd.run_id = ?1"
+	                       " ORDER BY rd.position",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	sqlite3_bind_int64(st, 1, run);
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		ret = fn(arg, name ? name : "");
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, "reading a run's domains");
+	sqlite3_finalize(st);
+	return ret;
 }
 
 /* The result columns in store_result order, then the domain's columns. */

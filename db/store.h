@@ -122,6 +122,10 @@ enum store_run_state {
 	 * failure) than the scan allowed (--max-inconclusive): a night not to
 	 * trust; reports skip it unless it is named. */
 	STORE_RUN_DEGRADED,
+	/* A merge (posture db merge --allow-partial) of shards of which some
+	 * were missing or not finished: not the whole list, never compared as
+	 * if it were. */
+	STORE_RUN_PARTIAL,
 	STORE_RUN_UNKNOWN, /* a state this posture does not know (a newer one wrote it) */
 };
 const char *store_run_state_name(enum store_run_state st);
@@ -165,6 +169,8 @@ int store_run_get(struct store *s, int64_t run, struct store_run *out);
 int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run *r), void *arg);
 /* The newest run in state finished; 0 when there is none. */
 int64_t store_run_latest_finished(struct store *s);
+/* The newest run in any state; 0 when there is none, -1 on error. */
+int64_t store_run_newest(struct store *s);
 
 struct store_pending {
 	int64_t domain_id;
@@ -214,6 +220,18 @@ int store_result_put(struct store *s, int64_t run, const struct store_result *r)
  */
 int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run, char *err,
                 size_t errlen);
+/* store_merge, ending the merged run in state (STORE_RUN_FINISHED or
+ * STORE_RUN_PARTIAL) instead of "finished". The caller checks beforehand
+ * that the inputs belong together (posture db merge: same list, N and
+ * options, each shard once). */
+int store_merge_as(struct store *s, const char *const *src, size_t n, enum store_run_state state,
+                   int64_t *run, char *err, size_t errlen);
+
+/* Calls fn with the name of every domain of run's list (with or without a
+ * result), in list order. A non-zero return from fn stops the walk and is
+ * returned; -1 on a database error. */
+int store_run_domains_each(struct store *s, int64_t run, int (*fn)(void *arg, const char *domain),
+                           void *arg);
 
 /* PRAGMA integrity_check: 0 when "ok". */
 int store_integrity(struct store *s, char *msg, size_t msglen);

@@ -79,8 +79,14 @@ static int compare(const struct report_row *a, const struct report_row *b,
 
 	if (known(a->spf_status) && known(b->spf_status)) {
 		bool pa = eq(a->spf_status, "permerror"), pb = eq(b->spf_status, "permerror");
+		/* One name both ways: going into a PermError (RFC 7208 2.6.7) and
+		 * leaving it are both "spf_permerror", the cause on the PermError
+		 * side, so diff A B and diff B A mirror each other. */
 		if (pb && !pa)
 			rc = emit(d, "spf_permerror", a->spf_status, b->spf_error, REPORT_REGRESSED,
+			          fn, arg);
+		else if (pa && !pb)
+			rc = emit(d, "spf_permerror", a->spf_error, b->spf_status, REPORT_IMPROVED,
 			          fn, arg);
 		else if (pa && pb && !eq(a->spf_error, b->spf_error))
 			rc = emit(d, "spf_error", a->spf_error, b->spf_error, REPORT_CHANGED, fn,
@@ -102,7 +108,8 @@ static int compare(const struct report_row *a, const struct report_row *b,
 	    !eq(a->vmc_status, "unchecked") && !eq(b->vmc_status, "unchecked")) {
 		bool va = eq(a->vmc_status, "valid"), vb = eq(b->vmc_status, "valid");
 		if (vb && !va)
-			rc = emit(d, "vmc", a->vmc_status, "valid", REPORT_IMPROVED, fn, arg);
+			rc = emit(d, "vmc", a->vmc_expired ? "expired" : a->vmc_status, "valid",
+			          REPORT_IMPROVED, fn, arg);
 		else if (va && !vb)
 			rc = emit(d, "vmc", "valid", b->vmc_expired ? "expired" : b->vmc_status,
 			          REPORT_REGRESSED, fn, arg);
@@ -115,6 +122,32 @@ static int compare(const struct report_row *a, const struct report_row *b,
 	if (rc == 0 && known(a->mx) && known(b->mx) && !eq(a->mx, b->mx))
 		rc = emit(d, "mx", a->mx, b->mx, by_rank(mx_rank(a->mx), mx_rank(b->mx)), fn, arg);
 	return rc;
+}
+
+void report_diff_count(const struct report_change *c, size_t n, struct report_diff_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool up = false, down = false, added = false, removed = false;
+		for (; j < n && strcmp(c[j].domain, c[i].domain) == 0; j++) {
+			up |= c[j].direction == REPORT_IMPROVED;
+			down |= c[j].direction == REPORT_REGRESSED;
+			added |= eq(c[j].what, "added");
+			removed |= eq(c[j].what, "removed");
+		}
+		if (added)
+			out->added++;
+		else if (removed)
+			out->removed++;
+		else if (down)
+			out->regressed++;
+		else if (up)
+			out->improved++;
+		else
+			out->changed++;
+		i = j;
+	}
 }
 
 int report_diff(const struct report_row *a, size_t na, const struct report_row *b, size_t nb,

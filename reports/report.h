@@ -178,8 +178,10 @@ enum report_direction {
 
 struct report_change {
 	const char *domain;
-	const char *what; /* added, removed, spf_status, spf_permerror, dmarc_class,
-	                     dmarc_policy, vmc, bimi_eligible, mx */
+	/* added, removed, spf_status, spf_permerror, spf_error,
+	 * dmarc_enforcement, dmarc_policy, vmc, bimi_eligible, mx: the same
+	 * name whichever way the change goes (diff B A mirrors diff A B). */
+	const char *what;
 	char from[64], to[64];
 	enum report_direction direction;
 };
@@ -191,6 +193,14 @@ struct report_change {
 int report_diff(const struct report_row *a, size_t na, const struct report_row *b, size_t nb,
                 int (*fn)(void *arg, const struct report_change *c), void *arg);
 void report_rows_sort_by_domain(struct report_row *rows, size_t n);
+
+/* Domains per kind of change, each domain counted once: added, removed,
+ * else regressed (at least one regression), else improved, else changed. */
+struct report_diff_counts {
+	long improved, regressed, changed, added, removed;
+};
+/* Counts changes as report_diff gives them (grouped by domain). */
+void report_diff_count(const struct report_change *c, size_t n, struct report_diff_counts *out);
 const char *report_direction_name(enum report_direction d);
 
 #endif
