@@ -217,3 +217,47 @@ unsigned long cli_raise_nofile(void)
 	}
 	return (unsigned long)rl.rlim_cur;
 }
+
+int cli_parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+	unsigned long a, b;
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	if (slash == NULL || (size_t)(slash - text) >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, (size_t)(slash - text));
+	buf[slash - text] = '\0';
+	if (cli_parse_uint(buf, 1, 1000000, &a) != 0 ||
+	    cli_parse_uint(slash + 1, 1, 1000000, &b) != 0 || a > b)
+		return -1;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+}
+
+/* The value of key in a run's options ("k=v k2=v2 flag"), copied to out;
+ * false when the run did not record it (runs of older posture versions). */
+bool cli_run_option(const char *options, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key);
+	for (const char *p = options; *p != '\0';) {
+		const char *end = strchr(p, ' ');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			size_t vl = n - kl - 1;
+			if (vl >= outlen)
+				vl = outlen - 1;
+			memcpy(out, p + kl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		if (n == kl && strncmp(p, key, kl) == 0) {
+			str_copy(out, outlen, "");
+			return true;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}

@@ -68,4 +68,12 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  */
 unsigned long cli_raise_nofile(void);
 
+/* Parses "K/N" (1 <= K <= N <= 1000000) as --shard takes it. Returns 0
+ * or -1. */
+int cli_parse_shard(const char *text, unsigned *k, unsigned *n);
+/* The value of key in a run's recorded options ("k=v k2=v2 flag", as
+ * posture scan writes runs.options), copied to out ("" for a bare flag);
+ * false when the run did not record it (older posture versions). */
+bool cli_run_option(const char *options, const char *key, char *out, size_t outlen);
+
 #endif

@@ -1,6 +1,7 @@
 /*
- * cmd_scan.c — "posture scan" (lists into the store), "posture runs" (what
- * the store holds) and "posture db merge" (shards into one run).
+ * cmd_scan.c — "posture scan": lists into the store, as a new run or the
+ * rest of an interrupted one ("posture runs" and "posture db" are in
+ * cmd_db.c).
  */
 #include <malloc.h>
 #include <signal.h>
@@ -135,43 +136,6 @@ const char cmd_scan_help[] =
         "  posture scan --resume 7 --db audit.db\n"
         "  posture scan top.txt --shard 2/8 --db shard2.db --qps 500\n";
 
-const char cmd_runs_help[] = "usage: posture runs [--db FILE] [--json]\n"
-                             "\n"
-                             "Lists the runs in the database, newest first: id, label, state\n"
-                             "(loading, running, interrupted, finished, degraded: too many\n"
-                             "inconclusive results; partial: merged from missing or unfinished\n"
-                             "shards), domains done of total, start and end.\n"
-                             "A run whose process is gone reads 'interrupted': finish it with\n"
-                             "'posture scan --resume ID'.\n"
-                             "\n"
-                             "JSON: [{id, label, list, state, total, done, errors, started,\n"
-                             "finished_at}].\n"
-                             "\n"
-                             "Example:\n"
-                             "  posture runs --db audit.db --json\n";
-
-const char cmd_db_help[] =
-        "usage: posture db merge OUT.db IN.db... [--allow-partial] [--json]\n"
-        "       posture db check [--db FILE]\n"
-        "\n"
-        "merge: combines the newest run of each input database, the shards of one\n"
-        "scan made with --shard K/N, into one new finished run of OUT.db (created\n"
-        "if missing). It checks the inputs first and refuses (exit 2, OUT.db\n"
-        "untouched) unless: each is a shard K/N of the same N; their runs name the\n"
-        "same list files and have the same options (those that only pace a scan\n"
-        "aside: --shard, --workers, --inflight, --outstanding, --qps); each K is\n"
-        "there once, every K from 1 to N; every run is finished; every domain of an\n"
-        "input belongs to its shard and is in no other input (no list checksum is\n"
-        "recorded: the domains are the stronger check). A run made without --shard\n"
-        "merges alone.\n"
-        "--allow-partial: missing shards and runs not finished (interrupted,\n"
-        "degraded...) are let through; the merged run is 'partial', what it lacks\n"
-        "is listed on stderr, and the exit status is 4.\n"
-        "check: runs SQLite's integrity check.\n"
-        "\n"
-        "Example:\n"
-        "  posture db merge audit.db shard1.db shard2.db shard3.db\n";
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -193,23 +157,6 @@ static void on_problem(void *arg, const char *source, unsigned long line, const 
 		print_safe(stderr, reason);
 		fputs(" (skipped)\n", stderr);
 	}
-}
-
-static int parse_shard(const char *text, unsigned *k, unsigned *n)
-{
-	unsigned long a, b;
-	char buf[64];
-	const char *slash = strchr(text, '/');
-	if (slash == NULL || (size_t)(slash - text) >= sizeof(buf))
-		return -1;
-	memcpy(buf, text, (size_t)(slash - text));
-	buf[slash - text] = '\0';
-	if (cli_parse_uint(buf, 1, 1000000, &a) != 0 ||
-	    cli_parse_uint(slash + 1, 1, 1000000, &b) != 0 || a > b)
-		return -1;
-	*k = (unsigned)a;
-	*n = (unsigned)b;
-	return 0;
 }
 
 /* Loads the lists into a new run, in one transaction: a run exists only
@@ -420,7 +367,7 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 	else if (strcmp(opt, "--resume") == 0)
 		num = &a->resume, hi = INT32_MAX;
 	else if (strcmp(opt, "--shard") == 0) {
-		if (parse_shard(v, &a->shard_k, &a->shard_n) != 0)
+		if (cli_parse_shard(v, &a->shard_k, &a->shard_n) != 0)
 			return cli_usage_error("scan",
 			                       "--shard takes K/N with 1 <= K <= N, not '%s'", v);
 	} else {
@@ -530,33 +477,6 @@ static void resolvers_text(const struct dns_config *dns, char *out, size_t outle
 	}
 }
 
-/* The value of key in a run's options ("k=v k2=v2 flag"), copied to out;
- * false when the run did not record it (runs of older posture versions). */
-static bool run_option(const char *options, const char *key, char *out, size_t outlen)
-{
-	size_t kl = strlen(key);
-	for (const char *p = options; *p != '\0';) {
-		const char *end = strchr(p, ' ');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			size_t vl = n - kl - 1;
-			if (vl >= outlen)
-				vl = outlen - 1;
-			memcpy(out, p + kl + 1, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		if (n == kl && strncmp(p, key, kl) == 0) {
-			str_copy(out, outlen, "");
-			return true;
-		}
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	return false;
-}
-
 /* One recorded option against what the command line says: a value given
  * that differs from the run's is a usage error. */
 static int resume_conflict(const char *what, bool given, const char *now, const char *recorded)
@@ -579,38 +499,38 @@ static int resume_options(const struct store_run *run, struct scan_args *a, stru
 	char v[SCAN_RESOLVERS_TEXT_MAX], now[SCAN_RESOLVERS_TEXT_MAX], err[256];
 	unsigned long n;
 
-	if (run_option(run->options, "checks", checks, checkslen)) {
+	if (cli_run_option(run->options, "checks", checks, checkslen)) {
 		if (resume_conflict("--checks", a->checks_given, a->checks, checks) != 0)
 			return EXIT_USAGE;
 		a->checks = checks;
 	}
-	bool no_fetch = run_option(run->options, "no-fetch", v, sizeof(v));
+	bool no_fetch = cli_run_option(run->options, "no-fetch", v, sizeof(v));
 	if (a->dco.no_fetch && !no_fetch)
 		return cli_usage_error("scan",
 		                       "--resume: the run fetches BIMI assets; it keeps its "
 		                       "options (drop --no-fetch, or start a new run)");
 	a->dco.no_fetch = no_fetch;
-	if (run_option(run->options, "selector", selector, selectorlen)) {
+	if (cli_run_option(run->options, "selector", selector, selectorlen)) {
 		if (resume_conflict("--selector", a->dco.selector != NULL,
 		                    a->dco.selector ? a->dco.selector : "", selector) != 0)
 			return EXIT_USAGE;
 		a->dco.selector = strcmp(selector, "default") == 0 ? NULL : selector;
 	}
-	if (run_option(run->options, "timeout", v, sizeof(v)) &&
+	if (cli_run_option(run->options, "timeout", v, sizeof(v)) &&
 	    cli_parse_uint(v, 1, 600000, &n) == 0) {
 		snprintf(now, sizeof(now), "%u", g->dns.timeout_ms);
 		if (resume_conflict("--timeout", g->timeout_given, now, v) != 0)
 			return EXIT_USAGE;
 		g->dns.timeout_ms = (unsigned)n;
 	}
-	if (run_option(run->options, "retries", v, sizeof(v)) &&
+	if (cli_run_option(run->options, "retries", v, sizeof(v)) &&
 	    cli_parse_uint(v, 0, 10, &n) == 0) {
 		snprintf(now, sizeof(now), "%u", g->dns.retries);
 		if (resume_conflict("--retries", g->retries_given, now, v) != 0)
 			return EXIT_USAGE;
 		g->dns.retries = (unsigned)n;
 	}
-	if (run_option(run->options, "resolvers", v, sizeof(v))) {
+	if (cli_run_option(run->options, "resolvers", v, sizeof(v))) {
 		resolvers_text(&g->dns, now, sizeof(now));
 		if (strcmp(v, "system") == 0)
 			v[0] = '\0';
@@ -820,381 +740,4 @@ out:
 	free(roots);
 	free(a.lists);
 	return rc;
-}
-
-static int print_run(void *arg, const struct store_run *r)
-{
-	json_t *arr = arg;
-	if (arr != NULL) {
-		json_array_append_new(
-		        arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s?}", "id",
-		                       (json_int_t)r->id, "label", r->label, "list", r->list,
-		                       "state", store_run_state_name(r->state), "total",
-		                       (json_int_t)r->total, "done", (json_int_t)r->done, "errors",
-		                       (json_int_t)r->errors, "started", r->started, "finished_at",
-		                       r->finished_at[0] ? r->finished_at : NULL));
-		return 0;
-	}
-	printf("%5lld  %-11s %9lld/%-9lld %-20s %-20s ", (long long)r->id,
-	       store_run_state_name(r->state), (long long)r->done, (long long)r->total, r->started,
-	       r->finished_at[0] ? r->finished_at : "-");
-	print_safe(stdout, r->label);
-	fputc('\n', stdout);
-	return 0;
-}
-
-static int take_db(int argc, char **argv, const char *cmd, const char **db)
-{
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			*db = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0)
-			return cli_usage_error(cmd, "--db needs a value");
-		else
-			return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
-	}
-	return 0;
-}
-
-int cmd_runs(int argc, char **argv, const struct cli_globals *g)
-{
-	const char *db = SCAN_DB_DEFAULT;
-	int rc = take_db(argc, argv, "runs", &db);
-	if (rc != 0)
-		return rc;
-	if (access(db, F_OK) != 0) {
-		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
-		return EXIT_USAGE;
-	}
-	/* Read-only: beside a scan, and on a database this user cannot
-	 * write (store_open_ro says when it had to read it unlocked). */
-	char msg[1024];
-	struct store *s = store_open_ro(db, msg, sizeof(msg));
-	if (s == NULL) {
-		fprintf(stderr, "posture: %s\n", msg);
-		return EXIT_INTERNAL;
-	}
-	if (msg[0] != '\0')
-		fprintf(stderr, "posture: note: %s\n", msg);
-	json_t *arr = g->json ? json_array() : NULL;
-	if (!g->json)
-		printf("%5s  %-11s %19s %-20s %-20s %s\n", "id", "state", "done/total", "started",
-		       "finished", "label");
-	rc = store_runs_each(s, print_run, arr) == 0 ? EXIT_OK : EXIT_INTERNAL;
-	if (rc != EXIT_OK)
-		fprintf(stderr, "posture: %s\n", store_error(s));
-	if (arr != NULL) {
-		json_print(stdout, arr);
-		json_decref(arr);
-	}
-	store_close(s);
-	return rc;
-}
-
-/* db merge: an input's newest run, its shard (1/1 when it is not a shard)
- * and its options without those that may differ between shards. */
-struct merge_input {
-	const char *path;
-	struct store_run run;
-	unsigned k, n;
-	char opts[sizeof(((struct store_run *)0)->options)];
-};
-
-/* Options that may differ between the shards of one scan: which shard,
- * and how fast each machine went. */
-static bool merge_option_ignored(const char *tok, size_t n)
-{
-	static const char *const keys[] = { "shard", "workers", "inflight", "outstanding", "qps" };
-	if (n == 8 && strncmp(tok, "(merged)", 8) == 0)
-		return true;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		size_t kl = strlen(keys[i]);
-		if (n > kl && strncmp(tok, keys[i], kl) == 0 && tok[kl] == '=')
-			return true;
-	}
-	return false;
-}
-
-static void merge_options_norm(const char *options, char *out, size_t outlen)
-{
-	size_t o = 0;
-	out[0] = '\0';
-	for (const char *p = options; *p != '\0';) {
-		while (*p == ' ')
-			p++;
-		const char *end = strchr(p, ' ');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n > 0 && !merge_option_ignored(p, n) && o + n + 2 < outlen) {
-			if (o > 0)
-				out[o++] = ' ';
-			memcpy(out + o, p, n);
-			o += n;
-			out[o] = '\0';
-		}
-		p += n;
-	}
-}
-
-/* Reads the newest run of the input. 0, or EXIT_USAGE after saying why. */
-static int merge_inspect(const char *path, struct merge_input *in)
-{
-	char msg[1024], shard[64];
-	struct store *s = store_open_ro(path, msg, sizeof(msg));
-	if (s == NULL) {
-		fprintf(stderr, "posture: merge: %s\n", msg);
-		return EXIT_USAGE;
-	}
-	in->path = path;
-	int64_t id = store_run_newest(s);
-	int rc = id > 0 ? store_run_get(s, id, &in->run) : 0;
-	store_close(s);
-	if (rc != 1) {
-		fprintf(stderr, "posture: merge: %s holds no run\n", path);
-		return EXIT_USAGE;
-	}
-	/* A run of an older posture, or a merge: a whole list, not a shard. */
-	in->k = in->n = 1;
-	if (strstr(in->run.options, "(merged)") == NULL &&
-	    run_option(in->run.options, "shard", shard, sizeof(shard)) &&
-	    parse_shard(shard, &in->k, &in->n) != 0)
-		in->k = in->n = 1;
-	merge_options_norm(in->run.options, in->opts, sizeof(in->opts));
-	return 0;
-}
-
-static int merge_refuse(const struct merge_input *in, const char *why, const char *detail)
-{
-	fprintf(stderr, "posture: merge: %s (shard %u/%u): %s", in->path, in->k, in->n, why);
-	if (detail != NULL)
-		print_safe(stderr, detail);
-	fputs(" (nothing merged)\n", stderr);
-	return EXIT_USAGE;
-}
-
-/* The rules between runs (the domains are checked next): the same list,
- * N and options; each K once; a whole run alone. */
-static int merge_check_runs(const struct merge_input *in, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (in[i].n == 1 && n > 1)
-			return merge_refuse(
-			        &in[i], "not a shard (no --shard K/N): a whole run merges alone",
-			        NULL);
-		if (in[i].n != in[0].n)
-			return merge_refuse(&in[i], "not a shard of the same N as ", in[0].path);
-		if (strcmp(in[i].run.list, in[0].run.list) != 0)
-			return merge_refuse(&in[i], "a shard of another list than ", in[0].path);
-		if (strcmp(in[i].opts, in[0].opts) != 0)
-			return merge_refuse(&in[i], "scanned with other options than ", in[0].path);
-		for (size_t j = 0; j < i; j++)
-			if (in[j].k == in[i].k)
-				return merge_refuse(&in[i], "the same shard again, as ",
-				                    in[j].path);
-	}
-	return 0;
-}
-
-struct merge_walk {
-	json_t *seen; /* domain -> the index of the input that lists it */
-	const struct merge_input *in;
-	size_t i;
-	int why; /* 1: not of its shard, 2: in another input too */
-	size_t other;
-	char domain[DNS_NAME_BUF];
-};
-
-static int merge_domain(void *arg, const char *domain)
-{
-	struct merge_walk *w = arg;
-	const struct merge_input *in = &w->in[w->i];
-	json_t *prev = json_object_get(w->seen, domain);
-	w->why = in->n > 1 && list_shard_of(domain, in->n) != in->k - 1 ? 1 : prev ? 2 : 0;
-	if (w->why != 0) {
-		w->other = prev ? (size_t)json_integer_value(prev) : 0;
-		str_copy(w->domain, sizeof(w->domain), domain);
-		return 1;
-	}
-	/* Names need not be UTF-8 (they are stored as the list gave them). */
-	json_object_set_new_nocheck(w->seen, domain, json_integer((json_int_t)w->i));
-	return 0;
-}
-
-/* Every domain of each input is of its shard (list_shard_of) and in no
- * other input: shards of one list, each once. */
-static int merge_check_domains(const struct merge_input *in, size_t n)
-{
-	struct merge_walk w = { .seen = json_object(), .in = in };
-	int rc = 0;
-	for (w.i = 0; rc == 0 && w.i < n; w.i++) {
-		char msg[1024];
-		struct store *s = store_open_ro(in[w.i].path, msg, sizeof(msg));
-		if (s == NULL) {
-			fprintf(stderr, "posture: merge: %s\n", msg);
-			rc = EXIT_USAGE;
-			break;
-		}
-		rc = store_run_domains_each(s, in[w.i].run.id, merge_domain, &w);
-		if (rc < 0)
-			fprintf(stderr, "posture: merge: %s: %s\n", in[w.i].path, store_error(s));
-		store_close(s);
-		if (rc < 0)
-			rc = EXIT_INTERNAL;
-		else if (rc > 0 && w.why == 1)
-			rc = merge_refuse(&in[w.i], "lists a domain not of its shard: ", w.domain);
-		else if (rc > 0)
-			rc = merge_refuse(&in[w.i], "lists a domain that is also in ",
-			                  in[w.other].path);
-	}
-	json_decref(w.seen);
-	return rc;
-}
-
-/* What a partial merge lacks, to stderr; false when nothing. */
-static bool merge_lacks(const struct merge_input *in, size_t n, bool say)
-{
-	bool lack = false;
-	for (unsigned k = 1; k <= in[0].n; k++) {
-		size_t i = 0;
-		while (i < n && in[i].k != k)
-			i++;
-		if (i < n && in[i].run.state == STORE_RUN_FINISHED)
-			continue;
-		lack = true;
-		if (!say)
-			continue;
-		if (i == n)
-			fprintf(stderr, "posture: merge: shard %u/%u missing\n", k, in[0].n);
-		else
-			fprintf(stderr,
-			        "posture: merge: %s (shard %u/%u) %s, %lld of %lld domains done\n",
-			        in[i].path, k, in[0].n, store_run_state_name(in[i].run.state),
-			        (long long)in[i].run.done, (long long)in[i].run.total);
-	}
-	return lack;
-}
-
-/* Checks the inputs before OUT.db is touched. 0 (*partial set), or the
- * exit status after saying why. */
-static int merge_check(const char *const *paths, size_t n, bool allow_partial, bool *partial)
-{
-	*partial = false;
-	struct merge_input *in = calloc(n, sizeof(*in));
-	if (in == NULL)
-		return EXIT_INTERNAL;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = merge_inspect(paths[i], &in[i]);
-	if (rc == 0)
-		rc = merge_check_runs(in, n);
-	for (size_t i = 0; rc == 0 && !allow_partial && i < n; i++)
-		if (in[i].run.state != STORE_RUN_FINISHED)
-			rc = merge_refuse(&in[i], "its run is ",
-			                  store_run_state_name(in[i].run.state));
-	if (rc == 0 && !allow_partial && merge_lacks(in, n, false)) {
-		merge_lacks(in, n, true);
-		fprintf(stderr,
-		        "posture: merge: not every shard of %u: nothing merged "
-		        "(--allow-partial merges them as a partial run)\n",
-		        in[0].n);
-		rc = EXIT_USAGE;
-	}
-	if (rc == 0)
-		rc = merge_check_domains(in, n);
-	if (rc == 0 && (*partial = merge_lacks(in, n, false)))
-		merge_lacks(in, n, true);
-	free(in);
-	return rc;
-}
-
-static int cmd_db_merge(int argc, char **argv, const struct cli_globals *g)
-{
-	char err[1024];
-	bool allow_partial = false, partial = false;
-	int nin = 0;
-	/* argv[0] is "merge"; OUT.db, then the inputs, in place. */
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--allow-partial") == 0)
-			allow_partial = true;
-		else if (strncmp(argv[i], "--", 2) == 0)
-			return cli_usage_error("db", "unexpected option '%s'", argv[i]);
-		else
-			argv[++nin] = argv[i];
-	}
-	if (nin < 2)
-		return cli_usage_error("db", "merge needs OUT.db and at least one IN.db");
-	const char *const *in = (const char *const *)(argv + 2);
-	size_t n = (size_t)(nin - 1);
-	for (size_t i = 0; i < n; i++)
-		if (access(in[i], R_OK) != 0) {
-			fprintf(stderr, "posture: %s: cannot read it\n", in[i]);
-			return EXIT_USAGE;
-		}
-	int rc = merge_check(in, n, allow_partial, &partial);
-	if (rc != 0)
-		return rc;
-	struct store *s = store_open(argv[1], err, sizeof(err));
-	if (s == NULL) {
-		fprintf(stderr, "posture: %s\n", err);
-		return EXIT_INTERNAL;
-	}
-	int claim = store_claim_writer(s, err, sizeof(err));
-	if (claim != 0) {
-		fprintf(stderr, "posture: %s\n", err);
-		store_close(s);
-		return claim == STORE_CLAIM_BUSY ? EXIT_USAGE : EXIT_INTERNAL;
-	}
-	int64_t run = 0;
-	rc = store_merge_as(s, in, n, partial ? STORE_RUN_PARTIAL : STORE_RUN_FINISHED, &run, err,
-	                    sizeof(err));
-	if (rc != 0) {
-		fprintf(stderr, "posture: merge: %s\n", err);
-		store_close(s);
-		return EXIT_INTERNAL;
-	}
-	struct store_run r;
-	store_run_get(s, run, &r);
-	if (g->json) {
-		json_t *o = json_pack("{s:I,s:s,s:I,s:I}", "run", (json_int_t)run, "state",
-		                      store_run_state_name(r.state), "total", (json_int_t)r.total,
-		                      "done", (json_int_t)r.done);
-		json_print(stdout, o);
-		json_decref(o);
-	} else {
-		printf("merged %zu databases into run %lld of %s: %lld of %lld domains%s\n", n,
-		       (long long)run, argv[1], (long long)r.done, (long long)r.total,
-		       partial ? " (partial)" : "");
-	}
-	if (partial)
-		fprintf(stderr,
-		        "posture: merge: run %lld is partial: not every shard, or not every "
-		        "shard finished (see above)\n",
-		        (long long)run);
-	store_close(s);
-	return partial ? EXIT_UNCHECKED : EXIT_OK;
-}
-
-int cmd_db(int argc, char **argv, const struct cli_globals *g)
-{
-	char err[1024];
-	if (argc < 1)
-		return cli_usage_error("db", "name a subcommand: merge or check");
-	if (strcmp(argv[0], "check") == 0) {
-		const char *db = SCAN_DB_DEFAULT;
-		int rc = take_db(argc - 1, argv + 1, "db", &db);
-		if (rc != 0)
-			return rc;
-		struct store *s = store_open(db, err, sizeof(err));
-		if (s == NULL) {
-			fprintf(stderr, "posture: %s\n", err);
-			return EXIT_INTERNAL;
-		}
-		char msg[256];
-		rc = store_integrity(s, msg, sizeof(msg));
-		printf("%s: %s\n", db, msg);
-		store_close(s);
-		return rc == 0 ? EXIT_OK : EXIT_PROBLEMS;
-	}
-	if (strcmp(argv[0], "merge") != 0)
-		return cli_usage_error("db", "unknown subcommand '%s' (merge, check)", argv[0]);
-	return cmd_db_merge(argc, argv, g);
 }
