@@ -56,7 +56,8 @@ const char cmd_check_help[] =
         "Options:\n" DOMAIN_CHECK_OPTIONS_HELP "\n"
         "JSON: domain, spf (as posture spf), dmarc (as posture dmarc), bimi (as\n"
         "posture bimi), mx and a {status, records}, problems (error findings\n"
-        "of every check), ready.\n"
+        "of every check), ready; \"exists\": false for a domain that does not\n"
+        "exist (NXDOMAIN), which the text output says first (exit 1).\n"
         "\n"
         "Exit status: 0 ready (BIMI-eligible and no error finding in any\n"
         "check), 1 problems found, 2 usage, 3 failure, 4 could not check (a\n"
@@ -221,6 +222,10 @@ static enum ready_status host_mark(enum host_status s)
 static void print_check(const struct style *st, const struct domain_result *r,
                         const struct findings *problems, bool ready)
 {
+	/* RFC 8020 2: NXDOMAIN, no name at or below it: said before anything. */
+	if (r->nxdomain)
+		printf("%s%s does not exist (NXDOMAIN)%s: nothing below can be published\n",
+		       paint(st, RED), r->domain, paint(st, OFF));
 	printf("%s%s%s  %s%s%s\n\n", paint(st, BOLD), r->domain, paint(st, OFF),
 	       paint(st, ready ? GREEN : RED), ready ? "READY" : "PROBLEMS FOUND", paint(st, OFF));
 	const struct spf_audit *s = &r->spf;
@@ -344,6 +349,9 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 		                       dmarc_result_json(&r.dmarc), "bimi", bimi_result_json(&r),
 		                       "mx", host_json(&r.mx), "a", host_json(&r.a), "problems",
 		                       findings_json(&problems), "ready", ready);
+		/* Only when false, as in a scan's stored result (checks.h). */
+		if (js != NULL && r.nxdomain)
+			json_object_set_new(js, "exists", json_false());
 		if (json_emit(js) != 0)
 			goto out;
 	} else {
@@ -351,7 +359,10 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 		print_check(&st, &r, &problems, ready);
 	}
 	/* A DNS failure is "could not check", never "problems found". */
-	rc = ready ? EXIT_OK : checks_inconclusive(&r) ? EXIT_UNCHECKED : EXIT_PROBLEMS;
+	rc = r.nxdomain                ? EXIT_PROBLEMS
+	     : ready                   ? EXIT_OK
+	     : checks_inconclusive(&r) ? EXIT_UNCHECKED
+	                               : EXIT_PROBLEMS;
 out:
 	findings_cleanup(&problems);
 	checks_cleanup(&r);

@@ -51,6 +51,7 @@ struct report_row {
 	int bimi_eligible;
 	char mx[REPORT_STATUS_LEN], a[REPORT_STATUS_LEN];
 	/* From the result's JSON ("" / false when absent). */
+	bool nxdomain;                   /* "exists": false: the domain does not exist */
 	char *spf_record, *dmarc_record; /* published text: attacker-controlled */
 	char dmarc_np[REPORT_STATUS_LEN];
 	char dmarc_enforcement_7489[REPORT_STATUS_LEN];

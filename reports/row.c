@@ -1,7 +1,8 @@
 /*
  * row.c — a stored result copied into a report_row, with the facts that
- * only the result's JSON holds (sp/np, rua, the RFC 7489 reading, the SPF
- * includes, BIMI logo, certificate type and readiness).
+ * only the result's JSON holds (whether the domain exists, sp/np, rua, the
+ * RFC 7489 reading, the SPF includes, BIMI logo, certificate type and
+ * readiness).
  *
  * The JSON is the object checks_json() writes ({"spf", "dmarc", "mx", "a",
  * "bimi", ...}); the BIMI object follows the contract of issue 5:
@@ -146,6 +147,7 @@ int report_row_from_store(struct report_row *out, const struct store_row *in)
 	json_t *js = s->json ? json_loads(s->json, 0, NULL) : NULL;
 	if (js == NULL)
 		return 0; /* no extra facts: the columns still count */
+	out->nxdomain = json_is_false(json_object_get(js, "exists"));
 	json_t *spf = json_object_get(js, "spf"), *dm = json_object_get(js, "dmarc");
 	int rc = dup_str(&out->spf_record, jstr(spf, "record"));
 	if (rc == 0)

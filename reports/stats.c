@@ -40,6 +40,12 @@ static bool t_inconclusive(const struct report_row *r, int arg)
 	return !r->conclusive;
 }
 
+static bool t_nxdomain(const struct report_row *r, int arg)
+{
+	(void)arg;
+	return r->nxdomain;
+}
+
 static bool t_dmarc_checked(const struct report_row *r, int arg)
 {
 	(void)arg;
@@ -206,6 +212,7 @@ static bool t_host(const struct report_row *r, int arg)
 enum {
 	M_RESULTS,
 	M_INCONCLUSIVE,
+	M_NXDOMAIN,
 	M_DMARC_CHECKED,
 	M_DMARC_MISSING,
 	M_DMARC_INVALID,
@@ -266,6 +273,8 @@ const struct report_metric report_metrics[] = {
 	[M_RESULTS] = { "results", "general", "domains with a result", -1, false, t_all, 0 },
 	[M_INCONCLUSIVE] = { "inconclusive", "general", "inconclusive (a DNS failure)", -1, false,
 	                     t_inconclusive, 0 },
+	[M_NXDOMAIN] = { "domain_nxdomain", "general", "domain does not exist (NXDOMAIN)", -1,
+	                 false, t_nxdomain, 0 },
 	[M_DMARC_CHECKED] = { "dmarc_checked", "dmarc", "DMARC checked", -1, false, t_dmarc_checked,
 	                      0 },
 	[M_DMARC_MISSING] = { "dmarc_missing", "dmarc", "no DMARC record", M_DMARC_CHECKED, false,
@@ -534,6 +543,18 @@ void report_stats_free(struct report_stats *s)
 	free(s);
 }
 
+/* Whether metric i is an SPF, DMARC or BIMI figure: its denominator
+ * chain ends at spf_checked, dmarc_checked or bimi_checked (or it is one
+ * of them). A domain that does not exist has nothing to publish, so these
+ * leave it out (RFC 8020 2: NXDOMAIN, nothing at or below the name). */
+static bool needs_domain(size_t i)
+{
+	int m = (int)i;
+	while (report_metrics[m].denom >= 0)
+		m = report_metrics[m].denom;
+	return m == M_SPF_CHECKED || m == M_DMARC_CHECKED || m == M_BIMI_CHECKED;
+}
+
 int report_stats_add(struct report_stats *s, const struct report_row *r)
 {
 	bool primary;
@@ -552,14 +573,15 @@ int report_stats_add(struct report_stats *s, const struct report_row *r)
 	if (primary)
 		s->units[REPORT_VIEW_COMPANY]++;
 	for (size_t i = 0; i < report_nmetrics; i++) {
-		if (!report_metrics[i].test(r, report_metrics[i].arg))
+		if ((r->nxdomain && needs_domain(i)) ||
+		    !report_metrics[i].test(r, report_metrics[i].arg))
 			continue;
 		s->count[REPORT_VIEW_DOMAIN][i]++;
 		if (primary)
 			s->count[REPORT_VIEW_COMPANY][i]++;
 		c->bits[i / 64] |= 1ULL << (i % 64);
 	}
-	if (t_spf_record(r, 0))
+	if (!r->nxdomain && t_spf_record(r, 0))
 		for (size_t i = 0; i < r->nincludes; i++) {
 			bool added;
 			struct entry *e = map_get(&s->includes, r->includes[i], &added);

@@ -244,6 +244,9 @@ static int host_step(struct domain_result *r, enum check_id id, const struct spf
 			         dns_outcome_name(ans->outcome));
 			break;
 		}
+		/* With SPF run, its TXT query alone decides (see nxdomain). */
+		if (ans->outcome == DNS_OUTCOME_NXDOMAIN && !(r->mask & CHECK_BIT(CHECK_SPF)))
+			r->nxdomain = true;
 		if (ans->outcome != DNS_OUTCOME_DATA)
 			continue;
 		h->records += (int)ans->nrr;
@@ -317,6 +320,15 @@ int checks_bimi_finish(struct domain_result *r, const struct bimi_fetched *logo,
 	return 0;
 }
 
+/* The audit's first question was TXT at the domain itself; once it is
+ * complete that answer is known. RFC 8020 2: NXDOMAIN means no name
+ * exists at or below it. */
+static bool spf_root_nxdomain(const struct domain_result *r, const struct spf_dns *dns)
+{
+	const struct dns_answer *txt = dns->get(dns->ctx, r->spf.domain, DNS_TYPE_TXT);
+	return txt != NULL && txt->outcome == DNS_OUTCOME_NXDOMAIN;
+}
+
 int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns, bool *pending,
                 char *need, size_t needlen, uint16_t *need_type)
 {
@@ -329,6 +341,8 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 		*pending = r->spf.pending;
 		str_copy(need, needlen, r->spf.need_name);
 		*need_type = r->spf.need_type;
+		if (!*pending)
+			r->nxdomain = spf_root_nxdomain(r, dns);
 		break;
 	case CHECK_DMARC:
 		dmarc_result_cleanup(&r->dmarc);
@@ -479,6 +493,9 @@ char *checks_json_text(const struct domain_result *r, size_t *len)
 	jsonw_init(&w);
 	jsonw_obj(&w);
 	jsonw_kstr(&w, "domain", r->domain);
+	/* Only when false: results of domains that exist stay as they were. */
+	if (r->nxdomain)
+		jsonw_kbool(&w, "exists", false);
 	jsonw_key(&w, "spf");
 	if (r->mask & CHECK_BIT(CHECK_SPF))
 		spf_audit_write(&w, &r->spf);

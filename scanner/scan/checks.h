@@ -73,6 +73,10 @@ struct domain_result {
 	unsigned mask; /* which checks run */
 	bool bimi_asked;
 	bool done[CHECK_COUNT];
+	/* The domain does not exist: the SPF audit's TXT query for it (or,
+	 * SPF not run, the A or MX query) was answered NXDOMAIN. RFC 8020 2:
+	 * nothing exists at or below the name, so nothing can be published. */
+	bool nxdomain;
 	struct spf_audit spf;
 	struct dmarc_result dmarc;
 	struct host_result mx, a;
@@ -138,7 +142,8 @@ void findings_write(struct jsonw *w, const struct findings *f);
 const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"} as compact
  * ASCII text (the caller frees it; NULL when out of memory); a check that
- * did not run is {"status": "not_run"}. */
+ * did not run is {"status": "not_run"}. A domain that does not exist gets
+ * "exists": false after "domain" (the key is absent otherwise). */
 char *checks_json_text(const struct domain_result *r, size_t *len);
 
 #endif

@@ -172,6 +172,51 @@ static void test_views(void **state)
 		report_row_cleanup(&rows[i]);
 }
 
+/* A domain that does not exist (NXDOMAIN) counts in the general metrics
+ * only: every SPF, DMARC and BIMI figure leaves it out, numerator and
+ * denominator, in every view. */
+static void test_nxdomain(void **state)
+{
+	(void)state;
+	/* The scan stores a domain that does not exist as "no SPF, no DMARC". */
+	struct report_row rows[4] = {
+		row("a.example", NULL, "ok", "reject", "none", 0),
+		row("nx1.example", "N", "none", "missing", "none", 0),
+		row("n2.example", "N", "none", "missing", "none", 0),
+		row("nx3.example", NULL, "none", "missing", "none", 0),
+	};
+	rows[1].nxdomain = rows[3].nxdomain = true;
+	struct report_stats *s = report_stats_new();
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(report_stats_add(s, &rows[i]), 0);
+	assert_int_equal(report_stats_finish(s), 0);
+
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "domain_nxdomain"), 2);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "domain_nxdomain"), 4);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "results"), 4);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "mx_checked"), 4);
+	/* a.example and n2.example exist. */
+	static const char *const kept[] = { "spf_checked", "dmarc_checked", "bimi_checked" };
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, kept[i]), 2);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "spf_none"), 1);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "spf_none"), 2);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "dmarc_missing"), 1);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "dmarc_missing"), 2);
+	assert_int_equal(cnt(s, REPORT_VIEW_DOMAIN, "bimi_not_eligible"), 2);
+	assert_int_equal(den(s, REPORT_VIEW_DOMAIN, "bimi_fail_spf"), 2);
+	/* Companies: a, N (primary nx1: does not exist) and nx3. */
+	assert_int_equal(report_stats_units(s, REPORT_VIEW_COMPANY), 3);
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY, "domain_nxdomain"), 2);
+	assert_int_equal(den(s, REPORT_VIEW_COMPANY, "spf_none"), 1);
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY, "spf_none"), 0);
+	/* Any domain: N through n2, which exists. */
+	assert_int_equal(cnt(s, REPORT_VIEW_COMPANY_ANY, "dmarc_enforced"), 1);
+	report_stats_free(s);
+	for (int i = 0; i < 4; i++)
+		report_row_cleanup(&rows[i]);
+}
+
 static void test_row_json(void **state)
 {
 	struct store_row in;
@@ -208,6 +253,13 @@ static void test_row_json(void **state)
 	assert_string_equal(r.vmc_type, "CMC");
 	assert_true(r.vmc_expired);
 	assert_int_equal(r.bimi_fail, (1u << 7) | (1u << 9)); /* spf, a; warn is not fail */
+
+	assert_false(r.nxdomain); /* no "exists" key: the domain exists */
+	report_row_cleanup(&r);
+
+	in.r.json = "{\"domain\":\"x.example\",\"exists\":false,\"spf\":{}}";
+	assert_int_equal(report_row_from_store(&r, &in), 0);
+	assert_true(r.nxdomain);
 	report_row_cleanup(&r);
 
 	/* JSON that is not JSON: the columns still count. */
@@ -278,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_csv_cells),   cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_script_hash), cmocka_unit_test(test_views),
 		cmocka_unit_test(test_row_json),    cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_nxdomain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
