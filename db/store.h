@@ -138,7 +138,7 @@ struct store_run {
 	char options[1024];
 	char tool_version[64];
 	char started[32];     /* ISO 8601 UTC */
-	char finished_at[32]; /* "" while not finished */
+	char finished_at[32]; /* when it ended (finished, degraded, partial); "" before */
 	enum store_run_state state;
 	int64_t total, done, errors;
 	int64_t pid;
@@ -153,7 +153,8 @@ int store_run_create(struct store *s, struct store_run *r);
  * duplicate). Call inside a transaction.
  */
 int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool *added);
-/* Sets state (and finished_at when state is "finished"), pid and host. */
+/* Sets state (and finished_at when the state ends the run: finished,
+ * degraded, partial), pid and host. */
 int store_run_set_state(struct store *s, int64_t run, enum store_run_state state);
 /* The run's total, done and errors counters, recounted from the tables. */
 int store_run_counts(struct store *s, int64_t run, int64_t *total, int64_t *done, int64_t *errors);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -113,7 +114,7 @@ static void test_lookup(void **state)
 		assert_ptr_equal(finding_info(r[i].code), &r[i]);
 	/* A copy, not the same pointer: found by content. */
 	char copy[64];
-	strcpy(copy, "spf.include_no_record");
+	snprintf(copy, sizeof(copy), "%s", "spf.include_no_record");
 	const struct finding_info *f = finding_info(copy);
 	assert_non_null(f);
 	assert_string_equal(f->code, "spf.include_no_record");
