@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "dbread.h"
 #include "domainlist.h"
 #include "output.h"
 #include "store.h"
@@ -92,20 +93,9 @@ int cmd_runs(int argc, char **argv, const struct cli_globals *g)
 	int rc = take_db(argc, argv, "runs", &db);
 	if (rc != 0)
 		return rc;
-	if (access(db, F_OK) != 0) {
-		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
-		return EXIT_USAGE;
-	}
-	/* Read-only: beside a scan, and on a database this user cannot
-	 * write (store_open_ro says when it had to read it unlocked). */
-	char msg[1024];
-	struct store *s = store_open_ro(db, msg, sizeof(msg));
-	if (s == NULL) {
-		fprintf(stderr, "posture: %s\n", msg);
-		return EXIT_INTERNAL;
-	}
-	if (msg[0] != '\0')
-		fprintf(stderr, "posture: note: %s\n", msg);
+	struct store *s = cli_db_open_ro(db);
+	if (s == NULL)
+		return access(db, F_OK) != 0 ? EXIT_USAGE : EXIT_INTERNAL;
 	json_t *arr = g->json ? json_array() : NULL;
 	if (!g->json)
 		printf("%5s  %-11s %19s %-20s %-20s %s\n", "id", "state", "done/total", "started",

@@ -1,0 +1,90 @@
+/*
+ * dbread.c — what the reading commands (report, diff, history, runs) share
+ * (see dbread.h).
+ */
+#include "dbread.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_rows_collect(void *arg, const struct store_row *sr)
+{
+	struct cli_rows *r = arg;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct report_row *v = realloc(r->v, cap * sizeof(*v));
+		if (v == NULL) {
+			r->oom = true;
+			return 1;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	if (report_row_from_store(&r->v[r->n], sr) != 0) {
+		r->oom = true;
+		return 1;
+	}
+	r->n++;
+	return 0;
+}
+
+void cli_rows_free(struct cli_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		report_row_cleanup(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Loads a run's rows; prints why and returns an exit code when it fails. */
+int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = store_results_each(s, run, cli_rows_collect, out);
+	if (out->oom) {
+		fputs("posture: out of memory\n", stderr);
+		return EXIT_INTERNAL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+struct store *cli_db_open_ro(const char *db)
+{
+	char err[1024];
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
+		return NULL;
+	}
+	/* Read-only: beside a scan, and on a database this user cannot
+	 * write; a note says when it had to be read unlocked (store.h). */
+	struct store *s = store_open_ro(db, err, sizeof(err));
+	if (s == NULL)
+		fprintf(stderr, "posture: %s\n", err);
+	else if (err[0] != '\0')
+		fprintf(stderr, "posture: note: %s\n", err);
+	return s;
+}
+
+/* Reads a run by id; 0 found, else an exit code (message printed). */
+int cli_run_get(struct store *s, int64_t id, struct store_run *r)
+{
+	int got = store_run_get(s, id, r);
+	if (got < 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	if (got == 0) {
+		fprintf(stderr, "posture: no run %lld in the database (see posture runs)\n",
+		        (long long)id);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

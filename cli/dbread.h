@@ -1,0 +1,34 @@
+/*
+ * dbread.h — the reading commands' common steps: open an existing
+ * database read-only (store_open_ro, with its note), read a run, load a
+ * run's rows for reports/. Each prints why it failed.
+ */
+#ifndef POSTURE_DBREAD_H
+#define POSTURE_DBREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "store.h"
+
+struct cli_rows {
+	struct report_row *v;
+	size_t n, cap;
+	bool oom;
+};
+
+/* A store_row_fn (store.h) that appends each row to arg, a struct
+ * cli_rows (oom set when memory ran out). */
+int cli_rows_collect(void *arg, const struct store_row *sr);
+/* Loads a run's rows; prints why and returns an exit code when it fails. */
+int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out);
+void cli_rows_free(struct cli_rows *r);
+/* Opens an existing database read-only, printing store_open_ro's note;
+ * NULL (said why) when it does not exist or cannot be read. */
+struct store *cli_db_open_ro(const char *db);
+/* Reads a run by id; 0 found, else an exit code (message printed). */
+int cli_run_get(struct store *s, int64_t id, struct store_run *r);
+
+#endif
