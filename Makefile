@@ -6,7 +6,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libcurl
+PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libcurl libzstd
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
@@ -38,7 +38,7 @@ HEADERS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
 LIB_SRC  := $(foreach d,$(ENGINE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/dmarc/psl_data.o \
             $(BUILD)/scanner/bimi/svg_schema.o \
-            $(BUILD)/scanner/bimi/vmc_roots.o
+            $(BUILD)/scanner/bimi/vmc_roots.o $(BUILD)/db/results_dict.o
 CLI_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIBS_A   := $(BUILD)/libcli.a $(BUILD)/libposture.a
@@ -58,7 +58,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all build-tests deps demo demo-shell demo-world man findings-doc fuzz check check-run asan lint format clean help \
-        bench-dns bench bench-compare report-demo
+        bench-dns bench bench-compare bench-store report-demo
 
 all: $(BUILD)/posture
 
@@ -79,6 +79,7 @@ help:
 	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
 	@echo "make bench-compare OLD=FILE  old posture against this build: same results, speed"
+	@echo "make bench-store  database size over nightly runs (STORE_NIGHTS=30, STORE_OLD=FILE)"
 	@echo "make clean      remove build outputs"
 
 deps:
@@ -100,6 +101,11 @@ $(BUILD)/scanner/bimi/svg_schema.o: scanner/bimi/svg_schema.S scanner/bimi/data/
 
 # The Mark Verifying Authority roots, compiled in the same way.
 $(BUILD)/scanner/bimi/vmc_roots.o: scanner/bimi/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The dictionary of result bodies, compiled in the same way (db/README.md).
+$(BUILD)/db/results_dict.o: db/results_dict.S db/results.dict
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
@@ -216,6 +222,14 @@ bench-compare:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/compare-builds.sh $(OLD) $(BUILD)/posture
+
+# The nightly history's size on disk and report/diff speed
+# (scripts/bench-store.sh): STORE_DOMAINS, STORE_NIGHTS, STORE_CHANGE,
+# STORE_OLD=path/to/older/posture.
+bench-store:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@POSTURE=$(BUILD)/posture scripts/bench-store.sh
 
 bench-dns:
 	@scripts/deps.sh

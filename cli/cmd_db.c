@@ -1,6 +1,7 @@
 /*
  * cmd_db.c — "posture runs" (what the store holds), "posture db merge"
- * (shards into one run, checked first) and "posture db check".
+ * (shards into one run, checked first); the other db subcommands are in
+ * cmd_dbmaint.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,25 +34,45 @@ const char cmd_runs_help[] = "usage: posture runs [--db FILE] [--json]\n"
 
 const char cmd_db_help[] =
         "usage: posture db merge OUT.db IN.db... [--allow-partial] [--json]\n"
-        "       posture db check [--db FILE]\n"
+        "       posture db check [--db FILE] [--json]\n"
+        "       posture db prune --keep-days N [--keep-monthly] [--dry-run] [--vacuum]\n"
+        "                        [--db FILE] [--json]\n"
+        "       posture db vacuum [--db FILE]\n"
+        "       posture db export [--db FILE] [--run ID] [-o FILE]\n"
         "\n"
         "merge: combines the newest run of each input database, the shards of one\n"
         "scan made with --shard K/N, into one new finished run of OUT.db (created\n"
         "if missing). It checks the inputs first and refuses (exit 2, OUT.db\n"
         "untouched) unless: each is a shard K/N of the same N; their runs name the\n"
-        "same list files and have the same options (those that only pace a scan\n"
-        "aside: --shard, --workers, --inflight, --outstanding, --qps); each K is\n"
-        "there once, every K from 1 to N; every run is finished; every domain of an\n"
-        "input belongs to its shard and is in no other input (no list checksum is\n"
-        "recorded: the domains are the stronger check). A run made without --shard\n"
-        "merges alone.\n"
+        "same list files with the same checksums and have the same options (those\n"
+        "that only pace a scan aside: --shard, --workers, --inflight, --outstanding,\n"
+        "--qps); each K is there once, every K from 1 to N; every run is finished;\n"
+        "every domain of an input belongs to its shard and is in no other input. A\n"
+        "run made without --shard merges alone. A result equal to the domain's last\n"
+        "one in OUT.db is stored as a reference, as a scan does.\n"
         "--allow-partial: missing shards and runs not finished (interrupted,\n"
         "degraded...) are let through; the merged run is 'partial', what it lacks\n"
         "is listed on stderr, and the exit status is 4.\n"
-        "check: runs SQLite's integrity check.\n"
+        "check: SQLite's integrity check, then posture's own: every run's result\n"
+        "points at a stored result of its domain, a reference only at a conclusive\n"
+        "one, every compressed result reads back, every finished run has every\n"
+        "result, the runs' counters agree. Exit 1 when anything is wrong. It also\n"
+        "migrates a database written by an older posture.\n"
+        "prune: removes the results of runs started more than N days ago (not the\n"
+        "newest finished run; with --keep-monthly not the newest finished run of\n"
+        "each month), keeping each run's row and its statistics, so report\n"
+        "--trend still shows them; results a kept run points at stay. The freed\n"
+        "pages are reused by later runs; --vacuum (or db vacuum) gives them back\n"
+        "to the file system, which needs free disk about the database's size and\n"
+        "no scan running. --dry-run lists the runs and changes nothing.\n"
+        "export: every domain's stored result of a run (default: the newest\n"
+        "finished) as JSON Lines: {run, position, domain, scanned_at, conclusive,\n"
+        "reference, result}, result being the JSON posture check --json prints.\n"
         "\n"
-        "Example:\n"
-        "  posture db merge audit.db shard1.db shard2.db shard3.db\n";
+        "Examples:\n"
+        "  posture db merge audit.db shard1.db shard2.db shard3.db\n"
+        "  posture db prune --db audit.db --keep-days 90 --keep-monthly\n"
+        "  posture db export --db audit.db -o results.jsonl\n";
 
 static int print_run(void *arg, const struct store_run *r)
 {
@@ -395,26 +416,15 @@ static int cmd_db_merge(int argc, char **argv, const struct cli_globals *g)
 
 int cmd_db(int argc, char **argv, const struct cli_globals *g)
 {
-	char err[1024];
 	if (argc < 1)
-		return cli_usage_error("db", "name a subcommand: merge or check");
-	if (strcmp(argv[0], "check") == 0) {
-		const char *db = DB_DEFAULT;
-		int rc = take_db(argc - 1, argv + 1, "db", &db);
-		if (rc != 0)
-			return rc;
-		struct store *s = store_open(db, err, sizeof(err));
-		if (s == NULL) {
-			fprintf(stderr, "posture: %s\n", err);
-			return EXIT_INTERNAL;
-		}
-		char msg[256];
-		rc = store_integrity(s, msg, sizeof(msg));
-		printf("%s: %s\n", db, msg);
-		store_close(s);
-		return rc == 0 ? EXIT_OK : EXIT_PROBLEMS;
-	}
+		return cli_usage_error("db",
+		                       "name a subcommand: merge, check, prune, vacuum or export");
+	if (strcmp(argv[0], "check") == 0 || strcmp(argv[0], "prune") == 0 ||
+	    strcmp(argv[0], "vacuum") == 0 || strcmp(argv[0], "export") == 0)
+		return cmd_db_maint(argc, argv, g);
 	if (strcmp(argv[0], "merge") != 0)
-		return cli_usage_error("db", "unknown subcommand '%s' (merge, check)", argv[0]);
+		return cli_usage_error(
+		        "db", "unknown subcommand '%s' (merge, check, prune, vacuum, export)",
+		        argv[0]);
 	return cmd_db_merge(argc, argv, g);
 }

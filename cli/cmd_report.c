@@ -70,21 +70,6 @@ const char cmd_history_help[] =
         "Example:\n"
         "  posture history example.com --db audit.db\n";
 
-static struct report_stats *stats_of(const struct report_row *rows, size_t n)
-{
-	struct report_stats *st = report_stats_new();
-	for (size_t i = 0; st != NULL && i < n; i++)
-		if (report_stats_add(st, &rows[i]) != 0) {
-			report_stats_free(st);
-			return NULL;
-		}
-	if (st != NULL && report_stats_finish(st) != 0) {
-		report_stats_free(st);
-		return NULL;
-	}
-	return st;
-}
-
 struct runlist {
 	struct store_run *v;
 	size_t n, cap;
@@ -132,10 +117,27 @@ static int trend_load(struct store *s, int64_t upto, size_t max, struct runlist 
 		return EXIT_INTERNAL;
 	for (size_t i = 0; i < l->n; i++) {
 		struct cli_rows rows;
+		if (l->v[i].pruned_at[0] != '\0') {
+			/* Its results are gone; its statistics were kept. */
+			char *text = NULL;
+			if (store_run_stats_get(s, l->v[i].id, &text) < 0) {
+				fprintf(stderr, "posture: database: %s\n", store_error(s));
+				return EXIT_INTERNAL;
+			}
+			(*stats)[i] = report_stats_load(text);
+			free(text);
+			if ((*stats)[i] == NULL) {
+				fprintf(stderr,
+				        "posture: run %lld was pruned without its statistics\n",
+				        (long long)l->v[i].id);
+				return EXIT_INTERNAL;
+			}
+			continue;
+		}
 		int rc = cli_rows_load(s, l->v[i].id, &rows);
 		if (rc != 0)
 			return rc;
-		(*stats)[i] = stats_of(rows.v, rows.n);
+		(*stats)[i] = cli_stats_of(rows.v, rows.n);
 		cli_rows_free(&rows);
 		if ((*stats)[i] == NULL) {
 			fputs("posture: out of memory\n", stderr);
@@ -297,7 +299,7 @@ static int write_report(FILE *out, struct store *s, const struct report_args *a)
 		cli_rows_free(&rows);
 		return rc;
 	}
-	struct report_stats *st = stats_of(rows.v, rows.n);
+	struct report_stats *st = cli_stats_of(rows.v, rows.n);
 	struct runlist l;
 	struct report_stats **tstats = NULL;
 	memset(&l, 0, sizeof(l));

@@ -248,7 +248,8 @@ static void print_shell_word(FILE *out, const char *s)
 }
 
 static void print_summary(const struct store_run *r, const char *db, const struct scan_stats *st,
-                          bool json, unsigned long skipped, unsigned long dups)
+                          const struct store_body_stats *bs, bool json, unsigned long skipped,
+                          unsigned long dups)
 {
 	uint64_t lookups = st->cache_hits + st->cache_misses;
 	double hit = lookups ? (double)st->cache_hits / (double)lookups : 0;
@@ -276,6 +277,9 @@ static void print_summary(const struct store_run *r, const char *db, const struc
 		jsonw_raw(&w, num);
 		jsonw_kint(&w, "timeouts", (int64_t)st->timeouts);
 		jsonw_kint(&w, "scanned_now", (int64_t)st->done);
+		jsonw_kint(&w, "stored_new", (int64_t)bs->full);
+		jsonw_kint(&w, "stored_unchanged", (int64_t)bs->references);
+		jsonw_kint(&w, "stored_bytes", (int64_t)bs->stored_bytes);
 		jsonw_end_obj(&w);
 		char *text = jsonw_finish(&w);
 		if (text != NULL)
@@ -297,6 +301,12 @@ static void print_summary(const struct store_run *r, const char *db, const struc
 	       (unsigned long long)st->timeouts);
 	if (skipped || dups)
 		printf("  list: %lu lines skipped, %lu duplicates skipped\n", skipped, dups);
+	if (bs->full + bs->references > 0)
+		printf("  stored: %llu new results (%.1f MB of JSON in %.1f MB), %llu unchanged "
+		       "since "
+		       "the domain's last conclusive check (kept as references)\n",
+		       (unsigned long long)bs->full, (double)bs->json_bytes / 1e6,
+		       (double)bs->stored_bytes / 1e6, (unsigned long long)bs->references);
 	if (r->state == STORE_RUN_DEGRADED)
 		printf("  degraded: %lld of %lld results inconclusive, more than "
 		       "--max-inconclusive "
@@ -571,6 +581,38 @@ static int resume_check(struct store *s, const struct scan_args *a, struct store
 	return 0;
 }
 
+/* FNV-1a (64 bits) of a list file's bytes, as 16 hex digits, or "-" when
+ * it cannot be read again (standard input). A checksum against accidents
+ * (db merge refuses shards of lists that differ), not against forgery. */
+static void list_checksum(const char *path, char out[17])
+{
+	FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+	unsigned char buf[65536];
+	uint64_t h = 14695981039346656037u;
+	size_t n;
+	if (f == NULL) {
+		snprintf(out, 17, "-");
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211u;
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	snprintf(out, 17, bad ? "-" : "%016llx", (unsigned long long)h);
+}
+
+/* " list-fnv1a64=H1,H2..." for the run's options. */
+static void list_checksums(const struct scan_args *a, char *out, size_t len)
+{
+	size_t k = (size_t)snprintf(out, len, " list-fnv1a64=");
+	for (int i = 0; i < a->nlists && k + 18 < len; i++) {
+		char h[17];
+		list_checksum(a->lists[i], h);
+		k += (size_t)snprintf(out + k, len - k, "%s%s", i ? "," : "", h);
+	}
+}
+
 /* Opens the run to scan: the one --resume names (marked running), or a
  * new one loaded from the lists. Returns 0 or an exit status. */
 static int scan_run_open(struct store *s, const struct scan_args *a, const struct scan_options *o,
@@ -597,13 +639,15 @@ static int scan_run_open(struct store *s, const struct scan_args *a, const struc
 	utf8_clean(a->label ? a->label : run->list, run->label, sizeof(run->label));
 	char resolvers[SCAN_RESOLVERS_TEXT_MAX];
 	resolvers_text(&o->dns, resolvers, sizeof(resolvers));
+	char sums[256];
+	list_checksums(a, sums, sizeof(sums));
 	snprintf(run->options, sizeof(run->options),
 	         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
-	         "timeout=%u retries=%u%s selector=%s resolvers=%s",
+	         "timeout=%u retries=%u%s selector=%s resolvers=%s%s",
 	         a->checks, a->workers, a->inflight, a->outstanding, a->qps, a->shard_k, a->shard_n,
 	         o->dns.timeout_ms, o->dns.retries, a->dco.no_fetch ? " no-fetch" : "",
-	         a->dco.selector ? a->dco.selector : "default",
-	         resolvers[0] ? resolvers : "system");
+	         a->dco.selector ? a->dco.selector : "default", resolvers[0] ? resolvers : "system",
+	         sums);
 	str_copy(run->tool_version, sizeof(run->tool_version), POSTURE_VERSION);
 	int rc = load_run(s, run, a->lists, a->nlists, a->shard_k, a->shard_n, dups, pr);
 	if (rc != 0)
@@ -717,7 +761,9 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		goto out;
 	}
 	if (!a.quiet) {
-		print_summary(&run, a.db, &st, g->json, pr.total, dups);
+		struct store_body_stats bs;
+		store_body_stats(s, &bs);
+		print_summary(&run, a.db, &st, &bs, g->json, pr.total, dups);
 	} else if (run.state != STORE_RUN_FINISHED) {
 		/* Quiet, but a night that did not finish still says why and how
 		 * to go on (on stderr, where cron and the journal look). */

@@ -27,6 +27,8 @@ int cmd_runs(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_runs_help[];
 int cmd_db(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_db_help[];
+/* db check, prune, vacuum, export (cmd_dbmaint.c); argv[0] names which. */
+int cmd_db_maint(int argc, char **argv, const struct cli_globals *g);
 int cmd_svg(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_svg_help[];
 int cmd_vmc(int argc, char **argv, const struct cli_globals *g);

@@ -43,7 +43,15 @@ void cli_rows_free(struct cli_rows *r)
 /* Loads a run's rows; prints why and returns an exit code when it fails. */
 int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out)
 {
+	struct store_run r;
 	memset(out, 0, sizeof(*out));
+	if (store_run_get(s, run, &r) == 1 && r.pruned_at[0] != '\0') {
+		fprintf(stderr,
+		        "posture: run %lld was pruned on %s (posture db prune): its results are "
+		        "gone; its statistics are kept (posture report --trend)\n",
+		        (long long)run, r.pruned_at);
+		return EXIT_USAGE;
+	}
 	int rc = store_results_each(s, run, cli_rows_collect, out);
 	if (out->oom) {
 		fputs("posture: out of memory\n", stderr);
@@ -87,4 +95,19 @@ int cli_run_get(struct store *s, int64_t id, struct store_run *r)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+struct report_stats *cli_stats_of(const struct report_row *rows, size_t n)
+{
+	struct report_stats *st = report_stats_new();
+	for (size_t i = 0; st != NULL && i < n; i++)
+		if (report_stats_add(st, &rows[i]) != 0) {
+			report_stats_free(st);
+			return NULL;
+		}
+	if (st != NULL && report_stats_finish(st) != 0) {
+		report_stats_free(st);
+		return NULL;
+	}
+	return st;
 }

@@ -28,6 +28,8 @@ void cli_rows_free(struct cli_rows *r);
 /* Opens an existing database read-only, printing store_open_ro's note;
  * NULL (said why) when it does not exist or cannot be read. */
 struct store *cli_db_open_ro(const char *db);
+/* A run's statistics from its rows (list order); NULL when out of memory. */
+struct report_stats *cli_stats_of(const struct report_row *rows, size_t n);
 /* Reads a run by id; 0 found, else an exit code (message printed). */
 int cli_run_get(struct store *s, int64_t id, struct store_run *r);
 

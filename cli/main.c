@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "svg", cmd_svg, "validate a BIMI logo file (SVG Tiny PS)", cmd_svg_help },
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
-	{ "db", cmd_db, "merge shard databases; check a database", cmd_db_help },
+	{ "db", cmd_db, "merge shards; check, prune, export a database", cmd_db_help },
 	{ "report", cmd_report, "statistics, tables and charts of a run; trends", cmd_report_help },
 	{ "diff", cmd_diff, "what changed between two runs", cmd_diff_help },
 	{ "history", cmd_history, "one domain's results over time", cmd_history_help },

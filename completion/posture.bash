@@ -13,14 +13,14 @@ _posture() {
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--at|--by|--ca-file|--checks|--connect-to|--db|--domain|--format|--helo|--inflight|--intermediate|--ip|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
+		--at|--by|--ca-file|--checks|--connect-to|--db|--domain|--format|--helo|--inflight|--intermediate|--ip|--keep-days|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
 		-*) continue ;;
 		esac
 		if [ -z "$cmd" ]; then cmd=$w; else ((npos++)); fi
 	done
 	case $prev in
 	--ca-file|--db|--intermediate|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--at|--by|--checks|--connect-to|--domain|--format|--helo|--inflight|--ip|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--timeout|--workers) return ;;
+	--at|--by|--checks|--connect-to|--domain|--format|--helo|--inflight|--ip|--keep-days|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--timeout|--workers) return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then w=$globals; else w=$commands; fi
@@ -36,7 +36,7 @@ _posture() {
 	svg) opts="" subs="" ;;
 	scan) opts="--at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;
-	db) opts="--allow-partial --db" subs="merge check" ;;
+	db) opts="--allow-partial --db --dry-run --keep-days --keep-monthly --run --vacuum -o" subs="merge check prune vacuum export" ;;
 	report) opts="--by --db --domains --format --run --stats --trend -o" subs="" ;;
 	diff) opts="--allow-partial --db --format --label --latest --summary" subs="" ;;
 	history) opts="--db --format" subs="" ;;

@@ -1,6 +1,7 @@
 /*
- * store.c — the SQLite store (see store.h). With checkpoint.c, the only
- * file that includes sqlite3.h.
+ * store.c — the SQLite store (see store.h): opening, the schema and its
+ * migrations, runs and their work lists. Results are in results.c,
+ * merging in merge.c, pruning and checks in prune.c.
  */
 #include "store.h"
 
@@ -18,17 +19,7 @@
 
 #include "checkpoint.h"
 #include "claim.h"
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *get_domain, *add_domain, *upd_domain, *add_run_domain, *put_result,
-	        *put_finding, *pending;
-	int64_t pos_run, next_pos; /* position counter of the run being loaded */
-	struct wal_ckpt *ckpt;     /* while store_checkpoints_start is in force */
-	int claim_fd;              /* the writer's claim (DB.lock), -1 without */
-	bool readonly;             /* store_open_ro */
-	char err[256];
-};
+#include "store_impl.h"
 
 /* Each migration takes the schema from version i to i+1. */
 static const char *const migrations[] = {
@@ -80,9 +71,83 @@ static const char *const migrations[] = {
 	 * also starts with run_id), and every commit rewrote some twenty of
 	 * its 64 KiB pages, one per finding code (db/README.md). */
 	"DROP INDEX IF EXISTS findings_run;",
+	/* 2 -> 3: history that costs little (db/README.md, "Schema 3").
+	 * results holds each distinct result once, under an id that VACUUM
+	 * keeps (INTEGER PRIMARY KEY; a plain rowid may be renumbered), its
+	 * JSON compressed (body, with the dictionary zdict) from now on; a
+	 * run's row in run_domains points at its result, a result of an
+	 * earlier run when nothing changed. Rows written before keep their
+	 * plain json. */
+	"CREATE TABLE zdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" dict BLOB NOT NULL);"
+	"CREATE TABLE results3("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" scanned_at TEXT NOT NULL,"
+	" spf_status TEXT, spf_all TEXT, spf_lookups INTEGER, spf_void_lookups INTEGER,"
+	" spf_error TEXT, dmarc_status TEXT, dmarc_policy TEXT,"
+	" dmarc_subdomain_policy TEXT, dmarc_pct INTEGER, dmarc_enforcement TEXT,"
+	" bimi_status TEXT, vmc_status TEXT, bimi_eligible INTEGER, mx TEXT, a TEXT,"
+	" conclusive INTEGER NOT NULL, json TEXT, zdict INTEGER REFERENCES zdicts(id),"
+	" body BLOB, UNIQUE(run_id, domain_id));"
+	"INSERT INTO results3(id, run_id, domain_id, scanned_at, spf_status, spf_all,"
+	" spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
+	" dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status, vmc_status,"
+	" bimi_eligible, mx, a, conclusive, json)"
+	" SELECT rowid, run_id, domain_id, scanned_at, spf_status, spf_all,"
+	" spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
+	" dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status, vmc_status,"
+	" bimi_eligible, mx, a, conclusive, json FROM results ORDER BY rowid;"
+	"DROP VIEW latest_results;"
+	"DROP TABLE results;"
+	"ALTER TABLE results3 RENAME TO results;"
+	/* The domain's newest conclusive result, which a new one is compared
+	 * with (id order: implicit in the index). */
+	"CREATE INDEX results_domain ON results(domain_id, conclusive);"
+	"ALTER TABLE run_domains ADD COLUMN result INTEGER;"
+	"ALTER TABLE run_domains ADD COLUMN checked_at INTEGER;"
+	"UPDATE run_domains SET result = (SELECT r.id FROM results r"
+	" WHERE r.run_id = run_domains.run_id AND r.domain_id = run_domains.domain_id);"
+	/* A result without its row in run_domains (none should exist) gets
+	 * one after the run's last position. */
+	"INSERT INTO run_domains(run_id, domain_id, position, result)"
+	" SELECT r.run_id, r.domain_id, (SELECT coalesce(max(x.position), 0)"
+	"  FROM run_domains x WHERE x.run_id = r.run_id) + r.id, r.id"
+	" FROM results r WHERE NOT EXISTS (SELECT 1 FROM run_domains rd"
+	"  WHERE rd.run_id = r.run_id AND rd.domain_id = r.domain_id);"
+	"ALTER TABLE runs ADD COLUMN pruned_at TEXT;"
+	"CREATE TABLE run_stats(run_id INTEGER PRIMARY KEY REFERENCES runs(id),"
+	" stats TEXT NOT NULL);"
+	/* Every run's result of every domain, as results was before schema
+	 * 3 (one row per run and domain), for SQL users; reference says the
+	 * result was stored by an earlier run. */
+	"CREATE VIEW run_results AS"
+	" SELECT rd.run_id, rd.domain_id, rd.position, rd.list,"
+	"  coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', rd.checked_at, 'unixepoch'), r.scanned_at)"
+	"   AS scanned_at,"
+	"  r.spf_status, r.spf_all, r.spf_lookups, r.spf_void_lookups, r.spf_error,"
+	"  r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy, r.dmarc_pct,"
+	"  r.dmarc_enforcement, r.bimi_status, r.vmc_status, r.bimi_eligible, r.mx, r.a,"
+	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference"
+	" FROM run_domains rd JOIN results r ON r.id = rd.result;"
+	/* Per domain, the newest run with a conclusive result (a TempError
+	 * never hides it), how old that check is, and whether a newer run
+	 * was inconclusive. Runs are walked newest first, each a lookup by
+	 * run_domains' key. */
+	"CREATE VIEW latest_results AS"
+	" SELECT d.name AS domain, d.company, d.code, d.sector, rr.*,"
+	"  CAST((julianday('now') - julianday(rr.scanned_at)) * 86400 AS INTEGER)"
+	"   AS age_seconds,"
+	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = d.id"
+	"   AND n.conclusive = 0 AND n.run_id > rr.run_id) AS newer_inconclusive"
+	" FROM domains d JOIN run_results rr ON rr.domain_id = d.id AND rr.run_id ="
+	"  (SELECT ru.id FROM runs ru WHERE EXISTS (SELECT 1 FROM run_domains x"
+	"   JOIN results xr ON xr.id = x.result WHERE x.run_id = ru.id"
+	"   AND x.domain_id = d.id AND xr.conclusive = 1) ORDER BY ru.id DESC LIMIT 1);",
 };
 
-static int fail(struct store *s, const char *what)
+int store_fail(struct store *s, const char *what)
 {
 	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
 	return -1;
@@ -93,7 +158,7 @@ const char *store_error(const struct store *s)
 	return s->err;
 }
 
-static int exec(struct store *s, const char *sql)
+int store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -106,12 +171,12 @@ static int exec(struct store *s, const char *sql)
 
 int store_begin(struct store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE");
+	return store_exec(s, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
 {
-	if (exec(s, "COMMIT") != 0)
+	if (store_exec(s, "COMMIT") != 0)
 		return -1;
 	wal_ckpt_after_commit(s->ckpt, s->db);
 	return 0;
@@ -119,7 +184,7 @@ int store_commit(struct store *s)
 
 int store_rollback(struct store *s)
 {
-	return exec(s, "ROLLBACK");
+	return store_exec(s, "ROLLBACK");
 }
 
 int64_t store_scalar(struct store *s, const char *sql, int64_t param)
@@ -127,7 +192,7 @@ int64_t store_scalar(struct store *s, const char *sql, int64_t param)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	if (sqlite3_bind_parameter_count(st) >= 1)
 		sqlite3_bind_int64(st, 1, param);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -165,7 +230,7 @@ static int migrate(struct store *s)
 			continue;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", i + 1);
-		if (exec(s, migrations[i]) != 0 || exec(s, sql) != 0) {
+		if (store_exec(s, migrations[i]) != 0 || store_exec(s, sql) != 0) {
 			char keep[sizeof(s->err)];
 			memcpy(keep, s->err, sizeof(keep));
 			store_rollback(s);
@@ -182,7 +247,7 @@ static int migrate(struct store *s)
 static int prepare(struct store *s, sqlite3_stmt **st, const char *sql)
 {
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	return 0;
 }
 
@@ -194,7 +259,7 @@ static void sqlite_setup(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-static void now_iso(char *buf, size_t len)
+void store_now_iso(char *buf, size_t len)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -217,25 +282,13 @@ static int prepare_all(struct store *s)
 	    prepare(s, &s->add_run_domain,
 	            "INSERT OR IGNORE INTO run_domains(run_id, domain_id, position, list)"
 	            " VALUES(?1, ?2, ?3, ?4)") != 0 ||
-	    prepare(s, &s->put_result,
-	            "INSERT INTO results(run_id, domain_id, scanned_at, spf_status, spf_all,"
-	            " spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
-	            " dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status,"
-	            " vmc_status, bimi_eligible, mx, a, conclusive, json)"
-	            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-	            " ?16, ?17, ?18, ?19, ?20)") != 0 ||
-	    prepare(s, &s->put_finding,
-	            "INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
-	            " VALUES(?1, ?2, ?3, ?4, ?5, ?6)") != 0 ||
 	    prepare(s, &s->pending,
 	            "SELECT rd.domain_id, rd.position, d.name FROM run_domains rd"
 	            " JOIN domains d ON d.id = rd.domain_id"
-	            " WHERE rd.run_id = ?1 AND rd.position > ?2 AND NOT EXISTS"
-	            " (SELECT 1 FROM results r WHERE r.run_id = rd.run_id"
-	            "  AND r.domain_id = rd.domain_id)"
+	            " WHERE rd.run_id = ?1 AND rd.position > ?2 AND rd.result IS NULL"
 	            " ORDER BY rd.position LIMIT ?3") != 0)
 		return -1;
-	return 0;
+	return store_results_prepare(s);
 }
 
 static struct store *store_new(char *err, size_t errlen)
@@ -275,9 +328,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	 * checkpoint, one system call a page. A 20,000-domain scan made
 	 * 138,000 such calls on 4 KiB pages and 12,000 on 64 KiB, and the
 	 * writer thread's CPU fell by two fifths; the file is the same size. */
-	if (exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
-	            "PRAGMA synchronous = NORMAL;"
-	            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;") != 0 ||
+	if (store_exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
+	                  "PRAGMA synchronous = NORMAL;"
+	                  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;") != 0 ||
 	    migrate(s) != 0 || prepare_all(s) != 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(s);
@@ -395,6 +448,31 @@ static int ro_schema(struct store *s)
 	return 0;
 }
 
+/* A database older than the readers read (STORE_SCHEMA_READ_MIN) is
+ * migrated first when this user can write it, as any writer would on
+ * open: false when it was (s->db is closed then, to be opened again),
+ * true when there was nothing to do or it cannot be done (ro_schema
+ * then says what the owner should do). */
+static bool migrated_ro(struct store *s, const char *path, char *msg, size_t msglen)
+{
+	char err[512];
+	int64_t v = store_scalar(s, "PRAGMA user_version", 0);
+	if (v <= 0 || v >= STORE_SCHEMA_READ_MIN || access(path, W_OK) != 0)
+		return true;
+	sqlite3_close(s->db);
+	s->db = NULL;
+	struct store *w = store_open(path, err, sizeof(err));
+	if (w == NULL) {
+		snprintf(msg, msglen, "%s: could not migrate it to schema %d: %s", path,
+		         STORE_SCHEMA_VERSION, err);
+		return false;
+	}
+	store_close(w);
+	snprintf(msg, msglen, "%s: migrated from schema %lld to %d", path, (long long)v,
+	         STORE_SCHEMA_VERSION);
+	return false;
+}
+
 struct store *store_open_ro(const char *path, char *msg, size_t msglen)
 {
 	char why[PATH_MAX + 200];
@@ -429,6 +507,8 @@ struct store *store_open_ro(const char *path, char *msg, size_t msglen)
 			         "seen",
 			         path, full);
 	}
+	if (rc == SQLITE_OK && !migrated_ro(s, path, msg, msglen))
+		rc = ro_connect(s, path, false);
 	if (rc != SQLITE_OK || ro_schema(s) != 0 || prepare_all(s) != 0) {
 		snprintf(why, sizeof(why), "%s", s->err);
 		snprintf(msg, msglen, "%s: %s", path, why);
@@ -452,7 +532,7 @@ int store_claim_writer(struct store *s, char *err, size_t errlen)
 	const char *db = sqlite3_db_filename(s->db, "main");
 	if (db == NULL || db[0] == '\0')
 		return 0; /* in memory or temporary: nobody else can open it */
-	now_iso(since, sizeof(since));
+	store_now_iso(since, sizeof(since));
 	int rc = db_claim_take(db, since, &s->claim_fd, err, errlen);
 	return rc == DB_CLAIM_BUSY ? STORE_CLAIM_BUSY : rc;
 }
@@ -466,9 +546,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->add_domain);
 	sqlite3_finalize(s->upd_domain);
 	sqlite3_finalize(s->add_run_domain);
-	sqlite3_finalize(s->put_result);
-	sqlite3_finalize(s->put_finding);
 	sqlite3_finalize(s->pending);
+	store_results_close(s);
 	sqlite3_close(s->db);
 	if (s->claim_fd >= 0)
 		close(s->claim_fd); /* drops the claim; the file stays (store.h) */
@@ -491,7 +570,7 @@ void store_checkpoints_stop(struct store *s, struct store_checkpoint_stats *st)
 
 /* SQLITE_STATIC: every caller's text outlives the step, and step_done
  * clears the bindings after it (a copy is a malloc per column). */
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL || v[0] == '\0')
 		sqlite3_bind_null(st, i);
@@ -499,7 +578,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-static void bind_int(sqlite3_stmt *st, int i, int v)
+void store_bind_int(sqlite3_stmt *st, int i, int v)
 {
 	if (v < 0)
 		sqlite3_bind_null(st, i);
@@ -508,13 +587,13 @@ static void bind_int(sqlite3_stmt *st, int i, int v)
 }
 
 /* Runs a statement without result rows; resets it. */
-static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
-		return fail(s, what);
+		return store_fail(s, what);
 	return 0;
 }
 
@@ -545,14 +624,14 @@ int store_run_create(struct store *s, struct store_run *r)
 	sqlite3_stmt *st;
 	char host[128] = "";
 
-	now_iso(r->started, sizeof(r->started));
+	store_now_iso(r->started, sizeof(r->started));
 	gethostname(host, sizeof(host) - 1);
 	r->state = STORE_RUN_LOADING;
 	if (sqlite3_prepare_v2(s->db,
 	                       "INSERT INTO runs(label, list, options, tool_version, started,"
 	                       " state, pid, host) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	sqlite3_bind_text(st, 1, r->label, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r->list, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, r->options, -1, SQLITE_TRANSIENT);
@@ -564,7 +643,7 @@ int store_run_create(struct store *s, struct store_run *r)
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(s, "creating the run");
+		return store_fail(s, "creating the run");
 	r->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
@@ -591,19 +670,19 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 	sqlite3_reset(s->get_domain);
 	sqlite3_clear_bindings(s->get_domain);
 	if (!known) {
-		bind_text(s->add_domain, 1, e->domain);
-		bind_text(s->add_domain, 2, e->company);
-		bind_text(s->add_domain, 3, e->code);
-		bind_text(s->add_domain, 4, e->sector);
-		if (step_done(s, s->add_domain, "adding a domain") != 0)
+		store_bind_text(s->add_domain, 1, e->domain);
+		store_bind_text(s->add_domain, 2, e->company);
+		store_bind_text(s->add_domain, 3, e->code);
+		store_bind_text(s->add_domain, 4, e->sector);
+		if (store_step_done(s, s->add_domain, "adding a domain") != 0)
 			return -1;
 		id = sqlite3_last_insert_rowid(s->db);
 	}
 	sqlite3_bind_int64(s->add_run_domain, 1, run);
 	sqlite3_bind_int64(s->add_run_domain, 2, id);
 	sqlite3_bind_int64(s->add_run_domain, 3, s->next_pos);
-	bind_text(s->add_run_domain, 4, e->list);
-	if (step_done(s, s->add_run_domain, "adding a domain to the run") != 0)
+	store_bind_text(s->add_run_domain, 4, e->list);
+	if (store_step_done(s, s->add_run_domain, "adding a domain to the run") != 0)
 		return -1;
 	*added = sqlite3_changes(s->db) > 0;
 	if (!*added)
@@ -612,10 +691,10 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 	if (known) {
 		/* The newest list's company, code and sector win. */
 		sqlite3_bind_int64(s->upd_domain, 1, id);
-		bind_text(s->upd_domain, 2, e->company);
-		bind_text(s->upd_domain, 3, e->code);
-		bind_text(s->upd_domain, 4, e->sector);
-		return step_done(s, s->upd_domain, "updating a domain");
+		store_bind_text(s->upd_domain, 2, e->company);
+		store_bind_text(s->upd_domain, 3, e->code);
+		store_bind_text(s->upd_domain, 4, e->sector);
+		return store_step_done(s, s->upd_domain, "updating a domain");
 	}
 	return 0;
 }
@@ -625,7 +704,7 @@ int store_run_set_state(struct store *s, int64_t run, enum store_run_state state
 	sqlite3_stmt *st;
 	char now[32], host[128] = "";
 
-	now_iso(now, sizeof(now));
+	store_now_iso(now, sizeof(now));
 	gethostname(host, sizeof(host) - 1);
 	if (sqlite3_prepare_v2(s->db,
 	                       "UPDATE runs SET state = ?2, pid = ?3, host = ?4,"
@@ -633,7 +712,7 @@ int store_run_set_state(struct store *s, int64_t run, enum store_run_state state
 	                       " THEN ?5 ELSE NULL END"
 	                       " WHERE id = ?1",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_text(st, 2, store_run_state_name(state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
@@ -641,7 +720,7 @@ int store_run_set_state(struct store *s, int64_t run, enum store_run_state state
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "setting the run's state");
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "setting the run's state");
 }
 
 int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t errors)
@@ -650,31 +729,32 @@ int store_run_add_progress(struct store *s, int64_t run, int64_t done, int64_t e
 	if (sqlite3_prepare_v2(
 	            s->db, "UPDATE runs SET done = done + ?2, errors = errors + ?3 WHERE id = ?1",
 	            -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, done);
 	sqlite3_bind_int64(st, 3, errors);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "counting progress");
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "counting progress");
 }
 
 int store_run_recount(struct store *s, int64_t run)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "UPDATE runs SET"
-	            " total = (SELECT count(*) FROM run_domains WHERE run_id = ?1),"
-	            " done = (SELECT count(*) FROM results WHERE run_id = ?1),"
-	            " errors = (SELECT count(*) FROM results WHERE run_id = ?1 AND conclusive = 0)"
-	            " WHERE id = ?1",
-	            -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE runs SET"
+	                       " total = (SELECT count(*) FROM run_domains WHERE run_id = ?1),"
+	                       " done = (SELECT count(*) FROM run_domains WHERE run_id = ?1"
+	                       "  AND result IS NOT NULL),"
+	                       " errors = (SELECT count(*) FROM run_domains rd JOIN results r"
+	                       "  ON r.id = rd.result WHERE rd.run_id = ?1 AND r.conclusive = 0)"
+	                       " WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "counting the run");
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "counting the run");
 }
 
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
@@ -712,20 +792,21 @@ static void run_from_row(sqlite3_stmt *st, struct store_run *r)
 	r->errors = sqlite3_column_int64(st, 10);
 	r->pid = sqlite3_column_int64(st, 11);
 	col_text(st, 12, r->host, sizeof(r->host));
+	col_text(st, 13, r->pruned_at, sizeof(r->pruned_at));
 	if ((r->state == STORE_RUN_RUNNING || r->state == STORE_RUN_LOADING) && process_gone(r))
 		r->state = STORE_RUN_INTERRUPTED;
 }
 
 #define RUN_COLUMNS                                                                                \
 	"id, label, list, options, tool_version, started, finished_at, state, total, done,"        \
-	" errors, pid, host"
+	" errors, pid, host, pruned_at"
 
 int store_run_get(struct store *s, int64_t run, struct store_run *out)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", -1, &st,
 	                       NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -733,7 +814,7 @@ int store_run_get(struct store *s, int64_t run, struct store_run *out)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : fail(s, "reading the run");
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "reading the run");
 }
 
 int store_run_counts(struct store *s, int64_t run, int64_t *total, int64_t *done, int64_t *errors)
@@ -762,14 +843,14 @@ int store_runs_each(struct store *s, int (*fn)(void *arg, const struct store_run
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC", -1, &st,
 	                       NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		run_from_row(st, &r);
 		if (fn(arg, &r) != 0)
 			break;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "listing runs");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, "listing runs");
 }
 
 int64_t store_run_newest(struct store *s)
@@ -800,201 +881,18 @@ int store_pending(struct store *s, int64_t run, int64_t after, struct store_pend
 	}
 	sqlite3_reset(s->pending);
 	sqlite3_clear_bindings(s->pending);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "reading the work list");
-}
-
-int store_result_put(struct store *s, int64_t run, const struct store_result *r)
-{
-	sqlite3_stmt *st = s->put_result;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int64(st, 2, r->domain_id);
-	bind_text(st, 3, r->scanned_at);
-	bind_text(st, 4, r->spf_status);
-	bind_text(st, 5, r->spf_all);
-	bind_int(st, 6, r->spf_lookups);
-	bind_int(st, 7, r->spf_void);
-	bind_text(st, 8, r->spf_error);
-	bind_text(st, 9, r->dmarc_status);
-	bind_text(st, 10, r->dmarc_policy);
-	bind_text(st, 11, r->dmarc_subdomain_policy);
-	bind_int(st, 12, r->dmarc_pct);
-	bind_text(st, 13, r->dmarc_enforcement);
-	bind_text(st, 14, r->bimi_status);
-	bind_text(st, 15, r->vmc_status);
-	bind_int(st, 16, r->bimi_eligible);
-	bind_text(st, 17, r->mx);
-	bind_text(st, 18, r->a);
-	sqlite3_bind_int(st, 19, r->conclusive ? 1 : 0);
-	/* The row outlives the step: no copy of a few kilobytes, and no
-	 * strlen when the length is known. */
-	int json_len = r->json && r->json_len > 0 && r->json_len < INT_MAX ? (int)r->json_len : -1;
-	sqlite3_bind_text(st, 20, r->json ? r->json : "{}", json_len, SQLITE_STATIC);
-	if (step_done(s, st, "storing a result") != 0)
-		return -1;
-	for (size_t i = 0; i < r->nfindings; i++) {
-		const struct store_finding *f = &r->findings[i];
-		sqlite3_bind_int64(s->put_finding, 1, run);
-		sqlite3_bind_int64(s->put_finding, 2, r->domain_id);
-		sqlite3_bind_text(s->put_finding, 3, f->check, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->put_finding, 4, f->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->put_finding, 5, f->severity, -1, SQLITE_STATIC);
-		bind_text(s->put_finding, 6, f->path);
-		if (step_done(s, s->put_finding, "storing a finding") != 0)
-			return -1;
-	}
-	return 0;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, "reading the work list");
 }
 
 int store_integrity(struct store *s, char *msg, size_t msglen)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	int rc = sqlite3_step(st);
 	col_text(st, 0, msg, msglen);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW && strcmp(msg, "ok") == 0 ? 0 : -1;
-}
-
-static const char *const merge_steps[] = {
-	"INSERT INTO domains(name, company, code, sector)"
-	" SELECT name, company, code, sector FROM src.domains WHERE true"
-	" ON CONFLICT(name) DO UPDATE SET"
-	" company = coalesce(excluded.company, company),"
-	" code = coalesce(excluded.code, code),"
-	" sector = coalesce(excluded.sector, sector)",
-	/* Domains by name (ids differ between databases); positions follow on
-	 * after what the run holds already. */
-	"INSERT OR IGNORE INTO run_domains(run_id, domain_id, position, list)"
-	" SELECT ?1, d.id, ?3 + sd.position, sd.list"
-	" FROM src.run_domains sd JOIN src.domains s ON s.id = sd.domain_id"
-	" JOIN domains d ON d.name = s.name WHERE sd.run_id = ?2",
-	"INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
-	" SELECT ?1, d.id, f.check_name, f.code, f.severity, f.path"
-	" FROM src.findings f JOIN src.domains s ON s.id = f.domain_id"
-	" JOIN domains d ON d.name = s.name WHERE f.run_id = ?2"
-	" AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = ?1"
-	"  AND x.domain_id = d.id)",
-	"INSERT OR IGNORE INTO results(run_id, domain_id, scanned_at, spf_status,"
-	" spf_all, spf_lookups, spf_void_lookups, spf_error, dmarc_status,"
-	" dmarc_policy, dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement,"
-	" bimi_status, vmc_status, bimi_eligible, mx, a, conclusive, json)"
-	" SELECT ?1, d.id, r.scanned_at, r.spf_status, r.spf_all, r.spf_lookups,"
-	" r.spf_void_lookups, r.spf_error, r.dmarc_status, r.dmarc_policy,"
-	" r.dmarc_subdomain_policy, r.dmarc_pct, r.dmarc_enforcement, r.bimi_status,"
-	" r.vmc_status, r.bimi_eligible, r.mx, r.a, r.conclusive, r.json"
-	" FROM src.results r JOIN src.domains s ON s.id = r.domain_id"
-	" JOIN domains d ON d.name = s.name WHERE r.run_id = ?2",
-};
-
-/* Copies the newest run of the attached database "src" into run (created
- * from it when *run is 0). Inside a transaction. */
-static int merge_one(struct store *s, const char *path, int64_t *run)
-{
-	sqlite3_stmt *st;
-	int rc;
-	int64_t from =
-	        store_scalar(s, "SELECT coalesce(max(id), 0) FROM src.runs WHERE ?1 = ?1", 0);
-	if (from <= 0) {
-		snprintf(s->err, sizeof(s->err), "%s holds no run", path);
-		return -1;
-	}
-	if (*run == 0) {
-		if (sqlite3_prepare_v2(
-		            s->db,
-		            "INSERT INTO runs(label, list, options, tool_version, started,"
-		            " state) SELECT label, list, options || ' (merged)',"
-		            " tool_version, started, 'running' FROM src.runs WHERE id = ?1",
-		            -1, &st, NULL) != SQLITE_OK)
-			return fail(s, "merging");
-		sqlite3_bind_int64(st, 1, from);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return fail(s, "merging");
-		*run = sqlite3_last_insert_rowid(s->db);
-	}
-	int64_t base = store_scalar(
-	        s, "SELECT coalesce(max(position), 0) FROM run_domains WHERE run_id = ?1", *run);
-	for (size_t k = 0; k < sizeof(merge_steps) / sizeof(merge_steps[0]); k++) {
-		if (sqlite3_prepare_v2(s->db, merge_steps[k], -1, &st, NULL) != SQLITE_OK)
-			return fail(s, "merging");
-		int np = sqlite3_bind_parameter_count(st);
-		if (np >= 2) {
-			sqlite3_bind_int64(st, 1, *run);
-			sqlite3_bind_int64(st, 2, from);
-		}
-		if (np >= 3)
-			sqlite3_bind_int64(st, 3, base);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return fail(s, "merging");
-	}
-	return 0;
-}
-
-static void merge_undo(struct store *s, int64_t run)
-{
-	static const char *const undo[] = {
-		"DELETE FROM findings WHERE run_id = ?1",
-		"DELETE FROM results WHERE run_id = ?1",
-		"DELETE FROM run_domains WHERE run_id = ?1",
-		"DELETE FROM runs WHERE id = ?1",
-	};
-	for (size_t i = 0; run > 0 && i < sizeof(undo) / sizeof(undo[0]); i++)
-		store_scalar(s, undo[i], run);
-}
-
-int store_merge(struct store *s, const char *const *src, size_t n, int64_t *run, char *err,
-                size_t errlen)
-{
-	return store_merge_as(s, src, n, STORE_RUN_FINISHED, run, err, errlen);
-}
-
-int store_merge_as(struct store *s, const char *const *src, size_t n, enum store_run_state state,
-                   int64_t *run, char *err, size_t errlen)
-{
-	*run = 0;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st;
-		/* ATTACH and DETACH cannot run inside a transaction: one
-		 * transaction per input; a failure removes the partial run. */
-		if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS src", -1, &st, NULL) !=
-		    SQLITE_OK) {
-			fail(s, "merging");
-			goto fail;
-		}
-		sqlite3_bind_text(st, 1, src[i], -1, SQLITE_TRANSIENT);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			snprintf(s->err, sizeof(s->err), "%s: %s", src[i], sqlite3_errmsg(s->db));
-			goto fail;
-		}
-		if (store_begin(s) != 0)
-			goto fail_detach;
-		if (merge_one(s, src[i], run) != 0 || store_commit(s) != 0) {
-			store_rollback(s);
-			goto fail_detach;
-		}
-		if (exec(s, "DETACH DATABASE src") != 0)
-			goto fail;
-	}
-	if (*run == 0 || store_run_recount(s, *run) != 0 ||
-	    store_run_set_state(s, *run, state) != 0)
-		goto fail;
-	return 0;
-fail_detach:;
-	char keep[sizeof(s->err)];
-	memcpy(keep, s->err, sizeof(keep));
-	exec(s, "DETACH DATABASE src");
-	memcpy(s->err, keep, sizeof(keep));
-fail:
-	snprintf(err, errlen, "%s", s->err);
-	merge_undo(s, *run);
-	*run = 0;
-	return -1;
 }
 
 int store_run_domains_each(struct store *s, int64_t run, int (*fn)(void *arg, const char *domain),
@@ -1006,7 +904,7 @@ int store_run_domains_each(struct store *s, int64_t run, int (*fn)(void *arg, co
 	                       " ON d.id = rd.domain_id WHERE rd.run_id = ?1"
 	                       " ORDER BY rd.position",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1016,95 +914,7 @@ int store_run_domains_each(struct store *s, int64_t run, int (*fn)(void *arg, co
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = fail(s, "reading a run's domains");
+		ret = store_fail(s, "reading a run's domains");
 	sqlite3_finalize(st);
 	return ret;
-}
-
-/* The result columns in store_result order, then the domain's columns. */
-#define ROW_COLUMNS                                                                                \
-	"r.run_id, rd.position, d.name, d.company, d.code, d.sector, rd.list, r.domain_id,"        \
-	" r.scanned_at, r.spf_status, r.spf_all, r.spf_error, r.spf_lookups,"                      \
-	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"           \
-	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
-	" r.mx, r.a, r.conclusive, r.json"                                                         \
-	" FROM results r JOIN domains d ON d.id = r.domain_id"                                     \
-	" LEFT JOIN run_domains rd ON rd.run_id = r.run_id AND rd.domain_id = r.domain_id"
-
-static const char *text_or_null(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-static int int_or_minus(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
-}
-
-/* Steps st to the end, calling fn with each row; finalizes st. */
-static int rows_each(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *arg)
-{
-	struct store_row row;
-	int rc, ret = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&row, 0, sizeof(row));
-		row.run_id = sqlite3_column_int64(st, 0);
-		row.position = sqlite3_column_int64(st, 1);
-		row.domain = text_or_null(st, 2);
-		row.company = text_or_null(st, 3);
-		row.code = text_or_null(st, 4);
-		row.sector = text_or_null(st, 5);
-		row.list = text_or_null(st, 6);
-		row.r.domain_id = sqlite3_column_int64(st, 7);
-		row.r.scanned_at = text_or_null(st, 8);
-		row.r.spf_status = text_or_null(st, 9);
-		row.r.spf_all = text_or_null(st, 10);
-		row.r.spf_error = text_or_null(st, 11);
-		row.r.spf_lookups = int_or_minus(st, 12);
-		row.r.spf_void = int_or_minus(st, 13);
-		row.r.dmarc_status = text_or_null(st, 14);
-		row.r.dmarc_policy = text_or_null(st, 15);
-		row.r.dmarc_subdomain_policy = text_or_null(st, 16);
-		row.r.dmarc_enforcement = text_or_null(st, 17);
-		row.r.dmarc_pct = int_or_minus(st, 18);
-		row.r.bimi_status = text_or_null(st, 19);
-		row.r.vmc_status = text_or_null(st, 20);
-		row.r.bimi_eligible = int_or_minus(st, 21);
-		row.r.mx = text_or_null(st, 22);
-		row.r.a = text_or_null(st, 23);
-		row.r.conclusive = sqlite3_column_int(st, 24) != 0;
-		row.r.json = text_or_null(st, 25);
-		ret = fn(arg, &row);
-		if (ret != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = fail(s, "reading results");
-	sqlite3_finalize(st);
-	return ret;
-}
-
-int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT " ROW_COLUMNS " WHERE r.run_id = ?1"
-	                       " ORDER BY rd.position, d.name",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
-	sqlite3_bind_int64(st, 1, run);
-	return rows_each(s, st, fn, arg);
-}
-
-int store_history_each(struct store *s, const char *domain, store_row_fn fn, void *arg)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT " ROW_COLUMNS " WHERE d.name = ?1"
-	                       " ORDER BY r.run_id, r.scanned_at",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-	return rows_each(s, st, fn, arg);
 }

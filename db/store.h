@@ -1,6 +1,6 @@
 /*
- * store.h — posture's SQLite store (db/store.c and db/checkpoint.c are the
- * only files that include sqlite3).
+ * store.h — posture's SQLite store (only db/ includes sqlite3; no SQLite
+ * type appears here).
  *
  * One database holds every run: what was asked (runs, the run's domain
  * list), and what was found (one result per run and domain, with status
@@ -13,6 +13,11 @@
  * A result whose checks hit a DNS failure is stored with conclusive = 0 and
  * never hides an older conclusive one: the view latest_results gives, per
  * domain, the newest conclusive result and its age.
+ *
+ * History costs little (schema 3): a result identical to the domain's
+ * newest conclusive one is not stored again; the run's row points at it
+ * (a reference). Result JSON is stored compressed (zbody.h). The view
+ * run_results shows one row per run and domain, as results did before.
  */
 #ifndef POSTURE_STORE_H
 #define POSTURE_STORE_H
@@ -23,16 +28,17 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
-/* The oldest schema store_open_ro reads as it is (it never migrates):
- * every table and column the readers read exists since this version. A
- * migration that changes what they read raises it. */
-#define STORE_SCHEMA_READ_MIN 1
+/* The oldest schema store_open_ro reads as it is: every table and column
+ * the readers read exists since this version. A migration that changes
+ * what they read raises it. An older database is migrated first when
+ * this user may write it (store_open_ro says so in its note). */
+#define STORE_SCHEMA_READ_MIN 3
 
 struct store;
 
@@ -143,6 +149,7 @@ struct store_run {
 	int64_t total, done, errors;
 	int64_t pid;
 	char host[128];
+	char pruned_at[32]; /* when posture db prune removed its results; "" if not */
 };
 
 /* Creates a run in state "loading"; fills r->id and r->started. */
@@ -208,9 +215,23 @@ struct store_result {
 	size_t nfindings;
 };
 
-/* Stores the result (at most one per run and domain: a second is
- * refused). Call inside a transaction. */
+/*
+ * Stores the run's result of a domain (at most one per run and domain: a
+ * second is refused). A conclusive result equal to the domain's newest
+ * conclusive one (the same JSON, columns and dictionary) is stored as a
+ * reference to it: no new results row, no findings copied. Call inside a
+ * transaction. A domain not in the run's list is added to it.
+ */
 int store_result_put(struct store *s, int64_t run, const struct store_result *r);
+
+/* What store_result_put stored since the store was opened. */
+struct store_body_stats {
+	uint64_t full;         /* results rows written */
+	uint64_t references;   /* unchanged results stored as references */
+	uint64_t json_bytes;   /* JSON of the rows written */
+	uint64_t stored_bytes; /* what their compressed bodies took */
+};
+void store_body_stats(const struct store *s, struct store_body_stats *out);
 
 /*
  * Merges the newest run of each database in src (e.g. the shards of one
@@ -248,7 +269,9 @@ int64_t store_scalar(struct store *s, const char *sql, int64_t param);
  * findings are not filled (nfindings 0). */
 struct store_row {
 	int64_t run_id;
-	int64_t position; /* in the run's list, from 1 */
+	int64_t result_id; /* results.id: equal in two runs means an unchanged result */
+	bool reference;    /* the result was stored by an earlier run */
+	int64_t position;  /* in the run's list, from 1 */
 	const char *domain, *company, *code, *sector, *list;
 	struct store_result r;
 };
@@ -260,5 +283,50 @@ int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg)
 /* Calls fn for every result of domain (the normalised name), oldest run
  * first. Same contract as store_results_each. */
 int store_history_each(struct store *s, const char *domain, store_row_fn fn, void *arg);
+
+/* ---- Keeping history small (prune.c) ---- */
+
+/*
+ * Calls fn, oldest first, for each run posture db prune would remove: a
+ * run that ended (finished, degraded, partial) or was interrupted, started
+ * more than keep_days days ago, not pruned yet. Never the newest finished
+ * run; with keep_monthly, never the newest finished run of a calendar
+ * month (UTC). A non-zero return from fn stops the walk and is returned.
+ */
+int store_prune_each(struct store *s, int keep_days, bool keep_monthly,
+                     int (*fn)(void *arg, const struct store_run *r), void *arg);
+/* Keeps a run's statistics (reports' text form), so trends survive
+ * pruning. */
+int store_run_stats_put(struct store *s, int64_t run, const char *text);
+/* A run's kept statistics: 1 with *text (free it), 0 when none, -1. */
+int store_run_stats_get(struct store *s, int64_t run, char **text);
+/* Removes a run's list and results (its rows of run_domains) and marks
+ * it pruned (runs.pruned_at); the run itself stays. Inside a
+ * transaction; then store_prune_orphans. */
+int store_prune_run(struct store *s, int64_t run);
+/* Deletes the results, and their findings, that no run points at any
+ * more; *n says how many results. Inside a transaction. */
+int store_prune_orphans(struct store *s, int64_t *n);
+/* The database's pages, its free pages (reused by later writes, given
+ * back to the file system only by store_vacuum) and the page size. */
+int store_space(struct store *s, int64_t *pages, int64_t *free_pages, int64_t *page_size);
+/* VACUUM: rewrites the database without its free pages. Needs about the
+ * database's size in free disk space, and no other connection. */
+int store_vacuum(struct store *s);
+
+/* What posture db check found beyond SQLite's own integrity check. */
+struct store_check {
+	int64_t rows;       /* results of runs (rows of run_domains with one) */
+	int64_t references; /* of them, pointing at an earlier run's result */
+	int64_t results;    /* distinct results stored */
+	int64_t bodies;     /* compressed bodies decompressed */
+	int64_t bad;        /* problems */
+	char first[512];    /* the first problem, in words */
+};
+/* Checks every run's result points at a result of its domain, that a
+ * reference points at a conclusive result, every body decompresses, every
+ * finished run has every result, and the runs' counters. 0, or -1 when
+ * the check itself failed (store_error). */
+int store_check_results(struct store *s, struct store_check *out);
 
 #endif

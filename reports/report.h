@@ -119,6 +119,11 @@ void report_stats_free(struct report_stats *s);
 int report_stats_add(struct report_stats *s, const struct report_row *r);
 /* Ends the counting (company_any counts, top includes). 0 or -1. */
 int report_stats_finish(struct report_stats *s);
+/* The statistics as text to keep (posture db prune), and back: units and
+ * each metric's count per view, by metric name (no top includes). NULL
+ * when out of memory, or for text that is not such a form. */
+char *report_stats_save(const struct report_stats *s);
+struct report_stats *report_stats_load(const char *text);
 /* Domains, or companies, counted in a view. */
 long report_stats_units(const struct report_stats *s, enum report_view v);
 long report_stats_count(const struct report_stats *s, enum report_view v, size_t metric);

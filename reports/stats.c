@@ -10,6 +10,7 @@
  */
 #include "report.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -650,4 +651,59 @@ const struct report_include *report_stats_includes(const struct report_stats *s,
 {
 	*n = s->ntop;
 	return s->top;
+}
+
+/* The kept form of a run's statistics (posture db prune keeps it, so a
+ * trend survives the run's results): one line of units, then a line per
+ * metric, by name, so metrics added later read as absent (0), and
+ * metrics removed are skipped:
+ *   posture-stats 1
+ *   units D C A
+ *   NAME D C A            (counts in the domain, company, company_any views) */
+char *report_stats_save(const struct report_stats *s)
+{
+	size_t cap = 64 + report_nmetrics * 96, len = 0;
+	char *out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	len += (size_t)snprintf(out + len, cap - len, "posture-stats 1\nunits %ld %ld %ld\n",
+	                        s->units[0], s->units[1], s->units[2]);
+	for (size_t i = 0; i < report_nmetrics && len < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s %ld %ld %ld\n",
+		                        report_metrics[i].name, s->count[0][i], s->count[1][i],
+		                        s->count[2][i]);
+	if (len >= cap) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+struct report_stats *report_stats_load(const char *text)
+{
+	char name[64];
+	long v[REPORT_VIEWS];
+	int used;
+	if (text == NULL || strncmp(text, "posture-stats 1\n", 16) != 0)
+		return NULL;
+	struct report_stats *s = report_stats_new();
+	if (s == NULL)
+		return NULL;
+	for (const char *p = text + 16; *p; p += used) {
+		used = 0;
+		if (sscanf(p, "%63s %ld %ld %ld\n%n", name, &v[0], &v[1], &v[2], &used) != 4 ||
+		    used == 0) {
+			report_stats_free(s);
+			return NULL;
+		}
+		if (strcmp(name, "units") == 0) {
+			memcpy(s->units, v, sizeof(v));
+			continue;
+		}
+		for (size_t i = 0; i < report_nmetrics; i++)
+			if (strcmp(report_metrics[i].name, name) == 0)
+				for (int k = 0; k < REPORT_VIEWS; k++)
+					s->count[k][i] = v[k];
+	}
+	return s;
 }

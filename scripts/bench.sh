@@ -129,7 +129,7 @@ def check(db):
     got = {r[0]: r[1:] for r in con.execute(
         "SELECT d.name, r.spf_status, coalesce(r.spf_error, ''), r.dmarc_status,"
         " r.dmarc_enforcement, r.mx, r.a, r.bimi_status"
-        " FROM results r JOIN domains d ON d.id = r.domain_id")}
+        " FROM run_results r JOIN domains d ON d.id = r.domain_id")}
     con.close()
     wrong = 0
     for name, exp in want.items():

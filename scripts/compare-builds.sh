@@ -34,14 +34,23 @@ if [ "${3:-}" = "--inside" ]; then
 			rc=$?
 			end=$(date +%s.%N)
 			echo "$which $i $rc $start $end" >>"$w/times.txt"
-			$PY - "$db" >"$w/$which.$i.dump" <<'PY'
-import sqlite3, sys
+			# The new posture reads both schemas (it migrates an older
+			# database when it opens it); the JSON comes through db
+			# export, which decompresses it.
+			"$NEW" db check --db "$db" >/dev/null 2>&1
+			"$NEW" db export --db "$db" >"$w/$which.$i.jsonl" 2>&1
+			$PY - "$db" "$w/$which.$i.jsonl" >"$w/$which.$i.dump" <<'PY'
+import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-cols = [r[1] for r in db.execute("PRAGMA table_info(results)") if r[1] not in ("scanned_at",)]
-q = "SELECT d.name, " + ", ".join("r." + c for c in cols if c not in ("run_id", "domain_id")) + \
-    " FROM results r JOIN domains d ON d.id = r.domain_id ORDER BY d.name"
+skip = ("scanned_at", "run_id", "domain_id", "position", "list", "result_id", "reference")
+cols = [r[1] for r in db.execute("PRAGMA table_info(run_results)") if r[1] not in skip]
+q = "SELECT d.name, " + ", ".join("r." + c for c in cols) + \
+    " FROM run_results r JOIN domains d ON d.id = r.domain_id ORDER BY d.name"
 for row in db.execute(q):
     print("\t".join("" if v is None else str(v) for v in row))
+for line in sorted(open(sys.argv[2])):
+    o = json.loads(line)
+    print("J\t" + o["domain"] + "\t" + json.dumps(o["result"], sort_keys=True))
 for row in db.execute("SELECT d.name, f.check_name, f.code, f.severity, f.path FROM findings f"
                       " JOIN domains d ON d.id = f.domain_id"
                       " ORDER BY d.name, f.check_name, f.code, f.severity, f.path"):

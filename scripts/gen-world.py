@@ -2,6 +2,7 @@
 """Generates the synthetic mail-policy world for `make bench` and the scan tests.
 
     gen-world.py OUTDIR [-n N] [--seed S] [--query-mix FILE] [-j JOBS] [-q]
+                 [--night K] [--change-rate R]
     gen-world.py --query-mix FILE [-n N] [--seed S]     (the query list only)
 
 -j runs JOBS worker processes; the output is byte for byte the same for any
@@ -19,6 +20,7 @@ Writes, for N domains (default 100,000; 1,000,000 works, in constant memory):
                                 _dmarc.test, is NXDOMAIN as at a real TLD
   OUTDIR/domains.txt            the list: one domain per line, no comments
   OUTDIR/expected.csv           what a correct scan finds (below)
+  OUTDIR/changed.txt            the domains --night K changed (Nights, below)
   FILE (--query-mix)            the DNS questions a full scan sends, one
                                 "name TYPE" per line (dnsperf's format)
 
@@ -31,6 +33,25 @@ the bed's one background worker); figures in doc/performance.md.
 Deterministic: the same -n and --seed give the same bytes, and a world of N
 domains is the first N domains of any larger world with the same seed (each
 block of 100 domains, and each domain, draws from its own seeded generator).
+
+Nights (--night K, default 0; --change-rate R, default 0.01), for
+scripts/bench-store.sh: the world as it stands on night K of a nightly
+history. Night 0 is the world above, byte for byte. Night K is night K-1
+with exactly round(R*N) domains changed, drawn from the seed and the night
+alone (Floyd's sampling over the domains that publish exactly one valid
+DMARC record, 82 of every 100; other nights draw other domains, and a
+domain may be drawn again on a later night). A change appends
+"; ri=<86400+v>" to the domain's DMARC record, v being how many times the
+domain has been drawn in nights 1..K: the record, so the scan's stored
+result, changes (ri is an RFC 7489 tag that RFC 9989 removed: posture
+adds the info finding dmarc.removed_tag), while every column of
+expected.csv stays the same, and so do domains.txt, the query mix and the
+rest of the zone, SOA serial included (the bed's Knot loads the whole
+file on "knotc zone-reload" whatever the serial).
+OUTDIR/changed.txt lists the domains whose records differ between night
+K-1 and night K, in domain order (empty for night 0). Night K is computed
+directly, without nights 1..K-1: memory grows with K * round(R*N) (8 bytes
+each, 2.4 MB for 30 nights of 1,000,000 domains at 1 %), not with N.
 
 The mix is exact in every complete block of 100 domains:
   SPF   40 include: of shared providers (nested 2-3 deep; 1-2 per domain),
@@ -87,6 +108,8 @@ again (the scan's shared cache), so provider records appear once.
 Python 3 standard library only; run with /usr/bin/python3.
 """
 import argparse
+import array
+import bisect
 import csv
 import io
 import multiprocessing
@@ -260,6 +283,13 @@ class Domain:
                 rec += " a=https://%s/brand/vmc.pem" % self.name
             self.add("default._bimi." + self.name, "TXT", rec)
         self.has_bimi = has_bimi
+        self.rank = None  # among the domains with one DMARC record (domains())
+
+    def change_dmarc(self, times):
+        """Night K's change (see the header), the domain drawn `times` times."""
+        recs = self.names["_dmarc." + self.name]["TXT"]
+        assert len(recs) == 1 and recs[0].startswith("v=DMARC1;")
+        recs[0] += "; ri=%d" % (86400 + times)
 
     def add(self, name, typ, data):
         self.names.setdefault(name, {}).setdefault(typ, []).append(data)
@@ -580,8 +610,55 @@ def domains(n, seed, first_block, nblocks):
         rng = random.Random("%s/block/%d" % (seed, b))
         spf, dm = slots(rng, SPF_MIX), slots(rng, DMARC_MIX)
         mx, a, bimi = bools(rng, MX_PER_BLOCK), bools(rng, A_PER_BLOCK), bools(rng, BIMI_PER_BLOCK)
+        rank = b * ONE_DMARC_PER_BLOCK  # every earlier block is complete
         for k in range(min(BLOCK, n - b * BLOCK)):
-            yield Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k])
+            dom = Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k])
+            if dm[k] in ONE_DMARC:
+                dom.rank = rank
+                rank += 1
+            yield dom
+
+
+# --- nights -------------------------------------------------------------------
+
+# The DMARC categories with exactly one valid record: what a night may change.
+ONE_DMARC = ("monitor", "quarantine", "reject", "pct", "testing")
+ONE_DMARC_PER_BLOCK = sum(k for cat, k in DMARC_MIX if cat in ONE_DMARC)
+
+
+def one_dmarc_count(n, seed):
+    """How many of N domains publish one valid DMARC record."""
+    full, rest = divmod(n, BLOCK)
+    count = full * ONE_DMARC_PER_BLOCK
+    if rest:
+        rng = random.Random("%s/block/%d" % (seed, full))
+        slots(rng, SPF_MIX)
+        count += sum(1 for cat in slots(rng, DMARC_MIX)[:rest] if cat in ONE_DMARC)
+    return count
+
+
+def night_draws(seed, night, among, k):
+    """The ranks (among the one-record domains) changed on night `night`:
+    k distinct ones, sorted, by Floyd's sampling (k draws, k in memory)."""
+    rng = random.Random("%s/night/%d" % (seed, night))
+    chosen = set()
+    for j in range(among - k, among):
+        t = rng.randrange(j + 1)
+        chosen.add(j if t in chosen else t)
+    return array.array("q", sorted(chosen))
+
+
+def night_changes(draws, first_block):
+    """For one chunk: {rank: times drawn in nights 1..K} and the ranks drawn
+    on night K, of the ranks in the chunk's blocks."""
+    lo = first_block * ONE_DMARC_PER_BLOCK
+    hi = lo + CHUNK_BLOCKS * ONE_DMARC_PER_BLOCK
+    times, last = {}, set()
+    for ranks in draws:
+        last = ranks[bisect.bisect_left(ranks, lo):bisect.bisect_left(ranks, hi)]
+        for r in last:
+            times[r] = times.get(r, 0) + 1
+    return times, set(last)
 
 
 CHUNK_BLOCKS = 20  # blocks per unit of work (2,000 domains)
@@ -589,13 +666,18 @@ CHUNK_BLOCKS = 20  # blocks per unit of work (2,000 domains)
 
 def chunk(task):
     """Generates one chunk: (zone text, list text, CSV text, counts, mix
-    lines as (text, shared name or None)). Runs in a worker process."""
-    n, seed, first_block, want_files, want_mix = task
-    zone, names, mix, counts = [], [], [], {}
+    lines as (text, shared name or None), changed list text). Runs in a
+    worker process."""
+    n, seed, first_block, want_files, want_mix, (times, last) = task
+    zone, names, mix, counts, changed = [], [], [], {}, []
     own, shared_seen = [], set()
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     for dom in domains(n, seed, first_block, CHUNK_BLOCKS):
+        if dom.rank in times:
+            dom.change_dmarc(times[dom.rank])
+            if dom.rank in last:
+                changed.append(dom.name + "\n")
         if want_files:
             zone += dom.zone_lines()
             names.append(dom.name + "\n")
@@ -620,7 +702,7 @@ def chunk(task):
                     own = []
                     mix.append(("%s %s\n" % q, q))
     mix.append(("".join(own), None))
-    return "".join(zone), "".join(names), buf.getvalue(), counts, mix
+    return "".join(zone), "".join(names), buf.getvalue(), counts, mix, "".join(changed)
 
 
 def zone_head(origin, comment):
@@ -654,9 +736,23 @@ def main():
                     help="worker processes (default %(default)s); the output is the "
                     "same for any number")
     ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    ap.add_argument("--night", type=int, default=0, metavar="K",
+                    help="the world of night K of a nightly history (default %(default)s: "
+                    "the base world); also writes OUTDIR/changed.txt")
+    ap.add_argument("--change-rate", type=float, default=0.01, metavar="R",
+                    help="share of the domains changed each night (default %(default)s)")
     args = ap.parse_args()
     if args.domains < 1:
         ap.error("-n must be at least 1")
+    if args.night < 0:
+        ap.error("--night must be at least 0")
+    if not 0 <= args.change_rate <= 1:
+        ap.error("--change-rate must be between 0 and 1")
+    per_night = round(args.change_rate * args.domains) if args.night else 0
+    among = one_dmarc_count(args.domains, args.seed)
+    if per_night > among:
+        ap.error("--change-rate: %d changes a night, but only %d domains have one DMARC record"
+                 % (per_night, among))
     if args.outdir is None and args.query_mix is None:
         ap.error("give OUTDIR, --query-mix FILE, or both")
 
@@ -676,21 +772,27 @@ def main():
         files["csv"] = open(os.path.join(args.outdir, "expected.csv"), "w", newline="")
         files["csv"].write("domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,"
                            "mx,a,bimi_record\n")
+        files["changed"] = open(os.path.join(args.outdir, "changed.txt"), "w")
     if args.query_mix:
         files["mix"] = open(args.query_mix, "w")
     nblocks = (args.domains + BLOCK - 1) // BLOCK
-    tasks = [(args.domains, args.seed, b, bool(args.outdir), bool(args.query_mix))
-             for b in range(0, nblocks, CHUNK_BLOCKS)]
+    draws = [night_draws(args.seed, k, among, per_night) for k in range(1, args.night + 1)]
+    starts = range(0, nblocks, CHUNK_BLOCKS)
+    # A generator: each chunk's share of the nights' changes is made when
+    # the chunk is handed out, not all at once.
+    tasks = ((args.domains, args.seed, b, bool(args.outdir), bool(args.query_mix),
+              night_changes(draws, b)) for b in starts)
     seen, counts, nq = set(), {}, 0
     # Workers generate chunks in parallel; imap hands them back in order,
     # so the output does not depend on the number of jobs.
-    pool = multiprocessing.Pool(args.jobs) if args.jobs > 1 and len(tasks) > 1 else None
+    pool = multiprocessing.Pool(args.jobs) if args.jobs > 1 and len(starts) > 1 else None
     results = pool.imap(chunk, tasks) if pool else map(chunk, tasks)
-    for zone, names, rows, cnt, mix in results:
+    for zone, names, rows, cnt, mix, changed in results:
         if args.outdir:
             files["zone"].write(zone)
             files["list"].write(names)
             files["csv"].write(rows)
+            files["changed"].write(changed)
             for k, v in cnt.items():
                 counts[k] = counts.get(k, 0) + v
         if args.query_mix:
@@ -714,6 +816,9 @@ def main():
               % (args.domains, args.seed, took, args.jobs), file=sys.stderr)
         for k in sorted(counts):
             print("  %-40s %d" % (k, counts[k]), file=sys.stderr)
+        if args.night:
+            print("  %-40s %d of %d" % ("night %d: changed (one DMARC record)" % args.night,
+                                          per_night, among), file=sys.stderr)
         if args.query_mix:
             print("  %-40s %d" % ("queries in the mix", nq), file=sys.stderr)
     return 0

@@ -62,7 +62,9 @@ PURE = ["scanner/util", "scanner/spf", "scanner/dmarc", "scanner/bimi"]
 THIRD_PARTY = {
     "getdns": (r"getdns/", ["scanner/dns/dns.c"]),
     "libcurl": (r"curl/", ["scanner/fetch/fetch.c"]),
-    "sqlite3": (r"sqlite3\.h$", ["db/store.c", "db/checkpoint.c"]),
+    "sqlite3": (r"sqlite3\.h$", ["db/store.c", "db/checkpoint.c", "db/results.c",
+                                "db/merge.c", "db/prune.c", "db/store_impl.h"]),
+    "zstd": (r"zstd\.h$|zdict\.h$", ["db/zbody.c"]),
     "OpenSSL": (r"openssl/", ["scanner/bimi/vmc.c", "scanner/bimi/svg.c",
                               "scanner/bimi/logotype.c"]),
     "libxml2": (r"libxml/", ["scanner/bimi/svg.c"]),
@@ -234,13 +236,17 @@ def lint(root):
                     bad(f, n, "layers", f'"{name}" is no header of posture\'s folders')
                 elif home not in allowed:
                     bad(f, n, "layers", f"{folder} may not include {home}/{os.path.basename(name)}")
+                elif name.endswith("_impl.h") and home != folder:
+                    bad(f, n, "layers", f"{name} is private to {home}/")
                 continue
             for lib, (pattern, where) in THIRD_PARTY.items():
                 if re.search(pattern, name):
                     # A folder named whole (cli/) may use the library in
                     # its headers too: nothing below it sees them.
-                    ok = any((f == w and f.endswith(".c")) or (w.endswith("/") and f.startswith(w))
-                             for w in where)
+                    # A folder's private header (NAME_impl.h, which no
+                    # other folder may include) may be named too.
+                    ok = any((f == w and (f.endswith(".c") or f.endswith("_impl.h")))
+                             or (w.endswith("/") and f.startswith(w)) for w in where)
                     if not ok:
                         bad(f, n, "third-party", f"<{name}> ({lib}) only in {', '.join(where) or 'tests'}")
             if folder in PURE and IO_HEADERS.match(name):

@@ -76,3 +76,26 @@ def demo_bed_stop(tmp):
     """Stops the bed of demo_bed_start and removes tmp."""
     subprocess.run([BED, "stop", os.path.join(tmp, "bed")], capture_output=True, timeout=60)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def stored_results(db, run=None):
+    """Every domain's stored result JSON of a run (default: the newest run,
+    whatever its state), as posture db export gives it: {domain: result}.
+    The database stores results compressed, so tests read them through the
+    command line, not SQL."""
+    if run is None:
+        import sqlite3
+        con = sqlite3.connect(db)
+        try:
+            run = con.execute("SELECT max(id) FROM runs").fetchone()[0]
+        finally:
+            con.close()
+    p = subprocess.run([POSTURE, "db", "export", "--db", db, "--run", str(run)],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise AssertionError("posture db export: exit %d: %s" % (p.returncode, p.stderr))
+    out = {}
+    for line in p.stdout.splitlines():
+        o = json.loads(line)
+        out[o["domain"]] = o["result"]
+    return out

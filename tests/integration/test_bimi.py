@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import unittest
 
-from posturetest import AUTH, POSTURE, demo_bed_start, demo_bed_stop, run
+from posturetest import AUTH, POSTURE, demo_bed_start, demo_bed_stop, run, stored_results
 
 HTTPS = os.environ["BED_HTTPS"]
 UNTRUSTED = os.environ["BED_HTTPS_UNTRUSTED"]
@@ -284,11 +284,10 @@ class DemoWorld(unittest.TestCase):
         self.assertIn(rc, (0, 1), err)
         con = sqlite3.connect(db)
         got = {d: (b, v, el) for d, b, v, el in con.execute(
-            "SELECT d.name, bimi_status, vmc_status, bimi_eligible FROM results r"
+            "SELECT d.name, bimi_status, vmc_status, bimi_eligible FROM run_results r"
             " JOIN domains d ON d.id = r.domain_id")}
-        logo = dict(con.execute(
-            "SELECT d.name, json_extract(json, '$.bimi.logo.status') FROM results r"
-            " JOIN domains d ON d.id = r.domain_id"))
+        logo = {d: (r["bimi"].get("logo") or {}).get("status")
+                for d, r in stored_results(db).items()}
         con.close()
         want = {
             "kestrel-foods.test": ("ok", "valid", 1),

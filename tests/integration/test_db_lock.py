@@ -57,7 +57,7 @@ class OneWriter(unittest.TestCase):
             self.assertIsNone(p.poll(), "the first scan ended too early")
             try:
                 con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
-                n = con.execute("SELECT count(*) FROM results").fetchone()[0]
+                n = con.execute("SELECT count(*) FROM run_results").fetchone()[0]
                 con.close()
                 if n > 0:
                     return

@@ -24,7 +24,7 @@ import unittest
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from posturetest import POSTURE  # noqa: E402
+from posturetest import POSTURE, stored_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN = os.path.join(ROOT, "scripts", "gen-demo.py")
@@ -256,9 +256,11 @@ class DemoWorld(unittest.TestCase):
             got = list(con.execute(
                 "SELECT d.name, d.company, r.spf_status, r.spf_error, r.spf_all,"
                 " r.dmarc_status, r.dmarc_policy, r.dmarc_enforcement, r.mx, r.a,"
-                " r.conclusive, r.json FROM results r JOIN domains d ON d.id = r.domain_id"))
+                " r.conclusive FROM run_results r JOIN domains d ON d.id = r.domain_id"))
         finally:
             con.close()
+        js = stored_results(db)
+        got = [row + (json.dumps(js[row[0]]),) for row in got]
         self.assertEqual(len(got), len(self.expected))
         bad = []
         for (name, company, spf, err, all_, dst, pol, enf, mx, a, conclusive, js) in got:

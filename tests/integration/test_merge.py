@@ -44,7 +44,7 @@ def rows(db):
     try:
         q = ("SELECT d.name, r.spf_status, r.spf_error, r.dmarc_status,"
              " r.dmarc_enforcement, r.mx, r.a, r.conclusive"
-             " FROM results r JOIN domains d ON d.id = r.domain_id")
+             " FROM run_results r JOIN domains d ON d.id = r.domain_id")
         return {r[0]: r[1:] for r in con.execute(q)}
     finally:
         con.close()

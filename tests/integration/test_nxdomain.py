@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import unittest
 
-from posturetest import AUTH, POSTURE, run
+from posturetest import AUTH, POSTURE, run, stored_results
 
 NX = ["nosuch.spf.test", "gone.dmarc.test"]
 # Domains that exist: SPF ok / DMARC none; SPF PermError (two records) /
@@ -71,12 +71,7 @@ class NxDomain(unittest.TestCase):
         return {(m["metric"], m["view"]): (m["count"], m["denominator"]) for m in j["metrics"]}
 
     def stored(self):
-        con = sqlite3.connect(self.db)
-        try:
-            return {d: json.loads(js) for d, js in con.execute(
-                "SELECT d.name, r.json FROM results r JOIN domains d ON d.id = r.domain_id")}
-        finally:
-            con.close()
+        return stored_results(self.db)
 
     def test_scan_counts_nxdomain_apart(self):
         self.scan()

@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from posturetest import AUTH, FAULT, POSTURE, run
+from posturetest import AUTH, FAULT, POSTURE, run, stored_results
 
 # Fixture domains with values read from the zone files' comments
 # (tests/zones/spf.test.zone, dmarc.test.zone), not from posture.
@@ -47,7 +47,7 @@ def rows(db, run_id=None):
     try:
         q = ("SELECT d.name, r.spf_status, r.spf_error, r.dmarc_status,"
              " r.dmarc_enforcement, r.mx, r.a, r.conclusive, r.run_id"
-             " FROM results r JOIN domains d ON d.id = r.domain_id")
+             " FROM run_results r JOIN domains d ON d.id = r.domain_id")
         if run_id is not None:
             q += " WHERE r.run_id = %d" % run_id
         return {r[0]: r[1:] for r in con.execute(q)}
@@ -56,13 +56,7 @@ def rows(db, run_id=None):
 
 
 def stored_json(db, domain):
-    con = sqlite3.connect(db)
-    try:
-        return json.loads(con.execute(
-            "SELECT json FROM results r JOIN domains d ON d.id = r.domain_id"
-            " WHERE d.name = ?", (domain,)).fetchone()[0])
-    finally:
-        con.close()
+    return stored_results(db)[domain]
 
 
 def free_port():
@@ -228,12 +222,7 @@ class Scan(unittest.TestCase):
         self.assertEqual(got["nxdomain.fault.test"][0], "none")
         self.assertEqual(got["nxdomain.fault.test"][6], 1)
         if got["tc.fault.test"][0] != "ok":  # via TCP
-            con = sqlite3.connect(self.db)
-            js = con.execute("SELECT json FROM results r JOIN domains d ON"
-                             " d.id = r.domain_id WHERE d.name = 'tc.fault.test'"
-                             ).fetchone()[0]
-            con.close()
-            self.fail("tc.fault.test: " + js)
+            self.fail("tc.fault.test: " + json.dumps(stored_json(self.db, "tc.fault.test")))
         # Generous bound against a hang, not a performance check.
         self.assertLess(elapsed, 50)
         con = sqlite3.connect(self.db)
@@ -280,7 +269,7 @@ class Scan(unittest.TestCase):
                  resolver=FAULT)
         self.assertEqual(p.returncode, 4, p.stderr)  # all inconclusive: degraded
         con = sqlite3.connect(self.db)
-        all_runs = con.execute("SELECT run_id, spf_status, conclusive FROM results"
+        all_runs = con.execute("SELECT run_id, spf_status, conclusive FROM run_results"
                                " ORDER BY run_id").fetchall()
         latest = con.execute("SELECT run_id, spf_status, newer_inconclusive"
                              " FROM latest_results").fetchall()
@@ -389,7 +378,7 @@ class Resume(unittest.TestCase):
         try:
             self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             total = con.execute("SELECT count(*) FROM run_domains").fetchone()[0]
-            per = con.execute("SELECT count(*), count(DISTINCT domain_id) FROM results"
+            per = con.execute("SELECT count(*), count(DISTINCT domain_id) FROM run_results"
                               ).fetchone()
             state = con.execute("SELECT state, done, total FROM runs").fetchall()
         finally:
@@ -410,7 +399,7 @@ class Resume(unittest.TestCase):
                 made = con.execute("SELECT count(*) FROM sqlite_master"
                                    " WHERE name = 'runs'").fetchone()[0]
                 runs = con.execute("SELECT id, total FROM runs").fetchall() if made else []
-                done = con.execute("SELECT count(*) FROM results"
+                done = con.execute("SELECT count(*) FROM run_results"
                                    ).fetchone()[0] if made else 0
             finally:
                 con.close()
@@ -427,6 +416,47 @@ class Resume(unittest.TestCase):
             self.assertEqual(p.returncode, 0, err)
             self.check_complete(db)
 
+    def test_kill9_second_night_references(self):
+        """A second night where nothing changed stores references; killed
+        with SIGKILL at any moment and resumed, it still holds exactly one
+        result per domain, every one a reference to the first night's, and
+        db check verifies every reference."""
+        for delay in (0.3, 1.0):
+            db = os.path.join(self.tmp, "ref%s.db" % delay)
+            p = self.start(db, self.list)
+            p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0)
+            p = self.start(db, self.list)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=10)
+            con = sqlite3.connect(db)
+            try:
+                runs = [r[0] for r in con.execute("SELECT id FROM runs ORDER BY id")]
+            finally:
+                con.close()
+            if len(runs) == 2:
+                p = self.start(db, "--resume", str(runs[1]))
+            else:  # killed while loading the list: no half-loaded run
+                p = self.start(db, self.list)
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            con = sqlite3.connect(db)
+            try:
+                per = con.execute("SELECT count(*), count(DISTINCT domain_id), sum(reference)"
+                                  " FROM run_results WHERE run_id = 2").fetchone()
+                stored = con.execute("SELECT count(*) FROM results").fetchone()[0]
+                state = con.execute("SELECT state, done FROM runs WHERE id = 2").fetchone()
+            finally:
+                con.close()
+            self.assertEqual(per, (self.N, self.N, self.N), delay)
+            self.assertEqual(stored, self.N)
+            self.assertEqual(state, ("finished", self.N))
+            rc, out, err = run("db", "check", "--db", db, resolver=None)
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("%d of them references" % self.N, out)
+            self.assertEqual(stored_results(db, 2), stored_results(db, 1))
+
     def test_ctrl_c_then_resume(self):
         db = os.path.join(self.tmp, "int.db")
         p = self.start(db, self.list)
@@ -437,7 +467,7 @@ class Resume(unittest.TestCase):
         self.assertIn(b"resume with: posture scan --resume 1", out)
         con = sqlite3.connect(db)
         state, done = con.execute("SELECT state, done FROM runs").fetchone()
-        n = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        n = con.execute("SELECT count(*) FROM run_results").fetchone()[0]
         con.close()
         self.assertEqual(state, "interrupted")
         self.assertEqual(done, n)
@@ -473,9 +503,7 @@ class Resume(unittest.TestCase):
         q.communicate(timeout=120)
         self.assertEqual(q.returncode, 0)
         self.check_complete(db)
-        con = sqlite3.connect(db)
-        rows = [json.loads(j) for (j,) in con.execute("SELECT json FROM results")]
-        con.close()
+        rows = list(stored_results(db).values())
         self.assertEqual(len(rows), self.N)
         for r in rows:
             self.assertEqual(r["bimi"], {"status": "not_run"}, r["domain"])

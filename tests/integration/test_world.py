@@ -291,7 +291,7 @@ class KillDuringCheckpoints(unittest.TestCase):
             time.sleep(0.1)
             try:
                 con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
-                done = con.execute("SELECT count(*) FROM results").fetchone()[0]
+                done = con.execute("SELECT count(*) FROM run_results").fetchone()[0]
                 con.close()
             except sqlite3.Error:
                 continue
@@ -311,11 +311,11 @@ class KillDuringCheckpoints(unittest.TestCase):
         con = sqlite3.connect(db)
         try:
             self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
-            per = con.execute("SELECT count(*), count(DISTINCT domain_id) FROM results"
+            per = con.execute("SELECT count(*), count(DISTINCT domain_id) FROM run_results"
                               " WHERE run_id = ?", (run,)).fetchone()
             got = {r[0]: r[1:] for r in con.execute(
                 "SELECT d.name, r.spf_status, coalesce(r.spf_error, ''), r.dmarc_status,"
-                " r.dmarc_enforcement FROM results r JOIN domains d ON d.id = r.domain_id")}
+                " r.dmarc_enforcement FROM run_results r JOIN domains d ON d.id = r.domain_id")}
             state = con.execute("SELECT state, done FROM runs").fetchall()
         finally:
             con.close()

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store.h"
 
@@ -70,8 +71,8 @@ static int64_t new_run(struct store *s, const char *label, const char *const *do
 	return r.id;
 }
 
-static int put(struct store *s, int64_t run, int64_t domain_id, const char *when, const char *dmarc,
-               bool conclusive)
+static int put_full(struct store *s, int64_t run, int64_t domain_id, const char *when,
+                    const char *dmarc, bool conclusive, const char *json)
 {
 	struct store_finding f = { "dmarc", "dmarc.monitor_only", "warning", "x.example" };
 	struct store_result r;
@@ -85,16 +86,19 @@ static int put(struct store *s, int64_t run, int64_t domain_id, const char *when
 	r.dmarc_pct = -1;
 	r.bimi_eligible = -1;
 	r.conclusive = conclusive;
-	r.json = "{}";
+	r.json = json;
 	r.findings = &f;
 	r.nfindings = 1;
 	assert_int_equal(store_begin(s), 0);
 	int rc = store_result_put(s, run, &r);
-	if (rc == 0)
-		assert_int_equal(store_commit(s), 0);
-	else
-		store_rollback(s);
+	assert_int_equal(rc == 0 ? store_commit(s) : store_rollback(s), 0);
 	return rc;
+}
+
+static int put(struct store *s, int64_t run, int64_t domain_id, const char *when, const char *dmarc,
+               bool conclusive)
+{
+	return put_full(s, run, domain_id, when, dmarc, conclusive, "{}");
 }
 
 /* Whether the database has the index that schema 2 dropped. */
@@ -136,26 +140,86 @@ static void test_schema(void **state)
 	assert_non_null(strstr(err, "newer than this posture"));
 }
 
-/* A schema-1 database (posture before findings_run was dropped), with a
- * result in it, is migrated to the current schema and keeps its rows. */
+/* The schema of posture's first databases (1, then 2: findings_run
+ * dropped), as they are on disk: a fixture, so the migrations run on the
+ * tables they were written for. */
+static const char schema_v1[] =
+        "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
+        "CREATE TABLE runs(id INTEGER PRIMARY KEY, label TEXT NOT NULL, list TEXT NOT NULL,"
+        " options TEXT NOT NULL, tool_version TEXT NOT NULL, started TEXT NOT NULL,"
+        " finished_at TEXT, state TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,"
+        " done INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,"
+        " pid INTEGER, host TEXT);"
+        "CREATE TABLE domains(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        " company TEXT, code TEXT, sector TEXT);"
+        "CREATE TABLE run_domains(run_id INTEGER NOT NULL REFERENCES runs(id),"
+        " domain_id INTEGER NOT NULL REFERENCES domains(id), position INTEGER NOT NULL,"
+        " list TEXT, PRIMARY KEY(run_id, domain_id)) WITHOUT ROWID;"
+        "CREATE INDEX run_domains_position ON run_domains(run_id, position);"
+        "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id),"
+        " domain_id INTEGER NOT NULL REFERENCES domains(id), scanned_at TEXT NOT NULL,"
+        " spf_status TEXT, spf_all TEXT, spf_lookups INTEGER, spf_void_lookups INTEGER,"
+        " spf_error TEXT, dmarc_status TEXT, dmarc_policy TEXT,"
+        " dmarc_subdomain_policy TEXT, dmarc_pct INTEGER, dmarc_enforcement TEXT,"
+        " bimi_status TEXT, vmc_status TEXT, bimi_eligible INTEGER, mx TEXT, a TEXT,"
+        " conclusive INTEGER NOT NULL, json TEXT NOT NULL, UNIQUE(run_id, domain_id));"
+        "CREATE INDEX results_domain ON results(domain_id, scanned_at);"
+        "CREATE TABLE findings(run_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,"
+        " check_name TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, path TEXT);"
+        "CREATE INDEX findings_run ON findings(run_id, code);"
+        "CREATE INDEX findings_domain ON findings(run_id, domain_id);"
+        "CREATE VIEW latest_results AS SELECT d.name AS domain, r.* FROM results r"
+        " JOIN domains d ON d.id = r.domain_id;"
+        "INSERT INTO runs VALUES(1, 'old', 'list', '', 'v0', '2026-01-01T00:00:00Z',"
+        " '2026-01-01T00:01:00Z', 'finished', 2, 2, 0, 1, 'h');"
+        "INSERT INTO domains(id, name) VALUES(1, 'a.example'), (2, 'b.example');"
+        "INSERT INTO run_domains VALUES(1, 1, 1, NULL), (1, 2, 2, NULL);"
+        "INSERT INTO results(run_id, domain_id, scanned_at, spf_status, dmarc_status,"
+        " conclusive, json) VALUES(1, 1, '2026-01-01T00:00:10Z', 'ok', 'ok', 1,"
+        " '{\"domain\":\"a.example\"}'), (1, 2, '2026-01-01T00:00:20Z', 'none', 'none', 1,"
+        " '{\"domain\":\"b.example\"}');"
+        "INSERT INTO findings VALUES(1, 2, 'spf', 'spf.none', 'error', 'b.example');"
+        "PRAGMA user_version = 1;";
+
+static int first_json(void *arg, const struct store_row *row)
+{
+	char *out = arg;
+	if (out[0] == '\0')
+		snprintf(out, 256, "%s %s %d %lld", row->r.json, row->r.scanned_at, row->reference,
+		         (long long)row->position);
+	return 0;
+}
+
+/* A schema-1 database with two results is migrated to the current schema
+ * and keeps its rows: readable through the readers, checked clean. */
 static void test_migrate_from_1(void **state)
 {
 	(void)state;
-	static const char *const domains[] = { "a.example" };
-	struct store *s = open_db("v1.db");
-	int64_t run = new_run(s, "v1", domains, 1);
-	assert_int_equal(put(s, run, 1, "2026-01-01T00:00:00Z", "ok", true), 0);
-	store_scalar(s, "CREATE INDEX findings_run ON findings(run_id, code)", 0);
-	store_scalar(s, "PRAGMA user_version = 1", 0);
-	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 1);
-	store_close(s);
+	char path[128], *msg = NULL;
+	sqlite3 *db;
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, schema_v1, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("fixture: %s", msg);
+	sqlite3_close(db);
 
-	s = open_db("v1.db");
-	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), 2);
+	struct store *s = open_db("v1.db");
+	assert_int_equal(store_scalar(s, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
 	assert_false(has_findings_run(s));
-	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE run_id = ?1", run),
-	                 1);
-	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE run_id = ?1", run), 1);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE run_id = ?1", 1), 1);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM run_results WHERE run_id = ?1", 1),
+	                 2);
+	char got[256] = "";
+	assert_int_equal(store_results_each(s, 1, first_json, got), 0);
+	assert_string_equal(got, "{\"domain\":\"a.example\"} 2026-01-01T00:00:10Z 0 1");
+	struct store_check c;
+	assert_int_equal(store_check_results(s, &c), 0);
+	if (c.bad != 0)
+		fail_msg("%s", c.first);
+	assert_int_equal(c.rows, 2);
+	assert_int_equal(c.references, 0);
+	/* A new result of a.example equal in columns but with other JSON is
+	 * a new row; the old plain row is never taken for a compressed one. */
 	store_close(s);
 }
 
@@ -324,7 +388,7 @@ static void test_merge(void **state)
 static void test_background_checkpoints(void **state)
 {
 	(void)state;
-	enum { N = 5000, PER_TX = 40, PAD = 60000 };
+	enum { N = 5000, PER_TX = 40, PAD = 90000 };
 	static const char *names[N];
 	static char buf[N][32];
 	for (size_t i = 0; i < N; i++) {
@@ -333,11 +397,19 @@ static void test_background_checkpoints(void **state)
 	}
 	struct store *s = open_db("ckpt.db");
 	int64_t run = new_run(s, "ckpt", names, N);
-	/* One result a page (64 KiB): N pages are more than the 4,000 at
-	 * which the writer must catch up if the thread has not. */
+	/* One result a page (64 KiB) once compressed: random base64 text
+	 * (6 bits a byte), so N pages are more than the 4,000 at which the
+	 * writer must catch up if the thread has not. */
+	static const char b64[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *json = malloc(PAD + 16);
 	assert_non_null(json);
 	int len = snprintf(json, PAD + 16, "{\"pad\":\"%0*d\"}", PAD, 0);
+	uint64_t x = 88172645463325252u;
+	for (int i = 8; i < 8 + PAD; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		json[i] = b64[x & 63];
+	}
 	assert_int_equal(store_checkpoints_start(s), 1);
 	assert_int_equal(store_checkpoints_start(s), 0); /* running already */
 	for (size_t i = 0; i < N; i += PER_TX) {
@@ -365,8 +437,11 @@ static void test_background_checkpoints(void **state)
 	assert_true(st.max_wal_frames <= 4000 + 2 * PER_TX);
 	assert_true(st.max_wal_frames < (int)st.frames_written);
 	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE run_id = ?1", run), N);
-	assert_int_equal(
-	        store_scalar(s, "SELECT count(*) FROM results WHERE length(json) = ?1", len), N);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT count(*) FROM results WHERE length(body) > ?1"
+	                              " AND json IS NULL",
+	                              PAD / 2),
+	                 N);
 	char msg[64];
 	assert_int_equal(store_integrity(s, msg, sizeof(msg)), 0);
 	store_checkpoints_stop(s, NULL); /* stopped already: nothing to do */
@@ -565,6 +640,276 @@ static void test_read_only_refusals(void **state)
 	assert_non_null(strstr(msg, "not a posture database"));
 }
 
+/* Puts a result with its own JSON. */
+static int put_json(struct store *s, int64_t run, int64_t domain_id, const char *dmarc,
+                    bool conclusive, const char *json)
+{
+	return put_full(s, run, domain_id, "2026-12-01T00:00:00Z", dmarc, conclusive, json);
+}
+
+static int64_t domain_id(struct store *s, const char *name)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT id FROM domains WHERE name = '%s' AND ?1 = ?1", name);
+	return store_scalar(s, sql, 0);
+}
+
+/* The result of a run and domain: "result_id reference json". */
+struct one_row {
+	const char *domain;
+	char out[512];
+};
+
+static int find_row(void *arg, const struct store_row *row)
+{
+	struct one_row *o = arg;
+	if (strcmp(row->domain, o->domain) == 0)
+		snprintf(o->out, sizeof(o->out), "%lld %d %s", (long long)row->result_id,
+		         row->reference, row->r.json);
+	return 0;
+}
+
+static const char *row_of(struct store *s, int64_t run, const char *domain, struct one_row *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->domain = domain;
+	assert_int_equal(store_results_each(s, run, find_row, o), 0);
+	return o->out;
+}
+
+#define JSON_A  "{\"domain\":\"a.example\",\"dmarc\":{\"policy\":\"reject\"}}"
+#define JSON_A2 "{\"domain\":\"a.example\",\"dmarc\":{\"policy\":\"quarantine\"}}"
+#define JSON_B  "{\"domain\":\"b.example\",\"spf\":{\"status\":\"none\"}}"
+
+/* Night after night: an unchanged result is a reference to the first
+ * night's row (no new row, no findings copied), read back with its JSON;
+ * a change is a new row; an inconclusive night is stored in full and the
+ * next conclusive night refers to the newest conclusive result. */
+static void test_references(void **state)
+{
+	static const char *const domains[] = { "a.example", "b.example" };
+	(void)state;
+	struct store *s = open_db("refs.db");
+	int64_t run[5];
+	for (int i = 0; i < 5; i++)
+		run[i] = new_run(s, "nightly", domains, 2);
+	int64_t a = domain_id(s, "a.example"), b = domain_id(s, "b.example");
+	struct one_row o;
+
+	assert_int_equal(put_json(s, run[0], a, "ok", true, JSON_A), 0);
+	assert_int_equal(put_json(s, run[0], b, "none", true, JSON_B), 0);
+	assert_int_equal(put_json(s, run[1], a, "ok", true, JSON_A), 0);
+	assert_int_equal(put_json(s, run[1], b, "none", true, JSON_B), 0);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE ?1 = ?1", 0), 2);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE ?1 = ?1", 0), 2);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT count(*) FROM run_results WHERE run_id = ?1"
+	                              " AND reference = 1",
+	                              run[1]),
+	                 2);
+	int64_t first_a = store_scalar(s, "SELECT id FROM results WHERE domain_id = ?1", a);
+	char want[512];
+	snprintf(want, sizeof(want), "%lld 1 %s", (long long)first_a, JSON_A);
+	assert_string_equal(row_of(s, run[1], "a.example", &o), want);
+	snprintf(want, sizeof(want), "%lld 0 %s", (long long)first_a, JSON_A);
+	assert_string_equal(row_of(s, run[0], "a.example", &o), want);
+
+	/* Night 3: a changes (same columns, other JSON); b does not. */
+	assert_int_equal(put_json(s, run[2], a, "ok", true, JSON_A2), 0);
+	assert_int_equal(put_json(s, run[2], b, "none", true, JSON_B), 0);
+	int64_t third_a = store_scalar(s,
+	                               "SELECT id FROM results WHERE run_id = ?1"
+	                               " AND domain_id = (SELECT id FROM domains"
+	                               " WHERE name = 'a.example')",
+	                               run[2]);
+	assert_true(third_a > first_a);
+	/* Night 4: a cannot be checked; night 5: a as on night 3. */
+	assert_int_equal(put_json(s, run[3], a, "temperror", false, "{\"domain\":\"a.example\"}"),
+	                 0);
+	assert_int_equal(put_json(s, run[4], a, "ok", true, JSON_A2), 0);
+	snprintf(want, sizeof(want), "%lld 1 %s", (long long)third_a, JSON_A2);
+	assert_string_equal(row_of(s, run[4], "a.example", &o), want);
+	/* Back to night 1's JSON would be a new row: only the newest
+	 * conclusive result is compared. */
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE domain_id = ?1", a),
+	                 3);
+	assert_int_equal(store_scalar(s,
+	                              "SELECT newer_inconclusive = 0 AND run_id = ?1"
+	                              " FROM latest_results WHERE domain = 'a.example'",
+	                              run[4]),
+	                 1);
+	struct store_body_stats bs;
+	store_body_stats(s, &bs);
+	assert_int_equal(bs.full, 4);
+	assert_int_equal(bs.references, 4);
+	struct store_check c;
+	assert_int_equal(store_check_results(s, &c), 0);
+	if (c.bad != 0)
+		fail_msg("%s", c.first);
+	assert_int_equal(c.rows, 8);
+	assert_int_equal(c.references, 4);
+	assert_int_equal(c.results, 4);
+	store_close(s);
+}
+
+/* Prune: old runs lose their results but keep their row and statistics;
+ * a result a kept run refers to stays; the newest finished run and, with
+ * keep_monthly, each month's last finished run are kept. */
+static int collect_ids(void *arg, const struct store_run *r)
+{
+	int64_t *ids = arg;
+	ids[ids[0] + 1] = r->id;
+	ids[0]++;
+	return 0;
+}
+
+static void test_prune(void **state)
+{
+	static const char *const domains[] = { "a.example", "b.example" };
+	static const char *const started[] = { "2026-01-05T00:00:00Z", "2026-01-20T00:00:00Z",
+		                               "2026-02-03T00:00:00Z", "2026-02-04T00:00:00Z" };
+	(void)state;
+	struct store *s = open_db("prune.db");
+	int64_t run[4];
+	for (int i = 0; i < 4; i++) {
+		run[i] = new_run(s, "nightly", domains, 2);
+		int64_t a = domain_id(s, "a.example"), b = domain_id(s, "b.example");
+		assert_int_equal(put_json(s, run[i], a, "ok", true, JSON_A), 0);
+		assert_int_equal(
+		        put_json(s, run[i], b, "none", true, i == 1 ? JSON_B : "{\"b\":1}"), 0);
+		assert_int_equal(store_run_recount(s, run[i]), 0);
+		assert_int_equal(store_run_set_state(s, run[i], STORE_RUN_FINISHED), 0);
+		char sql[160];
+		snprintf(sql, sizeof(sql), "UPDATE runs SET started = '%s' WHERE id = ?1",
+		         started[i]);
+		store_scalar(s, sql, run[i]);
+	}
+	int64_t ids[8] = { 0 };
+	/* Every run is older than 30 days; keep_monthly keeps January's and
+	 * February's last, and the newest finished is February's last. */
+	assert_int_equal(store_prune_each(s, 30, true, collect_ids, ids), 0);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], run[0]);
+	assert_int_equal(ids[2], run[2]);
+	memset(ids, 0, sizeof(ids));
+	assert_int_equal(store_prune_each(s, 30, false, collect_ids, ids), 0);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(store_prune_each(s, 100000, false, collect_ids, ids), 0);
+	assert_int_equal(ids[0], 3); /* nothing that recent */
+
+	int64_t removed;
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(store_run_stats_put(s, run[i], "posture-stats 1\nunits 2 2 2\n"),
+		                 0);
+		assert_int_equal(store_prune_run(s, run[i]), 0);
+	}
+	assert_int_equal(store_prune_orphans(s, &removed), 0);
+	assert_int_equal(store_commit(s), 0);
+	/* a's result of run 1 stays (run 4 refers to it); b's of runs 1-3
+	 * go (b changed on run 2, and run 4 has its own). */
+	assert_int_equal(removed, 2);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM results WHERE ?1 = ?1", 0), 2);
+	assert_int_equal(store_scalar(s, "SELECT count(*) FROM findings WHERE ?1 = ?1", 0), 2);
+	struct one_row o;
+	assert_non_null(strstr(row_of(s, run[3], "a.example", &o), JSON_A));
+	struct store_run r;
+	assert_int_equal(store_run_get(s, run[0], &r), 1);
+	assert_true(r.pruned_at[0] != '\0');
+	char *text = NULL;
+	assert_int_equal(store_run_stats_get(s, run[1], &text), 1);
+	assert_string_equal(text, "posture-stats 1\nunits 2 2 2\n");
+	free(text);
+	assert_int_equal(store_run_stats_get(s, run[3], &text), 0);
+	struct store_check c;
+	assert_int_equal(store_check_results(s, &c), 0);
+	if (c.bad != 0)
+		fail_msg("%s", c.first);
+	assert_int_equal(c.rows, 2);
+	store_close(s);
+}
+
+/* db check finds a dangling reference, another domain's result and a
+ * body that does not decompress. */
+static void test_check_detects(void **state)
+{
+	static const char *const domains[] = { "a.example", "b.example" };
+	(void)state;
+	struct store *s = open_db("check.db");
+	int64_t r1 = new_run(s, "n", domains, 2), r2 = new_run(s, "n", domains, 2);
+	int64_t a = domain_id(s, "a.example"), b = domain_id(s, "b.example");
+	assert_int_equal(put_json(s, r1, a, "ok", true, JSON_A), 0);
+	assert_int_equal(put_json(s, r1, b, "ok", true, JSON_B), 0);
+	assert_int_equal(put_json(s, r2, a, "ok", true, JSON_A), 0);
+	assert_int_equal(put_json(s, r2, b, "ok", true, JSON_B), 0);
+	struct store_check c;
+	assert_int_equal(store_check_results(s, &c), 0);
+	if (c.bad != 0)
+		fail_msg("%s", c.first);
+
+	store_scalar(s, "UPDATE run_domains SET result = 999 WHERE run_id = ?1 AND domain_id = 1",
+	             r2);
+	assert_int_equal(store_check_results(s, &c), 0);
+	assert_int_equal(c.bad, 1);
+	assert_non_null(strstr(c.first, "result that does not exist"));
+
+	store_scalar(s,
+	             "UPDATE run_domains SET result = (SELECT id FROM results WHERE domain_id = 2)"
+	             " WHERE run_id = ?1 AND domain_id = 1",
+	             r2);
+	assert_int_equal(store_check_results(s, &c), 0);
+	assert_non_null(strstr(c.first, "another domain's result"));
+
+	store_scalar(s,
+	             "UPDATE run_domains SET result = (SELECT id FROM results WHERE domain_id = 1)"
+	             " WHERE run_id = ?1 AND domain_id = 1",
+	             r2);
+	store_scalar(s, "UPDATE results SET body = x'28b52ffd00' WHERE domain_id = ?1", b);
+	assert_int_equal(store_check_results(s, &c), 0);
+	assert_int_equal(c.bad, 1);
+	assert_non_null(strstr(c.first, "does not decompress"));
+	store_close(s);
+}
+
+/* The same shard merged on two nights: the second night's results are
+ * references in the merged database too. */
+static void test_merge_references(void **state)
+{
+	static const char *const one[] = { "a.example", "b.example" };
+	(void)state;
+	char p1[128], err[256];
+	snprintf(p1, sizeof(p1), "%s/night.db", dir);
+	struct store *out = open_db("history.db");
+	for (int night = 0; night < 2; night++) {
+		unlink(p1);
+		struct store *s = open_db("night.db");
+		int64_t run = new_run(s, "nightly", one, 2);
+		assert_int_equal(put_json(s, run, domain_id(s, "a.example"), "ok", true, JSON_A),
+		                 0);
+		assert_int_equal(put_json(s, run, domain_id(s, "b.example"), "ok", true,
+		                          night ? JSON_B : "{\"b\":0}"),
+		                 0);
+		assert_int_equal(store_run_set_state(s, run, STORE_RUN_FINISHED), 0);
+		store_close(s);
+		const char *const src[] = { p1 };
+		int64_t merged;
+		if (store_merge(out, src, 1, &merged, err, sizeof(err)) != 0)
+			fail_msg("merge: %s", err);
+	}
+	assert_int_equal(store_scalar(out, "SELECT count(*) FROM results WHERE ?1 = ?1", 0), 3);
+	assert_int_equal(store_scalar(out,
+	                              "SELECT count(*) FROM run_results WHERE run_id = ?1"
+	                              " AND reference = 1",
+	                              2),
+	                 1);
+	struct one_row o;
+	assert_non_null(strstr(row_of(out, 2, "b.example", &o), JSON_B));
+	struct store_check c;
+	assert_int_equal(store_check_results(out, &c), 0);
+	assert_int_equal(c.bad, 0);
+	store_close(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +918,10 @@ int main(void)
 		cmocka_unit_test(test_work_list),
 		cmocka_unit_test(test_temperror_keeps_good),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_check_detects),
+		cmocka_unit_test(test_merge_references),
 		cmocka_unit_test(test_background_checkpoints),
 		cmocka_unit_test(test_claim_one_writer),
 		cmocka_unit_test(test_claim_released_on_kill),
