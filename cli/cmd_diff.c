@@ -330,7 +330,7 @@ static int diff_runs(struct store *s, const struct store_run *ra, const struct s
 {
 	int rc = cli_rows_load(s, ra->id, &x->a);
 	if (rc == 0)
-		rc = cli_rows_load(s, rb->id, &x->b);
+		rc = cli_rows_load_like(s, rb->id, &x->b, &x->a); /* unchanged: no parse */
 	if (rc == 0) {
 		report_rows_sort_by_domain(x->a.v, x->a.n);
 		report_rows_sort_by_domain(x->b.v, x->b.n);

@@ -93,6 +93,24 @@ static int add_run(void *arg, const struct store_run *r)
 	return 0;
 }
 
+/* A pruned run's statistics, as db prune kept them. 0 or an exit code. */
+static int kept_stats(struct store *s, int64_t run, struct report_stats **out)
+{
+	char *text = NULL;
+	if (store_run_stats_get(s, run, &text) < 0) {
+		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		return EXIT_INTERNAL;
+	}
+	*out = report_stats_load(text);
+	free(text);
+	if (*out == NULL) {
+		fprintf(stderr, "posture: run %lld was pruned without its statistics\n",
+		        (long long)run);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
 /* Finished runs (newest max of them, id <= upto), oldest first, with
  * their statistics. 0 or an exit code. */
 static int trend_load(struct store *s, int64_t upto, size_t max, struct runlist *l,
@@ -115,36 +133,31 @@ static int trend_load(struct store *s, int64_t upto, size_t max, struct runlist 
 	*stats = calloc(l->n ? l->n : 1, sizeof(struct report_stats *));
 	if (*stats == NULL)
 		return EXIT_INTERNAL;
-	for (size_t i = 0; i < l->n; i++) {
-		struct cli_rows rows;
+	/* Each run's rows are read with the previous run's at hand: a
+	 * result unchanged since (a reference) is not parsed again. */
+	struct cli_rows prev = { 0 }, rows;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
 		if (l->v[i].pruned_at[0] != '\0') {
-			/* Its results are gone; its statistics were kept. */
-			char *text = NULL;
-			if (store_run_stats_get(s, l->v[i].id, &text) < 0) {
-				fprintf(stderr, "posture: database: %s\n", store_error(s));
-				return EXIT_INTERNAL;
-			}
-			(*stats)[i] = report_stats_load(text);
-			free(text);
-			if ((*stats)[i] == NULL) {
-				fprintf(stderr,
-				        "posture: run %lld was pruned without its statistics\n",
-				        (long long)l->v[i].id);
-				return EXIT_INTERNAL;
-			}
+			rc = kept_stats(s, l->v[i].id, &(*stats)[i]);
 			continue;
 		}
-		int rc = cli_rows_load(s, l->v[i].id, &rows);
-		if (rc != 0)
-			return rc;
+		rc = cli_rows_load_like(s, l->v[i].id, &rows, prev.n ? &prev : NULL);
+		if (rc != 0) {
+			cli_rows_free(&rows);
+			break;
+		}
+		cli_rows_free(&prev);
+		prev = rows;
+		prev.like = NULL;
 		(*stats)[i] = cli_stats_of(rows.v, rows.n);
-		cli_rows_free(&rows);
 		if ((*stats)[i] == NULL) {
 			fputs("posture: out of memory\n", stderr);
-			return EXIT_INTERNAL;
+			rc = EXIT_INTERNAL;
 		}
 	}
-	return 0;
+	cli_rows_free(&prev);
+	return rc;
 }
 
 static void trend_free(struct runlist *l, struct report_stats **stats)

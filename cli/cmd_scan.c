@@ -63,7 +63,7 @@ const char cmd_scan_help[] =
         "                    [--progress]\n"
         "                    [--progress-every N] [--quiet] [--json]\n"
         "                    [--selector S] [--ca-file FILE] [--connect-to H:P:A:P]\n"
-        "                    [--vmc-roots FILE] [--at TIME]\n"
+        "                    [--allow-port PORT] [--vmc-roots FILE] [--at TIME]\n"
         "       posture scan --resume RUN [--db FILE] [options]\n"
         "\n"
         "Scans every domain of the lists and stores one result per domain in the\n"
@@ -159,6 +159,18 @@ static void on_problem(void *arg, const char *source, unsigned long line, const 
 	}
 }
 
+/* A line that was read but deserves a word (a field that is not UTF-8):
+ * shown like a problem, within the same limit, but nothing is skipped. */
+static void on_warning(void *arg, const char *source, unsigned long line, const char *reason)
+{
+	struct problems *p = arg;
+	if (p->shown++ < SCAN_PROBLEMS_SHOWN) {
+		fprintf(stderr, "posture: %s:%lu: warning: ", source, line);
+		print_safe(stderr, reason);
+		fputc('\n', stderr);
+	}
+}
+
 /* Loads the lists into a new run, in one transaction: a run exists only
  * with its whole work list. Returns 0, EXIT_USAGE (a list that cannot be
  * opened or gives no domain: no run is made) or EXIT_INTERNAL. */
@@ -175,6 +187,7 @@ static int load_run(struct store *s, struct store_run *r, char **lists, int nlis
 			store_rollback(s);
 			return EXIT_USAGE;
 		}
+		list_on_warning(lr, on_warning, pr);
 		struct list_entry e;
 		int rc;
 		unsigned long read = 0;
@@ -443,6 +456,8 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	o->no_fetch = a->dco.no_fetch;
 	o->ca_file = a->dco.ca_file;
 	o->connect_to = a->dco.connect_to;
+	o->allow_ports = a->dco.allow_port;
+	o->n_allow_ports = a->dco.n_allow_port;
 	o->n_connect_to = a->dco.n_connect_to;
 	o->selector = a->dco.selector;
 	o->at = a->dco.at;

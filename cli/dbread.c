@@ -24,7 +24,12 @@ int cli_rows_collect(void *arg, const struct store_row *sr)
 		r->v = v;
 		r->cap = cap;
 	}
-	if (report_row_from_store(&r->v[r->n], sr) != 0) {
+	/* Same list, same order: the like run's row at this place is the
+	 * domain's, whenever the lists match. */
+	const struct report_row *like = NULL;
+	if (r->like != NULL && r->n < r->like->n)
+		like = &r->like->v[r->n];
+	if (report_row_from_store_like(&r->v[r->n], sr, like) != 0) {
 		r->oom = true;
 		return 1;
 	}
@@ -43,8 +48,15 @@ void cli_rows_free(struct cli_rows *r)
 /* Loads a run's rows; prints why and returns an exit code when it fails. */
 int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out)
 {
+	return cli_rows_load_like(s, run, out, NULL);
+}
+
+int cli_rows_load_like(struct store *s, int64_t run, struct cli_rows *out,
+                       const struct cli_rows *like)
+{
 	struct store_run r;
 	memset(out, 0, sizeof(*out));
+	out->like = like;
 	if (store_run_get(s, run, &r) == 1 && r.pruned_at[0] != '\0') {
 		fprintf(stderr,
 		        "posture: run %lld was pruned on %s (posture db prune): its results are "

@@ -17,6 +17,10 @@ struct cli_rows {
 	struct report_row *v;
 	size_t n, cap;
 	bool oom;
+	/* Another run's rows, loaded before, in list order: a row of the same
+	 * stored result (unchanged since, a reference) at the same place is
+	 * copied rather than parsed again (diff, trends). May be NULL. */
+	const struct cli_rows *like;
 };
 
 /* A store_row_fn (store.h) that appends each row to arg, a struct
@@ -24,6 +28,9 @@ struct cli_rows {
 int cli_rows_collect(void *arg, const struct store_row *sr);
 /* Loads a run's rows; prints why and returns an exit code when it fails. */
 int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out);
+/* The same, reusing what like (a run loaded before) parsed already. */
+int cli_rows_load_like(struct store *s, int64_t run, struct cli_rows *out,
+                       const struct cli_rows *like);
 void cli_rows_free(struct cli_rows *r);
 /* Opens an existing database read-only, printing store_open_ro's note;
  * NULL (said why) when it does not exist or cannot be read. */

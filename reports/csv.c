@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 bool csv_dangerous(const char *s)
 {
 	return s != NULL && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
@@ -14,16 +16,26 @@ void csv_cell(FILE *out, const char *s)
 {
 	if (s == NULL)
 		return;
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	/* No CR or LF reaches the file (they become U+FFFD below): only a
+	 * comma or a quote needs the cell quoted. */
+	bool quote = strpbrk(s, ",\"") != NULL;
 	if (quote)
 		fputc('"', out);
 	/* OWASP "CSV injection": a leading apostrophe makes the cell text. */
 	if (csv_dangerous(s))
 		fputc('\'', out);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			fputc('"', out);
-		fputc(*p, out);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		bool raw;
+		size_t len = utf8_next(p + i, n - i, &raw);
+		if (!raw)
+			fputs("\xEF\xBF\xBD", out); /* U+FFFD: visible, harmless */
+		else if (p[i] == '"')
+			fputs("\"\"", out);
+		else
+			fwrite(p + i, 1, len, out);
+		i += len;
 	}
 	if (quote)
 		fputc('"', out);

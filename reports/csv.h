@@ -4,6 +4,11 @@
  * '=', '+', '-' or '@' (or a tab or carriage return, which some
  * spreadsheets skip before reading a formula) is neutralised with a
  * leading apostrophe, so a spreadsheet shows it as text, never runs it.
+ * No cell holds a raw control character: each character utf8_next does
+ * not call raw (C0 with tab, CR and LF, DEL, C1, the bidirectional
+ * controls) and each byte that is not UTF-8 is written as U+FFFD, so a
+ * record's ESC, BEL or CR cannot reach a terminal that shows the file, and
+ * a cell never spans lines; the JSON report keeps the exact text.
  */
 #ifndef POSTURE_CSV_H
 #define POSTURE_CSV_H
@@ -13,8 +18,9 @@
 
 /* True when a cell with this text would be read as a formula. */
 bool csv_dangerous(const char *s);
-/* Writes one cell (NULL: empty): neutralised, then quoted when it holds a
- * comma, a quote, CR or LF (quotes doubled). No separator. */
+/* Writes one cell (NULL: empty): neutralised, control characters as
+ * U+FFFD, then quoted when it holds a comma or a quote (quotes doubled).
+ * No separator. */
 void csv_cell(FILE *out, const char *s);
 /* Writes cells separated by commas and ends the record with CRLF. */
 void csv_row(FILE *out, const char *const *cells, size_t n);

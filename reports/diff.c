@@ -77,6 +77,16 @@ static int compare(const struct report_row *a, const struct report_row *b,
 	const char *d = b->domain;
 	int rc = 0;
 
+	/* A domain that stopped existing (NXDOMAIN) is one change, a
+	 * regression: mail "from" it can no longer be told from forgery, and
+	 * a lapsed registration is anyone's to take. Coming back is one
+	 * improvement; nothing else is compared across it. */
+	if (a->nxdomain != b->nxdomain && a->conclusive && b->conclusive)
+		return emit(d, "exists", a->nxdomain ? "no" : "yes", b->nxdomain ? "no" : "yes",
+		            b->nxdomain ? REPORT_REGRESSED : REPORT_IMPROVED, fn, arg);
+	if (a->nxdomain && b->nxdomain)
+		return 0;
+
 	if (known(a->spf_status) && known(b->spf_status)) {
 		bool pa = eq(a->spf_status, "permerror"), pb = eq(b->spf_status, "permerror");
 		/* One name both ways: going into a PermError (RFC 7208 2.6.7) and

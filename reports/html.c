@@ -5,7 +5,9 @@
  *
  * Everything that comes from a list or from DNS (company names, records,
  * include targets) is attacker-controlled: every string goes through
- * html_text, which escapes & < > " ' and drops control bytes. The one
+ * html_text, which escapes & < > " ' and writes U+FFFD for each control
+ * character (C0, DEL, C1), bidirectional control and byte that is not
+ * UTF-8 (the set utf8_next names), so none reaches the page raw. The one
  * script is ours, inline, and allowed by its SHA-256 in the page's
  * Content-Security-Policy (default-src 'none'), so an injected script
  * would not run even if escaping ever failed.
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "utf8.h"
 
 /* Sorts the table a header belongs to, by that column (numbers as
  * numbers); marks the document when it ran (the tests read that). */
@@ -43,31 +46,44 @@ const char *report_html_script_sha256(void)
 	return SCRIPT_SHA256;
 }
 
+/* One printable ASCII character, escaped when HTML would read it. */
+static void html_char(FILE *out, unsigned char c)
+{
+	switch (c) {
+	case '&':
+		fputs("&amp;", out);
+		break;
+	case '<':
+		fputs("&lt;", out);
+		break;
+	case '>':
+		fputs("&gt;", out);
+		break;
+	case '"':
+		fputs("&quot;", out);
+		break;
+	case '\'':
+		fputs("&#39;", out);
+		break;
+	default:
+		fputc(c, out);
+	}
+}
+
 void html_text(FILE *out, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fputs("\xEF\xBF\xBD", out); /* U+FFFD: visible, harmless */
-			else
-				fputc(*p, out);
-		}
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	for (size_t i = 0; i < n;) {
+		bool raw;
+		size_t len = utf8_next(p + i, n - i, &raw);
+		if (!raw)
+			fputs("\xEF\xBF\xBD", out); /* U+FFFD: visible, harmless */
+		else if (len > 1)
+			fwrite(p + i, 1, len, out);
+		else
+			html_char(out, p[i]);
+		i += len;
 	}
 }
 

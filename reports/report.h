@@ -37,6 +37,7 @@
 /* One domain's result in a run, owned (report_row_cleanup frees it). */
 struct report_row {
 	int64_t run_id, position;
+	int64_t result_id; /* the stored result's id: equal ids, equal results */
 	char *domain, *company, *code, *sector, *list; /* list: the list file's name column */
 	char scanned_at[32];
 	bool conclusive;
@@ -69,6 +70,11 @@ struct report_row {
 /* Copies a store row (the JSON is parsed for the extra facts; a JSON that
  * cannot be parsed leaves them empty). 0, or -1 when out of memory. */
 int report_row_from_store(struct report_row *out, const struct store_row *in);
+/* The same, taking the JSON's facts from like instead of parsing the JSON
+ * when like is a row of the same stored result (the same result_id: a
+ * domain unchanged since like's run). like may be NULL. */
+int report_row_from_store_like(struct report_row *out, const struct store_row *in,
+                               const struct report_row *like);
 void report_row_cleanup(struct report_row *r);
 
 /* The BIMI readiness items, in the order of their bits in bimi_fail. */

@@ -116,10 +116,48 @@ static void read_bimi(struct report_row *r, json_t *bimi)
 	}
 }
 
+/* The facts a row takes from its JSON, copied from a row of the same
+ * stored result (no parse). 0, or -1 when out of memory. */
+static int copy_facts(struct report_row *out, const struct report_row *f)
+{
+	out->nxdomain = f->nxdomain;
+	memcpy(out->dmarc_np, f->dmarc_np, sizeof(out->dmarc_np));
+	memcpy(out->dmarc_enforcement_7489, f->dmarc_enforcement_7489,
+	       sizeof(out->dmarc_enforcement_7489));
+	out->dmarc_rua = f->dmarc_rua;
+	out->dmarc_rua_unauthorized = f->dmarc_rua_unauthorized;
+	out->dmarc_readings_differ = f->dmarc_readings_differ;
+	memcpy(out->vmc_type, f->vmc_type, sizeof(out->vmc_type));
+	memcpy(out->logo_status, f->logo_status, sizeof(out->logo_status));
+	out->vmc_expired = f->vmc_expired;
+	out->bimi_fail = f->bimi_fail;
+	if (dup_str(&out->spf_record, f->spf_record) != 0 ||
+	    dup_str(&out->dmarc_record, f->dmarc_record) != 0)
+		return -1;
+	if (f->nincludes > 0) {
+		out->includes = calloc(f->nincludes, sizeof(char *));
+		if (out->includes == NULL)
+			return -1;
+		for (size_t i = 0; i < f->nincludes; i++) {
+			if (dup_str(&out->includes[i], f->includes[i]) != 0)
+				return -1;
+			out->nincludes++;
+		}
+	}
+	return 0;
+}
+
 int report_row_from_store(struct report_row *out, const struct store_row *in)
+{
+	return report_row_from_store_like(out, in, NULL);
+}
+
+int report_row_from_store_like(struct report_row *out, const struct store_row *in,
+                               const struct report_row *like)
 {
 	const struct store_result *s = &in->r;
 	memset(out, 0, sizeof(*out));
+	out->result_id = in->result_id;
 	out->run_id = in->run_id;
 	out->position = in->position;
 	if (dup_str(&out->domain, in->domain ? in->domain : "") != 0 ||
@@ -144,7 +182,15 @@ int report_row_from_store(struct report_row *out, const struct store_row *in)
 	copy(out->mx, sizeof(out->mx), s->mx);
 	copy(out->a, sizeof(out->a), s->a);
 
-	json_t *js = s->json ? json_loads(s->json, 0, NULL) : NULL;
+	if (like != NULL && like->result_id != 0 && like->result_id == in->result_id) {
+		/* The same stored result (a reference): the same JSON. */
+		if (copy_facts(out, like) != 0)
+			goto oom;
+		return 0;
+	}
+	json_t *js =
+	        s->json ? json_loadb(s->json, s->json_len ? s->json_len : strlen(s->json), 0, NULL)
+	                : NULL;
 	if (js == NULL)
 		return 0; /* no extra facts: the columns still count */
 	out->nxdomain = json_is_false(json_object_get(js, "exists"));

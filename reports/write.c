@@ -5,8 +5,8 @@
  * Every writer walks report_metrics in order, so a figure has one name and
  * one value in every format. Published text (company names come from
  * lists, records from DNS) is never written raw: terminals get \DDD for
- * control bytes, CSV goes through csv_cell, Markdown escapes its table
- * syntax, JSON is jansson's (ASCII-only).
+ * control characters (print_safe), CSV goes through csv_cell, Markdown
+ * escapes its table syntax, JSON is jansson's (ASCII-only).
  */
 #include "report.h"
 
@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "textout.h"
+#include "utf8.h"
 
 static const struct {
 	const char *group, *title;
@@ -61,18 +62,12 @@ static const char *run_date(const struct store_run *r)
 	return r->finished_at[0] ? r->finished_at : r->started;
 }
 
-/* Writes s with control bytes as \DDD, padded with spaces to width
- * characters (bytes; UTF-8 text may look shorter). */
+/* Writes s as print_safe does (controls, bidi controls and bytes that
+ * are not UTF-8 as \DDD), padded with spaces to width characters (bytes;
+ * UTF-8 text may look shorter). */
 static void text_pad(FILE *out, const char *s, int width)
 {
-	int n = 0;
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			n += fprintf(out, "\\%03u", *p);
-		else
-			n += fputc(*p, out) != EOF;
-	}
-	for (; n < width; n++)
+	for (size_t n = print_safe(out, s ? s : ""); n < (size_t)width; n++)
 		fputc(' ', out);
 }
 
@@ -403,16 +398,22 @@ static int write_json(FILE *out, json_t *o)
 	return 0;
 }
 
-/* Markdown cell text: control bytes dropped, table syntax escaped. */
+/* Markdown cell text: table syntax escaped; control characters, bidi
+ * controls and bytes that are not UTF-8 (utf8_next) as spaces. */
 static void md_text(FILE *out, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	for (size_t i = 0; i < n;) {
+		bool raw;
+		size_t len = utf8_next(p + i, n - i, &raw);
+		if (!raw)
 			fputc(' ', out);
-		else if (strchr("|\\`*_[]<>#", *p) != NULL)
-			fprintf(out, "\\%c", *p);
+		else if (len == 1 && strchr("|\\`*_[]<>#", p[i]) != NULL)
+			fprintf(out, "\\%c", p[i]);
 		else
-			fputc(*p, out);
+			fwrite(p + i, 1, len, out);
+		i += len;
 	}
 }
 

@@ -23,7 +23,7 @@ declare -A SOURCES=(
 	[fuzz_taglist]="scanner/util/taglist.c"
 	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/bimi/svg_schema.S"
 	[fuzz_vmc_logotype]="scanner/bimi/logotype.c scanner/util/finding.c -lcrypto -lz"
-	[fuzz_fetch_policy]="scanner/fetch/fetch_policy.c scanner/util/dnsutil.c"
+	[fuzz_fetch_policy]="scanner/fetch/fetch_policy.c scanner/fetch/fetch_dest.c scanner/util/dnsutil.c"
 	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
 	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 )

@@ -21,9 +21,18 @@ void bimi_assets_cleanup(struct bimi_assets *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static void fetch_failed(struct findings *f, const char *code, const char *what,
-                         const struct bimi_fetched *x, const char *url)
+/* A failed fetch: code, or refused_code when the fetcher's destination
+ * policy refused the host's addresses or the port (its reason then holds
+ * nothing learnt from the destination). */
+static void fetch_failed(struct findings *f, const char *code, const char *refused_code,
+                         const char *what, const struct bimi_fetched *x, const char *url)
 {
+	if (x->error != NULL && strcmp(x->error, "destination") == 0) {
+		findings_add(f, refused_code, FINDING_ERROR, url,
+		             "Serve it from a host name with public addresses, on port 443.",
+		             "the %s was not fetched: %s", what, x->reason ? x->reason : url);
+		return;
+	}
 	findings_add(f, code, FINDING_ERROR, url,
 	             "Make the URL answer 200 over HTTPS with a certificate from a public "
 	             "CA, without redirects to http.",
@@ -78,7 +87,8 @@ int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
 		out->logo = BIMI_ASSET_UNCHECKED;
 	else if (!logo->ok) {
 		out->logo = BIMI_ASSET_INVALID;
-		fetch_failed(&out->logo_findings, "bimi.logo_fetch_failed", "logo", logo, r->l);
+		fetch_failed(&out->logo_findings, "bimi.logo_fetch_failed",
+		             "bimi.logo_fetch_refused", "logo", logo, r->l);
 	} else {
 		struct svg_result s;
 		if (svg_check(logo->body, logo->len, &s) != 0) {
@@ -104,8 +114,8 @@ int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
 	}
 	if (!cert->ok) {
 		out->vmc = BIMI_ASSET_INVALID;
-		fetch_failed(&out->vmc_findings, "bimi.vmc_fetch_failed", "Mark Certificate", cert,
-		             r->a);
+		fetch_failed(&out->vmc_findings, "bimi.vmc_fetch_failed", "bimi.vmc_fetch_refused",
+		             "Mark Certificate", cert, r->a);
 		return 0;
 	}
 	struct vmc_options o = *opt;

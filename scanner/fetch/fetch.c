@@ -15,6 +15,13 @@
  * would still look up itself, so a scan never asks the system resolver
  * behind the caller's back.
  *
+ * Where a hop may connect is fetch_dest.c's: its host and port are judged
+ * before anything is resolved, the addresses the resolver gives are
+ * filtered to the public ones, and the open-socket callback judges the
+ * very address and port of every socket curl is about to connect (a
+ * refused one is never connected), so what curl reads otherwise, or a
+ * cached entry, cannot take a fetch anywhere the policy did not allow.
+ *
  * Bodies grow by doubling up to the caller's cap; the write callback
  * counts every byte, because Content-Length (CURLOPT_MAXFILESIZE) is only
  * a promise and may be absent. The body of a response other than 200 is
@@ -24,13 +31,16 @@
 #include "fetch.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,10 +71,14 @@ struct fetch_job {
 	size_t cap; /* bytes allocated at res.body */
 	size_t discarded;
 	struct timespec start;
-	bool decided;       /* res.status is final before any transfer */
-	bool active;        /* added to the multi handle */
-	bool guard;         /* curl's own resolver must not run this hop */
-	bool guard_tripped; /* ... and it tried to */
+	bool decided;                    /* res.status is final before any transfer */
+	bool active;                     /* added to the multi handle */
+	bool guard;                      /* curl's own resolver must not run this hop */
+	bool guard_tripped;              /* ... and it tried to */
+	struct fetch_dest dest;          /* where this hop may connect */
+	bool dest_refused;               /* a socket was refused this hop ... */
+	int sockets_opened;              /* ... and how many were not */
+	char dest_why[FETCH_REASON_MAX]; /* why the first was refused */
 	bool too_large, encoded, discard_abort;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -75,6 +89,8 @@ struct fetch {
 	struct curl_slist *connect_to;
 	struct fetch_connect_to *ct;
 	size_t nct;
+	long allow[FETCH_ALLOW_PORTS_MAX]; /* ports besides 443 */
+	size_t nallow;
 	CURLM *multi;
 	struct fetch_job *queue, *queue_tail; /* added, not started */
 	struct fetch_job *done, *done_tail;   /* ended, callback not yet called */
@@ -150,6 +166,17 @@ struct fetch *fetch_new(const struct fetch_config *cfg, char *err, size_t errlen
 		snprintf(err, errlen, "more than %d connect-to entries", FETCH_CONNECT_TO_MAX);
 		return NULL;
 	}
+	if (c->n_allow_ports > FETCH_ALLOW_PORTS_MAX) {
+		snprintf(err, errlen, "more than %d allowed ports", FETCH_ALLOW_PORTS_MAX);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n_allow_ports; i++) {
+		if (c->allow_ports[i] < 1 || c->allow_ports[i] > 65535) {
+			snprintf(err, errlen, "allowed port %ld out of range (1 to 65535)",
+			         c->allow_ports[i]);
+			return NULL;
+		}
+	}
 	/* An unreadable trust store would fail every fetch as "tls". */
 	if (c->ca_file != NULL && access(c->ca_file, R_OK) != 0) {
 		snprintf(err, errlen, "CA file %.200s is not readable", c->ca_file);
@@ -160,7 +187,11 @@ struct fetch *fetch_new(const struct fetch_config *cfg, char *err, size_t errlen
 	if (f == NULL)
 		goto nomem;
 	f->cfg = *c;
-	f->cfg.connect_to = NULL; /* copied into f->connect_to and f->ct */
+	f->cfg.connect_to = NULL;  /* copied into f->connect_to and f->ct */
+	f->cfg.allow_ports = NULL; /* copied into f->allow */
+	for (size_t i = 0; i < c->n_allow_ports; i++)
+		f->allow[i] = c->allow_ports[i];
+	f->nallow = c->n_allow_ports;
 	if (c->ca_file != NULL) {
 		f->ca_file = strdup(c->ca_file);
 		if (f->ca_file == NULL)
@@ -425,6 +456,61 @@ static int on_resolver_start(void *resolver_state, void *reserved, void *userdat
 	return 0;
 }
 
+/* The address (network order) and port of a socket curl is about to
+ * open. Returns the address's length, 4 or 16, or 0 for another family. */
+static size_t socket_address(const struct curl_sockaddr *a, unsigned char *out, long *port)
+{
+	/* curl's storage behind addr is large enough for the family's
+	 * sockaddr; addrlen says how much of it is the address. */
+	const unsigned char *raw = (const unsigned char *)a + offsetof(struct curl_sockaddr, addr);
+
+	if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin;
+		memcpy(&sin, raw, sizeof(sin));
+		memcpy(out, &sin.sin_addr, 4);
+		*port = ntohs(sin.sin_port);
+		return 4;
+	}
+	if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 sin6;
+		memcpy(&sin6, raw, sizeof(sin6));
+		memcpy(out, &sin6.sin6_addr, 16);
+		*port = ntohs(sin6.sin6_port);
+		return 16;
+	}
+	return 0;
+}
+
+/*
+ * curl's open-socket callback: the last word on where a hop connects. The
+ * address is the one curl is about to connect to (not a separate lookup),
+ * so a refused destination never sees a packet, and the fetch ends in
+ * FETCH_DESTINATION whatever listens there.
+ */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+                                    struct curl_sockaddr *address)
+{
+	struct fetch_job *job = clientp;
+	unsigned char addr[16];
+	char why[FETCH_REASON_MAX];
+	long port = 0;
+	size_t len = purpose == CURLSOCKTYPE_IPCXN ? socket_address(address, addr, &port) : 0;
+
+	if (len == 0) {
+		snprintf(why, sizeof(why), "destination refused: not an IPv4 or IPv6 connection");
+	} else if (fetch_dest_socket_ok(&job->dest, addr, len, port, why, sizeof(why))) {
+		curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC,
+		                          address->protocol);
+		if (fd != CURL_SOCKET_BAD)
+			job->sockets_opened++;
+		return fd;
+	}
+	if (!job->dest_refused)
+		str_copy(job->dest_why, sizeof(job->dest_why), why);
+	job->dest_refused = true;
+	return CURL_SOCKET_BAD;
+}
+
 static int job_easy_init(struct fetch *f, struct fetch_job *job)
 {
 	static const char user_agent[] = "posture/" POSTURE_VERSION;
@@ -465,6 +551,8 @@ static int job_easy_init(struct fetch *f, struct fetch_job *job)
 	SET(CURLOPT_WRITEDATA, job);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, job);
+	SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	SET(CURLOPT_OPENSOCKETDATA, job);
 	if (f->cfg.low_speed_bytes > 0 && f->cfg.low_speed_ms > 0) {
 		SET(CURLOPT_LOW_SPEED_LIMIT, f->cfg.low_speed_bytes);
 		SET(CURLOPT_LOW_SPEED_TIME, (f->cfg.low_speed_ms + 999) / 1000);
@@ -478,13 +566,15 @@ static int job_easy_init(struct fetch *f, struct fetch_job *job)
 }
 
 /*
- * Puts the address of this hop's connect target into job->resolve.
- * Returns 0, or -1 with the job failed.
+ * Judges this hop's destination (fetch_dest.h) and puts the address of its
+ * connect target into job->resolve: the public ones only, unless a
+ * connect_to entry chose the host. Returns 0, or -1 with the job failed.
  */
 static int hop_resolve(struct fetch *f, struct fetch_job *job)
 {
-	char to_host[FETCH_HOST_MAX], entry[FETCH_RESOLVE_ENTRY_MAX];
+	char entry[FETCH_RESOLVE_ENTRY_MAX], why[FETCH_REASON_MAX];
 	char addrs[FETCH_MAX_ADDRS][FETCH_ADDR_MAX], err[FETCH_REASON_MAX];
+	const char *to_host = job->dest.host;
 	struct curl_slist *l;
 	long to_port;
 	int n;
@@ -492,10 +582,14 @@ static int hop_resolve(struct fetch *f, struct fetch_job *job)
 	curl_slist_free_all(job->resolve);
 	job->resolve = NULL;
 	job->guard = false;
+	if (fetch_dest_check(f->ct, f->nct, job->host, job->port, f->allow, f->nallow, &job->dest,
+	                     why, sizeof(why)) != FETCH_OK) {
+		job_fail(job, FETCH_DESTINATION, false, "%s", why);
+		return -1;
+	}
+	to_port = job->dest.port;
 	if (f->cfg.resolve == NULL)
 		return 0;
-	fetch_connect_target(f->ct, f->nct, job->host, job->port, to_host, sizeof(to_host),
-	                     &to_port);
 	switch (fetch_addr_kind(to_host)) {
 	case FETCH_ADDR_IPV6:
 		return 0; /* a literal: curl asks no resolver, and the entry
@@ -515,6 +609,13 @@ static int hop_resolve(struct fetch *f, struct fetch_job *job)
 			job_fail(job, FETCH_RESOLVE, true, "cannot resolve %s now: %s", to_host,
 			         err[0] != '\0' ? err : "temporary failure");
 			return -1;
+		}
+		if (n > 0 && !job->dest.host_chosen) {
+			n = fetch_dest_filter(addrs, n, to_host, why, sizeof(why));
+			if (n == 0) {
+				job_fail(job, FETCH_DESTINATION, false, "%s", why);
+				return -1;
+			}
 		}
 		if (fetch_resolve_entry(to_host, to_port, addrs, n, entry, sizeof(entry)) == 0) {
 			job_fail(job, FETCH_RESOLVE, false, "%s has no address%s%s", to_host,
@@ -554,6 +655,9 @@ static int hop_start(struct fetch *f, struct fetch_job *job)
 	job->discarded = 0;
 	job->too_large = job->encoded = job->discard_abort = false;
 	job->guard_tripped = false;
+	job->dest_refused = false;
+	job->sockets_opened = 0;
+	job->dest_why[0] = '\0';
 	job->errbuf[0] = '\0';
 	rc = curl_easy_setopt(job->easy, CURLOPT_URL, job->res.final_url);
 	if (rc == CURLE_OK)
@@ -672,7 +776,12 @@ static void fail_curl(struct fetch_job *job, CURLcode cc)
 			job_fail(job, FETCH_RESOLVE, false, "cannot resolve (%s)", detail);
 		break;
 	case CURLE_COULDNT_CONNECT:
-		job_fail(job, FETCH_CONNECT, true, "cannot connect (%s)", detail);
+		/* Every address refused by the policy: nothing was connected,
+		 * and the reason is the policy's, whatever listens there. */
+		if (job->dest_refused && job->sockets_opened == 0)
+			job_fail(job, FETCH_DESTINATION, false, "%s", job->dest_why);
+		else
+			job_fail(job, FETCH_CONNECT, true, "cannot connect (%s)", detail);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		job_fail(job, FETCH_TIMEOUT, true, "timed out (%s)", detail);

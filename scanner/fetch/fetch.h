@@ -15,7 +15,12 @@
  *   before they arrive when Content-Length says so);
  * - any Content-Encoding or Transfer-Encoding other than identity (and
  *   chunked): nothing is decompressed, so no decompression bomb;
- * - any HTTP status but 200.
+ * - any HTTP status but 200;
+ * - any destination fetch_dest.h refuses: an address that is not public
+ *   (the URL's or a redirect target's host, checked once resolved and
+ *   again on every socket curl opens) or a port other than 443 and
+ *   allow_ports, unless a connect_to entry names it (FETCH_DESTINATION,
+ *   before anything is sent there).
  * No cookies, no .netrc, no proxy from the environment, no Referer,
  * no Accept-Encoding. User-Agent: posture/<version>.
  *
@@ -32,8 +37,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The URL policy, the statuses, connect_to entries: pure, and included
- * here so that callers of the fetcher see them. */
+/* The URL policy, the statuses, connect_to entries, the destination
+ * policy: pure, and included here so that callers of the fetcher see
+ * them. */
+#include "fetch_dest.h"
 #include "fetch_policy.h"
 
 #define FETCH_CONTENT_TYPE_MAX           128                  /* bytes of Content-Type kept */
@@ -65,6 +72,10 @@ struct fetch_config {
 	const char *ca_file;           /* PEM trust store; NULL: the system's */
 	const char *const *connect_to; /* curl-style "HOST:PORT:ADDR:PORT" */
 	size_t n_connect_to;
+	/* Ports fetched besides 443 when a URL names them (1 to 65535, at
+	 * most FETCH_ALLOW_PORTS_MAX). */
+	const long *allow_ports;
+	size_t n_allow_ports;
 	long connect_timeout_ms;
 	long total_timeout_ms; /* per fetch, all redirects included */
 	int max_redirects;
@@ -87,7 +98,7 @@ struct fetch_config {
 };
 
 /* Fills cfg with the defaults above: system trust store, no connect_to,
- * curl resolves. */
+ * port 443 only, curl resolves. */
 void fetch_config_init(struct fetch_config *cfg);
 
 struct fetch_result {
@@ -121,8 +132,9 @@ int fetch_global_init(void);
 /* Frees curl's global state; call at exit, after every fetch_free. */
 void fetch_global_cleanup(void);
 
-/* Returns a fetcher, or NULL with a reason in err (a bad connect_to entry,
- * an unreadable ca_file, a limit out of range, out of memory). */
+/* Returns a fetcher, or NULL with a reason in err (a bad connect_to entry
+ * or allowed port, an unreadable ca_file, a limit out of range, out of
+ * memory). */
 struct fetch *fetch_new(const struct fetch_config *cfg, char *err, size_t errlen);
 /* Frees f; fetches still queued are dropped without callback. */
 void fetch_free(struct fetch *f);

@@ -39,6 +39,7 @@ static const char *const status_names[] = {
 	[FETCH_REDIRECT_INSECURE] = "redirect_insecure",
 	[FETCH_ENCODED] = "encoded",
 	[FETCH_ERROR] = "error",
+	[FETCH_DESTINATION] = "destination",
 };
 
 const char *fetch_status_name(enum fetch_status status)
@@ -736,8 +737,8 @@ bad:
 	return -1;
 }
 
-void fetch_connect_target(const struct fetch_connect_to *ct, size_t n, const char *host, long port,
-                          char *to_host, size_t to_hostlen, long *to_port)
+int fetch_connect_target(const struct fetch_connect_to *ct, size_t n, const char *host, long port,
+                         char *to_host, size_t to_hostlen, long *to_port)
 {
 	char bare[FETCH_HOST_MAX];
 	size_t len = strlen(host);
@@ -761,8 +762,9 @@ void fetch_connect_target(const struct fetch_connect_to *ct, size_t n, const cha
 			str_copy(to_host, to_hostlen, c->to_host);
 		if (c->to_port != 0)
 			*to_port = c->to_port;
-		return;
+		return (int)i;
 	}
+	return -1;
 }
 
 int fetch_resolve_entry(const char *host, long port, char (*addrs)[FETCH_ADDR_MAX], int n,

@@ -57,11 +57,16 @@ enum fetch_status {
 	FETCH_REDIRECT_INSECURE, /* a redirect to anything but https */
 	FETCH_ENCODED,           /* Content-/Transfer-Encoding other than identity */
 	FETCH_ERROR,             /* anything else: the reason says what */
+	/* The destination policy (fetch_dest.h) refused the address or the
+	 * port: nothing was sent there, so the reason is the same whether
+	 * anything listens or not. */
+	FETCH_DESTINATION,
 };
 
 /* Stable lower-case names for JSON and the store: "ok", "bad_url",
  * "not_https", "resolve", "connect", "tls", "timeout", "http_status",
- * "too_large", "redirect_limit", "redirect_insecure", "encoded", "error". */
+ * "too_large", "redirect_limit", "redirect_insecure", "encoded", "error",
+ * "destination". */
 const char *fetch_status_name(enum fetch_status status);
 
 /*
@@ -119,10 +124,11 @@ int fetch_connect_to_parse(const char *spec, struct fetch_connect_to *out, char 
  * Where curl connects for host:port (host as fetch_url_check gives it,
  * IPv6 in brackets) under the entries ct[0..n): the first entry that
  * matches and changes something wins, as in curl's own reading. Writes the
- * target host (IPv6 without brackets) and port.
+ * target host (IPv6 without brackets) and port. Returns the index of the
+ * entry that applied, or -1 when none did.
  */
-void fetch_connect_target(const struct fetch_connect_to *ct, size_t n, const char *host, long port,
-                          char *to_host, size_t to_hostlen, long *to_port);
+int fetch_connect_target(const struct fetch_connect_to *ct, size_t n, const char *host, long port,
+                         char *to_host, size_t to_hostlen, long *to_port);
 
 enum fetch_addr_kind {
 	FETCH_ADDR_NAME = 0, /* anything but an address literal */

@@ -8,17 +8,13 @@
 #include <string.h>
 
 struct fetch *bimi_fetcher_new(const struct dns_config *dns, struct dns_cache *cache,
-                               const char *ca_file, const char *const *connect_to,
-                               size_t n_connect_to, struct fetch_dns **fd, char *err, size_t errlen)
+                               const struct fetch_config *base, struct fetch_dns **fd, char *err,
+                               size_t errlen)
 {
 	*fd = fetch_dns_new(dns, cache, err, errlen);
 	if (*fd == NULL)
 		return NULL;
-	struct fetch_config cfg;
-	fetch_config_init(&cfg);
-	cfg.ca_file = ca_file;
-	cfg.connect_to = connect_to;
-	cfg.n_connect_to = n_connect_to;
+	struct fetch_config cfg = *base;
 	cfg.resolve = fetch_dns_resolve;
 	cfg.resolve_arg = *fd;
 	struct fetch *fe = fetch_new(&cfg, err, errlen);

@@ -29,13 +29,14 @@ struct bimi_fetches {
 };
 
 /*
- * A fetcher whose host names go through posture's resolver (a fetch_dns
- * on dns and cache, returned in *fd for the caller to free after the
- * fetcher). Returns NULL with a reason in err.
+ * A fetcher configured as cfg (from fetch_config_init: trust store,
+ * connect_to entries, allowed ports, limits) whose host names go through
+ * posture's resolver (a fetch_dns on dns and cache, returned in *fd for
+ * the caller to free after the fetcher). Returns NULL with a reason in
+ * err.
  */
 struct fetch *bimi_fetcher_new(const struct dns_config *dns, struct dns_cache *cache,
-                               const char *ca_file, const char *const *connect_to,
-                               size_t n_connect_to, struct fetch_dns **fd, char *err,
+                               const struct fetch_config *cfg, struct fetch_dns **fd, char *err,
                                size_t errlen);
 
 /* Queues r's logo and certificate, when its record names them, into x

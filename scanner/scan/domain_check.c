@@ -24,12 +24,32 @@ void domain_check_opts_init(struct domain_check_opts *o)
 	o->mask = CHECKS_ALL;
 }
 
+/* --allow-port PORT: a decimal port, 1 to 65535, kept once. */
+static int allow_port(const char *v, struct domain_check_opts *o, char *err, size_t errlen)
+{
+	char *end;
+	long port = strtol(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || port < 1 || port > 65535) {
+		snprintf(err, errlen, "--allow-port: '%s' is not a port (1 to 65535)", v);
+		return -1;
+	}
+	for (size_t k = 0; k < o->n_allow_port; k++)
+		if (o->allow_port[k] == port)
+			return 1;
+	if (o->n_allow_port >= FETCH_ALLOW_PORTS_MAX) {
+		snprintf(err, errlen, "--allow-port: at most %d", FETCH_ALLOW_PORTS_MAX);
+		return -1;
+	}
+	o->allow_port[o->n_allow_port++] = port;
+	return 1;
+}
+
 int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts *o, char *err,
                         size_t errlen)
 {
 	const char *a = argv[*i];
-	static const char *const with_value[] = { "--selector", "--ca-file", "--connect-to",
-		                                  "--vmc-roots", "--at" };
+	static const char *const with_value[] = { "--selector",   "--ca-file",   "--connect-to",
+		                                  "--allow-port", "--vmc-roots", "--at" };
 	if (strcmp(a, "--no-fetch") == 0) {
 		o->no_fetch = true;
 		return 1;
@@ -52,6 +72,8 @@ int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts 
 		o->selector = v;
 	} else if (strcmp(a, "--ca-file") == 0) {
 		o->ca_file = v;
+	} else if (strcmp(a, "--allow-port") == 0) {
+		return allow_port(v, o, err, errlen);
 	} else if (strcmp(a, "--vmc-roots") == 0) {
 		o->vmc_roots = v;
 	} else if (strcmp(a, "--at") == 0) {
@@ -165,8 +187,14 @@ static int fetch_assets(const struct domain_result *r, const struct dns_config *
 	if (checks_bimi_logo_url(r) == NULL && checks_bimi_cert_url(r) == NULL)
 		return 0;
 	struct fetch_dns *fd = NULL;
-	struct fetch *fe = bimi_fetcher_new(dns, NULL, o->ca_file, o->connect_to, o->n_connect_to,
-	                                    &fd, err, errlen);
+	struct fetch_config cfg;
+	fetch_config_init(&cfg);
+	cfg.ca_file = o->ca_file;
+	cfg.connect_to = o->connect_to;
+	cfg.n_connect_to = o->n_connect_to;
+	cfg.allow_ports = o->allow_port;
+	cfg.n_allow_ports = o->n_allow_port;
+	struct fetch *fe = bimi_fetcher_new(dns, NULL, &cfg, &fd, err, errlen);
 	int rc = -1;
 	if (fe == NULL)
 		return -1;

@@ -5,9 +5,9 @@
  * readiness checklist. What `posture bimi` and `posture check` run.
  *
  * Also the options both commands share (--selector, --no-fetch,
- * --ca-file, --connect-to, --vmc-roots, --at), parsed in one place, with
- * POSTURE_CA_FILE, POSTURE_CONNECT_TO and POSTURE_VMC_ROOTS as their
- * defaults (domain_check_opts_env).
+ * --ca-file, --connect-to, --allow-port, --vmc-roots, --at), parsed in one
+ * place, with POSTURE_CA_FILE, POSTURE_CONNECT_TO and POSTURE_VMC_ROOTS as
+ * their defaults (domain_check_opts_env).
  */
 #ifndef POSTURE_DOMAIN_CHECK_H
 #define POSTURE_DOMAIN_CHECK_H
@@ -19,6 +19,7 @@
 
 #include "checks.h"
 #include "dns.h"
+#include "fetch_dest.h"
 
 #define DOMAIN_CHECK_CONNECT_TO_MAX 16
 /* The longest POSTURE_CONNECT_TO value taken (16 entries of 128 bytes). */
@@ -35,6 +36,8 @@ struct domain_check_opts {
 	const char *ca_file; /* TLS trust store for HTTPS; NULL: the system's */
 	const char *connect_to[DOMAIN_CHECK_CONNECT_TO_MAX];
 	size_t n_connect_to;
+	long allow_port[FETCH_ALLOW_PORTS_MAX]; /* fetched besides 443 */
+	size_t n_allow_port;
 	const char *vmc_roots; /* PEM file of Mark Verifying Authority roots */
 	time_t at;             /* when certificates are judged; 0: now */
 	/* POSTURE_CONNECT_TO, split in place: connect_to[] points into it
@@ -71,7 +74,13 @@ int domain_check_opts_env(struct domain_check_opts *o, char *err, size_t errlen)
 	"                     (default: $POSTURE_CA_FILE)\n"                                       \
 	"  --connect-to H:P:A:P  connect to A:P for H:P, as curl does (repeatable;\n"              \
 	"                     the URL, the TLS name and Host: stay H; default:\n"                  \
-	"                     $POSTURE_CONNECT_TO, entries separated by spaces)\n"                 \
+	"                     $POSTURE_CONNECT_TO, entries separated by spaces).\n"                \
+	"                     Otherwise fetches go only to public addresses: a\n"                  \
+	"                     host or redirect resolving to loopback, private,\n"                  \
+	"                     link-local or reserved addresses is refused\n"                       \
+	"  --allow-port PORT  also fetch from PORT when a URL names it (repeatable;\n"             \
+	"                     by default only port 443; the address must still be\n"               \
+	"                     public)\n"                                                           \
 	"  --vmc-roots FILE   trust these Mark Verifying Authority roots instead of\n"             \
 	"                     the bundled ones (default: $POSTURE_VMC_ROOTS)\n"                    \
 	"  --at TIME          judge certificates at TIME (2025-05-01 or\n"                         \

@@ -237,6 +237,15 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 			s->vmc_status = "not_run";
 		}
 		s->conclusive = !checks_inconclusive(d);
+		/* A domain that does not exist publishes nothing: its columns
+		 * say so rather than "none"/"missing" (RFC 8020 2), so SQL users,
+		 * --domains and diff never take it for a domain without SPF. */
+		if (d->nxdomain) {
+			if (d->mask & CHECK_BIT(CHECK_SPF))
+				s->spf_status = "nxdomain";
+			if (d->mask & CHECK_BIT(CHECK_DMARC))
+				s->dmarc_status = "nxdomain";
+		}
 		r->json = checks_json_text(d, &s->json_len);
 	}
 	if (r->json == NULL)
@@ -852,6 +861,8 @@ static int fetch_stage_start(struct scan *sc, const struct scan_options *o, char
 	fc.ca_file = o->ca_file;
 	fc.connect_to = o->connect_to;
 	fc.n_connect_to = o->n_connect_to;
+	fc.allow_ports = o->allow_ports;
+	fc.n_allow_ports = o->n_allow_ports;
 	fc.vmc.at = sc->at;
 	fc.vmc.roots_pem = o->vmc_roots;
 	fc.vmc.roots_len = o->vmc_roots_len;

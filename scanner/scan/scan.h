@@ -50,6 +50,8 @@ struct scan_options {
 	const char *ca_file;           /* HTTPS trust store; NULL: the system's */
 	const char *const *connect_to; /* curl-style HOST:PORT:ADDR:PORT */
 	size_t n_connect_to;
+	const long *allow_ports; /* fetched besides 443 when a URL names them */
+	size_t n_allow_ports;
 	const char *selector; /* BIMI selector; NULL: "default" */
 	time_t at;            /* when certificates are judged; 0: the scan's start */
 	/* PEM trust store for Mark Certificates; NULL: the bundled roots. */

@@ -135,8 +135,14 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 	}
 	f->cfg = *cfg;
 	f->tail = &f->head;
-	f->fe = bimi_fetcher_new(cfg->dns, cfg->cache, cfg->ca_file, cfg->connect_to,
-	                         cfg->n_connect_to, &f->fd, err, errlen);
+	struct fetch_config fc;
+	fetch_config_init(&fc);
+	fc.ca_file = cfg->ca_file;
+	fc.connect_to = cfg->connect_to;
+	fc.n_connect_to = cfg->n_connect_to;
+	fc.allow_ports = cfg->allow_ports;
+	fc.n_allow_ports = cfg->n_allow_ports;
+	f->fe = bimi_fetcher_new(cfg->dns, cfg->cache, &fc, &f->fd, err, errlen);
 	if (f->fe == NULL) {
 		free(f);
 		return NULL;

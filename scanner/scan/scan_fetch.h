@@ -27,6 +27,8 @@ struct scan_fetch_config {
 	const char *ca_file;
 	const char *const *connect_to;
 	size_t n_connect_to;
+	const long *allow_ports; /* fetched besides 443 (fetch.h) */
+	size_t n_allow_ports;
 	struct vmc_options vmc; /* roots and time for every certificate */
 	/* Called from the stage's thread for every finished domain; r stays
 	 * the stage's (it is freed after the call). why is NULL, or the reason

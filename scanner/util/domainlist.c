@@ -3,6 +3,7 @@
  */
 #include "domainlist.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <idn2.h>
@@ -15,6 +16,7 @@
 #include "utf8.h"
 
 #define LIST_MAX_COLUMNS 64
+#define LIST_HEAD        4 /* bytes looked at to tell the encoding */
 
 enum column { COL_DOMAIN, COL_COMPANY, COL_CODE, COL_SECTOR, COL_LIST, COL_N };
 static const char *const column_names[COL_N] = { "domain", "company", "code", "sector", "list" };
@@ -24,19 +26,83 @@ struct list_reader {
 	bool own;
 	char source[LIST_FIELD_MAX]; /* default "list" value */
 	char path[LIST_FIELD_MAX];   /* for messages */
-	list_problem_fn problem;
-	void *arg;
-	unsigned long line, skipped;
-	int format;     /* 0 unknown yet, 1 plain, 2 CSV */
-	int col[COL_N]; /* CSV column of each field, -1 absent */
-	char buf[LIST_LINE_MAX + 2];
+	list_problem_fn problem, warning;
+	void *arg, *warg;
+	unsigned long line, skipped; /* line: the last line read from in */
+	int format;                  /* 0 unknown yet, 1 plain, 2 CSV */
+	int col[COL_N];              /* CSV column of each field, -1 absent */
+	char refused[400];           /* not a UTF-8 list: why (list_open fails) */
+	unsigned char head[LIST_HEAD];
+	size_t headlen, headpos;
+	/* Lines to read again, each ended by '\n', the first numbered
+	 * replay_no: those a quoted field that never closed had taken. */
+	char replay[2 * LIST_LINE_MAX + 8];
+	size_t replay_len, replay_pos;
+	unsigned long replay_no;
+	char rec[LIST_LINE_MAX + 2]; /* the record: a line, or lines in CSV */
+	size_t rec_len;
+	unsigned long rec_no; /* its first line */
+	char lbuf[LIST_LINE_MAX + 2];
 };
 
-static void problem(struct list_reader *r, const char *msg)
+static void problem_at(struct list_reader *r, unsigned long line, const char *msg)
 {
 	r->skipped++;
 	if (r->problem != NULL)
-		r->problem(r->arg, r->path, r->line, msg);
+		r->problem(r->arg, r->path, line, msg);
+}
+
+/* UTF-16 and UTF-32 lists (a spreadsheet's "Unicode text" export) are
+ * refused, never read as bytes: their NULs would make every line bad.
+ * Known by a byte order mark (Unicode 15, 23.8) or, without one, by the
+ * NULs around ASCII text in the first four bytes. A UTF-8 byte order mark
+ * is skipped. */
+static void sniff_encoding(struct list_reader *r)
+{
+	static const struct {
+		const char *bom;
+		size_t len;
+		const char *name, *from;
+	} boms[] = {
+		{ "\x00\x00\xfe\xff", 4, "UTF-32BE text with a byte order mark", "UTF-32" },
+		{ "\xff\xfe\x00\x00", 4, "UTF-32LE text with a byte order mark", "UTF-32" },
+		{ "\xfe\xff", 2, "UTF-16BE text with a byte order mark", "UTF-16" },
+		{ "\xff\xfe", 2, "UTF-16LE text with a byte order mark", "UTF-16" },
+	};
+	const unsigned char *h = r->head;
+	const char *name = NULL, *from = NULL;
+
+	r->headlen = fread(r->head, 1, LIST_HEAD, r->in);
+	for (size_t i = 0; i < sizeof(boms) / sizeof(boms[0]) && name == NULL; i++)
+		if (r->headlen >= boms[i].len && memcmp(h, boms[i].bom, boms[i].len) == 0)
+			name = boms[i].name, from = boms[i].from;
+	if (name == NULL && r->headlen == LIST_HEAD) {
+		if (h[0] && !h[1] && !h[2] && !h[3])
+			name = "UTF-32LE text", from = "UTF-32LE";
+		else if (!h[0] && !h[1] && !h[2] && h[3])
+			name = "UTF-32BE text", from = "UTF-32BE";
+		else if (h[0] && !h[1] && h[2] && !h[3])
+			name = "UTF-16LE text", from = "UTF-16LE";
+		else if (!h[0] && h[1] && !h[2] && h[3])
+			name = "UTF-16BE text", from = "UTF-16BE";
+	}
+	if (name != NULL) {
+		/* The file's name once, in the command (callers' buffers are
+		 * short). */
+		if (strcmp(r->path, "stdin") == 0)
+			snprintf(r->refused, sizeof(r->refused),
+			         "the list on standard input is %s, not UTF-8: convert it first "
+			         "with iconv -f %s -t UTF-8",
+			         name, from);
+		else
+			snprintf(r->refused, sizeof(r->refused),
+			         "the list is %s, not UTF-8: convert it first, e.g. iconv -f %s -t "
+			         "UTF-8 < %s > list-utf8.txt",
+			         name, from, r->path);
+		return;
+	}
+	if (r->headlen >= 3 && memcmp(h, "\xef\xbb\xbf", 3) == 0)
+		r->headpos = 3; /* a UTF-8 byte order mark: not part of the text */
 }
 
 struct list_reader *list_open_stream(FILE *in, const char *source, list_problem_fn cb, void *arg)
@@ -57,6 +123,7 @@ struct list_reader *list_open_stream(FILE *in, const char *source, list_problem_
 		*dot = '\0';
 	for (int i = 0; i < COL_N; i++)
 		r->col[i] = -1;
+	sniff_encoding(r);
 	return r;
 }
 
@@ -77,7 +144,18 @@ struct list_reader *list_open(const char *path, list_problem_fn cb, void *arg, c
 		return NULL;
 	}
 	r->own = in != stdin;
+	if (r->refused[0] != '\0') {
+		snprintf(err, errlen, "%s", r->refused);
+		list_close(r);
+		return NULL;
+	}
 	return r;
+}
+
+void list_on_warning(struct list_reader *r, list_problem_fn warn, void *arg)
+{
+	r->warning = warn;
+	r->warg = arg;
 }
 
 void list_close(struct list_reader *r)
@@ -114,6 +192,23 @@ static void trim(char **s, size_t *n)
 		(*n)--;
 }
 
+/* An IPv4 or IPv6 address, bare or in brackets as URLs write them (RFC
+ * 3986 3.2.2), maybe with a final dot: inet_pton reads it exactly. */
+static bool ip_literal(const char *s, size_t n)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	unsigned char addr[16];
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
+		s++, n -= 2;
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return inet_pton(AF_INET, tmp, addr) == 1 || inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
 int list_domain_normalize(const char *in, char *out, size_t outlen, char *why, size_t whylen)
 {
 	char tmp[LIST_LINE_MAX + 1];
@@ -132,6 +227,10 @@ int list_domain_normalize(const char *in, char *out, size_t outlen, char *why, s
 	}
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
+	if (ip_literal(tmp, n)) {
+		snprintf(why, whylen, "an IP address is not a domain name");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)tmp[i] >= 0x80)
 			ascii = false;
@@ -174,6 +273,14 @@ int list_domain_normalize(const char *in, char *out, size_t outlen, char *why, s
 	}
 	if (!dot) {
 		snprintf(why, whylen, "a single label is not a domain to scan");
+		return -1;
+	}
+	/* RFC 3696 2: a top-level domain is never all digits ("10.1.2",
+	 * "1.2.3.4.5", "192.0.2.300" are addresses gone wrong). */
+	const char *top = strrchr(out, '.') + 1;
+	if (strspn(top, "0123456789") == strlen(top)) {
+		snprintf(why, whylen,
+		         "the last label is all digits: an IP address, not a domain name");
 		return -1;
 	}
 	return 0;
@@ -220,22 +327,44 @@ static int csv_split(char *line, char **fields, int max)
 	}
 }
 
-static void copy_field(char *dst, const char *src)
+/* Copies a CSV field into dst (LIST_FIELD_MAX bytes) as valid UTF-8
+ * without a control character, trimmed: those utf8_next does not call raw
+ * become spaces (they must not reach the store, a terminal or a report),
+ * bytes that are not UTF-8 U+FFFD. A character that does not fit whole is
+ * left out. Returns false when the field held bytes that are not UTF-8. */
+static bool copy_field(char *dst, const char *src)
 {
-	char *s = (char *)src, tmp[LIST_FIELD_MAX];
-	size_t n = strlen(src);
-	trim(&s, &n);
-	if (n >= LIST_FIELD_MAX)
-		n = LIST_FIELD_MAX - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	/* Control characters never reach the store or a terminal. */
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
-			tmp[i] = ' ';
-	/* Nor bytes that are not UTF-8 (the reports are JSON and HTML): a
-	 * Shift_JIS or Latin-1 list shows U+FFFD where its bytes were. */
-	utf8_clean(tmp, dst, LIST_FIELD_MAX);
+	char *t = (char *)src;
+	size_t n = strlen(src), o = 0;
+	bool utf8 = true;
+	trim(&t, &n);
+	const unsigned char *p = (const unsigned char *)t;
+	for (size_t i = 0; i < n;) {
+		bool raw;
+		size_t len = utf8_next(p + i, n - i, &raw);
+		const char *from = t + i;
+		size_t take = len;
+		if (!raw && (len > 1 || p[i] < 0x80)) { /* a control character */
+			from = " ";
+			take = 1;
+		} else if (!raw) {             /* a byte that is not UTF-8 */
+			from = "\xef\xbf\xbd"; /* U+FFFD */
+			take = 3;
+			utf8 = false;
+		}
+		if (o + take >= LIST_FIELD_MAX)
+			break;
+		memcpy(dst + o, from, take);
+		o += take;
+		i += len;
+	}
+	dst[o] = '\0';
+	/* Trimmed again, so a control character at either end goes too. */
+	t = dst;
+	trim(&t, &o);
+	memmove(dst, t, o);
+	dst[o] = '\0';
+	return utf8;
 }
 
 static bool is_header(struct list_reader *r, char *line)
@@ -262,64 +391,270 @@ static bool is_header(struct list_reader *r, char *line)
 	return found;
 }
 
-int list_next(struct list_reader *r, struct list_entry *e, char *err, size_t errlen)
+/* The next byte of the list: the bytes sniff_encoding looked at first. */
+static int next_byte(struct list_reader *r)
 {
-	char why[160];
+	if (r->headpos < r->headlen)
+		return r->head[r->headpos++];
+	return getc_unlocked(r->in);
+}
 
+/*
+ * Reads the next line into out (LIST_LINE_MAX + 2 bytes) by its length,
+ * never by a NUL: a NUL is a byte of the line like any other (the caller
+ * refuses such a line, and only it). The newline and any CRs before it
+ * are dropped; a line longer than LIST_LINE_MAX is consumed whole and
+ * comes back with *len = LIST_LINE_MAX + 1. Lines given back by
+ * replay_push come first. Returns 1 with *len and *no (the line's number),
+ * 0 at the end, -1 on a read error.
+ */
+static int next_line(struct list_reader *r, char *out, size_t *len, unsigned long *no)
+{
+	if (r->replay_pos < r->replay_len) {
+		char *p = r->replay + r->replay_pos;
+		char *nl = memchr(p, '\n', r->replay_len - r->replay_pos);
+		size_t n = (size_t)(nl - p);
+		memcpy(out, p, n);
+		*len = n;
+		*no = r->replay_no++;
+		r->replay_pos += n + 1;
+		return 1;
+	}
+	size_t n = 0;
+	int c = EOF;
+	bool any = false;
+	while ((c = next_byte(r)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (n <= LIST_LINE_MAX)
+			out[n++] = (char)c;
+	}
+	if (c == EOF && ferror(r->in))
+		return -1;
+	if (!any)
+		return 0;
+	while (n > 0 && n <= LIST_LINE_MAX && out[n - 1] == '\r')
+		n--;
+	*len = n;
+	*no = ++r->line;
+	return 1;
+}
+
+/* A line that can be no part of a record is reported and skipped: false. */
+static bool line_ok(struct list_reader *r, const char *s, size_t len, unsigned long no)
+{
+	if (len > LIST_LINE_MAX) {
+		problem_at(r, no, "line longer than 4096 bytes");
+		return false;
+	}
+	if (memchr(s, '\0', len) != NULL) {
+		problem_at(r, no, "a NUL byte in the line (a list is UTF-8 text)");
+		return false;
+	}
+	return true;
+}
+
+/* Where a CSV record stands after some of its bytes: RFC 4180 2.5-2.7, the
+ * way csv_split reads it (a quote opens a field only as its first byte). */
+enum csv_state { CSV_START, CSV_PLAIN, CSV_QUOTED, CSV_QUOTE, CSV_AFTER };
+
+static enum csv_state csv_feed(enum csv_state st, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		switch (st) {
+		case CSV_START:
+			st = c == '"' ? CSV_QUOTED : c == ',' ? CSV_START : CSV_PLAIN;
+			break;
+		case CSV_QUOTED:
+			st = c == '"' ? CSV_QUOTE : CSV_QUOTED;
+			break;
+		case CSV_QUOTE: /* "" is a quote; a lone one closed the field */
+			st = c == '"' ? CSV_QUOTED : c == ',' ? CSV_START : CSV_AFTER;
+			break;
+		default: /* CSV_PLAIN, CSV_AFTER */
+			if (c == ',')
+				st = CSV_START;
+		}
+	}
+	return st;
+}
+
+/*
+ * Gives the lines a record took after its first back to next_line, and
+ * then held (a line that could not join it, heldlen bytes; NULL: none):
+ * a quote that never closed must not swallow the lines after it.
+ */
+static void replay_push(struct list_reader *r, const char *held, size_t heldlen)
+{
+	const char *nl = memchr(r->rec, '\n', r->rec_len);
+	size_t tail = nl ? r->rec_len - (size_t)(nl + 1 - r->rec) : 0;
+	size_t front = (nl ? tail + 1 : 0) + (held ? heldlen + 1 : 0);
+	size_t rest = r->replay_len - r->replay_pos;
+
+	/* Lines come from the stream only once the replay is used up, so
+	 * rest is 0 or front takes back lines of the replay: front + rest
+	 * stays within 2 * LIST_LINE_MAX + 3. */
+	if (front + rest > sizeof(r->replay))
+		rest = sizeof(r->replay) - front;
+	memmove(r->replay + front, r->replay + r->replay_pos, rest);
+	size_t o = 0;
+	if (nl != NULL) {
+		memcpy(r->replay, nl + 1, tail);
+		r->replay[tail] = '\n';
+		o = tail + 1;
+	}
+	if (held != NULL) {
+		memcpy(r->replay + o, held, heldlen);
+		r->replay[o + heldlen] = '\n';
+	}
+	r->replay_len = front + rest;
+	r->replay_pos = 0;
+	r->replay_no = r->rec_no + 1;
+}
+
+/* RFC 4180 2.6: a quoted field may hold line breaks, so the record goes
+ * on over the next lines until the quote closes (kept as '\n' in it).
+ * Returns 1 when it closed, 0 when it did not (reported at the record's
+ * first line, its other lines read again), -1 on a read error. */
+static int csv_continue(struct list_reader *r, enum csv_state st)
+{
+	char *m = r->lbuf;
+	size_t mlen = 0;
+	unsigned long mno;
+	int rc;
+	bool held = false;
+
+	while ((rc = next_line(r, m, &mlen, &mno)) == 1) {
+		if (mlen > LIST_LINE_MAX || memchr(m, '\0', mlen) != NULL ||
+		    r->rec_len + 1 + mlen > LIST_LINE_MAX) {
+			held = true;
+			break;
+		}
+		r->rec[r->rec_len++] = '\n';
+		memcpy(r->rec + r->rec_len, m, mlen);
+		r->rec_len += mlen;
+		r->rec[r->rec_len] = '\0';
+		st = csv_feed(csv_feed(st, "\n", 1), m, mlen);
+		if (st != CSV_QUOTED)
+			return 1;
+	}
+	if (rc < 0)
+		return -1;
+	problem_at(r, r->rec_no,
+	           held ? "unterminated quote (the quoted field runs over 4096 bytes or into a "
+	                  "line that cannot be read)"
+	                : "unterminated quote");
+	replay_push(r, held ? m : NULL, mlen);
+	return 0;
+}
+
+/* Reads the next record into r->rec: a line that is neither blank nor a
+ * comment, with the lines a quoted CSV field goes on over. Returns 1, 0
+ * at the end, -1 on a read error. */
+static int next_record(struct list_reader *r)
+{
 	for (;;) {
-		if (fgets(r->buf, sizeof(r->buf), r->in) == NULL) {
-			if (ferror(r->in)) {
-				snprintf(err, errlen, "reading %s: %s", r->path, strerror(errno));
-				return -1;
-			}
-			return 0;
-		}
-		r->line++;
-		size_t n = strlen(r->buf);
-		if (n > 0 && r->buf[n - 1] != '\n' && !feof(r->in)) {
-			int c;
-			while ((c = fgetc(r->in)) != EOF && c != '\n')
-				;
-			problem(r, "line longer than 4096 bytes");
+		int rc = next_line(r, r->rec, &r->rec_len, &r->rec_no);
+		if (rc <= 0)
+			return rc;
+		if (!line_ok(r, r->rec, r->rec_len, r->rec_no))
 			continue;
-		}
-		while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
-			r->buf[--n] = '\0';
-		if (r->line == 1 && n >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
-			memmove(r->buf, r->buf + 3, n - 2); /* UTF-8 BOM, and the NUL */
-		char *s = r->buf;
+		r->rec[r->rec_len] = '\0';
+		const char *s = r->rec;
 		while (isspace((unsigned char)*s))
 			s++;
 		if (*s == '\0' || *s == '#')
 			continue;
+		if (r->format != 2)
+			return 1;
+		enum csv_state st = csv_feed(CSV_START, r->rec, r->rec_len);
+		if (st != CSV_QUOTED)
+			return 1;
+		rc = csv_continue(r, st);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/* The fields of a CSV record into e; false when it was reported. */
+static bool csv_fields(struct list_reader *r, char *s, struct list_entry *e, const char **name)
+{
+	static const char *const what[COL_N] = { NULL, "company", "code", "sector", "list" };
+	char *dst[COL_N] = { NULL, e->company, e->code, e->sector, e->list };
+	char *f[LIST_MAX_COLUMNS];
+	int nf = csv_split(s, f, LIST_MAX_COLUMNS);
+	const char *bad = NULL;
+
+	if (nf < 0) {
+		problem_at(r, r->rec_no, "unterminated quote");
+		return false;
+	}
+	if (r->col[COL_DOMAIN] >= nf) {
+		problem_at(r, r->rec_no, "no domain column on this line");
+		return false;
+	}
+	*name = f[r->col[COL_DOMAIN]];
+	for (int c = COL_COMPANY; c < COL_N; c++)
+		if (r->col[c] >= 0 && r->col[c] < nf && !copy_field(dst[c], f[r->col[c]]) &&
+		    bad == NULL)
+			bad = what[c];
+	if (bad != NULL && r->warning != NULL) {
+		/* Kept, with U+FFFD for those bytes: the domain is still good. */
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+		         "the %s column is not UTF-8 (a Shift_JIS or Latin-1 export?): stored "
+		         "with U+FFFD for its bytes; convert the list with iconv -t UTF-8",
+		         bad);
+		r->warning(r->warg, r->path, r->rec_no, msg);
+	}
+	return true;
+}
+
+/* Reports a name that is not a domain, its bytes outside printable ASCII
+ * shown as \ooo. */
+static void bad_name(struct list_reader *r, const char *name, const char *why)
+{
+	char shown[96];
+	size_t k = 0;
+	for (const char *p = name; *p && k + 5 < sizeof(shown); p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c >= 0x7f) /* shown as \DDD: no raw bytes */
+			k += (size_t)snprintf(shown + k, sizeof(shown) - k, "\\%03o", c);
+		else
+			shown[k++] = (char)c;
+	}
+	shown[k] = '\0';
+	char msg[300];
+	snprintf(msg, sizeof(msg), "\"%s\": %s", shown, why);
+	problem_at(r, r->rec_no, msg);
+}
+
+int list_next(struct list_reader *r, struct list_entry *e, char *err, size_t errlen)
+{
+	char why[160];
+	int rc;
+
+	if (r->refused[0] != '\0') {
+		snprintf(err, errlen, "%s", r->refused);
+		return -1;
+	}
+	while ((rc = next_record(r)) == 1) {
+		char *s = r->rec;
+		while (isspace((unsigned char)*s))
+			s++;
 		if (r->format == 0) {
 			r->format = is_header(r, s) ? 2 : 1;
 			if (r->format == 2)
 				continue;
 		}
 		memset(e, 0, sizeof(*e));
-		e->line = r->line;
+		e->line = r->rec_no;
 		const char *name = s;
 		if (r->format == 2) {
-			char *f[LIST_MAX_COLUMNS];
-			int nf = csv_split(s, f, LIST_MAX_COLUMNS);
-			if (nf < 0) {
-				problem(r, "unterminated quote");
+			if (!csv_fields(r, s, e, &name))
 				continue;
-			}
-			if (r->col[COL_DOMAIN] >= nf) {
-				problem(r, "no domain column on this line");
-				continue;
-			}
-			name = f[r->col[COL_DOMAIN]];
-			if (r->col[COL_COMPANY] >= 0 && r->col[COL_COMPANY] < nf)
-				copy_field(e->company, f[r->col[COL_COMPANY]]);
-			if (r->col[COL_CODE] >= 0 && r->col[COL_CODE] < nf)
-				copy_field(e->code, f[r->col[COL_CODE]]);
-			if (r->col[COL_SECTOR] >= 0 && r->col[COL_SECTOR] < nf)
-				copy_field(e->sector, f[r->col[COL_SECTOR]]);
-			if (r->col[COL_LIST] >= 0 && r->col[COL_LIST] < nf)
-				copy_field(e->list, f[r->col[COL_LIST]]);
 		} else {
 			char *hash = strchr(s, '#');
 			if (hash != NULL)
@@ -329,22 +664,12 @@ int list_next(struct list_reader *r, struct list_entry *e, char *err, size_t err
 			snprintf(e->list, sizeof(e->list), "%s", r->source);
 		if (list_domain_normalize(name, e->domain, sizeof(e->domain), why, sizeof(why)) !=
 		    0) {
-			char shown[96];
-			size_t k = 0;
-			for (const char *p = name; *p && k + 5 < sizeof(shown); p++) {
-				unsigned char c = (unsigned char)*p;
-				if (c < 0x20 || c >= 0x7f) /* shown as \DDD: no raw bytes */
-					k += (size_t)snprintf(shown + k, sizeof(shown) - k,
-					                      "\\%03o", c);
-				else
-					shown[k++] = (char)c;
-			}
-			shown[k] = '\0';
-			char msg[300];
-			snprintf(msg, sizeof(msg), "\"%s\": %s", shown, why);
-			problem(r, msg);
+			bad_name(r, name, why);
 			continue;
 		}
 		return 1;
 	}
+	if (rc < 0)
+		snprintf(err, errlen, "reading %s: %s", r->path, strerror(errno));
+	return rc;
 }

@@ -4,16 +4,30 @@
  */
 #include "textout.h"
 
-#include "dnsutil.h"
+#include <stdbool.h>
+#include <string.h>
 
-void print_safe(FILE *out, const char *s)
+#include "dnsutil.h"
+#include "utf8.h"
+
+size_t print_safe(FILE *out, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\%03u", *p);
-		else
-			fputc(*p, out);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), written = 0;
+	for (size_t i = 0; i < n;) {
+		bool raw;
+		size_t len = utf8_next(p + i, n - i, &raw);
+		if (raw) {
+			written += fwrite(p + i, 1, len, out);
+		} else {
+			for (size_t k = 0; k < len; k++) {
+				int w = fprintf(out, "\\%03u", p[i + k]);
+				written += w > 0 ? (size_t)w : 0;
+			}
+		}
+		i += len;
 	}
+	return written;
 }
 
 void print_record(FILE *out, const char *s, size_t len)

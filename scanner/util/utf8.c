@@ -55,3 +55,26 @@ char *utf8_clean(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+/* UAX #9 2.1-2.4: the explicit formatting characters and the marks. */
+static bool bidi_control(unsigned cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t utf8_next(const unsigned char *s, size_t n, bool *raw)
+{
+	unsigned cp;
+	if (s[0] < 0x80) {
+		*raw = s[0] >= 0x20 && s[0] != 0x7f;
+		return 1;
+	}
+	size_t len = utf8_seq(s, n, &cp);
+	if (len == 0) {
+		*raw = false;
+		return 1;
+	}
+	*raw = cp > 0x9f && !bidi_control(cp);
+	return len;
+}

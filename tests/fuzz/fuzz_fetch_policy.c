@@ -1,10 +1,15 @@
 /* libFuzzer harness: fetch_url_check and fetch_connect_to_parse
- * (fetch_policy.c) on arbitrary bytes, NUL-terminated (make fuzz). */
+ * (fetch_policy.c) on arbitrary bytes, NUL-terminated, and the destination
+ * policy (fetch_dest.c) on the same bytes as an address, as raw IPv4 and
+ * IPv6 addresses, and on every URL accepted (make fuzz). */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_dest.h"
 #include "fetch_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,6 +22,69 @@ static int clean(const char *s, int upper_ok)
 		    (!upper_ok && *s >= 'A' && *s <= 'Z'))
 			return 0;
 	return 1;
+}
+
+/* A judged range is NULL or a non-empty name. */
+static void check_range(const char *range)
+{
+	if (range != NULL && range[0] == '\0')
+		__builtin_trap();
+}
+
+/* An accepted URL's host and port, with no connect_to entry: port 443 or
+ * refused; an address literal public or refused; a name left for later. */
+static void check_dest_url(const char *host, long port)
+{
+	struct fetch_dest d;
+	char why[FETCH_REASON_MAX];
+	enum fetch_status st = fetch_dest_check(NULL, 0, host, port, NULL, 0, &d, why, sizeof(why));
+
+	if (st == FETCH_DESTINATION) {
+		if (strncmp(why, "destination refused: ", 21) != 0)
+			__builtin_trap();
+		return;
+	}
+	if (st != FETCH_OK || port != 443 || d.port != 443 || d.host_chosen || d.port_chosen ||
+	    why[0] != '\0')
+		__builtin_trap();
+	if (fetch_addr_kind(d.host) != FETCH_ADDR_NAME && fetch_addr_nonpublic(d.host) != NULL)
+		__builtin_trap();
+}
+
+/* The text, binary and IPv4-mapped judgements agree; the filter keeps
+ * public addresses only. */
+static void check_addr(const char *s, const uint8_t *data, size_t size)
+{
+	unsigned char a[16], mapped[16] = { [10] = 0xff, [11] = 0xff };
+	const char *text = fetch_addr_nonpublic(s);
+	char addrs[1][FETCH_ADDR_MAX], why[FETCH_REASON_MAX];
+
+	check_range(text);
+	if (inet_pton(AF_INET, s, a) == 1) {
+		memcpy(mapped + 12, a, 4);
+		if (fetch_addr_nonpublic_v4(a) != text || fetch_addr_nonpublic_v6(mapped) != text)
+			__builtin_trap();
+	} else if (inet_pton(AF_INET6, s, a) == 1) {
+		if (fetch_addr_nonpublic_v6(a) != text)
+			__builtin_trap();
+	} else if (text == NULL) {
+		__builtin_trap();
+	}
+	if (size >= 4) {
+		memcpy(mapped + 12, data, 4);
+		if (fetch_addr_nonpublic_v4(data) != fetch_addr_nonpublic_v6(mapped))
+			__builtin_trap();
+	}
+	if (size >= 16)
+		check_range(fetch_addr_nonpublic_v6(data));
+	snprintf(addrs[0], sizeof(addrs[0]), "%s", s);
+	if (fetch_dest_filter(addrs, 1, "x.test", why, sizeof(why)) == 1) {
+		if (fetch_addr_kind(addrs[0]) != FETCH_ADDR_NAME &&
+		    fetch_addr_nonpublic(addrs[0]) != NULL)
+			__builtin_trap();
+	} else if (why[0] == '\0') {
+		__builtin_trap();
+	}
 }
 
 static void check_url(const char *s)
@@ -44,6 +112,7 @@ static void check_url(const char *s)
 	                    sizeof(why)) != FETCH_OK ||
 	    strcmp(norm, norm2) != 0 || strcmp(host, host2) != 0 || port != port2)
 		__builtin_trap();
+	check_dest_url(host, port);
 }
 
 static void check_connect_to(const char *s)
@@ -71,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	check_url(s);
 	check_connect_to(s);
+	check_addr(s, data, size);
 	free(s);
 	return 0;
 }

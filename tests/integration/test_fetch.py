@@ -283,6 +283,44 @@ class Resolve(unittest.TestCase):
         self.assertEqual(resolved, ["nx.bed.test"])
 
 
+class Destination(unittest.TestCase):
+    """The destination policy (scanner/fetch/fetch_dest.c): no connect-to
+    entry covers these hosts, so loopback is refused before any connection;
+    test_fetch_policy.py has the same through the CLI, with listeners."""
+
+    def assertRefused(self, r, *in_reason):
+        self.assertEqual(r["status"], "destination", r)
+        self.assertFalse(r["temporary"], r)
+        self.assertTrue(r["body_is_null"], r)
+        for text in in_reason:
+            self.assertIn(text, r["reason"])
+
+    def test_name_resolving_to_loopback(self):
+        r = fetch_one("https://ns.bed.test/logo.svg", connect_to=())
+        self.assertRefused(r, "https://ns.bed.test/logo.svg: destination refused: ns.bed.test "
+                              "has no public address (127.0.0.1: loopback, 127.0.0.0/8)")
+
+    def test_redirect_to_loopback_literal(self):
+        r = fetch_one("https://bimi.test/_bed/location?https://127.0.0.1/logo.svg",
+                      connect_to=["bimi.test:443:127.0.0.1:%s" % HTTPS_PORT])
+        self.assertRefused(r, "https://127.0.0.1/logo.svg: destination refused: 127.0.0.1 is "
+                              "not a public address (loopback, 127.0.0.0/8)")
+        self.assertEqual(r["redirects"], 1)
+        self.assertEqual(r["http_code"], 302)
+
+    def test_redirect_to_another_port(self):
+        r = fetch_one("https://bimi.test/_bed/location?https://demo.test:%s/logo.svg"
+                      % HTTPS_PORT, connect_to=["bimi.test:443:127.0.0.1:%s" % HTTPS_PORT])
+        self.assertRefused(r, "destination refused: port %s (only 443 unless allowed)"
+                           % HTTPS_PORT)
+
+    def test_curl_resolving_itself(self):
+        # No resolver callback: curl resolves localhost, and the socket it
+        # was about to open is refused.
+        r = fetch_one("https://localhost/logo.svg", connect_to=(), resolver=None)
+        self.assertRefused(r, "is not a public address (loopback, ")
+
+
 class Many(unittest.TestCase):
     def test_fifty_in_flight_at_once(self):
         # Each request is held by the server until all 50 have arrived:

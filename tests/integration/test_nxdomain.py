@@ -88,6 +88,17 @@ class NxDomain(unittest.TestCase):
         # Domains that exist keep their JSON as it was: no "exists" key.
         for d in LIVE:
             self.assertNotIn("exists", js[d], d)
+        # The status columns say nxdomain, not "none"/"missing".
+        con = sqlite3.connect(self.db)
+        try:
+            cols = {d: (s, m) for d, s, m in con.execute(
+                "SELECT d.name, r.spf_status, r.dmarc_status FROM run_results r"
+                " JOIN domains d ON d.id = r.domain_id")}
+        finally:
+            con.close()
+        for d in NX:
+            self.assertEqual(cols[d], ("nxdomain", "nxdomain"), d)
+        self.assertEqual(cols["good.spf.test"][0], "ok")
 
     def test_without_spf_a_or_mx_decides(self):
         self.scan("--checks", "mx")

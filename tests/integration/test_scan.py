@@ -219,7 +219,8 @@ class Scan(unittest.TestCase):
         for d in ("drop.fault.test", "servfail.fault.test", "refused.fault.test"):
             self.assertEqual((got[d][0], got[d][2], got[d][6]),
                              ("temperror", "temperror", 0), d)
-        self.assertEqual(got["nxdomain.fault.test"][0], "none")
+        # NXDOMAIN is an answer (conclusive), and stored as such, not "none".
+        self.assertEqual(got["nxdomain.fault.test"][0], "nxdomain")
         self.assertEqual(got["nxdomain.fault.test"][6], 1)
         if got["tc.fault.test"][0] != "ok":  # via TCP
             self.fail("tc.fault.test: " + json.dumps(stored_json(self.db, "tc.fault.test")))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -234,6 +235,331 @@ static void test_normalize(void **state)
 }
 
 /* Shards partition a list, are stable, and are roughly even. */
+/* A NUL byte is a byte of its line, not its end: that line is reported
+ * by its number and skipped, and the next line is read as usual (fgets
+ * and strlen used to drop it). */
+static void test_nul_line(void **state)
+{
+	static const char text[] = "a.example\n"
+	                           "b\0bad.example\n"
+	                           "c.example\n"
+	                           "\0\0\0\n"
+	                           "d.example\r\n"
+	                           "e.exam\0ple";
+	struct seen seen = { 0 };
+	size_t n;
+	(void)state;
+	struct list_entry *v = read_all(text, sizeof(text) - 1, "nul.txt", &seen, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].domain, "a.example");
+	assert_string_equal(v[1].domain, "c.example");
+	assert_int_equal(v[1].line, 3);
+	assert_string_equal(v[2].domain, "d.example");
+	assert_int_equal(v[2].line, 5);
+	assert_int_equal(seen.n, 3);
+	static const unsigned long bad[] = { 2, 4, 6 };
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(seen.lines[i], bad[i]);
+		assert_string_equal(seen.reasons[i],
+		                    "a NUL byte in the line (a list is UTF-8 text)");
+	}
+	free(v);
+	/* In CSV too, and the header may follow such a line. */
+	static const char csv[] = "x\0y\n"
+	                          "domain,company\n"
+	                          "a.example,A\0\n"
+	                          "b.example,B\n";
+	struct seen seen2 = { 0 };
+	v = read_all(csv, sizeof(csv) - 1, "nul.csv", &seen2, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].domain, "b.example");
+	assert_string_equal(v[0].company, "B");
+	assert_int_equal(v[0].line, 4);
+	assert_int_equal(seen2.n, 2);
+	assert_int_equal(seen2.lines[0], 1);
+	assert_int_equal(seen2.lines[1], 3);
+	free(v);
+}
+
+/* Reads text as a list that must be refused; returns list_next's error. */
+static void refused(const char *text, size_t len, const char *want)
+{
+	char err[400] = "";
+	struct list_entry e;
+	FILE *f = fmemopen((void *)text, len, "r");
+	assert_non_null(f);
+	struct list_reader *r = list_open_stream(f, "dir/wide.csv", NULL, NULL);
+	assert_non_null(r);
+	assert_int_equal(list_next(r, &e, err, sizeof(err)), -1);
+	if (strstr(err, want) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", err, want);
+	list_close(r);
+	fclose(f);
+}
+
+/* A UTF-16 or UTF-32 list (a spreadsheet's "Unicode text") is refused
+ * whole, with the command that converts it: read as bytes, every line
+ * would be bad. With a byte order mark or without. */
+static void test_utf16(void **state)
+{
+	(void)state;
+	refused("\xff\xfe"
+	        "d\0o\0m\0a\0i\0n\0\n\0",
+	        16,
+	        "the list is UTF-16LE text with a byte order mark, not UTF-8: convert it first, "
+	        "e.g. iconv -f UTF-16 -t UTF-8 < dir/wide.csv > list-utf8.txt");
+	refused("\xfe\xff\0d\0o", 6, "UTF-16BE text with a byte order mark");
+	refused("d\0o\0m\0", 6,
+	        "the list is UTF-16LE text, not UTF-8: convert it first, e.g. iconv -f UTF-16LE -t "
+	        "UTF-8 < dir/wide.csv");
+	refused("\0d\0o\0m", 6, "iconv -f UTF-16BE -t UTF-8");
+	refused("\xff\xfe\0\0d\0\0\0", 8, "UTF-32LE text with a byte order mark");
+	refused("\0\0\xfe\xff\0\0\0d", 8, "UTF-32BE text with a byte order mark");
+	refused("d\0\0\0o\0\0\0", 8, "iconv -f UTF-32LE -t UTF-8");
+	refused("\0\0\0d\0\0\0o", 8, "iconv -f UTF-32BE -t UTF-8");
+
+	/* list_open refuses it: no reader, the reason in err. */
+	char path[] = "/tmp/posture-test-utf16-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd,
+	                       "\xff\xfe"
+	                       "a\0.\0b\0\n\0",
+	                       10),
+	                 10);
+	close(fd);
+	char err[400] = "";
+	assert_null(list_open(path, NULL, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "UTF-16LE"));
+	assert_non_null(strstr(err, "iconv -f UTF-16 -t UTF-8 < /tmp/posture-test-utf16-"));
+	unlink(path);
+}
+
+/* Not refused: a UTF-8 byte order mark (skipped), a NUL on the first line
+ * that is no UTF-16 pattern, a list of fewer than four bytes. */
+static void test_utf8_bom(void **state)
+{
+	struct seen seen = { 0 };
+	size_t n;
+	(void)state;
+	static const char bom[] = "\xef\xbb\xbf"
+	                          "example.com\n";
+	struct list_entry *v = read_all(bom, sizeof(bom) - 1, "bom.txt", &seen, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].domain, "example.com");
+	assert_int_equal(v[0].line, 1);
+	free(v);
+	static const char nul[] = "ab\0\0\nexample.org\n";
+	memset(&seen, 0, sizeof(seen));
+	v = read_all(nul, sizeof(nul) - 1, "nul.txt", &seen, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].domain, "example.org");
+	assert_int_equal(seen.n, 1);
+	free(v);
+	memset(&seen, 0, sizeof(seen));
+	v = read_all("a.b", 3, "short.txt", &seen, &n);
+	assert_int_equal(n, 1);
+	free(v);
+}
+
+/* RFC 4180 2.6: a quoted field may hold line breaks. The record goes on
+ * over them, the fields after it stay in their columns, and every line
+ * number given later is still the file's. */
+static void test_csv_multiline(void **state)
+{
+	static const char text[] = "domain,company,code\n"         /* 1 */
+	                           "a.example,\"Alpha\n"           /* 2 */
+	                           "Holdings\",1\n"                /* 3 */
+	                           "b.example,\"Beta\r\n"          /* 4 */
+	                           "\r\n"                          /* 5 */
+	                           "\"\"Group\"\", Inc.\",2\r\n"   /* 6 */
+	                           "bad name,Gamma,3\n"            /* 7 */
+	                           "\"c.example\n\",\"x,\ny\",4\n" /* 8, 9, 10 */
+	                           "d.example,Delta,5\n";          /* 11 */
+	struct seen seen = { 0 };
+	size_t n;
+	(void)state;
+	struct list_entry *v = read_all(text, sizeof(text) - 1, "m.csv", &seen, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].domain, "a.example");
+	assert_string_equal(v[0].company, "Alpha Holdings"); /* the break: a space */
+	assert_string_equal(v[0].code, "1");
+	assert_int_equal(v[0].line, 2);
+	assert_string_equal(v[1].domain, "b.example");
+	assert_string_equal(v[1].company, "Beta  \"Group\", Inc.");
+	assert_string_equal(v[1].code, "2");
+	assert_int_equal(v[1].line, 4);
+	assert_string_equal(v[2].domain, "c.example");
+	assert_string_equal(v[2].company, "x, y");
+	assert_string_equal(v[2].code, "4");
+	assert_int_equal(v[2].line, 8);
+	assert_string_equal(v[3].domain, "d.example");
+	assert_int_equal(v[3].line, 11);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.lines[0], 7);
+	free(v);
+}
+
+/* A quote that never closes is reported at its line, and the lines it had
+ * taken are read again: none is lost. So are the lines before a quoted
+ * field would pass 4096 bytes, or reach a line with a NUL. */
+static void test_csv_unterminated(void **state)
+{
+	struct seen seen = { 0 };
+	size_t n;
+	(void)state;
+	static const char eof[] = "domain,company\n"
+	                          "a.example,\"Open\n"
+	                          "b.example,B\n"
+	                          "c.example,C\n"
+	                          "e.example,E";
+	struct list_entry *v = read_all(eof, sizeof(eof) - 1, "u.csv", &seen, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].domain, "b.example");
+	assert_int_equal(v[0].line, 3);
+	assert_string_equal(v[1].domain, "c.example");
+	assert_string_equal(v[1].company, "C");
+	assert_string_equal(v[2].domain, "e.example");
+	assert_int_equal(v[2].line, 5);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.lines[0], 2);
+	assert_string_equal(seen.reasons[0], "unterminated quote");
+	free(v);
+
+	/* RFC 4180 reads the next quote as the closing one: the lines between
+	 * are the field's (what a spreadsheet does too). */
+	static const char pair[] = "domain,company\n"
+	                           "a.example,\"Open\n"
+	                           "b.example,B\n"
+	                           "c.example,\"C\"\n"
+	                           "d.example,D\n";
+	memset(&seen, 0, sizeof(seen));
+	v = read_all(pair, sizeof(pair) - 1, "p.csv", &seen, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].domain, "a.example");
+	assert_string_equal(v[0].company, "Open b.example,B c.example,");
+	assert_string_equal(v[1].domain, "d.example");
+	assert_int_equal(v[1].line, 5);
+	assert_int_equal(seen.n, 0);
+	free(v);
+
+	/* 300 lines of 20 bytes after a stray quote: over 4096 bytes. */
+	size_t cap = 16 + 40 + 300 * 20 + 64, len = 0;
+	char *big = malloc(cap);
+	len += (size_t)snprintf(big + len, cap - len, "domain,company\nstray.example,\"x\n");
+	for (int i = 0; i < 300; i++)
+		len += (size_t)snprintf(big + len, cap - len, "d%03d.example,Name\n", i);
+	memset(&seen, 0, sizeof(seen));
+	v = read_all(big, len, "big.csv", &seen, &n); /* read_all keeps 64 */
+	assert_int_equal(n, 64);
+	assert_string_equal(v[0].domain, "d000.example");
+	assert_int_equal(v[0].line, 3);
+	assert_string_equal(v[63].domain, "d063.example");
+	assert_int_equal(v[63].line, 66);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.lines[0], 2);
+	assert_non_null(strstr(seen.reasons[0], "unterminated quote (the quoted field runs over "
+	                                        "4096 bytes"));
+	free(v);
+	free(big);
+
+	static const char nul[] = "domain,company\n"
+	                          "a.example,\"Open\n"
+	                          "b.example,B\n"
+	                          "x\0y\n"
+	                          "c.example,C\n";
+	memset(&seen, 0, sizeof(seen));
+	v = read_all(nul, sizeof(nul) - 1, "n.csv", &seen, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].domain, "b.example");
+	assert_int_equal(v[0].line, 3);
+	assert_string_equal(v[1].domain, "c.example");
+	assert_int_equal(v[1].line, 5);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.lines[0], 2);
+	assert_int_equal(seen.lines[1], 4);
+	assert_non_null(strstr(seen.reasons[1], "NUL"));
+	free(v);
+}
+
+/* Lines whose company, code or sector is not UTF-8 (a Shift_JIS export)
+ * are kept, the bytes stored as U+FFFD, and the warning callback names
+ * the line; control characters (C0, C1, bidi) in fields become spaces. */
+static void test_warnings(void **state)
+{
+	static const char text[] = "domain,company,sector\n"
+	                           "a.example,\x93\xfa\x8c\x6f,Media\n"
+	                           "b.example,Evil\x1b\xc2\x9b\xe2\x80\xae Corp,\xe2\x81\xa6x\n"
+	                           "c.example,Fine,\xff\n";
+	struct seen seen = { 0 }, warned = { 0 };
+	struct list_entry e[4];
+	char err[128];
+	size_t n = 0;
+	(void)state;
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct list_reader *r = list_open_stream(f, "sjis.csv", on_problem, &seen);
+	list_on_warning(r, on_problem, &warned);
+	while (n < 4 && list_next(r, &e[n], err, sizeof(err)) == 1)
+		n++;
+	assert_int_equal(list_skipped(r), 0);
+	list_close(r);
+	fclose(f);
+	assert_int_equal(n, 3);
+	assert_int_equal(seen.n, 0);
+	assert_string_equal(e[0].company, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\x6f");
+	assert_string_equal(e[1].company, "Evil    Corp");
+	assert_string_equal(e[1].sector, "x"); /* trimmed after */
+	assert_string_equal(e[2].sector, "\xef\xbf\xbd");
+	assert_int_equal(warned.n, 2);
+	assert_int_equal(warned.lines[0], 2);
+	assert_string_equal(warned.reasons[0],
+	                    "the company column is not UTF-8 (a Shift_JIS or Latin-1 export?): "
+	                    "stored with U+FFFD for its bytes; convert the list with iconv -t "
+	                    "UTF-8");
+	assert_int_equal(warned.lines[1], 4);
+	assert_non_null(strstr(warned.reasons[1], "the sector column"));
+}
+
+/* An IP address is no domain to scan: each form is reported with a
+ * reason, the names around it kept. */
+static void test_ip_literals(void **state)
+{
+	static const char *const ips[] = {
+		"1.2.3.4",     "1.2.3.4.",      "[192.0.2.1]",      "::1",
+		"2001:db8::1", "[2001:db8::1]", "::ffff:192.0.2.1", "2001:DB8:0:0:0:0:0:1",
+	};
+	static const char *const digits[] = { "10.1.2", "192.0.2.300", "1.2.3.4.5", "example.123" };
+	char out[DNS_NAME_BUF], why[160];
+	(void)state;
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		if (list_domain_normalize(ips[i], out, sizeof(out), why, sizeof(why)) == 0)
+			fail_msg("'%s' accepted", ips[i]);
+		assert_string_equal(why, "an IP address is not a domain name");
+	}
+	for (size_t i = 0; i < sizeof(digits) / sizeof(digits[0]); i++) {
+		if (list_domain_normalize(digits[i], out, sizeof(out), why, sizeof(why)) == 0)
+			fail_msg("'%s' accepted", digits[i]);
+		assert_string_equal(
+		        why, "the last label is all digits: an IP address, not a domain name");
+	}
+	static const char *const names[] = { "1.example", "123.example.com", "a1.b2", "3com.com" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(
+		        list_domain_normalize(names[i], out, sizeof(out), why, sizeof(why)), 0);
+
+	static const char text[] = "a.example\n1.2.3.4\n[::1]\nb.example\n";
+	struct seen seen = { 0 };
+	size_t n;
+	struct list_entry *v = read_all(text, sizeof(text) - 1, "ip.txt", &seen, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1].domain, "b.example");
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.lines[0], 2);
+	assert_string_equal(seen.reasons[0], "\"1.2.3.4\": an IP address is not a domain name");
+	assert_string_equal(seen.reasons[1], "\"[::1]\": an IP address is not a domain name");
+	free(v);
+}
+
 static void test_shards(void **state)
 {
 	unsigned counts[4] = { 0 };
@@ -258,10 +584,13 @@ static void test_shards(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),        cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_csv_not_utf8), cmocka_unit_test(test_csv_list_column),
-		cmocka_unit_test(test_long_line),    cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_shards),
+		cmocka_unit_test(test_plain),         cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_not_utf8),  cmocka_unit_test(test_csv_list_column),
+		cmocka_unit_test(test_long_line),     cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_shards),        cmocka_unit_test(test_nul_line),
+		cmocka_unit_test(test_utf16),         cmocka_unit_test(test_utf8_bom),
+		cmocka_unit_test(test_csv_multiline), cmocka_unit_test(test_csv_unterminated),
+		cmocka_unit_test(test_warnings),      cmocka_unit_test(test_ip_literals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

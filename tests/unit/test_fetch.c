@@ -1,10 +1,10 @@
 /*
  * Unit tests for fetch.c without a network: configuration limits, and
  * fetches that end before
- * any connection (bad URLs, names the resolver callback refuses), each
- * with exactly one callback. The fetches themselves are tested on the bed
- * (tests/integration/test_fetch.py); the pure URL and connect-to checks
- * in test_fetch_policy.c.
+ * any connection (bad URLs, names the resolver callback refuses,
+ * destinations the policy refuses), each with exactly one callback. The fetches themselves are
+ * tested on the bed (tests/integration/test_fetch.py); the pure URL and connect-to checks in
+ * test_fetch_policy.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +57,24 @@ static void test_config_limits(void **state)
 	cfg.n_connect_to = 1;
 	assert_null(fetch_new(&cfg, err, sizeof(err)));
 	assert_non_null(strstr(err, "nonsense"));
+	/* Allowed ports: 1 to 65535, at most FETCH_ALLOW_PORTS_MAX. */
+	long ports[FETCH_ALLOW_PORTS_MAX + 1];
+	for (int i = 0; i <= FETCH_ALLOW_PORTS_MAX; i++)
+		ports[i] = 8000 + i;
+	fetch_config_init(&cfg);
+	cfg.allow_ports = ports;
+	cfg.n_allow_ports = FETCH_ALLOW_PORTS_MAX;
+	f = fetch_new(&cfg, err, sizeof(err));
+	assert_non_null(f);
+	fetch_free(f);
+	cfg.n_allow_ports = FETCH_ALLOW_PORTS_MAX + 1;
+	assert_null(fetch_new(&cfg, err, sizeof(err)));
+	ports[0] = 0;
+	cfg.n_allow_ports = 1;
+	assert_null(fetch_new(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "allowed port 0"));
+	ports[0] = 65536;
+	assert_null(fetch_new(&cfg, err, sizeof(err)));
 }
 
 /* What the callbacks saw. */
@@ -147,6 +165,97 @@ static void test_fail_before_connecting(void **state)
 	fetch_free(f);
 }
 
+/* A resolver with fixed answers: lo.test is loopback, mixed.test has no
+ * public address either, priv6.test is a unique local IPv6 address. */
+static int private_resolve(void *arg, const char *host, char addrs[][FETCH_ADDR_MAX], int max,
+                           char *err, size_t errlen)
+{
+	int *asked = arg;
+	(void)max;
+	(void)err;
+	(void)errlen;
+	(*asked)++;
+	if (strcmp(host, "mixed.test") == 0) {
+		snprintf(addrs[0], FETCH_ADDR_MAX, "10.0.0.1");
+		snprintf(addrs[1], FETCH_ADDR_MAX, "::ffff:192.168.0.1");
+		return 2;
+	}
+	snprintf(addrs[0], FETCH_ADDR_MAX, "%s",
+	         strcmp(host, "priv6.test") == 0 ? "fd00::1" : "127.0.0.1");
+	return 1;
+}
+
+/* Destinations the policy refuses end before anything is sent, with the
+ * same reason whatever listens there (nothing is connected). */
+static void test_destination_refused(void **state)
+{
+	struct fetch_config cfg;
+	struct seen s = { 0 };
+	int asked = 0;
+	char err[256];
+	struct fetch *f;
+	const long allow[] = { 8443 };
+	(void)state;
+
+	fetch_config_init(&cfg);
+	cfg.resolve = private_resolve;
+	cfg.resolve_arg = &asked;
+	cfg.allow_ports = allow;
+	cfg.n_allow_ports = 1;
+	f = fetch_new(&cfg, err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(fetch_add(f, "https://lo.test/logo.svg", 100, &tags[0]), 0);
+	assert_int_equal(fetch_add(f, "https://mixed.test:8443/logo.svg", 100, &tags[1]), 0);
+	assert_int_equal(fetch_add(f, "https://priv6.test/logo.svg", 100, &tags[2]), 0);
+	assert_int_equal(fetch_add(f, "https://127.0.0.1/logo.svg", 100, &tags[3]), 0);
+	assert_int_equal(fetch_add(f, "https://[::1]:8443/", 100, &tags[4]), 0);
+	/* The port is judged first, before the name is asked for. */
+	assert_int_equal(fetch_add(f, "https://lo.test:22/", 100, &tags[5]), 0);
+	assert_int_equal(fetch_run(f, on_done, &s), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(s.calls[i], 1);
+		assert_int_equal(s.status[i], FETCH_DESTINATION);
+		assert_false(s.temporary[i]);
+	}
+	assert_string_equal(s.reason[0], "https://lo.test/logo.svg: destination refused: lo.test "
+	                                 "has no public address (127.0.0.1: loopback, "
+	                                 "127.0.0.0/8)");
+	assert_string_equal(s.reason[1], "https://mixed.test:8443/logo.svg: destination refused: "
+	                                 "mixed.test has no public address (10.0.0.1: private, "
+	                                 "10.0.0.0/8)");
+	assert_non_null(strstr(s.reason[2], "(fd00::1: unique local, fc00::/7)"));
+	assert_string_equal(s.reason[3], "https://127.0.0.1/logo.svg: destination refused: "
+	                                 "127.0.0.1 is not a public address (loopback, "
+	                                 "127.0.0.0/8)");
+	assert_non_null(strstr(s.reason[4], "::1 is not a public address (loopback, ::1/128)"));
+	assert_string_equal(s.reason[5], "https://lo.test:22/: destination refused: port 22 (only "
+	                                 "443 unless allowed)");
+	assert_int_equal(asked, 3);
+	fetch_free(f);
+}
+
+/* Without a resolver callback curl resolves names itself: the open-socket
+ * check still refuses the address it was about to connect to. */
+static void test_destination_refused_at_socket(void **state)
+{
+	struct fetch_config cfg;
+	struct seen s = { 0 };
+	char err[256];
+	struct fetch *f;
+	(void)state;
+
+	fetch_config_init(&cfg);
+	f = fetch_new(&cfg, err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(fetch_add(f, "https://localhost/logo.svg", 100, &tags[0]), 0);
+	assert_int_equal(fetch_run(f, on_done, &s), 0);
+	assert_int_equal(s.calls[0], 1);
+	assert_int_equal(s.status[0], FETCH_DESTINATION);
+	assert_non_null(strstr(s.reason[0], "https://localhost/logo.svg: destination refused: "));
+	assert_non_null(strstr(s.reason[0], "is not a public address (loopback, "));
+	fetch_free(f);
+}
+
 static void test_free_with_queued(void **state)
 {
 	struct fetch_config cfg;
@@ -166,6 +275,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_limits),
 		cmocka_unit_test(test_fail_before_connecting),
+		cmocka_unit_test(test_destination_refused),
+		cmocka_unit_test(test_destination_refused_at_socket),
 		cmocka_unit_test(test_free_with_queued),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

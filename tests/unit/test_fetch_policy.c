@@ -566,6 +566,7 @@ static void test_status_names(void **state)
 	assert_string_equal(fetch_status_name(FETCH_REDIRECT_INSECURE), "redirect_insecure");
 	assert_string_equal(fetch_status_name(FETCH_ENCODED), "encoded");
 	assert_string_equal(fetch_status_name(FETCH_ERROR), "error");
+	assert_string_equal(fetch_status_name(FETCH_DESTINATION), "destination");
 	assert_string_equal(fetch_status_name((enum fetch_status)99), "unknown");
 }
 

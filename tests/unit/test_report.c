@@ -40,12 +40,12 @@ static void test_csv_cells(void **state)
 		{ "", "" },                             /* empty */
 		{ "a,b", "\"a,b\"" },                   /* comma: quoted */
 		{ "say \"hi\"", "\"say \"\"hi\"\"\"" }, /* quotes doubled */
-		{ "two\nlines", "\"two\nlines\"" },     /* LF: quoted */
+		{ "a\nz", "a\xEF\xBF\xBDz" },           /* LF: U+FFFD, see test_csv.c */
 		{ "=1+1", "'=1+1" },                    /* formula: neutralised */
 		{ "+all", "'+all" },                    /* + */
 		{ "-all", "'-all" },                    /* - */
 		{ "@SUM(A1)", "'@SUM(A1)" },            /* @ */
-		{ "\t=1", "'\t=1" },                    /* tab before a formula */
+		{ "\t=1", "'\xEF\xBF\xBD=1" },          /* tab before a formula */
 		{ "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"" }, /* both */
 		{ "a=b", "a=b" }, /* only the first byte counts */
 	};
@@ -317,6 +317,23 @@ static void test_diff(void **state)
 	snprintf(b[0].dmarc_status, sizeof(b[0].dmarc_status), "temperror");
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(report_diff(a, 1, b, 1, on_change, &s), 0);
+	assert_int_equal(s.n, 0);
+
+	/* A domain that stops existing is one regression, "exists"; back
+	 * again, one improvement; both sides NXDOMAIN, nothing. */
+	b[1].nxdomain = true;
+	snprintf(b[1].spf_status, sizeof(b[1].spf_status), "nxdomain");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_diff(a + 1, 1, b + 1, 1, on_change, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.what[0], "b.example:exists");
+	assert_int_equal(s.dir[0], REPORT_REGRESSED);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_diff(b + 1, 1, a + 1, 1, on_change, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.dir[0], REPORT_IMPROVED);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_diff(b + 1, 1, b + 1, 1, on_change, &s), 0);
 	assert_int_equal(s.n, 0);
 	for (int i = 0; i < 3; i++) {
 		report_row_cleanup(&a[i]);
