@@ -59,14 +59,12 @@ static int parse(const char *sub, int argc, char **argv, struct maint_args *a, b
 	return 0;
 }
 
-/* Opens db for writing and takes the writer's claim: NULL (said why, *rc
- * set) when another posture command writes it. A missing database is an
- * error, unless create (db check makes one, as it always has: the test
- * fixtures and scripts make an empty database that way). */
-static struct store *open_writer(const char *db, bool create, int *rc)
+/* Opens an existing db for writing and takes the writer's claim: NULL
+ * (said why, *rc set) when another posture command writes it. */
+static struct store *open_writer(const char *db, int *rc)
 {
 	char err[1024];
-	if (!create && access(db, F_OK) != 0) {
+	if (access(db, F_OK) != 0) {
 		fprintf(stderr, "posture: %s: no such database\n", db);
 		*rc = EXIT_USAGE;
 		return NULL;
@@ -94,19 +92,57 @@ static double mib(int64_t pages, int64_t page_size)
 
 /* db check */
 
+/* db check's open: a writer's (it migrates an old database, which is
+ * how its owner makes it readable to others), else, on a read-only file
+ * system or another user's file, a reader's. A damaged database is a
+ * problem found (exit 1), not a failure of posture's. */
+static struct store *check_open(const char *db, int *rc)
+{
+	char err[1024], note[1024];
+	if (access(db, F_OK) == 0 && access(db, W_OK) != 0) {
+		struct store *s = store_open_ro(db, note, sizeof(note));
+		if (s != NULL) {
+			if (note[0] != '\0')
+				fprintf(stderr, "posture: note: %s\n", note);
+			fprintf(stderr,
+			        "posture: note: %s: checked read-only (this user cannot "
+			        "write it)\n",
+			        db);
+			return s;
+		}
+		fprintf(stderr, "posture: %s\n", note);
+		*rc = store_damaged_message(note) ? EXIT_PROBLEMS : EXIT_INTERNAL;
+		return NULL;
+	}
+	struct store *s = store_open(db, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "posture: %s\n", err);
+		*rc = store_damaged_message(err) ? EXIT_PROBLEMS : EXIT_INTERNAL;
+		return NULL;
+	}
+	int c = store_claim_writer(s, err, sizeof(err));
+	if (c == STORE_CLAIM_BUSY) {
+		fprintf(stderr, "posture: %s\n", err);
+		store_close(s);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	return s; /* a claim that cannot be made (read-only directory): go on */
+}
+
 static int db_check(const struct maint_args *a)
 {
 	char msg[256];
 	struct store_check c;
 	int rc = EXIT_OK;
-	/* A writer's open: it migrates an old database, which is how its
-	 * owner makes it readable to others (store_open_ro). */
-	struct store *s = open_writer(a->db, true, &rc);
+	struct store *s = check_open(a->db, &rc);
 	if (s == NULL)
 		return rc;
 	int integrity = store_integrity(s, msg, sizeof(msg));
 	if (store_check_results(s, &c) != 0) {
+		/* A check that cannot read what it checks found a problem. */
 		fprintf(stderr, "posture: %s: %s\n", a->db, store_error(s));
+		printf("%s: integrity %s\n", a->db, msg);
 		store_close(s);
 		return EXIT_PROBLEMS;
 	}
@@ -228,7 +264,7 @@ static int db_prune(const struct maint_args *a)
 {
 	int rc = EXIT_OK;
 	int64_t removed = 0, pages = 0, freep = 0, psize = 0;
-	struct store *s = open_writer(a->db, false, &rc);
+	struct store *s = open_writer(a->db, &rc);
 	if (s == NULL)
 		return rc;
 	struct prune_walk w = { .s = s, .a = a };
@@ -258,7 +294,7 @@ static int db_vacuum(const struct maint_args *a)
 {
 	int rc = EXIT_OK;
 	int64_t p0, f0, p1, f1, ps;
-	struct store *s = open_writer(a->db, false, &rc);
+	struct store *s = open_writer(a->db, &rc);
 	if (s == NULL)
 		return rc;
 	if (store_space(s, &p0, &f0, &ps) != 0 || store_vacuum(s) != 0 ||

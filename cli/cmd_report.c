@@ -366,7 +366,7 @@ int cmd_report(int argc, char **argv, const struct cli_globals *g)
 		write_failed = true;
 	if (write_failed && rc == 0)
 		rc = EXIT_INTERNAL;
-	if (rc == EXIT_INTERNAL)
+	if (rc == EXIT_INTERNAL && (write_failed || !cli_db_error_said()))
 		fputs(write_failed ? "posture: report: the output could not be written\n"
 		                   : "posture: report: the report could not be built from the "
 		                     "database (out of memory, or text jansson cannot hold)\n",

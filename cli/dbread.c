@@ -46,6 +46,26 @@ void cli_rows_free(struct cli_rows *r)
 }
 
 /* Loads a run's rows; prints why and returns an exit code when it fails. */
+static bool error_said;
+
+bool cli_db_error_said(void)
+{
+	return error_said;
+}
+
+void cli_db_error(struct store *s)
+{
+	const char *e = store_error(s);
+	if (store_damaged_message(e))
+		fprintf(stderr,
+		        "posture: %s%s: restore it from a copy (posture db check --db FILE says "
+		        "more)\n",
+		        strstr(e, STORE_DAMAGED) ? "" : STORE_DAMAGED ": ", e);
+	else
+		fprintf(stderr, "posture: database: %s\n", e);
+	error_said = true;
+}
+
 int cli_rows_load(struct store *s, int64_t run, struct cli_rows *out)
 {
 	return cli_rows_load_like(s, run, out, NULL);
@@ -70,7 +90,7 @@ int cli_rows_load_like(struct store *s, int64_t run, struct cli_rows *out,
 		return EXIT_INTERNAL;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "posture: database: %s\n", store_error(s));
+		cli_db_error(s);
 		return EXIT_INTERNAL;
 	}
 	return 0;

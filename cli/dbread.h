@@ -35,6 +35,11 @@ void cli_rows_free(struct cli_rows *r);
 /* Opens an existing database read-only, printing store_open_ro's note;
  * NULL (said why) when it does not exist or cannot be read. */
 struct store *cli_db_open_ro(const char *db);
+/* Prints a database error (saying so when the database is damaged) and
+ * remembers it was said (cli_db_error_said), so no vaguer message
+ * follows. */
+void cli_db_error(struct store *s);
+bool cli_db_error_said(void);
 /* A run's statistics from its rows (list order); NULL when out of memory. */
 struct report_stats *cli_stats_of(const struct report_row *rows, size_t n);
 /* Reads a run by id; 0 found, else an exit code (message printed). */

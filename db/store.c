@@ -153,6 +153,13 @@ int store_fail(struct store *s, const char *what)
 	return -1;
 }
 
+bool store_damaged_message(const char *msg)
+{
+	return strstr(msg, STORE_DAMAGED) != NULL ||
+	       strstr(msg, "database disk image is malformed") != NULL ||
+	       strstr(msg, "file is not a database") != NULL;
+}
+
 const char *store_error(const struct store *s)
 {
 	return s->err;
@@ -184,7 +191,24 @@ int store_commit(struct store *s)
 
 int store_rollback(struct store *s)
 {
-	return store_exec(s, "ROLLBACK");
+	/* A rollback follows a failure: the failure's message is the one to
+	 * keep. A disk-full commit used to be reported as the rollback's own
+	 * "cannot rollback - no transaction is active" (SQLite had rolled
+	 * back already). */
+	char keep[sizeof(s->err)];
+	memcpy(keep, s->err, sizeof(keep));
+	if (sqlite3_get_autocommit(s->db))
+		return 0; /* nothing open: SQLite rolled back itself */
+	int rc = store_exec(s, "ROLLBACK");
+	if (keep[0] != '\0') {
+		char now[sizeof(s->err)];
+		memcpy(now, s->err, sizeof(now));
+		if (rc != 0)
+			snprintf(s->err, sizeof(s->err), "%s (and the rollback: %s)", keep, now);
+		else
+			memcpy(s->err, keep, sizeof(keep));
+	}
+	return rc;
 }
 
 int64_t store_scalar(struct store *s, const char *sql, int64_t param)
@@ -303,6 +327,54 @@ static struct store *store_new(char *err, size_t errlen)
 	return s;
 }
 
+/* Says "the database is damaged" in s->err when SQLite's error means it
+ * (store_damaged_message), so every command says it the same way. */
+static void damaged(struct store *s)
+{
+	if (!store_damaged_message(s->err) || strstr(s->err, STORE_DAMAGED) != NULL)
+		return;
+	char keep[sizeof(s->err)];
+	memcpy(keep, s->err, sizeof(keep));
+	snprintf(s->err, sizeof(s->err), STORE_DAMAGED " (%s): restore it from a copy", keep);
+}
+
+/* A database file shorter than its own header says (a copy cut short, a
+ * full disk during a checkpoint): SQLite reads it until it reaches a
+ * missing page, so a scan would add a run to it and only a later reader
+ * would fail. Told apart only while the WAL is empty (the newest size may
+ * be in the WAL). STORE_DAMAGED in s->err's message. */
+static int truncated(struct store *s, const char *path)
+{
+	char wal[PATH_MAX + 8];
+	unsigned char h[100];
+	struct stat st, ws;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(path, &st) != 0 || st.st_size < 100 || (stat(wal, &ws) == 0 && ws.st_size > 0))
+		return 0;
+	/* The header itself (SQLite's file format, 1.3), read before SQLite
+	 * reads the schema, which a cut file may have lost already: page
+	 * size at 16 (1 means 65536), the size in pages at 28, valid when
+	 * the change counter at 24 equals the one at 92. */
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(h, 1, sizeof(h), f) : 0;
+	if (f)
+		fclose(f);
+	if (n != sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0 ||
+	    memcmp(h + 24, h + 92, 4) != 0)
+		return 0; /* not for this check to judge: SQLite says */
+	uint32_t ps = (uint32_t)h[16] << 8 | h[17];
+	uint64_t size = ps == 1 ? 65536 : ps;
+	uint64_t pages =
+	        (uint64_t)h[28] << 24 | (uint64_t)h[29] << 16 | (uint64_t)h[30] << 8 | h[31];
+	if ((uint64_t)st.st_size >= pages * size)
+		return 0;
+	snprintf(s->err, sizeof(s->err),
+	         STORE_DAMAGED ": the file holds %lld bytes, its header says %llu pages of %llu "
+	                       "(truncated); restore it from a copy",
+	         (long long)st.st_size, (unsigned long long)pages, (unsigned long long)size);
+	return -1;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = store_new(err, errlen);
@@ -328,10 +400,12 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	 * checkpoint, one system call a page. A 20,000-domain scan made
 	 * 138,000 such calls on 4 KiB pages and 12,000 on 64 KiB, and the
 	 * writer thread's CPU fell by two fifths; the file is the same size. */
-	if (store_exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
+	if (truncated(s, path) != 0 ||
+	    store_exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
 	                  "PRAGMA synchronous = NORMAL;"
 	                  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;") != 0 ||
 	    migrate(s) != 0 || prepare_all(s) != 0) {
+		damaged(s);
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(s);
 		return NULL;
@@ -509,7 +583,9 @@ struct store *store_open_ro(const char *path, char *msg, size_t msglen)
 	}
 	if (rc == SQLITE_OK && !migrated_ro(s, path, msg, msglen))
 		rc = ro_connect(s, path, false);
-	if (rc != SQLITE_OK || ro_schema(s) != 0 || prepare_all(s) != 0) {
+	if (rc != SQLITE_OK || truncated(s, path) != 0 || ro_schema(s) != 0 ||
+	    prepare_all(s) != 0) {
+		damaged(s);
 		snprintf(why, sizeof(why), "%s", s->err);
 		snprintf(msg, msglen, "%s: %s", path, why);
 		store_close(s);

@@ -42,6 +42,15 @@
 
 struct store;
 
+/* In the message of an open or read that failed because the database is
+ * damaged (truncated, not a database, malformed pages): posture db check
+ * exits 1 for it, not 3. */
+#define STORE_DAMAGED "the database is damaged"
+
+/* Whether an error message says the database is damaged (STORE_DAMAGED,
+ * or SQLite's "malformed" / "not a database"). */
+bool store_damaged_message(const char *msg);
+
 /* Opens or creates the database and migrates it. NULL with err set.
  * Writers then take the writer's claim (store_claim_writer). */
 struct store *store_open(const char *path, char *err, size_t errlen);

@@ -26,6 +26,7 @@ declare -A SOURCES=(
 	[fuzz_fetch_policy]="scanner/fetch/fetch_policy.c scanner/fetch/fetch_dest.c scanner/util/dnsutil.c"
 	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
 	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
+	[fuzz_dns_tcp]="scanner/dns/dns_tcp.c scanner/dns/dns_loop.c scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
@@ -151,6 +152,34 @@ for sel, msg in seeds:
         f.write(data)
 PY
 fi
+# DNS over TCP seeds (tests/fuzz/fuzz_dns_tcp.c): a selector byte (0x38:
+# the frame's own id, name and type are asked), a recv step byte, then
+# length-prefixed frames: each DNS seed's reply, and the replies that are
+# not the answer (the query echoed, another id, TC=1) before a good one.
+tseed="$OUT/seed-dnstcp"
+if [ ! -d "$tseed" ] && [ -d "$nseed" ]; then
+	mkdir -p "$tseed"
+	/usr/bin/python3 - "$nseed" "$tseed" <<'PY'
+import hashlib, os, struct, sys
+src, out = sys.argv[1:3]
+def frame(msg):
+    return struct.pack("!H", len(msg)) + msg
+def save(data):
+    with open(os.path.join(out, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+for name in sorted(os.listdir(src)):
+    with open(os.path.join(src, name), "rb") as f:
+        msg = f.read()[1:]
+    if len(msg) < 12:
+        continue
+    save(bytes([0x38, 0]) + frame(msg))
+    save(bytes([0x38, 3]) + frame(msg))
+    echo = bytes([msg[0], msg[1], msg[2] & 0x7F]) + msg[3:]
+    wrong = bytes([msg[0] ^ 0x5A, msg[1]]) + msg[2:]
+    cut = msg[:2] + bytes([msg[2] | 0x02]) + msg[3:]
+    save(bytes([0x38, 0]) + frame(echo) + frame(wrong) + frame(cut) + frame(msg))
+PY
+fi
 # Fetch policy seeds: URLs (good, refused, odd forms curl still reads) and
 # --connect-to entries; the harness feeds each to both parsers.
 fseed="$OUT/seed-fetch"
@@ -174,7 +203,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns*) seeds=$nseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

@@ -10,9 +10,12 @@
  * most of a scan's time) and TCP, after a truncated answer, over a
  * connection per query (dns_tcp.c; on getdns's shared connection one
  * query's closed connection failed its neighbours). Either way the reply
- * reaches classify() as a message, and dns_wire_read turns it into an
- * outcome or decides to ask again (TC=1, a CNAME chain the server did not
- * finish); timeouts and failed connections are retried here. Finished
+ * reaches classify() as a message with the id its query went with:
+ * dns_wire_match decides whether it is the answer at all, and
+ * dns_wire_read turns it into an outcome or decides to ask again (TC=1, a
+ * CNAME chain the server did not finish); timeouts, failed connections
+ * and TCP replies that are not the answer are retried here, on one retry
+ * budget per question. Finished
  * queries go to a done list and their callbacks run from
  * dns_worker_run_once, never from a transport's own stack, so a callback
  * may start new queries freely.
@@ -46,7 +49,11 @@ struct dns_query {
 	char cur[DNS_NAME_BUF]; /* name on the wire now (CNAME target),
 	                           escaped as dns_name_escape writes it */
 	uint16_t type;
-	unsigned timeouts_this_hop;
+	/* Attempts of this question that got no answer (timed out, failed,
+	 * or brought a reply that was not the answer), over every hop of
+	 * its CNAME chain and both transports: at cfg.retries, the next one
+	 * ends it. Also picks the upstream of the next attempt. */
+	unsigned timeouts;
 	bool tcp;
 	uint64_t start_ms;
 	const struct dns_answer *cached;
@@ -132,7 +139,7 @@ static void send_query(struct dns_query *q)
 
 	if (!q->tcp) {
 		/* A retry after a timeout goes to the next upstream. */
-		if (dns_udp_send(w->udp, &q->req, q->timeouts_this_hop, q->cur, q->type) != 0) {
+		if (dns_udp_send(w->udp, &q->req, q->timeouts, q->cur, q->type) != 0) {
 			finish(q, DNS_OUTCOME_TIMEOUT, "query not sent: no free query id");
 			return;
 		}
@@ -142,7 +149,7 @@ static void send_query(struct dns_query *q)
 		w->stats.sent_udp++;
 		return;
 	}
-	if (dns_tcp_send(w->tcp, q->timeouts_this_hop, q->cur, q->type, q) == NULL) {
+	if (dns_tcp_send(w->tcp, q->timeouts, q->cur, q->type, q) == NULL) {
 		/* Local and temporary (no socket right now): no answer was
 		 * had, which is what a timeout means to a check. */
 		finish(q, DNS_OUTCOME_TIMEOUT, "query not sent: no TCP socket");
@@ -174,46 +181,69 @@ static void pump(struct dns_worker *w)
 	}
 }
 
-/* A timeout, or a transport failure (TCP closed): try again while the
- * retry budget of this hop lasts. */
+/*
+ * A timeout, a transport failure (TCP closed) or a TCP reply that was not
+ * the answer: try again while the question's retry budget lasts. The
+ * budget is the question's, not a hop's (issue 19: with a fresh budget
+ * per hop, a server dropping two attempts of every hop made one question
+ * take 27 attempts): cfg.retries retries in all, whatever CNAME hops and
+ * TCP fallback it takes, so at most retries + 1 of its attempts go
+ * unanswered. A new hop, or TCP after TC=1, follows an answer and is
+ * sent whatever is left; if it goes unanswered with nothing left, it
+ * was the (retries + 1)th.
+ */
 static void retry_or_fail(struct dns_query *q, const char *what)
 {
 	char why[DNS_DETAIL_MAX];
 
 	q->w->stats.timeouts++;
-	if (q->timeouts_this_hop < q->w->cfg.retries) {
-		q->timeouts_this_hop++;
+	if (q->timeouts < q->w->cfg.retries) {
+		q->timeouts++;
 		/* Sent from run_once, not from inside a transport's
 		 * callback, like every new query. */
 		queue_push(&q->w->retry_head, &q->w->retry_tail, q);
 		return;
 	}
-	snprintf(why, sizeof(why), "%s after %u attempt%s of %u ms%s", what,
-	         q->timeouts_this_hop + 1, q->timeouts_this_hop ? "s" : "", q->w->cfg.timeout_ms,
-	         q->tcp ? " over TCP" : "");
+	snprintf(why, sizeof(why), "%s after %u attempt%s of %u ms%s", what, q->timeouts + 1,
+	         q->timeouts ? "s" : "", q->w->cfg.timeout_ms, q->tcp ? " over TCP" : "");
 	finish(q, DNS_OUTCOME_TIMEOUT, why);
 }
 
 /*
- * Reads one reply, from either transport, and decides: an outcome, TCP
- * after TC=1, or the next hop of a CNAME chain the server did not finish.
+ * Reads one reply to the query sent with id, from either transport, and
+ * decides: an outcome, TCP after TC=1, or the next hop of a CNAME chain
+ * the server did not finish. The reply is first matched to the query
+ * (dns_wire_match, the same for UDP and TCP): one that is not a reply to
+ * it (QR=0, another id) is no answer, as a timeout is; over UDP the
+ * transport has dropped those already, over TCP the connection's one
+ * reply is discarded here. One with this id but another question or
+ * opcode is malformed.
  */
-static void classify(struct dns_query *q, const uint8_t *msg, size_t len)
+static void classify(struct dns_query *q, const uint8_t *msg, size_t len, uint16_t id)
 {
 	enum dns_outcome outcome = DNS_OUTCOME_MALFORMED;
-	char why[DNS_DETAIL_MAX], next[DNS_NAME_BUF];
+	char why[DNS_DETAIL_MAX], next[DNS_NAME_BUF], what[DNS_DETAIL_MAX];
 
+	switch (dns_wire_match(msg, len, id, q->cur, q->type, q->tcp, why, sizeof(why))) {
+	case DNS_WIRE_NOT_REPLY:
+		snprintf(what, sizeof(what), "no answer: %s", why);
+		retry_or_fail(q, what);
+		return;
+	case DNS_WIRE_MISMATCH:
+		finish(q, DNS_OUTCOME_MALFORMED, why);
+		return;
+	case DNS_WIRE_MATCH:
+		break;
+	}
 	switch (dns_wire_read(msg, len, q->cur, q->type, q->tcp, &q->ans, &outcome, why,
 	                      sizeof(why), next, sizeof(next))) {
 	case DNS_WIRE_TCP:
 		q->tcp = true;
-		q->timeouts_this_hop = 0;
 		send_query(q);
 		return;
 	case DNS_WIRE_FOLLOW:
 		snprintf(q->cur, sizeof(q->cur), "%s", next);
 		q->tcp = false;
-		q->timeouts_this_hop = 0;
 		send_query(q);
 		return;
 	case DNS_WIRE_DONE:
@@ -233,7 +263,8 @@ static void on_udp_reply(struct dns_udp_req *req, const uint8_t *msg, size_t len
 
 	(void)ctx;
 	q->w->inflight--;
-	classify(q, msg, len);
+	/* The key's low half is the id the query went with. */
+	classify(q, msg, len, (uint16_t)(req->key & 0xFFFF));
 }
 
 static void on_udp_timeout(struct dns_udp_req *req, void *ctx)
@@ -245,13 +276,13 @@ static void on_udp_timeout(struct dns_udp_req *req, void *ctx)
 	retry_or_fail(q, "no answer");
 }
 
-static void on_tcp_reply(void *user, const uint8_t *msg, size_t len, void *ctx)
+static void on_tcp_reply(void *user, const uint8_t *msg, size_t len, uint16_t id, void *ctx)
 {
 	struct dns_query *q = user;
 
 	(void)ctx;
 	q->w->inflight--;
-	classify(q, msg, len);
+	classify(q, msg, len, id);
 }
 
 static void on_tcp_fail(void *user, const char *what, void *ctx)

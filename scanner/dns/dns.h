@@ -15,11 +15,16 @@
  * - reads the rcode, so NXDOMAIN, NODATA and SERVFAIL stay apart;
  * - retries a truncated (TC=1) UDP answer over TCP, never calling it "no
  *   record";
- * - retries timeouts itself, cfg.retries times, each attempt waiting
- *   cfg.timeout_ms (a retry goes to the next upstream, with a new id), so
- *   a query is over within (retries+1)*timeout_ms plus the TCP attempts;
- * - matches answers by socket, upstream address and random id, and
- *   rejects replies whose question or owner names are not the ones asked;
+ * - retries timeouts itself, each attempt waiting cfg.timeout_ms (a retry
+ *   goes to the next upstream, with a new id); cfg.retries is the budget
+ *   of the whole question, its CNAME hops and TCP fallback included: at
+ *   most retries+1 of its attempts go unanswered, so it waits for silent
+ *   servers (retries+1)*timeout_ms at most, and otherwise only for the
+ *   attempts that were answered (one per CNAME hop the server left to
+ *   us, at most DNS_CNAME_MAX_HOPS, and the UDP one before TCP);
+ * - matches every reply, UDP or TCP, to its query (dns_wire_match: id,
+ *   QR, opcode, question), on UDP also by socket and upstream address,
+ *   and rejects replies whose owner names are not the ones asked;
  * - follows CNAME chains the server did not finish (DNS_CNAME_MAX_HOPS);
  * - joins the character-strings of a TXT record and caps record sizes;
  * - shares conclusive answers with every worker through a dns_cache.
@@ -44,7 +49,7 @@ struct dns_config {
 	struct dns_server servers[DNS_MAX_SERVERS];
 	size_t nservers;       /* 0: the system's /etc/resolv.conf */
 	unsigned timeout_ms;   /* per attempt */
-	unsigned retries;      /* extra attempts after a timeout */
+	unsigned retries;      /* extra attempts after a timeout, per question */
 	unsigned max_inflight; /* queries on the wire per worker */
 };
 

@@ -2,11 +2,13 @@
  * dns_tcp.c — one TCP connection per truncated answer (see dns_tcp.h).
  *
  * A connection goes connect → write the length-prefixed query → read a
- * two-byte length and then that many bytes (RFC 1035 4.2.2), then
- * closes. The reply buffer is allocated only once the length is known
- * and never exceeds 65535 bytes. Every worker's timeout is the same, so
- * connections expire in the order they started: a FIFO list is the timer
- * queue, as in dns_udp.c.
+ * two-byte length and then that many bytes (RFC 1035 4.2.2, the
+ * dns_tcp_frame functions), then closes. The reply buffer is allocated
+ * only once the length is known and never exceeds 65535 bytes. Whether
+ * the reply is the answer to the query (its id, QR, question) is for
+ * dns.c to judge with dns_wire_match, as for a UDP reply. Every worker's
+ * timeout is the same, so connections expire in the order they started:
+ * a FIFO list is the timer queue, as in dns_udp.c.
  */
 #include "dns_tcp.h"
 
@@ -27,12 +29,10 @@ struct dns_tcp_conn {
 	int fd;
 	void *user;
 	uint64_t deadline_ms;
+	uint16_t id; /* the query's, handed to on_reply for matching */
 	uint8_t out[2 + DNS_WIRE_QUERY_MAX];
 	size_t outlen, sent;
-	uint8_t lenbuf[2];
-	size_t lenhave;
-	uint8_t *in;
-	size_t inneed, inhave;
+	struct dns_tcp_frame frame;
 };
 
 struct dns_tcp {
@@ -111,47 +111,68 @@ static void conn_fail(struct dns_tcp_conn *c, const char *what)
 	void *user = c->user;
 
 	conn_close(c);
-	free(c->in);
+	free(c->frame.in);
 	free(c);
 	t->on_fail(user, what, t->ctx);
+}
+
+void dns_tcp_frame_want(struct dns_tcp_frame *f, uint8_t **at, size_t *n)
+{
+	if (f->lenhave < 2) {
+		*at = f->lenbuf + f->lenhave;
+		*n = 2 - f->lenhave;
+	} else {
+		*at = f->in + f->inhave;
+		*n = f->inneed - f->inhave;
+	}
+}
+
+int dns_tcp_frame_got(struct dns_tcp_frame *f, size_t n)
+{
+	if (f->lenhave < 2) {
+		f->lenhave += n;
+		if (f->lenhave < 2)
+			return 0;
+		f->inneed = (size_t)f->lenbuf[0] << 8 | f->lenbuf[1];
+		f->in = malloc(f->inneed ? f->inneed : 1);
+		if (f->in == NULL)
+			return -1;
+	} else {
+		f->inhave += n;
+	}
+	return f->inhave == f->inneed ? 1 : 0;
 }
 
 static void on_readable(void *arg)
 {
 	struct dns_tcp_conn *c = arg;
-	ssize_t n;
+	uint8_t *at;
+	size_t want;
+	int whole;
 
-	if (c->lenhave < 2) {
-		n = recv(c->fd, c->lenbuf + c->lenhave, 2 - c->lenhave, MSG_DONTWAIT);
-		if (n > 0) {
-			c->lenhave += (size_t)n;
-			if (c->lenhave < 2)
-				return;
-			c->inneed = (size_t)c->lenbuf[0] << 8 | c->lenbuf[1];
-			c->in = malloc(c->inneed ? c->inneed : 1);
-			if (c->in == NULL) {
-				conn_fail(c, "TCP connection failed");
-				return;
-			}
-		}
-	} else {
-		n = recv(c->fd, c->in + c->inhave, c->inneed - c->inhave, MSG_DONTWAIT);
-		if (n > 0)
-			c->inhave += (size_t)n;
-	}
+	dns_tcp_frame_want(&c->frame, &at, &want);
+	ssize_t n = recv(c->fd, at, want, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 		conn_fail(c, "TCP connection failed");
 		return;
 	}
-	if (c->lenhave < 2 || c->inhave < c->inneed)
+	if (n < 0)
+		return;
+	whole = dns_tcp_frame_got(&c->frame, (size_t)n);
+	if (whole < 0) {
+		conn_fail(c, "TCP connection failed");
+		return;
+	}
+	if (whole == 0)
 		return;
 	struct dns_tcp *t = c->t;
 	void *user = c->user;
-	uint8_t *msg = c->in;
-	size_t len = c->inneed;
+	uint8_t *msg = c->frame.in;
+	size_t len = c->frame.inneed;
+	uint16_t id = c->id;
 	conn_close(c);
 	free(c);
-	t->on_reply(user, msg, len, t->ctx);
+	t->on_reply(user, msg, len, id, t->ctx);
 	free(msg);
 }
 
@@ -192,6 +213,7 @@ struct dns_tcp_conn *dns_tcp_send(struct dns_tcp *t, size_t server, const char *
 		return NULL;
 	c->t = t;
 	c->user = user;
+	c->id = id;
 	len = dns_wire_query(id, name, type, DNS_WIRE_EDNS_UDP_SIZE, c->out + 2,
 	                     sizeof(c->out) - 2);
 	if (len < 0) {
@@ -264,7 +286,7 @@ void dns_tcp_free(struct dns_tcp *t, void (*drop)(void *user))
 		next = c->next;
 		unwatch(c);
 		close(c->fd);
-		free(c->in);
+		free(c->frame.in);
 		free(c);
 		if (drop != NULL)
 			drop(user);

@@ -25,8 +25,11 @@
 struct dns_tcp;
 struct dns_tcp_conn;
 
-/* msg is valid only during the call. */
-typedef void (*dns_tcp_reply_fn)(void *user, const uint8_t *msg, size_t len, void *ctx);
+/* msg is valid only during the call; id is the query's, for the caller
+ * to match the reply to (dns_wire_match): the connection checks nothing
+ * but the framing. */
+typedef void (*dns_tcp_reply_fn)(void *user, const uint8_t *msg, size_t len, uint16_t id,
+                                 void *ctx);
 /* what: "no answer" (timeout) or "TCP connection failed". */
 typedef void (*dns_tcp_fail_fn)(void *user, const char *what, void *ctx);
 
@@ -48,6 +51,25 @@ struct dns_tcp_conn *dns_tcp_send(struct dns_tcp *t, size_t server, const char *
                                   void *user);
 /* The earliest deadline (monotonic ms), UINT64_MAX if none. */
 uint64_t dns_tcp_next_deadline(const struct dns_tcp *t);
+
+/*
+ * The framing of a reply (RFC 1035 4.2.2: a two-byte length, then that
+ * many bytes), apart from the socket so that tests/fuzz/fuzz_dns_tcp.c
+ * can feed it. Start from all zeros; dns_tcp_frame_want says where the
+ * next bytes go and how many are wanted (at least one), and
+ * dns_tcp_frame_got, told how many were put there, returns 1 once the
+ * message is whole (in, inneed bytes; possibly 0), 0 while more are
+ * wanted, -1 out of memory. The buffer is allocated once the length is
+ * known, never over 65535 bytes; the caller frees in.
+ */
+struct dns_tcp_frame {
+	uint8_t lenbuf[2];
+	size_t lenhave;
+	uint8_t *in;
+	size_t inneed, inhave;
+};
+void dns_tcp_frame_want(struct dns_tcp_frame *f, uint8_t **at, size_t *n);
+int dns_tcp_frame_got(struct dns_tcp_frame *f, size_t n);
 /* Fails, as timed out, every connection due by now_ms. */
 void dns_tcp_expire(struct dns_tcp *t, uint64_t now_ms);
 

@@ -13,7 +13,8 @@
  * a 16-bit id per query from
  * getrandom, and a new id for every retransmission, so a late answer to
  * an earlier attempt is dropped like any stranger's datagram. The
- * question in the reply is checked by dns_wire_read.
+ * reply is then matched to its query (id, QR, opcode, question) by
+ * dns_wire_match in dns.c, as a TCP reply is.
  *
  * Every worker's timeout is the same, so requests expire in the order
  * they were sent: a FIFO list serves as the timer queue.

@@ -13,7 +13,7 @@
  * datagram from that upstream, on that socket, with that id), the timeout
  * callback (no such datagram within timeout_ms), or dns_udp_cancel. What
  * the reply says, including whether its question is the one asked, is for
- * the caller to judge (dns_wire_read).
+ * the caller to judge (dns_wire_match, then dns_wire_read).
  */
 #ifndef POSTURE_DNS_UDP_H
 #define POSTURE_DNS_UDP_H

@@ -3,11 +3,15 @@
  *
  * The reading keeps, rule for rule, what the adapter did when getdns
  * parsed the replies: TC=1 over UDP means "ask over TCP" before anything
- * else is looked at; the question must be the one asked; the rcode sorts
- * NXDOMAIN from the other errors; the answer section is walked along the
- * CNAME chain from the asked name, and records of the asked type must be
- * owned by the chain's end. Names are compared in the escaped presentation
- * form of dns_name_from_wire (lower case), as before.
+ * else is looked at; the question must be the one asked (a check that
+ * dns_wire_match shares); the rcode sorts NXDOMAIN from the other errors;
+ * the answer section is walked along the CNAME chain from the asked name,
+ * and records of the asked type must be owned by the chain's end. Names
+ * are compared in the escaped presentation form of dns_name_from_wire
+ * (lower case), as before. Malformed as well since issue 19, never an
+ * answer: TC=1 over TCP, an opcode other than QUERY, an extended rcode
+ * (BADVERS), a section that cannot be read, and compression pointers that
+ * do not point back.
  *
  * Every offset is checked against the message length before a byte is
  * read; a TXT record is joined only after its size is known to fit.
@@ -136,9 +140,15 @@ int dns_wire_name(const uint8_t *msg, size_t len, size_t *off, uint8_t out[255])
 		if ((c & 0xC0) == 0xC0) {
 			if (pos + 1 >= len || ++jumps > DNS_WIRE_MAX_JUMPS)
 				return -1;
+			size_t to = (size_t)(c & 0x3F) << 8 | msg[pos + 1];
+			/* RFC 1035 4.1.4: a pointer is to "a prior occurrence"
+			 * of the name. One to itself or further on is refused,
+			 * so every jump goes back and no chain can loop. */
+			if (to >= pos)
+				return -1;
 			if (end == 0)
 				end = pos + 2;
-			pos = (size_t)(c & 0x3F) << 8 | msg[pos + 1];
+			pos = to;
 			continue;
 		}
 		if (c > 63 || pos + 1 + c > len || o + 1 + c > 255)
@@ -371,38 +381,160 @@ static enum dns_wire_verdict done(enum dns_outcome *outcome, enum dns_outcome o,
 	return DNS_WIRE_DONE;
 }
 
+/* RFC 1035 4.1.1: QUERY (0) is the only opcode posture asks with, so a
+ * reply with another (IQUERY, STATUS, NOTIFY, UPDATE) answers nothing of
+ * ours. Returns 0, or -1 with a reason. */
+static int check_opcode(const uint8_t *msg, char *why, size_t whylen)
+{
+	unsigned opcode = (msg[2] >> 3) & 0x0F;
+
+	if (opcode == 0)
+		return 0;
+	snprintf(why, whylen, "reply with opcode %u, not QUERY (0)", opcode);
+	return -1;
+}
+
+/*
+ * Reads the question section: its first question must be (cur, type, IN)
+ * (RFC 5452 3); more questions (there should be none) are skipped. Sets
+ * *off past the section. Returns 0, or -1 with a reason.
+ */
+static int check_question(const uint8_t *msg, size_t len, const char *cur, uint16_t type,
+                          size_t *off, char *why, size_t whylen)
+{
+	char qname[DNS_NAME_BUF], t1[16], t2[16];
+	unsigned qd = get16(msg + 4);
+	size_t o = DNS_WIRE_HEADER;
+
+	if (qd == 0 || read_name(msg, len, &o, qname, sizeof(qname)) != 0 || o + 4 > len) {
+		str_copy(why, whylen, "reply without a question");
+		return -1;
+	}
+	uint16_t qtype = get16(msg + o), qclass = get16(msg + o + 2);
+	o += 4;
+	if (strcmp(qname, cur) != 0 || qtype != type) {
+		snprintf(why, whylen, "reply is for %s %s, not for %s %s", qname,
+		         dns_type_name(qtype, t1, sizeof(t1)), cur,
+		         dns_type_name(type, t2, sizeof(t2)));
+		return -1;
+	}
+	if (qclass != DNS_WIRE_CLASS_IN) {
+		snprintf(why, whylen, "reply is for class %u, not for IN", (unsigned)qclass);
+		return -1;
+	}
+	for (unsigned i = 1; i < qd; i++) {
+		uint8_t skip[255];
+		if (dns_wire_name(msg, len, &o, skip) < 0 || o + 4 > len) {
+			str_copy(why, whylen, "unreadable question section");
+			return -1;
+		}
+		o += 4;
+	}
+	*off = o;
+	return 0;
+}
+
+enum dns_wire_match dns_wire_match(const uint8_t *msg, size_t len, uint16_t id, const char *cur,
+                                   uint16_t type, bool over_tcp, char *why, size_t whylen)
+{
+	size_t off;
+
+	why[0] = '\0';
+	if (len < DNS_WIRE_HEADER) {
+		str_copy(why, whylen, "reply shorter than a DNS header");
+		return DNS_WIRE_NOT_REPLY;
+	}
+	if ((msg[2] & 0x80) == 0) {
+		str_copy(why, whylen, "a query (QR=0) instead of a reply");
+		return DNS_WIRE_NOT_REPLY;
+	}
+	if (get16(msg) != id) {
+		snprintf(why, whylen, "a reply to another query (id %u, not %u)",
+		         (unsigned)get16(msg), (unsigned)id);
+		return DNS_WIRE_NOT_REPLY;
+	}
+	if (check_opcode(msg, why, whylen) != 0)
+		return DNS_WIRE_MISMATCH;
+	/* TC=1 over UDP is only "ask over TCP": its question is not looked
+	 * at (a truncated reply may come without one). */
+	if ((msg[2] & 0x02) && !over_tcp)
+		return DNS_WIRE_MATCH;
+	if (check_question(msg, len, cur, type, &off, why, whylen) != 0)
+		return DNS_WIRE_MISMATCH;
+	return DNS_WIRE_MATCH;
+}
+
+/*
+ * Walks the answer, authority and additional sections from off, every
+ * record of which must be readable, for an OPT record (RFC 6891 6.1.3):
+ * returns the upper 8 bits of its 12-bit rcode (the first byte of its
+ * TTL), 0 without OPT, or -1 with a reason.
+ */
+static int read_ext_rcode(const uint8_t *msg, size_t len, size_t off, char *why, size_t whylen)
+{
+	unsigned an = get16(msg + 6), rest = (unsigned)get16(msg + 8) + get16(msg + 10);
+	struct wire_rr rr;
+	int ext = 0;
+
+	for (unsigned i = 0; i < an; i++)
+		if (rr_read(msg, len, &off, &rr) != 0) {
+			str_copy(why, whylen, "unreadable answer section");
+			return -1;
+		}
+	for (unsigned i = 0; i < rest; i++) {
+		if (rr_read(msg, len, &off, &rr) != 0) {
+			str_copy(why, whylen, "unreadable authority or additional section");
+			return -1;
+		}
+		/* rdoff - 6: type 2, class 2, then the TTL's first byte. */
+		if (rr.type == DNS_WIRE_TYPE_OPT && msg[rr.rdoff - 6] != 0)
+			ext = msg[rr.rdoff - 6];
+	}
+	return ext;
+}
+
 enum dns_wire_verdict dns_wire_read(const uint8_t *msg, size_t len, const char *cur, uint16_t type,
                                     bool over_tcp, struct dns_answer *ans,
                                     enum dns_outcome *outcome, char *why, size_t whylen, char *next,
                                     size_t nextlen)
 {
-	char qname[DNS_NAME_BUF], owner[DNS_NAME_BUF];
+	char owner[DNS_NAME_BUF];
 	size_t off = DNS_WIRE_HEADER;
 
 	why[0] = '\0';
 	if (len < DNS_WIRE_HEADER)
 		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
 		            "reply shorter than a DNS header");
-	unsigned rcode = msg[3] & 0x0F, qd = get16(msg + 4), an = get16(msg + 6);
-	/* TC=1 means "ask again over TCP", never "no record". */
-	if ((msg[2] & 0x02) && !over_tcp)
-		return DNS_WIRE_TCP;
-	if (qd == 0 || read_name(msg, len, &off, qname, sizeof(qname)) != 0 || off + 4 > len)
+	unsigned rcode = msg[3] & 0x0F, an = get16(msg + 6);
+	if (msg[2] & 0x02) {
+		/* TC=1 means "ask again over TCP", never "no record". */
+		if (!over_tcp)
+			return DNS_WIRE_TCP;
+		/* Over TCP a reply of up to 65535 bytes needs no cutting
+		 * (RFC 1035 4.2.2): a truncated one there is incomplete, and
+		 * its missing records may be the ones that count. */
 		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
-		            "reply without a question");
-	uint16_t qtype = get16(msg + off), qclass = get16(msg + off + 2);
-	off += 4;
-	if (strcmp(qname, cur) != 0 || qtype != type || qclass != DNS_WIRE_CLASS_IN) {
-		snprintf(why, whylen, "reply is for %s, not for %s", qname, cur);
-		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+		            "truncated reply (TC=1) over TCP");
 	}
-	/* Further questions (there should be none) come before the answers. */
-	for (unsigned i = 1; i < qd; i++) {
-		uint8_t skip[255];
-		if (dns_wire_name(msg, len, &off, skip) < 0 || off + 4 > len)
-			return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
-			            "unreadable question section");
-		off += 4;
+	if ((msg[2] & 0x80) == 0)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen,
+		            "a query (QR=0) instead of a reply");
+	if (check_opcode(msg, why, whylen) != 0 ||
+	    check_question(msg, len, cur, type, &off, why, whylen) != 0)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+	int ext = read_ext_rcode(msg, len, off, why, whylen);
+	if (ext < 0)
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
+	if (ext > 0) {
+		/* RFC 6891 6.1.3: the rcode is 12 bits, and with these its
+		 * header half's 0 or 3 is neither NOERROR nor NXDOMAIN; 16 is
+		 * BADVERS, an EDNS version the server does not speak. */
+		unsigned full = (unsigned)ext << 4 | rcode;
+		if (full == 16)
+			str_copy(why, whylen, "server answered BADVERS (extended rcode 16)");
+		else
+			snprintf(why, whylen, "server answered extended rcode %u", full);
+		return done(outcome, DNS_OUTCOME_MALFORMED, why, whylen, NULL);
 	}
 	ans->rcode = (int)rcode;
 	if (rcode == 3)

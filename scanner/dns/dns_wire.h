@@ -1,12 +1,15 @@
 /*
- * dns_wire.h — DNS messages as bytes: the query posture sends and the
- * reading of a reply into a dns_answer. Pure: no I/O, no getdns; the UDP
- * transport (dns_udp.c) and the TCP path of dns.c both hand their replies
- * to dns_wire_read, so every reply is classified by the same code.
+ * dns_wire.h — DNS messages as bytes: the query posture sends, the
+ * matching of a reply to its query, and the reading of a reply into a
+ * dns_answer. Pure: no I/O, no getdns. Every reply, from the UDP transport
+ * (dns_udp.c) or the TCP one (dns_tcp.c), goes through dns_wire_match and
+ * then dns_wire_read in dns.c's classify(), so both transports accept and
+ * classify replies by the same code.
  *
  * Replies are attacker-controlled: every read is bounded by the message
- * length, compression pointers are followed a bounded number of times,
- * and names are rebuilt in the escaped form dns_name_from_wire writes.
+ * length, compression pointers may only point back (so they cannot loop)
+ * and are followed a bounded number of times, and names are rebuilt in
+ * the escaped form dns_name_from_wire writes.
  */
 #ifndef POSTURE_DNS_WIRE_H
 #define POSTURE_DNS_WIRE_H
@@ -39,11 +42,30 @@ int dns_wire_query(uint16_t id, const char *name, uint16_t type, uint16_t udp_si
  * for anything else (a query, a runt). */
 int dns_wire_reply_id(const uint8_t *msg, size_t len);
 
+enum dns_wire_match {
+	DNS_WIRE_MATCH,     /* the reply to this query: read it */
+	DNS_WIRE_NOT_REPLY, /* not a reply to this query (shorter than a
+	                       header, QR=0, another id): no answer came */
+	DNS_WIRE_MISMATCH,  /* this query's id, but not an answer to its
+	                       question (opcode not QUERY, another name, type
+	                       or class): malformed */
+};
+
+/*
+ * Matches msg to the query sent with id for (cur, type, IN) (RFC 5452 3):
+ * QR=1, the id, opcode QUERY and the question (cur as dns_wire_read
+ * takes it). A TC=1 reply over UDP matches on its header alone, as it
+ * means only "ask over TCP". why says what did not match.
+ */
+enum dns_wire_match dns_wire_match(const uint8_t *msg, size_t len, uint16_t id, const char *cur,
+                                   uint16_t type, bool over_tcp, char *why, size_t whylen);
+
 /*
  * Reads name (possibly compressed) at *off in msg into its uncompressed
  * wire form in out (at most 255 bytes), advancing *off past the name's
  * bytes at that place. Returns the length of out, or -1 if the name runs
- * past the message, is too long, or its pointers loop.
+ * past the message, is too long, or has a pointer that does not point
+ * strictly before itself (RFC 1035 4.1.4: "a prior occurrence").
  */
 int dns_wire_name(const uint8_t *msg, size_t len, size_t *off, uint8_t out[255]);
 
@@ -59,8 +81,11 @@ enum dns_wire_verdict {
  * escaped name asked now (a CNAME target after the first hop). On DONE,
  * *outcome is one of dns_outcome, why holds the reason for anything but
  * data, ans->rcode and ans->canonical are set and, for data, the records
- * are in ans (the caller frees them for other outcomes). A reply whose
- * question is not (cur, type, IN) is malformed: it answers something else.
+ * are in ans (the caller frees them for other outcomes). Malformed too
+ * (never data or no data): a reply whose question is not (cur, type, IN),
+ * whose opcode is not QUERY or QR is 0, a TC=1 reply over TCP (cut
+ * short), an extended rcode in an OPT record (BADVERS), and any record in
+ * any section that cannot be read. The id is dns_wire_match's business.
  */
 enum dns_wire_verdict dns_wire_read(const uint8_t *msg, size_t len, const char *cur, uint16_t type,
                                     bool over_tcp, struct dns_answer *ans,

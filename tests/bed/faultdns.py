@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 
-from dnslib import (AAAA, EDNS0, MX, QTYPE, RCODE, RR, SOA, TXT, A,
+from dnslib import (AAAA, CNAME, EDNS0, MX, QTYPE, RCODE, RR, SOA, TXT, A,
                     DNSHeader, DNSLabel, DNSQuestion, DNSRecord)
 
 TTL = 300
@@ -83,6 +83,13 @@ GARBAGE_TAIL = _garbage_tail()
 MANY_TEXTS = [b"record-%02d" % i for i in range(40)]
 MULTI_STRINGS = [b"v=spf1 ", b"ip4:192.0.2.1 ", b"-all"]
 DELAY_RE = re.compile(r"^delay(\d+)$")
+DROPFIRST_RE = re.compile(r"^dropfirst(\d+)$")
+CHAIN_RE = re.compile(r"^chain(\d+)$")
+# Faults of the reply matching (issue 19): the UDP answer is TC=1, so the
+# client asks again over TCP, where the reply is not the answer.
+TCP_MISMATCH = ("tcecho", "tcwrongid", "tcempty")
+# RFC 6891 9: extended rcode 16 (BADVERS) is 1 in the OPT TTL's top byte.
+BADVERS_EXT = 1
 RCODE_FAULTS = {"servfail": RCODE.SERVFAIL, "refused": RCODE.REFUSED,
                 "formerr": RCODE.FORMERR, "nxdomain": RCODE.NXDOMAIN}
 
@@ -161,6 +168,76 @@ def fit_udp(query, resp):
     return make_response(query, rcode=resp.header.rcode, tc=1).pack()
 
 
+class DropCounter:
+    """How many times each (name, type) was asked, UDP and TCP together,
+    for dropfirstN: shared by the UDP thread and the TCP threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.seen = {}
+
+    def next(self, qname, qtype):
+        key = (str(qname).lower(), qtype)
+        with self.lock:
+            n = self.seen.get(key, 0) + 1
+            self.seen[key] = n
+            return n
+
+
+DROPS = DropCounter()
+
+
+def chain_answer(query, names, udp):
+    """dropfirstN.chainK....: a CNAME to the same name with chainK-1, which
+    the server leaves to the client to ask (a hop per question); chain0,
+    or no chainK label, gets the good answer. With a "tc" label the UDP
+    answer is TC=1 (empty) instead, and TCP gets the answer."""
+    qname = query.q.qname
+    if udp and "tc" in names:
+        return make_response(query, tc=1).pack()
+    resp = make_response(query)
+    k = next((int(m.group(1)) for m in map(CHAIN_RE.match, names) if m), 0)
+    if k == 0:
+        resp.add_answer(*good_rrs(qname, query.q.qtype))
+        return resp.pack()
+    labels = [b"chain%d" % (k - 1) if CHAIN_RE.match(n) else l
+              for l, n in zip(qname.label, names)]
+    resp.add_answer(RR(qname, QTYPE.CNAME, ttl=TTL,
+                       rdata=CNAME(DNSLabel(labels))))
+    return resp.pack()
+
+
+def forward_pointer(query):
+    """A good TXT answer whose first record's owner is a compression
+    pointer to a name written after it (the second record's owner), which
+    RFC 1035 4.1.4 does not allow ("a prior occurrence")."""
+    q = query.header
+    flags = 0x8000 | 0x0400 | (0x0100 if q.rd else 0)
+    head = struct.pack("!HHHHHH", q.id, flags, 1, 2, 0, 0)
+    qname = b"".join(bytes([len(l)]) + l for l in query.q.qname.label) + b"\0"
+    question = qname + struct.pack("!HH", query.q.qtype, 1)
+    rdata = bytes([len(GOOD_TXT)]) + GOOD_TXT
+    fixed = struct.pack("!HHIH", QTYPE.TXT, 1, TTL, len(rdata))
+    first_len = 2 + len(fixed) + len(rdata)
+    target = len(head) + len(question) + first_len
+    first = struct.pack("!H", 0xC000 | target) + fixed + rdata
+    other = b"\x0dforward-ptr-2"
+    second = qname + struct.pack("!HHIH", QTYPE.TXT, 1, TTL, len(other)) + other
+    return head + question + first + second
+
+
+def mismatch_tcp(query, first):
+    """The TCP replies that are not the answer to the query."""
+    if first == "tcecho":
+        return query.pack()         # the query itself: QR=0
+    if first == "tcempty":
+        return make_response(query, tc=1).pack()
+    resp = make_response(query)     # tcwrongid
+    resp.header.id = query.header.id ^ 0x5A5A
+    resp.add_answer(*good_rrs(query.q.qname, query.q.qtype))
+    return resp.pack()
+
+
 def answer(query, proto):
     """Decide what to send for a parsed query over 'udp' or 'tcp'."""
     if query.header.qr:
@@ -182,6 +259,31 @@ def answer(query, proto):
 
     if first == "garbage":
         return Reply(struct.pack("!H", query.header.id) + GARBAGE_TAIL)
+
+    m = DROPFIRST_RE.match(first)
+    if m:
+        if DROPS.next(qname, qtype) <= int(m.group(1)):
+            return Reply()
+        return Reply(chain_answer(query, names, udp))
+
+    if first in TCP_MISMATCH:
+        if udp:
+            return Reply(make_response(query, tc=1).pack())
+        return Reply(mismatch_tcp(query, first))
+
+    if first == "opcode5":
+        resp = make_response(query)
+        resp.header.opcode = 5      # UPDATE (RFC 2136), not QUERY
+        resp.add_answer(*good_rrs(qname, qtype))
+        return Reply(resp.pack())
+
+    if first == "badvers":
+        resp = make_response(query)
+        resp.ar = [EDNS0(udp_len=OUR_EDNS_SIZE, ext_rcode=BADVERS_EXT)]
+        return Reply(resp.pack())
+
+    if first == "fwdptr":
+        return Reply(forward_pointer(query))
 
     if first in RCODE_FAULTS:
         resp = make_response(query, rcode=RCODE_FAULTS[first])
@@ -215,6 +317,12 @@ def answer(query, proto):
         rrs = good_rrs(OTHER_NAME, qtype) or [
             RR(OTHER_NAME, QTYPE.TXT, ttl=TTL, rdata=TXT(GOOD_TXT))]
         resp.add_answer(*rrs)
+    elif first == "wrongtype":
+        # The question's type rewritten (A for TXT, TXT for the rest),
+        # and the good answer for that type.
+        other = QTYPE.A if txt_like else QTYPE.TXT
+        resp.questions = [DNSQuestion(qname, other)]
+        resp.add_answer(*good_rrs(qname, other))
     elif first == "huge" and txt_like:
         resp.add_answer(RR(qname, QTYPE.TXT, ttl=TTL,
                            rdata=TXT(HUGE_STRINGS)))

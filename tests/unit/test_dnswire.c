@@ -1,6 +1,7 @@
 /*
- * Unit tests for dns_wire.c (queries as bytes, replies read and judged)
- * and for the id table of dns_udp.c. Replies are built by hand, byte by
+ * Unit tests for dns_wire.c (queries as bytes, replies matched to their
+ * query, read and judged), for the id table of dns_udp.c and the framing
+ * of dns_tcp.c. Replies are built by hand, byte by
  * byte, so every hostile shape (loops, overruns, wrong questions) can be
  * written down; each row says what it stands for.
  */
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "dns_tcp.h"
 #include "dns_udp.h"
 #include "dns_wire.h"
 
@@ -227,6 +229,19 @@ static void test_names(void **state)
 	put_ptr(&m, (unsigned)at);
 	off = at;
 	assert_int_equal(dns_wire_name(m.b, m.n, &off, out), -1);
+	/* A pointer forward, to a whole name written after it (issue 19:
+	 * it was followed): RFC 1035 4.1.4 allows only "a prior
+	 * occurrence". The same name reached by a pointer back reads. */
+	m.n = 0;
+	put_ptr(&m, 2);
+	put_name(&m, "fwd.test");
+	off = 0;
+	assert_int_equal(dns_wire_name(m.b, m.n, &off, out), -1);
+	at = m.n;
+	put_ptr(&m, 2);
+	off = at;
+	assert_int_equal(dns_wire_name(m.b, m.n, &off, out), 10);
+	assert_int_equal(off, at + 2);
 	/* A pointer past the end; a label running past the end; a pointer
 	 * cut in half; an extended label type (0x40). */
 	at = m.n;
@@ -279,9 +294,19 @@ static void test_read_outcomes(void **state)
 	reply(&m, 0x02, 0, 0);
 	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
 	assert_int_equal(r.verdict, DNS_WIRE_TCP);
-	/* Over TCP, TC means nothing more: no records is NODATA. */
+	/* Over TCP nothing needs cutting: TC=1 there is an incomplete reply,
+	 * never NODATA (issue 19: it was, and SPF said "none"), with or
+	 * without records. */
 	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, true, &r);
-	assert_int_equal(r.outcome, DNS_OUTCOME_NODATA);
+	assert_int_equal(r.verdict, DNS_WIRE_DONE);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "truncated reply (TC=1) over TCP");
+	assert_int_equal(r.ans.rcode, -1);
+	reply(&m, 0x02, 0, 1);
+	rr_txt(&m, NULL, "v=spf1 -all");
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, true, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_int_equal(r.ans.nrr, 0);
 
 	/* rcodes: NXDOMAIN apart, every other error is SERVFAIL. */
 	static const struct {
@@ -316,17 +341,27 @@ static void test_read_question(void **state)
 	} rows[] = {
 		/* The echo differs in case only: the same name. */
 		{ "TXT.Bed.TEST", DNS_TYPE_TXT, 1, DNS_OUTCOME_NODATA, "no record" },
-		/* Another name, type or class: not an answer to our question. */
-		{ "other.bed.test", DNS_TYPE_TXT, 1, DNS_OUTCOME_MALFORMED, "reply is for other" },
-		{ "txt.bed.test", DNS_TYPE_A, 1, DNS_OUTCOME_MALFORMED, "reply is for" },
-		{ "txt.bed.test", DNS_TYPE_TXT, 3, DNS_OUTCOME_MALFORMED, "reply is for" },
+		/* Another name, type or class: not an answer to our question.
+		 * The reason names both sides whole (it said "reply is for X,
+		 * not for X" when only the type differed). */
+		{ "other.bed.test", DNS_TYPE_TXT, 1, DNS_OUTCOME_MALFORMED,
+		  "reply is for other.bed.test TXT, not for txt.bed.test TXT" },
+		{ "txt.bed.test", DNS_TYPE_A, 1, DNS_OUTCOME_MALFORMED,
+		  "reply is for txt.bed.test A, not for txt.bed.test TXT" },
+		{ "txt.bed.test", 65280, 1, DNS_OUTCOME_MALFORMED,
+		  "reply is for txt.bed.test TYPE65280, not for txt.bed.test TXT" },
+		{ "txt.bed.test", DNS_TYPE_TXT, 3, DNS_OUTCOME_MALFORMED,
+		  "reply is for class 3, not for IN" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		put_header(&m, 7, 0, 0, 1, 0);
 		put_question(&m, rows[i].qname, rows[i].qtype, rows[i].qclass);
 		read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
 		assert_int_equal(r.outcome, rows[i].outcome);
-		assert_non_null(strstr(r.why, rows[i].why));
+		if (rows[i].outcome == DNS_OUTCOME_MALFORMED)
+			assert_string_equal(r.why, rows[i].why);
+		else
+			assert_non_null(strstr(r.why, rows[i].why));
 	}
 	/* No question at all; a question cut short; the garbage of the
 	 * fault server (65534 questions in 36 bytes). */
@@ -346,6 +381,8 @@ static void test_read_question(void **state)
 	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
 	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
 	assert_int_equal(r.ans.rcode, -1);
+	/* Its third byte, 0x94, is opcode 2 (STATUS): refused for that. */
+	assert_string_equal(r.why, "reply with opcode 2, not QUERY (0)");
 	/* Shorter than a header. */
 	m.n = 5;
 	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
@@ -559,6 +596,231 @@ static void test_read_records(void **state)
 	assert_string_equal(r.next, "a\\027b.test");
 }
 
+/* ---- header, extended rcode, sections ------------------------------------ */
+
+/* An OPT record in the additional section: root owner, payload size, the
+ * extended rcode in the TTL's first byte (RFC 6891 6.1.3). */
+static void put_opt(struct msg *m, unsigned ext_rcode)
+{
+	put8(m, 0);
+	put16(m, 41);
+	put16(m, 1232);
+	put8(m, ext_rcode);
+	put8(m, 0);
+	put16(m, 0);
+	put16(m, 0);
+	m->b[11]++; /* ARCOUNT */
+}
+
+static void test_read_header(void **state)
+{
+	struct msg m;
+	struct read_result r;
+	(void)state;
+
+	/* Opcode 5 (UPDATE) and 4 (NOTIFY) with good records: no answer to
+	 * a QUERY, whatever they carry (issue 19: they were data). */
+	for (unsigned opcode = 1; opcode < 16; opcode++) {
+		reply(&m, opcode << 3, 0, 1);
+		rr_txt(&m, NULL, "v=spf1 -all");
+		read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+		assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+		assert_int_equal(r.ans.nrr, 0);
+		assert_int_equal(r.ans.rcode, -1);
+		assert_non_null(strstr(r.why, "opcode"));
+	}
+	/* QR=0: a query, even with our question and records. */
+	reply(&m, 0, 0, 1);
+	rr_txt(&m, NULL, "v=spf1 -all");
+	m.b[2] &= 0x7f;
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, true, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "a query (QR=0) instead of a reply");
+
+	/* An OPT with extended rcode 0 changes nothing; 1 makes rcode 16,
+	 * BADVERS: neither NODATA nor, with header rcode 3, NXDOMAIN. */
+	reply(&m, 0, 0, 1);
+	rr_txt(&m, NULL, "v=spf1 -all");
+	put_opt(&m, 0);
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_DATA);
+	dns_answer_cleanup(&r.ans);
+	reply(&m, 0, 0, 0);
+	put_opt(&m, 1);
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_int_equal(r.ans.rcode, -1);
+	assert_string_equal(r.why, "server answered BADVERS (extended rcode 16)");
+	reply(&m, 0, 3, 0);
+	put_opt(&m, 2);
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "server answered extended rcode 35");
+	/* After the authority section too (NXDOMAIN with its SOA). */
+	reply(&m, 0, 3, 0);
+	size_t at = rr_begin(&m, "bed.test", DNS_TYPE_SOA);
+	put8(&m, 0);
+	put8(&m, 0);
+	for (int i = 0; i < 20; i++)
+		put8(&m, 0);
+	rr_end(&m, at);
+	m.b[9] = 1; /* NSCOUNT */
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_NXDOMAIN);
+	put_opt(&m, 1);
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "server answered extended rcode 19");
+	/* Counts that promise more records than there are. */
+	reply(&m, 0, 0, 0);
+	m.b[11] = 1;
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "unreadable authority or additional section");
+	reply(&m, 0, 3, 1);
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_string_equal(r.why, "unreadable answer section");
+	/* A record whose owner is a forward pointer (the fault server's
+	 * fwdptr): unreadable, so malformed, not data. */
+	reply(&m, 0, 0, 2);
+	size_t first = m.n;
+	put_ptr(&m, 0);
+	put16(&m, DNS_TYPE_TXT);
+	put16(&m, 1);
+	put16(&m, 0);
+	put16(&m, 300);
+	put16(&m, 2);
+	put8(&m, 1);
+	put8(&m, 'x');
+	size_t target = m.n;
+	m.b[first] = (uint8_t)(0xC0 | target >> 8);
+	m.b[first + 1] = (uint8_t)target;
+	rr_txt(&m, "txt.bed.test", "v=spf1 -all");
+	read_msg(&m, "txt.bed.test", DNS_TYPE_TXT, false, &r);
+	assert_int_equal(r.outcome, DNS_OUTCOME_MALFORMED);
+	assert_string_equal(r.why, "unreadable answer section");
+}
+
+/* ---- matching a reply to its query ------------------------------------ */
+
+static enum dns_wire_match match(const struct msg *m, uint16_t id, uint16_t type, bool tcp,
+                                 char *why)
+{
+	return dns_wire_match(m->b, m->n, id, "txt.bed.test", type, tcp, why, DNS_DETAIL_MAX);
+}
+
+static void test_match(void **state)
+{
+	struct msg m;
+	char why[DNS_DETAIL_MAX];
+	(void)state;
+
+	/* The reply to our query, by UDP or TCP. */
+	reply(&m, 0, 0, 1);
+	rr_txt(&m, NULL, "v=spf1 -all");
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, false, why), DNS_WIRE_MATCH);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, true, why), DNS_WIRE_MATCH);
+	assert_string_equal(why, "");
+	/* Not a reply to it (issue 19: over TCP these were read as answers):
+	 * another id; QR=0 (an echo of the query); a runt. */
+	assert_int_equal(match(&m, 0x1235, DNS_TYPE_TXT, true, why), DNS_WIRE_NOT_REPLY);
+	assert_string_equal(why, "a reply to another query (id 4660, not 4661)");
+	m.b[2] &= 0x7f;
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, true, why), DNS_WIRE_NOT_REPLY);
+	assert_string_equal(why, "a query (QR=0) instead of a reply");
+	assert_int_equal(dns_wire_match(m.b, 11, 0x1234, "txt.bed.test", DNS_TYPE_TXT, true, why,
+	                                sizeof(why)),
+	                 DNS_WIRE_NOT_REPLY);
+	assert_int_equal(dns_wire_match(m.b, 0, 0x1234, "txt.bed.test", DNS_TYPE_TXT, true, why,
+	                                sizeof(why)),
+	                 DNS_WIRE_NOT_REPLY);
+	/* Our id, but not an answer to our question: another opcode, type,
+	 * name or class. */
+	reply(&m, 5 << 3, 0, 0);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, false, why), DNS_WIRE_MISMATCH);
+	assert_string_equal(why, "reply with opcode 5, not QUERY (0)");
+	reply(&m, 0, 0, 0);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_MX, true, why), DNS_WIRE_MISMATCH);
+	assert_string_equal(why, "reply is for txt.bed.test TXT, not for txt.bed.test MX");
+	put_header(&m, 0x1234, 0, 0, 1, 0);
+	put_question(&m, "Other.bed.test", DNS_TYPE_TXT, 1);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, false, why), DNS_WIRE_MISMATCH);
+	assert_string_equal(why, "reply is for other.bed.test TXT, not for txt.bed.test TXT");
+	put_header(&m, 0x1234, 0, 0, 1, 0);
+	put_question(&m, "txt.bed.test", DNS_TYPE_TXT, 255);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, false, why), DNS_WIRE_MISMATCH);
+	put_header(&m, 0x1234, 0, 0, 0, 0);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, true, why), DNS_WIRE_MISMATCH);
+	assert_string_equal(why, "reply without a question");
+	/* TC=1 over UDP matches on its header: it asks for TCP, question or
+	 * not. Over TCP the question counts (and dns_wire_read refuses
+	 * TC=1 there). */
+	put_header(&m, 0x1234, 0x02, 0, 0, 0);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, false, why), DNS_WIRE_MATCH);
+	assert_int_equal(match(&m, 0x1234, DNS_TYPE_TXT, true, why), DNS_WIRE_MISMATCH);
+	assert_int_equal(match(&m, 0x4321, DNS_TYPE_TXT, false, why), DNS_WIRE_NOT_REPLY);
+}
+
+/* ---- TCP framing ----------------------------------------------------- */
+
+/* Feeds stream to a frame in pieces of at most step bytes, as recv would
+ * hand them; returns 1 (whole), 0 (wants more) or -1, and how much of the
+ * stream was taken. */
+static int feed(struct dns_tcp_frame *f, const uint8_t *stream, size_t n, size_t step,
+                size_t *taken)
+{
+	int rc = 0;
+
+	*taken = 0;
+	while (rc == 0 && *taken < n) {
+		uint8_t *at;
+		size_t want;
+		dns_tcp_frame_want(f, &at, &want);
+		assert_true(want > 0);
+		if (want > step)
+			want = step;
+		if (want > n - *taken)
+			want = n - *taken;
+		memcpy(at, stream + *taken, want);
+		*taken += want;
+		rc = dns_tcp_frame_got(f, want);
+	}
+	return rc;
+}
+
+static void test_tcp_frame(void **state)
+{
+	static const uint8_t stream[] = { 0, 5, 'h', 'e', 'l', 'l', 'o', 0, 1, 'x' };
+	struct dns_tcp_frame f;
+	size_t taken;
+	(void)state;
+
+	/* Whole, one byte at a time or at once; what follows the frame is
+	 * not taken (a connection carries one reply). */
+	for (size_t step = 1; step <= sizeof(stream); step++) {
+		memset(&f, 0, sizeof(f));
+		assert_int_equal(feed(&f, stream, sizeof(stream), step, &taken), 1);
+		assert_int_equal(taken, 7);
+		assert_int_equal(f.inneed, 5);
+		assert_memory_equal(f.in, "hello", 5);
+		free(f.in);
+	}
+	/* Cut short: still wanting more (the connection's close fails it). */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(feed(&f, stream, 4, 3, &taken), 0);
+	free(f.in);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(feed(&f, stream, 1, 1, &taken), 0);
+	assert_null(f.in);
+	/* A zero length: an empty message, whole at once (no header: not a
+	 * reply, dns_wire_match says). */
+	static const uint8_t empty[] = { 0, 0 };
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(feed(&f, empty, 2, 2, &taken), 1);
+	assert_int_equal(f.inneed, 0);
+	free(f.in);
+}
+
 /* ---- the id table ----------------------------------------------------- */
 
 static void test_table(void **state)
@@ -617,7 +879,9 @@ int main(void)
 		cmocka_unit_test(test_query),         cmocka_unit_test(test_reply_id),
 		cmocka_unit_test(test_names),         cmocka_unit_test(test_read_outcomes),
 		cmocka_unit_test(test_read_question), cmocka_unit_test(test_read_cnames),
-		cmocka_unit_test(test_read_records),  cmocka_unit_test(test_table),
+		cmocka_unit_test(test_read_records),  cmocka_unit_test(test_read_header),
+		cmocka_unit_test(test_match),         cmocka_unit_test(test_tcp_frame),
+		cmocka_unit_test(test_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
