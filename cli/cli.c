@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "domainarg.h"
+#include "domainlist.h"
 #include "strutil.h"
 
 int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsigned long *out)
@@ -49,6 +51,142 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	else
 		fputs(" (see 'posture --help')\n", stderr);
 	return EXIT_USAGE;
+}
+
+size_t cli_edit_distance(const char *a, const char *b)
+{
+	enum { MAXLEN = 64 };
+	size_t n = strlen(a), m = strlen(b);
+	size_t d[MAXLEN][MAXLEN];
+
+	if (n >= MAXLEN || m >= MAXLEN)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m];
+}
+
+static const char *undashed(const char *s)
+{
+	while (*s == '-')
+		s++;
+	return s;
+}
+
+size_t cli_suggest(const char *word, const char *const *candidates, size_t n, char *out,
+                   size_t outlen)
+{
+	char w[64];
+	const char *bare = undashed(word);
+	size_t len = strcspn(bare, "=");
+	size_t limit = len <= 4 ? 1 : 2, best = SIZE_MAX, k = 0;
+
+	out[0] = '\0';
+	if (len == 0 || len >= sizeof(w))
+		return 0;
+	memcpy(w, bare, len);
+	w[len] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = cli_edit_distance(w, undashed(candidates[i]));
+		if (dist <= limit && dist < best)
+			best = dist;
+	}
+	for (size_t i = 0; i < n && best != SIZE_MAX && k < 3; i++) {
+		if (cli_edit_distance(w, undashed(candidates[i])) != best)
+			continue;
+		size_t used = strlen(out);
+		snprintf(out + used, outlen - used, "%s'%s'", k > 0 ? " or " : "", candidates[i]);
+		k++;
+	}
+	return k;
+}
+
+/* The options a command's --help names ("--selector", "--db"...), each
+ * once, into opts; returns how many. */
+static size_t help_options(const char *help, const char **opts, char (*buf)[40], size_t max)
+{
+	size_t n = 0;
+	for (const char *p = help; p != NULL && *p != '\0' && n < max; p++) {
+		if (p[0] != '-' || p[1] != '-' || (p > help && !strchr(" \t\n[(|,", p[-1])))
+			continue;
+		size_t len = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		if (len <= 2 || len >= sizeof(buf[0]))
+			continue;
+		memcpy(buf[n], p, len);
+		buf[n][len] = '\0';
+		bool seen = false;
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strcmp(opts[i], buf[n]) == 0;
+		if (!seen) {
+			opts[n] = buf[n];
+			n++;
+		}
+		p += len - 1;
+	}
+	return n;
+}
+
+bool cli_help_names(const char *help, const char *opt)
+{
+	enum { MAX_OPTS = 96 };
+	const char *opts[MAX_OPTS];
+	char buf[MAX_OPTS][40];
+	size_t n = help_options(help, opts, buf, MAX_OPTS);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(opts[i], opt) == 0)
+			return true;
+	return false;
+}
+
+int cli_unknown_option(const char *command, const char *help, const char *arg)
+{
+	static const char *const globals[] = { "--resolver", "--timeout", "--retries",
+		                               "--json",     "--help",    "--version" };
+	enum { MAX_OPTS = 96 };
+	const char *opts[MAX_OPTS];
+	char buf[MAX_OPTS][40], hint[200];
+	size_t n = help_options(help, opts, buf, MAX_OPTS - 6);
+	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
+		opts[n++] = globals[i];
+	if (cli_suggest(arg, opts, n, hint, sizeof(hint)) > 0)
+		return cli_usage_error(command, "unknown option '%s'; did you mean %s?", arg, hint);
+	return cli_usage_error(command, "unknown option '%s'", arg);
+}
+
+int cli_domain_arg(const char *command, const char *arg, bool strict, char *out, size_t outlen)
+{
+	char taken[DNS_NAME_BUF], why[200];
+	int form = domain_from_input(arg, taken, sizeof(taken));
+	if (form < 0)
+		return cli_usage_error(command, "'%s' is not a domain name", arg);
+	if (strict) {
+		if (list_domain_normalize(taken, out, outlen, why, sizeof(why)) != 0)
+			return cli_usage_error(command, "'%s': %s", arg, why);
+	} else if (dns_name_normalize(taken, out, outlen) != 0) {
+		return cli_usage_error(command,
+		                       "'%s' is not a valid domain name (convert "
+		                       "internationalised names to xn-- form)",
+		                       arg);
+	}
+	if (form != DOMAIN_FORM_NAME)
+		fprintf(stderr, "posture: note: '%s' is %s: taking its domain %s\n", arg,
+		        domain_form_name((enum domain_form)form), out);
+	return 0;
 }
 
 /* Matches "--name" or "--name=value"; sets *value to the inline value or

@@ -19,6 +19,10 @@
 /* Could not check: a DNS failure left a check inconclusive (check, bimi),
  * or too many results of a scan (a degraded run). Try again later. */
 #define EXIT_UNCHECKED 4
+/* posture check and bimi: ready, but without a mark certificate (VMC or
+ * CMC), so only mailbox providers that accept self-asserted logos (Yahoo)
+ * show it; Gmail and Apple Mail do not (doc/commands.md, "Exit status"). */
+#define EXIT_READY_NO_MARK 5
 /* Stopped by SIGINT or SIGTERM: 128 + SIGINT, as shells report it. */
 #define EXIT_INTERRUPTED 130
 
@@ -58,6 +62,49 @@ int cli_parse_uint(const char *text, unsigned long min, unsigned long max, unsig
 /* Prints "posture: <message>" and a hint to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
+
+/*
+ * The one wording of an option a command does not know, for every
+ * command: "posture: unknown option '--selctor'; did you mean
+ * '--selector'? (see 'posture check --help')", on one line. The
+ * candidates are the options help (the command's --help text; NULL for
+ * posture itself) names, and the global options. Returns EXIT_USAGE.
+ */
+int cli_unknown_option(const char *command, const char *help, const char *arg);
+
+/* True when help (a command's --help text) names the option opt ("--db"):
+ * a known option missing its value is "--db needs a value", an unknown
+ * one cli_unknown_option's. */
+bool cli_help_names(const char *help, const char *opt);
+
+/*
+ * Optimal string alignment distance (Damerau-Levenshtein without
+ * substring moves): insertions, deletions, substitutions and swaps of two
+ * neighbours each cost 1, as git's "did you mean" counts typos. Strings
+ * longer than 63 bytes are never close: SIZE_MAX.
+ */
+size_t cli_edit_distance(const char *a, const char *b);
+
+/*
+ * The candidates closest to word, leading dashes ignored: at edit
+ * distance 1 for a word of 4 characters or fewer, else at most 2, the
+ * nearest ones only, written to out as "'check'" or "'--at' or '--db'"
+ * (at most 3). Returns how many were written (0: out is "").
+ */
+size_t cli_suggest(const char *word, const char *const *candidates, size_t n, char *out,
+                   size_t outlen);
+
+/*
+ * The domain a command is given on its line (posture check, bimi, spf,
+ * dmarc, history; lookup with strict false): an email address or a URL
+ * stands for its domain (domainarg.h) and a note on stderr says which
+ * domain was taken, as a scan list's warning does. strict checks it as a
+ * scan list's domain is (list_domain_normalize: host names, IDN to
+ * A-labels, no IP address); otherwise it must be a DNS name
+ * (dns_name_normalize). Returns 0 with the name in out, or EXIT_USAGE
+ * after the usage error.
+ */
+int cli_domain_arg(const char *command, const char *arg, bool strict, char *out, size_t outlen);
 
 /*
  * Raises the soft RLIMIT_NOFILE to the hard limit (at most 1 << 20) and

@@ -4,15 +4,23 @@
  * readiness checklist). Both run domain_check_run; they differ in what
  * they print and in their exit status.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "domain_check.h"
 #include "output.h"
+#include "readiness.h"
 #include "vmc.h"
+
+#define CHECK_OWN_OPTIONS_HELP                                                                     \
+	"  --expiry-warn DAYS  warn when a valid mark certificate expires within\n"                \
+	"                     DAYS days (default 30; 0: never; with --at, from that\n"             \
+	"                     time)\n"
 
 const char cmd_bimi_help[] =
         "usage: posture bimi DOMAIN [options] [--json] [global options]\n"
@@ -23,9 +31,10 @@ const char cmd_bimi_help[] =
         "as a VMC or CMC for the domain (chain to a Mark Verifying Authority\n"
         "root, BIMI EKU, SAN, logotype hash, the certificate's logo equal to\n"
         "the published one), and lists what receivers require before they show\n"
-        "a logo: the readiness checklist, each item with its fix.\n"
+        "a logo: the readiness checklist, each item with its fix. An email\n"
+        "address or a URL stands for its domain (a note says which).\n"
         "\n"
-        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP "\n"
+        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP CHECK_OWN_OPTIONS_HELP "\n"
         "status: ok (a usable record), none (no record, or a declination),\n"
         "invalid, temperror. logo/vmc status: valid, invalid, absent, unchecked.\n"
         "\n"
@@ -33,11 +42,14 @@ const char cmd_bimi_help[] =
         "from_org, declined, avp, logo {url, status, sha256, findings},\n"
         "vmc {url, status, type (VMC|CMC), not_after, subject, logo_matches,\n"
         "findings}, readiness [{item, status (pass|fail|warn|unknown), required,\n"
-        "detail, rule, fix}], eligible, checked, findings.\n"
+        "detail, rule, fix}], eligible, checked, findings, verdict (ready,\n"
+        "ready_no_certificate, problems, incomplete), schema, checked_at.\n"
         "\n"
-        "Exit status: 0 eligible (every required item passes), 1 not eligible,\n"
-        "2 usage, 3 failure, 4 could not check (a DNS failure left a check\n"
-        "inconclusive: try again).\n"
+        "Exit status: 0 eligible with a valid mark certificate, 1 not eligible,\n"
+        "2 usage (also an option's file that cannot be read), 3 failure,\n"
+        "4 incomplete (a DNS failure or --no-fetch left an item unchecked: run\n"
+        "it again), 5 eligible without a mark certificate (Gmail and Apple Mail\n"
+        "show no logo; Yahoo may).\n"
         "\n"
         "Examples:\n"
         "  posture bimi example.com\n"
@@ -47,26 +59,108 @@ const char cmd_check_help[] =
         "usage: posture check DOMAIN [options] [--json] [global options]\n"
         "\n"
         "Everything posture knows about one domain on one screen: SPF, DMARC,\n"
-        "BIMI, MX and A/AAAA, each with a verdict, the most important problem\n"
-        "first, and the BIMI readiness checklist with the fix for every item\n"
-        "that fails (the record to publish, the include to remove, the policy\n"
-        "step to take next) and the rule it comes from. Colours only on a\n"
+        "BIMI, MX and A/AAAA, each with a verdict that names its cause, the\n"
+        "most important problem first, and the BIMI readiness checklist with\n"
+        "the fix for every item that fails (the record to publish, the include\n"
+        "to remove, the policy step to take next) and the rule it comes from.\n"
+        "An email address (user@example.com) or a URL (https://example.com/)\n"
+        "stands for its domain, with a note on stderr. Colours only on a\n"
         "terminal; NO_COLOR turns them off.\n"
         "\n"
-        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP "\n"
-        "JSON: domain, spf (as posture spf), dmarc (as posture dmarc), bimi (as\n"
-        "posture bimi), mx and a {status, records}, problems (error findings\n"
-        "of every check), ready; \"exists\": false for a domain that does not\n"
-        "exist (NXDOMAIN), which the text output says first (exit 1).\n"
+        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP CHECK_OWN_OPTIONS_HELP "\n"
+        "Verdict: READY, READY (no mark certificate: logo shown by Yahoo only),\n"
+        "PROBLEMS FOUND, or INCOMPLETE (a DNS failure or --no-fetch left a\n"
+        "check open).\n"
         "\n"
-        "Exit status: 0 ready (BIMI-eligible and no error finding in any\n"
-        "check), 1 problems found, 2 usage, 3 failure, 4 could not check (a\n"
-        "DNS failure left a check inconclusive: try again): it can gate a\n"
-        "deployment pipeline.\n"
+        "JSON: schema, checked_at, domain, spf (as posture spf), dmarc (as\n"
+        "posture dmarc), bimi (as posture bimi), mx {status, records, hosts\n"
+        "[{host, preference}]}, a {status, records}, problems (the error\n"
+        "findings of every check, then each required readiness item that does\n"
+        "not pass as readiness.<item>; never empty when not ready), ready,\n"
+        "verdict (ready, ready_no_certificate, problems, incomplete); \"exists\":\n"
+        "false for a domain that does not exist (NXDOMAIN), which the text\n"
+        "output says first (exit 1).\n"
+        "\n"
+        "Exit status: 0 ready (BIMI-eligible with a valid mark certificate and\n"
+        "no error finding in any check), 1 problems found, 2 usage (also an\n"
+        "option's file that cannot be read), 3 failure, 4 incomplete (a DNS\n"
+        "failure or --no-fetch left a check open: run it again), 5 ready\n"
+        "without a mark certificate (Gmail and Apple Mail show no logo; Yahoo\n"
+        "may): it can gate a deployment pipeline.\n"
         "\n"
         "Examples:\n"
         "  posture check example.com\n"
+        "  posture check user@example.com --expiry-warn 60\n"
         "  posture check example.com --json | jq .ready\n";
+
+/* ---- what both commands show ----------------------------------------- */
+
+/* The version of posture check --json's layout (and of the keys posture
+ * bimi --json adds to its result): raised when a key changes meaning or
+ * goes away, never when one is added. */
+#define CHECK_JSON_SCHEMA 1
+
+/* One check's result with what the screen needs beside it. */
+struct screen {
+	const struct domain_result *r;
+	const struct domain_check_info *info;
+	const struct domain_check_opts *o;
+	const struct findings *problems;
+	enum verdict verdict;
+	time_t at;         /* when certificates were judged (--at, or now) */
+	long expires_days; /* a valid certificate's days left when warned; -1 */
+};
+
+static int verdict_exit(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_READY:
+		return EXIT_OK;
+	case VERDICT_READY_NO_MARK:
+		return EXIT_READY_NO_MARK;
+	case VERDICT_PROBLEMS:
+		return EXIT_PROBLEMS;
+	case VERDICT_INCOMPLETE:
+		break;
+	}
+	return EXIT_UNCHECKED;
+}
+
+/* The days a valid certificate has left when vmc.expires_soon warned of
+ * it, else -1. */
+static long expiry_days(const struct domain_result *r, time_t at)
+{
+	if (r->assets.vmc != BIMI_ASSET_VALID ||
+	    !findings_has(&r->assets.vmc_findings, "vmc.expires_soon"))
+		return -1;
+	double left = difftime(r->assets.vmc_not_after, at);
+	return left <= 0 ? 0 : (long)((left + 86399.0) / 86400.0);
+}
+
+/* What the verdict word leaves to say, in parentheses: why it is only
+ * ready without a certificate, or why the check is incomplete. */
+static void verdict_reason(const struct screen *s, char *buf, size_t len)
+{
+	const struct domain_result *r = s->r;
+	buf[0] = '\0';
+	if (s->verdict == VERDICT_READY_NO_MARK) {
+		/* Gmail and Apple Mail show a logo only with a VMC or CMC;
+		 * Yahoo shows self-asserted ones (doc/commands.md). */
+		snprintf(buf, len, "no mark certificate: logo shown by Yahoo only");
+	} else if (s->verdict == VERDICT_READY && s->expires_days >= 0) {
+		snprintf(buf, len, "mark certificate expires in %ld day%s", s->expires_days,
+		         s->expires_days == 1 ? "" : "s");
+	} else if (s->verdict == VERDICT_INCOMPLETE) {
+		bool unfetched = r->assets.logo == BIMI_ASSET_UNCHECKED ||
+		                 r->assets.vmc == BIMI_ASSET_UNCHECKED;
+		if (checks_inconclusive(r))
+			snprintf(buf, len, "a DNS failure left a check open: run it again");
+		else if (unfetched && s->o->no_fetch)
+			snprintf(buf, len, "the logo and certificate were not fetched: --no-fetch");
+		else
+			snprintf(buf, len, "an item could not be checked");
+	}
+}
 
 /* ---- terminal output --------------------------------------------------- */
 
@@ -101,13 +195,24 @@ static void mark(const struct style *st, enum ready_status s)
 	printf("[%s%s%s]", paint(st, col[s]), word[s], paint(st, OFF));
 }
 
-static void print_readiness(const struct style *st, const struct domain_result *r)
+static const char *verdict_colour(enum verdict v)
 {
-	printf("\n%sBIMI readiness%s: %s%s%s\n", paint(st, BOLD), paint(st, OFF),
-	       paint(st, r->eligible ? GREEN : RED), r->eligible ? "eligible" : "not eligible",
-	       paint(st, OFF));
-	for (size_t i = 0; i < r->nready; i++) {
-		const struct ready_item *it = &r->ready[i];
+	return v == VERDICT_READY ? GREEN : v == VERDICT_PROBLEMS ? RED : AMBER;
+}
+
+static void print_readiness(const struct style *st, const struct screen *s)
+{
+	static const char *const word[] = { "eligible", "eligible", "not eligible", "incomplete" };
+	struct screen b = *s;
+	char why[160];
+	/* The checklist's own verdict: BIMI's items alone. */
+	b.verdict = readiness_verdict(s->r, false);
+	verdict_reason(&b, why, sizeof(why));
+	printf("\n%sBIMI readiness%s: %s%s%s%s%s%s\n", paint(st, BOLD), paint(st, OFF),
+	       paint(st, verdict_colour(b.verdict)), word[b.verdict], why[0] ? " (" : "", why,
+	       why[0] ? ")" : "", paint(st, OFF));
+	for (size_t i = 0; i < s->r->nready; i++) {
+		const struct ready_item *it = &s->r->ready[i];
 		printf("  ");
 		mark(st, it->status);
 		printf(" %-17s ", it->item);
@@ -171,8 +276,59 @@ static void print_bimi(const struct domain_result *r)
 
 /* ---- posture check ------------------------------------------------------- */
 
-/* Every error finding of every check, most important first: SPF and DMARC
- * errors let mail be spoofed, BIMI's only hide the logo. */
+/* The problem codes of readiness items (a finding's code is a static
+ * string): "readiness." and the item's id (readiness.h). */
+static const char *item_code(const char *item)
+{
+	static const char *const codes[] = {
+		"readiness.bimi_record",
+		"readiness.logo",
+		"readiness.certificate",
+		"readiness.dmarc_policy",
+		"readiness.dmarc_org_policy",
+		"readiness.dmarc_coverage",
+		"readiness.dmarc_subdomain",
+		"readiness.spf",
+		"readiness.mx",
+		"readiness.a",
+	};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i] + strlen("readiness."), item) == 0)
+			return codes[i];
+	return "readiness.item";
+}
+
+/* True when an error finding already in the problems names the cause of
+ * a readiness item (the item is then not listed twice), or when the item
+ * only follows from another one: the logo and certificate of a record
+ * that is not usable, the coverage of a DMARC policy that is missing, the
+ * organisational domain's policy when it is the domain's own. */
+static bool item_covered(const struct domain_result *r, const struct ready_item *it)
+{
+	const char *id = it->item;
+	bool bimi_ok = r->bimi.status == BIMI_STATUS_OK;
+	if (strcmp(id, "bimi_record") == 0)
+		return findings_first_error(&r->bimi.findings) != NULL;
+	if (strcmp(id, "logo") == 0)
+		return !bimi_ok || findings_first_error(&r->assets.logo_findings) != NULL;
+	if (strcmp(id, "certificate") == 0)
+		return !bimi_ok || findings_first_error(&r->assets.vmc_findings) != NULL;
+	if (strcmp(id, "dmarc_policy") == 0)
+		return findings_first_error(&r->dmarc.findings) != NULL;
+	if (strcmp(id, "dmarc_org_policy") == 0)
+		return !r->has_dmarc_org;
+	if (strcmp(id, "dmarc_coverage") == 0 || strcmp(id, "dmarc_subdomain") == 0)
+		return r->dmarc.bis.status != DMARC_STATUS_OK;
+	if (strcmp(id, "spf") == 0)
+		return findings_first_error(&r->spf.findings) != NULL;
+	return false;
+}
+
+/* The problems of posture check, most important first: every error
+ * finding (SPF and DMARC errors let mail be spoofed, BIMI's only hide the
+ * logo), then each required readiness item that fails, then each that
+ * could not be checked, unless an error finding already names its cause.
+ * Never empty for a domain that is not ready. */
 static int collect_problems(const struct domain_result *r, struct findings *out)
 {
 	const struct findings *lists[] = { &r->dmarc.findings, &r->spf.findings, &r->bimi.findings,
@@ -185,16 +341,19 @@ static int collect_problems(const struct domain_result *r, struct findings *out)
 			                 f->message) != 0)
 				return -1;
 		}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nready; i++) {
+			const struct ready_item *it = &r->ready[i];
+			bool fail = it->status == READY_FAIL;
+			if (!it->required || it->status == READY_PASS || fail != (pass == 0) ||
+			    item_covered(r, it))
+				continue;
+			if (findings_add(out, item_code(it->item),
+			                 fail ? FINDING_ERROR : FINDING_WARNING, NULL,
+			                 it->fix[0] ? it->fix : NULL, "%s", it->detail) != 0)
+				return -1;
+		}
 	return 0;
-}
-
-static bool check_ready(const struct domain_result *r)
-{
-	return r->eligible && !findings_first_error(&r->spf.findings) &&
-	       !findings_first_error(&r->dmarc.findings) &&
-	       !findings_first_error(&r->bimi.findings) &&
-	       !findings_first_error(&r->assets.logo_findings) &&
-	       !findings_first_error(&r->assets.vmc_findings);
 }
 
 static void line(const struct style *st, const char *what, enum ready_status s, const char *fmt,
@@ -202,7 +361,7 @@ static void line(const struct style *st, const char *what, enum ready_status s, 
 static void line(const struct style *st, const char *what, enum ready_status s, const char *fmt,
                  ...)
 {
-	char buf[512];
+	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -219,152 +378,306 @@ static enum ready_status host_mark(enum host_status s)
 	return s == HOST_PRESENT ? READY_PASS : s == HOST_TEMPERROR ? READY_UNKNOWN : READY_FAIL;
 }
 
-static void print_check(const struct style *st, const struct domain_result *r,
-                        const struct findings *problems, bool ready)
+/* The BIMI line: its verdict and the cause of it, which may lie outside
+ * BIMI (a logo is shown only under a DMARC policy at enforcement). */
+static enum ready_status bimi_line(const struct screen *s, char *buf, size_t len)
 {
-	/* RFC 8020 2: NXDOMAIN, no name at or below it: said before anything. */
-	if (r->nxdomain)
-		printf("%s%s does not exist (NXDOMAIN)%s: nothing below can be published\n",
-		       paint(st, RED), r->domain, paint(st, OFF));
-	printf("%s%s%s  %s%s%s\n\n", paint(st, BOLD), r->domain, paint(st, OFF),
-	       paint(st, ready ? GREEN : RED), ready ? "READY" : "PROBLEMS FOUND", paint(st, OFF));
-	const struct spf_audit *s = &r->spf;
-	enum ready_status ss = s->status == SPF_STATUS_OK          ? READY_PASS
-	                       : s->status == SPF_STATUS_TEMPERROR ? READY_UNKNOWN
-	                                                           : READY_FAIL;
-	if (ss == READY_PASS && strcmp(s->all, "-all") != 0 && strcmp(s->all, "~all") != 0)
+	const struct domain_result *r = s->r;
+	char assets[200];
+	if (r->bimi.status == BIMI_STATUS_OK)
+		snprintf(assets, sizeof(assets), "ok, logo %s, certificate %s%s%s",
+		         bimi_asset_name(r->assets.logo), bimi_asset_name(r->assets.vmc),
+		         r->assets.vmc_type ? " " : "",
+		         r->assets.vmc_type ? r->assets.vmc_type : "");
+	else
+		snprintf(assets, sizeof(assets), "record %s", bimi_status_name(r->bimi.status));
+	const struct ready_item *fail = NULL, *open = NULL;
+	for (size_t i = 0; i < r->nready; i++) {
+		const struct ready_item *it = &r->ready[i];
+		if (it->required && it->status == READY_FAIL && fail == NULL)
+			fail = it;
+		if (it->required && it->status == READY_UNKNOWN && open == NULL)
+			open = it;
+	}
+	if (fail != NULL || open != NULL) {
+		const struct ready_item *it = fail ? fail : open;
+		snprintf(buf, len, "%s: %s (%s); %s", fail ? "not eligible" : "not checked",
+		         it->detail, it->item, assets);
+		return fail ? READY_FAIL : READY_UNKNOWN;
+	}
+	if (!r->bimi_finished) {
+		snprintf(buf, len, "%s", assets);
+		return READY_UNKNOWN;
+	}
+	if (r->assets.vmc == BIMI_ASSET_ABSENT) {
+		snprintf(buf, len, "%s: no mark certificate, so only Yahoo shows the logo", assets);
+		return READY_WARN;
+	}
+	if (s->expires_days >= 0) {
+		snprintf(buf, len, "%s, expires in %ld day%s", assets, s->expires_days,
+		         s->expires_days == 1 ? "" : "s");
+		return READY_WARN;
+	}
+	snprintf(buf, len, "%s", assets);
+	return READY_PASS;
+}
+
+/* "present, 2 records (mx1.example.com, mx2.example.com)". */
+static void mx_text(const struct screen *s, char *buf, size_t len)
+{
+	const struct host_result *h = &s->r->mx;
+	size_t n = (size_t)snprintf(buf, len, "%s, %d record%s", host_status_name(h->status),
+	                            h->records, h->records == 1 ? "" : "s");
+	for (size_t i = 0; i < s->info->nmx && i < 3 && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == 0 ? " (" : ", ",
+		                      s->info->mx[i].host);
+	if (s->info->nmx > 3 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", ...");
+	if (s->info->nmx > 0 && n < len)
+		snprintf(buf + n, len - n, ")");
+}
+
+static void print_lines(const struct style *st, const struct screen *s)
+{
+	const struct domain_result *r = s->r;
+	const struct spf_audit *sp = &r->spf;
+	enum ready_status ss = sp->status == SPF_STATUS_OK          ? READY_PASS
+	                       : sp->status == SPF_STATUS_TEMPERROR ? READY_UNKNOWN
+	                                                            : READY_FAIL;
+	if (ss == READY_PASS && strcmp(sp->all, "-all") != 0 && strcmp(sp->all, "~all") != 0)
 		ss = READY_WARN;
-	line(st, "SPF", ss, "%s%s%s, %d of 10 DNS lookups, %d void", spf_status_name(s->status),
-	     s->all[0] ? ", ends in " : "", s->all, s->lookups, s->void_lookups);
+	/* A PermError or an invalid record is named by the finding that
+	 * decided it: the line's cause. */
+	bool perm = sp->status == SPF_STATUS_PERMERROR && sp->error_code != NULL;
+	line(st, "SPF", ss, "%s%s%s%s%s%s, %d of 10 DNS lookups, %d void",
+	     spf_status_name(sp->status), perm ? " (" : "", perm ? sp->error_code : "",
+	     perm ? ")" : "", sp->all[0] ? ", ends in " : "", sp->all, sp->lookups,
+	     sp->void_lookups);
 	const struct dmarc_reading *b = &r->dmarc.bis;
 	enum dmarc_enforcement e = b->enforcement;
+	const struct finding *bad =
+	        b->status == DMARC_STATUS_INVALID ? findings_first_error(&r->dmarc.findings) : NULL;
 	line(st, "DMARC",
 	     e == DMARC_ENF_REJECT || e == DMARC_ENF_QUARANTINE ? READY_PASS
 	     : e == DMARC_ENF_TEMPERROR                         ? READY_UNKNOWN
 	     : e == DMARC_ENF_MONITOR || e == DMARC_ENF_PARTIAL ? READY_WARN
 	                                                        : READY_FAIL,
-	     "%s, enforcement %s%s%s", dmarc_status_name(b->status), dmarc_enforcement_name(e),
+	     "%s%s%s%s, enforcement %s%s%s", dmarc_status_name(b->status), bad ? " (" : "",
+	     bad ? bad->code : "", bad ? ")" : "", dmarc_enforcement_name(e),
 	     b->status == DMARC_STATUS_OK ? ", p=" : "",
 	     b->status == DMARC_STATUS_OK ? dmarc_policy_name(b->policy) : "");
-	line(st, "BIMI",
-	     r->eligible                               ? READY_PASS
-	     : r->bimi.status == BIMI_STATUS_TEMPERROR ? READY_UNKNOWN
-	                                               : READY_FAIL,
-	     "%s, logo %s, certificate %s%s%s", bimi_status_name(r->bimi.status),
-	     bimi_asset_name(r->assets.logo), bimi_asset_name(r->assets.vmc),
-	     r->assets.vmc_type ? " " : "", r->assets.vmc_type ? r->assets.vmc_type : "");
-	line(st, "MX", host_mark(r->mx.status), "%s, %d record%s", host_status_name(r->mx.status),
-	     r->mx.records, r->mx.records == 1 ? "" : "s");
+	char buf[1024];
+	enum ready_status bs = bimi_line(s, buf, sizeof(buf));
+	line(st, "BIMI", bs, "%s", buf);
+	mx_text(s, buf, sizeof(buf));
+	line(st, "MX", host_mark(r->mx.status), "%s", buf);
 	line(st, "A", host_mark(r->a.status), "%s, %d address%s", host_status_name(r->a.status),
 	     r->a.records, r->a.records == 1 ? "" : "es");
-	/* The most important problem: the first error finding (spoofing
-	 * first), else the first failing readiness item. */
+}
+
+/* The most important thing to do: the first problem; for a domain that
+ * is ready, what still limits it (no certificate, one that expires). */
+static void print_most_important(const struct style *st, const struct screen *s)
+{
 	const char *msg = NULL, *fixtext = NULL;
-	if (problems->n > 0) {
-		msg = problems->v[0].message;
-		fixtext = problems->v[0].fix;
-	} else {
-		for (size_t i = 0; msg == NULL && i < r->nready; i++)
-			if (r->ready[i].status == READY_FAIL) {
-				msg = r->ready[i].detail;
-				fixtext = r->ready[i].fix;
-			}
+	if (s->problems->n > 0) {
+		msg = s->problems->v[0].message;
+		fixtext = s->problems->v[0].fix;
 	}
-	if (msg != NULL) {
-		printf("\n%sMost important%s: ", paint(st, BOLD), paint(st, OFF));
-		print_safe(stdout, msg);
-		if (fixtext && fixtext[0]) {
-			printf("\n  fix: ");
-			print_safe(stdout, fixtext);
+	for (size_t i = 0; msg == NULL && i < s->r->nready; i++)
+		if (s->r->ready[i].status == READY_WARN) {
+			msg = s->r->ready[i].detail;
+			fixtext = s->r->ready[i].fix;
 		}
-		fputc('\n', stdout);
+	const struct findings *vf = &s->r->assets.vmc_findings;
+	for (size_t i = 0; msg == NULL && i < vf->n; i++)
+		if (strcmp(vf->v[i].code, "vmc.expires_soon") == 0) {
+			msg = vf->v[i].message;
+			fixtext = vf->v[i].fix;
+		}
+	if (msg == NULL)
+		return;
+	printf("\n%sMost important%s: ", paint(st, BOLD), paint(st, OFF));
+	print_safe(stdout, msg);
+	if (fixtext && fixtext[0]) {
+		printf("\n  fix: ");
+		print_safe(stdout, fixtext);
 	}
-	print_readiness(st, r);
-	if (problems->n > 1) {
-		printf("\nall problems (%zu):\n", problems->n);
-		findings_print(stdout, problems, "  ");
+	fputc('\n', stdout);
+}
+
+static void print_check(const struct style *st, const struct screen *s)
+{
+	const struct domain_result *r = s->r;
+	static const char *const word[] = { "READY", "READY", "PROBLEMS FOUND", "INCOMPLETE" };
+	char why[160];
+	/* RFC 8020 2: NXDOMAIN, no name at or below it: said before anything. */
+	if (r->nxdomain)
+		printf("%s%s does not exist (NXDOMAIN)%s: nothing below can be published\n",
+		       paint(st, RED), r->domain, paint(st, OFF));
+	verdict_reason(s, why, sizeof(why));
+	printf("%s%s%s  %s%s%s%s%s%s\n\n", paint(st, BOLD), r->domain, paint(st, OFF),
+	       paint(st, verdict_colour(s->verdict)), word[s->verdict], why[0] ? " (" : "", why,
+	       why[0] ? ")" : "", paint(st, OFF));
+	print_lines(st, s);
+	print_most_important(st, s);
+	print_readiness(st, s);
+	if (s->problems->n > 1) {
+		printf("\nall problems (%zu):\n", s->problems->n);
+		findings_print(stdout, s->problems, "  ");
 	}
 }
+
+/* ---- JSON ------------------------------------------------------------------ */
 
 static json_t *host_json(const struct host_result *h)
 {
 	return json_pack("{s:s,s:i}", "status", host_status_name(h->status), "records", h->records);
 }
 
+static json_t *mx_json(const struct screen *s)
+{
+	json_t *o = host_json(&s->r->mx), *hosts = json_array();
+	for (size_t i = 0; hosts != NULL && i < s->info->nmx; i++)
+		json_array_append_new(hosts, json_pack("{s:s,s:i}", "host", s->info->mx[i].host,
+		                                       "preference", (int)s->info->mx[i].pref));
+	if (o == NULL || hosts == NULL || json_object_set_new(o, "hosts", hosts) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* schema, checked_at and verdict: what both commands add to a result. */
+static int add_stamp(json_t *o, const struct screen *s)
+{
+	char when[32];
+	vmc_format_time(s->info->checked_at, when, sizeof(when));
+	if (o == NULL || json_object_set_new(o, "schema", json_integer(CHECK_JSON_SCHEMA)) != 0 ||
+	    json_object_set_new(o, "checked_at", json_string(when)) != 0 ||
+	    json_object_set_new(o, "verdict", json_string(verdict_name(s->verdict))) != 0)
+		return -1;
+	return 0;
+}
+
+static json_t *check_json(const struct screen *s)
+{
+	const struct domain_result *r = s->r;
+	bool ready = s->verdict == VERDICT_READY || s->verdict == VERDICT_READY_NO_MARK;
+	json_t *js = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r->domain, "spf",
+	                       spf_audit_json(&r->spf), "dmarc", dmarc_result_json(&r->dmarc),
+	                       "bimi", bimi_result_json(r), "mx", mx_json(s), "a", host_json(&r->a),
+	                       "problems", findings_json(s->problems), "ready", ready);
+	/* Only when false, as in a scan's stored result (checks.h). */
+	if (js != NULL && r->nxdomain && json_object_set_new(js, "exists", json_false()) != 0) {
+		json_decref(js);
+		return NULL;
+	}
+	if (add_stamp(js, s) != 0) {
+		json_decref(js);
+		return NULL;
+	}
+	return js;
+}
+
 /* ---- shared front ---------------------------------------------------------- */
+
+/* Options and the domain; returns 0, or the exit status of a usage error. */
+static int parse(const char *name, int argc, char **argv, struct domain_check_opts *o, char *norm,
+                 size_t normlen)
+{
+	const char *help = strcmp(name, "bimi") == 0 ? cmd_bimi_help : cmd_check_help;
+	const char *domain = NULL;
+	char err[512];
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--expiry-warn") == 0) {
+			unsigned long days;
+			if (i + 1 >= argc)
+				return cli_usage_error(name, "--expiry-warn needs a value");
+			if (cli_parse_uint(argv[++i], 0, 3650, &days) != 0)
+				return cli_usage_error(
+				        name, "--expiry-warn takes days from 0 to 3650, not '%s'",
+				        argv[i]);
+			o->expiry_warn_days = (unsigned)days;
+			continue;
+		}
+		int k = domain_check_option(argc, argv, &i, o, err, sizeof(err));
+		if (k < 0)
+			return cli_usage_error(name, "%s", err);
+		if (k == 1)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option(name, help, argv[i]);
+		if (domain != NULL)
+			return cli_usage_error(name, "unexpected argument '%s'", argv[i]);
+		domain = argv[i];
+	}
+	if (domain_check_opts_env(o, err, sizeof(err)) != 0)
+		return cli_usage_error(name, "%s", err);
+	if (domain == NULL)
+		return cli_usage_error(name, "%s needs a DOMAIN", name);
+	if (cli_domain_arg(name, domain, true, norm, normlen) != 0)
+		return EXIT_USAGE;
+	/* A missing --ca-file or --vmc-roots is the user's to fix: said before
+	 * any query, as every command says a missing input file (exit 2). */
+	if (domain_check_opts_files(o, err, sizeof(err)) != 0) {
+		fprintf(stderr, "posture: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int emit(const struct screen *s, const struct cli_globals *g, bool full)
+{
+	struct style st = { use_color() };
+	if (full) {
+		if (g->json)
+			return json_emit(check_json(s));
+		print_check(&st, s);
+		return 0;
+	}
+	if (g->json) {
+		json_t *o = bimi_result_json(s->r);
+		if (o != NULL && add_stamp(o, s) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+		return json_emit(o);
+	}
+	print_bimi(s->r);
+	print_readiness(&st, s);
+	return 0;
+}
 
 static int run(const char *name, int argc, char **argv, const struct cli_globals *g, bool full)
 {
 	char norm[DNS_NAME_BUF], err[512];
 	struct domain_check_opts o;
-	const char *domain = NULL;
 	domain_check_opts_init(&o);
-	for (int i = 0; i < argc; i++) {
-		int k = domain_check_option(argc, argv, &i, &o, err, sizeof(err));
-		if (k < 0)
-			return cli_usage_error(name, "%s", err);
-		if (k == 1)
-			continue;
-		if (argv[i][0] == '-')
-			return cli_usage_error(name, "unknown option '%s'", argv[i]);
-		if (domain != NULL)
-			return cli_usage_error(name, "unexpected argument '%s'", argv[i]);
-		domain = argv[i];
-	}
-	if (domain_check_opts_env(&o, err, sizeof(err)) != 0)
-		return cli_usage_error(name, "%s", err);
-	if (domain == NULL)
-		return cli_usage_error(name, "%s needs a DOMAIN", name);
-	if (dns_name_normalize(domain, norm, sizeof(norm)) != 0 || strchr(norm, '.') == NULL)
-		return cli_usage_error(name, "'%s' is not a valid domain name", domain);
+	int rc = parse(name, argc, argv, &o, norm, sizeof(norm));
+	if (rc != 0)
+		return rc;
 
 	struct domain_result r;
-	int rc = EXIT_INTERNAL;
+	struct domain_check_info info;
 	struct findings problems = { 0 };
-	if (domain_check_run(norm, &g->dns, &o, &r, err, sizeof(err)) != 0) {
+	rc = EXIT_INTERNAL;
+	if (domain_check_run(norm, &g->dns, &o, &r, &info, err, sizeof(err)) != 0) {
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}
-	if (!full) {
-		if (g->json ? json_emit(bimi_result_json(&r)) != 0 : 0)
-			goto out;
-		if (!g->json) {
-			print_bimi(&r);
-			struct style st = { use_color() };
-			print_readiness(&st, &r);
-		}
-		rc = r.eligible                ? EXIT_OK
-		     : checks_inconclusive(&r) ? EXIT_UNCHECKED
-		                               : EXIT_PROBLEMS;
-		goto out;
-	}
-	if (collect_problems(&r, &problems) != 0) {
+	if (full && collect_problems(&r, &problems) != 0) {
 		fputs("posture: out of memory\n", stderr);
 		goto out;
 	}
-	bool ready = check_ready(&r);
-	if (g->json) {
-		json_t *js = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r.domain,
-		                       "spf", spf_audit_json(&r.spf), "dmarc",
-		                       dmarc_result_json(&r.dmarc), "bimi", bimi_result_json(&r),
-		                       "mx", host_json(&r.mx), "a", host_json(&r.a), "problems",
-		                       findings_json(&problems), "ready", ready);
-		/* Only when false, as in a scan's stored result (checks.h). */
-		if (js != NULL && r.nxdomain)
-			json_object_set_new(js, "exists", json_false());
-		if (json_emit(js) != 0)
-			goto out;
-	} else {
-		struct style st = { use_color() };
-		print_check(&st, &r, &problems, ready);
-	}
-	/* A DNS failure is "could not check", never "problems found". */
-	rc = r.nxdomain                ? EXIT_PROBLEMS
-	     : ready                   ? EXIT_OK
-	     : checks_inconclusive(&r) ? EXIT_UNCHECKED
-	                               : EXIT_PROBLEMS;
+	struct screen s = { &r, &info, &o, &problems, readiness_verdict(&r, full), 0, -1 };
+	s.at = o.at ? o.at : info.checked_at;
+	s.expires_days = expiry_days(&r, s.at);
+	if (emit(&s, g, full) == 0)
+		rc = verdict_exit(s.verdict);
 out:
 	findings_cleanup(&problems);
+	domain_check_info_cleanup(&info);
 	checks_cleanup(&r);
 	return rc;
 }

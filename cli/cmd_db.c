@@ -102,6 +102,8 @@ static int take_db(int argc, char **argv, const char *cmd, const char **db)
 			*db = argv[++i];
 		else if (strcmp(argv[i], "--db") == 0)
 			return cli_usage_error(cmd, "--db needs a value");
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option(cmd, cmd_runs_help, argv[i]);
 		else
 			return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
 	}
@@ -357,7 +359,7 @@ static int cmd_db_merge(int argc, char **argv, const struct cli_globals *g)
 		if (strcmp(argv[i], "--allow-partial") == 0)
 			allow_partial = true;
 		else if (strncmp(argv[i], "--", 2) == 0)
-			return cli_usage_error("db", "unexpected option '%s'", argv[i]);
+			return cli_unknown_option("db", cmd_db_help, argv[i]);
 		else
 			argv[++nin] = argv[i];
 	}
@@ -422,9 +424,15 @@ int cmd_db(int argc, char **argv, const struct cli_globals *g)
 	if (strcmp(argv[0], "check") == 0 || strcmp(argv[0], "prune") == 0 ||
 	    strcmp(argv[0], "vacuum") == 0 || strcmp(argv[0], "export") == 0)
 		return cmd_db_maint(argc, argv, g);
-	if (strcmp(argv[0], "merge") != 0)
+	if (strcmp(argv[0], "merge") != 0) {
+		static const char *const subs[] = { "merge", "check", "prune", "vacuum", "export" };
+		char hint[120];
+		if (cli_suggest(argv[0], subs, 5, hint, sizeof(hint)) > 0)
+			return cli_usage_error("db", "unknown subcommand '%s'; did you mean %s?",
+			                       argv[0], hint);
 		return cli_usage_error(
 		        "db", "unknown subcommand '%s' (merge, check, prune, vacuum, export)",
 		        argv[0]);
+	}
 	return cmd_db_merge(argc, argv, g);
 }

@@ -49,9 +49,12 @@ static int parse(const char *sub, int argc, char **argv, struct maint_args *a, b
 			a->run = (int64_t)v;
 		} else if (strcmp(o, "-o") == 0 && more && strcmp(sub, "export") == 0) {
 			a->out = argv[++i];
+		} else if (!more && (cli_help_names(cmd_db_help, o) || strcmp(o, "-o") == 0)) {
+			return cli_usage_error("db", "%s needs a value", o);
+		} else if (o[0] == '-' && o[1] != '\0') {
+			return cli_unknown_option("db", cmd_db_help, o);
 		} else {
-			return cli_usage_error("db", "%s: unknown option or missing value: %s", sub,
-			                       o);
+			return cli_usage_error("db", "%s: unexpected argument '%s'", sub, o);
 		}
 	}
 	if (strcmp(sub, "prune") == 0 && !a->have_keep)
@@ -99,7 +102,14 @@ static double mib(int64_t pages, int64_t page_size)
 static struct store *check_open(const char *db, int *rc)
 {
 	char err[1024], note[1024];
-	if (access(db, F_OK) == 0 && access(db, W_OK) != 0) {
+	/* Never made here: a database that is not there is a usage error, as
+	 * for every command that reads one (exit 2). */
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "posture: %s: no such database (make one with posture scan)\n", db);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	if (access(db, W_OK) != 0) {
 		struct store *s = store_open_ro(db, note, sizeof(note));
 		if (s != NULL) {
 			if (note[0] != '\0')
@@ -317,7 +327,7 @@ static int export_row(void *arg, const struct store_row *row)
 	json_t *res = json_loadb(
 	        row->r.json ? row->r.json : "null",
 	        row->r.json ? (row->r.json_len ? row->r.json_len : strlen(row->r.json)) : 4,
-	        JSON_DECODE_ANY, &e);
+	        JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
 	json_t *o = json_pack("{s:I, s:I, s:s?, s:s?, s:b, s:b, s:o?}", "run",
 	                      (json_int_t)row->run_id, "position", (json_int_t)row->position,
 	                      "domain", row->domain, "scanned_at", row->r.scanned_at, "conclusive",

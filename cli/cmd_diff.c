@@ -98,7 +98,7 @@ static int diff_opts(int argc, char **argv, const struct cli_globals *g, struct 
 		else if (strcmp(argv[i], "--allow-partial") == 0)
 			d->allow_partial = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			rc = cli_usage_error("diff", "unknown option '%s'", argv[i]);
+			rc = cli_unknown_option("diff", cmd_diff_help, argv[i]);
 		else if (d->npos >= 2)
 			rc = cli_usage_error("diff", "unexpected argument '%s'", argv[i]);
 		else

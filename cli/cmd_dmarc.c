@@ -72,7 +72,7 @@ static void print_text(const struct dmarc_result *r)
 	if (b->record != NULL) {
 		printf("  record at _dmarc.%s (%s): \"", b->record_domain,
 		       dmarc_source_name(b->source) ? dmarc_source_name(b->source) : "-");
-		print_record(stdout, b->record, strlen(b->record));
+		print_record(stdout, b->record, b->record_len);
 		fputs("\"\n", stdout);
 	}
 	printf("  organisational domain %s (RFC 9989 tree walk, %d quer%s)\n", b->org_domain,
@@ -103,12 +103,13 @@ int cmd_dmarc(int argc, char **argv, const struct cli_globals *g)
 
 	if (argc < 1)
 		return cli_usage_error("dmarc", "dmarc needs a DOMAIN");
-	if (argv[0][0] == '-')
-		return cli_usage_error("dmarc", "unknown option '%s'", argv[0]);
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option("dmarc", cmd_dmarc_help, argv[i]);
 	if (argc > 1)
 		return cli_usage_error("dmarc", "unexpected argument '%s'", argv[1]);
-	if (dns_name_normalize(argv[0], norm, sizeof(norm)) != 0 || strchr(norm, '.') == NULL)
-		return cli_usage_error("dmarc", "'%s' is not a valid domain name", argv[0]);
+	if (cli_domain_arg("dmarc", argv[0], true, norm, sizeof(norm)) != 0)
+		return EXIT_USAGE;
 	if (psl_init() != 0) {
 		fputs("posture: cannot load the bundled Public Suffix List\n", stderr);
 		return EXIT_INTERNAL;

@@ -100,9 +100,17 @@ static void print_text(const struct dns_answer *a)
 		const struct dns_rr *rr = &a->rr[i];
 		const char *owner = a->canonical[0] ? a->canonical : a->name;
 		if (rr->type == DNS_TYPE_TXT) {
-			char esc[4 * DNS_TXT_MAX_BYTES + 1];
-			dns_escape_text(rr->data, rr->len, esc, sizeof(esc));
+			/* Whole, however long (the message bounds it): each byte
+			 * takes at most 4 (\DDD). */
+			char *esc = malloc(4 * rr->len + 1);
+			if (esc == NULL) {
+				printf("%s.\t%s\t(%zu bytes: out of memory)\n", owner, type,
+				       rr->len);
+				continue;
+			}
+			dns_escape_text(rr->data, rr->len, esc, 4 * rr->len + 1);
 			printf("%s.\t%s\t\"%s\"\n", owner, type, esc);
+			free(esc);
 		} else if (rr->type == DNS_TYPE_MX) {
 			printf("%s.\t%s\t%u %s.\n", owner, type, (unsigned)rr->pref, rr->data);
 		} else {
@@ -151,7 +159,7 @@ int cmd_lookup(int argc, char **argv, const struct cli_globals *g)
 
 	for (int i = 0; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0' && strcmp(argv[i], "--") != 0)
-			return cli_usage_error("lookup", "unknown option '%s'", argv[i]);
+			return cli_unknown_option("lookup", cmd_lookup_help, argv[i]);
 		if (strcmp(argv[i], "--") == 0)
 			continue;
 		if (npos == 0)
@@ -169,11 +177,8 @@ int cmd_lookup(int argc, char **argv, const struct cli_globals *g)
 	                  type != DNS_TYPE_MX && type != DNS_TYPE_CNAME))
 		return cli_usage_error("lookup", "unsupported type '%s' (TXT, A, AAAA, MX, CNAME)",
 		                       type_text);
-	if (dns_name_normalize(name, norm, sizeof(norm)) != 0)
-		return cli_usage_error("lookup",
-		                       "'%s' is not a valid domain name (convert "
-		                       "internationalised names to xn-- form)",
-		                       name);
+	if (cli_domain_arg("lookup", name, false, norm, sizeof(norm)) != 0)
+		return EXIT_USAGE;
 	w = dns_worker_new(&g->dns, NULL, err, sizeof(err));
 	if (w == NULL) {
 		fprintf(stderr, "posture: %s\n", err);

@@ -3,6 +3,7 @@
  * rest of an interrupted one ("posture runs" and "posture db" are in
  * cmd_db.c).
  */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "output.h"
 #include "psl.h"
 #include "scan.h"
+#include "scan_limits.h"
 #include "strutil.h"
 #include "vmc.h"
 #include "store.h"
@@ -367,7 +369,9 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 		return 0;
 	}
 	if (v == NULL)
-		return cli_usage_error("scan", "%s needs a value", opt);
+		return cli_help_names(cmd_scan_help, opt)
+		               ? cli_usage_error("scan", "%s needs a value", opt)
+		               : cli_unknown_option("scan", cmd_scan_help, opt);
 	(*i)++;
 	if (strcmp(opt, "--db") == 0)
 		a->db = v;
@@ -394,7 +398,7 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 			return cli_usage_error("scan",
 			                       "--shard takes K/N with 1 <= K <= N, not '%s'", v);
 	} else {
-		return cli_usage_error("scan", "unknown option '%s'", opt);
+		return cli_unknown_option("scan", cmd_scan_help, opt);
 	}
 	if (num != NULL && cli_parse_uint(v, lo, hi, num) != 0)
 		return cli_usage_error("scan", "%s takes a number from %lu to %lu, not '%s'", opt,
@@ -419,6 +423,10 @@ static int scan_args_parse(int argc, char **argv, struct scan_args *a)
 	}
 	if (domain_check_opts_env(&a->dco, err, sizeof(err)) != 0)
 		return cli_usage_error("scan", "%s", err);
+	if (domain_check_opts_files(&a->dco, err, sizeof(err)) != 0) {
+		fprintf(stderr, "posture: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (a->nlists == 0 && a->resume == 0)
 		return cli_usage_error("scan",
 		                       "name at least one list (or '-' for standard input), "
@@ -430,9 +438,26 @@ static int scan_args_parse(int argc, char **argv, struct scan_args *a)
 	return 0;
 }
 
-/* The scan's options from the arguments. Returns 0, EXIT_USAGE after
- * saying why, or EXIT_INTERNAL (unreadable --vmc-roots: *roots stays
- * NULL). */
+/* A list that cannot be opened is a usage error (exit 2), said before
+ * any database is made. Returns 0 or EXIT_USAGE. */
+static int lists_readable(const struct scan_args *a)
+{
+	for (int i = 0; i < a->nlists; i++) {
+		if (strcmp(a->lists[i], "-") == 0)
+			continue;
+		FILE *f = fopen(a->lists[i], "rb");
+		if (f == NULL) {
+			fprintf(stderr, "posture: cannot open %s: %s\n", a->lists[i],
+			        strerror(errno));
+			return EXIT_USAGE;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* The scan's options from the arguments. Returns 0, or EXIT_USAGE after
+ * saying why (also an unreadable --vmc-roots: *roots stays NULL). */
 static int scan_options_make(const struct scan_args *a, const struct cli_globals *g,
                              struct scan_options *o, uint8_t **roots)
 {
@@ -465,7 +490,7 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 		if (domain_check_load_roots(a->dco.vmc_roots, roots, &roots_len, err,
 		                            sizeof(err)) != 0) {
 			fprintf(stderr, "posture: %s\n", err);
-			return EXIT_INTERNAL;
+			return EXIT_USAGE; /* an input file that cannot be read */
 		}
 		o->vmc_roots = *roots;
 		o->vmc_roots_len = roots_len;
@@ -486,6 +511,14 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	o->dns.max_inflight = (unsigned)(per < a->outstanding ? per : a->outstanding);
 	if (o->dns.max_inflight < 1)
 		o->dns.max_inflight = 1;
+	/* --workers x --inflight against the memory there is, and the
+	 * descriptors against RLIMIT_NOFILE (scan_limits.h). */
+	char limits[512];
+	int fits = scan_limits_check(o, NULL, limits, sizeof(limits));
+	if (fits < 0)
+		return cli_usage_error("scan", "%s", limits);
+	if (fits > 0)
+		fprintf(stderr, "posture: warning: %s\n", limits);
 	return 0;
 }
 
@@ -718,6 +751,8 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 	 * run's own are applied and checked again once it is read. */
 	if (rc == 0)
 		rc = scan_options_make(&a, &gl, &o, &roots);
+	if (rc == 0)
+		rc = lists_readable(&a);
 	if (rc != 0)
 		goto out;
 	rc = EXIT_INTERNAL;

@@ -83,7 +83,7 @@ static void print_node(const struct spf_node *n, int depth)
 		fputs("    ", stdout);
 	if (n->record != NULL) {
 		fputc('"', stdout);
-		print_record(stdout, n->record, strlen(n->record));
+		print_record(stdout, n->record, n->record_len);
 		fputs("\"\n", stdout);
 	} else {
 		fputs(n->status == SPF_STATUS_NONE ? "(no SPF record)\n" : "(no usable record)\n",
@@ -179,6 +179,8 @@ static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 			slot = &s.req.sender;
 		else if (strcmp(argv[i], "--helo") == 0)
 			slot = &s.req.helo;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option("spf", cmd_spf_help, argv[i]);
 		else
 			return cli_usage_error("spf", "unexpected argument '%s'", argv[i]);
 		if (i + 1 >= argc)
@@ -237,11 +239,12 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g)
 		return spf_eval_cmd(argc - 1, argv + 1, g);
 	if (argc < 1)
 		return cli_usage_error("spf", "spf needs a DOMAIN (or 'eval')");
-	if (argv[0][0] == '-')
-		return cli_usage_error("spf", "unknown option '%s'", argv[0]);
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option("spf", cmd_spf_help, argv[i]);
 	if (argc > 1)
 		return cli_usage_error("spf", "unexpected argument '%s'", argv[1]);
-	if (dns_name_normalize(argv[0], norm, sizeof(norm)) != 0 || strchr(norm, '.') == NULL)
-		return cli_usage_error("spf", "'%s' is not a valid domain name", argv[0]);
+	if (cli_domain_arg("spf", argv[0], true, norm, sizeof(norm)) != 0)
+		return EXIT_USAGE;
 	return spf_audit_cmd(norm, g);
 }

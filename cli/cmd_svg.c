@@ -105,8 +105,9 @@ int cmd_svg(int argc, char **argv, const struct cli_globals *g)
 	memset(&res, 0, sizeof(res));
 	if (argc < 1)
 		return cli_usage_error("svg", "svg needs a FILE");
-	if (argv[0][0] == '-' && argv[0][1] != '\0')
-		return cli_usage_error("svg", "unknown option '%s'", argv[0]);
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_unknown_option("svg", cmd_svg_help, argv[i]);
 	if (argc > 1)
 		return cli_usage_error("svg", "unexpected argument '%s'", argv[1]);
 	bool in = strcmp(argv[0], "-") == 0;

@@ -186,7 +186,7 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0')
-			return cli_usage_error("vmc", "unknown option '%s'", a);
+			return cli_unknown_option("vmc", cmd_vmc_help, a);
 		if (file != NULL)
 			return cli_usage_error("vmc", "unexpected argument '%s'", a);
 		file = a;
@@ -206,6 +206,9 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 	for (const char *p = opt.selector; p != NULL && *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '.')
 			return cli_usage_error("vmc", "--selector takes one ASCII label");
+	/* A file named on the line that cannot be read is a usage error,
+	 * as in every command (exit 2). */
+	rc = EXIT_USAGE;
 	/* One byte over the cap lets vmc_check report vmc.too_large. */
 	if (load("certificate file", file, VMC_PEM_MAX_BYTES, true, &pem, &pem_len) != 0)
 		goto out;
@@ -225,6 +228,7 @@ int cmd_vmc(int argc, char **argv, const struct cli_globals *g)
 	}
 	if (svg != NULL && load("logo", svg, CMD_VMC_SVG_MAX, false, &logo, &logo_len) != 0)
 		goto out;
+	rc = EXIT_INTERNAL;
 	int r = vmc_check(pem, pem_len, &opt, &res);
 	if (r == VMC_ERR_ROOTS) {
 		fprintf(stderr, "posture: the trust store '%s' holds no PEM certificate\n", roots);

@@ -52,10 +52,13 @@ static void print_help(FILE *out)
 	        "  --retries N             retries after a timeout, default %d\n"
 	        "  --json                  machine-readable output\n"
 	        "  -h, --help              this text, or a command's with COMMAND\n"
+	        "                          (posture help COMMAND says the same)\n"
 	        "  --version               print the version\n"
 	        "\n"
-	        "Exit status: 0 success, 1 problems found, 2 usage error,\n"
-	        "3 posture itself failed.\n"
+	        "Exit status: 0 success, 1 problems found, 2 usage error (also an\n"
+	        "input file that cannot be read), 3 posture itself failed, 4 could\n"
+	        "not check (try again), 5 ready without a mark certificate (check,\n"
+	        "bimi).\n"
 	        "\n"
 	        "Environment:\n"
 	        "  POSTURE_RESOLVER        resolvers used when no --resolver is given,\n"
@@ -71,6 +74,29 @@ static void print_help(FILE *out)
 	        "Example:\n"
 	        "  posture lookup _dmarc.example.com TXT\n",
 	        DNS_TIMEOUT_MS_DEFAULT, DNS_RETRIES_DEFAULT);
+}
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* "unknown command 'chekc'; did you mean 'check'?", as git says it. */
+static int unknown_command(const char *name)
+{
+	const char *names[NCOMMANDS + 1];
+	char hint[200];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	names[NCOMMANDS] = "help";
+	if (cli_suggest(name, names, NCOMMANDS + 1, hint, sizeof(hint)) > 0)
+		return cli_usage_error(NULL, "unknown command '%s'; did you mean %s?", name, hint);
+	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
 int main(int argc, char **argv)
@@ -95,15 +121,27 @@ int main(int argc, char **argv)
 		return g.help ? EXIT_OK : EXIT_USAGE;
 	}
 	if (args[0][0] == '-')
-		return cli_usage_error(NULL, "unknown option '%s'", args[0]);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(args[0], commands[i].name) != 0)
-			continue;
-		if (g.help) {
-			fputs(commands[i].help, stdout);
+		return cli_unknown_option(NULL, NULL, args[0]);
+	/* posture help [COMMAND] is posture [COMMAND] --help, as in git. */
+	if (strcmp(args[0], "help") == 0) {
+		if (n == 1) {
+			print_help(stdout);
 			return EXIT_OK;
 		}
-		return commands[i].run(n - 1, args + 1, &g);
+		g.help = true;
+		args++;
+		n--;
+		if (strcmp(args[0], "help") == 0) {
+			print_help(stdout);
+			return EXIT_OK;
+		}
 	}
-	return cli_usage_error(NULL, "unknown command '%s'", args[0]);
+	const struct command *c = find_command(args[0]);
+	if (c == NULL)
+		return unknown_command(args[0]);
+	if (g.help) {
+		fputs(c->help, stdout);
+		return EXIT_OK;
+	}
+	return c->run(n - 1, args + 1, &g);
 }

@@ -19,7 +19,8 @@ json_t *jsonw_to_json(struct jsonw *w)
 	char *text = jsonw_finish(w);
 	if (text == NULL)
 		return NULL;
-	json_t *o = json_loads(text, 0, NULL);
+	/* A record may hold NUL bytes, written as \u0000 (jsonw.h). */
+	json_t *o = json_loads(text, JSON_ALLOW_NUL, NULL);
 	free(text);
 	return o;
 }

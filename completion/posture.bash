@@ -13,14 +13,14 @@ _posture() {
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--allow-port|--at|--by|--ca-file|--checks|--connect-to|--db|--domain|--format|--helo|--inflight|--intermediate|--ip|--keep-days|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
+		--allow-port|--at|--by|--ca-file|--checks|--connect-to|--db|--domain|--expiry-warn|--format|--helo|--inflight|--intermediate|--ip|--join|--keep-days|--label|--list|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--svg|--timeout|--vmc-roots|--workers) ((i++)); continue ;;
 		-*) continue ;;
 		esac
 		if [ -z "$cmd" ]; then cmd=$w; else ((npos++)); fi
 	done
 	case $prev in
-	--ca-file|--db|--intermediate|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--allow-port|--at|--by|--checks|--connect-to|--domain|--format|--helo|--inflight|--ip|--keep-days|--label|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--timeout|--workers) return ;;
+	--ca-file|--db|--intermediate|--join|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--allow-port|--at|--by|--checks|--connect-to|--domain|--expiry-warn|--format|--helo|--inflight|--ip|--keep-days|--label|--list|--max-inconclusive|--outstanding|--progress-every|--qps|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--timeout|--workers) return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then w=$globals; else w=$commands; fi
@@ -28,8 +28,8 @@ _posture() {
 		return
 	fi
 	case $cmd in
-	check) opts="--allow-port --at --ca-file --connect-to --no-fetch --selector --vmc-roots" subs="" ;;
-	bimi) opts="--allow-port --at --ca-file --connect-to --no-fetch --selector --vmc-roots" subs="" ;;
+	check) opts="--allow-port --at --ca-file --connect-to --expiry-warn --no-fetch --selector --vmc-roots" subs="" ;;
+	bimi) opts="--allow-port --at --ca-file --connect-to --expiry-warn --no-fetch --selector --vmc-roots" subs="" ;;
 	lookup) opts="" subs="" ;;
 	spf) opts="--helo --ip --sender" subs="eval" ;;
 	dmarc) opts="" subs="" ;;
@@ -37,7 +37,7 @@ _posture() {
 	scan) opts="--allow-port --at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;
 	db) opts="--allow-partial --db --dry-run --keep-days --keep-monthly --run --vacuum -o" subs="merge check prune vacuum export" ;;
-	report) opts="--by --db --domains --format --run --stats --trend -o" subs="" ;;
+	report) opts="--by --companies --csv-raw --db --domains --findings --format --join --label --list --run --stats --trend -o" subs="" ;;
 	diff) opts="--allow-partial --db --format --label --latest --summary" subs="" ;;
 	history) opts="--db --format" subs="" ;;
 	vmc) opts="--at --domain --intermediate --selector --svg --vmc-roots" subs="" ;;

@@ -253,17 +253,25 @@ static int migrate(struct store *s)
 			i = (size_t)now - 1;
 			continue;
 		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", i + 1);
-		if (store_exec(s, migrations[i]) != 0 || store_exec(s, sql) != 0) {
+		/* A new database is made whole in one transaction (a kill
+		 * during its creation leaves no half-made schema); an existing
+		 * one moves one version a transaction. */
+		size_t last = now == 0 ? n : i + 1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", last);
+		for (size_t k = i; k < last; k++) {
+			if (store_exec(s, migrations[k]) == 0 &&
+			    (k + 1 < last || store_exec(s, sql) == 0))
+				continue;
 			char keep[sizeof(s->err)];
 			memcpy(keep, s->err, sizeof(keep));
 			store_rollback(s);
-			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", i + 1,
+			snprintf(s->err, sizeof(s->err), "migrating to schema %zu: %s", k + 1,
 			         keep);
 			return -1;
 		}
 		if (store_commit(s) != 0)
 			return -1;
+		i = last - 1;
 	}
 	return 0;
 }

@@ -41,14 +41,46 @@ void csv_cell(FILE *out, const char *s)
 		fputc('"', out);
 }
 
-void csv_row(FILE *out, const char *const *cells, size_t n)
+/* RFC 4180 2.6 and 2.7: a field with a comma, a quote, CR or LF is
+ * quoted, its quotes doubled; nothing else changes. */
+static void raw_cell(FILE *out, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void csv_cell_mode(FILE *out, const char *s, bool raw)
+{
+	if (raw)
+		raw_cell(out, s);
+	else
+		csv_cell(out, s);
+}
+
+void csv_row_mode(FILE *out, const char *const *cells, size_t n, bool raw)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			fputc(',', out);
-		csv_cell(out, cells[i]);
+		csv_cell_mode(out, cells[i], raw);
 	}
 	fputs("\r\n", out);
+}
+
+void csv_row(FILE *out, const char *const *cells, size_t n)
+{
+	csv_row_mode(out, cells, n, false);
 }
 
 void csv_long(FILE *out, long v)

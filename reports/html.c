@@ -1,7 +1,11 @@
 /*
  * html.c — the HTML report: one self-contained file (no external script,
- * style, font or image), readable on a phone, with SVG charts drawn here,
- * the statistics table, and a sortable table of the run's domains.
+ * style, font or image), readable on a phone: a headline paragraph with
+ * the key figures in words, SVG charts (htmlchart.c), the trend, the
+ * regressions since the previous run of the same label, groups (--by),
+ * the statistics, and a sortable table of the run's domains, capped at
+ * REPORT_HTML_ROWS rows (the first domains with a problem) so the page
+ * stays small at any size of run (under 2 MB at 100,000 domains).
  *
  * Everything that comes from a list or from DNS (company names, records,
  * include targets) is attacker-controlled: every string goes through
@@ -18,6 +22,7 @@
 
 #include "html.h"
 #include "utf8.h"
+#include "write_impl.h"
 
 /* Sorts the table a header belongs to, by that column (numbers as
  * numbers); marks the document when it ran (the tests read that). */
@@ -90,17 +95,19 @@ void html_text(FILE *out, const char *s)
 static const char style[] =
         "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;"
         "padding:1rem;color:#1a1a1a;background:#fff;line-height:1.4}"
-        "main{max-width:64rem;margin:0 auto}"
+        "main{max-width:72rem;margin:0 auto}"
         "h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}"
         ".meta{color:#555;font-size:.9rem}"
-        ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}"
-        "figure{margin:0;border:1px solid #ddd;border-radius:6px;padding:.5rem}"
-        "figcaption{font-weight:600;font-size:.9rem;margin-bottom:.3rem}"
-        "svg{width:100%;height:auto;display:block}"
-        "svg text{font-size:11px;fill:#222}"
+        ".headline{font-size:1.05rem;max-width:50rem}"
+        ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,34rem),1fr));"
+        "gap:1rem}"
+        "figure{margin:0;border:1px solid #ddd;border-radius:6px;padding:.5rem;overflow:hidden}"
+        "figcaption{font-weight:600;font-size:.95rem;margin-bottom:.3rem}"
+        "svg{max-width:100%;height:auto;display:block}"
+        "svg text{font-size:13px;fill:#222}"
         ".s0{fill:#2b6cb0}.s1{fill:#dd6b20}.s2{fill:#38a169}"
         ".l0{stroke:#2b6cb0}.l1{stroke:#dd6b20}.l2{stroke:#38a169}"
-        ".line{fill:none;stroke-width:2}"
+        ".line{fill:none;stroke-width:2.5}"
         ".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}"
         "table{border-collapse:collapse;font-size:.85rem;min-width:100%}"
         "th,td{border-bottom:1px solid #e2e2e2;padding:.25rem .4rem;text-align:left;"
@@ -110,6 +117,11 @@ static const char style[] =
         "table.sortable th{cursor:pointer}"
         ".rec{font-family:ui-monospace,monospace;word-break:break-all;max-width:22rem}"
         ".note{color:#555}";
+
+/* Regressions listed in the page at most (posture diff lists them all). */
+#define HTML_CHANGES 200
+/* --by groups in the page's table at most. */
+#define HTML_GROUPS 200
 
 static void head(FILE *out, const struct store_run *r)
 {
@@ -124,209 +136,150 @@ static void head(FILE *out, const struct store_run *r)
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", style);
 }
 
-struct series {
-	const char *name;
-	double value[16]; /* percent, or a count when the chart says so */
-	const char *metric[16];
-};
-
-/* Horizontal bars: one group per label, one bar per series, scaled to
- * max (100 for percentages). */
-static void hbars(FILE *out, const char *id, const char *caption, const char *const *labels,
-                  size_t n, const struct series *s, size_t ns, double max, const char *unit)
-{
-	const int left = 150, width = 420, bar = 12, gap = 8;
-	int height = (int)(n * (ns * bar + gap)) + 24;
-	fprintf(out, "<figure id=\"%s\"><figcaption>", id);
-	html_text(out, caption);
-	fprintf(out, "</figcaption>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width,
-	        height);
-	html_text(out, caption);
-	fputs("\">\n", out);
-	for (size_t k = 0; k < ns && ns > 1; k++)
-		fprintf(out,
-		        "<rect class=\"s%zu\" x=\"%zu\" y=\"2\" width=\"10\" height=\"10\"/>"
-		        "<text x=\"%zu\" y=\"11\">%s</text>\n",
-		        k, 4 + k * 140, 18 + k * 140, s[k].name);
-	int y = ns > 1 ? 18 : 4;
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6,
-		        y + (int)(ns * bar) / 2 + 4);
-		html_text(out, labels[i]);
-		fputs("</text>\n", out);
-		for (size_t k = 0; k < ns; k++) {
-			double v = s[k].value[i];
-			double w = max > 0 ? (v / max) * (width - left - 50) : 0;
-			fprintf(out,
-			        "<rect class=\"bar s%zu\" data-metric=\"%s\" data-value=\"%.1f\" "
-			        "x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>"
-			        "<text x=\"%.1f\" y=\"%d\">%.*f%s</text>\n",
-			        k, s[k].metric[i] ? s[k].metric[i] : "", v, left, y, w, bar - 2,
-			        left + w + 4, y + bar - 3, unit[0] == '%' ? 1 : 0, v, unit);
-			y += bar;
-		}
-		y += gap;
-	}
-	fputs("</svg></figure>\n", out);
-}
-
-static double pct(const struct report_stats *s, enum report_view v, const char *metric)
+/* "28.0 %" of a metric in a view, or "n/a" when its denominator is 0. */
+static const char *pct_words(char *buf, size_t len, const struct report_stats *s,
+                             enum report_view v, const char *metric)
 {
 	int m = report_metric_index(metric);
-	if (m < 0)
-		return 0;
-	double p = report_percent(report_stats_count(s, v, (size_t)m),
-	                          report_stats_denominator(s, v, (size_t)m));
-	return p < 0 ? 0 : p;
+	double p = m < 0 ? -1
+	                 : report_percent(report_stats_count(s, v, (size_t)m),
+	                                  report_stats_denominator(s, v, (size_t)m));
+	if (p < 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.1f %%", p);
+	return buf;
 }
 
-static double count(const struct report_stats *s, const char *metric)
+static long count_of(const struct report_stats *s, const char *metric)
 {
 	int m = report_metric_index(metric);
-	return m < 0 ? 0 : (double)report_stats_count(s, REPORT_VIEW_DOMAIN, (size_t)m);
+	return m < 0 ? 0 : report_stats_count(s, REPORT_VIEW_DOMAIN, (size_t)m);
 }
 
-static bool bimi_ran(const struct report_stats *s)
-{
-	return count(s, "bimi_checked") > 0;
-}
-
-/* Metrics of one group by name prefix, as bars of both views. */
-static void view_bars(FILE *out, const struct report_stats *s, const char *id, const char *caption,
-                      const char *const *metrics, const char *const *labels, size_t n, bool both)
-{
-	struct series sr[2];
-	memset(sr, 0, sizeof(sr));
-	sr[0].name = "domains";
-	sr[1].name = "companies (primary domain)";
-	for (size_t i = 0; i < n; i++)
-		for (int v = 0; v < 2; v++) {
-			sr[v].value[i] = pct(s, (enum report_view)v, metrics[i]);
-			sr[v].metric[i] = metrics[i];
-		}
-	hbars(out, id, caption, labels, n, sr, both ? 2 : 1, 100, "%");
-}
-
-static void charts(FILE *out, const struct report_doc *d)
+/* The key figures in words, first thing on the page. */
+static void headline(FILE *out, const struct report_doc *d)
 {
 	const struct report_stats *s = d->stats;
-	static const char *const dm[] = { "dmarc_missing",  "dmarc_invalid",    "dmarc_monitor",
-		                          "dmarc_partial",  "dmarc_quarantine", "dmarc_reject",
-		                          "dmarc_temperror" };
-	static const char *const dl[] = { "missing",    "invalid", "monitor (p=none)", "partial",
-		                          "quarantine", "reject",  "DNS failure" };
-	static const char *const sm[] = { "spf_none", "spf_ok", "spf_permerror", "spf_temperror" };
-	static const char *const sl[] = { "none", "ok", "PermError", "TempError" };
-	static const char *const em[] = { "dmarc_enforced", "spf_ok", "mx_present" };
-	static const char *const el[] = { "DMARC enforced", "SPF ok", "MX present" };
-
-	fputs("<h2>Charts</h2>\n<div class=\"charts\">\n", out);
-	view_bars(out, s, "chart-dmarc", "DMARC policy, % of domains / companies", dm, dl, 7, true);
-	view_bars(out, s, "chart-views", "Company view vs domain view, %", em, el, 3, true);
-	view_bars(out, s, "chart-spf", "SPF status, %", sm, sl, 4, true);
-
-	/* Lookup histogram: counts of domains with an SPF record. */
-	struct series h;
-	const char *hl[12];
-	static const char *const hn[12] = { "0", "1", "2", "3", "4",  "5",
-		                            "6", "7", "8", "9", "10", "over 10" };
-	char names[12][24];
-	double max = 1;
-	memset(&h, 0, sizeof(h));
-	h.name = "domains";
-	for (int i = 0; i < 12; i++) {
-		if (i < 11)
-			snprintf(names[i], sizeof(names[i]), "spf_lookups_%d", i);
-		else
-			snprintf(names[i], sizeof(names[i]), "spf_lookups_over_10");
-		h.value[i] = count(s, names[i]);
-		h.metric[i] = names[i];
-		hl[i] = hn[i];
-		if (h.value[i] > max)
-			max = h.value[i];
-	}
-	hbars(out, "chart-lookups", "SPF DNS lookups (domains)", hl, 12, &h, 1, max, "");
-
-	/* PermError causes: counts. */
-	struct series c;
-	const char *cl[8];
-	memset(&c, 0, sizeof(c));
-	c.name = "domains";
-	size_t nc = 0;
-	max = 1;
-	for (size_t m = 0; m < report_nmetrics && nc < 8; m++) {
-		if (strcmp(report_metrics[m].group, "spf_cause") != 0)
-			continue;
-		c.value[nc] = (double)report_stats_count(s, REPORT_VIEW_DOMAIN, m);
-		c.metric[nc] = report_metrics[m].name;
-		cl[nc] = report_metrics[m].label;
-		if (c.value[nc] > max)
-			max = c.value[nc];
-		nc++;
-	}
-	hbars(out, "chart-permerror", "SPF PermError causes (domains)", cl, nc, &c, 1, max, "");
-
-	if (bimi_ran(s)) {
-		static const char *const bm[] = { "bimi_record", "bimi_logo_valid",
-			                          "bimi_vmc_valid", "bimi_cmc_valid",
-			                          "bimi_eligible" };
-		static const char *const bl[] = { "record", "logo valid", "VMC valid", "CMC valid",
-			                          "eligible" };
-		view_bars(out, s, "chart-bimi", "BIMI, % of domains / companies checked", bm, bl, 5,
-		          true);
-	}
-	fputs("</div>\n", out);
+	char a[32], b[32], c[32];
+	fprintf(out, "<p class=\"headline\" id=\"headline\">Of %ld domains of %ld companies: ",
+	        report_stats_units(s, REPORT_VIEW_DOMAIN),
+	        report_stats_units(s, REPORT_VIEW_COMPANY));
+	if (count_of(s, "dmarc_checked") > 0)
+		fprintf(out,
+		        "<strong>%s of companies enforce DMARC</strong> (p=quarantine or p=reject "
+		        "at "
+		        "100 %%, by their primary domain), %s of domains; %s of companies publish "
+		        "p=quarantine or p=reject at all (whatever pct or t=). ",
+		        pct_words(a, sizeof(a), s, REPORT_VIEW_COMPANY, "dmarc_enforced"),
+		        pct_words(b, sizeof(b), s, REPORT_VIEW_DOMAIN, "dmarc_enforced"),
+		        pct_words(c, sizeof(c), s, REPORT_VIEW_COMPANY, "dmarc_p_enforcing"));
+	else
+		fputs("DMARC was not checked in this run. ", out);
+	if (count_of(s, "spf_checked") > 0)
+		fprintf(out,
+		        "%s of domains publish no DMARC record. %s of domains have an SPF record "
+		        "that fails with a PermError (%s of companies by their primary domain). ",
+		        pct_words(a, sizeof(a), s, REPORT_VIEW_DOMAIN, "dmarc_missing"),
+		        pct_words(b, sizeof(b), s, REPORT_VIEW_DOMAIN, "spf_permerror"),
+		        pct_words(c, sizeof(c), s, REPORT_VIEW_COMPANY, "spf_permerror"));
+	if (count_of(s, "bimi_checked") > 0)
+		fprintf(out, "%s of companies are BIMI-eligible (%ld domains). ",
+		        pct_words(a, sizeof(a), s, REPORT_VIEW_COMPANY, "bimi_eligible"),
+		        count_of(s, "bimi_eligible"));
+	else
+		fputs("BIMI was not checked in this run. ", out);
+	if (d->prev_run != NULL)
+		fprintf(out, "Since run %lld, %ld domains regressed and %ld improved.",
+		        (long long)d->prev_run->id, d->regressed, d->improved);
+	fputs("</p>\n", out);
 }
 
-/* Trend lines of three headline metrics (domain view, %) over the runs. */
-static void trend(FILE *out, const struct report_doc *d)
+static void regressions(FILE *out, const struct report_doc *d)
 {
-	static const char *const tm[] = { "dmarc_enforced", "spf_permerror", "bimi_eligible" };
-	static const char *const tl[] = { "DMARC enforced", "SPF PermError", "BIMI eligible" };
-	const int width = 420, height = 200, left = 36, right = 12, top = 24, bottom = 28;
-	size_t n = d->ntrend;
-
-	fputs("<h2>Trend</h2>\n", out);
-	if (n < 2) {
-		fputs("<p class=\"note\">One run only: no trend yet.</p>\n", out);
+	fputs("<h2>Regressions since the previous run</h2>\n", out);
+	if (d->prev_run == NULL) {
+		fputs("<p class=\"note\" id=\"no-previous-run\">No earlier finished run of this "
+		      "label: nothing to compare with.</p>\n",
+		      out);
 		return;
 	}
+	fprintf(out, "<p class=\"meta\" id=\"regressions-summary\">Run %lld (",
+	        (long long)d->prev_run->id);
+	html_text(out, report_run_date(d->prev_run));
 	fprintf(out,
-	        "<figure id=\"chart-trend\"><figcaption>Trend over %zu runs, %% of domains"
-	        "</figcaption>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"trend\">\n",
-	        n, width, height);
-	for (int g = 0; g <= 100; g += 25) {
-		double y = top + (height - top - bottom) * (1 - g / 100.0);
-		fprintf(out,
-		        "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e2e2e2\"/>"
-		        "<text x=\"2\" y=\"%.1f\">%d%%</text>\n",
-		        left, width - right, y, y, y + 4, g);
+	        ") to run %lld: %ld domains regressed, %ld improved (posture diff %lld %lld "
+	        "lists every change).</p>\n",
+	        (long long)d->run->id, d->regressed, d->improved, (long long)d->prev_run->id,
+	        (long long)d->run->id);
+	if (d->nregressions == 0)
+		return;
+	fputs("<div class=\"scroll\"><table id=\"regressions\"><thead><tr><th>domain</th>"
+	      "<th>what</th><th>from</th><th>to</th></tr></thead><tbody>\n",
+	      out);
+	for (size_t i = 0; i < d->nregressions && i < HTML_CHANGES; i++) {
+		const struct report_change *c = &d->regressions[i];
+		fputs("<tr><td>", out);
+		html_text(out, c->domain);
+		fprintf(out, "</td><td>%s</td><td>", c->what);
+		html_text(out, c->from);
+		fputs("</td><td>", out);
+		html_text(out, c->to);
+		fputs("</td></tr>\n", out);
 	}
-	for (size_t k = 0; k < 3; k++) {
-		fprintf(out,
-		        "<rect class=\"s%zu\" x=\"%zu\" y=\"4\" width=\"10\" height=\"10\"/>"
-		        "<text x=\"%zu\" y=\"13\">%s</text>\n",
-		        k, left + k * 130, left + 14 + k * 130, tl[k]);
-		fprintf(out, "<polyline class=\"line l%zu\" data-metric=\"%s\" points=\"", k,
-		        tm[k]);
-		for (size_t i = 0; i < n; i++) {
-			double x =
-			        left + (double)(width - left - right) * (double)i / (double)(n - 1);
-			double y = top +
-			           (height - top - bottom) *
-			                   (1 - pct(d->trend_stats[i], REPORT_VIEW_DOMAIN, tm[k]) /
-			                                100.0);
-			fprintf(out, "%s%.1f,%.1f", i ? " " : "", x, y);
+	fputs("</tbody></table></div>\n", out);
+	if (d->nregressions > HTML_CHANGES)
+		fprintf(out, "<p class=\"note\">The first %d of %zu regressions.</p>\n",
+		        HTML_CHANGES, d->nregressions);
+}
+
+static void pct_cell(FILE *out, const struct report_stats *s, enum report_view v,
+                     const char *metric)
+{
+	char buf[32];
+	int m = report_metric_index(metric);
+	if (m >= 0 && !report_stats_checked(s, (size_t)m))
+		fputs("<td class=\"n\">not checked</td>", out);
+	else
+		fprintf(out, "<td class=\"n\">%s</td>", pct_words(buf, sizeof(buf), s, v, metric));
+}
+
+/* --by: DMARC enforced per group, and a table of the headline figures. */
+static void groups(FILE *out, const struct report_doc *d)
+{
+	static const char *const gm[] = { "dmarc_enforced", "dmarc_missing", "spf_permerror",
+		                          "bimi_eligible" };
+	fputs("<h2>By ", out);
+	html_text(out, d->by);
+	fputs("</h2>\n<div class=\"charts\">\n", out);
+	html_group_chart(out, d);
+	fputs("</div>\n<div class=\"scroll\"><table id=\"groups\" class=\"sortable\"><thead><tr>"
+	      "<th>",
+	      out);
+	html_text(out, d->by);
+	fputs("</th><th>domains</th><th>companies</th>", out);
+	for (size_t k = 0; k < 4; k++)
+		fprintf(out, "<th>%s, domains</th><th>%s, companies</th>", gm[k], gm[k]);
+	fputs("</tr></thead><tbody>\n", out);
+	for (size_t i = 0; i < d->ngroups && i < HTML_GROUPS; i++) {
+		const struct report_stats *s = d->group_stats[i];
+		fputs("<tr><td>", out);
+		html_text(out, d->group_names[i]);
+		fprintf(out, "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>",
+		        report_stats_units(s, REPORT_VIEW_DOMAIN),
+		        report_stats_units(s, REPORT_VIEW_COMPANY));
+		for (size_t k = 0; k < 4; k++) {
+			pct_cell(out, s, REPORT_VIEW_DOMAIN, gm[k]);
+			pct_cell(out, s, REPORT_VIEW_COMPANY, gm[k]);
 		}
-		fputs("\"/>\n", out);
+		fputs("</tr>\n", out);
 	}
-	for (size_t i = 0; i < n; i++) {
-		double x = left + (double)(width - left - right) * (double)i / (double)(n - 1);
-		const char *anchor = i == 0 ? "start" : i + 1 == n ? "end" : "middle";
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">run %lld</text>\n", x,
-		        height - 8, anchor, (long long)d->trend_runs[i].id);
-	}
-	fputs("</svg></figure>\n", out);
+	fputs("</tbody></table></div>\n", out);
+	if (d->ngroups > HTML_GROUPS)
+		fprintf(out,
+		        "<p class=\"note\">The first %d of %zu groups: --format csv gives "
+		        "them all.</p>\n",
+		        HTML_GROUPS, d->ngroups);
 }
 
 static void stat_cells(FILE *out, const struct report_stats *s, enum report_view v, size_t m)
@@ -347,12 +300,31 @@ static void stat_cells(FILE *out, const struct report_stats *s, enum report_view
 		fprintf(out, "<td class=\"n\">%.1f%%</td>", p);
 }
 
+static void enforced_table(FILE *out, const struct report_stats *s)
+{
+	char a[32], b[32];
+	fputs("<h2>DMARC \"enforced\": four readings side by side</h2>\n<div class=\"scroll\">"
+	      "<table id=\"enforced\"><thead><tr><th>metric</th><th>domains</th>"
+	      "<th>companies</th><th>what it counts</th></tr></thead><tbody>\n",
+	      out);
+	for (size_t i = 0; i < 4; i++) {
+		const struct report_enforced_def *e = &report_enforced_defs[i];
+		fprintf(out, "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
+		        e->metric, pct_words(a, sizeof(a), s, REPORT_VIEW_DOMAIN, e->metric),
+		        pct_words(b, sizeof(b), s, REPORT_VIEW_COMPANY, e->metric));
+		html_text(out, e->words);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n", out);
+}
+
 static void stats_table(FILE *out, const struct report_stats *s)
 {
+	enforced_table(out, s);
 	fputs("<h2>Statistics</h2>\n<p class=\"meta\">n/N: N is the denominator, the metric's "
 	      "population in that view.</p>\n",
 	      out);
-	if (!bimi_ran(s))
+	if (count_of(s, "bimi_checked") == 0)
 		fputs("<p class=\"note\" id=\"bimi-not-checked\">BIMI: not checked in this run "
 		      "(no adoption figure).</p>\n",
 		      out);
@@ -361,7 +333,7 @@ static void stats_table(FILE *out, const struct report_stats *s)
 	      "<th>companies (any domain)</th><th>%</th></tr></thead><tbody>\n",
 	      out);
 	for (size_t m = 0; m < report_nmetrics; m++) {
-		if (strncmp(report_metrics[m].group, "bimi", 4) == 0 && !bimi_ran(s))
+		if (!report_stats_checked(s, m))
 			continue;
 		fprintf(out, "<tr><td>%s</td><td>", report_metrics[m].name);
 		html_text(out, report_metrics[m].label);
@@ -402,6 +374,41 @@ static void td_num(FILE *out, int v)
 		fprintf(out, "<td class=\"n\">%d</td>", v);
 }
 
+/* A domain worth a look: its result is inconclusive, the domain does not
+ * exist, its DMARC does not enforce, its SPF is not ok, or its mark
+ * certificate expired (doc/reports.md). */
+static bool problem(const struct report_row *r)
+{
+	const char *c = report_dmarc_class(r);
+	return !r->conclusive || r->nxdomain || r->vmc_expired ||
+	       (strcmp(c, "quarantine") != 0 && strcmp(c, "reject") != 0) ||
+	       strcmp(r->spf_status, "ok") != 0;
+}
+
+static void domain_row(FILE *out, const struct report_row *r)
+{
+	fputs("<tr>", out);
+	td(out, r->domain, NULL);
+	td(out, r->company, NULL);
+	td(out, r->code, NULL);
+	td(out, r->sector, NULL);
+	td(out, r->spf_status, NULL);
+	td(out, r->spf_error, NULL);
+	td_num(out, r->spf_lookups);
+	td(out, report_spf_all_name(r->spf_all), NULL);
+	td(out, report_dmarc_class(r), NULL);
+	td(out, r->dmarc_policy, NULL);
+	td(out, r->dmarc_sp, NULL);
+	td_num(out, r->dmarc_pct);
+	td(out, r->bimi_status, NULL);
+	td(out, r->vmc_status, NULL);
+	td(out, r->bimi_eligible < 0 ? "" : r->bimi_eligible ? "yes" : "no", NULL);
+	td(out, r->mx, NULL);
+	td(out, r->spf_record, "rec");
+	td(out, r->dmarc_record, "rec");
+	fputs("</tr>\n", out);
+}
+
 static void domain_table(FILE *out, const struct report_doc *d)
 {
 	static const char *const cols[] = { "domain",     "company",     "code",     "sector",
@@ -409,36 +416,75 @@ static void domain_table(FILE *out, const struct report_doc *d)
 		                            "DMARC",      "p",           "sp",       "pct",
 		                            "BIMI",       "VMC",         "eligible", "MX",
 		                            "SPF record", "DMARC record" };
-	fprintf(out, "<h2>Domains (%zu)</h2>\n<p class=\"meta\">Click a column to sort.</p>\n",
-	        d->nrows);
+	size_t cap = d->html_rows ? d->html_rows : REPORT_HTML_ROWS;
+	bool all = d->nrows <= cap;
+	size_t problems = 0;
+	for (size_t i = 0; i < d->nrows; i++)
+		problems += problem(&d->rows[i]);
+	if (all)
+		fprintf(out,
+		        "<h2>Domains (%zu)</h2>\n<p class=\"meta\">Click a column to sort.</p>\n",
+		        d->nrows);
+	else
+		fprintf(out,
+		        "<h2>Domains: the first %zu of %zu with a problem</h2>\n<p class=\"meta\" "
+		        "id=\"domains-capped\">%zu domains, %zu with a problem (DMARC not "
+		        "enforced, "
+		        "SPF not ok, an expired mark certificate, a domain that does not exist or "
+		        "a "
+		        "DNS failure); the page shows the first %zu in list order. Every domain: "
+		        "<code>posture report --db ",
+		        problems < cap ? problems : cap, problems, d->nrows, problems, cap);
+	if (!all) {
+		html_text(out, d->db ? d->db : "DB");
+		fprintf(out, " --run %lld --domains --format csv -o domains.csv</code>.</p>\n",
+		        (long long)d->run->id);
+	}
 	fputs("<div class=\"scroll\"><table id=\"domains\" class=\"sortable\"><thead><tr>", out);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		fprintf(out, "<th>%s</th>", cols[i]);
 	fputs("</tr></thead><tbody>\n", out);
-	for (size_t i = 0; i < d->nrows; i++) {
-		const struct report_row *r = &d->rows[i];
+	for (size_t i = 0, shown = 0; i < d->nrows && shown < cap; i++) {
+		if (!all && !problem(&d->rows[i]))
+			continue;
+		domain_row(out, &d->rows[i]);
+		shown++;
+	}
+	fputs("</tbody></table></div>\n", out);
+}
+
+/* --by company (--companies): one row per company, capped as the domains. */
+static void company_table(FILE *out, const struct report_doc *d)
+{
+	size_t cap = d->html_rows ? d->html_rows : REPORT_HTML_ROWS;
+	fprintf(out,
+	        "<h2>Companies (%zu)</h2>\n<p class=\"meta\">The primary domain is the first in "
+	        "list order; the best has the strongest DMARC class.</p>\n<div class=\"scroll\">"
+	        "<table id=\"companies\" class=\"sortable\"><thead><tr><th>company</th>"
+	        "<th>domains</th><th>primary domain</th><th>DMARC</th><th>SPF</th>"
+	        "<th>best domain</th><th>DMARC</th><th>SPF</th><th>enforced</th></tr></thead>"
+	        "<tbody>\n",
+	        d->ncompanies);
+	for (size_t i = 0; i < d->ncompanies && i < cap; i++) {
+		const struct report_company *c = &d->companies[i];
 		fputs("<tr>", out);
-		td(out, r->domain, NULL);
-		td(out, r->company, NULL);
-		td(out, r->code, NULL);
-		td(out, r->sector, NULL);
-		td(out, r->spf_status, NULL);
-		td(out, r->spf_error, NULL);
-		td_num(out, r->spf_lookups);
-		td(out, r->spf_all, NULL);
-		td(out, report_dmarc_class(r), NULL);
-		td(out, r->dmarc_policy, NULL);
-		td(out, r->dmarc_sp, NULL);
-		td_num(out, r->dmarc_pct);
-		td(out, r->bimi_status, NULL);
-		td(out, r->vmc_status, NULL);
-		td(out, r->bimi_eligible < 0 ? "" : r->bimi_eligible ? "yes" : "no", NULL);
-		td(out, r->mx, NULL);
-		td(out, r->spf_record, "rec");
-		td(out, r->dmarc_record, "rec");
+		td(out, c->name, NULL);
+		td_num(out, (int)c->domains);
+		td(out, c->primary->domain, NULL);
+		td(out, report_dmarc_class(c->primary), NULL);
+		td(out, c->primary->spf_status, NULL);
+		td(out, c->best->domain, NULL);
+		td(out, report_dmarc_class(c->best), NULL);
+		td(out, c->best->spf_status, NULL);
+		td_num(out, (int)c->dmarc_enforced);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
+	if (d->ncompanies > cap)
+		fprintf(out,
+		        "<p class=\"note\">The first %zu of %zu companies: --companies "
+		        "--format csv gives them all.</p>\n",
+		        cap, d->ncompanies);
 }
 
 int report_write_html(FILE *out, const struct report_doc *d)
@@ -450,19 +496,26 @@ int report_write_html(FILE *out, const struct report_doc *d)
 	fputs(" · list ", out);
 	html_text(out, r->list);
 	fputs(" · ", out);
-	html_text(out, r->finished_at[0] ? r->finished_at : r->started);
+	html_text(out, report_run_date(r));
 	fputs(" · posture ", out);
 	html_text(out, r->tool_version);
+	fputs("</p>\n", out);
+	headline(out, d);
 	fprintf(out,
-	        "</p>\n<p class=\"meta\">Domain view: %ld domains (%s). Company view: %ld "
+	        "<p class=\"meta\">Domain view: %ld domains (%s). Company view: %ld "
 	        "companies (",
 	        report_stats_units(d->stats, REPORT_VIEW_DOMAIN),
 	        report_view_rule(REPORT_VIEW_DOMAIN),
 	        report_stats_units(d->stats, REPORT_VIEW_COMPANY));
 	html_text(out, report_view_rule(REPORT_VIEW_COMPANY));
 	fputs(").</p>\n", out);
-	charts(out, d);
-	trend(out, d);
+	html_charts(out, d);
+	html_trend(out, d);
+	regressions(out, d);
+	if (d->by != NULL && d->ngroups > 0)
+		groups(out, d);
+	if (d->companies != NULL)
+		company_table(out, d);
 	stats_table(out, d->stats);
 	if (d->rows != NULL)
 		domain_table(out, d);

@@ -1,5 +1,6 @@
 /*
- * html.h — HTML escaping and the report page's own script (html.c).
+ * html.h — HTML escaping, the report page's own script (html.c) and its
+ * charts (htmlchart.c).
  */
 #ifndef POSTURE_HTML_H
 #define POSTURE_HTML_H
@@ -13,5 +14,12 @@ void html_text(FILE *out, const char *s);
  * Content-Security-Policy allows it. */
 const char *report_html_script(void);
 const char *report_html_script_sha256(void);
+
+struct report_doc;
+/* The charts (htmlchart.c): the run's bar charts, the trend lines (a gap
+ * where a check did not run), DMARC enforced per --by group. */
+void html_charts(FILE *out, const struct report_doc *d);
+void html_trend(FILE *out, const struct report_doc *d);
+void html_group_chart(FILE *out, const struct report_doc *d);
 
 #endif

@@ -62,9 +62,21 @@ struct report_row {
 	char vmc_type[8];                    /* VMC, CMC or "" */
 	char logo_status[REPORT_STATUS_LEN]; /* bimi.logo.status */
 	bool vmc_expired;                    /* a vmc.expired finding */
-	unsigned bimi_fail;                  /* bit per readiness item that failed */
-	char **includes;                     /* direct include: targets, unique */
+	/* More of the JSON, for the research CSV (NULL / "" when absent). */
+	bool dmarc_testing; /* t=y (RFC 9989) */
+	/* Set after loading (not from the store): the first of its company
+	 * in list order (report_rows_mark_primary). */
+	bool primary;
+	char vmc_not_after[30]; /* bimi.vmc.not_after (ISO 8601) */
+	unsigned bimi_fail;     /* bit per readiness item that failed */
+	char **includes;        /* direct include: targets, unique */
 	size_t nincludes;
+	char *dmarc_rua_uris; /* the rua URIs as published, space-separated */
+	char *mx_hosts;       /* MX host names, space-separated, when the JSON has them */
+	char *logo_url;       /* bimi.logo.url */
+	char *vmc_issuer;     /* bimi.vmc.issuer, when the JSON has it */
+	/* Set after loading: --join attributes (report_join_apply), or NULL. */
+	const char *const *attrs;
 };
 
 /* Copies a store row (the JSON is parsed for the extra facts; a JSON that
@@ -76,6 +88,18 @@ int report_row_from_store(struct report_row *out, const struct store_row *in);
 int report_row_from_store_like(struct report_row *out, const struct store_row *in,
                                const struct report_row *like);
 void report_row_cleanup(struct report_row *r);
+/* Sets each row's primary flag: the first row of each company in list
+ * order (a domain without a company is a company of its own). 0, or -1
+ * when out of memory. */
+int report_rows_mark_primary(struct report_row *rows, size_t n);
+/* The key that tells companies apart: "c:" and the company's name, or
+ * "d:" and the domain for a domain without one. Freed by the caller;
+ * NULL when out of memory. */
+char *report_company_key(const struct report_row *r);
+/* The RFC 7208 result name of an SPF terminal all term: "-all" is
+ * "fail", "~all" "softfail", "?all" "neutral", "+all" "pass" (RFC 7208
+ * 4.6.2, 2.6); "" stays ""; anything else is returned as it is. */
+const char *report_spf_all_name(const char *all);
 
 /* The BIMI readiness items, in the order of their bits in bimi_fail. */
 #define REPORT_READINESS_ITEMS 10
@@ -136,20 +160,97 @@ long report_stats_count(const struct report_stats *s, enum report_view v, size_t
 long report_stats_denominator(const struct report_stats *s, enum report_view v, size_t metric);
 /* True when the metric is given in the view. */
 bool report_stats_has(enum report_view v, size_t metric);
+/* False when the metric's check did not run in the run (its *_checked
+ * denominator counts no domain), or the run's kept statistics predate the
+ * metric: the figure is "not checked", a gap in a trend, never 0 %. The
+ * *_checked counts themselves are true unless not known. */
+bool report_stats_checked(const struct report_stats *s, size_t metric);
 /* The most included SPF providers, most first (ties by name). */
 const struct report_include *report_stats_includes(const struct report_stats *s, size_t *n);
 
-/* A run's statistics and, when wanted, its rows, ready to write. */
+/* ---- companies (companies.c) ---- */
+
+/* One company of a run: its primary domain (its first in list order) and
+ * its best domain (the strongest DMARC class, then SPF ok, then BIMI
+ * eligible, then list order), and how many of its domains pass a few
+ * headline tests. A domain without a company is a company of its own. */
+struct report_company {
+	const char *name; /* the company, or the domain */
+	const struct report_row *primary, *best;
+	long domains;
+	long dmarc_enforced, spf_permerror, bimi_eligible; /* domains */
+};
+/* The companies of rows (list order), in order of their first domain.
+ * 0, or -1 when out of memory. */
+int report_companies(const struct report_row *rows, size_t n, struct report_company **out,
+                     size_t *nout);
+/* The rank of a row's DMARC class: reject 5, quarantine 4, partial 3,
+ * monitor 2, invalid or missing 1, not known (DNS failure, not run, the
+ * domain does not exist) 0. */
+int report_dmarc_rank(const struct report_row *r);
+
+/* ---- attributes joined by domain, company or code (join.c) ---- */
+
+struct report_join;
+/* Reads a CSV file (RFC 4180, UTF-8, a header line first) whose first
+ * column is named domain, company or code (the key) and whose other
+ * columns are attributes (sector, country, ...). name is the file's name
+ * for messages. 0, or -1 with the reason (and line) in err. */
+int report_join_read(FILE *in, const char *name, struct report_join **out, char *err,
+                     size_t errlen);
+void report_join_free(struct report_join *j);
+const char *report_join_key(const struct report_join *j);
+size_t report_join_nattrs(const struct report_join *j);
+const char *report_join_attr(const struct report_join *j, size_t i);
+/* The index of an attribute by name, or -1. */
+int report_join_attr_index(const struct report_join *j, const char *name);
+/* Points each row's attrs at its joined values (the row whose key is the
+ * row's domain, company or code), or NULL; an attribute named company,
+ * code or sector replaces the list's value when not empty. Returns the
+ * rows matched, -1 when out of memory. */
+long report_join_apply(const struct report_join *j, struct report_row *rows, size_t n);
+
+/* ---- documents ---- */
+
+struct report_change;
+
+/* What a report holds, ready to write. Fields not wanted stay 0. */
 struct report_doc {
 	const struct store_run *run;
 	const struct report_stats *stats;
 	const struct report_row *rows; /* list order; NULL when not wanted */
 	size_t nrows;
-	/* Runs for trend lines, oldest first (HTML), may be 0. */
+	/* Runs for trends, oldest first, and which runs they are ("label
+	 * nightly"; NULL: every finished run). */
 	const struct store_run *trend_runs;
 	struct report_stats *const *trend_stats;
 	size_t ntrend;
+	const char *trend_filter;
+	/* --by: statistics per group (names[i] the group's value). */
+	const char *by;
+	const char *const *group_names;
+	struct report_stats *const *group_stats;
+	size_t ngroups;
+	/* --companies (and --by company). */
+	const struct report_company *companies;
+	size_t ncompanies;
+	/* --join: attribute columns of the domain table. */
+	const struct report_join *join;
+	/* HTML: the regressions since the previous finished run of the same
+	 * label (prev_run NULL: none), and how many domains improved. */
+	const struct store_run *prev_run;
+	const struct report_change *regressions;
+	size_t nregressions;
+	long improved, regressed; /* domains */
+	bool csv_raw;             /* CSV cells as published (--csv-raw) */
+	size_t html_rows;         /* the HTML domain table's cap (0: REPORT_HTML_ROWS) */
+	const char *db;           /* the database's path, for the commands the page names */
 };
+
+/* The HTML page's domain table holds at most this many rows: every
+ * domain when the run has no more, else the first this many domains with
+ * a problem, in list order (the full table: --domains --format csv). */
+#define REPORT_HTML_ROWS 1000
 
 enum report_format {
 	REPORT_TEXT = 0,
@@ -160,21 +261,53 @@ enum report_format {
 };
 /* "text", "csv", ... to a format; -1 when unknown. */
 int report_format_parse(const char *name);
+/* The format a file name implies by its extension (.txt, .csv, .json,
+ * .md or .markdown, .html or .htm, any case); -1 for another. */
+int report_format_of_path(const char *path);
 
-/* Statistics (domains == false) or the domain table, in a format. HTML
- * always holds both. 0, or -1 on a write or memory error. */
+/* What to write. */
+enum report_what {
+	REPORT_STATS = 0, /* statistics, and the DMARC "enforced" definitions */
+	REPORT_DOMAINS,   /* one row per domain */
+	REPORT_COMPANIES, /* one row per company (d->companies) */
+	REPORT_GROUPS,    /* statistics per group (d->by ...) */
+	REPORT_TREND,     /* each metric per run (d->trend_*) */
+};
+
+/* Writes what in a format (HTML: report_write_html, whatever what). 0,
+ * or -1 on a write or memory error. */
+int report_write_what(FILE *out, enum report_format f, const struct report_doc *d,
+                      enum report_what what);
+/* Statistics (domains == false) or the domain table, in a format. */
 int report_write(FILE *out, enum report_format f, const struct report_doc *d, bool domains);
-/* Each metric per run over time, oldest run first: text, CSV, JSON, Markdown. */
-int report_write_trend(FILE *out, enum report_format f, const struct store_run *runs,
-                       struct report_stats *const *stats, size_t n);
-/* Statistics per group (--by list|sector|company): one block per group,
- * names[i] the group's value. Text, CSV (a first column named by), JSON,
- * Markdown. */
-int report_write_groups(FILE *out, enum report_format f, const struct store_run *run,
-                        const char *by, const char *const *names, struct report_stats *const *stats,
-                        size_t n);
-/* The HTML document (reports/html.c). */
+/* The HTML document (reports/html.c): headline, charts, trend,
+ * regressions, groups, statistics, the domain table (capped). */
 int report_write_html(FILE *out, const struct report_doc *d);
+
+/* ---- findings (findings.c) ---- */
+
+/* One finding of a stored result: the check it belongs to (the result's
+ * top-level key: spf, dmarc, mx, a, bimi), its code, severity and path. */
+struct report_finding {
+	const char *domain, *check, *code, *severity, *path;
+};
+/* Calls fn for each finding of a result's JSON (every object of every
+ * "findings" array, in the JSON's order). fn's first non-zero return
+ * stops the walk and is returned; -1 for JSON that cannot be read. */
+int report_findings_each(const char *json, size_t len, const char *domain,
+                         int (*fn)(void *arg, const struct report_finding *f), void *arg);
+/* Writes findings as they come: _begin, _add per finding (a callback for
+ * report_findings_each), _end. Text, CSV, JSON, Markdown. */
+struct report_findings_out {
+	FILE *out;
+	enum report_format f;
+	bool csv_raw;
+	const struct store_run *run;
+	long n; /* findings written */
+};
+int report_findings_begin(struct report_findings_out *o);
+int report_findings_add(void *o, const struct report_finding *f);
+int report_findings_end(struct report_findings_out *o);
 
 /* The percentage of count in denom, rounded to one decimal; -1 when
  * denom is 0. */

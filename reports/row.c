@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
+
 const char *const report_readiness_items[REPORT_READINESS_ITEMS] = {
 	"bimi_record",
 	"logo",
@@ -46,6 +48,36 @@ static int dup_str(char **dst, const char *src)
 static const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
+}
+
+/* A published record (it may hold NUL bytes, stored as \u0000) as a C
+ * string: each NUL becomes U+FFFD, what the HTML report writes for it
+ * (utf8_next: C0 is never raw), so nothing after it is lost. */
+static int dup_record(char **dst, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), at = 0;
+	*dst = NULL;
+	if (s == NULL)
+		return 0;
+	size_t nuls = 0;
+	for (size_t i = 0; i < n; i++)
+		nuls += s[i] == '\0';
+	char *d = malloc(n + 2 * nuls + 1);
+	if (d == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\0') {
+			memcpy(d + at, "\xef\xbf\xbd", 3);
+			at += 3;
+		} else {
+			d[at++] = s[i];
+		}
+	}
+	d[at] = '\0';
+	*dst = d;
+	return 0;
 }
 
 static bool has_include(const struct report_row *r, const char *host)
@@ -80,8 +112,58 @@ static int read_includes(struct report_row *r, json_t *spf)
 	return 0;
 }
 
+/* The strings of an array, space-separated, into *dst (NULL when none):
+ * each element a string, or an object whose first key of keys is a
+ * string. 0, or -1 when out of memory. */
+static int join_strings(char **dst, json_t *arr, const char *const *keys)
+{
+	size_t len = 0, n = json_array_size(arr);
+	*dst = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t at = 0;
+		for (size_t i = 0; i < n; i++) {
+			json_t *e = json_array_get(arr, i);
+			const char *v = json_string_value(e);
+			for (size_t k = 0; v == NULL && keys[k] != NULL; k++)
+				v = jstr(e, keys[k]);
+			if (v == NULL || v[0] == '\0')
+				continue;
+			size_t vl = strlen(v);
+			if (pass == 1) {
+				if (at > 0)
+					(*dst)[at] = ' ';
+				memcpy(*dst + at + (at > 0), v, vl);
+			}
+			at += vl + (at > 0);
+		}
+		if (pass == 0) {
+			if (at == 0)
+				return 0;
+			len = at;
+			*dst = malloc(len + 1);
+			if (*dst == NULL)
+				return -1;
+		}
+	}
+	(*dst)[len] = '\0';
+	return 0;
+}
+
+/* The MX host names, when the result says them: mx.hosts (strings, or
+ * objects naming the host), or mx.records when it is such an array (it
+ * is a count in results that do not). */
+static int read_mx_hosts(struct report_row *r, json_t *mx)
+{
+	static const char *const keys[] = { "host", "exchange", "name", NULL };
+	json_t *h = json_object_get(mx, "hosts");
+	if (!json_is_array(h))
+		h = json_object_get(mx, "records");
+	return json_is_array(h) ? join_strings(&r->mx_hosts, h, keys) : 0;
+}
+
 static void read_dmarc(struct report_row *r, json_t *dm)
 {
+	r->dmarc_testing = json_is_true(json_object_get(dm, "testing"));
 	copy(r->dmarc_np, sizeof(r->dmarc_np), jstr(dm, "nonexistent_policy"));
 	copy(r->dmarc_enforcement_7489, sizeof(r->dmarc_enforcement_7489),
 	     jstr(json_object_get(dm, "rfc7489"), "enforcement"));
@@ -91,6 +173,15 @@ static void read_dmarc(struct report_row *r, json_t *dm)
 	for (size_t i = 0; i < json_array_size(rua); i++)
 		if (json_is_false(json_object_get(json_array_get(rua, i), "authorized")))
 			r->dmarc_rua_unauthorized = true;
+}
+
+static int read_bimi_strings(struct report_row *r, json_t *bimi)
+{
+	json_t *vmc = json_object_get(bimi, "vmc");
+	copy(r->vmc_not_after, sizeof(r->vmc_not_after), jstr(vmc, "not_after"));
+	if (dup_str(&r->logo_url, jstr(json_object_get(bimi, "logo"), "url")) != 0)
+		return -1;
+	return dup_str(&r->vmc_issuer, jstr(vmc, "issuer"));
 }
 
 static void read_bimi(struct report_row *r, json_t *bimi)
@@ -131,8 +222,14 @@ static int copy_facts(struct report_row *out, const struct report_row *f)
 	memcpy(out->logo_status, f->logo_status, sizeof(out->logo_status));
 	out->vmc_expired = f->vmc_expired;
 	out->bimi_fail = f->bimi_fail;
+	out->dmarc_testing = f->dmarc_testing;
+	memcpy(out->vmc_not_after, f->vmc_not_after, sizeof(out->vmc_not_after));
 	if (dup_str(&out->spf_record, f->spf_record) != 0 ||
-	    dup_str(&out->dmarc_record, f->dmarc_record) != 0)
+	    dup_str(&out->dmarc_record, f->dmarc_record) != 0 ||
+	    dup_str(&out->dmarc_rua_uris, f->dmarc_rua_uris) != 0 ||
+	    dup_str(&out->mx_hosts, f->mx_hosts) != 0 ||
+	    dup_str(&out->logo_url, f->logo_url) != 0 ||
+	    dup_str(&out->vmc_issuer, f->vmc_issuer) != 0)
 		return -1;
 	if (f->nincludes > 0) {
 		out->includes = calloc(f->nincludes, sizeof(char *));
@@ -188,18 +285,26 @@ int report_row_from_store_like(struct report_row *out, const struct store_row *i
 			goto oom;
 		return 0;
 	}
-	json_t *js =
-	        s->json ? json_loadb(s->json, s->json_len ? s->json_len : strlen(s->json), 0, NULL)
-	                : NULL;
+	json_t *js = s->json ? json_loadb(s->json, s->json_len ? s->json_len : strlen(s->json),
+	                                  JSON_ALLOW_NUL, NULL)
+	                     : NULL;
 	if (js == NULL)
 		return 0; /* no extra facts: the columns still count */
 	out->nxdomain = json_is_false(json_object_get(js, "exists"));
 	json_t *spf = json_object_get(js, "spf"), *dm = json_object_get(js, "dmarc");
-	int rc = dup_str(&out->spf_record, jstr(spf, "record"));
+	int rc = dup_record(&out->spf_record, spf, "record");
 	if (rc == 0)
-		rc = dup_str(&out->dmarc_record, jstr(dm, "record"));
+		rc = dup_record(&out->dmarc_record, dm, "record");
 	if (rc == 0)
 		rc = read_includes(out, spf);
+	if (rc == 0) {
+		static const char *const uri[] = { "uri", NULL };
+		rc = join_strings(&out->dmarc_rua_uris, json_object_get(dm, "rua"), uri);
+	}
+	if (rc == 0)
+		rc = read_mx_hosts(out, json_object_get(js, "mx"));
+	if (rc == 0)
+		rc = read_bimi_strings(out, json_object_get(js, "bimi"));
 	read_dmarc(out, dm);
 	read_bimi(out, json_object_get(js, "bimi"));
 	json_decref(js);
@@ -220,6 +325,10 @@ void report_row_cleanup(struct report_row *r)
 	free(r->list);
 	free(r->spf_record);
 	free(r->dmarc_record);
+	free(r->dmarc_rua_uris);
+	free(r->mx_hosts);
+	free(r->logo_url);
+	free(r->vmc_issuer);
 	for (size_t i = 0; i < r->nincludes; i++)
 		free(r->includes[i]);
 	free(r->includes);
@@ -236,6 +345,48 @@ const char *report_dmarc_class(const struct report_row *r)
 	    r->dmarc_pct < 100)
 		return "partial";
 	return e;
+}
+
+const char *report_spf_all_name(const char *all)
+{
+	/* RFC 7208 4.6.2: the qualifier is the result when all matches. */
+	static const char *const q[][2] = { { "-all", "fail" },
+		                            { "~all", "softfail" },
+		                            { "?all", "neutral" },
+		                            { "+all", "pass" } };
+	if (all == NULL)
+		return "";
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (strcmp(all, q[i][0]) == 0)
+			return q[i][1];
+	return all;
+}
+
+char *report_company_key(const struct report_row *r)
+{
+	bool named = r->company != NULL && r->company[0] != '\0';
+	const char *key = named ? r->company : r->domain ? r->domain : "";
+	size_t len = strlen(key) + 3;
+	char *k = malloc(len);
+	if (k != NULL)
+		snprintf(k, len, "%c:%s", named ? 'c' : 'd', key);
+	return k;
+}
+
+int report_rows_mark_primary(struct report_row *rows, size_t n)
+{
+	struct strmap seen = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		bool added = false;
+		char *k = report_company_key(&rows[i]);
+		if (k == NULL || strmap_put(&seen, k, &added) == STRMAP_NONE)
+			rc = -1;
+		rows[i].primary = added;
+		free(k);
+	}
+	strmap_free(&seen);
+	return rc;
 }
 
 static int by_domain(const void *a, const void *b)

@@ -109,6 +109,17 @@ static bool t_dmarc_enforced_by(const struct report_row *r, int arg)
 	return enforcing(arg == 0 ? r->dmarc_enforcement_7489 : r->dmarc_enforcement);
 }
 
+/* The published p= (RFC 9989 4.7, RFC 7489 6.3) of a record that was read:
+ * arg 1 none, 2 quarantine, 3 reject; 0 quarantine or reject. pct, t= and
+ * sp= play no part. */
+static bool t_dmarc_p(const struct report_row *r, int arg)
+{
+	int p = policy_rank(r->dmarc_policy);
+	if (!ran(r->dmarc_status) || p == 0)
+		return false;
+	return arg == 0 ? p >= 2 : p == arg;
+}
+
 static bool t_spf_checked(const struct report_row *r, int arg)
 {
 	(void)arg;
@@ -230,6 +241,10 @@ enum {
 	M_DMARC_DIFFER,
 	M_DMARC_ENF_7489,
 	M_DMARC_ENF_9989,
+	M_DMARC_P_NONE,
+	M_DMARC_P_QUARANTINE,
+	M_DMARC_P_REJECT,
+	M_DMARC_P_ENFORCING,
 	M_SPF_CHECKED,
 	M_SPF_NONE,
 	M_SPF_OK,
@@ -310,6 +325,15 @@ const struct report_metric report_metrics[] = {
 	                       M_DMARC_CHECKED, false, t_dmarc_enforced_by, 0 },
 	[M_DMARC_ENF_9989] = { "dmarc_enforced_rfc9989", "dmarc", "enforced, RFC 9989 reading",
 	                       M_DMARC_CHECKED, false, t_dmarc_enforced_by, 1 },
+	[M_DMARC_P_NONE] = { "dmarc_p_none", "dmarc_p", "p=none published", M_DMARC_CHECKED, false,
+	                     t_dmarc_p, 1 },
+	[M_DMARC_P_QUARANTINE] = { "dmarc_p_quarantine", "dmarc_p", "p=quarantine published",
+	                           M_DMARC_CHECKED, false, t_dmarc_p, 2 },
+	[M_DMARC_P_REJECT] = { "dmarc_p_reject", "dmarc_p", "p=reject published", M_DMARC_CHECKED,
+	                       false, t_dmarc_p, 3 },
+	[M_DMARC_P_ENFORCING] = { "dmarc_p_enforcing", "dmarc_p",
+	                          "p=quarantine or p=reject published (any pct, t=)",
+	                          M_DMARC_CHECKED, false, t_dmarc_p, 0 },
 	[M_SPF_CHECKED] = { "spf_checked", "spf", "SPF checked", -1, false, t_spf_checked, 0 },
 	[M_SPF_NONE] = { "spf_none", "spf", "no SPF record", M_SPF_CHECKED, false, t_spf_status,
 	                 0 },
@@ -524,6 +548,9 @@ static void map_free(struct map *m)
 struct report_stats {
 	long units[REPORT_VIEWS];
 	long count[REPORT_VIEWS][MAX_METRICS];
+	/* Kept statistics (report_stats_load) of a posture that had no such
+	 * metric yet: not known, a gap, never 0. */
+	bool unknown[MAX_METRICS];
 	struct map companies, includes;
 	struct report_include *top;
 	size_t ntop;
@@ -639,6 +666,18 @@ long report_stats_count(const struct report_stats *s, enum report_view v, size_t
 	return s->count[v][metric];
 }
 
+bool report_stats_checked(const struct report_stats *s, size_t metric)
+{
+	if (metric >= report_nmetrics || s->unknown[metric])
+		return false;
+	int root = report_metrics[metric].denom;
+	if (root < 0)
+		return true; /* a count of results, or a *_checked count itself */
+	while (report_metrics[root].denom >= 0)
+		root = report_metrics[root].denom;
+	return s->count[REPORT_VIEW_DOMAIN][root] > 0;
+}
+
 long report_stats_denominator(const struct report_stats *s, enum report_view v, size_t metric)
 {
 	if ((unsigned)v >= REPORT_VIEWS || metric >= report_nmetrics)
@@ -655,8 +694,8 @@ const struct report_include *report_stats_includes(const struct report_stats *s,
 
 /* The kept form of a run's statistics (posture db prune keeps it, so a
  * trend survives the run's results): one line of units, then a line per
- * metric, by name, so metrics added later read as absent (0), and
- * metrics removed are skipped:
+ * metric, by name, so metrics added later read as not known (a gap in a
+ * trend: report_stats_checked), and metrics removed are skipped:
  *   posture-stats 1
  *   units D C A
  *   NAME D C A            (counts in the domain, company, company_any views) */
@@ -689,6 +728,8 @@ struct report_stats *report_stats_load(const char *text)
 	struct report_stats *s = report_stats_new();
 	if (s == NULL)
 		return NULL;
+	for (size_t i = 0; i < report_nmetrics; i++)
+		s->unknown[i] = true;
 	for (const char *p = text + 16; *p; p += used) {
 		used = 0;
 		if (sscanf(p, "%63s %ld %ld %ld\n%n", name, &v[0], &v[1], &v[2], &used) != 4 ||
@@ -701,9 +742,11 @@ struct report_stats *report_stats_load(const char *text)
 			continue;
 		}
 		for (size_t i = 0; i < report_nmetrics; i++)
-			if (strcmp(report_metrics[i].name, name) == 0)
+			if (strcmp(report_metrics[i].name, name) == 0) {
 				for (int k = 0; k < REPORT_VIEWS; k++)
 					s->count[k][i] = v[k];
+				s->unknown[i] = false;
+			}
 	}
 	return s;
 }

@@ -195,7 +195,9 @@ in the `findings` arrays of the JSON output (`--json` of `posture spf`,
 `severity`, `message`, `path` and `fix`), in the terminal output of those
 commands, in the `findings` table of a scan's database and the reports built
 from it (`posture report` counts SPF PermErrors by code), and in
-`posture check`, whose `problems` are the error findings of every check.
+`posture check`, whose `problems` are the error findings of every check
+(with the readiness items that do not pass, as `readiness.<item>` entries:
+[commands.md](commands.md#posture-check-domain)).
 
 """
 

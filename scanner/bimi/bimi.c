@@ -540,18 +540,23 @@ int bimi_discover(const char *domain, const char *selector, const struct spf_dns
 		findings_add(&out->findings, "bimi.dns_temperror", FINDING_WARNING, name, NULL,
 		             "the BIMI record could not be read: %s", out->detail);
 		return 0;
-	case FOUND_NOTHING:
+	case FOUND_NOTHING: {
+		/* The fix names the selector asked for (--selector brand2). */
+		char fix[DNS_NAME_BUF];
+		snprintf(fix, sizeof(fix),
+		         "Publish \"v=BIMI1; l=https://...logo.svg; a=https://...vmc.pem\" as TXT "
+		         "at %s._bimi.<domain>.",
+		         selector);
 		out->status = BIMI_STATUS_NONE;
 		out->from_org = false;
-		findings_add(&out->findings, "bimi.no_record", FINDING_INFO, NULL,
-		             "Publish \"v=BIMI1; l=https://...logo.svg; a=https://...vmc.pem\" as "
-		             "TXT at default._bimi.<domain>.",
+		findings_add(&out->findings, "bimi.no_record", FINDING_INFO, NULL, fix,
 		             "no BIMI record at %s._bimi.%s%s%s", selector, domain,
 		             strcmp(out->org_domain, domain) != 0
 		                     ? " nor at the organisational domain "
 		                     : "",
 		             strcmp(out->org_domain, domain) != 0 ? out->org_domain : "");
 		return 0;
+	}
 	case FOUND_SEVERAL:
 		out->status = BIMI_STATUS_INVALID;
 		str_copy(out->record_name, sizeof(out->record_name), name);

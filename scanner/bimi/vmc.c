@@ -275,6 +275,18 @@ static int check_dates(X509 *leaf, const struct vmc_options *opt, struct vmc_res
 		        "the certificate is not valid before %s (valid from %s to %s; checked at "
 		        "%s)",
 		        nb, nb, na, at);
+	/* Valid now, but not for long: once it expires receivers stop
+	 * showing the verified logo, so its owner is told in time. */
+	double left = difftime(res->not_after, opt->at);
+	if (opt->expiry_warn_days > 0 && left < (double)opt->expiry_warn_days * 86400.0) {
+		long days = (long)((left + 86399.0) / 86400.0);
+		return add(&res->findings, "vmc.expires_soon", FINDING_WARNING,
+		           "Renew the certificate with the Mark Verifying Authority and publish "
+		           "the new chain at the BIMI record's a= URL before it expires.",
+		           "the certificate expires on %s, in %ld day%s (checked at %s; warned "
+		           "%u days ahead)",
+		           na, days, days == 1 ? "" : "s", at, opt->expiry_warn_days);
+	}
 	return 0;
 }
 

@@ -54,6 +54,10 @@ struct vmc_options {
 	/* Extra PEM intermediates offered besides the file's own; may be NULL. */
 	const uint8_t *extra_pem;
 	size_t extra_len;
+	/* vmc.expires_soon when the leaf, valid at `at`, expires within this
+	 * many days (posture check and bimi: 30 unless --expiry-warn); 0:
+	 * never (a scan's stored results, posture vmc). */
+	unsigned expiry_warn_days;
 };
 
 struct vmc_result {

@@ -238,9 +238,11 @@ static int parse_uri(struct parse *p, const char *tag, const char *s, size_t n, 
 	}
 	buf[o] = '\0';
 	const char *at = strrchr(buf, '@');
-	char dom[DNS_NAME_BUF];
-	if (at == NULL || at == buf || dns_name_normalize(at + 1, dom, sizeof(dom)) != 0 ||
-	    strchr(dom, '.') == NULL) {
+	/* The address's domain is text: a name once escaped (dnsutil.h,
+	 * "Names"), so a '\' in it is a byte, not the start of an escape. */
+	char dom[DNS_NAME_BUF], name[DNS_NAME_BUF];
+	if (at == NULL || at == buf || dns_name_from_text(at + 1, name, sizeof(name)) != 0 ||
+	    dns_name_normalize(name, dom, sizeof(dom)) != 0 || strchr(dom, '.') == NULL) {
 		char e[400];
 		esc(u->uri, strlen(u->uri), e, sizeof(e));
 		findings_add(&p->r->findings, "dmarc.bad_uri", FINDING_ERROR, NULL,
@@ -562,6 +564,39 @@ static void finish(struct parse *p)
 	r->invalid_7489 = p->bad_7489 || (has_p && !r->p_valid);
 }
 
+/*
+ * What makes a whole record unreadable before its tags are read: more
+ * bytes than posture reads (DNS_TXT_MAX_BYTES), or a NUL byte, which no
+ * part of the grammar allows (RFC 7489 6.4) and which a reader that takes
+ * the record as a C string would cut it at. Returns true when the record
+ * is not to be read further (too long).
+ */
+static bool whole_record(struct parse *p, const char *text, size_t len)
+{
+	char e[400];
+	if (len > DNS_TXT_MAX_BYTES) {
+		esc(text, 32, e, sizeof(e));
+		findings_add(&p->r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+		             "Keep the record short: a few report addresses, not hundreds.",
+		             "the record \"%s...\" is %zu bytes, more than posture reads (%d, "
+		             "DNS_TXT_MAX_BYTES): not read",
+		             e, len, DNS_TXT_MAX_BYTES);
+		p->bad_bis = p->bad_7489 = true;
+		return true;
+	}
+	const char *nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		esc(text, len, e, sizeof(e));
+		findings_add(&p->r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
+		             "Publish the record as plain text, without NUL bytes.",
+		             "the record \"%s\" holds a NUL byte (\\000) at byte %zu: receivers "
+		             "cannot read it",
+		             e, (size_t)(nul - text));
+		p->bad_bis = p->bad_7489 = true;
+	}
+	return false;
+}
+
 int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 {
 	struct parse p = { 0 };
@@ -579,6 +614,11 @@ int dmarc_parse(const char *text, size_t len, struct dmarc_record **out)
 		findings_add(&p.r->findings, "dmarc.syntax", FINDING_ERROR, NULL,
 		             "Start the record with exactly \"v=DMARC1;\".",
 		             "the record \"%s\" does not start with v=DMARC1", e);
+		p.r->invalid = p.r->invalid_7489 = true;
+		*out = p.r;
+		return 0;
+	}
+	if (whole_record(&p, text, len)) {
 		p.r->invalid = p.r->invalid_7489 = true;
 		*out = p.r;
 		return 0;

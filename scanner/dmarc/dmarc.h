@@ -24,6 +24,10 @@
 #define DMARC_MAX_WALK_QUERIES 8
 #define DMARC_MAX_URIS         32 /* rua/ruf URIs kept per tag */
 #define DMARC_MAX_TAGS         64 /* tags read from one record */
+/* DNS answers one dmarc_check asks for at most: the walk, the RFC 7489
+ * fallback, and one authorisation per rua and ruf URI (memo.h adds up a
+ * domain's answers from these). */
+#define DMARC_MAX_ANSWERS (DMARC_MAX_WALK_QUERIES + 2 + 2 * DMARC_MAX_URIS)
 
 enum dmarc_policy {
 	DMARC_POLICY_UNSET = 0,
@@ -67,8 +71,10 @@ struct dmarc_record {
  * the end. */
 bool dmarc_is_record(const char *text, size_t len);
 
-/* Parses one record. Returns 0 with *out (findings, invalid flags), or
- * -1 on allocation failure. */
+/* Parses one record (len bytes: a NUL byte is no terminator but makes
+ * the record invalid, as a record longer than DNS_TXT_MAX_BYTES does).
+ * Returns 0 with *out (findings, invalid flags), or -1 on allocation
+ * failure. */
 int dmarc_parse(const char *text, size_t len, struct dmarc_record **out);
 void dmarc_record_free(struct dmarc_record *r);
 
@@ -110,7 +116,11 @@ struct dmarc_reading {
 	enum dmarc_source source;
 	char record_domain[DNS_NAME_BUF]; /* where the record was found */
 	char org_domain[DNS_NAME_BUF];
-	char *record;             /* the record text, owned */
+	/* The record text, owned: record_len bytes, NUL-terminated (it may
+	 * hold NUL bytes); NULL when it is longer than posture reads
+	 * (DNS_TXT_MAX_BYTES: a finding says so). */
+	char *record;
+	size_t record_len;
 	enum dmarc_policy policy; /* for the domain itself */
 	enum dmarc_policy subdomain_policy;
 	enum dmarc_policy nonexistent_policy;

@@ -128,10 +128,17 @@ static void set_record(struct dmarc_reading *r, const char *domain, const char *
 {
 	str_copy(r->record_domain, sizeof(r->record_domain), domain);
 	free(r->record);
+	r->record = NULL;
+	r->record_len = 0;
+	/* Kept whole, NUL bytes included; one longer than posture reads is
+	 * not kept (its dmarc.syntax finding gives its length). */
+	if (len > DNS_TXT_MAX_BYTES)
+		return;
 	r->record = malloc(len + 1);
 	if (r->record != NULL) {
 		memcpy(r->record, text, len);
 		r->record[len] = '\0';
+		r->record_len = len;
 	}
 }
 
@@ -447,6 +454,7 @@ void dmarc_result_cleanup(struct dmarc_result *r)
 	free(r->bis.record);
 	free(r->old.record);
 	r->bis.record = r->old.record = NULL;
+	r->bis.record_len = r->old.record_len = 0;
 	dmarc_record_free(r->rec);
 	r->rec = NULL;
 	findings_cleanup(&r->findings);

@@ -47,7 +47,7 @@ struct dns_query {
 	dns_cb cb;
 	void *arg;
 	char cur[DNS_NAME_BUF]; /* name on the wire now (CNAME target),
-	                           escaped as dns_name_escape writes it */
+	                           canonical (dnsutil.h, "Names") */
 	uint16_t type;
 	/* Attempts of this question that got no answer (timed out, failed,
 	 * or brought a reply that was not the answer), over every hop of
@@ -494,11 +494,11 @@ int dns_query_start(struct dns_worker *w, const char *name, uint16_t type, dns_c
 	q->start_ms = dns_loop_now_ms();
 	q->ans.type = type;
 	q->ans.rcode = -1;
-	/* On the wire side names are kept escaped, as replies are read. */
-	if (dns_name_escape(q->ans.name, q->cur, sizeof(q->cur)) != 0) {
-		free(q);
-		return -1;
-	}
+	/* The name asked and the names of replies are in one form, the
+	 * canonical one (dnsutil.h, "Names"): a name read from an answer is
+	 * asked again as it came, and unescaped only when the query is
+	 * written (dns_wire_query). */
+	memcpy(q->cur, q->ans.name, sizeof(q->cur));
 	w->pending++;
 	queue_push(&w->wait_head, &w->wait_tail, q);
 	pump(w);

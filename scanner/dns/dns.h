@@ -26,7 +26,8 @@
  *   QR, opcode, question), on UDP also by socket and upstream address,
  *   and rejects replies whose owner names are not the ones asked;
  * - follows CNAME chains the server did not finish (DNS_CNAME_MAX_HOPS);
- * - joins the character-strings of a TXT record and caps record sizes;
+ * - joins the character-strings of a TXT record, whole (NUL bytes and
+ *   all: what a record too long to read means is for its check to say);
  * - shares conclusive answers with every worker through a dns_cache.
  * With no servers in the config, the upstreams are those of
  * /etc/resolv.conf (read through getdns).
@@ -69,9 +70,10 @@ struct dns_worker *dns_worker_new(const struct dns_config *cfg, struct dns_cache
 void dns_worker_free(struct dns_worker *w);
 
 /*
- * Starts a query. Returns 0 and later calls cb exactly once (never from
- * inside this call), or returns -1 (name invalid or out of memory) and
- * never calls cb.
+ * Starts a query for name, in presentation form (dnsutil.h, "Names"; a
+ * name from an answer as it came). Returns 0 and later calls cb exactly
+ * once (never from inside this call), or returns -1 (name invalid or out
+ * of memory) and never calls cb.
  */
 int dns_query_start(struct dns_worker *w, const char *name, uint16_t type, dns_cb cb, void *arg);
 

@@ -7,11 +7,11 @@
  * dns_wire_match shares); the rcode sorts NXDOMAIN from the other errors;
  * the answer section is walked along the CNAME chain from the asked name,
  * and records of the asked type must be owned by the chain's end. Names
- * are compared in the escaped presentation form of dns_name_from_wire
- * (lower case), as before. Malformed as well since issue 19, never an
- * answer: TC=1 over TCP, an opcode other than QUERY, an extended rcode
- * (BADVERS), a section that cannot be read, and compression pointers that
- * do not point back.
+ * are compared in the canonical form of dns_name_from_wire (dnsutil.h,
+ * "Names"), in which the name asked is given too. Malformed as well since
+ * issue 19, never an answer: TC=1 over TCP, an opcode other than QUERY,
+ * an extended rcode (BADVERS), a section that cannot be read, and
+ * compression pointers that do not point back.
  *
  * Every offset is checked against the message length before a byte is
  * read; a TXT record is joined only after its size is known to fit.
@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -41,53 +42,6 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* The escaped name (dns_name_escape's form) as wire labels. */
-static int name_to_wire(const char *name, uint8_t *out, size_t outlen)
-{
-	size_t o = 0, lab = 0; /* lab: where the current label's length goes */
-
-	if (outlen < 2)
-		return -1;
-	out[o++] = 0;
-	/* The root: a CNAME may point there, and its target is asked. */
-	if (strcmp(name, ".") == 0)
-		return 1;
-	for (const char *p = name; *p != '\0'; p++) {
-		unsigned c = (unsigned char)*p;
-		if (c == '.') {
-			if (out[lab] == 0)
-				return -1; /* empty label */
-			lab = o;
-			if (o >= outlen)
-				return -1;
-			out[o++] = 0;
-			continue;
-		}
-		if (c == '\\') {
-			if (p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
-			    p[3] >= '0' && p[3] <= '9') {
-				c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
-				    (unsigned)(p[3] - '0');
-				if (c > 255)
-					return -1;
-				p += 3;
-			} else if (p[1] != '\0') {
-				c = (unsigned char)*++p;
-			} else {
-				return -1;
-			}
-		}
-		if (out[lab] == 63 || o >= outlen)
-			return -1;
-		out[lab]++;
-		out[o++] = (uint8_t)c;
-	}
-	if (out[lab] == 0 || o >= outlen || o + 1 > 255)
-		return -1;
-	out[o++] = 0;
-	return (int)o;
-}
-
 int dns_wire_query(uint16_t id, const char *name, uint16_t type, uint16_t udp_size, uint8_t *out,
                    size_t outlen)
 {
@@ -101,7 +55,7 @@ int dns_wire_query(uint16_t id, const char *name, uint16_t type, uint16_t udp_si
 	out[2] = 0x01; /* RD: what getdns's stub mode sets */
 	put16(out + 4, 1);
 	put16(out + 10, udp_size ? 1 : 0);
-	n = name_to_wire(name, out + o, outlen - o);
+	n = dns_name_to_wire(name, out + o, outlen - o);
 	if (n < 0)
 		return -1;
 	o += (size_t)n;
@@ -214,11 +168,17 @@ static int rdata_name(const uint8_t *msg, size_t len, const struct wire_rr *rr, 
 	return 0;
 }
 
-/* Joins the character-strings of one TXT record (RFC 7208 3.3). */
+/*
+ * Joins the character-strings of one TXT record (RFC 7208 3.3), whole
+ * whatever its size: the message bounds it (65535 bytes over TCP), and
+ * what a record too long to read means is for the check reading it to
+ * say (DNS_TXT_MAX_BYTES: an SPF PermError, an invalid DMARC record), not
+ * a DNS failure that would also hide the records beside it. Bytes are
+ * kept as they are, NUL included (rr->len counts them).
+ */
 static int add_txt(const uint8_t *msg, const struct wire_rr *rr, struct dns_answer *ans, char *why,
                    size_t whylen)
 {
-	char buf[DNS_TXT_MAX_BYTES + 1];
 	size_t total = 0, end = rr->rdoff + rr->rdlen;
 
 	for (size_t p = rr->rdoff; p < end; p += 1 + (size_t)msg[p]) {
@@ -228,11 +188,9 @@ static int add_txt(const uint8_t *msg, const struct wire_rr *rr, struct dns_answ
 		}
 		total += msg[p];
 	}
-	if (total > DNS_TXT_MAX_BYTES) {
-		snprintf(why, whylen,
-		         "TXT record of %zu bytes exceeds posture's limit of %d "
-		         "(DNS_TXT_MAX_BYTES)",
-		         total, DNS_TXT_MAX_BYTES);
+	char *buf = malloc(total + 1);
+	if (buf == NULL) {
+		snprintf(why, whylen, "out of memory reading a TXT record of %zu bytes", total);
 		return -1;
 	}
 	total = 0;
@@ -240,7 +198,9 @@ static int add_txt(const uint8_t *msg, const struct wire_rr *rr, struct dns_answ
 		memcpy(buf + total, msg + p + 1, msg[p]);
 		total += msg[p];
 	}
-	if (dns_answer_add(ans, DNS_TYPE_TXT, 0, buf, total, NULL) != 0) {
+	int rc = dns_answer_add(ans, DNS_TYPE_TXT, 0, buf, total, NULL);
+	free(buf);
+	if (rc != 0) {
 		snprintf(why, whylen, "more than %d records (DNS_ANSWER_MAX_RRS)",
 		         DNS_ANSWER_MAX_RRS);
 		return -1;

@@ -9,7 +9,7 @@
  * Replies are attacker-controlled: every read is bounded by the message
  * length, compression pointers may only point back (so they cannot loop)
  * and are followed a bounded number of times, and names are rebuilt in
- * the escaped form dns_name_from_wire writes.
+ * the canonical form dns_name_from_wire writes.
  */
 #ifndef POSTURE_DNS_WIRE_H
 #define POSTURE_DNS_WIRE_H
@@ -29,9 +29,9 @@
 /*
  * Writes a query for (name, type, class IN) with the given id and RD=1,
  * plus an EDNS0 OPT record advertising udp_size (no OPT when 0), as
- * getdns's stub mode sends it. name is in the escaped form
- * (dns_name_escape: '.' between labels, \DDD for other bytes), or "."
- * for the root (a CNAME target, as dns_wire_read gives it).
+ * getdns's stub mode sends it. name is in presentation form (dnsutil.h,
+ * "Names"; dns_name_to_wire undoes its escapes, the one place they are
+ * undone), "." for the root (a CNAME target, as dns_wire_read gives it).
  * Returns the length written, or -1 if the name is invalid or out is too
  * small.
  */

@@ -34,7 +34,7 @@ static void node_write(struct jsonw *w, const struct spf_node *n)
 	jsonw_obj(w);
 	jsonw_kstr(w, "domain", n->domain);
 	jsonw_kstr(w, "via", n->via);
-	jsonw_kstr(w, "record", n->record);
+	jsonw_kstrn(w, "record", n->record, n->record_len);
 	jsonw_kstr(w, "status", spf_status_name(n->status));
 	jsonw_kint(w, "lookups_self", n->lookups_self);
 	jsonw_kint(w, "lookups_total", n->lookups_total);
@@ -52,7 +52,7 @@ void spf_audit_write(struct jsonw *w, const struct spf_audit *a)
 	jsonw_obj(w);
 	jsonw_kstr(w, "domain", a->domain);
 	jsonw_kstr(w, "status", spf_status_name(a->status));
-	jsonw_kstr(w, "record", a->record);
+	jsonw_kstrn(w, "record", a->record, a->record_len);
 	jsonw_kstr_or_null(w, "all", a->all);
 	jsonw_kint(w, "lookups", a->lookups);
 	jsonw_kint(w, "void_lookups", a->void_lookups);
@@ -106,7 +106,7 @@ void dmarc_result_write(struct jsonw *w, const struct dmarc_result *r)
 	jsonw_obj(w);
 	jsonw_kstr(w, "domain", r->domain);
 	jsonw_kstr(w, "status", dmarc_status_name(b->status));
-	jsonw_kstr(w, "record", b->record);
+	jsonw_kstrn(w, "record", b->record, b->record_len);
 	jsonw_kstr(w, "source", dmarc_source_name(b->source));
 	jsonw_kstr(w, "org_domain", b->org_domain);
 	jsonw_kstr(w, "policy", ok ? dmarc_policy_name(b->policy) : NULL);
@@ -124,7 +124,7 @@ void dmarc_result_write(struct jsonw *w, const struct dmarc_result *r)
 	jsonw_key(w, "rfc7489");
 	jsonw_obj(w);
 	jsonw_kstr(w, "status", dmarc_status_name(o->status));
-	jsonw_kstr(w, "record", o->record);
+	jsonw_kstrn(w, "record", o->record, o->record_len);
 	jsonw_kstr(w, "source", dmarc_source_name(o->source));
 	jsonw_kstr(w, "org_domain", o->org_domain);
 	jsonw_kstr(w, "policy", old_ok ? dmarc_policy_name(o->policy) : NULL);

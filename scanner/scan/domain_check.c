@@ -22,6 +22,7 @@ void domain_check_opts_init(struct domain_check_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mask = CHECKS_ALL;
+	o->expiry_warn_days = DOMAIN_CHECK_EXPIRY_WARN_DAYS;
 }
 
 /* --allow-port PORT: a decimal port, 1 to 65535, kept once. */
@@ -143,6 +144,27 @@ out:
 	return rc;
 }
 
+int domain_check_opts_files(const struct domain_check_opts *o, char *err, size_t errlen)
+{
+	const char *const opt[] = { "--ca-file", "--vmc-roots" };
+	const char *const path[] = { o->ca_file, o->vmc_roots };
+	for (size_t i = 0; i < 2; i++) {
+		if (path[i] == NULL)
+			continue;
+		FILE *f = fopen(path[i], "rb");
+		/* A directory opens, but reading it fails (EISDIR). */
+		int e = f == NULL ? errno : (getc(f) == EOF && ferror(f)) ? errno : 0;
+		if (f != NULL)
+			fclose(f);
+		if (e != 0) {
+			snprintf(err, errlen, "cannot read %s '%s': %s", opt[i], path[i],
+			         strerror(e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	int e = file_read_all(path, DOMAIN_CHECK_ROOTS_MAX, false, out, len);
@@ -209,11 +231,51 @@ static int fetch_assets(const struct domain_result *r, const struct dns_config *
 	return rc;
 }
 
+void domain_check_info_cleanup(struct domain_check_info *info)
+{
+	free(info->mx);
+	info->mx = NULL;
+	info->nmx = 0;
+}
+
+static int mx_order(const void *a, const void *b)
+{
+	const struct domain_mx *x = a, *y = b;
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+/* The MX hosts the check saw, from its memo: a null MX (RFC 7505, "."
+ * or an empty name) names no host. */
+static int mx_hosts(struct dns_memo *memo, const char *domain, struct domain_check_info *info)
+{
+	const struct dns_answer *a = dns_memo_get(memo, domain, DNS_TYPE_MX);
+	if (a == NULL || a->outcome != DNS_OUTCOME_DATA || a->nrr == 0)
+		return 0;
+	if ((info->mx = calloc(a->nrr, sizeof(*info->mx))) == NULL)
+		return -1;
+	for (size_t i = 0; i < a->nrr; i++) {
+		const struct dns_rr *rr = &a->rr[i];
+		if (rr->type != DNS_TYPE_MX || rr->data[0] == '\0' || strcmp(rr->data, ".") == 0)
+			continue;
+		info->mx[info->nmx].pref = rr->pref;
+		str_copy(info->mx[info->nmx].host, sizeof(info->mx[0].host), rr->data);
+		info->nmx++;
+	}
+	qsort(info->mx, info->nmx, sizeof(*info->mx), mx_order);
+	return 0;
+}
+
 int domain_check_run(const char *domain, const struct dns_config *dns,
-                     const struct domain_check_opts *o, struct domain_result *r, char *err,
-                     size_t errlen)
+                     const struct domain_check_opts *o, struct domain_result *r,
+                     struct domain_check_info *info, char *err, size_t errlen)
 {
 	checks_init(r, domain, o->mask, (o->mask & CHECK_BIT(CHECK_BIMI)) != 0);
+	if (info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->checked_at = time(NULL);
+	}
 	if (o->selector)
 		str_copy(r->selector, sizeof(r->selector), o->selector);
 	if (psl_init() != 0) {
@@ -234,6 +296,11 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	}
 	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
 		goto out;
+	if (info != NULL && (o->mask & CHECK_BIT(CHECK_MX)) &&
+	    mx_hosts(memo, r->domain, info) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
 		rc = 0;
 		goto out;
@@ -248,6 +315,7 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	bimi_fetches_view(&f, BIMI_FETCH_CERT, &cert);
 	struct vmc_options vo = { 0 };
 	vo.at = o->at ? o->at : time(NULL);
+	vo.expiry_warn_days = o->expiry_warn_days;
 	vo.roots_pem = roots;
 	vo.roots_len = roots_len;
 	if (checks_bimi_finish(r, &logo, &cert, &vo) != 0) {

@@ -40,10 +40,17 @@ struct domain_check_opts {
 	size_t n_allow_port;
 	const char *vmc_roots; /* PEM file of Mark Verifying Authority roots */
 	time_t at;             /* when certificates are judged; 0: now */
+	/* Warn (vmc.expires_soon) when a valid mark certificate expires
+	 * within this many days; 0: never. posture check and bimi set it
+	 * (--expiry-warn, default DOMAIN_CHECK_EXPIRY_WARN_DAYS); a scan
+	 * does not, so its stored results do not change with the date. */
+	unsigned expiry_warn_days;
 	/* POSTURE_CONNECT_TO, split in place: connect_to[] points into it
 	 * when no --connect-to was given. */
 	char env_connect_to[DOMAIN_CHECK_ENV_CONNECT_TO_MAX];
 };
+
+#define DOMAIN_CHECK_EXPIRY_WARN_DAYS 30
 
 void domain_check_opts_init(struct domain_check_opts *o);
 
@@ -64,6 +71,15 @@ int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts 
  * naming the variable in err.
  */
 int domain_check_opts_env(struct domain_check_opts *o, char *err, size_t errlen);
+
+/*
+ * Checks that the files the options name (--ca-file, --vmc-roots, or
+ * their environment defaults) can be opened and read: a missing or
+ * unreadable input file is a usage error of every command (exit 2), said
+ * before any query. Returns 0, or -1 with a message naming the option and
+ * the file in err.
+ */
+int domain_check_opts_files(const struct domain_check_opts *o, char *err, size_t errlen);
 
 /* The shared options' lines for --help (a string literal). */
 #define DOMAIN_CHECK_OPTIONS_HELP                                                                  \
@@ -91,14 +107,30 @@ int domain_check_opts_env(struct domain_check_opts *o, char *err, size_t errlen)
 #define DOMAIN_CHECK_ROOTS_MAX ((size_t)1 << 20)
 int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen);
 
+/* One MX of the domain (RFC 5321 5.1): its preference and host. */
+struct domain_mx {
+	unsigned pref;
+	char host[DNS_NAME_BUF];
+};
+
+/* What posture check shows beside a scan's result: the MX hosts (a scan
+ * stores their count only) and when the check ran. */
+struct domain_check_info {
+	struct domain_mx *mx; /* malloc'd, by preference then name */
+	size_t nmx;
+	time_t checked_at;
+};
+void domain_check_info_cleanup(struct domain_check_info *info);
+
 /*
  * Runs every check of o->mask on domain (normalised) into r (initialised
- * here; checks_cleanup it in every case). Returns 0, or -1 with a reason
- * in err on a program failure (DNS set-up, out of memory, a bad trust
- * store); what a domain publishes wrongly is never a failure.
+ * here; checks_cleanup it in every case) and, when info is not NULL, fills
+ * it (domain_check_info_cleanup it in every case). Returns 0, or -1 with
+ * a reason in err on a program failure (DNS set-up, out of memory, a bad
+ * trust store); what a domain publishes wrongly is never a failure.
  */
 int domain_check_run(const char *domain, const struct dns_config *dns,
-                     const struct domain_check_opts *o, struct domain_result *r, char *err,
-                     size_t errlen);
+                     const struct domain_check_opts *o, struct domain_result *r,
+                     struct domain_check_info *info, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,14 @@
 struct dns_cache;
 struct dns_memo;
 
-/* Bounds one domain's checks: no legitimate SPF tree needs more. */
+/*
+ * Bounds one domain's checks. Each check bounds its own answers well
+ * within it (memo.c adds them up: the SPF audit SPF_AUDIT_MAX_ANSWERS,
+ * DMARC DMARC_MAX_ANSWERS, ...), so the bound itself is never reached;
+ * what goes past a check's own bound is a finding of that check (an SPF
+ * tree far past the 10-lookup limit: spf.tree_too_large), never the loss
+ * of the domain's other results.
+ */
 #define DNS_MEMO_MAX 512
 
 struct dns_memo *dns_memo_new(void);
@@ -33,6 +40,20 @@ const struct dns_answer *dns_memo_get(struct dns_memo *m, const char *name, uint
  * pointer to the cache's copy: a memo must be freed before that cache.
  * Returns 0, or -1 when full or out of memory. */
 int dns_memo_put(struct dns_memo *m, const struct dns_answer *ans);
+
+/*
+ * A copy is kept compact (its fields, names and records in one block of
+ * a few hundred bytes, not a 2.3 KiB struct dns_answer with two
+ * DNS_NAME_BUF names): dns_memo_get hands out a full struct built from
+ * it the first time the answer is asked for, and the same struct until
+ * dns_memo_drop_views frees them all. The scan drops them whenever a
+ * domain goes back to waiting, so that a domain in progress holds its
+ * answers compact; a caller that never drops them keeps each answer in
+ * both forms until dns_memo_free. Answers handed out before the call
+ * must not be used after it (the run's cache's, which the memo points
+ * at, stay valid).
+ */
+void dns_memo_drop_views(struct dns_memo *m);
 size_t dns_memo_count(const struct dns_memo *m);
 
 /*

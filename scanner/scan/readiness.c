@@ -96,12 +96,46 @@ static void record_item(struct domain_result *r)
 	}
 }
 
+/* The record's error finding about one asset's URL (l= for the logo,
+ * a= for the certificate), when that made the record invalid. */
+static const struct finding *url_finding(const struct findings *f, bool logo)
+{
+	static const char *const logo_codes[] = { "bimi.l_bad_uri", "bimi.l_not_https",
+		                                  "bimi.l_not_svg", "bimi.missing_l" };
+	static const char *const cert_codes[] = { "bimi.a_bad_uri", "bimi.a_not_https" };
+	const char *const *codes = logo ? logo_codes : cert_codes;
+	size_t ncodes = logo ? 4 : 2;
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t k = 0; k < ncodes; k++)
+			if (f->v[i].severity == FINDING_ERROR &&
+			    strcmp(f->v[i].code, codes[k]) == 0)
+				return &f->v[i];
+	return NULL;
+}
+
 /* What the logo and certificate items share: nothing to judge without a
  * record, or when the asset was not fetched. Returns true when it set it. */
 static bool not_judged(const struct domain_result *r, struct ready_item *it, enum bimi_asset st,
                        const char *what)
 {
-	if (r->bimi.status != BIMI_STATUS_OK) {
+	const struct bimi_discovery *d = &r->bimi;
+	if (d->status == BIMI_STATUS_INVALID) {
+		/* A record published with a bad URL for this asset (an http:
+		 * logo): that URL is the asset's own cause, not a missing
+		 * record. */
+		const struct finding *e = url_finding(&d->findings, strcmp(what, "logo") == 0);
+		if (e != NULL) {
+			set(it, READY_FAIL, "%s", e->message);
+			fix(it, "%s", e->fix ? e->fix : "Fix the URL in the BIMI record.");
+			return true;
+		}
+		set(it, READY_UNKNOWN,
+		    "the BIMI record at %s is invalid, so its %s was not checked", d->record_name,
+		    what);
+		fix(it, "Fix the BIMI record first (see bimi_record).");
+		return true;
+	}
+	if (d->status != BIMI_STATUS_OK) {
 		set(it, READY_UNKNOWN, "no usable BIMI record, so no %s to check", what);
 		fix(it, "Publish the BIMI record first.");
 		return true;
@@ -147,10 +181,18 @@ static void cert_item(struct domain_result *r)
 	if (not_judged(r, it, a->vmc, "certificate"))
 		return;
 	switch (a->vmc) {
-	case BIMI_ASSET_VALID:
-		set(it, READY_PASS, "a valid %s%s", a->vmc_type ? a->vmc_type : "Mark Certificate",
-		    a->vmc_logo_matches ? " whose logo is the published one" : "");
+	case BIMI_ASSET_VALID: {
+		/* Valid, but expiring within --expiry-warn days: said here too. */
+		const struct finding *soon = NULL;
+		for (size_t i = 0; i < a->vmc_findings.n && soon == NULL; i++)
+			if (strcmp(a->vmc_findings.v[i].code, "vmc.expires_soon") == 0)
+				soon = &a->vmc_findings.v[i];
+		set(it, READY_PASS, "a valid %s%s%s%s",
+		    a->vmc_type ? a->vmc_type : "Mark Certificate",
+		    a->vmc_logo_matches ? " whose logo is the published one" : "", soon ? "; " : "",
+		    soon ? soon->message : "");
 		return;
+	}
 	case BIMI_ASSET_UNCHECKED:
 		return;
 	case BIMI_ASSET_ABSENT:
@@ -193,17 +235,27 @@ static void policy_item(struct domain_result *r, const char *id, const struct dm
 		    name);
 		return;
 	case DMARC_STATUS_NONE:
-		set(it, READY_FAIL, "%s publishes no DMARC record", name);
-		fix(it,
-		    "Publish TXT \"v=DMARC1; p=quarantine; rua=mailto:<reports address>\" at "
-		    "_dmarc.%s, then move to p=reject.",
-		    name);
+	case DMARC_STATUS_INVALID: {
+		/* One fix for one cause: the DMARC finding's own, the one
+		 * posture check shows first (no record: p=none to start, then
+		 * quarantine, which a logo needs, then reject). */
+		const struct finding *e = findings_first_error(&d->findings);
+		if (b->status == DMARC_STATUS_NONE)
+			set(it, READY_FAIL, "%s publishes no DMARC record", name);
+		else
+			set(it, READY_FAIL, "the DMARC record for %s is invalid", name);
+		if (e != NULL && e->fix != NULL)
+			fix(it, "%s", e->fix);
+		else if (b->status == DMARC_STATUS_NONE)
+			fix(it,
+			    "Publish TXT \"v=DMARC1; p=none; rua=mailto:<you>\" at _dmarc.%s, read "
+			    "the reports, then move to p=quarantine and p=reject.",
+			    name);
+		else
+			fix(it, "Fix the DMARC record at _dmarc.%s (see the DMARC findings).",
+			    b->record_domain[0] ? b->record_domain : name);
 		return;
-	case DMARC_STATUS_INVALID:
-		set(it, READY_FAIL, "the DMARC record for %s is invalid", name);
-		fix(it, "Fix the DMARC record at _dmarc.%s (see the DMARC findings).",
-		    b->record_domain[0] ? b->record_domain : name);
-		return;
+	}
 	case DMARC_STATUS_OK:
 		break;
 	}
@@ -383,4 +435,49 @@ int readiness_build(struct domain_result *r)
 		if (r->ready[i].required && r->ready[i].status != READY_PASS)
 			r->eligible = false;
 	return 0;
+}
+
+/* An error finding of a check that reached a verdict: a DNS failure's
+ * own (spf.temperror, dmarc.temperror) leaves the check open instead. */
+static bool conclusive_error(const struct domain_result *r)
+{
+	return (r->spf.status != SPF_STATUS_TEMPERROR && findings_first_error(&r->spf.findings)) ||
+	       (r->dmarc.bis.status != DMARC_STATUS_TEMPERROR &&
+	        findings_first_error(&r->dmarc.findings)) ||
+	       (r->bimi.status != BIMI_STATUS_TEMPERROR &&
+	        findings_first_error(&r->bimi.findings)) ||
+	       findings_first_error(&r->assets.logo_findings) ||
+	       findings_first_error(&r->assets.vmc_findings);
+}
+
+enum verdict readiness_verdict(const struct domain_result *r, bool whole)
+{
+	bool failed = whole && (r->nxdomain || conclusive_error(r)), open = false;
+	for (size_t i = 0; i < r->nready; i++) {
+		const struct ready_item *it = &r->ready[i];
+		if (!it->required)
+			continue;
+		failed |= it->status == READY_FAIL;
+		open |= it->status != READY_PASS && it->status != READY_FAIL;
+	}
+	if (failed)
+		return VERDICT_PROBLEMS;
+	if (open || !r->bimi_finished || (whole && checks_inconclusive(r)))
+		return VERDICT_INCOMPLETE;
+	return r->assets.vmc == BIMI_ASSET_ABSENT ? VERDICT_READY_NO_MARK : VERDICT_READY;
+}
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_READY:
+		return "ready";
+	case VERDICT_READY_NO_MARK:
+		return "ready_no_certificate";
+	case VERDICT_PROBLEMS:
+		return "problems";
+	case VERDICT_INCOMPLETE:
+		break;
+	}
+	return "incomplete";
 }

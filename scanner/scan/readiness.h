@@ -27,4 +27,29 @@
  * from r's other results. Returns 0, or -1 on allocation failure. */
 int readiness_build(struct domain_result *r);
 
+/*
+ * The one-domain verdict of posture check (whole: every check's error
+ * findings count too) and posture bimi (the checklist alone), in this
+ * order:
+ *   problems     something definite is wrong: a required item fails, an
+ *                error finding of a check that concluded (whole), or the
+ *                domain does not exist;
+ *   incomplete   nothing definite is wrong, but a required item could not
+ *                be judged (a DNS failure, --no-fetch): run it again;
+ *   ready_no_certificate  ready, without a mark certificate: Gmail and
+ *                Apple Mail require a VMC or CMC, Yahoo shows a
+ *                self-asserted logo to senders of good reputation;
+ *   ready        everything required passes, with a valid certificate.
+ * The command line maps them to exit statuses (doc/commands.md).
+ */
+enum verdict {
+	VERDICT_READY = 0,
+	VERDICT_READY_NO_MARK,
+	VERDICT_PROBLEMS,
+	VERDICT_INCOMPLETE,
+};
+enum verdict readiness_verdict(const struct domain_result *r, bool whole);
+/* "ready", "ready_no_certificate", "problems", "incomplete". */
+const char *verdict_name(enum verdict v);
+
 #endif

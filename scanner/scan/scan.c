@@ -22,11 +22,15 @@
 #include "jsonw.h"
 #include "memo.h"
 #include "scan_fetch.h"
+#include "scan_limits.h"
 #include "strutil.h"
 #include "vmc.h"
 
-/* Domains the work queue holds at least (about 270 bytes each). */
+/* Domains the work queue holds at least. */
 #define SCAN_WORK_MIN 8192
+/* Domains read from the store at a time (struct store_pending holds a
+ * DNS_NAME_BUF name: 1 KiB each). */
+#define SCAN_WINDOW 512
 /* How long the coordinator waits for a batch of results before it feeds
  * the queue again, and how often the terminal's status line redraws. */
 #define SCAN_COLLECT_WAIT_MS      50
@@ -47,14 +51,22 @@ struct row {
 	size_t nf;
 };
 
+/* A domain in the work queue: the store's struct store_pending holds a
+ * 1 KiB name, and the queue is twice the domains in progress long. */
+struct work {
+	int64_t domain_id;
+	char *domain; /* malloc'd; the job takes it */
+};
+
 struct scan {
 	const struct scan_options *o;
+	struct dns_config dns; /* the workers': o->dns within the descriptors */
 	volatile sig_atomic_t *stop;
 	struct dns_cache *cache;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, rows_cv, space_cv;
 	/* work queue (ring) */
-	struct store_pending *work;
+	struct work *work;
 	size_t wcap, whead, wlen;
 	bool closed; /* no more work will come */
 	/* results */
@@ -72,10 +84,17 @@ struct job;
 /* Answers a job asks ahead of need: one SPF walk's look-ahead, twice. */
 #define JOB_AHEAD_MAX (2 * SPF_AUDIT_LOOKAHEAD)
 
+/* A question a job waits for. The name is malloc'd: a DNS_NAME_BUF
+ * array for each was 9 KiB of every job, for names of 30 bytes. */
+struct question {
+	char *name;
+	uint16_t type;
+};
+
+/* A question not handed to the DNS adapter yet (ask). */
 struct deferred {
 	struct job *job;
-	uint16_t type;
-	char name[DNS_NAME_BUF];
+	struct question q;
 };
 
 struct worker {
@@ -85,31 +104,41 @@ struct worker {
 	struct job *jobs; /* active, doubly linked */
 	unsigned active;
 	struct job *spare; /* finished jobs kept for the next ones (next-linked) */
-	struct deferred *def;
+	/* The checks of the worker's jobs run here, one job at a time. */
+	struct domain_result *scratch;
+	/* Questions handed to the adapter at most: the rest wait in def. */
+	size_t adapter_max;
+	struct deferred *def; /* ring, oldest first */
 	size_t dhead, dlen, dcap;
 	double tokens, rate; /* per-worker share of --qps; rate 0: no cap */
 	struct timespec last;
 	uint64_t queries, sent, timeouts;
 };
 
-/* About 32 KiB, nearly all of it buffers: job_start clears only the
- * fields before res (checks_init clears res); wait_name, ahead and why are
- * read only where waiting, nahead and broken say they were written. */
+/*
+ * One domain in progress, about 600 bytes and its memo (SCAN_MEM_PER_DOMAIN
+ * in scan_limits.h). Its checks' results are not kept while it waits: each
+ * answer replays the checks from the start (drive.h) in the worker's
+ * scratch result, and once all are done a last replay there, from the
+ * memo alone, makes the result that is stored (the same one: a check asks
+ * the memo only for answers it holds by then). A struct domain_result is
+ * 23 KiB, and was most of a domain in progress. job_start clears it all.
+ */
 struct job {
 	struct job *prev, *next;
 	struct worker *w;
-	struct store_pending d;
+	int64_t domain_id;
+	char *domain; /* normalised, malloc'd */
 	struct dns_memo *memo;
 	struct spf_parse_memo *parsed; /* SPF records, parsed once per job */
+	unsigned done;                 /* CHECK_BIT of the checks complete */
 	bool waiting[CHECK_COUNT];
-	uint16_t wait_type[CHECK_COUNT];
+	struct question wait[CHECK_COUNT]; /* name NULL unless waiting */
 	int nahead;
 	int outstanding;
 	bool broken;
-	struct domain_result res;
-	char wait_name[CHECK_COUNT][DNS_NAME_BUF];
 	/* Asked ahead (checks_more) and not answered yet. */
-	struct spf_need ahead[JOB_AHEAD_MAX];
+	struct question ahead[JOB_AHEAD_MAX];
 	char why[160];
 };
 
@@ -294,6 +323,14 @@ static void fetch_finished(void *arg)
 
 /* ---- jobs ------------------------------------------------------------- */
 
+/* Sets q to a copy of (name, type). Returns 0 or -1 (out of memory). */
+static int question_set(struct question *q, const char *name, uint16_t type)
+{
+	q->name = strdup(name);
+	q->type = type;
+	return q->name != NULL ? 0 : -1;
+}
+
 static void job_free(struct job *j)
 {
 	struct worker *w = j->w;
@@ -304,7 +341,11 @@ static void job_free(struct job *j)
 	if (j->next)
 		j->next->prev = j->prev;
 	w->active--;
-	checks_cleanup(&j->res);
+	for (int i = 0; i < CHECK_COUNT; i++)
+		free(j->wait[i].name);
+	for (int k = 0; k < j->nahead; k++)
+		free(j->ahead[k].name);
+	free(j->domain);
 	/* Questions the run's cache answered through the memo are questions
 	 * asked too (the cache counted them as hits). */
 	w->queries += dns_memo_cache_hits(j->memo);
@@ -342,9 +383,9 @@ static int defer(struct worker *w, struct job *j, const char *name, uint16_t typ
 		w->dhead = 0;
 	}
 	struct deferred *d = &w->def[(w->dhead + w->dlen) % w->dcap];
+	if (question_set(&d->q, name, type) != 0)
+		return -1;
 	d->job = j;
-	d->type = type;
-	str_copy(d->name, sizeof(d->name), name);
 	w->dlen++;
 	j->outstanding++; /* answered later */
 	return 0;
@@ -363,6 +404,35 @@ static void refill(struct worker *w)
 		w->tokens = cap;
 }
 
+/*
+ * Hands a question to the DNS adapter, or queues it behind the ones
+ * waiting already (release_deferred gives them their turn, in order):
+ * under --qps while no token is left, and always once the adapter holds
+ * adapter_max questions. A question the adapter holds costs 4.3 KiB (a
+ * whole struct dns_answer and its name), one queued here 24 bytes and its
+ * name: with every domain in progress waiting for its turn on the wire,
+ * the adapter's queue was 17 KiB of each.
+ */
+static void ask(struct worker *w, struct job *j, const char *name, uint16_t type)
+{
+	if (w->dlen == 0 && dns_worker_pending(w->dns) < w->adapter_max) {
+		if (w->rate <= 0) {
+			send_query(w, j, name, type);
+			return;
+		}
+		refill(w);
+		if (w->tokens >= 1) {
+			w->tokens -= 1;
+			send_query(w, j, name, type);
+			return;
+		}
+	}
+	if (defer(w, j, name, type) != 0) {
+		j->broken = true;
+		snprintf(j->why, sizeof(j->why), "out of memory");
+	}
+}
+
 static void job_finish_if_done(struct job *j);
 
 /* True when (name, type) is on its way: a check waits for it or it was
@@ -370,7 +440,7 @@ static void job_finish_if_done(struct job *j);
 static bool in_flight(const struct job *j, const char *name, uint16_t type)
 {
 	for (int k = 0; k < CHECK_COUNT; k++)
-		if (j->waiting[k] && j->wait_type[k] == type && strcmp(j->wait_name[k], name) == 0)
+		if (j->waiting[k] && j->wait[k].type == type && strcmp(j->wait[k].name, name) == 0)
 			return true;
 	for (int k = 0; k < j->nahead; k++)
 		if (j->ahead[k].type == type && dns_name_equal(j->ahead[k].name, name))
@@ -380,109 +450,166 @@ static bool in_flight(const struct job *j, const char *name, uint16_t type)
 
 /* Asks at once for the other answers a pending check will need, so they
  * arrive together instead of one replay each. Not under --qps, whose
- * token bucket paces the questions one by one. */
-static void ask_ahead(struct worker *w, struct job *j, enum check_id id)
+ * token bucket paces the questions one by one. r is the scratch result
+ * the check just ran in. */
+static void ask_ahead(struct worker *w, struct job *j, const struct domain_result *r,
+                      enum check_id id)
 {
 	if (w->rate > 0)
 		return;
 	const struct spf_need *more;
-	size_t n = checks_more(&j->res, id, &more);
+	size_t n = checks_more(r, id, &more);
 	for (size_t i = 0; i < n && !j->broken && j->nahead < JOB_AHEAD_MAX; i++) {
 		if (in_flight(j, more[i].name, more[i].type) ||
 		    dns_memo_get(j->memo, more[i].name, more[i].type) != NULL)
 			continue;
-		j->ahead[j->nahead++] = more[i];
-		send_query(w, j, more[i].name, more[i].type);
+		if (question_set(&j->ahead[j->nahead], more[i].name, more[i].type) != 0) {
+			j->broken = true;
+			snprintf(j->why, sizeof(j->why), "out of memory");
+			break;
+		}
+		j->nahead++;
+		ask(w, j, more[i].name, more[i].type);
 	}
+}
+
+/* Readies the worker's scratch result for j's checks: what a step reads
+ * besides its own part (each step clears its own part first), set as
+ * checks_init and job_result set it. */
+static struct domain_result *scratch_for(struct worker *w, const struct job *j)
+{
+	struct domain_result *r = w->scratch;
+	const struct scan_options *o = w->sc->o;
+	str_copy(r->domain, sizeof(r->domain), j->domain);
+	r->mask = o->checks;
+	r->bimi_asked = o->bimi_asked || (o->checks & CHECK_BIT(CHECK_BIMI));
+	str_copy(r->selector, sizeof(r->selector), o->selector ? o->selector : "default");
+	return r;
 }
 
 static void job_advance(struct job *j)
 {
 	struct worker *w = j->w;
+	struct domain_result *r = scratch_for(w, j);
 	struct spf_dns dns = { dns_memo_lookup, j->memo, j->parsed };
 	char need[DNS_NAME_BUF];
 
 	for (int i = 0; i < CHECK_COUNT && !j->broken; i++) {
-		if (j->res.done[i] || j->waiting[i])
+		if ((j->done & CHECK_BIT(i)) || j->waiting[i])
 			continue;
 		bool pending = false;
 		uint16_t type = 0;
-		if (checks_step(&j->res, (enum check_id)i, &dns, &pending, need, sizeof(need),
-		                &type) != 0) {
+		if (checks_step(r, (enum check_id)i, &dns, &pending, need, sizeof(need), &type) !=
+		    0) {
 			j->broken = true;
 			snprintf(j->why, sizeof(j->why), "out of memory in the %d check", i);
 			break;
 		}
-		if (!pending)
+		if (!pending) {
+			j->done |= CHECK_BIT(i);
 			continue;
+		}
 		if (dns_memo_holds(j->memo, need, type)) {
 			j->broken = true;
 			snprintf(j->why, sizeof(j->why), "a check asked again for %s", need);
 			break;
 		}
 		bool asked = in_flight(j, need, type);
+		if (question_set(&j->wait[i], need, type) != 0) {
+			j->broken = true;
+			snprintf(j->why, sizeof(j->why), "out of memory");
+			break;
+		}
 		j->waiting[i] = true;
-		j->wait_type[i] = type;
-		str_copy(j->wait_name[i], sizeof(j->wait_name[i]), need);
-		if (asked) {
-			ask_ahead(w, j, (enum check_id)i);
-			continue;
-		}
-		if (w->rate > 0) {
-			refill(w);
-			if (w->tokens < 1 || w->dlen > 0) {
-				if (defer(w, j, need, type) != 0) {
-					j->broken = true;
-					snprintf(j->why, sizeof(j->why), "out of memory");
-				}
-				continue;
-			}
-			w->tokens -= 1;
-		}
-		send_query(w, j, need, type);
-		ask_ahead(w, j, (enum check_id)i);
+		if (!asked)
+			ask(w, j, need, type);
+		ask_ahead(w, j, r, (enum check_id)i);
 	}
+	/* Nothing of j stays in the scratch (its parts may point into j's
+	 * parsed records, freed with j), and its memo goes back to holding
+	 * its answers compact while it waits. */
+	checks_cleanup(r);
+	dns_memo_drop_views(j->memo);
 	job_finish_if_done(j);
+}
+
+/*
+ * The result of j, all its checks done, made again in r from the memo
+ * (see struct job). Returns 0, or -1 with j broken (out of memory; or a
+ * check missing an answer, which the replay's determinism rules out).
+ */
+static int job_result(struct job *j, struct domain_result *r)
+{
+	const struct scan_options *o = j->w->sc->o;
+	struct spf_dns dns = { dns_memo_lookup, j->memo, j->parsed };
+	char need[DNS_NAME_BUF];
+
+	checks_init(r, j->domain, o->checks, o->bimi_asked);
+	if (o->selector)
+		str_copy(r->selector, sizeof(r->selector), o->selector);
+	for (int i = 0; i < CHECK_COUNT; i++) {
+		bool pending = false;
+		uint16_t type = 0;
+		if (r->done[i])
+			continue;
+		if (checks_step(r, (enum check_id)i, &dns, &pending, need, sizeof(need), &type) !=
+		    0) {
+			snprintf(j->why, sizeof(j->why), "out of memory in the %d check", i);
+			j->broken = true;
+			return -1;
+		}
+		if (pending) {
+			snprintf(j->why, sizeof(j->why), "a check asked again for %s", need);
+			j->broken = true;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void job_finish_if_done(struct job *j)
 {
 	if (j->outstanding > 0)
 		return;
-	if (!j->broken)
-		for (int i = 0; i < CHECK_COUNT; i++)
-			if (!j->res.done[i])
-				return;
+	if (!j->broken && j->done != CHECKS_ALL)
+		return;
 	struct scan *sc = j->w->sc;
-	if (!j->broken && sc->fetch != NULL && (j->res.mask & CHECK_BIT(CHECK_BIMI)) &&
-	    (checks_bimi_logo_url(&j->res) || checks_bimi_cert_url(&j->res))) {
+	struct domain_result *r = j->w->scratch;
+	if (j->broken || job_result(j, r) != 0) {
+		checks_cleanup(r);
+		checks_init(r, j->domain, sc->o->checks, sc->o->bimi_asked);
+	}
+	if (!j->broken && sc->fetch != NULL && (r->mask & CHECK_BIT(CHECK_BIMI)) &&
+	    (checks_bimi_logo_url(r) || checks_bimi_cert_url(r))) {
 		/* Assets to fetch: the domain moves to the HTTPS stage, which
 		 * emits its row (on failure it stays pending for --resume). */
 		struct domain_result *moved = malloc(sizeof(*moved));
 		if (moved != NULL) {
-			*moved = j->res;
-			memset(&j->res, 0, sizeof(j->res));
-			(void)scan_fetch_push(sc->fetch, moved, j->d.domain_id);
+			*moved = *r;
+			memset(r, 0, sizeof(*r));
+			(void)scan_fetch_push(sc->fetch, moved, j->domain_id);
 		}
+		checks_cleanup(r);
 		job_free(j);
 		return;
 	}
-	if (!j->broken && (j->res.mask & CHECK_BIT(CHECK_BIMI))) {
+	if (!j->broken && (r->mask & CHECK_BIT(CHECK_BIMI))) {
 		/* Nothing to fetch, or --no-fetch: the assets are "absent" or
 		 * "unchecked". */
 		struct bimi_fetched none = { 0 };
 		struct vmc_options vo = { 0 };
-		vo.at = j->w->sc->at;
-		vo.roots_pem = j->w->sc->o->vmc_roots;
-		vo.roots_len = j->w->sc->o->vmc_roots_len;
-		if (checks_bimi_finish(&j->res, &none, &none, &vo) != 0) {
+		vo.at = sc->at;
+		vo.roots_pem = sc->o->vmc_roots;
+		vo.roots_len = sc->o->vmc_roots_len;
+		if (checks_bimi_finish(r, &none, &none, &vo) != 0) {
 			j->broken = true;
 			snprintf(j->why, sizeof(j->why), "out of memory judging the BIMI assets");
 		}
 	}
-	struct row *r = make_row(&j->res, j->d.domain_id, j->broken, j->why);
-	if (r != NULL)
-		push_row(sc, r);
+	struct row *row = make_row(r, j->domain_id, j->broken, j->why);
+	checks_cleanup(r);
+	if (row != NULL)
+		push_row(sc, row);
 	/* Out of memory: no row; the domain stays pending for --resume. */
 	job_free(j);
 }
@@ -500,11 +627,15 @@ static void on_answer(const struct dns_answer *a, void *arg)
 		         DNS_MEMO_MAX);
 	}
 	for (int i = 0; i < CHECK_COUNT; i++)
-		if (j->waiting[i] && j->wait_type[i] == a->type &&
-		    dns_name_equal(j->wait_name[i], a->name))
+		if (j->waiting[i] && j->wait[i].type == a->type &&
+		    dns_name_equal(j->wait[i].name, a->name)) {
 			j->waiting[i] = false;
+			free(j->wait[i].name);
+			j->wait[i].name = NULL;
+		}
 	for (int k = 0; k < j->nahead; k++)
 		if (j->ahead[k].type == a->type && dns_name_equal(j->ahead[k].name, a->name)) {
+			free(j->ahead[k].name);
 			j->ahead[k] = j->ahead[--j->nahead];
 			break;
 		}
@@ -523,49 +654,56 @@ static bool held(struct worker *w, const char *name, uint16_t type)
 	       dns_cache_has(w->sc->cache, norm, type);
 }
 
+/* Hands the adapter the questions queued by ask, oldest first, while it
+ * has room (and under --qps, tokens). */
 static void release_deferred(struct worker *w)
 {
-	refill(w);
-	while (w->dlen > 0) {
+	if (w->rate > 0)
+		refill(w);
+	while (w->dlen > 0 && dns_worker_pending(w->dns) < w->adapter_max) {
 		struct deferred d = w->def[w->dhead];
-		/* An answer the cache holds by now reaches no server: it
-		 * takes no token. */
-		bool free_ride = held(w, d.name, d.type);
-		if (!free_ride && w->tokens < 1)
+		/* Under --qps, an answer the cache holds by now reaches no
+		 * server: it takes no token. */
+		bool token = w->rate > 0 && !held(w, d.q.name, d.q.type);
+		if (token && w->tokens < 1)
 			break;
 		w->dhead = (w->dhead + 1) % w->dcap;
 		w->dlen--;
-		if (!free_ride)
+		if (token)
 			w->tokens -= 1;
 		d.job->outstanding--;
-		send_query(w, d.job, d.name, d.type);
+		send_query(w, d.job, d.q.name, d.q.type);
+		free(d.q.name);
 		job_finish_if_done(d.job); /* only if the send failed */
 	}
 }
 
-static void job_start(struct worker *w, const struct store_pending *d)
+/* Starts the domain of item, whose name the job takes. */
+static void job_start(struct worker *w, struct work *item)
 {
 	struct job *j = w->spare;
 	if (j != NULL)
 		w->spare = j->next;
-	else if ((j = malloc(sizeof(*j))) == NULL)
+	else if ((j = malloc(sizeof(*j))) == NULL) {
+		free(item->domain);
 		return; /* stays pending */
-	memset(j, 0, offsetof(struct job, res));
+	}
+	memset(j, 0, sizeof(*j));
 	j->memo = dns_memo_new();
 	j->parsed = spf_parse_memo_new();
 	if (j->memo == NULL || j->parsed == NULL) {
 		dns_memo_free(j->memo);
 		spf_parse_memo_free(j->parsed);
+		free(item->domain);
 		j->next = w->spare;
 		w->spare = j;
 		return;
 	}
 	dns_memo_use_cache(j->memo, w->sc->cache);
 	j->w = w;
-	j->d = *d;
-	checks_init(&j->res, d->domain, w->sc->o->checks, w->sc->o->bimi_asked);
-	if (w->sc->o->selector)
-		str_copy(j->res.selector, sizeof(j->res.selector), w->sc->o->selector);
+	j->domain_id = item->domain_id;
+	j->domain = item->domain;
+	j->done = CHECKS_ALL & ~w->sc->o->checks;
 	j->next = w->jobs;
 	if (w->jobs)
 		w->jobs->prev = j;
@@ -576,7 +714,7 @@ static void job_start(struct worker *w, const struct store_pending *d)
 
 /* ---- workers ---------------------------------------------------------- */
 
-static bool take_work(struct scan *sc, struct store_pending *out, bool wait)
+static bool take_work(struct scan *sc, struct work *out, bool wait)
 {
 	bool got = false;
 	pthread_mutex_lock(&sc->mu);
@@ -609,7 +747,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct scan *sc = w->sc;
-	struct store_pending d;
+	struct work d;
 
 	clock_gettime(CLOCK_MONOTONIC, &w->last);
 	while (!*sc->stop) {
@@ -622,7 +760,10 @@ static void *worker_main(void *arg)
 		}
 		if (w->dlen > 0)
 			release_deferred(w);
-		size_t pending = dns_worker_run_once(w->dns, w->dlen == 0);
+		/* Questions left queued wait for the adapter's room (an
+		 * answer frees it: block for one) or under --qps for tokens
+		 * (do not). */
+		size_t pending = dns_worker_run_once(w->dns, w->dlen == 0 || w->rate <= 0);
 		if (pending == 0 && w->dlen > 0) {
 			/* Waiting for tokens only. */
 			struct timespec t = { 0, SCAN_TOKEN_SLEEP_NS };
@@ -647,9 +788,14 @@ static void *worker_main(void *arg)
 		free(j);
 	}
 	w->spare = NULL;
+	for (size_t i = 0; i < w->dlen; i++)
+		free(w->def[(w->dhead + i) % w->dcap].q.name);
 	free(w->def);
 	w->def = NULL;
 	w->dlen = 0;
+	checks_cleanup(w->scratch);
+	free(w->scratch);
+	w->scratch = NULL;
 	pthread_mutex_lock(&sc->mu);
 	sc->live_workers--;
 	bool last = --sc->dns_workers == 0;
@@ -822,16 +968,6 @@ struct coord {
 	size_t errlen;
 };
 
-static unsigned worker_count(const struct scan_options *o)
-{
-	unsigned nw = o->workers;
-	if (nw == 0) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		nw = c > 0 ? (unsigned)c : 1;
-	}
-	return nw > SCAN_MAX_WORKERS ? SCAN_MAX_WORKERS : nw;
-}
-
 /* Allocates the cache, the work queue and the workers. Returns 0 or -1. */
 static int scan_alloc(struct scan *sc, const struct scan_options *o, unsigned nw,
                       struct worker **ws)
@@ -890,14 +1026,26 @@ static unsigned workers_start(struct scan *sc, struct worker *ws, unsigned nw, c
 		ws[i].sc = sc;
 		ws[i].rate = o->qps ? (double)o->qps / nw : 0;
 		ws[i].tokens = 1;
-		ws[i].dns = dns_worker_new(&o->dns, sc->cache, err, errlen);
-		if (ws[i].dns == NULL)
+		/* Room in the adapter for what it puts on the wire and as many
+		 * again, so that answers leave it something to send at once. */
+		ws[i].adapter_max = 2 * (size_t)sc->dns.max_inflight;
+		ws[i].scratch = calloc(1, sizeof(*ws[i].scratch));
+		if (ws[i].scratch == NULL) {
+			snprintf(err, errlen, "out of memory");
 			break;
+		}
+		ws[i].dns = dns_worker_new(&sc->dns, sc->cache, err, errlen);
+		if (ws[i].dns == NULL) {
+			free(ws[i].scratch);
+			break;
+		}
 	}
 	if (i < nw || ((o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch &&
 	               fetch_stage_start(sc, o, err, errlen) != 0)) {
-		for (unsigned k = 0; k < i; k++)
+		for (unsigned k = 0; k < i; k++) {
 			dns_worker_free(ws[k].dns);
+			free(ws[k].scratch);
+		}
 		return 0;
 	}
 	pthread_mutex_lock(&sc->mu);
@@ -910,8 +1058,10 @@ static unsigned workers_start(struct scan *sc, struct worker *ws, unsigned nw, c
 			break;
 	if (started < nw) {
 		/* Run with what started; the rest never owned anything. */
-		for (unsigned k = started; k < nw; k++)
+		for (unsigned k = started; k < nw; k++) {
 			dns_worker_free(ws[k].dns);
+			free(ws[k].scratch);
+		}
 		pthread_mutex_lock(&sc->mu);
 		sc->live_workers -= nw - started;
 		sc->dns_workers = started;
@@ -929,7 +1079,8 @@ static void coord_failed(struct coord *c)
 	*c->sc->stop = 1;
 }
 
-/* Tops the work queue up from the store once it is half empty. */
+/* Tops the work queue up from the store once it is half empty, a window
+ * of SCAN_WINDOW rows at a time. */
 static void coord_feed(struct coord *c)
 {
 	struct scan *sc = c->sc;
@@ -937,23 +1088,32 @@ static void coord_feed(struct coord *c)
 	size_t space = sc->wcap - sc->wlen;
 	bool feed = !c->fed_all && !*sc->stop && space >= sc->wcap / 2;
 	pthread_mutex_unlock(&sc->mu);
-	if (!feed)
-		return;
-	size_t n = 0;
-	if (store_pending(c->s, c->run, c->after, c->window, space, &n) != 0)
-		coord_failed(c);
-	pthread_mutex_lock(&sc->mu);
-	for (size_t i = 0; i < n; i++) {
-		sc->work[(sc->whead + sc->wlen) % sc->wcap] = c->window[i];
-		sc->wlen++;
-		c->after = c->window[i].position;
+	while (feed && space > 0) {
+		size_t n = 0, added = 0;
+		if (store_pending(c->s, c->run, c->after, c->window,
+		                  space < SCAN_WINDOW ? space : SCAN_WINDOW, &n) != 0) {
+			coord_failed(c);
+			break;
+		}
+		pthread_mutex_lock(&sc->mu);
+		for (; added < n; added++) {
+			char *name = strdup(c->window[added].domain);
+			if (name == NULL)
+				break; /* read again at the next feed */
+			sc->work[(sc->whead + sc->wlen) % sc->wcap] =
+			        (struct work){ c->window[added].domain_id, name };
+			sc->wlen++;
+			c->after = c->window[added].position;
+		}
+		if (n == 0) {
+			c->fed_all = true;
+			sc->closed = true;
+		}
+		pthread_cond_broadcast(&sc->work_cv);
+		pthread_mutex_unlock(&sc->mu);
+		space -= added;
+		feed = n > 0 && added == n;
 	}
-	if (n == 0 && !c->store_failed) {
-		c->fed_all = true;
-		sc->closed = true;
-	}
-	pthread_cond_broadcast(&sc->work_cv);
-	pthread_mutex_unlock(&sc->mu);
 }
 
 /* Writes what the workers finished (waiting up to 50 ms for a batch).
@@ -1013,7 +1173,7 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 {
 	struct scan sc = { 0 };
 	struct worker *ws = NULL;
-	unsigned nw = worker_count(o);
+	unsigned nw = scan_worker_count(o);
 	int rc = -1;
 	struct coord c = { .sc = &sc,
 		           .s = s,
@@ -1034,10 +1194,16 @@ int scan_run(struct store *s, int64_t run, const struct scan_options *o,
 	st->errors = (uint64_t)errors;
 	progress_init(&c.progress, o, c.started, st->done);
 	sc.o = o;
+	/* Queries on the wire, so TCP connections, within the descriptors
+	 * (scan_limits.h); more wait in the adapter's queue. */
+	struct scan_plan plan;
+	scan_plan_of(o, scan_nofile(), &plan);
+	sc.dns = o->dns;
+	sc.dns.max_inflight = plan.outstanding ? plan.outstanding : 1;
 	sc.at = o->at ? o->at : time(NULL);
 	sc.stop = stop;
 	if (scan_alloc(&sc, o, nw, &ws) != 0 ||
-	    (c.window = calloc(sc.wcap, sizeof(*c.window))) == NULL) {
+	    (c.window = calloc(SCAN_WINDOW, sizeof(*c.window))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
@@ -1072,6 +1238,8 @@ out_free:
 	scan_stats_fill(st, &sc, c.started);
 	free(c.window);
 	free(ws);
+	for (size_t i = 0; sc.work != NULL && i < sc.wlen; i++)
+		free(sc.work[(sc.whead + i) % sc.wcap].domain);
 	free(sc.work);
 	dns_cache_free(sc.cache);
 	return rc;

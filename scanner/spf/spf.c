@@ -92,7 +92,9 @@ int spf_parse_memo_get(struct spf_parse_memo *m, const char *text, size_t len,
 	if (spf_parse(text, len, &fresh) != 0)
 		return -1;
 	*rec = fresh;
-	if (m != NULL && m->n < SPF_PARSE_MEMO_MAX) {
+	/* A record too long to read parses at once (spf_parse stops at its
+	 * length): the memo keeps no copy of its text. */
+	if (m != NULL && m->n < SPF_PARSE_MEMO_MAX && len <= DNS_TXT_MAX_BYTES) {
 		char *copy = malloc(len + 1);
 		if (copy != NULL) {
 			memcpy(copy, text, len);
@@ -531,6 +533,20 @@ static int parse_modifier(struct parser *p, const char *t, size_t tlen, size_t e
 	return 0;
 }
 
+/* A record longer than posture reads: a PermError, as SPF_MAX_TERMS is. */
+static void too_long(struct parser *p)
+{
+	char start[96];
+	dns_escape_text(p->text, 32, start, sizeof(start));
+	findings_add(&p->rec->findings, "spf.syntax", FINDING_ERROR, NULL,
+	             "Shorten the record: move senders into include: records of their own (RFC "
+	             "7208 3.4: a record should fit in a 512-byte answer).",
+	             "the record \"%s...\" is %zu bytes, more than posture reads (%d, "
+	             "DNS_TXT_MAX_BYTES): not read",
+	             start, p->len, DNS_TXT_MAX_BYTES);
+	p->rec->permerror = true;
+}
+
 int spf_parse(const char *text, size_t len, struct spf_record **out)
 {
 	struct parser p;
@@ -545,6 +561,11 @@ int spf_parse(const char *text, size_t len, struct spf_record **out)
 	p.mcap = 0;
 	if (!spf_is_record(text, len)) {
 		syntax(&p, 0, len < 16 ? len : 16, "the record must start with \"v=spf1\"", NULL);
+		*out = p.rec;
+		return 0;
+	}
+	if (len > DNS_TXT_MAX_BYTES) {
+		too_long(&p);
 		*out = p.rec;
 		return 0;
 	}
@@ -568,6 +589,18 @@ int spf_parse(const char *text, size_t len, struct spf_record **out)
 			syntax(&p, start, tlen, "more terms than posture reads (SPF_MAX_TERMS)",
 			       NULL);
 			break;
+		}
+		/* A NUL is no character of the ABNF (RFC 7208 12): the term is
+		 * an error, never cut short there (inet_pton would read
+		 * "ip4:192.0.2.1\0" as 192.0.2.1). */
+		const char *nul = memchr(t, '\0', tlen);
+		if (nul != NULL) {
+			char why[96];
+			snprintf(why, sizeof(why),
+			         "a NUL byte (\\000) at byte %zu: no term may hold one",
+			         (size_t)(nul - text));
+			syntax(&p, start, tlen, why, NULL);
+			continue;
 		}
 		/* A modifier is name "=" ...; the name never holds ':' or '/',
 		 * so the first of '=', ':', '/' decides. */

@@ -30,6 +30,17 @@
 #define SPF_MAX_EXPANSION   2048 /* bytes of one expanded macro-string */
 #define SPF_AUDIT_MAX_NODES 256  /* records visited by one audit */
 #define SPF_AUDIT_MAX_DEPTH 32   /* include/redirect nesting in an audit */
+/*
+ * DNS answers one audit asks for. Within the 10-lookup limit a tree needs
+ * at most 1 + 10 x 21 (the root's TXT; an mx: term's MX and the A and
+ * AAAA of its 10 hosts), and past it the audit asks only the TXT of the
+ * includes and redirects it still shows (RFC 7208 4.6.4: check_host asks
+ * nothing more), so only a tree far past the limit meets this bound: what
+ * is left is not followed (spf.tree_too_large). It keeps an SPF tree
+ * within its share of a domain's answers (DNS_MEMO_MAX, memo.h), so a
+ * hostile tree never costs the domain its DMARC and BIMI results.
+ */
+#define SPF_AUDIT_MAX_ANSWERS 256
 
 enum spf_result {
 	SPF_RESULT_NONE = 0,

@@ -7,6 +7,11 @@
  * check_host would see it), and each problem becomes a finding whose path
  * reads like "example.com → include:_spf.vendor.example → (no SPF record)".
  * The status is decided after the walk, so the whole tree is always shown.
+ * Past the 10th DNS-querying term (RFC 7208 4.6.4) check_host asks
+ * nothing more, and neither does the audit but for the TXT of the
+ * includes and redirects it still shows: later a/mx/exists terms are
+ * counted, not resolved. So even a hostile tree costs a bounded number
+ * of answers (SPF_AUDIT_MAX_ANSWERS).
  */
 #include "spf_audit.h"
 
@@ -29,6 +34,11 @@ struct walk {
 	const struct spf_dns *dns;
 	struct spf_audit *out;
 	int nodes;
+	int lookups;      /* DNS-querying terms so far, in check_host's order */
+	int asked;        /* answers asked so far, present or missing */
+	int depth;        /* of the record being read: the root is 0 */
+	bool txt_missing; /* a record's TXT is missing: later counts unknown */
+	bool cut;         /* SPF_AUDIT_MAX_ANSWERS reached (and reported) */
 	bool pending;
 	/* The first error decides the status: permerror, else temperror. */
 	const char *perm_code, *temp_code;
@@ -71,11 +81,15 @@ static void look_ahead(struct walk *w, const char *name, uint16_t type)
 static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t type)
 {
 	const struct dns_answer *a = w->dns->get(w->dns->ctx, name, type);
+	w->asked++;
+	/* The audit asks TXT only for records. */
+	if (a == NULL && type == DNS_TYPE_TXT)
+		w->txt_missing = true;
 	if (a == NULL && !w->pending) {
 		w->pending = true;
 		str_copy(w->out->need_name, sizeof(w->out->need_name), name);
 		w->out->need_type = type;
-	} else if (a == NULL) {
+	} else if (a == NULL && w->depth <= SPF_AUDIT_LOOKAHEAD_DEPTH) {
 		look_ahead(w, name, type);
 	}
 	return a;
@@ -87,6 +101,19 @@ static const struct dns_answer *ask(struct walk *w, const char *name, uint16_t t
 static bool stopped(const struct walk *w)
 {
 	return w->pending && w->out->nmore >= SPF_AUDIT_LOOKAHEAD;
+}
+
+/*
+ * Whether the audit resolves the target of an a, mx or exists term now
+ * counted: not past the 10th lookup, which check_host never gets beyond
+ * (RFC 7208 4.6.4), nor while a missing TXT leaves the count unknown (the
+ * replay with that answer decides). Within the limit a tree asks at most
+ * 211 answers, so SPF_AUDIT_MAX_ANSWERS never stops these.
+ */
+static bool resolvable(const struct walk *w)
+{
+	return w->lookups <= SPF_MAX_DNS_LOOKUPS && !w->txt_missing &&
+	       w->asked < SPF_AUDIT_MAX_ANSWERS;
 }
 
 static bool temp(const struct dns_answer *a)
@@ -218,7 +245,17 @@ static void follow(struct walk *w, struct spf_node *n, const char *target, bool 
 		    SPF_AUDIT_MAX_NODES, SPF_AUDIT_MAX_DEPTH);
 		return;
 	}
+	if (w->asked >= SPF_AUDIT_MAX_ANSWERS) {
+		if (!w->cut)
+			add(w, "spf.tree_too_large", FINDING_WARNING, childpath, NULL,
+			    "the tree needs more than %d DNS answers (SPF_AUDIT_MAX_ANSWERS), more "
+			    "than posture asks for one domain; not followed from here",
+			    SPF_AUDIT_MAX_ANSWERS);
+		w->cut = true;
+		return;
+	}
 	struct spf_node *c = visit(w, target, via, childpath, st, &no_record);
+	w->depth = st->depth - 1; /* back in the record n (on the stack) */
 	if (c == NULL)
 		return;
 	if (node_add_child(n, c) != 0) {
@@ -247,6 +284,31 @@ static void strip_dot(char *t, size_t size, const char *target)
 	str_copy(t, size, target);
 	if (strlen(t) > 0 && t[strlen(t) - 1] == '.')
 		t[strlen(t) - 1] = '\0';
+}
+
+/* Room for a target: the escapes of a domain-spec's text (of at most
+ * DNS_NAME_BUF - 1 bytes) whole, so one too long to be a name stays one. */
+#define TARGET_BUF ((size_t)4 * DNS_NAME_BUF)
+
+/*
+ * The name a term without macros looks up, without its trailing dot, in t
+ * (TARGET_BUF bytes): its domain-spec, which is text (every byte literal,
+ * visible ASCII by the parser's rules), as a name in presentation form
+ * (dnsutil.h, "Names": ':' is \058 there, '\' \092), or, without one,
+ * <domain>, a name already. A spec that is no valid name stays an invalid
+ * one, which the memo answers as not asked.
+ */
+static void target_name(char *t, const char *spec, const char *domain)
+{
+	char text[DNS_NAME_BUF];
+
+	if (spec == NULL) {
+		strip_dot(t, TARGET_BUF, domain);
+		return;
+	}
+	strip_dot(text, sizeof(text), spec);
+	if (dns_name_from_text(text, t, TARGET_BUF) != 0)
+		str_copy(t, TARGET_BUF, text);
 }
 
 /* What visit carries through the terms of one record. */
@@ -382,11 +444,12 @@ static void mechanisms(struct walk *w, const struct spf_record *rec, struct term
 {
 	for (size_t i = 0; i < rec->nmechs && !stopped(w); i++) {
 		const struct spf_mech *m = &rec->mechs[i];
-		char t[DNS_NAME_BUF];
-		strip_dot(t, sizeof(t), m->domain_spec ? m->domain_spec : tm->domain);
+		char t[TARGET_BUF];
+		target_name(t, m->domain_spec, tm->domain);
 		if (static_mech(w, m, tm))
 			continue;
 		tm->n->lookups_self++;
+		w->lookups++;
 		if (spf_has_macro(m->domain_spec)) {
 			add(w, "spf.macros", FINDING_INFO, tm->path, NULL,
 			    "%s:%s depends on the sender or client (macros); its lookups are "
@@ -395,6 +458,10 @@ static void mechanisms(struct walk *w, const struct spf_record *rec, struct term
 			    spf_mech_name(m->kind), m->domain_spec);
 			continue;
 		}
+		/* include is followed past the limit (the tree is shown); ptr
+		 * asks nothing here. */
+		if (m->kind != SPF_MECH_INCLUDE && m->kind != SPF_MECH_PTR && !resolvable(w))
+			continue;
 		lookup_mech(w, m, t, tm);
 	}
 }
@@ -411,13 +478,14 @@ static void redirect(struct walk *w, const struct spf_record *rec, struct terms 
 		return;
 	}
 	tm->n->lookups_self++;
+	w->lookups++;
 	if (spf_has_macro(rec->redirect)) {
 		add(w, "spf.macros", FINDING_INFO, tm->path, NULL,
 		    "redirect=%s depends on the sender (macros); not followed", rec->redirect);
 		return;
 	}
-	char t[DNS_NAME_BUF];
-	strip_dot(t, sizeof(t), rec->redirect);
+	char t[TARGET_BUF];
+	target_name(t, rec->redirect, NULL);
 	follow(w, tm->n, t, true, tm->path, tm->st);
 }
 
@@ -465,12 +533,21 @@ static const struct dns_rr *find_record(struct walk *w, struct spf_node *n, cons
 static int load_record(struct walk *w, struct spf_node *n, const struct dns_rr *found,
                        const char *path, const struct spf_record **rec, struct spf_record **owned)
 {
-	n->record = malloc(found->len + 1);
-	if (n->record == NULL ||
-	    spf_parse_memo_get(w->dns->parsed, found->data, found->len, rec, owned) != 0)
+	if (spf_parse_memo_get(w->dns->parsed, found->data, found->len, rec, owned) != 0)
 		return -1;
-	memcpy(n->record, found->data, found->len);
-	n->record[found->len] = '\0';
+	/* Kept whole, NUL bytes included; one longer than posture reads is
+	 * not kept (its finding gives its length and first bytes). */
+	if (found->len <= DNS_TXT_MAX_BYTES) {
+		n->record = malloc(found->len + 1);
+		if (n->record == NULL) {
+			spf_record_free(*owned);
+			*owned = NULL;
+			return -1;
+		}
+		memcpy(n->record, found->data, found->len);
+		n->record[found->len] = '\0';
+		n->record_len = found->len;
+	}
 	for (size_t i = 0; i < (*rec)->findings.n; i++) {
 		const struct finding *f = &(*rec)->findings.v[i];
 		findings_add(&w->out->findings, f->code, f->severity, path, f->fix, "%s",
@@ -493,6 +570,7 @@ static struct spf_node *visit(struct walk *w, const char *domain, const char *vi
 	if (n == NULL)
 		return NULL;
 	w->nodes++;
+	w->depth = st->depth;
 	const struct dns_rr *found = find_record(w, n, domain, via, path, no_record);
 	if (found == NULL)
 		return n;
@@ -532,7 +610,7 @@ static void effective_all(struct spf_audit *a, struct spf_parse_memo *parsed)
 		const struct spf_node *next = NULL;
 		const struct spf_record *rec = NULL;
 		struct spf_record *owned = NULL;
-		if (spf_parse_memo_get(parsed, n->record, strlen(n->record), &rec, &owned) != 0)
+		if (spf_parse_memo_get(parsed, n->record, n->record_len, &rec, &owned) != 0)
 			return;
 		for (size_t i = 0; i < rec->nmechs; i++)
 			if (rec->mechs[i].kind == SPF_MECH_ALL)
@@ -576,8 +654,15 @@ int spf_audit_run(const char *domain, const struct spf_dns *dns, struct spf_audi
 		out->pending = true;
 		return 0;
 	}
-	if (out->tree->record != NULL)
-		out->record = strdup(out->tree->record);
+	if (out->tree->record != NULL) {
+		out->record = malloc(out->tree->record_len + 1);
+		if (out->record == NULL) {
+			spf_audit_cleanup(out);
+			return -1;
+		}
+		memcpy(out->record, out->tree->record, out->tree->record_len + 1);
+		out->record_len = out->tree->record_len;
+	}
 	out->lookups = out->tree->lookups_total;
 	out->void_lookups = sum_voids(out->tree);
 	effective_all(out, dns->parsed);
@@ -636,5 +721,6 @@ void spf_audit_cleanup(struct spf_audit *a)
 	a->tree = NULL;
 	free(a->record);
 	a->record = NULL;
+	a->record_len = 0;
 	findings_cleanup(&a->findings);
 }

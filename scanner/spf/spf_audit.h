@@ -24,7 +24,11 @@ const char *spf_status_name(enum spf_status s);
 struct spf_node {
 	char *domain; /* whose TXT records were read */
 	char *via;    /* "include:x" or "redirect=x"; NULL at the root */
-	char *record; /* the SPF record, NULL if none was usable */
+	/* The SPF record (record_len bytes, NUL-terminated; it may hold NUL
+	 * bytes), NULL if none was usable or it is longer than posture reads
+	 * (DNS_TXT_MAX_BYTES: the finding says so). */
+	char *record;
+	size_t record_len;
 	enum spf_status status;
 	int lookups_self;  /* DNS-querying terms in this record */
 	int lookups_total; /* this record and everything below it */
@@ -41,6 +45,8 @@ struct spf_need {
 };
 /* How many more missing answers a pending audit names (see more). */
 #define SPF_AUDIT_LOOKAHEAD 8
+/* ... and only in records at most this deep (the root is 0). */
+#define SPF_AUDIT_LOOKAHEAD_DEPTH 4
 
 struct spf_audit {
 	char domain[DNS_NAME_BUF];
@@ -48,6 +54,7 @@ struct spf_audit {
 	const char *error_code; /* the finding code that decided a permerror
 	                           or temperror, NULL otherwise */
 	char *record;           /* the root record, NULL if none */
+	size_t record_len;      /* its bytes (NUL bytes count) */
 	char all[5];            /* "-all", "~all", "?all", "+all" or "" */
 	int lookups;            /* worst case for check_host (RFC 7208 4.6.4) */
 	int void_lookups;
@@ -61,9 +68,14 @@ struct spf_audit {
 	uint16_t need_type;
 	/* When pending: up to SPF_AUDIT_LOOKAHEAD more answers the walk is
 	 * missing, found by going on past the first one (its siblings and
-	 * what follows them). Each is one the complete walk asks too, so a
-	 * driver may ask them all at once; a name too long for the buffer is
-	 * left out (it is still asked when its turn comes). */
+	 * what follows them), so a driver may ask them all at once; a name
+	 * too long for the buffer is left out (it is still asked when its
+	 * turn comes). None depends on how many lookups come before it: an
+	 * a/mx/exists target past a missing TXT is not named, as that TXT
+	 * may push it past the 10th lookup. Only where a tree is cut
+	 * (SPF_AUDIT_MAX_NODES, SPF_AUDIT_MAX_ANSWERS) can a named TXT be
+	 * one the complete walk does not ask: at most SPF_AUDIT_LOOKAHEAD
+	 * for each level down to SPF_AUDIT_LOOKAHEAD_DEPTH. */
 	struct spf_need more[SPF_AUDIT_LOOKAHEAD];
 	size_t nmore;
 };

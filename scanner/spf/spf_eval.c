@@ -112,23 +112,40 @@ static bool ip_in(const uint8_t *ip, const uint8_t *net, int bits)
 static int validated_name(struct ev *e, const char *domain, char *out, size_t outlen);
 
 /*
+ * A name (dnsutil.h, "Names") as the text a macro expands to (RFC 7208
+ * 7.3 "d", "p"): its escapes undone, so that the expansion, text again,
+ * is escaped once (expand_domain). A name whose text cannot be a C string
+ * (a NUL byte, only from a PTR answer) is used as it is.
+ */
+static void macro_text(const char *name, char *out, size_t outlen)
+{
+	if (dns_name_to_text(name, out, outlen) != 0)
+		str_copy(out, outlen, name);
+}
+
+/*
  * Expands a domain-spec for <domain> into out, applying RFC 7208 7.3's
- * left-truncation to 253 characters. Returns 0, -1 on a macro syntax
- * error, SPF_PENDING-as-int when %{p} needs lookups.
+ * left-truncation to 253 characters to the text, which then becomes a
+ * name in presentation form (dns_name_from_text); text no name can be (a
+ * control byte) stays as it is, for messages, and domain_ok refuses it.
+ * Returns 0, -1 on a macro syntax error, SPF_PENDING-as-int when %{p}
+ * needs lookups.
  */
 static int expand_domain(struct ev *e, const char *spec, const char *domain, char *out,
                          size_t outlen)
 {
-	char ptr[DNS_NAME_BUF] = "unknown";
+	char ptr[DNS_NAME_BUF] = "unknown", dtext[DNS_NAME_BUF], ptext[DNS_NAME_BUF];
 	char err[160];
-	struct spf_macro_ctx ctx = { e->sender, domain,      e->ip, e->v6,
+	macro_text(domain, dtext, sizeof(dtext));
+	struct spf_macro_ctx ctx = { e->sender, dtext,       e->ip, e->v6,
 		                     e->helo,   e->receiver, NULL,  e->now };
 	if (strstr(spec, "%{p") != NULL || strstr(spec, "%{P") != NULL) {
 		int rc = validated_name(e, domain, ptr, sizeof(ptr));
 		if (rc != 0)
 			return rc;
 	}
-	ctx.ptr_name = ptr;
+	macro_text(ptr, ptext, sizeof(ptext));
+	ctx.ptr_name = ptext;
 	char buf[SPF_MAX_EXPANSION];
 	int n = spf_macro_expand(spec, strlen(spec), &ctx, false, buf, sizeof(buf), err,
 	                         sizeof(err));
@@ -145,7 +162,8 @@ static int expand_domain(struct ev *e, const char *spec, const char *domain, cha
 		len -= (size_t)(dot + 1 - p);
 		p = dot + 1;
 	}
-	str_copy(out, outlen, p);
+	if (dns_name_from_text(p, out, outlen) != 0)
+		str_copy(out, outlen, p);
 	return 0;
 }
 
@@ -378,12 +396,16 @@ static void explain(struct ev *e, const struct spf_record *rec, const char *doma
 		return;
 	const char *text = a->rr[0].data;
 	size_t len = a->rr[0].len;
-	if (strstr(text, "%{p") != NULL || strstr(text, "%{P") != NULL) {
+	/* len bytes: a NUL inside is no end (spf_macro_expand refuses it). */
+	if (memmem(text, len, "%{p", 3) != NULL || memmem(text, len, "%{P", 3) != NULL) {
 		if (validated_name(e, domain, ptr, sizeof(ptr)) != 0)
 			return;
 	}
-	struct spf_macro_ctx ctx = { e->sender, domain,      e->ip, e->v6,
-		                     e->helo,   e->receiver, ptr,   e->now };
+	char dtext[DNS_NAME_BUF], ptext[DNS_NAME_BUF];
+	macro_text(domain, dtext, sizeof(dtext));
+	macro_text(ptr, ptext, sizeof(ptext));
+	struct spf_macro_ctx ctx = { e->sender, dtext,       e->ip, e->v6,
+		                     e->helo,   e->receiver, ptext, e->now };
 	int n = spf_macro_expand(text, len, &ctx, true, buf, sizeof(buf), err, sizeof(err));
 	if (n < 0)
 		return;
@@ -521,18 +543,27 @@ int spf_check_host(const struct spf_request *req, const struct spf_dns *dns,
 	 * "postmaster". */
 	const char *from = req->sender ? req->sender : "";
 	const char *at = strrchr(from, '@');
+	const char *dom;
 	if (from[0] == '\0') {
 		snprintf(e.sender, sizeof(e.sender), "postmaster@%s", req->helo ? req->helo : "");
-		str_copy(domain, sizeof(domain), req->helo ? req->helo : "");
+		dom = req->helo ? req->helo : "";
 	} else if (at == NULL) {
 		snprintf(e.sender, sizeof(e.sender), "postmaster@%s", from);
-		str_copy(domain, sizeof(domain), from);
-	} else if (at == from) {
-		snprintf(e.sender, sizeof(e.sender), "postmaster%s", from);
-		str_copy(domain, sizeof(domain), at + 1);
+		dom = from;
 	} else {
-		str_copy(e.sender, sizeof(e.sender), from);
-		str_copy(domain, sizeof(domain), at + 1);
+		if (at == from)
+			snprintf(e.sender, sizeof(e.sender), "postmaster%s", from);
+		else
+			str_copy(e.sender, sizeof(e.sender), from);
+		dom = at + 1;
+	}
+	/* The identity's domain is text, a name from here on (dnsutil.h,
+	 * "Names"). Text no name can be (a control byte), or too long to be
+	 * one, is malformed: RFC 7208 4.3, "none". */
+	if (dns_name_from_text(dom, domain, sizeof(domain)) != 0) {
+		snprintf(out->reason, sizeof(out->reason), "not a valid domain: %s", dom);
+		out->result = SPF_RESULT_NONE;
+		return 0;
 	}
 	enum spf_result r = check_host(&e, domain, 0, true);
 	out->lookups = e.lookups;

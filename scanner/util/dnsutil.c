@@ -84,39 +84,96 @@ static inline char ascii_lower(unsigned char c)
 	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 }
 
+/* Names given as text are printable ASCII and space (RFC 2181 11 lets a
+ * label hold any octet, and SPF macros expand to such names, RFC 7208
+ * 7.3); controls and 8-bit bytes must come escaped, IDNs as A-labels. */
+static bool dns_text_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+int dns_name_to_wire(const char *name, uint8_t *out, size_t outlen)
+{
+	size_t o = 0, lab = 0; /* lab: where the current label's length goes */
+
+	if (outlen < 1 || name[0] == '\0')
+		return -1;
+	out[o++] = 0;
+	/* The root: a CNAME may point there, and its target is asked. */
+	if (strcmp(name, ".") == 0)
+		return 1;
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned c = (unsigned char)*p;
+		if (c == '.') {
+			if (out[lab] == 0)
+				return -1; /* empty label: "..", ".a" */
+			if (p[1] == '\0')
+				break; /* the final dot */
+			lab = o;
+			if (o >= outlen)
+				return -1;
+			out[o++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			/* RFC 1035 5.1's \DDD; "\X" is not used here, so a
+			 * stray backslash is an error rather than a guess. */
+			if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3] < '0' ||
+			    p[3] > '9')
+				return -1;
+			c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
+			    (unsigned)(p[3] - '0');
+			if (c > 255)
+				return -1;
+			p += 3;
+		} else if (!dns_text_byte((unsigned char)c)) {
+			return -1;
+		}
+		if (out[lab] == 63 || o >= outlen)
+			return -1;
+		out[lab]++;
+		out[o++] = (uint8_t)c;
+	}
+	/* RFC 1035 3.1: 255 bytes at most, the root's zero included. */
+	if (out[lab] == 0 || o >= outlen || o + 1 > 255)
+		return -1;
+	out[o++] = 0;
+	return (int)o;
+}
+
 int dns_name_normalize(const char *in, char *out, size_t outlen)
 {
-	size_t n = strlen(in);
-	size_t label = 0;
+	uint8_t wire[255];
+	int n = dns_name_to_wire(in, wire, sizeof(wire));
 
-	if (n > 0 && in[n - 1] == '.')
-		n--;
-	if (n == 0 || n > DNS_NAME_MAX || n + 1 > outlen)
+	/* n == 1 is the root, not a domain. */
+	if (n <= 1 || dns_name_from_wire(wire, (size_t)n, out, outlen) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (c == '.') {
-			if (label == 0)
-				return -1;
-			label = 0;
-		} else {
-			/* Printable ASCII and space: a label may hold any
-			 * octet (RFC 2181 11), and SPF macros expand to such
-			 * names (RFC 7208 7.3); controls and 8-bit bytes are
-			 * refused (IDNs must come as A-labels). */
-			if (c < 0x20 || c >= 0x7f)
-				return -1;
-			if (++label > 63)
-				return -1;
-		}
-		out[i] = ascii_lower(c);
-	}
-	out[n] = '\0';
 	return 0;
+}
+
+/* ASCII case-insensitive equality of two wire names (RFC 4343). */
+static bool wire_equal(const uint8_t *a, int na, const uint8_t *b, int nb)
+{
+	if (na != nb)
+		return false;
+	for (int i = 0; i < na; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
 }
 
 bool dns_name_equal(const char *a, const char *b)
 {
+	/* Without escapes the texts compare as they are (the usual case, and
+	 * the one for text that is no valid name). */
+	if (strchr(a, '\\') != NULL || strchr(b, '\\') != NULL) {
+		uint8_t wa[255], wb[255];
+		int na = dns_name_to_wire(a, wa, sizeof(wa)),
+		    nb = dns_name_to_wire(b, wb, sizeof(wb));
+		if (na > 0 && nb > 0)
+			return wire_equal(wa, na, wb, nb);
+	}
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 0 && a[la - 1] == '.')
 		la--;
@@ -167,21 +224,49 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen
 	return (int)i;
 }
 
-int dns_name_escape(const char *name, char *out, size_t outlen)
+int dns_name_from_text(const char *text, char *out, size_t outlen)
 {
 	size_t o = 0;
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (!dns_text_byte(*p))
+			return -1;
 		if (dns_host_char(*p) || *p == '.') {
 			if (o + 1 >= outlen)
 				return -1;
-			out[o++] = ascii_lower(*p);
+			out[o++] = (char)*p;
 		} else {
 			if (o + 4 >= outlen)
 				return -1;
 			snprintf(out + o, 5, "\\%03u", (unsigned)*p);
 			o += 4;
 		}
+	}
+	if (outlen == 0)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+int dns_name_to_text(const char *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned c = (unsigned char)*p;
+		if (c == '\\') {
+			if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3] < '0' ||
+			    p[3] > '9')
+				return -1;
+			c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
+			    (unsigned)(p[3] - '0');
+			if (c == 0 || c > 255)
+				return -1;
+			p += 3;
+		}
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = (char)c;
 	}
 	if (outlen == 0)
 		return -1;

@@ -40,12 +40,16 @@ enum dns_outcome {
 	DNS_OUTCOME_MALFORMED,
 };
 
-/* Presentation names: at most 253 characters plus escapes; \DDD escapes of
- * odd bytes can make a hostile name up to 4 times longer. */
+/* Names (see "Names" below): at most 253 bytes of labels and dots; \DDD
+ * escapes of odd bytes can make a hostile name's text up to 4 times
+ * longer (4 x 253 + 1 fits DNS_NAME_BUF). */
 #define DNS_NAME_MAX 253
 #define DNS_NAME_BUF 1024
-/* One TXT record, all character-strings joined. No SPF, DMARC or BIMI
- * record comes near this; larger ones are reported as malformed. */
+/* The most of one TXT record (its character-strings joined) that the
+ * checks read: no SPF or DMARC record comes near it. The adapter keeps
+ * every record whole (the message bounds it: 65535 bytes), and a longer
+ * record is a finding of the check that reads it (an SPF PermError, an
+ * invalid DMARC record), never a DNS failure of the whole answer. */
 #define DNS_TXT_MAX_BYTES 8192
 /* Records kept from one answer (RFC 7208 needs at most 10 MX names). */
 #define DNS_ANSWER_MAX_RRS 100
@@ -59,13 +63,14 @@ struct dns_rr {
 	uint16_t pref;    /* MX preference */
 	size_t len;       /* bytes in data, without the terminating NUL */
 	char *data;       /* TXT: strings joined, may hold NUL bytes, always
-	                     NUL-terminated; MX/CNAME: host name; A/AAAA:
-	                     presentation address */
+	                     NUL-terminated; MX/CNAME/PTR/NS: the name,
+	                     canonical (see "Names"); A/AAAA: presentation
+	                     address */
 	uint8_t addr[16]; /* A: first 4 bytes; AAAA: all 16 */
 };
 
 struct dns_answer {
-	char name[DNS_NAME_BUF];      /* as asked, lower case, no final dot */
+	char name[DNS_NAME_BUF];      /* as asked, canonical (see "Names") */
 	char canonical[DNS_NAME_BUF]; /* owner of the data after CNAMEs */
 	uint16_t type;
 	enum dns_outcome outcome;
@@ -100,31 +105,68 @@ const char *dns_type_name(uint16_t type, char *buf, size_t buflen);
 const char *dns_rcode_name(int rcode, char *buf, size_t buflen);
 
 /*
- * Normalises a presentation name into out: lower case, no final dot.
- * Returns 0, or -1 when the name is empty, too long, has an empty label or
- * a label over 63 bytes, or holds bytes other than printable ASCII and
- * space (IDNs must be converted to A-labels first).
+ * Names. Inside posture a DNS name has one form, the presentation form of
+ * RFC 1035 5.1 limited to \DDD escapes: labels joined by '.', each byte
+ * other than a letter, digit, '-', '_' or '*' written as \DDD (so a '.'
+ * inside a label is \046, a backslash \092). It is unescaped exactly once,
+ * by dns_name_to_wire, when a query is written; names read from a reply
+ * (MX, CNAME and PTR targets, owners) come in it from dns_name_from_wire,
+ * so they go back on the wire byte for byte. The canonical form is that
+ * with letters in lower case and no final dot: what dns_name_normalize
+ * and dns_name_from_wire write, what answers, caches and memos are keyed
+ * by. Text that is a name with every byte literal (an SPF domain-spec
+ * after macro expansion, a mail address's domain) enters through
+ * dns_name_from_text; dns_name_to_text is the way back, for SPF macros.
+ * Output shows the form as it is: the escapes are the display.
+ */
+
+/*
+ * Converts a name in presentation form (a final '.' allowed, "." the
+ * root) to uncompressed wire form in out. Unescaped bytes must be
+ * printable ASCII or space; '\' must start a \DDD escape (DDD <= 255).
+ * Returns the wire length, or -1 for an empty label (so "a..", ".a" and
+ * "" are refused), a label over 63 bytes, a name over 255 bytes on the
+ * wire, a bad escape or byte, or when out is too small.
+ */
+int dns_name_to_wire(const char *name, uint8_t *out, size_t outlen);
+
+/*
+ * Canonicalises a name in presentation form into out: lower case, no final
+ * dot, escapes as dns_name_from_wire writes them (so "Foo:BAR.example."
+ * and "foo\058bar.example" both give "foo\058bar.example"). Idempotent.
+ * Returns 0, or -1 when dns_name_to_wire refuses the name, for the root
+ * (not a domain), or when out is too small. IDNs must be A-labels.
  */
 int dns_name_normalize(const char *in, char *out, size_t outlen);
-/* Case-insensitive equality of presentation names, ignoring a final dot. */
+/* Equality of names in presentation form: case-insensitive (ASCII),
+ * escapes undone, a final dot ignored. */
 bool dns_name_equal(const char *a, const char *b);
 
 /*
- * Converts an uncompressed wire-format name to presentation form in out
- * (lower case, no final dot, "." for the root; bytes outside [a-z0-9-_*]
- * escaped as \DDD, so a hostile name cannot inject text).
- * Returns the wire length consumed, or -1 if the wire name is malformed or
- * does not fit.
+ * Converts an uncompressed wire-format name to canonical presentation
+ * form in out ("." for the root). Returns the wire length consumed, or -1
+ * if the wire name is malformed or does not fit.
  */
 int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outlen);
 
 /*
- * Writes a normalised name in the escaped form dns_name_from_wire gives
- * (bytes outside [a-z0-9-_*] as \DDD, dots kept), the form queries are
- * built from and replies are compared in. Returns 0 or -1 if it does not
- * fit.
+ * Writes text whose every byte is literal and whose '.' separate labels
+ * (a domain-spec after macro expansion) in presentation form: bytes
+ * other than letters, digits, '-', '_', '*' and '.' as \DDD, letters and
+ * a final dot kept as they are, so ordinary names come out unchanged.
+ * Labels are not checked: the result is a valid name (dns_name_normalize)
+ * exactly when the text's labels are. Returns 0, or -1 when text holds a
+ * control character or a byte over 0x7e (names given as text are
+ * printable ASCII and space; IDNs come as A-labels) or out is too small.
  */
-int dns_name_escape(const char *name, char *out, size_t outlen);
+int dns_name_from_text(const char *text, char *out, size_t outlen);
+
+/*
+ * The way back: a name in presentation form as text, \DDD escapes undone
+ * (a '.' inside a label becomes a separator: text cannot say otherwise).
+ * Returns 0, or -1 for a NUL byte, a bad escape, or when out is too small.
+ */
+int dns_name_to_text(const char *name, char *out, size_t outlen);
 
 /*
  * Parses "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT" with a numeric host.

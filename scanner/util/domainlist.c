@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "domainarg.h"
 #include "utf8.h"
 
 #define LIST_MAX_COLUMNS 64
@@ -266,7 +267,14 @@ int list_domain_normalize(const char *in, char *out, size_t outlen, char *why, s
 			continue;
 		}
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
-			snprintf(why, whylen, "character '%c' is not allowed in a domain name", *p);
+			/* A name holds other bytes as \DDD (dnsutil.h, "Names"):
+			 * a printable one is named, not its escape. */
+			int c = (unsigned char)*p;
+			if (c == '\\') {
+				int b = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+				c = b >= 0x20 && b < 0x7f ? b : c;
+			}
+			snprintf(why, whylen, "character '%c' is not allowed in a domain name", c);
 			return -1;
 		}
 		label++;
@@ -662,10 +670,24 @@ int list_next(struct list_reader *r, struct list_entry *e, char *err, size_t err
 		}
 		if (e->list[0] == '\0')
 			snprintf(e->list, sizeof(e->list), "%s", r->source);
-		if (list_domain_normalize(name, e->domain, sizeof(e->domain), why, sizeof(why)) !=
+		/* An email address or a URL stands for its domain, with a
+		 * word: the command line takes them the same way (domainarg.h). */
+		char taken[LIST_LINE_MAX + 1];
+		int form = domain_from_input(name, taken, sizeof(taken));
+		if (form < 0) {
+			bad_name(r, name, "an email address or URL without a domain");
+			continue;
+		}
+		if (list_domain_normalize(taken, e->domain, sizeof(e->domain), why, sizeof(why)) !=
 		    0) {
 			bad_name(r, name, why);
 			continue;
+		}
+		if (form != DOMAIN_FORM_NAME && r->warning != NULL) {
+			char msg[320];
+			snprintf(msg, sizeof(msg), "\"%.120s\" is %s: scanning its domain %s", name,
+			         domain_form_name((enum domain_form)form), e->domain);
+			r->warning(r->warg, r->path, r->rec_no, msg);
 		}
 		return 1;
 	}

@@ -19,10 +19,11 @@
  * refused whole with the iconv command that converts it.
  * Names are trimmed, lower-cased, stripped of a final dot; internationalised
  * names are converted to A-labels (IDNA 2008, libidn2); an IP address is
- * not a name. A line that holds no valid domain is reported through the
- * problem callback with its line number and skipped; it never stops the
- * reading. Duplicates are the store's business (it sees every entry of a
- * run).
+ * not a name. An email address or a URL stands for its domain
+ * (domainarg.h), with a warning naming the line. A line that holds no
+ * valid domain is reported through the problem callback with its line
+ * number and skipped; it never stops the reading. Duplicates are the
+ * store's business (it sees every entry of a run).
  */
 #ifndef POSTURE_DOMAINLIST_H
 #define POSTURE_DOMAINLIST_H

@@ -301,6 +301,12 @@ void jsonw_kstr_q(struct jsonw *w, const char *q, size_t n, const char *s)
 	jsonw_str(w, s);
 }
 
+void jsonw_kstrn_q(struct jsonw *w, const char *q, size_t n, const char *s, size_t len)
+{
+	jsonw_key_q(w, q, n);
+	jsonw_strn(w, s, len);
+}
+
 void jsonw_kstr_or_null_q(struct jsonw *w, const char *q, size_t n, const char *s)
 {
 	jsonw_key_q(w, q, n);

@@ -46,6 +46,7 @@ void jsonw_arr(struct jsonw *w); /* [ */
 void jsonw_end_arr(struct jsonw *w);
 
 void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
+/* n bytes of s, NUL bytes included (as \u0000); NULL writes null. */
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);
 void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_bool(struct jsonw *w, bool v);
@@ -64,6 +65,7 @@ void jsonw_raw(struct jsonw *w, const char *json);
 #define jsonw_key(w, key)             jsonw_key_q((w), JSONW_Q(key))
 #define jsonw_kstr(w, key, s)         jsonw_kstr_q((w), JSONW_Q(key), (s))
 #define jsonw_kstr_or_null(w, key, s) jsonw_kstr_or_null_q((w), JSONW_Q(key), (s))
+#define jsonw_kstrn(w, key, s, len)   jsonw_kstrn_q((w), JSONW_Q(key), (s), (len))
 #define jsonw_kint(w, key, v)         jsonw_kint_q((w), JSONW_Q(key), (v))
 #define jsonw_kbool(w, key, v)        jsonw_kbool_q((w), JSONW_Q(key), (v))
 #define jsonw_knull(w, key)           jsonw_knull_q((w), JSONW_Q(key))
@@ -71,6 +73,7 @@ void jsonw_raw(struct jsonw *w, const char *json);
 void jsonw_key_q(struct jsonw *w, const char *q, size_t n);
 void jsonw_kstr_q(struct jsonw *w, const char *q, size_t n, const char *s);
 void jsonw_kstr_or_null_q(struct jsonw *w, const char *q, size_t n, const char *s);
+void jsonw_kstrn_q(struct jsonw *w, const char *q, size_t n, const char *s, size_t len);
 void jsonw_kint_q(struct jsonw *w, const char *q, size_t n, int64_t v);
 void jsonw_kbool_q(struct jsonw *w, const char *q, size_t n, bool v);
 void jsonw_knull_q(struct jsonw *w, const char *q, size_t n);

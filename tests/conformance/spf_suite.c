@@ -86,8 +86,9 @@ static char ascii_lower(char c)
  * The form names are compared in: zone-file escapes (\DDD, \X) undone,
  * ASCII lower-cased, a final unescaped dot dropped. The adapter presents
  * odd bytes in names it returns (MX, PTR, CNAME targets) as \DDD and
- * getdns undoes them when such a name is asked again, so both spellings
- * must find the same owner. Returns -1 when the name does not fit.
+ * undoes them when such a name is asked again (dnsutil.h, "Names"), so
+ * both spellings must find the same owner. Returns -1 when the name does
+ * not fit. (Over real DNS, tests/integration/test_spf_suite_cli.py.)
  */
 static int name_key(const char *in, char *out, size_t outlen)
 {

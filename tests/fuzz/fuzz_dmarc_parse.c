@@ -2,6 +2,7 @@
  * (make fuzz). */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dmarc.h"
 
@@ -15,6 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The contract: a record is never both usable and without p
 		 * and rua. */
 		if (!rec->invalid && !rec->p_valid && !rec->rua_valid)
+			__builtin_trap();
+		/* Nor usable with a NUL byte in it or longer than posture
+		 * reads (issue 19 items 2 and 7), in either reading. */
+		if ((!rec->invalid || !rec->invalid_7489) &&
+		    (size > DNS_TXT_MAX_BYTES || memchr(data, 0, size) != NULL))
 			__builtin_trap();
 		dmarc_record_free(rec);
 	}

@@ -74,6 +74,42 @@ static bool name_ok(const char *s)
 	return wire <= 255;
 }
 
+/*
+ * Issue 19 item 8: a name read from a reply is asked again as the same
+ * bytes. Its text goes back to the wire (dns_name_to_wire) as the wire it
+ * came from, and is its own canonical form (dns_name_normalize), which is
+ * what dns_query_start asks.
+ */
+static void round_trip(const char *name)
+{
+	uint8_t wire[255];
+	char back[DNS_NAME_BUF], norm[DNS_NAME_BUF];
+	int n = dns_name_to_wire(name, wire, sizeof(wire));
+
+	CHECK(n > 0);
+	CHECK(dns_name_from_wire(wire, (size_t)n, back, sizeof(back)) == n);
+	CHECK(strcmp(back, name) == 0);
+	if (n > 1)
+		CHECK(dns_name_normalize(name, norm, sizeof(norm)) == 0 && strcmp(norm, name) == 0);
+}
+
+/* The same, from the wire: text and back give the bytes (letters in
+ * lower case: DNS ignores their case). */
+static void wire_round_trip(const uint8_t *wire, int n)
+{
+	char text[DNS_NAME_BUF];
+	uint8_t back[255];
+
+	CHECK(dns_name_from_wire(wire, (size_t)n, text, sizeof(text)) == n);
+	CHECK(dns_name_to_wire(text, back, sizeof(back)) == n);
+	for (int i = 0; i < n; i++) {
+		uint8_t c = wire[i];
+		/* Length bytes are at most 63: never letters. */
+		CHECK(back[i] == (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+	}
+	round_trip(text);
+}
+
 /* One kept record: of the type asked, its data as dnsutil.h describes. */
 static void check_rr(const struct dns_rr *rr, uint16_t type)
 {
@@ -83,7 +119,9 @@ static void check_rr(const struct dns_rr *rr, uint16_t type)
 	CHECK(rr->data != NULL && rr->data[rr->len] == '\0');
 	switch (rr->type) {
 	case DNS_TYPE_TXT:
-		CHECK(rr->len <= DNS_TXT_MAX_BYTES);
+		/* Joined whole: no more than the record's data (a message holds
+		 * at most 65535 bytes). */
+		CHECK(rr->len <= 65535);
 		break;
 	case DNS_TYPE_A:
 	case DNS_TYPE_AAAA: {
@@ -96,12 +134,15 @@ static void check_rr(const struct dns_rr *rr, uint16_t type)
 	}
 	case DNS_TYPE_MX:
 		CHECK(strlen(rr->data) == rr->len && name_ok(rr->data));
+		round_trip(rr->data);
 		break;
 	case DNS_TYPE_CNAME:
 	case DNS_TYPE_NS:
 	case DNS_TYPE_PTR:
 		/* Empty when the name could not be read. */
 		CHECK(strlen(rr->data) == rr->len && (rr->len == 0 || name_ok(rr->data)));
+		if (rr->len > 0)
+			round_trip(rr->data);
 		break;
 	default:
 		CHECK(rr->len == 0);
@@ -122,8 +163,10 @@ static void check_done(const uint8_t *msg, size_t len, const struct dns_answer *
 	CHECK(ans->rcode == -1 || (len >= DNS_WIRE_HEADER && ans->rcode == (msg[3] & 0x0F)));
 	CHECK((outcome == DNS_OUTCOME_NXDOMAIN) == (ans->rcode == 3));
 	CHECK((outcome == DNS_OUTCOME_SERVFAIL) == (ans->rcode > 0 && ans->rcode != 3));
-	if (outcome == DNS_OUTCOME_DATA || outcome == DNS_OUTCOME_NODATA)
+	if (outcome == DNS_OUTCOME_DATA || outcome == DNS_OUTCOME_NODATA) {
 		CHECK(ans->rcode == 0 && name_ok(ans->canonical));
+		round_trip(ans->canonical);
+	}
 }
 
 static void check_answer(const uint8_t *msg, size_t len, const char *cur, uint16_t type,
@@ -149,6 +192,7 @@ static void check_answer(const uint8_t *msg, size_t len, const char *cur, uint16
 		CHECK(ans->nrr == 0 && ans->rcode == 0 && ans->cname_hops > 0);
 		CHECK(name_ok(next) && strcmp(next, cur) != 0 && strcmp(next, ans->canonical) == 0);
 		CHECK(dns_wire_query(1, next, type, DNS_WIRE_EDNS_UDP_SIZE, q, sizeof(q)) > 0);
+		round_trip(next);
 		break;
 	case DNS_WIRE_DONE:
 		check_done(msg, len, ans, outcome, why);
@@ -173,6 +217,7 @@ static void echo_question(const uint8_t *msg, size_t len, uint8_t sel, char *cur
 	CHECK(n < 0 || (n >= 1 && n <= 255 && off <= len));
 	if (n < 0)
 		return;
+	wire_round_trip(wire, n);
 	if ((sel & 0x10) && dns_name_from_wire(wire, (size_t)n, cur, curlen) < 0)
 		return;
 	if ((sel & 0x20) && off + 2 <= len)

@@ -1,13 +1,60 @@
 /* libFuzzer harness: spf_macro_expand (make fuzz). The first byte picks
  * explanation mode, IPv6 and a small output buffer; the rest is the
- * macro-string. */
+ * macro-string. An expansion outside explanations is then made a name as
+ * spf_eval.c makes one (dns_name_from_text), which must be escaped
+ * exactly once: its text comes back unchanged, and it is a valid name
+ * exactly when the text is one by RFC 1035's rules. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "dnsutil.h"
 #include "spf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The text's labels (every byte literal): none empty, none over 63
+ * bytes, at most 253 bytes without a final dot (what dns_name_normalize
+ * accepted of text before names had one form). */
+static bool text_labels_ok(const char *t)
+{
+	size_t n = strlen(t), lab = 0;
+
+	if (n > 0 && t[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DNS_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '.') {
+			if (lab == 0)
+				return false;
+			lab = 0;
+		} else if (++lab > 63) {
+			return false;
+		}
+	}
+	return lab > 0;
+}
+
+static void check_name(const char *text)
+{
+	char name[4 * SPF_MAX_EXPANSION], back[SPF_MAX_EXPANSION], norm[DNS_NAME_BUF];
+
+	if (dns_name_from_text(text, name, sizeof(name)) != 0) {
+		/* Only for a control character or an 8-bit byte. */
+		bool odd = false;
+		for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+			odd = odd || *p < 0x20 || *p >= 0x7f;
+		if (!odd)
+			__builtin_trap();
+		return;
+	}
+	if (dns_name_to_text(name, back, sizeof(back)) != 0 || strcmp(back, text) != 0)
+		__builtin_trap();
+	if ((dns_name_normalize(name, norm, sizeof(norm)) == 0) != text_labels_ok(text))
+		__builtin_trap();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,5 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The contract: a length that fits, NUL-terminated. */
 	if (n >= 0 && ((size_t)n >= outlen || strlen(out) != (size_t)n))
 		__builtin_trap();
+	if (n >= 0 && !(flags & 1))
+		check_name(out);
 	return 0;
 }

@@ -50,8 +50,10 @@ def codes(findings):
 
 class Fixtures(unittest.TestCase):
     def test_self_asserted_is_eligible(self):
+        # Eligible, without a mark certificate: exit 5 (issue 20).
         rc, js = bimi("bimi.test")
-        self.assertEqual(rc, 0, js)
+        self.assertEqual(rc, 5, js)
+        self.assertEqual(js["verdict"], "ready_no_certificate")
         self.assertEqual(js["status"], "ok")
         self.assertEqual(js["record_name"], "default._bimi.bimi.test")
         self.assertEqual(js["logo"]["status"], "valid")
@@ -154,7 +156,8 @@ class Fixtures(unittest.TestCase):
 
     def test_no_fetch(self):
         rc, js = bimi("bimi.test", "--no-fetch")
-        self.assertEqual(rc, 1)
+        self.assertEqual(rc, 4)  # incomplete, not "not eligible" (issue 20)
+        self.assertEqual(js["verdict"], "incomplete")
         self.assertEqual(js["logo"]["status"], "unchecked")
         self.assertEqual(items(js)["logo"], "unknown")
         self.assertFalse(js["eligible"])
@@ -168,8 +171,8 @@ class Fixtures(unittest.TestCase):
 
     def test_check_screen(self):
         rc, out, err = run("check", "bimi.test", *https_opts())
-        self.assertEqual(rc, 0, out + err)
-        self.assertIn("READY", out)
+        self.assertEqual(rc, 5, out + err)  # ready without a mark certificate
+        self.assertIn("READY (no mark certificate", out)
         self.assertNotIn("\x1b", out)  # not a terminal: no colours
         rc, out, err = run("check", "pnone.bimi.test", *https_opts())
         self.assertEqual(rc, 1)
@@ -179,7 +182,7 @@ class Fixtures(unittest.TestCase):
         js = json.loads(out)
         self.assertFalse(js["ready"])
         self.assertEqual(set(js), {"domain", "spf", "dmarc", "bimi", "mx", "a", "problems",
-                                   "ready"})
+                                   "ready", "schema", "checked_at", "verdict"})
 
     def test_usage(self):
         self.assertEqual(run("bimi")[0], 2)
@@ -187,7 +190,7 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(run("bimi", "bimi.test", "--connect-to", "nonsense")[0], 2)
         self.assertEqual(run("bimi", "bimi.test", "--at", "yesterday")[0], 2)
         rc, out, err = run("bimi", "bimi.test", "--vmc-roots", "/nonexistent")
-        self.assertEqual(rc, 3)
+        self.assertEqual(rc, 2)  # a missing input file is a usage error
         self.assertIn("--vmc-roots", err)
 
 
@@ -226,7 +229,7 @@ class DemoWorld(unittest.TestCase):
 
     def test_self_asserted(self):
         rc, js = self.bimi("bramblewick-tea.test")
-        self.assertEqual(rc, 0)
+        self.assertEqual(rc, 5)  # eligible without a mark certificate
         self.assertEqual(js["vmc"]["status"], "absent")
         self.assertEqual(items(js)["certificate"], "warn")
 

@@ -21,6 +21,15 @@ import psl  # noqa: E402  (lists/psl.py)
 BUILD = os.path.join(LISTS, "build-nikkei225.py")
 TRANCO = os.path.join(LISTS, "build-tranco-sample.py")
 HEADER = "code,web_domain,domain,reason\n"
+# The 33 industries of the Tokyo Stock Exchange (Securities Identification
+# Code Committee), as the EDINET code list names them.
+TSE_33 = {
+    "水産・農林業", "鉱業", "建設業", "食料品", "繊維製品", "パルプ・紙", "化学", "医薬品",
+    "石油・石炭製品", "ゴム製品", "ガラス・土石製品", "鉄鋼", "非鉄金属", "金属製品", "機械",
+    "電気機器", "輸送用機器", "精密機器", "その他製品", "電気・ガス業", "陸運業", "海運業",
+    "空運業", "倉庫・運輸関連業", "情報・通信業", "卸売業", "小売業", "銀行業",
+    "証券、商品先物取引業", "保険業", "その他金融業", "不動産業", "サービス業",
+}
 
 
 def run(*args):
@@ -44,26 +53,71 @@ class Nikkei(unittest.TestCase):
 
     def test_committed_rows(self):
         rows = read_csv(os.path.join(LISTS, "nikkei225.csv"))
-        self.assertEqual(rows[0], ["domain", "company", "code", "sector", "list"])
+        self.assertEqual(rows[0], ["domain", "company", "code", "sector", "list", "company_ja"])
         body = rows[1:]
         self.assertEqual(len(body), 225)
         codes = [r[2] for r in body]
         self.assertEqual(len(set(codes)), 225)
         self.assertEqual(len({r[0] for r in body}), 225)
         for r in body:
-            self.assertEqual(len(r), 5, r)
+            self.assertEqual(len(r), 6, r)
             self.assertRegex(r[2], r"^[0-9]{3}[0-9A-Z]$")
-            self.assertEqual(r[3], "")
+            self.assertIn(r[3], TSE_33, r)
             self.assertEqual(r[4], "nikkei225")
+            self.assertTrue(r[1] and r[5] and r[1] == r[1].strip(), r)
         by_code = {r[2]: r for r in body}
-        # Rows checked by hand against the source URL.
-        self.assertEqual(by_code["7203"][:2], ["global.toyota", "Toyota"])
-        self.assertEqual(by_code["9202"][:2], ["ana.co.jp", "ANAHoldings"])  # www.ana.co.jp/group/
+        # Rows checked by hand against the source URL and the EDINET code list.
+        self.assertEqual(by_code["7203"][:4],
+                         ["global.toyota", "TOYOTA MOTOR CORPORATION", "7203", "輸送用機器"])
+        self.assertEqual(by_code["7203"][5], "トヨタ自動車株式会社")
+        self.assertEqual(by_code["9202"][:4],  # www.ana.co.jp/group/
+                         ["ana.co.jp", "ANA HOLDINGSINC.", "9202", "空運業"])
+        self.assertEqual(by_code["8306"][3], "銀行業")
+        self.assertEqual(by_code["1812"][1], "KAJIMA CORPORATION")  # two spaces in the source
+        self.assertEqual(by_code["8252"][5], "株式会社 丸井グループ")  # U+3000 in the source
+        self.assertEqual(by_code["6981"][1], "Murata")  # no English name: the source's label
+        # The sectors are the TSE's 33 industries: 32 of them hold a constituent.
+        self.assertEqual(len({r[3] for r in body}), 32)
+        self.assertEqual(sum(r[3] == "電気機器" for r in body), 32)
         self.assertEqual(by_code["4755"][0], "rakuten.co.jp")  # corp.rakuten.co.jp
         self.assertEqual(by_code["4183"][0], "mitsuichemicals.com")  # jp.mitsuichemicals.com
         self.assertEqual(by_code["543A"][0], "archion.co.jp")
         self.assertEqual(by_code["285A"][0], "kioxia.com")
         self.assertEqual(by_code["8015"][0], "toyota-tsusho.com")
+
+    def test_names_and_sectors_against_the_source(self):
+        """Every company name and sector is the EDINET code list's, as the
+        excerpt kept in lists/sources/ has it (read here on its own)."""
+        src = read_csv(os.path.join(LISTS, "sources", "edinet-codelist-nikkei225.csv"))
+        self.assertEqual(src[0], ["ダウンロード実行日", "2026年08月11日現在", "件数", "11374件"])
+        self.assertEqual(src[1][6:8] + src[1][10:12],
+                         ["提出者名", "提出者名（英字）", "提出者業種", "証券コード"])
+        self.assertEqual(len(src), 2 + 225)
+        edinet = {r[11]: r for r in src[2:]}
+        labels = {r[0].split("|")[0]: r[0].split("|")[1] for r in
+                  read_csv(os.path.join(LISTS, "sources", "nikkei225-browserhive.csv"))[1:]}
+        for r in read_csv(os.path.join(LISTS, "nikkei225.csv"))[1:]:
+            e = edinet[r[2] + "0"]  # the securities code: the ticker and a check digit 0
+            self.assertEqual(e[2], "上場", r)
+            self.assertEqual(r[3], e[10], r)
+            self.assertEqual(r[5], " ".join(e[6].split()), r)
+            self.assertEqual(r[1], " ".join(e[7].split()) or labels[r[2]], r)
+        # The excerpt's rows are the whole list's rows for the 225 tickers,
+        # byte for byte but the encoding: its SHA-256 is in lists/README.md.
+        self.assertEqual(sorted(edinet), sorted(c + "0" for c in labels))
+
+    def test_names_checked(self):
+        """A names file without a ticker of the source fails the build."""
+        names = os.path.join(LISTS, "sources", "edinet-codelist-nikkei225.csv")
+        with open(names, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        with tempfile.TemporaryDirectory() as d:
+            short = os.path.join(d, "names.csv")
+            with open(short, "w", encoding="utf-8") as f:
+                f.write("\n".join(l for l in lines if '"72030"' not in l))
+            rc, _, err = run(BUILD, "--names", short, "-o", os.path.join(d, "n.csv"))
+            self.assertEqual(rc, 1)
+            self.assertIn("has no row for 7203", err)
 
     def test_override_applies_and_is_checked(self):
         src = os.path.join(LISTS, "sources", "nikkei225-browserhive.csv")

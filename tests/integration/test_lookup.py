@@ -34,9 +34,10 @@ class Faults(unittest.TestCase):
         ("nodata.fault.test", "nodata", 0, False, 0),
         # TC=1 over UDP is retried over TCP, which answers.
         ("tc.fault.test", "data", 0, True, 0),
-        # 16 KiB TXT: truncated over UDP, whole over TCP, then over
-        # posture's 8 KiB record cap.
-        ("huge.fault.test", "malformed", 0, True, 1),
+        # 16 KiB TXT: truncated over UDP, whole over TCP, and data: a
+        # record too long for a check is that check's finding (issue 19
+        # item 7), not a DNS failure.
+        ("huge.fault.test", "data", 0, True, 0),
         # The reply names another question: not an answer to ours.
         ("wrongname.fault.test", "malformed", -1, False, 1),
         # Bytes that do not parse as DNS.
@@ -62,10 +63,13 @@ class Faults(unittest.TestCase):
         self.assertEqual(a["records"], ["v=spf1 -all"])
         self.assertEqual(a["attempts"], 2)  # UDP, then TCP
 
-    def test_huge_detail_names_limit(self):
-        _, a = lookup("huge.fault.test", resolver=FAULT)
-        self.assertIn("16384 bytes", a["detail"])
-        self.assertIn("DNS_TXT_MAX_BYTES", a["detail"])
+    def test_huge_read_whole(self):
+        # A 16 KB record is data, read whole over TCP (issue 19 item 7):
+        # what a record too long to read means is for its check to say.
+        rc, a = lookup("huge.fault.test", resolver=FAULT)
+        self.assertEqual((rc, a["outcome"], a["tcp"]), (0, "data", True))
+        self.assertEqual([len(r) for r in a["records"]], [16384])
+        self.assertTrue(a["records"][0].startswith("v=spf1 aaa"))
 
     def test_many_records(self):
         rc, a = lookup("many.fault.test", resolver=FAULT)

@@ -132,7 +132,7 @@ class Usage(unittest.TestCase):
 
     def test_failures(self):
         rc, _, err = vmc("/nonexistent.pem")
-        self.assertEqual(rc, 3)
+        self.assertEqual(rc, 2)  # a missing input file is a usage error
         self.assertIn("cannot read", err)
         rc, _, err = vmc(FIX + "valimail-2024.pem", "--vmc-roots", FIX + "README.md")
         self.assertEqual(rc, 3)

@@ -1040,22 +1040,48 @@ static void test_parse_hostile(void **state)
 	(void)state;
 	assert_non_null(big);
 
-	/* Thousands of tags: bounded by DMARC_MAX_TAGS, no crash. */
+	/* Hundreds of tags within DNS_TXT_MAX_BYTES: bounded by
+	 * DMARC_MAX_TAGS, no crash. */
 	o = (size_t)snprintf(big, n, "v=DMARC1; p=reject");
-	while (o + 16 < n)
+	while (o + 16 < DNS_TXT_MAX_BYTES)
 		o += (size_t)snprintf(big + o, n - o, "; x%zu=y", o);
 	assert_int_equal(dmarc_parse(big, o, &r), 0);
 	assert_true(r->findings.n <= FINDINGS_MAX);
+	assert_true(r->invalid);
 	dmarc_record_free(r);
 
 	/* Hundreds of rua URIs: at most DMARC_MAX_URIS kept. */
 	o = (size_t)snprintf(big, n, "v=DMARC1; p=reject; rua=mailto:a@example.com");
-	for (int k = 0; k < 500 && o + 40 < n; k++)
+	for (int k = 0; k < 500 && o + 40 < DNS_TXT_MAX_BYTES; k++)
 		o += (size_t)snprintf(big + o, n - o, ",mailto:r%d@example.com!%dk", k, k);
 	assert_int_equal(dmarc_parse(big, o, &r), 0);
 	assert_true(r->nrua <= DMARC_MAX_URIS);
 	assert_true(r->nrua > 0);
 	assert_true(r->rua[0].valid);
+	dmarc_record_free(r);
+
+	/* Longer than posture reads (1,000 rua URIs, 64 KiB of tags): one
+	 * dmarc.syntax finding naming the length, invalid in both
+	 * readings, nothing else read. */
+	o = (size_t)snprintf(big, n, "v=DMARC1; p=reject; rua=mailto:a@example.com");
+	for (int k = 0; k < 1000 && o + 40 < n; k++)
+		o += (size_t)snprintf(big + o, n - o, ",mailto:r%d@example.com", k);
+	assert_true(o > DNS_TXT_MAX_BYTES);
+	assert_int_equal(dmarc_parse(big, o, &r), 0);
+	assert_true(r->invalid && r->invalid_7489);
+	assert_int_equal(r->nrua, 0);
+	assert_int_equal(r->findings.n, 1);
+	assert_string_equal(r->findings.v[0].code, "dmarc.syntax");
+	char want[64];
+	snprintf(want, sizeof(want), "is %zu bytes, more than posture reads (8192", o);
+	assert_non_null(strstr(r->findings.v[0].message, want));
+	dmarc_record_free(r);
+	/* One byte less than the bound is read. */
+	memset(big, ' ', DNS_TXT_MAX_BYTES);
+	memcpy(big, "v=DMARC1; p=reject;", 19);
+	assert_int_equal(dmarc_parse(big, DNS_TXT_MAX_BYTES, &r), 0);
+	assert_false(r->invalid);
+	assert_int_equal(r->p, DMARC_POLICY_REJECT);
 	dmarc_record_free(r);
 
 	/* A size limit that overflows 64 bits, a long address, lone %. */
@@ -1962,6 +1988,97 @@ static void test_walk_incomplete(void **state)
 /* psl_org_domain keeps answers per thread (by a hash of the name): asked
  * again in any order, for more names than it has room for (so names share
  * a place), and for a name too long to keep, every answer is the list's. */
+/* dmarc_check of name with _dmarc.name holding text (len bytes) and
+ * text2; every other name does not exist. */
+static void check_with(const char *name, const char *text, size_t len, const char *text2,
+                       struct dmarc_result *r, struct dns_memo **memo)
+{
+	struct spf_dns dns;
+	*memo = dns_memo_new();
+	dns = (struct spf_dns){ dns_memo_lookup, *memo, NULL };
+	for (int round = 0; round < 20; round++) {
+		assert_int_equal(dmarc_check(name, &dns, fake_org, r), 0);
+		if (!r->pending)
+			return;
+		struct dns_answer a;
+		memset(&a, 0, sizeof(a));
+		snprintf(a.name, sizeof(a.name), "%s", r->need_name);
+		a.type = r->need_type;
+		a.outcome = DNS_OUTCOME_NXDOMAIN;
+		a.rcode = 3;
+		if (strncmp(r->need_name, "_dmarc.", 7) == 0 &&
+		    strcmp(r->need_name + 7, name) == 0) {
+			a.outcome = DNS_OUTCOME_DATA;
+			a.rcode = 0;
+			assert_int_equal(dns_answer_add(&a, DNS_TYPE_TXT, 0, text, len, NULL), 0);
+			if (text2 != NULL)
+				assert_int_equal(dns_answer_add(&a, DNS_TYPE_TXT, 0, text2,
+				                                strlen(text2), NULL),
+				                 0);
+		}
+		assert_int_equal(dns_memo_put(*memo, &a), 0);
+		dns_answer_cleanup(&a);
+		dmarc_result_cleanup(r);
+	}
+	fail_msg("dmarc_check of %s did not finish", name);
+}
+
+/* Records posture cannot read whole, through dmarc_check (issue 19 items
+ * 2 and 7): a NUL byte makes the record invalid and the record is kept
+ * whole (record_len counts past the NUL); one longer than
+ * DNS_TXT_MAX_BYTES is invalid and not kept; a huge TXT record beside a
+ * good one hides nothing. */
+static void test_unreadable_records(void **state)
+{
+	static const char nul[] = "v=DMARC1; p=reject; rua=mailto:a@nul.example\0.evil.example";
+	struct dmarc_result r;
+	struct dns_memo *memo;
+	struct dmarc_record *rec = NULL;
+	(void)state;
+
+	/* The parser: invalid in both readings, the NUL named. */
+	assert_int_equal(dmarc_parse("v=DMARC1; p=reject\0", 19, &rec), 0);
+	assert_true(rec->invalid && rec->invalid_7489);
+	assert_true(findings_has(&rec->findings, "dmarc.syntax"));
+	assert_string_equal(rec->findings.v[0].message,
+	                    "the record \"v=DMARC1; p=reject\\000\" holds a NUL byte (\\000) at "
+	                    "byte 18: receivers cannot read it");
+	dmarc_record_free(rec);
+	assert_false(dmarc_is_record("v=DMARC1\0; p=reject", 19));
+
+	check_with("nul.example", nul, sizeof(nul) - 1, NULL, &r, &memo);
+	assert_status(r.bis.status, DMARC_STATUS_INVALID);
+	assert_status(r.old.status, DMARC_STATUS_INVALID);
+	assert_int_equal(r.bis.record_len, sizeof(nul) - 1);
+	assert_memory_equal(r.bis.record, nul, sizeof(nul));
+	assert_int_equal(r.old.record_len, sizeof(nul) - 1);
+	assert_null(r.rec);
+	dmarc_result_cleanup(&r);
+	dns_memo_free(memo);
+
+	size_t n = 20000;
+	char *big = malloc(n);
+	assert_non_null(big);
+	memset(big, 'x', n);
+	memcpy(big, "v=DMARC1; p=reject; rua=", 24);
+	check_with("long.example", big, n, NULL, &r, &memo);
+	assert_status(r.bis.status, DMARC_STATUS_INVALID);
+	assert_null(r.bis.record);
+	assert_int_equal(r.bis.record_len, 0);
+	assert_true(findings_has(&r.findings, "dmarc.syntax"));
+	dmarc_result_cleanup(&r);
+	dns_memo_free(memo);
+
+	memcpy(big, "verification=", 13);
+	check_with("beside.example", big, n, "v=DMARC1; p=reject", &r, &memo);
+	assert_status(r.bis.status, DMARC_STATUS_OK);
+	assert_int_equal(r.bis.policy, DMARC_POLICY_REJECT);
+	assert_string_equal(r.bis.record, "v=DMARC1; p=reject");
+	dmarc_result_cleanup(&r);
+	dns_memo_free(memo);
+	free(big);
+}
+
 static void test_psl_org_domain_recent(void **state)
 {
 	static const char *const cases[][2] = {
@@ -2031,6 +2148,7 @@ int main(void)
 		cmocka_unit_test(test_report_auth),
 		cmocka_unit_test(test_walk_incomplete),
 		cmocka_unit_test(test_psl_org_domain_recent),
+		cmocka_unit_test(test_unreadable_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

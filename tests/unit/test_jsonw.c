@@ -209,6 +209,37 @@ static void test_large_and_to_json(void **state)
 	}
 }
 
+/* A published record holding a NUL byte (issue 19 item 2): written whole
+ * with its length, the NUL as \u0000, and read back whole by the CLI's
+ * jsonw_to_json; NULL is null. */
+static void test_kstrn_nul(void **state)
+{
+	static const char rec[] = "v=spf1 ip4:192.0.2.1\0 -all";
+	struct jsonw w;
+	(void)state;
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kstrn(&w, "record", rec, sizeof(rec) - 1);
+	jsonw_kstrn(&w, "none", NULL, 0);
+	jsonw_end_obj(&w);
+	size_t len = 0;
+	char *text = jsonw_finish_len(&w, &len);
+	assert_string_equal(text,
+	                    "{\"record\":\"v=spf1 ip4:192.0.2.1\\u0000 -all\",\"none\":null}");
+	free(text);
+
+	jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kstrn(&w, "record", rec, sizeof(rec) - 1);
+	jsonw_end_obj(&w);
+	json_t *v = jsonw_to_json(&w);
+	assert_non_null(v);
+	json_t *r = json_object_get(v, "record");
+	assert_int_equal(json_string_length(r), sizeof(rec) - 1);
+	assert_memory_equal(json_string_value(r), rec, sizeof(rec));
+	json_decref(v);
+}
+
 static void test_utf8_clean(void **state)
 {
 	(void)state;
@@ -265,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_structure),       cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_same_as_jansson), cmocka_unit_test(test_large_and_to_json),
 		cmocka_unit_test(test_utf8_clean),      cmocka_unit_test(test_every_byte_in_a_run),
+		cmocka_unit_test(test_kstrn_nul),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

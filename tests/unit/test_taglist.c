@@ -203,6 +203,24 @@ static void test_nul_bytes(void **state)
 	assert_int_equal(s.spec_len, 1);
 	assert_true(s.last);
 	assert_false(taglist_next(&it, &s));
+
+	/* A DMARC record with a NUL after a value and at its end: the NUL is
+	 * part of the value (not white space, not a VALCHAR), never its end. */
+	static const char dmarc[] = "v=DMARC1; p=reject\0; rua=mailto:a@x.example\0";
+	taglist_begin(&it, dmarc, sizeof(dmarc) - 1, WSP);
+	assert_true(taglist_next(&it, &s));
+	assert_int_equal(s.cls, TAGLIST_OK);
+	assert_true(taglist_next(&it, &s));
+	assert_int_equal(s.cls, TAGLIST_OK);
+	assert_int_equal(s.value_len, 7);
+	assert_memory_equal(s.value, "reject\0", 7);
+	assert_false(s.value_valchars);
+	assert_true(taglist_next(&it, &s));
+	assert_int_equal(s.value_len, 19);
+	assert_int_equal(s.value[18], '\0');
+	assert_false(s.value_valchars);
+	assert_true(s.last);
+	assert_false(taglist_next(&it, &s));
 }
 
 /* Nothing outside (text, len) is read: the text here is not terminated
