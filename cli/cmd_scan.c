@@ -104,7 +104,9 @@ const char cmd_scan_help[] =
         "                    that have no result yet, with the run's own checks,\n"
         "                    fetching, selector, resolvers, timeout and retries\n"
         "                    (giving others is a usage error; --workers,\n"
-        "                    --inflight, --outstanding, --qps may change); a\n"
+        "                    --inflight, --outstanding, --qps may change) and\n"
+        "                    its --ca-file, --vmc-roots, --at, --connect-to,\n"
+        "                    --allow-port (a note when others are in force); a\n"
         "                    finished run is refused\n"
         "  --progress        progress on stderr when it is not a terminal (a log):\n"
         "                    a plain line every 60 seconds and one at the end,\n"
@@ -551,6 +553,81 @@ static int resume_conflict(const char *what, bool given, const char *now, const 
  * decide its results, so --resume takes them from the run (g and a are
  * set from it); options that only pace the scan (--workers, --inflight,
  * --outstanding, --qps, --progress) may change. Returns 0 or EXIT_USAGE. */
+/* Says when the value in force differs from the run's (a flag, or the
+ * environment's default): the run keeps its own. */
+static void resume_note(const char *what, const char *now, const char *recorded)
+{
+	if (now != NULL && now[0] != '\0' && strcmp(now, recorded) != 0)
+		fprintf(stderr,
+		        "posture: note: --resume: the run was started with %s %s; it keeps it "
+		        "(not %s)\n",
+		        what, recorded, now);
+}
+
+static void opt_decode(char *v);
+
+/* One recorded path option (--ca-file, --vmc-roots) back in *field. */
+static void resume_path(const struct store_run *run, const char *key, const char *flag,
+                        const char **field, char *buf, size_t len)
+{
+	if (cli_run_option(run->options, key, buf, len)) {
+		opt_decode(buf);
+		resume_note(flag, *field, buf);
+		*field = buf;
+	} else {
+		if (*field != NULL && (*field)[0] != '\0')
+			fprintf(stderr,
+			        "posture: note: --resume: the run was started without %s; it keeps "
+			        "that (not %s)\n",
+			        flag, *field);
+		*field = NULL;
+	}
+}
+
+/* The fetch options the run recorded (ca-file, vmc-roots, at,
+ * connect-to, allow-port) replace those in force: a resumed run fetches
+ * as it began, whatever the environment says now. */
+static void resume_fetch_options(const struct store_run *run, struct domain_check_opts *d)
+{
+	static char ca[4096], roots[4096], ct[4096];
+	char v[4096];
+	resume_path(run, "ca-file", "--ca-file", &d->ca_file, ca, sizeof(ca));
+	resume_path(run, "vmc-roots", "--vmc-roots", &d->vmc_roots, roots, sizeof(roots));
+	d->at = cli_run_option(run->options, "at", v, sizeof(v)) ? (time_t)strtoll(v, NULL, 10) : 0;
+	char now[4096] = "";
+	for (size_t i = 0, k = 0; i < d->n_connect_to && k < sizeof(now); i++)
+		k += (size_t)snprintf(now + k, sizeof(now) - k, "%s%s", i ? "," : "",
+		                      d->connect_to[i]);
+	d->n_connect_to = 0;
+	if (!cli_run_option(run->options, "connect-to", ct, sizeof(ct)) && now[0] != '\0')
+		fprintf(stderr,
+		        "posture: note: --resume: the run was started without --connect-to; it "
+		        "keeps "
+		        "that (not %s)\n",
+		        now);
+	else if (ct[0] != '\0') {
+		char shown[4096];
+		str_copy(shown, sizeof(shown), ct);
+		opt_decode(shown);
+		resume_note("--connect-to", now, shown);
+		char *save = NULL;
+		for (char *tok = strtok_r(ct, ",", &save);
+		     tok != NULL && d->n_connect_to < DOMAIN_CHECK_CONNECT_TO_MAX;
+		     tok = strtok_r(NULL, ",", &save)) {
+			opt_decode(tok);
+			d->connect_to[d->n_connect_to++] = tok;
+		}
+	}
+	d->n_allow_port = 0;
+	if (cli_run_option(run->options, "allow-port", v, sizeof(v))) {
+		char *save = NULL;
+		for (char *tok = strtok_r(v, ",", &save);
+		     tok != NULL && d->n_allow_port < FETCH_ALLOW_PORTS_MAX;
+		     tok = strtok_r(NULL, ",", &save))
+			d->allow_port[d->n_allow_port++] = strtol(tok, NULL, 10);
+	}
+}
+
 static int resume_options(const struct store_run *run, struct scan_args *a, struct cli_globals *g,
                           char *checks, size_t checkslen, char *selector, size_t selectorlen)
 {
@@ -588,6 +665,7 @@ static int resume_options(const struct store_run *run, struct scan_args *a, stru
 			return EXIT_USAGE;
 		g->dns.retries = (unsigned)n;
 	}
+	resume_fetch_options(run, &a->dco);
 	if (cli_run_option(run->options, "resolvers", v, sizeof(v))) {
 		resolvers_text(&g->dns, now, sizeof(now));
 		if (strcmp(v, "system") == 0)
@@ -661,6 +739,85 @@ static void list_checksums(const struct scan_args *a, char *out, size_t len)
 	}
 }
 
+/* Appends " key=value" to out (len bytes, *k used), the value with ' ',
+ * ',', '%' and control bytes as %XX, so a path with spaces stays one
+ * token of the run's options (cli_run_option splits at spaces). Returns
+ * -1 when it does not fit. */
+static int opt_append(char *out, size_t len, size_t *k, const char *key, const char *value)
+{
+	int n = snprintf(out + *k, len - *k, " %s=", key);
+	if (n < 0 || (size_t)n >= len - *k)
+		return -1;
+	*k += (size_t)n;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		bool esc = *p <= ' ' || *p == ',' || *p == '%' || *p == 0x7f;
+		if (*k + (esc ? 3 : 1) >= len)
+			return -1;
+		if (esc)
+			*k += (size_t)snprintf(out + *k, len - *k, "%%%02X", *p);
+		else
+			out[(*k)++] = (char)*p;
+	}
+	out[*k] = '\0';
+	return 0;
+}
+
+/* The value of opt_append back: %XX decoded in place. */
+static void opt_decode(char *v)
+{
+	char *o = v;
+	for (const char *p = v; *p; p++) {
+		unsigned x;
+		if (p[0] == '%' && sscanf(p + 1, "%2x", &x) == 1 && p[1] && p[2]) {
+			*o++ = (char)x;
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+}
+
+/* The fetch options that decide a run's BIMI results, for its options:
+ * ca-file, vmc-roots, at, connect-to (entries joined by ','), allow-port.
+ * -1 when they do not fit. */
+static int fetch_options_text(const struct domain_check_opts *d, char *out, size_t len)
+{
+	size_t k = 0;
+	char buf[4096];
+	out[0] = '\0';
+	if (d->ca_file && opt_append(out, len, &k, "ca-file", d->ca_file) != 0)
+		return -1;
+	if (d->vmc_roots && opt_append(out, len, &k, "vmc-roots", d->vmc_roots) != 0)
+		return -1;
+	if (d->at != 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)d->at);
+		if (opt_append(out, len, &k, "at", buf) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < d->n_connect_to; i++) {
+		/* Each entry encoded alone, joined by a literal ','. */
+		char one[1024];
+		size_t ok = 0;
+		if (opt_append(one, sizeof(one), &ok, "x", d->connect_to[i]) != 0)
+			return -1;
+		if (i == 0 && opt_append(out, len, &k, "connect-to", "") != 0)
+			return -1;
+		int n = snprintf(out + k, len - k, "%s%s", i ? "," : "", one + 3);
+		if (n < 0 || (size_t)n >= len - k)
+			return -1;
+		k += (size_t)n;
+	}
+	for (size_t i = 0; i < d->n_allow_port; i++) {
+		int n = snprintf(out + k, len - k, "%s%ld",
+		                 i ? "," : " allow-port=", d->allow_port[i]);
+		if (n < 0 || (size_t)n >= len - k)
+			return -1;
+		k += (size_t)n;
+	}
+	return 0;
+}
+
 /* Opens the run to scan: the one --resume names (marked running), or a
  * new one loaded from the lists. Returns 0 or an exit status. */
 static int scan_run_open(struct store *s, const struct scan_args *a, const struct scan_options *o,
@@ -687,15 +844,24 @@ static int scan_run_open(struct store *s, const struct scan_args *a, const struc
 	utf8_clean(a->label ? a->label : run->list, run->label, sizeof(run->label));
 	char resolvers[SCAN_RESOLVERS_TEXT_MAX];
 	resolvers_text(&o->dns, resolvers, sizeof(resolvers));
-	char sums[256];
+	char sums[256], fetch[2048];
 	list_checksums(a, sums, sizeof(sums));
-	snprintf(run->options, sizeof(run->options),
-	         "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
-	         "timeout=%u retries=%u%s selector=%s resolvers=%s%s",
-	         a->checks, a->workers, a->inflight, a->outstanding, a->qps, a->shard_k, a->shard_n,
-	         o->dns.timeout_ms, o->dns.retries, a->dco.no_fetch ? " no-fetch" : "",
-	         a->dco.selector ? a->dco.selector : "default", resolvers[0] ? resolvers : "system",
-	         sums);
+	int n = fetch_options_text(&a->dco, fetch, sizeof(fetch));
+	if (n == 0)
+		n = snprintf(
+		        run->options, sizeof(run->options),
+		        "checks=%s workers=%lu inflight=%lu outstanding=%lu qps=%lu shard=%u/%u "
+		        "timeout=%u retries=%u%s selector=%s resolvers=%s%s%s",
+		        a->checks, a->workers, a->inflight, a->outstanding, a->qps, a->shard_k,
+		        a->shard_n, o->dns.timeout_ms, o->dns.retries,
+		        a->dco.no_fetch ? " no-fetch" : "",
+		        a->dco.selector ? a->dco.selector : "default",
+		        resolvers[0] ? resolvers : "system", sums, fetch);
+	if (n < 0 || (size_t)n >= sizeof(run->options)) {
+		fprintf(stderr, "posture: scan: the run's options are too long to record "
+		                "(--connect-to, --ca-file...): shorten them\n");
+		return EXIT_USAGE;
+	}
 	str_copy(run->tool_version, sizeof(run->tool_version), POSTURE_VERSION);
 	int rc = load_run(s, run, a->lists, a->nlists, a->shard_k, a->shard_n, dups, pr);
 	if (rc != 0)

@@ -150,7 +150,7 @@ struct store_run {
 	int64_t id;
 	char label[256];
 	char list[1024];
-	char options[1024];
+	char options[4096];
 	char tool_version[64];
 	char started[32];     /* ISO 8601 UTC */
 	char finished_at[32]; /* when it ended (finished, degraded, partial); "" before */

@@ -478,6 +478,36 @@ class Resume(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         self.check_complete(db)
 
+    def test_resume_keeps_the_fetch_options(self):
+        """--connect-to, --allow-port, --ca-file and --at are recorded with
+        the run (a path with a space stays whole) and a resume fetches as
+        the run began: the recorded values replace those in force, with a
+        note when they differ."""
+        db = os.path.join(self.tmp, "fetchopts.db")
+        ca = os.path.join(self.tmp, "my ca.pem")
+        with open(ca, "w", encoding="ascii") as f:
+            f.write("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+        p = self.start(db, self.list, "--connect-to", "logo.example:443:127.0.0.1:9",
+                       "--allow-port", "8443", "--ca-file", ca,
+                       "--at", "2030-01-02T03:04:05Z")
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 130, err)
+        con = sqlite3.connect(db)
+        opts = con.execute("SELECT options FROM runs").fetchone()[0]
+        con.close()
+        self.assertIn(" connect-to=logo.example:443:127.0.0.1:9", opts)
+        self.assertIn(" allow-port=8443", opts)
+        self.assertIn(" ca-file=%s" % ca.replace(" ", "%20"), opts)
+        self.assertIn(" at=1893553445", opts)
+        q = self.start(db, "--resume", "1", "--connect-to", "other.example:443:127.0.0.1:1")
+        out, err = q.communicate(timeout=120)
+        self.assertEqual(q.returncode, 0, err)
+        self.assertIn(b"the run was started with --connect-to logo.example:443:127.0.0.1:9; "
+                      b"it keeps it (not other.example:443:127.0.0.1:1)", err)
+        self.check_complete(db)
+
     def test_resume_keeps_the_runs_options(self):
         """A run started with --checks spf,dmarc --no-fetch and resumed
         without them stays SPF+DMARC only; a conflicting option on resume
