@@ -40,7 +40,7 @@ const char cmd_bimi_help[] =
         "\n"
         "JSON: domain, status, record, record_name, selector, org_domain,\n"
         "from_org, declined, avp, logo {url, status, sha256, findings},\n"
-        "vmc {url, status, type (VMC|CMC), not_after, subject, logo_matches,\n"
+        "vmc {url, status, type (VMC|CMC), not_after, subject, issuer, logo_matches,\n"
         "findings}, readiness [{item, status (pass|fail|warn|unknown), required,\n"
         "detail, rule, fix}], eligible, checked, findings, verdict (ready,\n"
         "ready_no_certificate, problems, incomplete), schema, checked_at.\n"

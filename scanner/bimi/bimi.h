@@ -135,6 +135,7 @@ struct bimi_assets {
 	const char *vmc_type;  /* "VMC", "CMC" or NULL */
 	time_t vmc_not_after;  /* 0 when unknown */
 	char *vmc_subject;     /* owned, or NULL */
+	char *vmc_issuer;      /* owned, or NULL: the leaf's issuer */
 	bool vmc_logo_matches; /* the certificate's logo is the published one */
 	struct findings vmc_findings;
 };

@@ -18,6 +18,7 @@ void bimi_assets_cleanup(struct bimi_assets *a)
 	findings_cleanup(&a->logo_findings);
 	findings_cleanup(&a->vmc_findings);
 	free(a->vmc_subject);
+	free(a->vmc_issuer);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -133,6 +134,8 @@ int bimi_assess(const struct bimi_discovery *d, const struct bimi_fetched *logo,
 	out->vmc_type = vmc_type_name(v.type);
 	out->vmc_not_after = v.not_after;
 	if (v.subject && (out->vmc_subject = strdup(v.subject)) == NULL)
+		rc = -1;
+	if (v.issuer && (out->vmc_issuer = strdup(v.issuer)) == NULL)
 		rc = -1;
 	if (rc == 0) {
 		int ok = bimi_check_embedded_logo(&v, &v.findings);

@@ -198,8 +198,18 @@ void checks_init(struct domain_result *r, const char *domain, unsigned mask, boo
 		r->done[i] = !(mask & CHECK_BIT(i));
 }
 
+static void mx_hosts_free(struct host_result *h)
+{
+	for (size_t i = 0; i < h->nhosts; i++)
+		free(h->hosts[i].host);
+	free(h->hosts);
+	h->hosts = NULL;
+	h->nhosts = 0;
+}
+
 void checks_cleanup(struct domain_result *r)
 {
+	mx_hosts_free(&r->mx);
 	spf_audit_cleanup(&r->spf);
 	dmarc_result_cleanup(&r->dmarc);
 	bimi_discovery_cleanup(&r->bimi);
@@ -215,6 +225,33 @@ static bool temporary(enum dns_outcome o)
 	return o == DNS_OUTCOME_SERVFAIL || o == DNS_OUTCOME_TIMEOUT || o == DNS_OUTCOME_MALFORMED;
 }
 
+static int mx_host_order(const void *a, const void *b)
+{
+	const struct checks_mx_host *x = a, *y = b;
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+/* The MX answer's host names (a null MX's "." names none), sorted, at
+ * most CHECKS_MX_HOSTS. 0, or -1 when out of memory. */
+static int mx_hosts_keep(struct host_result *h, const struct dns_answer *ans)
+{
+	size_t n = ans->nrr < CHECKS_MX_HOSTS ? ans->nrr : CHECKS_MX_HOSTS;
+	if (n == 0 || (h->hosts = calloc(n, sizeof(*h->hosts))) == NULL)
+		return n == 0 ? 0 : -1;
+	for (size_t i = 0; i < ans->nrr && h->nhosts < n; i++) {
+		const char *d = ans->rr[i].data;
+		if (d[0] == '\0' || strcmp(d, ".") == 0)
+			continue;
+		if ((h->hosts[h->nhosts].host = strdup(d)) == NULL)
+			return -1;
+		h->hosts[h->nhosts++].pref = ans->rr[i].pref;
+	}
+	qsort(h->hosts, h->nhosts, sizeof(*h->hosts), mx_host_order);
+	return 0;
+}
+
 /* MX: one answer. A: A, then AAAA when there is no A. */
 static int host_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns,
                      bool *pending, char *need, size_t needlen, uint16_t *need_type)
@@ -227,6 +264,7 @@ static int host_step(struct domain_result *r, enum check_id id, const struct spf
 
 	h->status = HOST_ABSENT;
 	h->records = 0;
+	mx_hosts_free(h);
 	for (size_t i = 0; i < ntypes; i++) {
 		const struct dns_answer *ans = dns->get(dns->ctx, r->domain, types[i]);
 		if (ans == NULL) {
@@ -255,6 +293,8 @@ static int host_step(struct domain_result *r, enum check_id id, const struct spf
 			h->status = HOST_NULL_MX;
 		else if (ans->nrr > 0)
 			h->status = HOST_PRESENT;
+		if (id == CHECK_MX && h->status == HOST_PRESENT && mx_hosts_keep(h, ans) != 0)
+			return -1;
 		if (h->status == HOST_PRESENT)
 			break;
 	}
@@ -402,6 +442,17 @@ static void host_write(struct jsonw *w, const struct host_result *h)
 	jsonw_obj(w);
 	jsonw_kstr(w, "status", host_status_name(h->status));
 	jsonw_kint(w, "records", h->records);
+	if (h->nhosts > 0) {
+		jsonw_key(w, "hosts");
+		jsonw_arr(w);
+		for (size_t i = 0; i < h->nhosts; i++) {
+			jsonw_obj(w);
+			jsonw_kstr(w, "host", h->hosts[i].host);
+			jsonw_kint(w, "preference", (int64_t)h->hosts[i].pref);
+			jsonw_end_obj(w);
+		}
+		jsonw_end_arr(w);
+	}
 	jsonw_kstr(w, "detail", h->status == HOST_TEMPERROR ? h->detail : NULL);
 	jsonw_end_obj(w);
 }
@@ -461,6 +512,7 @@ void bimi_result_write(struct jsonw *w, const struct domain_result *r)
 	jsonw_kstr_or_null(w, "type", a->vmc_type);
 	jsonw_kstr_or_null(w, "not_after", after);
 	jsonw_kstr_or_null(w, "subject", a->vmc_subject);
+	jsonw_kstr_or_null(w, "issuer", a->vmc_issuer);
 	jsonw_kbool(w, "logo_matches", a->vmc_logo_matches);
 	jsonw_key(w, "findings");
 	findings_write(w, &a->vmc_findings);

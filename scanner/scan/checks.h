@@ -45,10 +45,22 @@ enum host_status {
 };
 const char *host_status_name(enum host_status s);
 
+/* The most MX hosts a result names (the stored JSON's mx.hosts). */
+#define CHECKS_MX_HOSTS 16
+
+struct checks_mx_host {
+	unsigned pref;
+	char *host; /* owned */
+};
+
 struct host_result {
 	enum host_status status;
 	int records;                 /* MX names, or A + AAAA addresses */
 	char detail[DNS_DETAIL_MAX]; /* why, for temperror */
+	/* MX: the hosts, by preference then name, at most CHECKS_MX_HOSTS (a
+	 * null MX names none); owned, freed by checks_cleanup. */
+	struct checks_mx_host *hosts;
+	size_t nhosts;
 };
 
 /* One item of the BIMI readiness checklist (see readiness.h). */
