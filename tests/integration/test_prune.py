@@ -133,6 +133,24 @@ class Prune(unittest.TestCase):
         self.assertEqual((j["results"], j["references"], j["stored"], j["problems"]),
                          (3 * len(NIGHTLY), 2 * len(NIGHTLY) - 1, len(NIGHTLY) + 1, 0))
 
+    def test_mx_hosts_stored(self):
+        """A scan stores the MX host names (by preference) and the CSV
+        carries them."""
+        db = os.path.join(self.tmp, "mx.db")
+        lst = os.path.join(self.tmp, "mx.txt")
+        with open(lst, "w", encoding="utf-8") as f:
+            f.write("mx.bed.test\ngood.spf.test\n")
+        rc, out, err = posture("scan", lst, "--db", db, "--resolver", AUTH, "--quiet")
+        self.assertIn(rc, (0, 1), err)
+        js = stored_results(db)
+        self.assertEqual(js["mx.bed.test"]["mx"]["hosts"],
+                         [{"host": "mail.bed.test", "preference": 10},
+                          {"host": "mail2.bed.test", "preference": 20}])
+        rc, out, err = posture("report", "--db", db, "--domains", "--format", "json")
+        self.assertEqual(rc, 0, err)
+        rows = {r["domain"]: r for r in json.loads(out)["domains"]}
+        self.assertEqual(rows["mx.bed.test"]["mx_hosts"], "mail.bed.test mail2.bed.test")
+
     def test_usage(self):
         db = os.path.join(self.tmp, "usage.db")
         rc, out, err = posture("db", "prune", "--db", db)
