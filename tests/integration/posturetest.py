@@ -99,3 +99,18 @@ def stored_results(db, run=None):
         o = json.loads(line)
         out[o["domain"]] = o["result"]
     return out
+
+
+def let_others_reach(path):
+    """Another user (nobody, in the read-only tests) must reach path: the
+    directories above it inside TMPDIR that this user owns get the search
+    bit for others, no more (a CI run's private TMPDIR is mode 0700);
+    nothing above TMPDIR is touched."""
+    import tempfile
+    top = os.path.realpath(os.environ.get("TMPDIR") or tempfile.gettempdir())
+    d = os.path.dirname(os.path.realpath(path))
+    while d.startswith(top) and os.stat(d).st_uid == os.geteuid():
+        os.chmod(d, os.stat(d).st_mode | 0o001)
+        if d == top:
+            break
+        d = os.path.dirname(d)

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from posturetest import AUTH, POSTURE
+from posturetest import AUTH, POSTURE, let_others_reach
 
 DOMAINS = ["good.spf.test", "org1.dmarc.test", "nop.dmarc.test", "two.spf.test"]
 
@@ -116,15 +116,7 @@ class Damage(unittest.TestCase):
         os.chmod(self.tmp, 0o755)
         os.chmod(sub, 0o555)
         os.chmod(db, 0o444)
-        # nobody must reach the directory: the private TMPDIR of a CI run
-        # (mktemp -d, mode 0700) gets the search bit for others, no more.
-        top = os.path.realpath(os.environ.get("TMPDIR") or tempfile.gettempdir())
-        d = os.path.dirname(os.path.realpath(self.tmp))
-        while d.startswith(top) and os.stat(d).st_uid == os.geteuid():
-            os.chmod(d, os.stat(d).st_mode | 0o001)
-            if d == top:
-                break
-            d = os.path.dirname(d)
+        let_others_reach(self.tmp)
         nobody = 65534
         rc, out, err = posture("runs", "--db", db, "--json", user=nobody)
         if rc != 0 and "setpriv" in err:

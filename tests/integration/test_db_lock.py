@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from posturetest import AUTH, FAULT, POSTURE, run
+from posturetest import AUTH, FAULT, POSTURE, let_others_reach, run
 
 # posture scan's exit status for a database another command is writing
 # (its --help: a usage error, nothing written).
@@ -116,6 +116,7 @@ class ReadOnly(unittest.TestCase):
         os.chmod(sub, 0o555)
         os.chmod(db, 0o444)
         os.chmod(self.tmp, 0o755)
+        let_others_reach(self.tmp)
         cmd = [POSTURE, "report", "--db", db, "--format", "csv"]
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
