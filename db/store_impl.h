@@ -27,6 +27,11 @@ struct store {
 	char err[256];
 };
 
+/* The migrations (schema.c): store_migrations[i] takes the schema from
+ * version i to i+1. */
+extern const char *const store_migrations[];
+extern const size_t store_nmigrations;
+
 /* Sets s->err to "what: SQLite's message"; returns -1. */
 int store_fail(struct store *s, const char *what);
 /* Binds text (NULL or "" as SQL NULL) without copying it. */

@@ -9,6 +9,7 @@
  * the company_any view counts companies where any row passes.
  */
 #include "report.h"
+#include "strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,85 +465,24 @@ double report_percent(long count, long denom)
 	return (double)(long)(1000.0 * (double)count / (double)denom + 0.5) / 10.0;
 }
 
-/* ---- string maps: companies and SPF include targets ---- */
+/* ---- companies and SPF include targets: strmap keys, data by index ---- */
 
-struct entry {
-	char *key;
-	long n;                  /* includes: domains */
-	uint64_t bits[BITWORDS]; /* companies: metrics any domain passes */
-};
-
-struct map {
-	struct entry *v;
-	size_t n, cap;
-	size_t *slot; /* open addressing: index + 1, 0 empty */
-	size_t nslot;
-};
-
-static uint64_t hash(const char *s)
+/* Makes room for index i in an array of n elements of size sz (*cap
+ * elements allocated). 0, or -1 when out of memory. */
+static int room(void **v, size_t *cap, size_t i, size_t sz)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int map_grow(struct map *m)
-{
-	size_t nslot = m->nslot ? m->nslot * 2 : 64;
-	size_t *slot = calloc(nslot, sizeof(size_t));
-	if (slot == NULL)
+	if (i < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 64;
+	while (c <= i)
+		c *= 2;
+	void *n = realloc(*v, c * sz);
+	if (n == NULL)
 		return -1;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t k = hash(m->v[i].key) & (nslot - 1);
-		while (slot[k] != 0)
-			k = (k + 1) & (nslot - 1);
-		slot[k] = i + 1;
-	}
-	free(m->slot);
-	m->slot = slot;
-	m->nslot = nslot;
+	memset((char *)n + *cap * sz, 0, (c - *cap) * sz);
+	*v = n;
+	*cap = c;
 	return 0;
-}
-
-/* The entry for key, added when new (*added). NULL when out of memory. */
-static struct entry *map_get(struct map *m, const char *key, bool *added)
-{
-	*added = false;
-	if (2 * (m->n + 1) > m->nslot && map_grow(m) != 0)
-		return NULL;
-	size_t k = hash(key) & (m->nslot - 1);
-	while (m->slot[k] != 0) {
-		struct entry *e = &m->v[m->slot[k] - 1];
-		if (eq(e->key, key))
-			return e;
-		k = (k + 1) & (m->nslot - 1);
-	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct entry *v = realloc(m->v, cap * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		m->v = v;
-		m->cap = cap;
-	}
-	struct entry *e = &m->v[m->n];
-	memset(e, 0, sizeof(*e));
-	e->key = strdup(key);
-	if (e->key == NULL)
-		return NULL;
-	m->slot[k] = ++m->n;
-	*added = true;
-	return e;
-}
-
-static void map_free(struct map *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->v[i].key);
-	free(m->v);
-	free(m->slot);
-	memset(m, 0, sizeof(*m));
 }
 
 struct report_stats {
@@ -551,7 +491,11 @@ struct report_stats {
 	/* Kept statistics (report_stats_load) of a posture that had no such
 	 * metric yet: not known, a gap, never 0. */
 	bool unknown[MAX_METRICS];
-	struct map companies, includes;
+	struct strmap companies, includes;
+	uint64_t (*company_bits)[BITWORDS]; /* by company: metrics any domain passes */
+	size_t company_cap;
+	long *include_n; /* by include target: domains */
+	size_t include_cap;
 	struct report_include *top;
 	size_t ntop;
 };
@@ -565,8 +509,10 @@ void report_stats_free(struct report_stats *s)
 {
 	if (s == NULL)
 		return;
-	map_free(&s->companies);
-	map_free(&s->includes);
+	strmap_free(&s->companies);
+	strmap_free(&s->includes);
+	free(s->company_bits);
+	free(s->include_n);
 	free(s->top);
 	free(s);
 }
@@ -593,9 +539,10 @@ int report_stats_add(struct report_stats *s, const struct report_row *r)
 	if (k == NULL)
 		return -1;
 	snprintf(k, strlen(key) + 3, "%c:%s", r->company && r->company[0] ? 'c' : 'd', key);
-	struct entry *c = map_get(&s->companies, k, &primary);
+	size_t c = strmap_put(&s->companies, k, &primary);
 	free(k);
-	if (c == NULL)
+	if (c == STRMAP_NONE ||
+	    room((void **)&s->company_bits, &s->company_cap, c, sizeof(*s->company_bits)) != 0)
 		return -1;
 	s->units[REPORT_VIEW_DOMAIN]++;
 	if (primary)
@@ -607,25 +554,26 @@ int report_stats_add(struct report_stats *s, const struct report_row *r)
 		s->count[REPORT_VIEW_DOMAIN][i]++;
 		if (primary)
 			s->count[REPORT_VIEW_COMPANY][i]++;
-		c->bits[i / 64] |= 1ULL << (i % 64);
+		s->company_bits[c][i / 64] |= 1ULL << (i % 64);
 	}
 	if (!r->nxdomain && t_spf_record(r, 0))
 		for (size_t i = 0; i < r->nincludes; i++) {
 			bool added;
-			struct entry *e = map_get(&s->includes, r->includes[i], &added);
-			if (e == NULL)
+			size_t e = strmap_put(&s->includes, r->includes[i], &added);
+			if (e == STRMAP_NONE || room((void **)&s->include_n, &s->include_cap, e,
+			                             sizeof(*s->include_n)) != 0)
 				return -1;
-			e->n++;
+			s->include_n[e]++;
 		}
 	return 0;
 }
 
 static int by_count(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return strcmp(x->key, y->key);
+	const struct report_include *x = a, *y = b;
+	if (x->domains != y->domains)
+		return x->domains > y->domains ? -1 : 1;
+	return strcmp(x->host, y->host);
 }
 
 int report_stats_finish(struct report_stats *s)
@@ -633,24 +581,23 @@ int report_stats_finish(struct report_stats *s)
 	s->units[REPORT_VIEW_COMPANY_ANY] = (long)s->companies.n;
 	for (size_t c = 0; c < s->companies.n; c++)
 		for (size_t i = 0; i < report_nmetrics; i++)
-			if (s->companies.v[c].bits[i / 64] & (1ULL << (i % 64)))
+			if (s->company_bits[c][i / 64] & (1ULL << (i % 64)))
 				s->count[REPORT_VIEW_COMPANY_ANY][i]++;
-	/* The includes' slots are not needed any more: sort the entries. */
-	free(s->includes.slot);
-	s->includes.slot = NULL;
-	s->includes.nslot = 0;
-	if (s->includes.n > 1)
-		qsort(s->includes.v, s->includes.n, sizeof(struct entry), by_count);
-	size_t n = s->includes.n < REPORT_TOP_INCLUDES ? s->includes.n : REPORT_TOP_INCLUDES;
+	/* Every include target with its count, most first; the top kept. */
+	size_t all = s->includes.n;
 	free(s->top);
-	s->top = n ? calloc(n, sizeof(*s->top)) : NULL;
-	if (n && s->top == NULL)
+	s->top = NULL;
+	s->ntop = 0;
+	if (all == 0)
+		return 0;
+	if ((s->top = calloc(all, sizeof(*s->top))) == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		s->top[i].host = s->includes.v[i].key; /* owned by the map */
-		s->top[i].domains = s->includes.v[i].n;
+	for (size_t i = 0; i < all; i++) {
+		s->top[i].host = s->includes.keys[i]; /* owned by the map */
+		s->top[i].domains = s->include_n[i];
 	}
-	s->ntop = n;
+	qsort(s->top, all, sizeof(*s->top), by_count);
+	s->ntop = all < REPORT_TOP_INCLUDES ? all : REPORT_TOP_INCLUDES;
 	return 0;
 }
 

@@ -251,19 +251,9 @@ static int write_json(FILE *out, const struct report_doc *d)
 	                                      "domains", a ? a : json_null()));
 }
 
-static void header_text(FILE *out, const struct report_doc *d)
-{
-	const struct store_run *r = d->run;
-	fprintf(out, "posture report: run %lld (", (long long)r->id);
-	print_safe(out, r->label);
-	fprintf(out, "), %s, list ", report_run_date(r));
-	print_safe(out, r->list);
-	fprintf(out, ", posture %s\n", r->tool_version[0] ? r->tool_version : "?");
-}
-
 static int write_text(FILE *out, const struct report_doc *d)
 {
-	header_text(out, d);
+	report_header_text(out, d);
 	fprintf(out, "%-32s %-24s %-10s %-26s %-10s %-11s %-9s %-9s %-8s\n", "domain", "company",
 	        "spf", "spf_error", "dmarc", "policy", "bimi", "vmc", "mx");
 	for (size_t i = 0; i < d->nrows; i++) {
@@ -278,21 +268,9 @@ static int write_text(FILE *out, const struct report_doc *d)
 	return ferror(out) ? -1 : 0;
 }
 
-static void md_header(FILE *out, const struct report_doc *d)
-{
-	const struct store_run *r = d->run;
-	fprintf(out, "# posture report: run %lld\n\n- label: ", (long long)r->id);
-	report_md_text(out, r->label);
-	fprintf(out, "\n- date: %s\n- list: ", report_run_date(r));
-	report_md_text(out, r->list);
-	fputs("\n- tool: posture ", out);
-	report_md_text(out, r->tool_version);
-	fputc('\n', out);
-}
-
 static int write_md(FILE *out, const struct report_doc *d)
 {
-	md_header(out, d);
+	report_header_md(out, d);
 	fputs("\n| domain | company | SPF | SPF error | lookups | DMARC | policy | BIMI | VMC | MX "
 	      "|\n|---|---|---|---|--:|---|---|---|---|---|\n",
 	      out);

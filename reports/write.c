@@ -134,7 +134,7 @@ static void text_cell(FILE *out, const struct report_stats *s, enum report_view 
 	fprintf(out, "  %-20s", report_cell_text(buf, sizeof(buf), s, v, m));
 }
 
-static void header_text(FILE *out, const struct report_doc *d)
+void report_header_text(FILE *out, const struct report_doc *d)
 {
 	const struct store_run *r = d->run;
 	fprintf(out, "posture report: run %lld (", (long long)r->id);
@@ -192,7 +192,7 @@ static void text_group(FILE *out, const struct report_stats *s, size_t g)
 static int write_text_stats(FILE *out, const struct report_doc *d)
 {
 	const struct report_stats *s = d->stats;
-	header_text(out, d);
+	report_header_text(out, d);
 	fprintf(out, "  domain view: %ld domains (%s)\n", report_stats_units(s, REPORT_VIEW_DOMAIN),
 	        report_view_rule(REPORT_VIEW_DOMAIN));
 	fprintf(out, "  company view: %ld companies (%s)\n",
@@ -386,7 +386,7 @@ static void md_cells(FILE *out, const struct report_stats *s, enum report_view v
 		fprintf(out, " %.1f |", p);
 }
 
-static void md_header(FILE *out, const struct report_doc *d)
+void report_header_md(FILE *out, const struct report_doc *d)
 {
 	const struct store_run *r = d->run;
 	fputs("# posture report: run ", out);
@@ -427,7 +427,7 @@ static void md_group(FILE *out, const struct report_stats *s, size_t g)
 static int write_md_stats(FILE *out, const struct report_doc *d)
 {
 	const struct report_stats *s = d->stats;
-	md_header(out, d);
+	report_header_md(out, d);
 	fprintf(out, "- domain view: %ld domains; %s\n", report_stats_units(s, REPORT_VIEW_DOMAIN),
 	        report_view_rule(REPORT_VIEW_DOMAIN));
 	fprintf(out, "- company view: %ld companies; %s\n",

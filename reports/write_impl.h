@@ -20,6 +20,10 @@ void report_text_pad(FILE *out, const char *s, int width);
 /* Markdown cell text: table syntax escaped; control characters, bidi
  * controls and bytes that are not UTF-8 as spaces. */
 void report_md_text(FILE *out, const char *s);
+/* The run's heading of a report: a line of text, or a Markdown title and
+ * list (write.c; the statistics and the domain table share it). */
+void report_header_text(FILE *out, const struct report_doc *d);
+void report_header_md(FILE *out, const struct report_doc *d);
 json_t *report_run_json(const struct store_run *r);
 /* Every metric of every view: [{"metric", "group", "view", "count",
  * "denominator", "percent"}]; with gaps, a metric whose check did not

@@ -165,7 +165,7 @@ static struct dns_answer *answer_for(const struct zone *z, const char *name, uin
 	} else if (strstr(name, ".heavy.example") != NULL) {
 		a->outcome = DNS_OUTCOME_NODATA;
 		if (type == DNS_TYPE_A) {
-			uint8_t ip[4] = { 192, 0, 2, (uint8_t)atoi(name + 1) };
+			uint8_t ip[4] = { 192, 0, 2, (uint8_t)strtol(name + 1, NULL, 10) };
 			assert_int_equal(dns_answer_add(a, DNS_TYPE_A, 0, "192.0.2.1", 9, ip), 0);
 			a->outcome = DNS_OUTCOME_DATA;
 		}

@@ -1,0 +1,134 @@
+/*
+ * schema.c — the store's schema as the migrations that build it
+ * (store_impl.h): migration i takes a database from version i to i+1;
+ * store.c runs them (a new database all in one transaction).
+ */
+#include "store_impl.h"
+
+/* Each migration takes the schema from version i to i+1. */
+const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE runs("
+	" id INTEGER PRIMARY KEY, label TEXT NOT NULL, list TEXT NOT NULL,"
+	" options TEXT NOT NULL, tool_version TEXT NOT NULL, started TEXT NOT NULL,"
+	" finished_at TEXT, state TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,"
+	" done INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,"
+	" pid INTEGER, host TEXT);"
+	"CREATE TABLE domains("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" company TEXT, code TEXT, sector TEXT);"
+	"CREATE TABLE run_domains("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" position INTEGER NOT NULL, list TEXT,"
+	" PRIMARY KEY(run_id, domain_id)) WITHOUT ROWID;"
+	"CREATE INDEX run_domains_position ON run_domains(run_id, position);"
+	"CREATE TABLE results("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" scanned_at TEXT NOT NULL,"
+	" spf_status TEXT, spf_all TEXT, spf_lookups INTEGER, spf_void_lookups INTEGER,"
+	" spf_error TEXT, dmarc_status TEXT, dmarc_policy TEXT,"
+	" dmarc_subdomain_policy TEXT, dmarc_pct INTEGER, dmarc_enforcement TEXT,"
+	" bimi_status TEXT, vmc_status TEXT, bimi_eligible INTEGER, mx TEXT, a TEXT,"
+	" conclusive INTEGER NOT NULL, json TEXT NOT NULL,"
+	" UNIQUE(run_id, domain_id));"
+	"CREATE INDEX results_domain ON results(domain_id, scanned_at);"
+	"CREATE TABLE findings("
+	" run_id INTEGER NOT NULL, domain_id INTEGER NOT NULL,"
+	" check_name TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, path TEXT);"
+	"CREATE INDEX findings_run ON findings(run_id, code);" /* dropped in 2 */
+	"CREATE INDEX findings_domain ON findings(run_id, domain_id);"
+	/* Per domain, the newest conclusive result (a TempError never hides
+	 * it), how old it is, and whether a newer inconclusive one exists. */
+	"CREATE VIEW latest_results AS"
+	" SELECT d.name AS domain, d.company, d.code, d.sector, r.*,"
+	"  CAST((julianday('now') - julianday(r.scanned_at)) * 86400 AS INTEGER)"
+	"   AS age_seconds,"
+	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = r.domain_id"
+	"   AND n.conclusive = 0 AND n.rowid > r.rowid) AS newer_inconclusive"
+	" FROM results r JOIN domains d ON d.id = r.domain_id"
+	" WHERE r.rowid = (SELECT r2.rowid FROM results r2"
+	"  WHERE r2.domain_id = r.domain_id AND r2.conclusive = 1"
+	"  ORDER BY r2.scanned_at DESC, r2.rowid DESC LIMIT 1);",
+	/* 1 -> 2: findings_run goes: nothing read through it (findings_domain
+	 * also starts with run_id), and every commit rewrote some twenty of
+	 * its 64 KiB pages, one per finding code (db/README.md). */
+	"DROP INDEX IF EXISTS findings_run;",
+	/* 2 -> 3: history that costs little (db/README.md, "Schema 3").
+	 * results holds each distinct result once, under an id that VACUUM
+	 * keeps (INTEGER PRIMARY KEY; a plain rowid may be renumbered), its
+	 * JSON compressed (body, with the dictionary zdict) from now on; a
+	 * run's row in run_domains points at its result, a result of an
+	 * earlier run when nothing changed. Rows written before keep their
+	 * plain json. */
+	"CREATE TABLE zdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" dict BLOB NOT NULL);"
+	"CREATE TABLE results3("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	" scanned_at TEXT NOT NULL,"
+	" spf_status TEXT, spf_all TEXT, spf_lookups INTEGER, spf_void_lookups INTEGER,"
+	" spf_error TEXT, dmarc_status TEXT, dmarc_policy TEXT,"
+	" dmarc_subdomain_policy TEXT, dmarc_pct INTEGER, dmarc_enforcement TEXT,"
+	" bimi_status TEXT, vmc_status TEXT, bimi_eligible INTEGER, mx TEXT, a TEXT,"
+	" conclusive INTEGER NOT NULL, json TEXT, zdict INTEGER REFERENCES zdicts(id),"
+	" body BLOB, UNIQUE(run_id, domain_id));"
+	"INSERT INTO results3(id, run_id, domain_id, scanned_at, spf_status, spf_all,"
+	" spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
+	" dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status, vmc_status,"
+	" bimi_eligible, mx, a, conclusive, json)"
+	" SELECT rowid, run_id, domain_id, scanned_at, spf_status, spf_all,"
+	" spf_lookups, spf_void_lookups, spf_error, dmarc_status, dmarc_policy,"
+	" dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status, vmc_status,"
+	" bimi_eligible, mx, a, conclusive, json FROM results ORDER BY rowid;"
+	"DROP VIEW latest_results;"
+	"DROP TABLE results;"
+	"ALTER TABLE results3 RENAME TO results;"
+	/* The domain's newest conclusive result, which a new one is compared
+	 * with (id order: implicit in the index). */
+	"CREATE INDEX results_domain ON results(domain_id, conclusive);"
+	"ALTER TABLE run_domains ADD COLUMN result INTEGER;"
+	"ALTER TABLE run_domains ADD COLUMN checked_at INTEGER;"
+	"UPDATE run_domains SET result = (SELECT r.id FROM results r"
+	" WHERE r.run_id = run_domains.run_id AND r.domain_id = run_domains.domain_id);"
+	/* A result without its row in run_domains (none should exist) gets
+	 * one after the run's last position. */
+	"INSERT INTO run_domains(run_id, domain_id, position, result)"
+	" SELECT r.run_id, r.domain_id, (SELECT coalesce(max(x.position), 0)"
+	"  FROM run_domains x WHERE x.run_id = r.run_id) + r.id, r.id"
+	" FROM results r WHERE NOT EXISTS (SELECT 1 FROM run_domains rd"
+	"  WHERE rd.run_id = r.run_id AND rd.domain_id = r.domain_id);"
+	"ALTER TABLE runs ADD COLUMN pruned_at TEXT;"
+	"CREATE TABLE run_stats(run_id INTEGER PRIMARY KEY REFERENCES runs(id),"
+	" stats TEXT NOT NULL);"
+	/* Every run's result of every domain, as results was before schema
+	 * 3 (one row per run and domain), for SQL users; reference says the
+	 * result was stored by an earlier run. */
+	"CREATE VIEW run_results AS"
+	" SELECT rd.run_id, rd.domain_id, rd.position, rd.list,"
+	"  coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', rd.checked_at, 'unixepoch'), r.scanned_at)"
+	"   AS scanned_at,"
+	"  r.spf_status, r.spf_all, r.spf_lookups, r.spf_void_lookups, r.spf_error,"
+	"  r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy, r.dmarc_pct,"
+	"  r.dmarc_enforcement, r.bimi_status, r.vmc_status, r.bimi_eligible, r.mx, r.a,"
+	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference"
+	" FROM run_domains rd JOIN results r ON r.id = rd.result;"
+	/* Per domain, the newest run with a conclusive result (a TempError
+	 * never hides it), how old that check is, and whether a newer run
+	 * was inconclusive. Runs are walked newest first, each a lookup by
+	 * run_domains' key. */
+	"CREATE VIEW latest_results AS"
+	" SELECT d.name AS domain, d.company, d.code, d.sector, rr.*,"
+	"  CAST((julianday('now') - julianday(rr.scanned_at)) * 86400 AS INTEGER)"
+	"   AS age_seconds,"
+	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = d.id"
+	"   AND n.conclusive = 0 AND n.run_id > rr.run_id) AS newer_inconclusive"
+	" FROM domains d JOIN run_results rr ON rr.domain_id = d.id AND rr.run_id ="
+	"  (SELECT ru.id FROM runs ru WHERE EXISTS (SELECT 1 FROM run_domains x"
+	"   JOIN results xr ON xr.id = x.result WHERE x.run_id = ru.id"
+	"   AND x.domain_id = d.id AND xr.conclusive = 1) ORDER BY ru.id DESC LIMIT 1);",
+};
+
+const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
