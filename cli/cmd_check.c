@@ -428,12 +428,12 @@ static void mx_text(const struct screen *s, char *buf, size_t len)
 	const struct host_result *h = &s->r->mx;
 	size_t n = (size_t)snprintf(buf, len, "%s, %d record%s", host_status_name(h->status),
 	                            h->records, h->records == 1 ? "" : "s");
-	for (size_t i = 0; i < s->info->nmx && i < 3 && n < len; i++)
+	for (size_t i = 0; i < h->nhosts && i < 3 && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == 0 ? " (" : ", ",
-		                      s->info->mx[i].host);
-	if (s->info->nmx > 3 && n < len)
+		                      h->hosts[i].host);
+	if (h->nhosts > 3 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", ...");
-	if (s->info->nmx > 0 && n < len)
+	if (h->nhosts > 0 && n < len)
 		snprintf(buf + n, len - n, ")");
 }
 
@@ -537,10 +537,13 @@ static json_t *host_json(const struct host_result *h)
 
 static json_t *mx_json(const struct screen *s)
 {
-	json_t *o = host_json(&s->r->mx), *hosts = json_array();
-	for (size_t i = 0; hosts != NULL && i < s->info->nmx; i++)
-		json_array_append_new(hosts, json_pack("{s:s,s:i}", "host", s->info->mx[i].host,
-		                                       "preference", (int)s->info->mx[i].pref));
+	/* The result's own hosts (CHECKS_MX_HOSTS at most), as a scan stores
+	 * them: one source for check and scan. */
+	const struct host_result *h = &s->r->mx;
+	json_t *o = host_json(h), *hosts = json_array();
+	for (size_t i = 0; hosts != NULL && i < h->nhosts; i++)
+		json_array_append_new(hosts, json_pack("{s:s,s:i}", "host", h->hosts[i].host,
+		                                       "preference", (int)h->hosts[i].pref));
 	if (o == NULL || hosts == NULL || json_object_set_new(o, "hosts", hosts) != 0) {
 		json_decref(o);
 		return NULL;

@@ -396,6 +396,7 @@ static int cmd_db_merge(int argc, char **argv, const struct cli_globals *g)
 	}
 	struct store_run r;
 	store_run_get(s, run, &r);
+	cli_run_stats_keep(s, run);
 	if (g->json) {
 		json_t *o = json_pack("{s:I,s:s,s:I,s:I}", "run", (json_int_t)run, "state",
 		                      store_run_state_name(r.state), "total", (json_int_t)r.total,

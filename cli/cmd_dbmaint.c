@@ -140,6 +140,69 @@ static struct store *check_open(const char *db, int *rc)
 	return s; /* a claim that cannot be made (read-only directory): go on */
 }
 
+/* Every stored result's facts against its JSON (report_row_facts_check),
+ * each result once: the runs are walked, and a reference's result was
+ * checked in the run that stored it, or the first run that pointed at it. */
+struct facts_walk {
+	struct store *s;
+	struct store_check *c;
+	int64_t compared;
+	unsigned char *seen; /* a bit per result id */
+	size_t nseen;        /* bytes of seen */
+	int rc;              /* -1 out of memory, -2 a database error */
+};
+
+static int facts_row(void *arg, const struct store_row *row)
+{
+	struct facts_walk *w = arg;
+	size_t id = (size_t)row->result_id, at = id / 8;
+	if (at >= w->nseen) {
+		size_t n = w->nseen ? w->nseen : 4096;
+		while (n <= at)
+			n *= 2;
+		unsigned char *v = realloc(w->seen, n);
+		if (v == NULL)
+			return w->rc = -1;
+		memset(v + w->nseen, 0, n - w->nseen);
+		w->seen = v;
+		w->nseen = n;
+	}
+	if (w->seen[at] & (1u << (id % 8)))
+		return 0;
+	w->seen[at] |= (unsigned char)(1u << (id % 8));
+	char what[64];
+	int d = report_row_facts_check(row, what, sizeof(what));
+	if (d < 0)
+		return w->rc = -1;
+	w->compared += row->r.facts != NULL;
+	if (d > 0 && w->c->bad++ == 0 && w->c->first[0] == '\0')
+		snprintf(w->c->first, sizeof(w->c->first),
+		         "result %lld (%s): its facts say another %s than its JSON",
+		         (long long)row->result_id, row->domain ? row->domain : "?", what);
+	return 0;
+}
+
+static int facts_run(void *arg, const struct store_run *r)
+{
+	struct facts_walk *w = arg;
+	if (r->pruned_at[0] != '\0')
+		return 0;
+	if (store_results_each(w->s, r->id, facts_row, w) < 0)
+		return w->rc = -2;
+	return w->rc;
+}
+
+static int facts_check(struct store *s, struct store_check *c, int64_t *compared)
+{
+	struct facts_walk w = { s, c, 0, NULL, 0, 0 };
+	store_runs_each(s, facts_run, &w);
+	free(w.seen);
+	*compared = w.compared;
+	if (w.rc == -1)
+		fputs("posture: out of memory\n", stderr);
+	return w.rc;
+}
+
 static int db_check(const struct maint_args *a)
 {
 	char msg[256];
@@ -149,7 +212,9 @@ static int db_check(const struct maint_args *a)
 	if (s == NULL)
 		return rc;
 	int integrity = store_integrity(s, msg, sizeof(msg));
-	if (store_check_results(s, &c) != 0) {
+	int64_t facts = 0;
+	int frc = 0;
+	if (store_check_results(s, &c) != 0 || (frc = facts_check(s, &c, &facts)) == -2) {
 		/* A check that cannot read what it checks found a problem. */
 		fprintf(stderr, "posture: %s: %s\n", a->db, store_error(s));
 		printf("%s: integrity %s\n", a->db, msg);
@@ -157,22 +222,25 @@ static int db_check(const struct maint_args *a)
 		return EXIT_PROBLEMS;
 	}
 	store_close(s);
+	if (frc != 0)
+		return EXIT_INTERNAL;
 	bool ok = integrity == 0 && c.bad == 0;
 	if (a->json) {
-		json_t *o =
-		        json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:s?}", "database",
-		                  a->db, "integrity", msg, "ok", ok, "results", (json_int_t)c.rows,
-		                  "references", (json_int_t)c.references, "stored",
-		                  (json_int_t)c.results, "bodies", (json_int_t)c.bodies, "problems",
-		                  (json_int_t)c.bad, "first_problem", c.first[0] ? c.first : NULL);
+		json_t *o = json_pack(
+		        "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "database", a->db,
+		        "integrity", msg, "ok", ok, "results", (json_int_t)c.rows, "references",
+		        (json_int_t)c.references, "stored", (json_int_t)c.results, "bodies",
+		        (json_int_t)c.bodies, "facts", (json_int_t)facts, "problems",
+		        (json_int_t)c.bad, "first_problem", c.first[0] ? c.first : NULL);
 		json_print(stdout, o);
 		json_decref(o);
 	} else {
 		printf("%s: integrity %s\n", a->db, msg);
 		printf("%s: %lld results of runs, %lld of them references to an earlier run's; "
-		       "%lld stored results, %lld compressed bodies read back\n",
+		       "%lld stored results, %lld compressed bodies read back, the facts of %lld "
+		       "compared with their JSON\n",
 		       a->db, (long long)c.rows, (long long)c.references, (long long)c.results,
-		       (long long)c.bodies);
+		       (long long)c.bodies, (long long)facts);
 		if (c.bad > 0)
 			printf("%s: %lld problems; the first: %s\n", a->db, (long long)c.bad,
 			       c.first);
@@ -205,22 +273,12 @@ static int prune_one(void *arg, const struct store_run *r)
 	w->pruned++;
 	if (w->a->dry_run)
 		return 0;
-	struct cli_rows rows;
 	char *text = NULL;
-	int rc = cli_rows_load(w->s, r->id, &rows);
+	int rc = cli_run_stats_text(w->s, r->id, &text);
 	if (rc != 0) {
 		w->rc = rc;
 		return 1;
 	}
-	struct report_stats *st = cli_stats_of(rows.v, rows.n);
-	cli_rows_free(&rows);
-	if (st == NULL || (text = report_stats_save(st)) == NULL) {
-		report_stats_free(st);
-		fputs("posture: out of memory\n", stderr);
-		w->rc = EXIT_INTERNAL;
-		return 1;
-	}
-	report_stats_free(st);
 	/* One transaction a run: the WAL stays the size of one run. */
 	if (store_begin(w->s) != 0 || store_run_stats_put(w->s, r->id, text) != 0 ||
 	    store_prune_run(w->s, r->id) != 0 || store_commit(w->s) != 0) {

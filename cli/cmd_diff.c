@@ -15,6 +15,7 @@
 #include "output.h"
 #include "report.h"
 #include "store.h"
+#include "textcol.h"
 #include "strutil.h"
 
 #define DIFF_DB_DEFAULT "posture.db"
@@ -292,30 +293,8 @@ static int write_diff(int format, const struct diff_out *o)
 		}
 		return 0;
 	}
-	if (o->only_regressed)
-		printf("posture diff: run %lld (%s) -> run %lld (%s): %ld domain%s regressed "
-		       "(all %zu changes: posture diff %lld %lld)\n",
-		       (long long)o->ra->id, o->ra->started, (long long)o->rb->id, o->rb->started,
-		       o->k.regressed, o->k.regressed == 1 ? "" : "s", c->n, (long long)o->ra->id,
-		       (long long)o->rb->id);
-	else
-		printf("posture diff: run %lld (%s) -> run %lld (%s): %zu changes; %ld domains "
-		       "improved, %ld regressed\n",
-		       (long long)o->ra->id, o->ra->started, (long long)o->rb->id, o->rb->started,
-		       c->n, o->k.improved, o->k.regressed);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct report_change *x = &c->v[i];
-		if (!shown(o, x))
-			continue;
-		printf("  %-9s ", report_direction_name(x->direction));
-		print_safe(stdout, x->domain);
-		printf("  %s: ", x->what);
-		print_safe(stdout, x->from[0] ? x->from : "-");
-		fputs(" -> ", stdout);
-		print_safe(stdout, x->to[0] ? x->to : "-");
-		fputc('\n', stdout);
-	}
-	return 0;
+	return report_diff_write_text(stdout, o->ra, o->rb, c->v, c->n, o->only_regressed,
+	                              cli_text_width(stdout));
 }
 
 /* The rows of both runs (the changes point into them) and their changes. */

@@ -146,22 +146,23 @@ static int runs_load(struct store *s, struct runlist *l)
 	return rc != 0 ? EXIT_INTERNAL : 0;
 }
 
-/* A pruned run's statistics, as db prune kept them. 0 or an exit code. */
-static int kept_stats(struct store *s, int64_t run, struct report_stats **out)
+/* A run's kept statistics when a report may use them (cli_run_stats_kept):
+ * never with --join, which may regroup companies, unless the run was
+ * pruned (they are all that is left). 1 with *out, 0 none, or an exit
+ * code (negative). */
+static int kept_stats(struct store *s, const struct store_run *run, const struct report_join *join,
+                      struct report_stats **out)
 {
-	char *text = NULL;
-	if (store_run_stats_get(s, run, &text) < 0) {
-		fprintf(stderr, "posture: database: %s\n", store_error(s));
-		return EXIT_INTERNAL;
-	}
-	*out = report_stats_load(text);
-	free(text);
-	if (*out == NULL) {
+	*out = NULL;
+	if (join != NULL && run->pruned_at[0] == '\0')
+		return 0;
+	int got = cli_run_stats_kept(s, run, out);
+	if (got == 0 && run->pruned_at[0] != '\0') {
 		fprintf(stderr, "posture: run %lld was pruned without its statistics\n",
-		        (long long)run);
-		return EXIT_INTERNAL;
+		        (long long)run->id);
+		return -EXIT_INTERNAL;
 	}
-	return 0;
+	return got;
 }
 
 /* Rows as the report counts them: --join's attributes applied, then the
@@ -199,8 +200,10 @@ static int trend_load(struct store *s, size_t max, struct runlist *l, struct rep
 	 * result unchanged since (a reference) is not parsed again. */
 	struct cli_rows prev = { 0 }, rows;
 	for (size_t i = 0; rc == 0 && i < l->n; i++) {
-		if (l->v[i].pruned_at[0] != '\0') {
-			rc = kept_stats(s, l->v[i].id, &(*stats)[i]);
+		/* Kept at the end of the scan: no results to read. */
+		int got = kept_stats(s, &l->v[i], join, &(*stats)[i]);
+		if (got != 0) {
+			rc = got < 0 ? -got : 0;
 			continue;
 		}
 		rc = cli_rows_load_like(s, l->v[i].id, &rows, prev.n ? &prev : NULL);
@@ -292,7 +295,7 @@ static int groups_build(const struct cli_rows *rows, const char *by, const struc
 	for (size_t i = 0; i < rows->n; i++) {
 		const char *k = group_key(&rows->v[i], by, attr);
 		size_t at = 0;
-		while (at < g->n && strcmp(g->names[at], k) != 0)
+		while (at < g->n && g->names[at] != NULL && strcmp(g->names[at], k) != 0)
 			at++;
 		if (at == g->n) {
 			g->names[g->n] = k;
@@ -544,7 +547,8 @@ static int report_trend(FILE *out, struct store *s, const struct report_args *a)
 		                .ntrend = l.n,
 		                .trend_filter =
 		                        filter_words(words, sizeof(words), a->label, a->list),
-		                .csv_raw = a->csv_raw };
+		                .csv_raw = a->csv_raw,
+		                .text_width = cli_text_width(out) };
 	if (rc == 0 && report_write_what(out, (enum report_format)a->format, &d, REPORT_TREND) != 0)
 		rc = EXIT_INTERNAL;
 	trend_free(&l, stats);
@@ -591,7 +595,11 @@ static int findings_row(void *arg, const struct store_row *row)
 static int report_findings(FILE *out, struct store *s, const struct report_args *a,
                            const struct store_run *run)
 {
-	struct report_findings_out o = { out, (enum report_format)a->format, a->csv_raw, run, 0 };
+	struct report_findings_out o = { .out = out,
+		                         .f = (enum report_format)a->format,
+		                         .csv_raw = a->csv_raw,
+		                         .run = run,
+		                         .text_width = cli_text_width(out) };
 	if (report_findings_begin(&o) != 0)
 		return EXIT_INTERNAL;
 	int rc = store_results_each(s, run->id, findings_row, &o);
@@ -621,12 +629,17 @@ static int html_extras(struct store *s, const struct report_args *a, const struc
 	return since_load(s, rows, d, x);
 }
 
-/* Statistics, domains, companies or groups of one run. */
+/* Statistics, domains, companies or groups of one run; its statistics
+ * kept (taken, freed here) or, NULL, counted from rows. */
 static int report_one(FILE *out, struct store *s, const struct report_args *a,
-                      const struct store_run *run, struct cli_rows *rows)
+                      const struct store_run *run, struct cli_rows *rows, struct report_stats *kept)
 {
 	bool html = a->format == REPORT_HTML;
-	struct report_doc d = { .run = run, .csv_raw = a->csv_raw, .db = a->db, .join = a->join };
+	struct report_doc d = { .run = run,
+		                .csv_raw = a->csv_raw,
+		                .db = a->db,
+		                .join = a->join,
+		                .text_width = cli_text_width(out) };
 	struct runlist l = { 0 };
 	struct report_stats **tstats = NULL;
 	struct since x = { 0 };
@@ -635,7 +648,7 @@ static int report_one(FILE *out, struct store *s, const struct report_args *a,
 	char words[600];
 	int rc = EXIT_INTERNAL;
 	bool companies = a->what == REPORT_COMPANIES || (a->by && strcmp(a->by, "company") == 0);
-	struct report_stats *st = cli_stats_of(rows->v, rows->n);
+	struct report_stats *st = kept ? kept : cli_stats_of(rows->v, rows->n);
 	if (st == NULL)
 		goto out;
 	d.stats = st;
@@ -694,11 +707,23 @@ static int write_report(FILE *out, struct store *s, const struct report_args *a)
 		}
 		return report_findings(out, s, a, &run);
 	}
+	/* Statistics alone: those kept at the end of the scan, when there
+	 * are such (no results to read). */
+	struct report_stats *kept = NULL;
+	if (a->what == REPORT_STATS && a->format != REPORT_HTML && a->by == NULL) {
+		int got = kept_stats(s, &run, a->join, &kept);
+		if (got < 0)
+			return -got;
+		if (got == 1) {
+			struct cli_rows none = { 0 };
+			return report_one(out, s, a, &run, &none, kept);
+		}
+	}
 	rc = cli_rows_load(s, id, &rows);
 	if (rc == 0)
 		rc = rows_prepare(&rows, a->join);
 	if (rc == 0)
-		rc = report_one(out, s, a, &run, &rows);
+		rc = report_one(out, s, a, &run, &rows, NULL);
 	cli_rows_free(&rows);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "checks.h"
 #include "commands.h"
+#include "dbread.h"
 #include "domain_check.h"
 #include "domainlist.h"
 #include "output.h"
@@ -976,6 +977,10 @@ int cmd_scan(int argc, char **argv, const struct cli_globals *g)
 		fprintf(stderr, "posture: database: %s\n", store_error(s));
 		goto out;
 	}
+	/* The run's statistics, counted once: reports and trends read them
+	 * (an interrupted run is counted when it is resumed to its end). */
+	if (state != STORE_RUN_INTERRUPTED)
+		cli_run_stats_keep(s, run.id);
 	if (!a.quiet) {
 		struct store_body_stats bs;
 		store_body_stats(s, &bs);

@@ -84,7 +84,10 @@ int cli_rows_load_like(struct store *s, int64_t run, struct cli_rows *out,
 		        (long long)run, r.pruned_at);
 		return EXIT_USAGE;
 	}
+	/* Rows need the facts, not the whole JSON (REPORT_FACTS_VERSION). */
+	store_read_facts(s, REPORT_FACTS_VERSION);
 	int rc = store_results_each(s, run, cli_rows_collect, out);
+	store_read_facts(s, 0);
 	if (out->oom) {
 		fputs("posture: out of memory\n", stderr);
 		return EXIT_INTERNAL;
@@ -142,4 +145,66 @@ struct report_stats *cli_stats_of(const struct report_row *rows, size_t n)
 		return NULL;
 	}
 	return st;
+}
+
+int cli_run_stats_text(struct store *s, int64_t run, char **text)
+{
+	struct cli_rows rows;
+	*text = NULL;
+	int rc = cli_rows_load(s, run, &rows);
+	if (rc != 0)
+		return rc;
+	struct report_stats *st = cli_stats_of(rows.v, rows.n);
+	cli_rows_free(&rows);
+	if (st != NULL)
+		*text = report_stats_save(st);
+	report_stats_free(st);
+	if (*text == NULL) {
+		fputs("posture: out of memory\n", stderr);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+int cli_run_stats_keep(struct store *s, int64_t run)
+{
+	char *text;
+	if (cli_run_stats_text(s, run, &text) != 0) {
+		fprintf(stderr,
+		        "posture: note: run %lld's statistics were not kept: posture report "
+		        "counts them from its results\n",
+		        (long long)run);
+		return -1;
+	}
+	int rc = 0;
+	if (store_begin(s) != 0 || store_run_stats_put(s, run, text) != 0 || store_commit(s) != 0) {
+		fprintf(stderr,
+		        "posture: note: run %lld's statistics were not kept (%s): posture report "
+		        "counts them from its results\n",
+		        (long long)run, store_error(s));
+		store_rollback(s);
+		rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
+int cli_run_stats_kept(struct store *s, const struct store_run *run, struct report_stats **out)
+{
+	char *text = NULL;
+	*out = NULL;
+	int got = store_run_stats_get(s, run->id, &text);
+	if (got < 0) {
+		cli_db_error(s);
+		return -EXIT_INTERNAL;
+	}
+	if (got == 0)
+		return 0;
+	*out = report_stats_load(text);
+	free(text);
+	if (*out != NULL && (report_stats_current(*out) || run->pruned_at[0] != '\0'))
+		return 1;
+	report_stats_free(*out);
+	*out = NULL;
+	return 0;
 }

@@ -42,6 +42,19 @@ void cli_db_error(struct store *s);
 bool cli_db_error_said(void);
 /* A run's statistics from its rows (list order); NULL when out of memory. */
 struct report_stats *cli_stats_of(const struct report_row *rows, size_t n);
+/* A run's statistics counted from its results, as text to keep
+ * (report_stats_save). 0, or an exit code (message printed). */
+int cli_run_stats_text(struct store *s, int64_t run, char **text);
+/* Counts a run's statistics and keeps them (run_stats), so reports and
+ * trends read them instead of the run's results: at the end of a scan or
+ * a merge. 0, or -1 when they could not be kept (a note says so; reports
+ * count them from the results then). */
+int cli_run_stats_keep(struct store *s, int64_t run);
+/* The kept statistics of a run when a report may use them: counted with
+ * this posture's definitions, or the run was pruned (nothing else is
+ * left). 1 with *out set, 0 when there are none such, or an exit code
+ * (negative; message printed). */
+int cli_run_stats_kept(struct store *s, const struct store_run *run, struct report_stats **out);
 /* Reads a run by id; 0 found, else an exit code (message printed). */
 int cli_run_get(struct store *s, int64_t id, struct store_run *r);
 

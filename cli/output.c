@@ -3,8 +3,10 @@
  */
 #include "output.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "dnsutil.h"
@@ -77,6 +79,34 @@ int json_print(FILE *out, json_t *o)
 	fputc('\n', out);
 	free(text);
 	return 0;
+}
+
+/* COLUMNS as a positive number (digits only), else 0. */
+static long env_columns(void)
+{
+	const char *s = getenv("COLUMNS");
+	char *end;
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return 0;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0' && v > 0 ? v : 0;
+}
+
+int cli_text_width(FILE *out)
+{
+	long w = env_columns();
+	int fd = fileno(out);
+	if (fd >= 0 && isatty(fd)) {
+		struct winsize ws;
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			w = ws.ws_col;
+		else if (w == 0)
+			w = 80;
+	} else if (w == 0) {
+		w = 100;
+	}
+	return w < 40 ? 40 : w > 1000 ? 1000 : (int)w;
 }
 
 bool output_colour(FILE *out)

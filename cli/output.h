@@ -32,6 +32,11 @@ int json_print(FILE *out, json_t *o);
  * failure says so on stderr. Returns 0 or -1. */
 int json_emit(json_t *o);
 
+/* The width text reports written to out keep within (doc/reports.md): a
+ * terminal's width (TIOCGWINSZ; else COLUMNS when it is a positive
+ * number; else 80), or, off a terminal, COLUMNS when it is a positive
+ * number, else 100; always within 40..1000. */
+int cli_text_width(FILE *out);
 /* True when colours may be used on out: a terminal and no NO_COLOR. */
 bool output_colour(FILE *out);
 /* Prints the findings, errors first, each with path and fix. */

@@ -36,8 +36,8 @@ static const char *const merge_steps[] = {
 	" r.dmarc_subdomain_policy, r.dmarc_pct, r.dmarc_enforcement, r.bimi_status,"              \
 	" r.vmc_status, r.bimi_eligible, r.mx, r.a, r.conclusive, r.json, r.body,"                 \
 	" coalesce(dz.id, 0), r.zdict IS NOT NULL AND dz.id IS NULL, r.run_id, r.domain_id,"       \
-	" coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', sd.checked_at, 'unixepoch'), r.scanned_at)"      \
-	" FROM src.run_domains sd JOIN src.results r ON r.id = sd.result"                          \
+	" coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', sd.checked_at, 'unixepoch'), r.scanned_at),"     \
+	" r.facts FROM src.run_domains sd JOIN src.results r ON r.id = sd.result"                  \
 	" JOIN src.domains s ON s.id = sd.domain_id JOIN domains d ON d.name = s.name"             \
 	" LEFT JOIN src.zdicts sz ON sz.id = r.zdict LEFT JOIN zdicts dz ON dz.name = sz.name"     \
 	" WHERE sd.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM run_domains x"                        \
@@ -89,12 +89,16 @@ static int copy_row(struct store *s, sqlite3_stmt *st, sqlite3_stmt *fnd, int64_
 		b.data = sqlite3_column_blob(st, 19);
 		b.len = (size_t)sqlite3_column_bytes(st, 19);
 		b.zdict = sqlite3_column_int64(st, 20);
+		/* Facts go with their body: compressed with its dictionary. */
+		b.facts = sqlite3_column_type(st, 25) == SQLITE_BLOB ? sqlite3_column_blob(st, 25)
+		                                                     : NULL;
+		b.facts_len = (size_t)sqlite3_column_bytes(st, 25);
 	} else {
 		/* Written before schema 3: plain JSON, compressed now. */
 		const char *json = (const char *)sqlite3_column_text(st, 18);
 		if (json == NULL)
 			json = "{}";
-		if (store_compress(s, json, strlen(json), &b) != 0)
+		if (store_compress(s, json, strlen(json), NULL, 0, &b) != 0)
 			return -1;
 	}
 	if (store_put_body(s, run, &r, &b, &id, &stored) != 0)

@@ -182,14 +182,35 @@ static void note(struct store_check *c, long long n, const char *what)
 		snprintf(c->first, sizeof(c->first), "%lld %s", n, what);
 }
 
+/* The row's facts (schema 4: column 3), when it has them, decompress to
+ * a facts document. */
+static bool facts_ok(struct store *s, sqlite3_stmt *st, int64_t dict)
+{
+	const char *f;
+	size_t n;
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		return true;
+	if (zbody_decompress(s->z, ZBODY_FACTS, dict, sqlite3_column_blob(st, 3),
+	                     (size_t)sqlite3_column_bytes(st, 3), &f, &n, s->err,
+	                     sizeof(s->err)) != 0)
+		return false;
+	if (strncmp(f, "{\"facts\":", 9) != 0) {
+		snprintf(s->err, sizeof(s->err), "its facts are not a facts document");
+		return false;
+	}
+	return true;
+}
+
 /* Every body decompresses to a JSON object of exactly its claimed size. */
 static int check_bodies(struct store *s, struct store_check *c)
 {
 	sqlite3_stmt *st;
 	int rc;
 	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT id, coalesce(zdict, 0), body FROM results"
-	                       " WHERE body IS NOT NULL",
+	                       s->version >= 4 ? "SELECT id, coalesce(zdict, 0), body, facts"
+	                                         " FROM results WHERE body IS NOT NULL"
+	                                       : "SELECT id, coalesce(zdict, 0), body, NULL"
+	                                         " FROM results WHERE body IS NOT NULL",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "prepare");
 	long long bad = 0;
@@ -199,10 +220,10 @@ static int check_bodies(struct store *s, struct store_check *c)
 		int64_t dict = sqlite3_column_int64(st, 1);
 		c->bodies++;
 		if (zbody_has(s->z, dict) || store_load_dict(s, dict) == 0)
-			if (zbody_decompress(s->z, dict, sqlite3_column_blob(st, 2),
+			if (zbody_decompress(s->z, ZBODY_BODY, dict, sqlite3_column_blob(st, 2),
 			                     (size_t)sqlite3_column_bytes(st, 2), &r.json,
 			                     &r.json_len, s->err, sizeof(s->err)) == 0 &&
-			    r.json_len > 0 && r.json[0] == '{')
+			    r.json_len > 0 && r.json[0] == '{' && facts_ok(s, st, dict))
 				continue;
 		if (bad++ == 0 && c->first[0] == '\0')
 			snprintf(c->first, sizeof(c->first), "result %lld does not decompress: %s",

@@ -25,13 +25,13 @@ int store_results_prepare(struct store *s)
 	} st[] = {
 		{ offsetof(struct store, put_result),
 		  "INSERT INTO results(run_id, domain_id, scanned_at, " RESULT_COLUMNS
-		  ", conclusive, json, zdict, body) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		  " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)" },
+		  ", conclusive, json, zdict, body, facts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		  " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)" },
 		{ offsetof(struct store, put_finding),
 		  "INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
 		  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
 		{ offsetof(struct store, prev_result),
-		  "SELECT id, zdict, body, json, " RESULT_COLUMNS " FROM results"
+		  "SELECT id, zdict, body, facts, " RESULT_COLUMNS " FROM results"
 		  " WHERE domain_id = ?1 AND conclusive = 1 ORDER BY id DESC LIMIT 1" },
 		{ offsetof(struct store, rd_get), "SELECT result IS NOT NULL FROM run_domains "
 		                                  "WHERE run_id = ?1 AND domain_id = ?2" },
@@ -42,6 +42,12 @@ int store_results_prepare(struct store *s)
 	};
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		sqlite3_stmt **p = (sqlite3_stmt **)((char *)s + st[i].off);
+		/* A reader of an older schema (STORE_SCHEMA_READ_MIN) never
+		 * writes: the statements that name newer columns are left out. */
+		if (s->version < STORE_SCHEMA_VERSION &&
+		    (st[i].off == offsetof(struct store, put_result) ||
+		     st[i].off == offsetof(struct store, prev_result)))
+			continue;
 		if (sqlite3_prepare_v3(s->db, st[i].sql, -1, SQLITE_PREPARE_PERSISTENT, p, NULL) !=
 		    SQLITE_OK)
 			return store_fail(s, "prepare");
@@ -181,9 +187,21 @@ static bool same_columns(sqlite3_stmt *st, int col, const struct store_result *r
 	       same_text(st, col + 14, r->a);
 }
 
+/* Whether column col of st holds the bytes p (n of them; p NULL: NULL). */
+static bool same_blob(sqlite3_stmt *st, int col, const void *p, size_t n)
+{
+	if (p == NULL)
+		return sqlite3_column_type(st, col) == SQLITE_NULL;
+	return sqlite3_column_type(st, col) == SQLITE_BLOB &&
+	       (size_t)sqlite3_column_bytes(st, col) == n &&
+	       memcmp(sqlite3_column_blob(st, col), p, n) == 0;
+}
+
 /* The id of the domain's newest conclusive result when it is this one
- * (same columns, same body under the same dictionary: zstd output is a
- * function of its input and dictionary, so equal bytes are equal JSON),
+ * (same columns, same body and facts under the same dictionary: zstd
+ * output is a function of its input and dictionary, so equal bytes are
+ * equal JSON; a result stored without facts, or with facts of another
+ * version, is stored anew once, so references keep the facts current),
  * else 0; -1 on error. */
 static int64_t unchanged(struct store *s, const struct store_result *r, const struct store_body *b)
 {
@@ -191,10 +209,9 @@ static int64_t unchanged(struct store *s, const struct store_result *r, const st
 	int64_t id = 0;
 	sqlite3_bind_int64(st, 1, r->domain_id);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 2) == SQLITE_BLOB &&
-	    sqlite3_column_int64(st, 1) == b->zdict &&
-	    (size_t)sqlite3_column_bytes(st, 2) == b->len &&
-	    memcmp(sqlite3_column_blob(st, 2), b->data, b->len) == 0 && same_columns(st, 4, r))
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 1) == b->zdict &&
+	    same_blob(st, 2, b->data, b->len) && same_blob(st, 3, b->facts, b->facts_len) &&
+	    same_columns(st, 4, r))
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -244,6 +261,8 @@ static int insert_result(struct store *s, int64_t run, const struct store_result
 	if (b->zdict > 0)
 		sqlite3_bind_int64(st, 21, b->zdict);
 	sqlite3_bind_blob(st, 22, b->data, (int)b->len, SQLITE_STATIC);
+	if (b->facts != NULL)
+		sqlite3_bind_blob(st, 23, b->facts, (int)b->facts_len, SQLITE_STATIC);
 	if (store_step_done(s, st, "storing a result") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -323,13 +342,20 @@ int store_put_body(struct store *s, int64_t run, const struct store_result *r,
 	return 0;
 }
 
-int store_compress(struct store *s, const char *json, size_t len, struct store_body *b)
+int store_compress(struct store *s, const char *json, size_t len, const char *facts,
+                   size_t facts_len, struct store_body *b)
 {
+	b->facts = NULL;
+	b->facts_len = 0;
 	if (write_dict(s, &b->zdict) != 0)
 		return -1;
-	if (zbody_compress(s->z, json, len, &b->data, &b->len, s->err, sizeof(s->err)) != 0)
+	if (zbody_compress(s->z, ZBODY_BODY, json, len, &b->data, &b->len, s->err,
+	                   sizeof(s->err)) != 0)
 		return -1;
-	if (b->len > INT_MAX) {
+	if (facts != NULL && zbody_compress(s->z, ZBODY_FACTS, facts, facts_len, &b->facts,
+	                                    &b->facts_len, s->err, sizeof(s->err)) != 0)
+		return -1;
+	if (b->len > INT_MAX || b->facts_len > INT_MAX) {
 		snprintf(s->err, sizeof(s->err), "a result too large to store");
 		return -1;
 	}
@@ -344,7 +370,8 @@ int store_result_put(struct store *s, int64_t run, const struct store_result *r)
 	int64_t id = 0;
 	bool stored = false;
 
-	if (store_compress(s, json, len, &b) != 0)
+	size_t flen = r->facts && r->facts_len > 0 ? r->facts_len : r->facts ? strlen(r->facts) : 0;
+	if (store_compress(s, json, len, r->facts, flen, &b) != 0)
 		return -1;
 	if (store_put_body(s, run, r, &b, &id, &stored) != 0)
 		return -1;
@@ -363,7 +390,9 @@ int store_result_put(struct store *s, int64_t run, const struct store_result *r)
 	" r.spf_status, r.spf_all, r.spf_error, r.spf_lookups,"                                    \
 	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"           \
 	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
-	" r.mx, r.a, r.conclusive, r.json, r.zdict, r.body, r.id, r.run_id"
+	" r.mx, r.a, r.conclusive, r.json, r.zdict, r.body, r.id, r.run_id, "
+/* The facts column, in schema 4 and later (a reader may read schema 3). */
+#define ROW_FACTS(s) ((s)->version >= 4 ? "r.facts" : "NULL")
 
 static const char *text_or_null(sqlite3_stmt *st, int i)
 {
@@ -375,16 +404,42 @@ static int int_or_minus(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
 }
 
-/* The row's JSON: plain (schema < 3) or its body decompressed. */
+void store_read_facts(struct store *s, int version)
+{
+	s->read_facts = version;
+}
+
+/* Whether facts are of at least version v: they start {"facts":N. */
+static bool facts_of(const char *facts, int v)
+{
+	static const char head[] = "{\"facts\":";
+	if (facts == NULL || strncmp(facts, head, sizeof(head) - 1) != 0)
+		return false;
+	char *end;
+	long n = strtol(facts + sizeof(head) - 1, &end, 10);
+	return end != facts + sizeof(head) - 1 && n >= v;
+}
+
+/* The row's JSON: plain (schema < 3) or its body decompressed; with
+ * store_read_facts, its facts instead when it has them. */
 static int row_json(struct store *s, sqlite3_stmt *st, struct store_result *r)
 {
+	int64_t dict = sqlite3_column_int64(st, 26);
+	if (sqlite3_column_type(st, 30) == SQLITE_BLOB) {
+		if (store_load_dict(s, dict) != 0 ||
+		    zbody_decompress(s->z, ZBODY_FACTS, dict, sqlite3_column_blob(st, 30),
+		                     (size_t)sqlite3_column_bytes(st, 30), &r->facts, &r->facts_len,
+		                     s->err, sizeof(s->err)) != 0)
+			return -1;
+		if (s->read_facts > 0 && facts_of(r->facts, s->read_facts))
+			return 0;
+	}
 	r->json = text_or_null(st, 25);
 	if (r->json != NULL || sqlite3_column_type(st, 27) != SQLITE_BLOB)
 		return 0;
-	int64_t dict = sqlite3_column_int64(st, 26);
 	if (store_load_dict(s, dict) != 0)
 		return -1;
-	return zbody_decompress(s->z, dict, sqlite3_column_blob(st, 27),
+	return zbody_decompress(s->z, ZBODY_BODY, dict, sqlite3_column_blob(st, 27),
 	                        (size_t)sqlite3_column_bytes(st, 27), &r->json, &r->json_len,
 	                        s->err, sizeof(s->err));
 }
@@ -450,12 +505,12 @@ static int rows_each(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *a
 int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT " ROW_COLUMNS " FROM run_domains rd"
-	                       " JOIN results r ON r.id = rd.result"
-	                       " JOIN domains d ON d.id = rd.domain_id"
-	                       " WHERE rd.run_id = ?1 ORDER BY rd.position",
-	                       -1, &st, NULL) != SQLITE_OK)
+	char sql[1024];
+	snprintf(
+	        sql, sizeof(sql), "%s%s%s", "SELECT " ROW_COLUMNS, ROW_FACTS(s),
+	        " FROM run_domains rd JOIN results r ON r.id = rd.result"
+	        " JOIN domains d ON d.id = rd.domain_id WHERE rd.run_id = ?1 ORDER BY rd.position");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "prepare");
 	sqlite3_bind_int64(st, 1, run);
 	return rows_each(s, st, fn, arg);
@@ -466,13 +521,12 @@ int store_history_each(struct store *s, const char *domain, store_row_fn fn, voi
 	sqlite3_stmt *st;
 	/* Run by run (CROSS JOIN keeps runs outside): one lookup by
 	 * run_domains' key per run, no index by domain needed. */
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT " ROW_COLUMNS " FROM domains d CROSS JOIN runs ru"
-	                       " CROSS JOIN run_domains rd ON rd.run_id = ru.id"
-	                       " AND rd.domain_id = d.id"
-	                       " JOIN results r ON r.id = rd.result"
-	                       " WHERE d.name = ?1 ORDER BY ru.id",
-	                       -1, &st, NULL) != SQLITE_OK)
+	char sql[1024];
+	snprintf(sql, sizeof(sql), "%s%s%s", "SELECT " ROW_COLUMNS, ROW_FACTS(s),
+	         " FROM domains d CROSS JOIN runs ru"
+	         " CROSS JOIN run_domains rd ON rd.run_id = ru.id AND rd.domain_id = d.id"
+	         " JOIN results r ON r.id = rd.result WHERE d.name = ?1 ORDER BY ru.id");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "prepare");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
 	return rows_each(s, st, fn, arg);

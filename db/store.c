@@ -177,6 +177,9 @@ void store_now_iso(char *buf, size_t len)
  * nothing, so a read-only store has them too, and stepping one fails). */
 static int prepare_all(struct store *s)
 {
+	/* The schema the statements are for (a reader may read an older
+	 * one than this posture writes: STORE_SCHEMA_READ_MIN). */
+	s->version = store_scalar(s, "PRAGMA user_version", 0);
 	if (prepare(s, &s->get_domain, "SELECT id FROM domains WHERE name = ?1") != 0 ||
 	    prepare(s, &s->add_domain,
 	            "INSERT INTO domains(name, company, code, sector) VALUES(?1, ?2, ?3, ?4)") !=

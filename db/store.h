@@ -28,7 +28,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */
@@ -220,6 +220,10 @@ struct store_result {
 	bool conclusive;
 	const char *json;
 	size_t json_len; /* 0: strlen(json) */
+	/* What reports count of the JSON (checks_facts_text), or NULL: stored
+	 * beside it; read instead of it by store_read_facts. */
+	const char *facts;
+	size_t facts_len; /* 0: strlen(facts) */
 	const struct store_finding *findings;
 	size_t nfindings;
 };
@@ -286,6 +290,12 @@ struct store_row {
 };
 typedef int (*store_row_fn)(void *arg, const struct store_row *row);
 
+/* The walks below always give each result's facts (struct store_result's
+ * facts, NULL for results stored before schema 4). With version > 0, a
+ * result whose facts are of that version or later ({"facts":N...) comes
+ * without its JSON (json NULL): what a report needs, without
+ * decompressing the body; the others come with it. 0: always the JSON. */
+void store_read_facts(struct store *s, int version);
 /* Calls fn for every result of run, in list order (position). A non-zero
  * return from fn stops the walk and is returned. -1 on a database error. */
 int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg);

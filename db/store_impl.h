@@ -22,6 +22,8 @@ struct store {
 	struct wal_ckpt *ckpt;     /* while store_checkpoints_start is in force */
 	int claim_fd;              /* the writer's claim (DB.lock), -1 without */
 	bool readonly;             /* store_open_ro */
+	int read_facts;            /* store_read_facts */
+	int64_t version;           /* the schema's (PRAGMA user_version) */
 	struct zbody *z;           /* result bodies (results.c), made on first use */
 	struct store_body_stats body_stats;
 	char err[256];
@@ -52,17 +54,22 @@ int store_results_prepare(struct store *s);
 void store_results_close(struct store *s);
 
 /* A result's body as stored: compressed JSON and its dictionary (zdicts
- * id; 0: none). */
+ * id; 0: none), and its facts compressed with the same (facts NULL: the
+ * result has none). */
 struct store_body {
 	const void *data;
 	size_t len;
 	int64_t zdict;
+	const void *facts;
+	size_t facts_len;
 };
 /* Loads reading dictionary id from zdicts into s->z unless it has it. */
 int store_load_dict(struct store *s, int64_t id);
-/* Compresses json with the database's writing dictionary (added to
- * zdicts on first use); b->data is valid until the next call. */
-int store_compress(struct store *s, const char *json, size_t len, struct store_body *b);
+/* Compresses json, and facts unless NULL, with the database's writing
+ * dictionary (added to zdicts on first use); b's data are valid until the
+ * next call. */
+int store_compress(struct store *s, const char *json, size_t len, const char *facts,
+                   size_t facts_len, struct store_body *b);
 /* store_result_put with the body given (merge.c copies bodies as they
  * are): *id is the result the run's row now points at, *stored whether
  * it is a new row (false: a reference). */

@@ -35,8 +35,8 @@ struct zbody {
 	int64_t cdict_id;
 	struct zbody_ddict dd[ZBODY_MAX_DICTS];
 	size_t ndd;
-	unsigned char *buf; /* output of the last call */
-	size_t cap;
+	unsigned char *buf[ZBODY_SLOTS]; /* output of the last call, per slot */
+	size_t cap[ZBODY_SLOTS];
 };
 
 const void *zbody_bundled(size_t *len, const char **name)
@@ -75,7 +75,8 @@ void zbody_free(struct zbody *z)
 	ZSTD_freeCDict(z->cdict);
 	for (size_t i = 0; i < z->ndd; i++)
 		ZSTD_freeDDict(z->dd[i].d);
-	free(z->buf);
+	for (int i = 0; i < ZBODY_SLOTS; i++)
+		free(z->buf[i]);
 	free(z);
 }
 
@@ -98,36 +99,38 @@ int64_t zbody_dict_id(const struct zbody *z)
 	return z->cdict_id;
 }
 
-static int reserve(struct zbody *z, size_t n)
+static int reserve(struct zbody *z, enum zbody_slot slot, size_t n)
 {
-	if (n <= z->cap)
+	if (n <= z->cap[slot])
 		return 0;
-	size_t cap = z->cap ? z->cap : 4096;
+	size_t cap = z->cap[slot] ? z->cap[slot] : 4096;
 	while (cap < n)
 		cap *= 2;
-	unsigned char *b = realloc(z->buf, cap);
+	unsigned char *b = realloc(z->buf[slot], cap);
 	if (b == NULL)
 		return -1;
-	z->buf = b;
-	z->cap = cap;
+	z->buf[slot] = b;
+	z->cap[slot] = cap;
 	return 0;
 }
 
-int zbody_compress(struct zbody *z, const char *json, size_t len, const void **out, size_t *outlen,
-                   char *err, size_t errlen)
+int zbody_compress(struct zbody *z, enum zbody_slot slot, const char *json, size_t len,
+                   const void **out, size_t *outlen, char *err, size_t errlen)
 {
 	size_t bound = ZSTD_compressBound(len);
-	if (reserve(z, bound) != 0) {
+	if (reserve(z, slot, bound) != 0) {
 		snprintf(err, errlen, "out of memory compressing a result");
 		return -1;
 	}
-	size_t n = z->cdict ? ZSTD_compress_usingCDict(z->cctx, z->buf, z->cap, json, len, z->cdict)
-	                    : ZSTD_compressCCtx(z->cctx, z->buf, z->cap, json, len, ZBODY_LEVEL);
+	unsigned char *buf = z->buf[slot];
+	size_t cap = z->cap[slot];
+	size_t n = z->cdict ? ZSTD_compress_usingCDict(z->cctx, buf, cap, json, len, z->cdict)
+	                    : ZSTD_compressCCtx(z->cctx, buf, cap, json, len, ZBODY_LEVEL);
 	if (ZSTD_isError(n)) {
 		snprintf(err, errlen, "compressing a result: %s", ZSTD_getErrorName(n));
 		return -1;
 	}
-	*out = z->buf;
+	*out = buf;
 	*outlen = n;
 	return 0;
 }
@@ -165,8 +168,8 @@ int zbody_add(struct zbody *z, int64_t id, const void *dict, size_t len)
 	return 0;
 }
 
-int zbody_decompress(struct zbody *z, int64_t id, const void *in, size_t inlen, const char **out,
-                     size_t *outlen, char *err, size_t errlen)
+int zbody_decompress(struct zbody *z, enum zbody_slot slot, int64_t id, const void *in,
+                     size_t inlen, const char **out, size_t *outlen, char *err, size_t errlen)
 {
 	unsigned long long size = ZSTD_getFrameContentSize(in, inlen);
 	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
@@ -184,19 +187,20 @@ int zbody_decompress(struct zbody *z, int64_t id, const void *in, size_t inlen, 
 		         (long long)id);
 		return -1;
 	}
-	if (reserve(z, (size_t)size + 1) != 0) {
+	if (reserve(z, slot, (size_t)size + 1) != 0) {
 		snprintf(err, errlen, "out of memory reading a result");
 		return -1;
 	}
-	size_t n = d ? ZSTD_decompress_usingDDict(z->dctx, z->buf, (size_t)size, in, inlen, d)
-	             : ZSTD_decompressDCtx(z->dctx, z->buf, (size_t)size, in, inlen);
+	unsigned char *buf = z->buf[slot];
+	size_t n = d ? ZSTD_decompress_usingDDict(z->dctx, buf, (size_t)size, in, inlen, d)
+	             : ZSTD_decompressDCtx(z->dctx, buf, (size_t)size, in, inlen);
 	if (ZSTD_isError(n) || n != size) {
 		snprintf(err, errlen, "a stored result does not decompress: %s",
 		         ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size");
 		return -1;
 	}
-	z->buf[n] = '\0';
-	*out = (const char *)z->buf;
+	buf[n] = '\0';
+	*out = (const char *)buf;
 	*outlen = n;
 	return 0;
 }

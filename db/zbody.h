@@ -24,6 +24,9 @@
 
 struct zbody;
 
+/* Buffers of a zbody: a result's body and its facts are held at once. */
+enum zbody_slot { ZBODY_BODY = 0, ZBODY_FACTS, ZBODY_SLOTS };
+
 /* The bundled dictionary: its bytes, and its name as stored in zdicts. */
 const void *zbody_bundled(size_t *len, const char **name);
 
@@ -35,10 +38,11 @@ int zbody_use(struct zbody *z, int64_t id, const void *dict, size_t len);
 /* The id zbody_use set (0: none, or not set). */
 int64_t zbody_dict_id(const struct zbody *z);
 
-/* Compresses len bytes of json into a buffer of z's (valid until the next
- * call). 0 or -1 (out of memory, or a zstd error: err says which). */
-int zbody_compress(struct zbody *z, const char *json, size_t len, const void **out, size_t *outlen,
-                   char *err, size_t errlen);
+/* Compresses len bytes of json into z's buffer slot (valid until the next
+ * call with that slot). 0 or -1 (out of memory, or a zstd error: err says
+ * which). */
+int zbody_compress(struct zbody *z, enum zbody_slot slot, const char *json, size_t len,
+                   const void **out, size_t *outlen, char *err, size_t errlen);
 
 /* Whether z has the reading dictionary id (0 is always there: none). */
 bool zbody_has(const struct zbody *z, int64_t id);
@@ -46,11 +50,12 @@ bool zbody_has(const struct zbody *z, int64_t id);
 int zbody_add(struct zbody *z, int64_t id, const void *dict, size_t len);
 
 /* Decompresses a body written with dictionary id (added before, or 0) into
- * a NUL-terminated buffer of z's (valid until the next call). -1 with err
+ * z's buffer slot, NUL-terminated (valid until the next call with that
+ * slot). -1 with err
  * set when the body is not a zstd frame, claims no size or more than
  * ZBODY_MAX, needs another dictionary, or does not decompress to exactly
  * the size it claims. */
-int zbody_decompress(struct zbody *z, int64_t id, const void *in, size_t inlen, const char **out,
-                     size_t *outlen, char *err, size_t errlen);
+int zbody_decompress(struct zbody *z, enum zbody_slot slot, int64_t id, const void *in,
+                     size_t inlen, const char **out, size_t *outlen, char *err, size_t errlen);
 
 #endif

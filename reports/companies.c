@@ -15,7 +15,7 @@
 
 #include "csv.h"
 #include "strmap.h"
-#include "textout.h"
+#include "textcol.h"
 #include "write_impl.h"
 
 static bool eq(const char *a, const char *b)
@@ -184,45 +184,139 @@ static int write_json(FILE *out, const struct report_doc *d)
 	                                      "companies", a ? a : json_null()));
 }
 
-static int write_text(FILE *out, const struct report_doc *d, bool md)
+static int write_md(FILE *out, const struct report_doc *d)
 {
-	fprintf(out,
-	        md ? "# posture report: run %lld, one row per company\n\n"
-	           : "posture report: run %lld, one row per company (primary domain: the "
-	             "first in list order; best: the strongest DMARC class)\n",
-	        (long long)d->run->id);
-	if (md)
-		fputs("| company | domains | primary domain | DMARC | SPF | best domain | DMARC | "
-		      "SPF | enforced | PermError | BIMI eligible |\n"
-		      "|---|--:|---|---|---|---|---|---|--:|--:|--:|\n",
-		      out);
-	else
-		fprintf(out, "%-28s %4s  %-28s %-10s %-9s  %-28s %-10s %-9s %s\n", "company", "dom",
-		        "primary domain", "dmarc", "spf", "best domain", "dmarc", "spf",
-		        "enf/perm/bimi");
+	fprintf(out, "# posture report: run %lld, one row per company\n\n", (long long)d->run->id);
+	fputs("| company | domains | primary domain | DMARC | SPF | best domain | DMARC | SPF | "
+	      "enforced | PermError | BIMI eligible |\n"
+	      "|---|--:|---|---|---|---|---|---|--:|--:|--:|\n",
+	      out);
 	for (size_t i = 0; i < d->ncompanies; i++) {
-		const struct report_company *c = &d->companies[i];
+		static const size_t show[] = { 0, 3, 4, 5, 7, 9, 10, 12, 14, 15, 16 };
 		const char *v[NCOLUMNS];
 		char b[6][24];
-		cells(c, v, b);
-		if (md) {
-			const size_t show[] = { 0, 3, 4, 5, 7, 9, 10, 12, 14, 15, 16 };
-			fputc('|', out);
-			for (size_t k = 0; k < sizeof(show) / sizeof(show[0]); k++) {
-				fputc(' ', out);
-				report_md_text(out, v[show[k]]);
-				fputs(" |", out);
-			}
-			fputc('\n', out);
-			continue;
+		cells(&d->companies[i], v, b);
+		fputc('|', out);
+		for (size_t k = 0; k < sizeof(show) / sizeof(show[0]); k++) {
+			fputc(' ', out);
+			report_md_text(out, v[show[k]]);
+			fputs(" |", out);
 		}
-		report_text_pad(out, v[0], 28);
-		fprintf(out, " %4s  ", v[3]);
-		report_text_pad(out, v[4], 28);
-		fprintf(out, " %-10s %-9s  ", v[5], v[7]);
-		report_text_pad(out, v[9], 28);
-		fprintf(out, " %-10s %-9s %s/%s/%s\n", v[10], v[12], v[14], v[15], v[16]);
+		fputc('\n', out);
 	}
+	return ferror(out) ? -1 : 0;
+}
+
+/* The text table's columns: company, domains, primary domain, its DMARC
+ * class and SPF status, best domain, its class and status, and the
+ * domains enforced / PermError / BIMI-eligible. */
+#define TEXT_COLS 9
+static const struct text_col text_cols9[TEXT_COLS] = {
+	{ "company", 0 }, { "dom", 0 }, { "primary domain", 20 },
+	{ "dmarc", 0 },   { "spf", 0 }, { "best domain", 20 },
+	{ "dmarc", 0 },   { "spf", 0 }, { "enf/perm/bimi", 0 },
+};
+
+/* A company's cells of the text table; counts in num. */
+static void text_row(const struct report_company *c, const char **row, char *num, size_t len)
+{
+	const char *v[NCOLUMNS];
+	char b[6][24];
+	cells(c, v, b);
+	/* v[] points into b for the counts: copy what the row keeps. */
+	int n = snprintf(num, len, "%s", b[0]);
+	snprintf(num + n + 1, len - (size_t)n - 1, "%s/%s/%s", b[3], b[4], b[5]);
+	const char *w[TEXT_COLS] = { v[0], num, v[4], v[5], v[7], v[9], v[10], v[12], num + n + 1 };
+	memcpy(row, w, sizeof(w));
+}
+
+/* Where the table does not fit: a company per block, its name and counts
+ * on a line, then its primary and its best domain on a line each. */
+static void text_blocks(FILE *out, const struct report_doc *d, const char *const *cells9,
+                        size_t width)
+{
+	size_t dw = 0, cw = 5, sw = 3;
+	for (size_t i = 0; i < d->ncompanies; i++)
+		for (size_t k = 2; k <= 5; k += 3) {
+			const char *const *r = cells9 + i * TEXT_COLS;
+			size_t x = text_cols(r[k]), y = text_cols(r[k + 1]),
+			       z = text_cols(r[k + 2]);
+			dw = x > dw ? x : dw;
+			cw = y > cw ? y : cw;
+			sw = z > sw ? z : sw;
+		}
+	/* "    primary  " before the domain, its class and status after it;
+	 * when a domain would keep fewer than 12 columns, they go below it. */
+	size_t fixed = 4 + 7 + 2 + 2 + cw + 2 + sw;
+	bool below = fixed + 12 > width;
+	if (below)
+		dw = width - 13;
+	else if (fixed + dw > width)
+		dw = width - fixed;
+	report_text_line(out, d, 0, 2,
+	                 "each company: its domains, and how many are DMARC-enforced / SPF "
+	                 "PermError / BIMI-eligible; then its primary and its best domain, "
+	                 "each with its DMARC class and SPF status");
+	for (size_t i = 0; i < d->ncompanies; i++) {
+		const char *const *r = cells9 + i * TEXT_COLS;
+		char tail[96];
+		snprintf(tail, sizeof(tail), ": %s domain%s, enf/perm/bimi %s", r[1],
+		         strcmp(r[1], "1") == 0 ? "" : "s", r[8]);
+		size_t tc = strlen(tail);
+		/* The name keeps 12 columns at least: else the counts go below. */
+		if (width >= tc + 12) {
+			text_cut(out, r[0], width - tc);
+			fputs(tail, out);
+		} else {
+			text_cut(out, r[0], width);
+			fprintf(out, "\n    %s", tail + 2);
+		}
+		fputc('\n', out);
+		for (size_t k = 2; k <= 5; k += 3) {
+			fputs(k == 2 ? "    primary  " : "    best     ", out);
+			if (below) {
+				text_cut(out, r[k], dw);
+				fputs("\n             ", out);
+			} else {
+				text_pad(out, r[k], dw);
+				fputs("  ", out);
+			}
+			text_pad(out, r[k + 1], cw);
+			fputs("  ", out);
+			text_cut(out, r[k + 2], sw);
+			fputc('\n', out);
+		}
+	}
+}
+
+static int write_text(FILE *out, const struct report_doc *d)
+{
+	size_t n = d->ncompanies, width = text_width_of(d->text_width);
+	const char **cells9 = calloc(n * TEXT_COLS + 1, sizeof(*cells9));
+	char(*num)[64] = calloc(n + 1, sizeof(*num));
+	if (cells9 == NULL || num == NULL) {
+		free(cells9);
+		free(num);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		text_row(&d->companies[i], cells9 + i * TEXT_COLS, num[i], sizeof(num[i]));
+	report_text_line(out, d, 0, 2,
+	                 "posture report: run %lld, one row per company (primary domain: the "
+	                 "first in list order; best: the strongest DMARC class)",
+	                 (long long)d->run->id);
+	struct text_table t = { .cols = text_cols9,
+		                .ncols = TEXT_COLS,
+		                .cells = cells9,
+		                .nrows = n,
+		                .sep = 1,
+		                .heads = true };
+	if (text_table_width(&t, true) <= width)
+		text_table_write(out, &t, width);
+	else
+		text_blocks(out, d, cells9, width);
+	free(cells9);
+	free(num);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -230,8 +324,10 @@ int report_write_companies(FILE *out, enum report_format f, const struct report_
 {
 	if (f == REPORT_JSON)
 		return write_json(out, d);
+	if (f == REPORT_MD)
+		return write_md(out, d);
 	if (f != REPORT_CSV)
-		return write_text(out, d, f == REPORT_MD);
+		return write_text(out, d);
 	csv_row_mode(out, columns, NCOLUMNS, false);
 	for (size_t i = 0; i < d->ncompanies; i++) {
 		const char *v[NCOLUMNS];

@@ -6,10 +6,16 @@
  * MX. Each is improved, regressed or just changed by a fixed order
  * (below). A side whose check did not run or ended in a DNS failure is
  * unknown: it is never compared, so a timeout tonight is not a regression.
+ *
+ * The text of posture diff is written here too, within a width
+ * (textcol.h); CSV and JSON are the command's.
  */
 #include "report.h"
 
 #include <string.h>
+
+#include "textcol.h"
+#include "write_impl.h"
 
 static bool eq(const char *a, const char *b)
 {
@@ -180,4 +186,64 @@ int report_diff(const struct report_row *a, size_t na, const struct report_row *
 		}
 	}
 	return rc;
+}
+
+/* "direction domain  what: from -> to" within width columns: on two lines
+ * (what and values below the domain) when it does not fit on one. */
+static void change_text(FILE *out, const struct report_change *x, size_t width)
+{
+	const char *from = x->from[0] ? x->from : "-", *to = x->to[0] ? x->to : "-";
+	size_t dc = text_cols(x->domain);
+	size_t len = 12 + dc + 2 + strlen(x->what) + 2 + text_cols(from) + 4 + text_cols(to);
+	fprintf(out, "  %-9s ", report_direction_name(x->direction));
+	if (len <= width) {
+		text_cut(out, x->domain, dc);
+		fprintf(out, "  %s: ", x->what);
+		text_cut(out, from, len);
+		fputs(" -> ", out);
+		text_cut(out, to, len);
+		fputc('\n', out);
+		return;
+	}
+	text_cut(out, x->domain, width - 12);
+	fputc('\n', out);
+	report_text_linew(out, width, 12, 14, "%s: %s -> %s", x->what, from, to);
+}
+
+/* A heading "runs: counts" on a line when it fits, else the runs, then
+ * the counts on a line of their own: a phrase is never broken by the
+ * width when its line can hold it. */
+static void heading(FILE *out, size_t width, const char *runs, const char *counts)
+{
+	if (text_cols(runs) + 1 + text_cols(counts) <= width) {
+		report_text_linew(out, width, 0, 2, "%s %s", runs, counts);
+		return;
+	}
+	report_text_linew(out, width, 0, 2, "%s", runs);
+	report_text_linew(out, width, 2, 2, "%s", counts);
+}
+
+int report_diff_write_text(FILE *out, const struct store_run *ra, const struct store_run *rb,
+                           const struct report_change *c, size_t n, bool only_regressed, int width)
+{
+	struct report_diff_counts k;
+	char runs[160], counts[160];
+	size_t w = text_width_of(width);
+	report_diff_count(c, n, &k);
+	snprintf(runs, sizeof(runs),
+	         "posture diff: run %lld (%s) -> run %lld (%s):", (long long)ra->id, ra->started,
+	         (long long)rb->id, rb->started);
+	if (only_regressed)
+		snprintf(counts, sizeof(counts),
+		         "%ld domain%s regressed (all %zu changes: posture diff %lld %lld)",
+		         k.regressed, k.regressed == 1 ? "" : "s", n, (long long)ra->id,
+		         (long long)rb->id);
+	else
+		snprintf(counts, sizeof(counts), "%zu changes; %ld domains improved, %ld regressed",
+		         n, k.improved, k.regressed);
+	heading(out, w, runs, counts);
+	for (size_t i = 0; i < n; i++)
+		if (!only_regressed || c[i].direction == REPORT_REGRESSED)
+			change_text(out, &c[i], w);
+	return ferror(out) ? -1 : 0;
 }

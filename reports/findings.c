@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "csv.h"
-#include "textout.h"
+#include "finding.h"
+#include "textcol.h"
 #include "write_impl.h"
 
 #define MAX_DEPTH 32
@@ -125,10 +126,10 @@ int report_findings_begin(struct report_findings_out *o)
 		        (long long)o->run->id);
 		break;
 	default:
-		fprintf(out,
-		        "posture report: findings of run %lld (domain, check, code, severity, "
-		        "path)\n",
-		        (long long)o->run->id);
+		report_text_linew(out, text_width_of(o->text_width), 0, 2,
+		                  "posture report: findings of run %lld (domain, check, code, "
+		                  "severity, path)",
+		                  (long long)o->run->id);
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -144,6 +145,71 @@ static int add_json(struct report_findings_out *o, const struct report_finding *
 	fprintf(o->out, "%s%s", o->n ? "," : "", text);
 	free(text);
 	return 0;
+}
+
+/* The longest code of the registry: the code column's width. */
+static size_t code_width(void)
+{
+	static size_t w;
+	if (w == 0) {
+		size_t n;
+		const struct finding_info *r = finding_registry(&n);
+		for (size_t i = 0; i < n; i++)
+			w = strlen(r[i].code) > w ? strlen(r[i].code) : w;
+		w = w < 4 ? 4 : w;
+	}
+	return w;
+}
+
+/* A finding as a line of text: domain, check, code, severity, path; the
+ * path on a line of its own when it does not fit. Wide enough, the
+ * columns of old (32, 6, 36, 8); else the domain gives room. */
+static void add_text(struct report_findings_out *o, const struct report_finding *f)
+{
+	FILE *out = o->out;
+	size_t width = text_width_of(o->text_width), dw = 32, chw = 6, cw = 36, sw = 8;
+	if (width < dw + chw + cw + sw + 4 + 40) {
+		chw = 5; /* "dmarc" */
+		cw = code_width();
+		sw = 7; /* "warning" */
+		size_t rest = chw + cw + sw + 3;
+		if (width < 12 + rest) {
+			/* Too narrow for columns: the domain, then the rest. */
+			text_cut(out, f->domain, width);
+			fputc('\n', out);
+			report_text_linew(out, width, 4, 6, "%s %s %s", f->check, f->code,
+			                  orempty(f->severity));
+			if (f->path != NULL && f->path[0] != '\0')
+				report_text_linew(out, width, 4, 7, "at %s", f->path);
+			return;
+		}
+		/* The domain takes what is left but 12 for the path. */
+		dw = width > rest + 1 + 12 + 12 ? width - rest - 1 - 12 : 12;
+		dw = dw > 32 ? 32 : dw;
+	}
+	text_pad(out, f->domain, dw);
+	fputc(' ', out);
+	text_pad(out, f->check, chw);
+	fputc(' ', out);
+	text_pad(out, f->code, cw);
+	fputc(' ', out);
+	size_t used = dw + chw + cw + 3, path = text_cols(orempty(f->path));
+	if (path == 0) {
+		text_cut(out, orempty(f->severity), sw);
+		fputc('\n', out);
+		return;
+	}
+	used += sw;
+	if (used + 1 + path <= width) {
+		text_pad(out, orempty(f->severity), sw);
+		fputc(' ', out);
+		text_cut(out, f->path, path);
+		fputc('\n', out);
+	} else {
+		text_cut(out, orempty(f->severity), sw);
+		fputc('\n', out);
+		report_text_linew(out, width, 4, 7, "at %s", f->path);
+	}
 }
 
 int report_findings_add(void *arg, const struct report_finding *f)
@@ -168,10 +234,7 @@ int report_findings_add(void *arg, const struct report_finding *f)
 		}
 		fputc('\n', out);
 	} else {
-		report_text_pad(out, f->domain, 32);
-		fprintf(out, " %-6s %-36s %-8s ", f->check, f->code, orempty(f->severity));
-		print_safe(out, orempty(f->path));
-		fputc('\n', out);
+		add_text(o, f);
 	}
 	o->n++;
 	return rc != 0 || ferror(out) ? -1 : 0;

@@ -79,8 +79,14 @@ struct report_row {
 	const char *const *attrs;
 };
 
-/* Copies a store row (the JSON is parsed for the extra facts; a JSON that
- * cannot be parsed leaves them empty). 0, or -1 when out of memory. */
+/* The version of a result's facts (scanner's checks_facts_text, stored
+ * beside its JSON) that holds every fact a row reads: a report reads such
+ * facts instead of the whole JSON (store_read_facts). Raise it with
+ * CHECKS_FACTS_VERSION when row.c reads a fact the projection lacks. */
+#define REPORT_FACTS_VERSION 1
+/* Copies a store row (its facts, or else its JSON, are parsed for the
+ * extra facts; a JSON that cannot be parsed leaves them empty). 0, or -1
+ * when out of memory. */
 int report_row_from_store(struct report_row *out, const struct store_row *in);
 /* The same, taking the JSON's facts from like instead of parsing the JSON
  * when like is a row of the same stored result (the same result_id: a
@@ -88,6 +94,10 @@ int report_row_from_store(struct report_row *out, const struct store_row *in);
 int report_row_from_store_like(struct report_row *out, const struct store_row *in,
                                const struct report_row *like);
 void report_row_cleanup(struct report_row *r);
+/* Whether a stored result's facts say what its JSON says: 0 when they do
+ * (or the result lacks one of them), 1 when a fact differs (what names
+ * it), -1 when out of memory. posture db check runs it on every result. */
+int report_row_facts_check(const struct store_row *in, char *what, size_t len);
 /* Sets each row's primary flag: the first row of each company in list
  * order (a domain without a company is a company of its own). 0, or -1
  * when out of memory. */
@@ -149,11 +159,21 @@ void report_stats_free(struct report_stats *s);
 int report_stats_add(struct report_stats *s, const struct report_row *r);
 /* Ends the counting (company_any counts, top includes). 0 or -1. */
 int report_stats_finish(struct report_stats *s);
-/* The statistics as text to keep (posture db prune), and back: units and
- * each metric's count per view, by metric name (no top includes). NULL
- * when out of memory, or for text that is not such a form. */
+/* The version of the metrics' definitions: raise it when a metric's test
+ * changes what it counts, so statistics kept by an earlier posture are
+ * counted again from the run's results (report_stats_current). Adding a
+ * metric needs no raise: kept statistics read it as not known. */
+#define REPORT_STATS_DEFINITIONS 1
+/* The statistics as text to keep (at the end of a scan, posture db
+ * prune), and back: units, each metric's count per view by metric name,
+ * and the top include targets. NULL when out of memory, or for text that
+ * is not such a form. */
 char *report_stats_save(const struct report_stats *s);
 struct report_stats *report_stats_load(const char *text);
+/* Whether s was counted with this posture's definitions (kept statistics
+ * of an earlier one are not: count the run's results again when they are
+ * still there). */
+bool report_stats_current(const struct report_stats *s);
 /* Domains, or companies, counted in a view. */
 long report_stats_units(const struct report_stats *s, enum report_view v);
 long report_stats_count(const struct report_stats *s, enum report_view v, size_t metric);
@@ -244,6 +264,7 @@ struct report_doc {
 	long improved, regressed; /* domains */
 	bool csv_raw;             /* CSV cells as published (--csv-raw) */
 	size_t html_rows;         /* the HTML domain table's cap (0: REPORT_HTML_ROWS) */
+	int text_width;           /* text: no line longer (0: 100; textcol.h) */
 	const char *db;           /* the database's path, for the commands the page names */
 };
 
@@ -303,7 +324,8 @@ struct report_findings_out {
 	enum report_format f;
 	bool csv_raw;
 	const struct store_run *run;
-	long n; /* findings written */
+	long n;         /* findings written */
+	int text_width; /* text: no line longer (0: 100; textcol.h) */
 };
 int report_findings_begin(struct report_findings_out *o);
 int report_findings_add(void *o, const struct report_finding *f);

@@ -244,6 +244,27 @@ static int copy_facts(struct report_row *out, const struct report_row *f)
 	return 0;
 }
 
+/* The document the facts are read from: the result's facts when they are
+ * of REPORT_FACTS_VERSION or later (the same keys at the same paths as
+ * in its JSON, and only those this file reads), else its JSON. NULL when
+ * neither parses. */
+static json_t *row_doc(const struct store_result *s)
+{
+	const char *text = s->json;
+	size_t len = s->json_len;
+	if (s->facts != NULL) {
+		json_t *f = json_loadb(s->facts, s->facts_len ? s->facts_len : strlen(s->facts),
+		                       JSON_ALLOW_NUL, NULL);
+		json_t *v = json_object_get(f, "facts");
+		if (json_is_integer(v) && json_integer_value(v) >= REPORT_FACTS_VERSION)
+			return f;
+		json_decref(f);
+	}
+	if (text == NULL)
+		return NULL;
+	return json_loadb(text, len ? len : strlen(text), JSON_ALLOW_NUL, NULL);
+}
+
 int report_row_from_store(struct report_row *out, const struct store_row *in)
 {
 	return report_row_from_store_like(out, in, NULL);
@@ -285,9 +306,7 @@ int report_row_from_store_like(struct report_row *out, const struct store_row *i
 			goto oom;
 		return 0;
 	}
-	json_t *js = s->json ? json_loadb(s->json, s->json_len ? s->json_len : strlen(s->json),
-	                                  JSON_ALLOW_NUL, NULL)
-	                     : NULL;
+	json_t *js = row_doc(s);
 	if (js == NULL)
 		return 0; /* no extra facts: the columns still count */
 	out->nxdomain = json_is_false(json_object_get(js, "exists"));
@@ -399,4 +418,66 @@ void report_rows_sort_by_domain(struct report_row *rows, size_t n)
 {
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), by_domain);
+}
+
+/* The first of the facts two rows read from their documents that
+ * differs, by name, or NULL. */
+static const char *facts_differ(const struct report_row *a, const struct report_row *b)
+{
+#define SAME_STR(f)                                                                                \
+	if (strcmp(a->f ? a->f : "", b->f ? b->f : "") != 0)                                       \
+	return #f
+#define SAME_VAL(f)                                                                                \
+	if (a->f != b->f)                                                                          \
+	return #f
+	SAME_VAL(nxdomain);
+	SAME_STR(spf_record);
+	SAME_STR(dmarc_record);
+	SAME_STR(dmarc_np);
+	SAME_STR(dmarc_enforcement_7489);
+	SAME_VAL(dmarc_rua);
+	SAME_VAL(dmarc_rua_unauthorized);
+	SAME_VAL(dmarc_readings_differ);
+	SAME_STR(vmc_type);
+	SAME_STR(logo_status);
+	SAME_VAL(vmc_expired);
+	SAME_VAL(dmarc_testing);
+	SAME_STR(vmc_not_after);
+	SAME_VAL(bimi_fail);
+	SAME_STR(dmarc_rua_uris);
+	SAME_STR(mx_hosts);
+	SAME_STR(logo_url);
+	SAME_STR(vmc_issuer);
+	SAME_VAL(nincludes);
+	for (size_t i = 0; i < a->nincludes; i++)
+		SAME_STR(includes[i]);
+	return NULL;
+#undef SAME_STR
+#undef SAME_VAL
+}
+
+int report_row_facts_check(const struct store_row *in, char *what, size_t len)
+{
+	struct store_row only = *in;
+	struct report_row a, b;
+	static const char head[] = "{\"facts\":";
+	if (in->r.facts == NULL || in->r.json == NULL ||
+	    strncmp(in->r.facts, head, sizeof(head) - 1) != 0 ||
+	    strtol(in->r.facts + sizeof(head) - 1, NULL, 10) < REPORT_FACTS_VERSION)
+		return 0; /* facts older than this posture reads: not read */
+	only.r.json = NULL;
+	if (report_row_from_store(&a, &only) != 0)
+		return -1;
+	only = *in;
+	only.r.facts = NULL;
+	if (report_row_from_store(&b, &only) != 0) {
+		report_row_cleanup(&a);
+		return -1;
+	}
+	const char *d = facts_differ(&a, &b);
+	if (d != NULL)
+		snprintf(what, len, "%s", d);
+	report_row_cleanup(&a);
+	report_row_cleanup(&b);
+	return d != NULL;
 }

@@ -498,6 +498,7 @@ struct report_stats {
 	size_t include_cap;
 	struct report_include *top;
 	size_t ntop;
+	int definitions; /* REPORT_STATS_DEFINITIONS of the posture that counted */
 };
 
 struct report_stats *report_stats_new(void)
@@ -578,6 +579,7 @@ static int by_count(const void *a, const void *b)
 
 int report_stats_finish(struct report_stats *s)
 {
+	s->definitions = REPORT_STATS_DEFINITIONS;
 	s->units[REPORT_VIEW_COMPANY_ANY] = (long)s->companies.n;
 	for (size_t c = 0; c < s->companies.n; c++)
 		for (size_t i = 0; i < report_nmetrics; i++)
@@ -639,25 +641,49 @@ const struct report_include *report_stats_includes(const struct report_stats *s,
 	return s->top;
 }
 
-/* The kept form of a run's statistics (posture db prune keeps it, so a
- * trend survives the run's results): one line of units, then a line per
- * metric, by name, so metrics added later read as not known (a gap in a
- * trend: report_stats_checked), and metrics removed are skipped:
- *   posture-stats 1
+/* The longest include target kept: a DNS name in presentation form. */
+#define DNS_NAME_KEPT 255
+
+/* Whether a host can be kept on an include line: one word of printable
+ * ASCII (names are in presentation form: other bytes are escaped). */
+static bool keepable(const char *h)
+{
+	size_t n = 0;
+	for (; h[n] != '\0'; n++)
+		if (h[n] <= ' ' || h[n] > '~')
+			return false;
+	return n > 0 && n <= DNS_NAME_KEPT;
+}
+
+/* The kept form of a run's statistics (kept at the end of a scan, and by
+ * posture db prune, so a report reads them instead of the run's results
+ * and a trend survives the run's results): the definitions' version, a
+ * line of units, a line per metric, by name, so metrics added later read
+ * as not known (a gap in a trend: report_stats_checked) and metrics
+ * removed are skipped, then the top SPF include targets:
+ *   posture-stats 2
+ *   definitions N          (REPORT_STATS_DEFINITIONS of the posture that kept them)
  *   units D C A
- *   NAME D C A            (counts in the domain, company, company_any views) */
+ *   NAME D C A             (counts in the domain, company, company_any views)
+ *   include HOST N         (domains that include HOST directly)
+ * Version 1 (no definitions, no includes) is read too. */
 char *report_stats_save(const struct report_stats *s)
 {
-	size_t cap = 64 + report_nmetrics * 96, len = 0;
+	size_t cap = 128 + report_nmetrics * 96 + s->ntop * (DNS_NAME_KEPT + 32), len = 0;
 	char *out = malloc(cap);
 	if (out == NULL)
 		return NULL;
-	len += (size_t)snprintf(out + len, cap - len, "posture-stats 1\nunits %ld %ld %ld\n",
-	                        s->units[0], s->units[1], s->units[2]);
+	len += (size_t)snprintf(out + len, cap - len,
+	                        "posture-stats 2\ndefinitions %d\nunits %ld %ld %ld\n",
+	                        REPORT_STATS_DEFINITIONS, s->units[0], s->units[1], s->units[2]);
 	for (size_t i = 0; i < report_nmetrics && len < cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%s %ld %ld %ld\n",
 		                        report_metrics[i].name, s->count[0][i], s->count[1][i],
 		                        s->count[2][i]);
+	for (size_t i = 0; i < s->ntop && len < cap; i++)
+		if (keepable(s->top[i].host))
+			len += (size_t)snprintf(out + len, cap - len, "include %s %ld\n",
+			                        s->top[i].host, s->top[i].domains);
 	if (len >= cap) {
 		free(out);
 		return NULL;
@@ -665,25 +691,59 @@ char *report_stats_save(const struct report_stats *s)
 	return out;
 }
 
+/* A kept include line: a host name and its count. 0, 1 not one, -1 out
+ * of memory. */
+static int load_include(struct report_stats *s, const char *p, int *used)
+{
+	char host[DNS_NAME_KEPT + 1];
+	long n;
+	*used = 0;
+	if (sscanf(p, "include %255s %ld\n%n", host, &n, used) != 2 || *used == 0)
+		return 1;
+	if (s->ntop == REPORT_TOP_INCLUDES)
+		return 0;
+	bool added;
+	size_t e = strmap_put(&s->includes, host, &added);
+	struct report_include *t = realloc(s->top, (s->ntop + 1) * sizeof(*t));
+	if (t == NULL)
+		return -1;
+	s->top = t;
+	if (e == STRMAP_NONE)
+		return -1;
+	t[s->ntop].host = s->includes.keys[e]; /* owned by the map */
+	t[s->ntop++].domains = n;
+	return 0;
+}
+
 struct report_stats *report_stats_load(const char *text)
 {
 	char name[64];
 	long v[REPORT_VIEWS];
-	int used;
-	if (text == NULL || strncmp(text, "posture-stats 1\n", 16) != 0)
+	int used, version = 0;
+	if (text == NULL || sscanf(text, "posture-stats %d\n%n", &version, &used) != 1 ||
+	    (version != 1 && version != 2))
 		return NULL;
 	struct report_stats *s = report_stats_new();
 	if (s == NULL)
 		return NULL;
 	for (size_t i = 0; i < report_nmetrics; i++)
 		s->unknown[i] = true;
-	for (const char *p = text + 16; *p; p += used) {
+	for (const char *p = text + used; *p; p += used) {
+		int d = 0, inc = 1;
 		used = 0;
-		if (sscanf(p, "%63s %ld %ld %ld\n%n", name, &v[0], &v[1], &v[2], &used) != 4 ||
-		    used == 0) {
-			report_stats_free(s);
-			return NULL;
+		if (version >= 2 && sscanf(p, "definitions %d\n%n", &d, &used) == 1 && used > 0) {
+			s->definitions = d;
+			continue;
 		}
+		if (version >= 2 && strncmp(p, "include ", 8) == 0 &&
+		    (inc = load_include(s, p, &used)) <= 0) {
+			if (inc < 0)
+				goto bad;
+			continue;
+		}
+		if (sscanf(p, "%63s %ld %ld %ld\n%n", name, &v[0], &v[1], &v[2], &used) != 4 ||
+		    used == 0)
+			goto bad;
 		if (strcmp(name, "units") == 0) {
 			memcpy(s->units, v, sizeof(v));
 			continue;
@@ -696,4 +756,12 @@ struct report_stats *report_stats_load(const char *text)
 			}
 	}
 	return s;
+bad:
+	report_stats_free(s);
+	return NULL;
+}
+
+bool report_stats_current(const struct report_stats *s)
+{
+	return s->definitions == REPORT_STATS_DEFINITIONS;
 }

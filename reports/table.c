@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "csv.h"
-#include "textout.h"
+#include "textcol.h"
 #include "write_impl.h"
 
 enum kind { TEXT, NUM };
@@ -251,20 +251,38 @@ static int write_json(FILE *out, const struct report_doc *d)
 	                                      "domains", a ? a : json_null()));
 }
 
+/* The text table: domain, company, SPF status and error, DMARC class and
+ * policy, BIMI, VMC, MX; the company and the SPF error may be cut, the
+ * domain never beside the others. Too narrow for a row: the domain and the
+ * company on a line, the rest below (textcol.h). */
+#define TEXT_COLS 9
+static const struct text_col text_cols9[TEXT_COLS] = {
+	{ "domain", 0 }, { "company", 8 }, { "spf", 0 }, { "spf_error", 10 }, { "dmarc", 0 },
+	{ "policy", 0 }, { "bimi", 0 },    { "vmc", 0 }, { "mx", 0 },
+};
+
 static int write_text(FILE *out, const struct report_doc *d)
 {
-	report_header_text(out, d);
-	fprintf(out, "%-32s %-24s %-10s %-26s %-10s %-11s %-9s %-9s %-8s\n", "domain", "company",
-	        "spf", "spf_error", "dmarc", "policy", "bimi", "vmc", "mx");
+	const char **c = calloc(d->nrows * TEXT_COLS + 1, sizeof(*c));
+	if (c == NULL)
+		return -1;
 	for (size_t i = 0; i < d->nrows; i++) {
 		const struct report_row *r = &d->rows[i];
-		report_text_pad(out, r->domain, 32);
-		fputc(' ', out);
-		report_text_pad(out, r->company, 24);
-		fprintf(out, " %-10s %-26s %-10s %-11s %-9s %-9s %-8s\n", r->spf_status,
-		        r->spf_error, report_dmarc_class(r), r->dmarc_policy, r->bimi_status,
-		        r->vmc_status, r->mx);
+		const char *v[TEXT_COLS] = { r->domain,      orempty(r->company),   r->spf_status,
+			                     r->spf_error,   report_dmarc_class(r), r->dmarc_policy,
+			                     r->bimi_status, r->vmc_status,         r->mx };
+		memcpy(c + i * TEXT_COLS, v, sizeof(v));
 	}
+	report_header_text(out, d);
+	struct text_table t = { .cols = text_cols9,
+		                .ncols = TEXT_COLS,
+		                .cells = c,
+		                .nrows = d->nrows,
+		                .sep = 1,
+		                .heads = true,
+		                .lead = 2 };
+	text_table_write(out, &t, text_width_of(d->text_width));
+	free(c);
 	return ferror(out) ? -1 : 0;
 }
 

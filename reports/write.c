@@ -7,19 +7,21 @@
  * Every writer walks report_metrics in order, so a figure has one name and
  * one value in every format. Published text (company names come from
  * lists, records from DNS) is never written raw: terminals get \DDD for
- * control characters (print_safe), CSV goes through csv_cell (or, asked
- * for with --csv-raw, csv_cell_mode's raw RFC 4180 quoting), Markdown
- * escapes its table syntax, JSON is jansson's (ASCII-only).
+ * control characters (as print_safe writes them, within the report's text
+ * width: textcol.h), CSV goes through csv_cell (or, asked for with
+ * --csv-raw, csv_cell_mode's raw RFC 4180 quoting), Markdown escapes its
+ * table syntax, JSON is jansson's (ASCII-only).
  */
 #include "report.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "csv.h"
-#include "textout.h"
+#include "textcol.h"
 #include "utf8.h"
 #include "write_impl.h"
 
@@ -102,14 +104,9 @@ const char *report_run_date(const struct store_run *r)
 	return r->finished_at[0] ? r->finished_at : r->started;
 }
 
-void report_text_pad(FILE *out, const char *s, int width)
-{
-	for (size_t n = print_safe(out, s ? s : ""); n < (size_t)width; n++)
-		fputc(' ', out);
-}
-
-const char *report_cell_text(char *buf, size_t len, const struct report_stats *s,
-                             enum report_view v, size_t m)
+/* A cell, "n/N (p%)" or, compact, "n/N p%"; "not checked" either way. */
+static const char *cell(char *buf, size_t len, const struct report_stats *s, enum report_view v,
+                        size_t m, bool compact)
 {
 	if (!report_stats_checked(s, m)) {
 		snprintf(buf, len, "not checked");
@@ -118,103 +115,342 @@ const char *report_cell_text(char *buf, size_t len, const struct report_stats *s
 	long c = report_stats_count(s, v, m), d = report_stats_denominator(s, v, m);
 	double p = report_percent(c, d);
 	if (p < 0)
-		snprintf(buf, len, "%ld/%ld (-)", c, d);
+		snprintf(buf, len, compact ? "%ld/%ld -" : "%ld/%ld (-)", c, d);
 	else
-		snprintf(buf, len, "%ld/%ld (%.1f%%)", c, d, p);
+		snprintf(buf, len, compact ? "%ld/%ld %.1f%%" : "%ld/%ld (%.1f%%)", c, d, p);
 	return buf;
 }
 
-static void text_cell(FILE *out, const struct report_stats *s, enum report_view v, size_t m)
+const char *report_cell_text(char *buf, size_t len, const struct report_stats *s,
+                             enum report_view v, size_t m)
 {
-	char buf[64];
-	if (!report_stats_has(v, m)) {
-		fprintf(out, "  %-20s", "");
+	return cell(buf, len, s, v, m, false);
+}
+
+const char *report_cell_compact(char *buf, size_t len, const struct report_stats *s,
+                                enum report_view v, size_t m)
+{
+	return cell(buf, len, s, v, m, true);
+}
+
+static void text_vline(FILE *out, size_t width, size_t indent, size_t hang, const char *fmt,
+                       va_list ap)
+{
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0)
 		return;
-	}
-	fprintf(out, "  %-20s", report_cell_text(buf, sizeof(buf), s, v, m));
+	const char *p = line;
+	for (; *p == '\n'; p++)
+		fputc('\n', out);
+	text_wrap(out, p, indent, hang, width);
+	free(line);
+}
+
+void report_text_line(FILE *out, const struct report_doc *d, size_t indent, size_t hang,
+                      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	text_vline(out, text_width_of(d->text_width), indent, hang, fmt, ap);
+	va_end(ap);
+}
+
+void report_text_linew(FILE *out, size_t width, size_t indent, size_t hang, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	text_vline(out, width, indent, hang, fmt, ap);
+	va_end(ap);
 }
 
 void report_header_text(FILE *out, const struct report_doc *d)
 {
 	const struct store_run *r = d->run;
-	fprintf(out, "posture report: run %lld (", (long long)r->id);
-	print_safe(out, r->label);
-	fprintf(out, "), %s, list ", report_run_date(r));
-	print_safe(out, r->list);
-	fprintf(out, ", posture %s\n", r->tool_version[0] ? r->tool_version : "?");
+	/* The label and the list are published text: text_wrap escapes. */
+	report_text_line(out, d, 0, 2, "posture report: run %lld (%s), %s, list %s, posture %s",
+	                 (long long)r->id, r->label, report_run_date(r), r->list,
+	                 r->tool_version[0] ? r->tool_version : "?");
 }
 
-/* The readings of "DMARC enforced", side by side, in text or Markdown. */
-static void enforced_defs(FILE *out, const struct report_stats *s, bool md)
+/* The layouts of the statistics' text tables, widest first: the first
+ * in which every table of the report fits is used (doc/reports.md). */
+enum stat_layout {
+	LAYOUT_WIDE,    /* metric, what it counts, a cell per view: one line */
+	LAYOUT_NARROW,  /* metric and its cells; what it counts on the next line */
+	LAYOUT_COMPACT, /* the same, cells as "n/N p%"; a table that still does
+	                 * not fit: the name alone and whole cells below it, else
+	                 * a block per metric (textcol.h) */
+};
+
+/* Metrics to lay out as a table: a name, what it counts, a cell per view
+ * (heads[v] NULL: the view is not a column). */
+struct mrows {
+	const struct report_stats *s;
+	const size_t *metrics;
+	const char *const *labels;
+	size_t n;
+	const char *const *heads;
+	bool label_last; /* wide: what it counts after the cells */
+};
+
+struct mtable {
+	struct text_col cols[2 + REPORT_VIEWS];
+	const char **cells, **notes;
+	char (*buf)[REPORT_VIEWS][48];
+	struct text_table t;
+};
+
+static void mtable_free(struct mtable *x)
 {
+	free(x->cells);
+	free(x->notes);
+	free(x->buf);
+}
+
+/* The columns of in's table: the metric, what it counts (wide), and the
+ * views that have a cell in it. Returns how many; *label its index, or
+ * none (ncols). */
+static size_t mtable_cols(struct mtable *x, const struct mrows *in, enum stat_layout l, int *views,
+                          size_t *label)
+{
+	size_t nc = 0, nv = 0;
+	for (int v = 0; v < REPORT_VIEWS; v++) {
+		bool any = false;
+		for (size_t i = 0; in->heads[v] && i < in->n; i++)
+			any |= report_stats_has((enum report_view)v, in->metrics[i]);
+		if (any)
+			views[nv++] = v;
+	}
+	x->cols[nc++] = (struct text_col){ "metric", 0 };
+	*label = 2 + REPORT_VIEWS;
+	if (l == LAYOUT_WIDE && !in->label_last) {
+		*label = nc;
+		x->cols[nc++] = (struct text_col){ "", 0 };
+	}
+	for (size_t k = 0; k < nv; k++)
+		x->cols[nc++] = (struct text_col){ in->heads[views[k]], 0 };
+	if (l == LAYOUT_WIDE && in->label_last) {
+		*label = nc;
+		x->cols[nc++] = (struct text_col){ "", 0 };
+	}
+	for (size_t k = nv; k < REPORT_VIEWS; k++)
+		views[k] = -1;
+	return nc;
+}
+
+static int mtable_build(struct mtable *x, const struct mrows *in, enum stat_layout l)
+{
+	int views[REPORT_VIEWS];
+	size_t label;
+	memset(x, 0, sizeof(*x));
+	size_t nc = mtable_cols(x, in, l, views, &label);
+	x->cells = calloc(in->n * nc + 1, sizeof(*x->cells));
+	x->notes = calloc(in->n + 1, sizeof(*x->notes));
+	x->buf = calloc(in->n + 1, sizeof(*x->buf));
+	if (x->cells == NULL || x->notes == NULL || x->buf == NULL) {
+		mtable_free(x);
+		return -1;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		size_t m = in->metrics[i], k = 0;
+		const char **row = x->cells + i * nc;
+		row[k++] = report_metrics[m].name;
+		if (label == 1)
+			row[k++] = in->labels[i];
+		for (size_t j = 0; j < REPORT_VIEWS && views[j] >= 0; j++, k++) {
+			enum report_view v = (enum report_view)views[j];
+			char *b = x->buf[i][j];
+			if (!report_stats_has(v, m))
+				row[k] = "";
+			else if (l == LAYOUT_COMPACT)
+				row[k] = report_cell_compact(b, sizeof(x->buf[i][j]), in->s, v, m);
+			else
+				row[k] = report_cell_text(b, sizeof(x->buf[i][j]), in->s, v, m);
+		}
+		if (label > 1 && label < nc)
+			row[label] = in->labels[i];
+		if (l != LAYOUT_WIDE)
+			x->notes[i] = in->labels[i];
+	}
+	x->t = (struct text_table){ .cols = x->cols,
+		                    .ncols = nc,
+		                    .cells = x->cells,
+		                    .notes = x->notes,
+		                    .nrows = in->n,
+		                    .indent = 2,
+		                    .sep = 2,
+		                    .heads = true };
+	return 0;
+}
+
+/* The first layout in which each of in's tables (n) fits width. */
+static enum stat_layout mtables_layout(const struct mrows *in, size_t n, size_t width)
+{
+	for (int l = LAYOUT_WIDE; l < LAYOUT_COMPACT; l++) {
+		bool fits = true;
+		for (size_t i = 0; fits && i < n; i++) {
+			struct mtable x;
+			if (in[i].n == 0)
+				continue;
+			if (mtable_build(&x, &in[i], (enum stat_layout)l) != 0)
+				return LAYOUT_COMPACT;
+			fits = text_table_width(&x.t, false) <= width;
+			mtable_free(&x);
+		}
+		if (fits)
+			return (enum stat_layout)l;
+	}
+	return LAYOUT_COMPACT;
+}
+
+static int mtable_write(FILE *out, const struct mrows *in, enum stat_layout l, size_t width)
+{
+	struct mtable x;
+	if (mtable_build(&x, in, l) != 0)
+		return -1;
+	if (l == LAYOUT_COMPACT && text_table_width(&x.t, false) > width) {
+		/* A block per metric, a line per view: room for whole cells. */
+		mtable_free(&x);
+		if (mtable_build(&x, in, LAYOUT_NARROW) != 0)
+			return -1;
+	}
+	text_table_write(out, &x.t, width);
+	mtable_free(&x);
+	return 0;
+}
+
+static const char *const view_heads[REPORT_VIEWS] = { "domains", "companies", "companies (any)" };
+
+/* The readings of "DMARC enforced", side by side, in text or Markdown. */
+static int enforced_defs(FILE *out, const struct report_doc *d, bool md)
+{
+	const struct report_stats *s = d->stats;
+	size_t metrics[4], n = 0;
+	const char *words[4];
 	char a[64], b[64];
 	if (md)
 		fputs("\n## DMARC \"enforced\": four readings, side by side\n\n| what it counts | "
 		      "metric | domains | companies |\n|---|---|--:|--:|\n",
 		      out);
 	else
-		fputs("\nDMARC \"enforced\": four readings, side by side (doc/reports.md)\n", out);
+		report_text_line(
+		        out, d, 0, 2,
+		        "\nDMARC \"enforced\": four readings, side by side (doc/reports.md)");
 	for (size_t i = 0; i < 4; i++) {
 		int m = report_metric_index(report_enforced_defs[i].metric);
 		if (m < 0)
 			continue;
+		metrics[n] = (size_t)m;
+		words[n++] = report_enforced_defs[i].words;
+		if (!md)
+			continue;
 		report_cell_text(a, sizeof(a), s, REPORT_VIEW_DOMAIN, (size_t)m);
 		report_cell_text(b, sizeof(b), s, REPORT_VIEW_COMPANY, (size_t)m);
-		if (md)
-			fprintf(out, "| %s | `%s` | %s | %s |\n", report_enforced_defs[i].words,
-			        report_enforced_defs[i].metric, a, b);
-		else
-			fprintf(out, "  %-24s %-20s %-20s %s\n", report_enforced_defs[i].metric, a,
-			        b, report_enforced_defs[i].words);
+		fprintf(out, "| %s | `%s` | %s | %s |\n", report_enforced_defs[i].words,
+		        report_enforced_defs[i].metric, a, b);
 	}
+	if (md)
+		return 0;
+	static const char *const heads[REPORT_VIEWS] = { "domains", "companies", NULL };
+	struct mrows in = { s, metrics, words, n, heads, true };
+	size_t width = text_width_of(d->text_width);
+	return mtable_write(out, &in, mtables_layout(&in, 1, width), width);
 }
 
-static void text_group(FILE *out, const struct report_stats *s, size_t g)
+/* The metrics of groups[g] (at most report_nmetrics) into metrics and
+ * their labels; returns how many. */
+static size_t group_metrics(size_t g, size_t *metrics, const char **labels)
 {
-	fprintf(out, "\n%s\n", groups[g].title);
-	if (group_not_checked(s, groups[g].group)) {
-		fprintf(out, "  not checked in this run (the check did not run): no adoption "
-		             "figure\n");
-		return;
+	size_t n = 0;
+	for (size_t m = 0; m < report_nmetrics; m++)
+		if (strcmp(report_metrics[m].group, groups[g].group) == 0) {
+			metrics[n] = m;
+			labels[n++] = report_metrics[m].label;
+		}
+	return n;
+}
+
+/* The most included SPF providers: host and domains. */
+static int text_includes(FILE *out, const struct report_doc *d, size_t width)
+{
+	size_t n;
+	const struct report_include *inc = report_stats_includes(d->stats, &n);
+	report_text_line(out, d, 0, 2,
+	                 "\nTop included SPF providers (domains whose record includes them "
+	                 "directly)");
+	if (n == 0) {
+		fputs("  none\n", out);
+		return 0;
 	}
-	fprintf(out, "  %-32s %-48s  %-20s  %-20s  %-20s\n", "metric", "", "domains", "companies",
-	        "companies (any)");
-	for (size_t m = 0; m < report_nmetrics; m++) {
-		if (strcmp(report_metrics[m].group, groups[g].group) != 0)
-			continue;
-		fprintf(out, "  %-32s %-48s", report_metrics[m].name, report_metrics[m].label);
-		for (int v = 0; v < REPORT_VIEWS; v++)
-			text_cell(out, s, (enum report_view)v, m);
-		fputc('\n', out);
+	const char **cells = calloc(2 * n, sizeof(*cells));
+	char(*num)[24] = calloc(n, sizeof(*num));
+	if (cells == NULL || num == NULL) {
+		free(cells);
+		free(num);
+		return -1;
 	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(num[i], sizeof(num[i]), "%ld", inc[i].domains);
+		cells[2 * i] = inc[i].host;
+		cells[2 * i + 1] = num[i];
+	}
+	static const struct text_col cols[] = { { "include", 0 }, { "domains", 0 } };
+	struct text_table t = {
+		.cols = cols, .ncols = 2, .cells = cells, .nrows = n, .indent = 2, .sep = 1
+	};
+	text_table_write(out, &t, width);
+	free(cells);
+	free(num);
+	return 0;
 }
 
 static int write_text_stats(FILE *out, const struct report_doc *d)
 {
 	const struct report_stats *s = d->stats;
-	report_header_text(out, d);
-	fprintf(out, "  domain view: %ld domains (%s)\n", report_stats_units(s, REPORT_VIEW_DOMAIN),
-	        report_view_rule(REPORT_VIEW_DOMAIN));
-	fprintf(out, "  company view: %ld companies (%s)\n",
-	        report_stats_units(s, REPORT_VIEW_COMPANY), report_view_rule(REPORT_VIEW_COMPANY));
-	fprintf(out, "  company_any view: %s (given for some metrics)\n",
-	        report_view_rule(REPORT_VIEW_COMPANY_ANY));
-	fprintf(out, "  n/N: N is the denominator (the metric's population in that view)\n");
-	for (size_t g = 0; g < NGROUPS; g++)
-		text_group(out, s, g);
-	enforced_defs(out, s, false);
-	size_t n;
-	const struct report_include *inc = report_stats_includes(s, &n);
-	fprintf(out,
-	        "\nTop included SPF providers (domains whose record includes them directly)\n");
-	if (n == 0)
-		fprintf(out, "  none\n");
-	for (size_t i = 0; i < n; i++) {
-		fputs("  ", out);
-		report_text_pad(out, inc[i].host, 40);
-		fprintf(out, " %ld\n", inc[i].domains);
+	size_t width = text_width_of(d->text_width);
+	struct mrows in[NGROUPS];
+	size_t *metrics = calloc(report_nmetrics + 1, sizeof(*metrics));
+	const char **labels = calloc(report_nmetrics + 1, sizeof(*labels));
+	int rc = metrics && labels ? 0 : -1;
+	for (size_t g = 0, at = 0; rc == 0 && g < NGROUPS; g++) {
+		size_t n = group_metrics(g, metrics + at, labels + at);
+		bool skip = group_not_checked(s, groups[g].group);
+		in[g] = (struct mrows){ s,          metrics + at, labels + at, skip ? 0 : n,
+			                view_heads, false };
+		at += n;
 	}
-	return ferror(out) ? -1 : 0;
+	if (rc == 0) {
+		enum stat_layout l = mtables_layout(in, NGROUPS, width);
+		report_header_text(out, d);
+		report_text_line(out, d, 2, 4, "domain view: %ld domains (%s)",
+		                 report_stats_units(s, REPORT_VIEW_DOMAIN),
+		                 report_view_rule(REPORT_VIEW_DOMAIN));
+		report_text_line(out, d, 2, 4, "company view: %ld companies (%s)",
+		                 report_stats_units(s, REPORT_VIEW_COMPANY),
+		                 report_view_rule(REPORT_VIEW_COMPANY));
+		report_text_line(out, d, 2, 4, "company_any view: %s (given for some metrics)",
+		                 report_view_rule(REPORT_VIEW_COMPANY_ANY));
+		report_text_line(
+		        out, d, 2, 4,
+		        "n/N: N is the denominator (the metric's population in that view)%s",
+		        l == LAYOUT_WIDE ? "" : "; what a metric counts is below it");
+		for (size_t g = 0; rc == 0 && g < NGROUPS; g++) {
+			report_text_line(out, d, 0, 2, "\n%s", groups[g].title);
+			if (in[g].n == 0)
+				report_text_line(out, d, 2, 4,
+				                 "not checked in this run (the check did not run): "
+				                 "no adoption figure");
+			else
+				rc = mtable_write(out, &in[g], l, width);
+		}
+	}
+	free(metrics);
+	free(labels);
+	if (rc == 0)
+		rc = enforced_defs(out, d, false);
+	if (rc == 0)
+		rc = text_includes(out, d, width);
+	return rc != 0 || ferror(out) ? -1 : 0;
 }
 
 static void csv_pct(FILE *out, long c, long d)
@@ -436,7 +672,7 @@ static int write_md_stats(FILE *out, const struct report_doc *d)
 	fputs("- n/N: N is the denominator, the metric's population in that view\n", out);
 	for (size_t g = 0; g < NGROUPS; g++)
 		md_group(out, s, g);
-	enforced_defs(out, s, true);
+	enforced_defs(out, d, true);
 	size_t n;
 	const struct report_include *inc = report_stats_includes(s, &n);
 	fputs("\n## Top included SPF providers\n\n| include | domains |\n|---|--:|\n", out);
@@ -502,11 +738,9 @@ static int write_groups(FILE *out, enum report_format f, const struct report_doc
 			report_md_text(out, d->group_names[i]);
 			fputs("\n\n", out);
 		} else {
-			fprintf(out, "%s== ", i ? "\n" : "");
-			report_text_pad(out, d->by, 0);
-			fputs(": ", out);
-			report_text_pad(out, d->group_names[i], 0);
-			fputs(" ==\n", out);
+			g.text_width = d->text_width;
+			report_text_line(out, d, 0, 3, "%s== %s: %s ==", i ? "\n" : "", d->by,
+			                 d->group_names[i]);
 		}
 		int rc = f == REPORT_MD ? write_md_stats(out, &g) : write_text_stats(out, &g);
 		if (rc != 0)

@@ -1,8 +1,8 @@
 /*
  * write_impl.h — what the writers of reports/ share (write.c, table.c,
  * trend.c, companies.c, findings.c, html.c): escaping for each format,
- * the run as JSON, the metrics as CSV records and JSON. Not for outside
- * reports/.
+ * the run as JSON, the metrics as CSV records and JSON, text lines within
+ * a width. Not for outside reports/.
  */
 #ifndef POSTURE_WRITE_IMPL_H
 #define POSTURE_WRITE_IMPL_H
@@ -15,8 +15,15 @@
 
 /* When a run ended (finished_at), or started when it has not. */
 const char *report_run_date(const struct store_run *r);
-/* s as print_safe writes it, padded with spaces to width bytes. */
-void report_text_pad(FILE *out, const char *s, int width);
+/* A line of text, printf-like, wrapped within d's text width (textcol.h:
+ * the first line indented by indent, the others by hang); what it holds
+ * is written as print_safe writes published text. A leading "\n" is an
+ * empty line first. */
+void report_text_line(FILE *out, const struct report_doc *d, size_t indent, size_t hang,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same within width columns. */
+void report_text_linew(FILE *out, size_t width, size_t indent, size_t hang, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 /* Markdown cell text: table syntax escaped; control characters, bidi
  * controls and bytes that are not UTF-8 as spaces. */
 void report_md_text(FILE *out, const char *s);
@@ -40,6 +47,9 @@ void report_csv_metrics(FILE *out, const struct report_stats *s, const char *con
 /* "n/N (p%)", "n/N (-)" or "not checked" into buf. */
 const char *report_cell_text(char *buf, size_t len, const struct report_stats *s,
                              enum report_view v, size_t metric);
+/* "n/N p%", "n/N -" or "not checked": the cell where room is short. */
+const char *report_cell_compact(char *buf, size_t len, const struct report_stats *s,
+                                enum report_view v, size_t metric);
 
 /* The four readings of "DMARC enforced" that studies quote, side by
  * side (doc/reports.md): metric name and what it counts. */

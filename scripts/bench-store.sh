@@ -41,8 +41,11 @@
 #    into a second database and with the new one into a third (each
 #    database's size per night printed);
 # 5. the bed stops; posture report --db DB (text), posture report --db DB
-#    --format csv --domains -o /dev/null and posture diff --db DB --latest
-#    are timed 3 times each on the final database (median), and with
+#    --format csv --domains -o /dev/null, posture diff --db DB --latest,
+#    posture report --trend (every night) and posture report -o
+#    report.html are timed 3 times each on the final database (median);
+#    the report and the trend must take at most 3 s each (the statistics
+#    each scan kept: issue 20), the HTML page at most 2 MiB; and with
 #    STORE_OLD on the two-night databases, old and new alternating (the
 #    machine drifts), with the ratio new/old;
 # 6. the verdict: night 1 against 1,500 bytes per domain, the median and
@@ -214,7 +217,8 @@ timed() {
 		>>"$w/times.txt"
 }
 # The three reading commands, as "name|arguments".
-reads=("report|report" "report-csv|report --format csv --domains -o /dev/null" "diff|diff --latest")
+reads=("report|report" "report-csv|report --format csv --domains -o /dev/null" "diff|diff --latest"
+	"trend|report --trend" "html|report -o $w/report.html")
 : >"$w/times.txt"
 for _ in 1 2 3; do
 	for r in "${reads[@]}"; do
@@ -284,7 +288,9 @@ for line in open(w + "/times.txt"):
     times.setdefault(label, []).append((float(secs), int(rc)))
 names = {"report": "posture report (text)",
          "report-csv": "posture report --format csv --domains",
-         "diff": "posture diff --latest"}
+         "diff": "posture diff --latest",
+         "trend": "posture report --trend (every night)",
+         "html": "posture report -o report.html"}
 
 def med(label):
     runs = times.get(label, [])
@@ -295,6 +301,20 @@ print("bench-store: on the final database (%d nights), median of 3:" % len(night
 for key, name in names.items():
     m, bad = med("final." + key)
     print("  %-40s %7.3f s%s" % (name, m, " (exit status %s)" % bad if bad else ""))
+# Issue 20: a report and a trend over the nights in a few seconds (the
+# statistics kept at the end of each scan), the HTML page under 2 MB.
+import os
+for key, limit in (("report", 3.0), ("trend", 3.0)):
+    m, bad = med("final." + key)
+    ok = m <= limit and not bad
+    print("bench-store: %s in %.3f s, at most %.0f s: %s"
+          % (names[key], m, limit, "PASS" if ok else "FAIL"))
+    failed |= not ok
+size = os.path.getsize(w + "/report.html") if os.path.exists(w + "/report.html") else -1
+ok = 0 < size <= 2 * 1024 * 1024
+print("bench-store: the HTML report is %d bytes, at most 2 MiB: %s"
+      % (size, "PASS" if ok else "FAIL"))
+failed |= not ok
 if any(k.startswith("old.") for k in times):
     print("bench-store: on two nights, old and new posture alternating, median of 3:")
     for key, name in names.items():

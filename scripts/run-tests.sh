@@ -17,7 +17,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcod
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
 # The tests name their servers and files themselves: defaults from a shell
 # such as make demo-shell must not leak into them.
-unset POSTURE_RESOLVER POSTURE_CA_FILE POSTURE_CONNECT_TO POSTURE_VMC_ROOTS POSTURE_DEMO_WORLD
+unset COLUMNS POSTURE_RESOLVER POSTURE_CA_FILE POSTURE_CONNECT_TO POSTURE_VMC_ROOTS POSTURE_DEMO_WORLD
 export POSTURE="$ROOT/$BUILD/posture"
 export POSTURE_BUILD="$ROOT/$BUILD"
 

@@ -539,32 +539,74 @@ void bimi_result_write(struct jsonw *w, const struct domain_result *r)
 	jsonw_end_obj(w);
 }
 
+/* The result's document, into a writer (a projection writes part of it). */
+static void result_write(struct jsonw *w, const struct domain_result *r)
+{
+	jsonw_kstr(w, "domain", r->domain);
+	/* Only when false: results of domains that exist stay as they were. */
+	if (r->nxdomain)
+		jsonw_kbool(w, "exists", false);
+	jsonw_key(w, "spf");
+	if (r->mask & CHECK_BIT(CHECK_SPF))
+		spf_audit_write(w, &r->spf);
+	else
+		not_run_write(w);
+	jsonw_key(w, "dmarc");
+	if (r->mask & CHECK_BIT(CHECK_DMARC))
+		dmarc_result_write(w, &r->dmarc);
+	else
+		not_run_write(w);
+	jsonw_key(w, "mx");
+	host_write(w, &r->mx);
+	jsonw_key(w, "a");
+	host_write(w, &r->a);
+	jsonw_key(w, "bimi");
+	bimi_result_write(w, r);
+	jsonw_kbool(w, "conclusive", !checks_inconclusive(r));
+}
+
 char *checks_json_text(const struct domain_result *r, size_t *len)
 {
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_obj(&w);
-	jsonw_kstr(&w, "domain", r->domain);
-	/* Only when false: results of domains that exist stay as they were. */
-	if (r->nxdomain)
-		jsonw_kbool(&w, "exists", false);
-	jsonw_key(&w, "spf");
-	if (r->mask & CHECK_BIT(CHECK_SPF))
-		spf_audit_write(&w, &r->spf);
-	else
-		not_run_write(&w);
-	jsonw_key(&w, "dmarc");
-	if (r->mask & CHECK_BIT(CHECK_DMARC))
-		dmarc_result_write(&w, &r->dmarc);
-	else
-		not_run_write(&w);
-	jsonw_key(&w, "mx");
-	host_write(&w, &r->mx);
-	jsonw_key(&w, "a");
-	host_write(&w, &r->a);
-	jsonw_key(&w, "bimi");
-	bimi_result_write(&w, r);
-	jsonw_kbool(&w, "conclusive", !checks_inconclusive(r));
+	result_write(&w, r);
+	jsonw_end_obj(&w);
+	return jsonw_finish_len(&w, len);
+}
+
+/* What reports/row.c reads of a result (report_row's facts), by path. */
+static const char *const facts_paths[] = {
+	"$.facts",
+	"$.exists",
+	"$.spf.record",
+	"$.spf.tree.children[].via",
+	"$.dmarc.record",
+	"$.dmarc.testing",
+	"$.dmarc.nonexistent_policy",
+	"$.dmarc.readings_differ",
+	"$.dmarc.rfc7489.enforcement",
+	"$.dmarc.rua[].uri",
+	"$.dmarc.rua[].authorized",
+	"$.mx.hosts[].host",
+	"$.bimi.logo.url",
+	"$.bimi.logo.status",
+	"$.bimi.vmc.type",
+	"$.bimi.vmc.not_after",
+	"$.bimi.vmc.issuer",
+	"$.bimi.vmc.findings[].code",
+	"$.bimi.readiness[].item",
+	"$.bimi.readiness[].status",
+	NULL,
+};
+
+char *checks_facts_text(const struct domain_result *r, size_t *len)
+{
+	struct jsonw w;
+	jsonw_init_keep(&w, facts_paths);
+	jsonw_obj(&w);
+	jsonw_kint(&w, "facts", CHECKS_FACTS_VERSION);
+	result_write(&w, r);
 	jsonw_end_obj(&w);
 	return jsonw_finish_len(&w, len);
 }

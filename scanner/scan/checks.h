@@ -157,5 +157,16 @@ const char *ready_status_name(enum ready_status s);
  * did not run is {"status": "not_run"}. A domain that does not exist gets
  * "exists": false after "domain" (the key is absent otherwise). */
 char *checks_json_text(const struct domain_result *r, size_t *len);
+/*
+ * The facts of the result that reports count (reports/row.c), as a
+ * projection of checks_json_text's document (jsonw_init_keep): the same
+ * keys at the same paths, a few hundred bytes instead of several KiB, so
+ * a report over a large run need not parse every full result. Its
+ * "facts" key holds CHECKS_FACTS_VERSION: a reader that wants a fact the
+ * projection of that version lacks reads the full JSON. Same contract as
+ * checks_json_text.
+ */
+#define CHECKS_FACTS_VERSION 1
+char *checks_facts_text(const struct domain_result *r, size_t *len);
 
 #endif

@@ -233,38 +233,7 @@ static int fetch_assets(const struct domain_result *r, const struct dns_config *
 
 void domain_check_info_cleanup(struct domain_check_info *info)
 {
-	free(info->mx);
-	info->mx = NULL;
-	info->nmx = 0;
-}
-
-static int mx_order(const void *a, const void *b)
-{
-	const struct domain_mx *x = a, *y = b;
-	if (x->pref != y->pref)
-		return x->pref < y->pref ? -1 : 1;
-	return strcmp(x->host, y->host);
-}
-
-/* The MX hosts the check saw, from its memo: a null MX (RFC 7505, "."
- * or an empty name) names no host. */
-static int mx_hosts(struct dns_memo *memo, const char *domain, struct domain_check_info *info)
-{
-	const struct dns_answer *a = dns_memo_get(memo, domain, DNS_TYPE_MX);
-	if (a == NULL || a->outcome != DNS_OUTCOME_DATA || a->nrr == 0)
-		return 0;
-	if ((info->mx = calloc(a->nrr, sizeof(*info->mx))) == NULL)
-		return -1;
-	for (size_t i = 0; i < a->nrr; i++) {
-		const struct dns_rr *rr = &a->rr[i];
-		if (rr->type != DNS_TYPE_MX || rr->data[0] == '\0' || strcmp(rr->data, ".") == 0)
-			continue;
-		info->mx[info->nmx].pref = rr->pref;
-		str_copy(info->mx[info->nmx].host, sizeof(info->mx[0].host), rr->data);
-		info->nmx++;
-	}
-	qsort(info->mx, info->nmx, sizeof(*info->mx), mx_order);
-	return 0;
+	(void)info; /* nothing owned now; kept for callers that clean up */
 }
 
 int domain_check_run(const char *domain, const struct dns_config *dns,
@@ -296,11 +265,6 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	}
 	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
 		goto out;
-	if (info != NULL && (o->mask & CHECK_BIT(CHECK_MX)) &&
-	    mx_hosts(memo, r->domain, info) != 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
 		rc = 0;
 		goto out;

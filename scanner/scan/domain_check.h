@@ -107,17 +107,9 @@ int domain_check_opts_files(const struct domain_check_opts *o, char *err, size_t
 #define DOMAIN_CHECK_ROOTS_MAX ((size_t)1 << 20)
 int domain_check_load_roots(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen);
 
-/* One MX of the domain (RFC 5321 5.1): its preference and host. */
-struct domain_mx {
-	unsigned pref;
-	char host[DNS_NAME_BUF];
-};
-
-/* What posture check shows beside a scan's result: the MX hosts (a scan
- * stores their count only) and when the check ran. */
+/* What posture check shows beside the result: when the check ran (the MX
+ * hosts are the result's own, r->mx.hosts, as a scan stores them). */
 struct domain_check_info {
-	struct domain_mx *mx; /* malloc'd, by preference then name */
-	size_t nmx;
 	time_t checked_at;
 };
 void domain_check_info_cleanup(struct domain_check_info *info);

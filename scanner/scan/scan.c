@@ -45,7 +45,7 @@ struct row {
 	struct store_result r;
 	char scanned_at[32];
 	char spf_all[8]; /* the row outlives the job: copies, not pointers */
-	char *json;
+	char *json, *facts;
 	struct store_finding *f;
 	char **paths;
 	size_t nf;
@@ -169,6 +169,7 @@ static void row_free(struct row *r)
 	if (r == NULL)
 		return;
 	free(r->json);
+	free(r->facts);
 	for (size_t i = 0; i < r->nf; i++)
 		free(r->paths[i]);
 	free(r->paths);
@@ -223,6 +224,11 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 		jsonw_kbool(&w, "conclusive", false);
 		jsonw_end_obj(&w);
 		r->json = jsonw_finish_len(&w, &s->json_len);
+		/* The projection of that document: none of the facts. */
+		jsonw_obj(&w);
+		jsonw_kint(&w, "facts", CHECKS_FACTS_VERSION);
+		jsonw_end_obj(&w);
+		r->facts = jsonw_finish_len(&w, &s->facts_len);
 	} else {
 		if (d->mask & CHECK_BIT(CHECK_SPF)) {
 			s->spf_status = spf_status_name(d->spf.status);
@@ -276,10 +282,12 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 				s->dmarc_status = "nxdomain";
 		}
 		r->json = checks_json_text(d, &s->json_len);
+		r->facts = checks_facts_text(d, &s->facts_len);
 	}
-	if (r->json == NULL)
+	if (r->json == NULL || r->facts == NULL)
 		goto oom;
 	s->json = r->json;
+	s->facts = r->facts;
 	s->findings = r->f;
 	s->nfindings = r->nf;
 	return r;

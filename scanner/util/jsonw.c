@@ -13,6 +13,99 @@ void jsonw_init(struct jsonw *w)
 	memset(w, 0, sizeof(*w));
 }
 
+void jsonw_init_keep(struct jsonw *w, const char *const *keep)
+{
+	jsonw_init(w);
+	w->keep = keep;
+}
+
+/* Whether path p (of length n) is kept: a path of keep, a container on
+ * the way to one, or inside one. */
+static bool kept(const struct jsonw *w, const char *p, size_t n)
+{
+	for (const char *const *kp = w->keep; *kp != NULL; kp++) {
+		const char *k = *kp + 2; /* after "$." */
+		size_t kn = strlen(k);
+		size_t m = kn < n ? kn : n;
+		if (memcmp(k, p, m) != 0)
+			continue;
+		if (kn == n || (kn > n && (k[n] == '.' || k[n] == '[')) ||
+		    (n > kn && (p[kn] == '.' || p[kn] == '[')))
+			return true;
+	}
+	return false;
+}
+
+/* Appends to the path; false when it does not fit. */
+static bool path_add(struct jsonw *w, const char *a, size_t n)
+{
+	size_t at = strlen(w->path);
+	if (at + n >= sizeof(w->path))
+		return false;
+	memcpy(w->path + at, a, n);
+	w->path[at + n] = '\0';
+	return true;
+}
+
+/* The projection's say on a value about to be written (container: it
+ * opens one): false to leave it out. In an array, the element's path is
+ * the array's and "[]". */
+static bool keep_value(struct jsonw *w, bool container)
+{
+	if (w->skip > 0) {
+		w->skip += container;
+		return false;
+	}
+	if (w->drop) {
+		w->drop = false;
+		w->skip = container;
+		return false;
+	}
+	bool ok = true;
+	if (w->depth > 0 && w->arr[w->depth - 1])
+		ok = path_add(w, "[]", 2) && kept(w, w->path, strlen(w->path));
+	if (ok && container && w->depth == JSONW_KEEP_DEPTH)
+		ok = false;
+	if (!ok) {
+		if (w->depth > 0)
+			w->path[w->lvl[w->depth - 1]] = '\0';
+		w->skip = container;
+	}
+	return ok;
+}
+
+/* After a scalar, or when a container opens or closes: the path is the
+ * open container's again (a container opening pushes its own). */
+static void keep_after(struct jsonw *w, int open)
+{
+	if (open > 0) {
+		w->lvl[w->depth] = (uint8_t)strlen(w->path);
+		w->arr[w->depth] = open == 2;
+		w->depth++;
+		return;
+	}
+	if (open < 0)
+		w->depth--;
+	if (w->depth > 0)
+		w->path[w->lvl[w->depth - 1]] = '\0';
+	else
+		w->path[0] = '\0';
+}
+
+/* A key: written, with the path its value will have, or left out. */
+static bool keep_key(struct jsonw *w, const char *k, size_t n)
+{
+	if (w->skip > 0)
+		return false;
+	bool ok = (w->path[0] == '\0' || path_add(w, ".", 1)) && path_add(w, k, n) &&
+	          kept(w, w->path, strlen(w->path));
+	if (!ok) {
+		w->path[w->depth > 0 ? w->lvl[w->depth - 1] : 0] = '\0';
+		w->drop = true;
+	}
+	return ok;
+}
+
 /* Grows the buffer so that more bytes fit (and one for the final NUL). */
 static bool grow(struct jsonw *w, size_t more)
 {
@@ -94,6 +187,11 @@ char *jsonw_finish(struct jsonw *w)
 
 void jsonw_obj(struct jsonw *w)
 {
+	if (w->keep != NULL) {
+		if (!keep_value(w, true))
+			return;
+		keep_after(w, 1);
+	}
 	sep(w);
 	put_c(w, '{');
 	w->comma = false;
@@ -101,12 +199,24 @@ void jsonw_obj(struct jsonw *w)
 
 void jsonw_end_obj(struct jsonw *w)
 {
+	if (w->keep != NULL) {
+		if (w->skip > 0) {
+			w->skip--;
+			return;
+		}
+		keep_after(w, -1);
+	}
 	put_c(w, '}');
 	w->comma = true;
 }
 
 void jsonw_arr(struct jsonw *w)
 {
+	if (w->keep != NULL) {
+		if (!keep_value(w, true))
+			return;
+		keep_after(w, 2);
+	}
 	sep(w);
 	put_c(w, '[');
 	w->comma = false;
@@ -114,6 +224,13 @@ void jsonw_arr(struct jsonw *w)
 
 void jsonw_end_arr(struct jsonw *w)
 {
+	if (w->keep != NULL) {
+		if (w->skip > 0) {
+			w->skip--;
+			return;
+		}
+		keep_after(w, -1);
+	}
 	put_c(w, ']');
 	w->comma = true;
 }
@@ -224,6 +341,8 @@ static void put_string(struct jsonw *w, const char *s, size_t n)
 
 void jsonw_key_q(struct jsonw *w, const char *q, size_t n)
 {
+	if (w->keep != NULL && !keep_key(w, q + 1, n - 3))
+		return;
 	sep(w);
 	/* q is "key": -- written as it is unless the key needs escaping. */
 	const unsigned char *k = (const unsigned char *)q + 1;
@@ -241,12 +360,16 @@ void jsonw_key_q(struct jsonw *w, const char *q, size_t n)
 
 void jsonw_strn(struct jsonw *w, const char *s, size_t n)
 {
+	if (w->keep != NULL && !keep_value(w, false))
+		return;
 	sep(w);
 	if (s == NULL)
 		put(w, "null", 4);
 	else
 		put_string(w, s, n);
 	w->comma = true;
+	if (w->keep != NULL)
+		keep_after(w, 0);
 }
 
 void jsonw_str(struct jsonw *w, const char *s)
@@ -256,6 +379,8 @@ void jsonw_str(struct jsonw *w, const char *s)
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
+	if (w->keep != NULL && !keep_value(w, false))
+		return;
 	/* Digits from the end; the magnitude as unsigned, so INT64_MIN too. */
 	char b[24];
 	size_t at = sizeof(b);
@@ -269,30 +394,44 @@ void jsonw_int(struct jsonw *w, int64_t v)
 	sep(w);
 	put(w, b + at, sizeof(b) - at);
 	w->comma = true;
+	if (w->keep != NULL)
+		keep_after(w, 0);
 }
 
 void jsonw_bool(struct jsonw *w, bool v)
 {
+	if (w->keep != NULL && !keep_value(w, false))
+		return;
 	sep(w);
 	if (v)
 		put(w, "true", 4);
 	else
 		put(w, "false", 5);
 	w->comma = true;
+	if (w->keep != NULL)
+		keep_after(w, 0);
 }
 
 void jsonw_null(struct jsonw *w)
 {
+	if (w->keep != NULL && !keep_value(w, false))
+		return;
 	sep(w);
 	put(w, "null", 4);
 	w->comma = true;
+	if (w->keep != NULL)
+		keep_after(w, 0);
 }
 
 void jsonw_raw(struct jsonw *w, const char *json)
 {
+	if (w->keep != NULL && !keep_value(w, false))
+		return;
 	sep(w);
 	put(w, json, strlen(json));
 	w->comma = true;
+	if (w->keep != NULL)
+		keep_after(w, 0);
 }
 
 void jsonw_kstr_q(struct jsonw *w, const char *q, size_t n, const char *s)

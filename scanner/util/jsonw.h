@@ -24,14 +24,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define JSONW_KEEP_DEPTH 12
+#define JSONW_KEEP_PATH  128
+
 struct jsonw {
 	char *buf;
 	size_t len, cap;
 	bool comma; /* a value was written at this level: the next needs ',' */
 	bool oom;
+	/* A projection (jsonw_init_keep): only the paths of keep are written.
+	 * path is the path of the value being written, lvl[i] its length in
+	 * the i-th open container; skip counts the containers open inside a
+	 * value left out, drop says the next value's key was left out. */
+	const char *const *keep;
+	char path[JSONW_KEEP_PATH];
+	uint8_t lvl[JSONW_KEEP_DEPTH];
+	bool arr[JSONW_KEEP_DEPTH];
+	unsigned depth, skip;
+	bool drop;
 };
 
 void jsonw_init(struct jsonw *w);
+/*
+ * A writer of a projection of what is written: the values whose path is
+ * in keep (a NULL-terminated list), the containers that lead to them, and
+ * nothing else, so the same writing functions give a full document and a
+ * small one with a subset of its facts, at the same places. A path is
+ * written as in JSONPath: "$", then '.' and a key for each object from the
+ * top one down, "[]" for an element of an array ("$.spf.record",
+ * "$.dmarc.rua[].uri"); every path starts "$.". A kept path keeps its whole
+ * value (an object with everything in it). Containers nested deeper than
+ * JSONW_KEEP_DEPTH, or paths longer than JSONW_KEEP_PATH, are left out.
+ */
+void jsonw_init_keep(struct jsonw *w, const char *const *keep);
 /* Returns the NUL-terminated text (the caller frees it), or NULL when
  * memory ran out; w is empty afterwards either way. */
 char *jsonw_finish(struct jsonw *w);

@@ -277,6 +277,51 @@ class DemoWorld(unittest.TestCase):
             if have != want:
                 bad.append((name, have, want))
         self.assertEqual(bad, [])
+        self.check_facts(db)
+
+    def check_facts(self, db):
+        """Reports read each result's facts (a projection of its JSON) and
+        the statistics kept at the end of the scan; the same reports with
+        the facts and the kept statistics removed count from the JSON
+        alone, and must say the same. db check compares every result's
+        facts with its JSON."""
+        p = subprocess.run([POSTURE, "db", "check", "--db", db, "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        c = json.loads(p.stdout)
+        self.assertEqual((c["problems"], c["facts"]), (0, c["stored"]))
+        self.assertEqual(c["stored"], len(self.expected))
+        kinds = (["--format", "json"], ["--domains", "--format", "csv"],
+                 ["--companies", "--format", "csv"], ["--format", "text"])
+
+        def reports():
+            out = []
+            for k in kinds:
+                r = subprocess.run([POSTURE, "report", "--db", db, *k],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                out.append(r.stdout)
+            return out
+        con = sqlite3.connect(db)
+        try:
+            kept = con.execute("SELECT count(*) FROM run_stats").fetchone()[0]
+            facts = con.execute("SELECT count(*) FROM results WHERE facts IS NOT NULL"
+                                ).fetchone()[0]
+        finally:
+            con.close()
+        self.assertEqual((kept, facts), (1, len(self.expected)))
+        with_facts = reports()
+        con = sqlite3.connect(db)
+        try:
+            con.execute("UPDATE results SET facts = NULL")
+            con.execute("DELETE FROM run_stats")
+            con.commit()
+        finally:
+            con.close()
+        from_json = reports()
+        for k, a, b in zip(kinds, with_facts, from_json):
+            self.assertEqual(a, b, " ".join(k))
+        self.assertIn("dmarc_enforced", with_facts[0])
 
     def test_help(self):
         p = subprocess.run([PY, GEN, "--help"], capture_output=True, text=True, timeout=30)

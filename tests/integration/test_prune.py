@@ -5,6 +5,8 @@ lose their results but keep their statistics (report --trend prints the
 same figures before and after), results a kept run still points at stay,
 and a pruned run is refused by report, diff and export with a clear
 message."""
+import csv
+import io
 import json
 import os
 import shutil
@@ -98,11 +100,18 @@ class Prune(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(after, before)
 
-        # A pruned run's results are gone, and the commands say so.
-        for args in (["report", "--run", "2"], ["diff", "2", "4"], ["db", "export", "--run", "2"]):
+        # A pruned run's results are gone, and the commands that need them
+        # say so; its statistics were kept, and a report of them reads them.
+        for args in (["report", "--run", "2", "--domains"], ["diff", "2", "4"],
+                     ["db", "export", "--run", "2"]):
             rc, out, err = posture(*args, "--db", db)
             self.assertEqual(rc, 2, args)
             self.assertIn("pruned", err, args)
+        rc, kept, err = posture("report", "--run", "2", "--format", "csv", "--db", db)
+        self.assertEqual(rc, 0, err)
+        rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(kept))
+                if r["view"] == "domain"}
+        self.assertEqual(rows["results"]["count"], str(len(NIGHTLY)))
         # The kept run reads whole, and the database checks clean.
         self.assertEqual(sorted(stored_results(db, 4)), sorted(NIGHTLY))
         rc, out, err = posture("db", "check", "--db", db)

@@ -290,13 +290,127 @@ static void test_every_byte_in_a_run(void **state)
 	}
 }
 
+/* One document, written with the writer the test gives. */
+static char *doc(const char *const *keep)
+{
+	struct jsonw w;
+	if (keep != NULL)
+		jsonw_init_keep(&w, keep);
+	else
+		jsonw_init(&w);
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "domain", "a.example");
+	jsonw_key(&w, "spf");
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "record", "v=spf1 -all");
+	jsonw_key(&w, "tree");
+	jsonw_obj(&w);
+	jsonw_key(&w, "children");
+	jsonw_arr(&w);
+	for (int i = 0; i < 2; i++) {
+		jsonw_obj(&w);
+		jsonw_kstr(&w, "via", i ? "include:b" : "include:a");
+		jsonw_kint(&w, "lookups", 3);
+		jsonw_key(&w, "children");
+		jsonw_arr(&w);
+		jsonw_obj(&w);
+		jsonw_kstr(&w, "via", "include:deep");
+		jsonw_end_obj(&w);
+		jsonw_end_arr(&w);
+		jsonw_end_obj(&w);
+	}
+	jsonw_end_arr(&w);
+	jsonw_end_obj(&w);
+	jsonw_end_obj(&w);
+	jsonw_key(&w, "mx");
+	jsonw_obj(&w);
+	jsonw_kint(&w, "records", 2);
+	jsonw_key(&w, "hosts");
+	jsonw_arr(&w);
+	jsonw_str(&w, "m1");
+	jsonw_str(&w, "m2");
+	jsonw_end_arr(&w);
+	jsonw_key(&w, "vmc");
+	jsonw_obj(&w);
+	jsonw_kstr(&w, "type", "VMC");
+	jsonw_knull(&w, "issuer");
+	jsonw_end_obj(&w);
+	jsonw_end_obj(&w);
+	jsonw_kbool(&w, "conclusive", true);
+	jsonw_end_obj(&w);
+	char *out = jsonw_finish(&w);
+	assert_non_null(out);
+	return out;
+}
+
+/* A projection keeps the listed paths, the containers leading to them
+ * and whole kept subtrees, at the places the full document has them, and
+ * leaves out everything else (keys, values and commas). */
+static void test_keep(void **state)
+{
+	(void)state;
+	static const char *const keep[] = { "$.spf.tree.children[].via", "$.mx.hosts[]", "$.mx.vmc",
+		                            "$.conclusive", NULL };
+	static const char *const none[] = { NULL };
+	static const char *const rec[] = { "$.spf.record", "$.nothing.here", NULL };
+	char *full = doc(NULL), *part = doc(keep), *empty = doc(none), *one_key = doc(rec);
+	assert_string_equal(full,
+	                    "{\"domain\":\"a.example\",\"spf\":{\"record\":\"v=spf1 -all\","
+	                    "\"tree\":{\"children\":[{\"via\":\"include:a\",\"lookups\":3,"
+	                    "\"children\":[{\"via\":\"include:deep\"}]},{\"via\":\"include:b\","
+	                    "\"lookups\":3,\"children\":[{\"via\":\"include:deep\"}]}]}},"
+	                    "\"mx\":{\"records\":2,\"hosts\":[\"m1\",\"m2\"],\"vmc\":{"
+	                    "\"type\":\"VMC\",\"issuer\":null}},\"conclusive\":true}");
+	assert_string_equal(part,
+	                    "{\"spf\":{\"tree\":{\"children\":[{\"via\":\"include:a\"},"
+	                    "{\"via\":\"include:b\"}]}},\"mx\":{\"hosts\":[\"m1\",\"m2\"],"
+	                    "\"vmc\":{\"type\":\"VMC\",\"issuer\":null}},\"conclusive\":true}");
+	assert_string_equal(empty, "{}");
+	assert_string_equal(one_key, "{\"spf\":{\"record\":\"v=spf1 -all\"}}");
+	free(full);
+	free(part);
+	free(empty);
+	free(one_key);
+}
+
+/* Nesting deeper than the projection follows is left out, and the
+ * writer stays balanced after it. */
+static void test_keep_deep(void **state)
+{
+	(void)state;
+	static const char *const keep[] = { "$.a", "$.b", NULL };
+	struct jsonw w;
+	jsonw_init_keep(&w, keep);
+	jsonw_obj(&w);
+	jsonw_key(&w, "a");
+	for (int i = 0; i < JSONW_KEEP_DEPTH + 3; i++)
+		jsonw_arr(&w);
+	for (int i = 0; i < JSONW_KEEP_DEPTH + 3; i++)
+		jsonw_end_arr(&w);
+	jsonw_kint(&w, "b", 7);
+	jsonw_end_obj(&w);
+	char *out = jsonw_finish(&w);
+	assert_non_null(out);
+	/* The top object is level 1: "a" opens JSONW_KEEP_DEPTH - 1 arrays. */
+	char want[128];
+	size_t n = (size_t)snprintf(want, sizeof(want), "{\"a\":");
+	for (int i = 0; i < JSONW_KEEP_DEPTH - 1; i++)
+		want[n++] = '[';
+	for (int i = 0; i < JSONW_KEEP_DEPTH - 1; i++)
+		want[n++] = ']';
+	snprintf(want + n, sizeof(want) - n, ",\"b\":7}");
+	assert_string_equal(out, want);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),       cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_same_as_jansson), cmocka_unit_test(test_large_and_to_json),
 		cmocka_unit_test(test_utf8_clean),      cmocka_unit_test(test_every_byte_in_a_run),
-		cmocka_unit_test(test_kstrn_nul),
+		cmocka_unit_test(test_kstrn_nul),       cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_keep_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
