@@ -14,7 +14,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # says what it may include, and scripts/lint-arch.py checks it). Headers
 # are included by name: every header name is unique across these folders.
 ENGINE_DIRS := scanner/util scanner/dns scanner/fetch scanner/spf scanner/dmarc \
-               scanner/bimi scanner/scan db reports
+               scanner/dkim scanner/bimi scanner/scan db reports
 SRC_DIRS := $(ENGINE_DIRS) cli
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -38,7 +38,8 @@ HEADERS  := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
 LIB_SRC  := $(foreach d,$(ENGINE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/dmarc/psl_data.o \
             $(BUILD)/scanner/bimi/svg_schema.o \
-            $(BUILD)/scanner/bimi/vmc_roots.o $(BUILD)/db/results_dict.o
+            $(BUILD)/scanner/bimi/vmc_roots.o $(BUILD)/db/results_dict.o \
+            $(BUILD)/scanner/dkim/dkim_selectors_data.o
 CLI_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIBS_A   := $(BUILD)/libcli.a $(BUILD)/libposture.a
@@ -58,7 +59,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all build-tests deps demo demo-shell demo-world man findings-doc fuzz check check-run asan lint format clean help \
-        bench-dns bench bench-compare bench-store bench-lossy report-demo
+        bench-dns bench bench-compare bench-store bench-lossy bench-dkim report-demo
 
 all: $(BUILD)/posture
 
@@ -75,6 +76,7 @@ help:
 	@echo "make lint       architecture rules (scripts/lint-arch.py), clang-format, clang-tidy"
 	@echo "make format     rewrite sources with clang-format"
 	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
+	@echo "make bench-dkim   a scan with DKIM against one without, and its DKIM results checked"
 	@echo "make report-demo  every report format of the fixture runs, HTML to PNG"
 	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
@@ -102,6 +104,11 @@ $(BUILD)/scanner/bimi/svg_schema.o: scanner/bimi/svg_schema.S scanner/bimi/data/
 
 # The Mark Verifying Authority roots, compiled in the same way.
 $(BUILD)/scanner/bimi/vmc_roots.o: scanner/bimi/vmc_roots.S $(wildcard lists/vmc-roots/*.pem)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The DKIM selectors probed by default, compiled in the same way.
+$(BUILD)/scanner/dkim/dkim_selectors_data.o: scanner/dkim/dkim_selectors_data.S lists/dkim-selectors.txt
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
@@ -240,6 +247,14 @@ bench-lossy:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench-lossy.sh $(BUILD)
+
+# What DKIM costs a scan (paired scans with and without it, at least half
+# the domains/s) and whether every stored DKIM status and count is right
+# (scripts/bench-dkim.sh): DKIM_DOMAINS, DKIM_PAIRS.
+bench-dkim:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/bench-dkim.sh $(BUILD)
 
 bench-dns:
 	@scripts/deps.sh

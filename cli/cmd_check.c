@@ -12,12 +12,16 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "dkim_check.h"
 #include "domain_check.h"
 #include "output.h"
 #include "readiness.h"
 #include "vmc.h"
 
 #define CHECK_OWN_OPTIONS_HELP                                                                     \
+	"  --dkim-selector S  probe this DKIM selector (repeatable; the s= tag of\n"               \
+	"                     a DKIM-Signature header) instead of posture's list\n"                \
+	"                     of common ones\n"                                                    \
 	"  --expiry-warn DAYS  warn when a valid mark certificate expires within\n"                \
 	"                     DAYS days (default 30; 0: never; with --at, from that\n"             \
 	"                     time)\n"
@@ -59,7 +63,7 @@ const char cmd_check_help[] =
         "usage: posture check DOMAIN [options] [--json] [global options]\n"
         "\n"
         "Everything posture knows about one domain on one screen: SPF, DMARC,\n"
-        "BIMI, MX and A/AAAA, each with a verdict that names its cause, the\n"
+        "DKIM, BIMI, MX and A/AAAA, each with a verdict that names its cause, the\n"
         "most important problem first, and the BIMI readiness checklist with\n"
         "the fix for every item that fails (the record to publish, the include\n"
         "to remove, the policy step to take next) and the rule it comes from.\n"
@@ -72,14 +76,19 @@ const char cmd_check_help[] =
         "PROBLEMS FOUND, or INCOMPLETE (a DNS failure or --no-fetch left a\n"
         "check open).\n"
         "\n"
+        "DKIM: the keys found at a list of common selectors, or at the ones\n"
+        "given with --dkim-selector; \"no key among N selectors probed\" is not\n"
+        "a missing DKIM, only a guess that missed. Where DMARC is at quarantine\n"
+        "or reject and no key is found, forwarded mail fails DMARC: said too.\n"
+        "\n"
         "JSON: schema, checked_at, domain, spf (as posture spf), dmarc (as\n"
-        "posture dmarc), bimi (as posture bimi), mx {status, records, hosts\n"
-        "[{host, preference}]}, a {status, records}, problems (the error\n"
-        "findings of every check, then each required readiness item that does\n"
-        "not pass as readiness.<item>; never empty when not ready), ready,\n"
-        "verdict (ready, ready_no_certificate, problems, incomplete); \"exists\":\n"
-        "false for a domain that does not exist (NXDOMAIN), which the text\n"
-        "output says first (exit 1).\n"
+        "posture dmarc), dkim (as posture dkim), bimi (as posture bimi), mx\n"
+        "{status, records, hosts [{host, preference}]}, a {status, records},\n"
+        "problems (the error findings of every check, then each required\n"
+        "readiness item that does not pass as readiness.<item>; never empty\n"
+        "when not ready), ready, verdict (ready, ready_no_certificate,\n"
+        "problems, incomplete); \"exists\": false for a domain that does not\n"
+        "exist (NXDOMAIN), which the text output says first (exit 1).\n"
         "\n"
         "Exit status: 0 ready (BIMI-eligible with a valid mark certificate and\n"
         "no error finding in any check), 1 problems found, 2 usage (also an\n"
@@ -91,6 +100,7 @@ const char cmd_check_help[] =
         "Examples:\n"
         "  posture check example.com\n"
         "  posture check user@example.com --expiry-warn 60\n"
+        "  posture check example.com --dkim-selector google --dkim-selector s1\n"
         "  posture check example.com --json | jq .ready\n";
 
 /* ---- what both commands show ----------------------------------------- */
@@ -291,6 +301,7 @@ static const char *item_code(const char *item)
 		"readiness.spf",
 		"readiness.mx",
 		"readiness.a",
+		"readiness.dkim",
 	};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (strcmp(codes[i] + strlen("readiness."), item) == 0)
@@ -331,9 +342,21 @@ static bool item_covered(const struct domain_result *r, const struct ready_item 
  * Never empty for a domain that is not ready. */
 static int collect_problems(const struct domain_result *r, struct findings *out)
 {
-	const struct findings *lists[] = { &r->dmarc.findings, &r->spf.findings, &r->bimi.findings,
-		                           &r->assets.logo_findings, &r->assets.vmc_findings };
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+	const struct findings *lists[5 + 1 + DKIM_PROBE_MAX];
+	size_t nlists = 0;
+	lists[nlists++] = &r->dmarc.findings;
+	lists[nlists++] = &r->spf.findings;
+	/* DKIM's after SPF's: a published key verifiers refuse (or one short
+	 * enough to be broken) is the signer's problem; a logo's is not. */
+	if (r->mask & CHECK_BIT(CHECK_DKIM)) {
+		lists[nlists++] = &r->dkim.findings;
+		for (size_t i = 0; i < r->dkim.nsel; i++)
+			lists[nlists++] = &r->dkim.sel[i].findings;
+	}
+	lists[nlists++] = &r->bimi.findings;
+	lists[nlists++] = &r->assets.logo_findings;
+	lists[nlists++] = &r->assets.vmc_findings;
+	for (size_t i = 0; i < nlists; i++)
 		for (size_t k = 0; k < lists[i]->n; k++) {
 			const struct finding *f = &lists[i]->v[k];
 			if (f->severity == FINDING_ERROR &&
@@ -422,6 +445,87 @@ static enum ready_status bimi_line(const struct screen *s, char *buf, size_t len
 	return READY_PASS;
 }
 
+/* "google (rsa 2048), selector1 (rsa 1024, Microsoft 365)": the usable
+ * keys, the first few. */
+static void dkim_keys(const struct dkim_result *d, char *buf, size_t len)
+{
+	size_t at = 0, shown = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nsel && at < len; i++) {
+		const struct dkim_selector_result *x = &d->sel[i];
+		if (!dkim_key_usable(&x->key))
+			continue;
+		if (shown++ == 3) {
+			snprintf(buf + at, len - at, ", ...");
+			return;
+		}
+		char bits[16] = "";
+		if (x->key.key_type == DKIM_KEY_RSA)
+			snprintf(bits, sizeof(bits), " %d", x->key.bits);
+		at += (size_t)snprintf(buf + at, len - at, "%s%s (%s%s%s%s)", at ? ", " : "",
+		                       x->name, dkim_key_type_name(x->key.key_type), bits,
+		                       x->provider ? ", " : "", x->provider ? x->provider : "");
+	}
+}
+
+/* The DKIM line's mark and text: what was found, or "no key among N
+ * selectors probed" (a guess that missed is never "no DKIM"). */
+static enum ready_status dkim_text(const struct domain_result *r, char *buf, size_t len)
+{
+	const struct dkim_result *d = &r->dkim;
+	bool enforced = findings_has(&d->findings, "dkim.dmarc_enforced_without_dkim");
+	char keys[600];
+	switch (d->status) {
+	case DKIM_FOUND:
+		dkim_keys(d, keys, sizeof(keys));
+		snprintf(buf, len, "found, %d of %d selectors probed: %s", d->usable, d->probed,
+		         keys);
+		if (d->min_bits > 0) {
+			size_t n = strlen(buf);
+			snprintf(buf + n, len - n, "; smallest RSA key %d bits", d->min_bits);
+		}
+		if (dkim_result_first_error(d) != NULL)
+			return READY_FAIL;
+		return d->min_bits > 0 && d->min_bits < DKIM_RSA_GOOD_BITS ? READY_WARN
+		                                                           : READY_PASS;
+	case DKIM_TEMPERROR:
+		snprintf(buf, len, "temperror: %d of %d probes failed, no usable key found",
+		         d->temperrors, d->probed);
+		return READY_UNKNOWN;
+	case DKIM_NONE_FOUND:
+	case DKIM_NOT_RUN:
+		break;
+	}
+	snprintf(buf, len, "no usable key among %d selector%s probed%s%s", d->probed,
+	         d->probed == 1 ? "" : "s", d->named ? " (the ones given)" : "",
+	         enforced ? ": forwarded mail fails DMARC" : "");
+	return d->named || enforced ? READY_WARN : READY_UNKNOWN;
+}
+
+/* A DKIM finding worth a line under the DKIM line: a warning or an
+ * error, or the one that says how to give posture the selector. */
+static int dkim_fix_add(struct findings *f, const struct finding *x)
+{
+	if (x->severity < FINDING_WARNING && strcmp(x->code, "dkim.none_found") != 0)
+		return 0;
+	return findings_add(f, x->code, x->severity, x->path, x->fix, "%s", x->message);
+}
+
+/* The DKIM findings under its line, with their fixes (posture dkim and
+ * the JSON have them all). */
+static void dkim_fixes(const struct dkim_result *d)
+{
+	struct findings f = { 0 };
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && k < d->findings.n; k++)
+		rc = dkim_fix_add(&f, &d->findings.v[k]);
+	for (size_t i = 0; rc == 0 && i < d->nsel; i++)
+		for (size_t k = 0; rc == 0 && k < d->sel[i].findings.n; k++)
+			rc = dkim_fix_add(&f, &d->sel[i].findings.v[k]);
+	findings_print(stdout, &f, "         ");
+	findings_cleanup(&f);
+}
+
 /* "present, 2 records (mx1.example.com, mx2.example.com)". */
 static void mx_text(const struct screen *s, char *buf, size_t len)
 {
@@ -467,6 +571,11 @@ static void print_lines(const struct style *st, const struct screen *s)
 	     b->status == DMARC_STATUS_OK ? ", p=" : "",
 	     b->status == DMARC_STATUS_OK ? dmarc_policy_name(b->policy) : "");
 	char buf[1024];
+	if ((r->mask & CHECK_BIT(CHECK_DKIM)) && r->dkim.status != DKIM_NOT_RUN) {
+		enum ready_status ds = dkim_text(r, buf, sizeof(buf));
+		line(st, "DKIM", ds, "%s", buf);
+		dkim_fixes(&r->dkim);
+	}
 	enum ready_status bs = bimi_line(s, buf, sizeof(buf));
 	line(st, "BIMI", bs, "%s", buf);
 	mx_text(s, buf, sizeof(buf));
@@ -563,14 +672,20 @@ static int add_stamp(json_t *o, const struct screen *s)
 	return 0;
 }
 
+static void dkim_w(struct jsonw *w, const void *r)
+{
+	dkim_result_write(w, r);
+}
+
 static json_t *check_json(const struct screen *s)
 {
 	const struct domain_result *r = s->r;
 	bool ready = s->verdict == VERDICT_READY || s->verdict == VERDICT_READY_NO_MARK;
-	json_t *js = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r->domain, "spf",
+	json_t *js = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "domain", r->domain, "spf",
 	                       spf_audit_json(&r->spf), "dmarc", dmarc_result_json(&r->dmarc),
-	                       "bimi", bimi_result_json(r), "mx", mx_json(s), "a", host_json(&r->a),
-	                       "problems", findings_json(s->problems), "ready", ready);
+	                       "dkim", jsonw_value(dkim_w, r), "bimi", bimi_result_json(r), "mx",
+	                       mx_json(s), "a", host_json(&r->a), "problems",
+	                       findings_json(s->problems), "ready", ready);
 	/* Only when false, as in a scan's stored result (checks.h). */
 	if (js != NULL && r->nxdomain && json_object_set_new(js, "exists", json_false()) != 0) {
 		json_decref(js);
@@ -604,6 +719,13 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 			o->expiry_warn_days = (unsigned)days;
 			continue;
 		}
+		if (strcmp(argv[i], "--dkim-selector") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error(name, "--dkim-selector needs a value");
+			if (domain_check_dkim_selector(o, argv[++i], err, sizeof(err)) != 0)
+				return cli_usage_error(name, "%s", err);
+			continue;
+		}
 		int k = domain_check_option(argc, argv, &i, o, err, sizeof(err));
 		if (k < 0)
 			return cli_usage_error(name, "%s", err);
@@ -621,6 +743,8 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 		return cli_usage_error(name, "%s needs a DOMAIN", name);
 	if (cli_domain_arg(name, domain, true, norm, normlen) != 0)
 		return EXIT_USAGE;
+	if (domain_check_dkim_names(o, norm, err, sizeof(err)) != 0)
+		return cli_usage_error(name, "%s", err);
 	/* A missing --ca-file or --vmc-roots is the user's to fix: said before
 	 * any query, as every command says a missing input file (exit 2). */
 	if (domain_check_opts_files(o, err, sizeof(err)) != 0) {

@@ -21,6 +21,8 @@ int cmd_spf(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_spf_help[];
 int cmd_dmarc(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_dmarc_help[];
+int cmd_dkim(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_dkim_help[];
 int cmd_scan(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_scan_help[];
 int cmd_runs(int argc, char **argv, const struct cli_globals *g);

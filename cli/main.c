@@ -12,13 +12,14 @@
 #endif
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "one domain: SPF, DMARC, BIMI, MX/A, with a fix for each problem",
-	  cmd_check_help },
+	{ "check", cmd_check,
+	  "one domain: SPF, DMARC, DKIM, BIMI, MX/A, with a fix for each problem", cmd_check_help },
 	{ "bimi", cmd_bimi, "BIMI record, logo, certificate and readiness checklist",
 	  cmd_bimi_help },
 	{ "lookup", cmd_lookup, "ask one DNS question the way posture does", cmd_lookup_help },
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },
+	{ "dkim", cmd_dkim, "DKIM keys at common or given selectors, each audited", cmd_dkim_help },
 	{ "svg", cmd_svg, "validate a BIMI logo file (SVG Tiny PS)", cmd_svg_help },
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
@@ -35,7 +36,7 @@ static void print_help(FILE *out)
 	fputs("usage: posture [global options] COMMAND [ARGS...]\n"
 	      "\n"
 	      "posture audits how well domains protect their mail against\n"
-	      "spoofing: SPF, DMARC, BIMI and MX/A, for one domain or a million.\n"
+	      "spoofing: SPF, DMARC, DKIM, BIMI and MX/A, for one domain or a million.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);

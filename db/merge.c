@@ -37,7 +37,8 @@ static const char *const merge_steps[] = {
 	" r.vmc_status, r.bimi_eligible, r.mx, r.a, r.conclusive, r.json, r.body,"                 \
 	" coalesce(dz.id, 0), r.zdict IS NOT NULL AND dz.id IS NULL, r.run_id, r.domain_id,"       \
 	" coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', sd.checked_at, 'unixepoch'), r.scanned_at),"     \
-	" r.facts FROM src.run_domains sd JOIN src.results r ON r.id = sd.result"                  \
+	" r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits"                               \
+	" FROM src.run_domains sd JOIN src.results r ON r.id = sd.result"                          \
 	" JOIN src.domains s ON s.id = sd.domain_id JOIN domains d ON d.name = s.name"             \
 	" LEFT JOIN src.zdicts sz ON sz.id = r.zdict LEFT JOIN zdicts dz ON dz.name = sz.name"     \
 	" WHERE sd.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM run_domains x"                        \
@@ -70,6 +71,9 @@ static void src_result(sqlite3_stmt *st, struct store_result *r)
 	r->mx = (const char *)sqlite3_column_text(st, 15);
 	r->a = (const char *)sqlite3_column_text(st, 16);
 	r->conclusive = sqlite3_column_int(st, 17) != 0;
+	r->dkim_status = (const char *)sqlite3_column_text(st, 26);
+	r->dkim_selectors = (const char *)sqlite3_column_text(st, 27);
+	r->dkim_min_bits = int_or_minus(st, 28);
 }
 
 /* Copies one source row; findings come along when it is a new row. */

@@ -25,13 +25,17 @@ int store_results_prepare(struct store *s)
 	} st[] = {
 		{ offsetof(struct store, put_result),
 		  "INSERT INTO results(run_id, domain_id, scanned_at, " RESULT_COLUMNS
-		  ", conclusive, json, zdict, body, facts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		  " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)" },
+		  ", conclusive, json, zdict, body, facts, dkim_status, dkim_selectors, "
+		  "dkim_min_bits)"
+		  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		  "?17,"
+		  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)" },
 		{ offsetof(struct store, put_finding),
 		  "INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
 		  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
 		{ offsetof(struct store, prev_result),
-		  "SELECT id, zdict, body, facts, " RESULT_COLUMNS " FROM results"
+		  "SELECT id, zdict, body, facts, " RESULT_COLUMNS ", dkim_status, dkim_selectors,"
+		  " dkim_min_bits FROM results"
 		  " WHERE domain_id = ?1 AND conclusive = 1 ORDER BY id DESC LIMIT 1" },
 		{ offsetof(struct store, rd_get), "SELECT result IS NOT NULL FROM run_domains "
 		                                  "WHERE run_id = ?1 AND domain_id = ?2" },
@@ -172,6 +176,13 @@ static bool same_int(sqlite3_stmt *st, int col, int v)
 	return v >= 0 && sqlite3_column_int(st, col) == v;
 }
 
+/* The DKIM key size as stored: a key has bits, so 0 (a result built with
+ * memset) is NULL as -1 is. */
+static int dkim_bits(const struct store_result *r)
+{
+	return r->dkim_min_bits > 0 ? r->dkim_min_bits : -1;
+}
+
 /* Whether the columns of prev_result's row (from col) are r's. */
 static bool same_columns(sqlite3_stmt *st, int col, const struct store_result *r)
 {
@@ -184,7 +195,8 @@ static bool same_columns(sqlite3_stmt *st, int col, const struct store_result *r
 	       same_text(st, col + 9, r->dmarc_enforcement) &&
 	       same_text(st, col + 10, r->bimi_status) && same_text(st, col + 11, r->vmc_status) &&
 	       same_int(st, col + 12, r->bimi_eligible) && same_text(st, col + 13, r->mx) &&
-	       same_text(st, col + 14, r->a);
+	       same_text(st, col + 14, r->a) && same_text(st, col + 15, r->dkim_status) &&
+	       same_text(st, col + 16, r->dkim_selectors) && same_int(st, col + 17, dkim_bits(r));
 }
 
 /* Whether column col of st holds the bytes p (n of them; p NULL: NULL). */
@@ -263,6 +275,9 @@ static int insert_result(struct store *s, int64_t run, const struct store_result
 	sqlite3_bind_blob(st, 22, b->data, (int)b->len, SQLITE_STATIC);
 	if (b->facts != NULL)
 		sqlite3_bind_blob(st, 23, b->facts, (int)b->facts_len, SQLITE_STATIC);
+	store_bind_text(st, 24, r->dkim_status);
+	store_bind_text(st, 25, r->dkim_selectors);
+	store_bind_int(st, 26, dkim_bits(r));
 	if (store_step_done(s, st, "storing a result") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -391,8 +406,12 @@ int store_result_put(struct store *s, int64_t run, const struct store_result *r)
 	" r.spf_void_lookups, r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy,"           \
 	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
 	" r.mx, r.a, r.conclusive, r.json, r.zdict, r.body, r.id, r.run_id, "
-/* The facts column, in schema 4 and later (a reader may read schema 3). */
-#define ROW_FACTS(s) ((s)->version >= 4 ? "r.facts" : "NULL")
+/* The columns added since schema 3 (a reader may read schema 3): facts
+ * (4), then the DKIM columns (5). */
+#define ROW_FACTS(s)                                                                               \
+	((s)->version >= 5   ? "r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits"         \
+	 : (s)->version >= 4 ? "r.facts, NULL, NULL, NULL"                                         \
+	                     : "NULL, NULL, NULL, NULL")
 
 static const char *text_or_null(sqlite3_stmt *st, int i)
 {
@@ -474,6 +493,9 @@ static void row_columns(sqlite3_stmt *st, struct store_row *row)
 	row->r.conclusive = sqlite3_column_int(st, 24) != 0;
 	row->result_id = sqlite3_column_int64(st, 28);
 	row->reference = sqlite3_column_int64(st, 29) != row->run_id;
+	row->r.dkim_status = text_or_null(st, 31);
+	row->r.dkim_selectors = text_or_null(st, 32);
+	row->r.dkim_min_bits = int_or_minus(st, 33);
 }
 
 /* Steps st to the end, calling fn with each row; finalizes st. */

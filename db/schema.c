@@ -5,6 +5,23 @@
  */
 #include "store_impl.h"
 
+/* Per domain, the newest run with a conclusive result (a TempError never
+ * hides it), how old that check is, and whether a newer run was
+ * inconclusive. Runs are walked newest first, each a lookup by
+ * run_domains' key. Made by migration 2 -> 3, and again by 4 -> 5 over
+ * the new run_results. */
+#define LATEST_RESULTS_VIEW                                                                        \
+	"CREATE VIEW latest_results AS"                                                            \
+	" SELECT d.name AS domain, d.company, d.code, d.sector, rr.*,"                             \
+	"  CAST((julianday('now') - julianday(rr.scanned_at)) * 86400 AS INTEGER)"                 \
+	"   AS age_seconds,"                                                                       \
+	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = d.id"                                \
+	"   AND n.conclusive = 0 AND n.run_id > rr.run_id) AS newer_inconclusive"                  \
+	" FROM domains d JOIN run_results rr ON rr.domain_id = d.id AND rr.run_id ="               \
+	"  (SELECT ru.id FROM runs ru WHERE EXISTS (SELECT 1 FROM run_domains x"                   \
+	"   JOIN results xr ON xr.id = x.result WHERE x.run_id = ru.id"                            \
+	"   AND x.domain_id = d.id AND xr.conclusive = 1) ORDER BY ru.id DESC LIMIT 1);"
+
 /* Each migration takes the schema from version i to i+1. */
 const char *const store_migrations[] = {
 	/* 0 -> 1 */
@@ -119,21 +136,30 @@ const char *const store_migrations[] = {
 	 * never hides it), how old that check is, and whether a newer run
 	 * was inconclusive. Runs are walked newest first, each a lookup by
 	 * run_domains' key. */
-	"CREATE VIEW latest_results AS"
-	" SELECT d.name AS domain, d.company, d.code, d.sector, rr.*,"
-	"  CAST((julianday('now') - julianday(rr.scanned_at)) * 86400 AS INTEGER)"
-	"   AS age_seconds,"
-	"  EXISTS(SELECT 1 FROM results n WHERE n.domain_id = d.id"
-	"   AND n.conclusive = 0 AND n.run_id > rr.run_id) AS newer_inconclusive"
-	" FROM domains d JOIN run_results rr ON rr.domain_id = d.id AND rr.run_id ="
-	"  (SELECT ru.id FROM runs ru WHERE EXISTS (SELECT 1 FROM run_domains x"
-	"   JOIN results xr ON xr.id = x.result WHERE x.run_id = ru.id"
-	"   AND x.domain_id = d.id AND xr.conclusive = 1) ORDER BY ru.id DESC LIMIT 1);",
+	LATEST_RESULTS_VIEW,
 	/* 3 -> 4: what reports count of each result (checks_facts_text: a
 	 * projection of its JSON, about 1 KB), compressed as the body is
 	 * (zdict), so a report reads it instead of the whole body. NULL in
 	 * results stored before: readers parse their JSON. */
 	"ALTER TABLE results ADD COLUMN facts BLOB;",
+	/* 4 -> 5: DKIM (issue 21): the domain's status (found, none_found,
+	 * temperror, not_run), the selectors with a usable key, the smallest
+	 * usable RSA key's bits; the views show them. */
+	"ALTER TABLE results ADD COLUMN dkim_status TEXT;"
+	"ALTER TABLE results ADD COLUMN dkim_selectors TEXT;"
+	"ALTER TABLE results ADD COLUMN dkim_min_bits INTEGER;"
+	"DROP VIEW latest_results;"
+	"DROP VIEW run_results;"
+	"CREATE VIEW run_results AS"
+	" SELECT rd.run_id, rd.domain_id, rd.position, rd.list,"
+	"  coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', rd.checked_at, 'unixepoch'), r.scanned_at)"
+	"   AS scanned_at,"
+	"  r.spf_status, r.spf_all, r.spf_lookups, r.spf_void_lookups, r.spf_error,"
+	"  r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy, r.dmarc_pct,"
+	"  r.dmarc_enforcement, r.bimi_status, r.vmc_status, r.bimi_eligible, r.mx, r.a,"
+	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference,"
+	"  r.dkim_status, r.dkim_selectors, r.dkim_min_bits"
+	" FROM run_domains rd JOIN results r ON r.id = rd.result;" LATEST_RESULTS_VIEW,
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

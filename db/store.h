@@ -28,7 +28,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */
@@ -217,6 +217,11 @@ struct store_result {
 	const char *bimi_status, *vmc_status;
 	int bimi_eligible;  /* -1: NULL */
 	const char *mx, *a; /* present, absent, null_mx, temperror, not_run */
+	/* DKIM (schema 5; NULL: not checked, or stored before): found,
+	 * none_found, temperror or not_run; the selectors with a usable key,
+	 * space-separated; the smallest usable RSA key's bits (-1: NULL). */
+	const char *dkim_status, *dkim_selectors;
+	int dkim_min_bits;
 	bool conclusive;
 	const char *json;
 	size_t json_len; /* 0: strlen(json) */

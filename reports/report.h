@@ -41,6 +41,9 @@ struct report_row {
 	char *domain, *company, *code, *sector, *list; /* list: the list file's name column */
 	char scanned_at[32];
 	bool conclusive;
+	/* From the result's JSON, here where they pack: */
+	bool nxdomain;          /* "exists": false: the domain does not exist */
+	bool dkim_revoked_only; /* every DKIM key record found is revoked */
 	/* The status columns ("" for SQL NULL); numbers -1 for NULL. */
 	char spf_status[REPORT_STATUS_LEN], spf_all[REPORT_STATUS_LEN];
 	char spf_error[48];
@@ -51,8 +54,8 @@ struct report_row {
 	char bimi_status[REPORT_STATUS_LEN], vmc_status[REPORT_STATUS_LEN];
 	int bimi_eligible;
 	char mx[REPORT_STATUS_LEN], a[REPORT_STATUS_LEN];
+	int dkim_min_bits; /* smallest usable RSA key; -1: none, or not checked */
 	/* From the result's JSON ("" / false when absent). */
-	bool nxdomain;                   /* "exists": false: the domain does not exist */
 	char *spf_record, *dmarc_record; /* published text: attacker-controlled */
 	char dmarc_np[REPORT_STATUS_LEN];
 	char dmarc_enforcement_7489[REPORT_STATUS_LEN];
@@ -75,6 +78,10 @@ struct report_row {
 	char *mx_hosts;       /* MX host names, space-separated, when the JSON has them */
 	char *logo_url;       /* bimi.logo.url */
 	char *vmc_issuer;     /* bimi.vmc.issuer, when the JSON has it */
+	/* DKIM: the status columns ("" / NULL when not checked; the key size
+	 * and the revoked-only flag sit above, where they pack). */
+	char dkim_status[REPORT_STATUS_LEN];
+	char *dkim_selectors; /* selectors with a usable key, space-separated */
 	/* Set after loading: --join attributes (report_join_apply), or NULL. */
 	const char *const *attrs;
 };
@@ -82,7 +89,9 @@ struct report_row {
 /* The version of a result's facts (scanner's checks_facts_text, stored
  * beside its JSON) that holds every fact a row reads: a report reads such
  * facts instead of the whole JSON (store_read_facts). Raise it with
- * CHECKS_FACTS_VERSION when row.c reads a fact the projection lacks. */
+ * CHECKS_FACTS_VERSION when row.c reads a fact that results stored with
+ * the older projection may hold in their JSON (their facts lack it). The
+ * DKIM facts needed no raise: no result stored before them has "dkim". */
 #define REPORT_FACTS_VERSION 1
 /* Copies a store row (its facts, or else its JSON, are parsed for the
  * extra facts; a JSON that cannot be parsed leaves them empty). 0, or -1

@@ -207,6 +207,25 @@ static void read_bimi(struct report_row *r, json_t *bimi)
 	}
 }
 
+/* Whether every key record the DKIM probes found is revoked: some
+ * selector says "revoked", and none holds a key, an invalid key record,
+ * another TXT record or a DNS failure. */
+static void read_dkim(struct report_row *r, json_t *dkim)
+{
+	json_t *sel = json_object_get(dkim, "selectors");
+	bool revoked = false, other = false;
+	for (size_t i = 0; i < json_array_size(sel); i++) {
+		const char *st = jstr(json_array_get(sel, i), "status");
+		if (st == NULL || strcmp(st, "none") == 0)
+			continue;
+		if (strcmp(st, "revoked") == 0)
+			revoked = true;
+		else
+			other = true;
+	}
+	r->dkim_revoked_only = revoked && !other;
+}
+
 /* The facts a row takes from its JSON, copied from a row of the same
  * stored result (no parse). 0, or -1 when out of memory. */
 static int copy_facts(struct report_row *out, const struct report_row *f)
@@ -223,6 +242,7 @@ static int copy_facts(struct report_row *out, const struct report_row *f)
 	out->vmc_expired = f->vmc_expired;
 	out->bimi_fail = f->bimi_fail;
 	out->dmarc_testing = f->dmarc_testing;
+	out->dkim_revoked_only = f->dkim_revoked_only;
 	memcpy(out->vmc_not_after, f->vmc_not_after, sizeof(out->vmc_not_after));
 	if (dup_str(&out->spf_record, f->spf_record) != 0 ||
 	    dup_str(&out->dmarc_record, f->dmarc_record) != 0 ||
@@ -299,6 +319,10 @@ int report_row_from_store_like(struct report_row *out, const struct store_row *i
 	out->bimi_eligible = s->bimi_eligible;
 	copy(out->mx, sizeof(out->mx), s->mx);
 	copy(out->a, sizeof(out->a), s->a);
+	copy(out->dkim_status, sizeof(out->dkim_status), s->dkim_status);
+	out->dkim_min_bits = s->dkim_min_bits > 0 ? s->dkim_min_bits : -1;
+	if (dup_str(&out->dkim_selectors, s->dkim_selectors) != 0)
+		goto oom;
 
 	if (like != NULL && like->result_id != 0 && like->result_id == in->result_id) {
 		/* The same stored result (a reference): the same JSON. */
@@ -325,6 +349,7 @@ int report_row_from_store_like(struct report_row *out, const struct store_row *i
 	if (rc == 0)
 		rc = read_bimi_strings(out, json_object_get(js, "bimi"));
 	read_dmarc(out, dm);
+	read_dkim(out, json_object_get(js, "dkim"));
 	read_bimi(out, json_object_get(js, "bimi"));
 	json_decref(js);
 	if (rc != 0)
@@ -348,6 +373,7 @@ void report_row_cleanup(struct report_row *r)
 	free(r->mx_hosts);
 	free(r->logo_url);
 	free(r->vmc_issuer);
+	free(r->dkim_selectors);
 	for (size_t i = 0; i < r->nincludes; i++)
 		free(r->includes[i]);
 	free(r->includes);
@@ -448,6 +474,7 @@ static const char *facts_differ(const struct report_row *a, const struct report_
 	SAME_STR(mx_hosts);
 	SAME_STR(logo_url);
 	SAME_STR(vmc_issuer);
+	SAME_VAL(dkim_revoked_only);
 	SAME_VAL(nincludes);
 	for (size_t i = 0; i < a->nincludes; i++)
 		SAME_STR(includes[i]);

@@ -222,6 +222,30 @@ static bool t_host(const struct report_row *r, int arg)
 	return eq(s, want[arg]);
 }
 
+/* DKIM (issue 21): the domain's status column, and what its key records
+ * say. "none_found" is no usable key among the selectors probed, never
+ * "no DKIM": a selector posture did not try may hold one. */
+static bool t_dkim(const struct report_row *r, int arg)
+{
+	const char *st = r->dkim_status;
+	switch (arg) {
+	case 0:
+		return ran(st);
+	case 1:
+		return eq(st, "found");
+	case 2:
+		return eq(st, "none_found");
+	case 3:
+		return eq(st, "temperror");
+	case 4: /* an RSA key below RFC 8301's 2048 bits among the usable ones */
+		return eq(st, "found") && r->dkim_min_bits > 0 && r->dkim_min_bits < 2048;
+	case 5:
+		return ran(st) && r->dkim_revoked_only;
+	default: /* DMARC enforced, no usable key: forwarded mail fails DMARC */
+		return eq(st, "none_found") && enforcing(report_dmarc_class(r));
+	}
+}
+
 enum {
 	M_RESULTS,
 	M_INCONCLUSIVE,
@@ -264,7 +288,14 @@ enum {
 	M_BIMI_ELIGIBLE,
 	M_BIMI_NOT_ELIGIBLE,
 	M_BIMI_FAIL0,
-	M_MX_CHECKED = M_BIMI_FAIL0 + REPORT_READINESS_ITEMS,
+	M_DKIM_CHECKED = M_BIMI_FAIL0 + REPORT_READINESS_ITEMS,
+	M_DKIM_FOUND,
+	M_DKIM_NONE_FOUND,
+	M_DKIM_TEMPERROR,
+	M_DKIM_WEAK,
+	M_DKIM_REVOKED_ONLY,
+	M_DMARC_ENFORCED_NO_DKIM,
+	M_MX_CHECKED,
 	M_MX_PRESENT,
 	M_MX_NULL,
 	M_MX_ABSENT,
@@ -408,6 +439,21 @@ const struct report_metric report_metrics[] = {
 	FAIL(7, "spf", "SPF not -all/~all or PermError"),
 	FAIL(8, "mx", "no MX"),
 	FAIL(9, "a", "no A/AAAA"),
+	[M_DKIM_CHECKED] = { "dkim_checked", "dkim", "DKIM checked", -1, false, t_dkim, 0 },
+	[M_DKIM_FOUND] = { "dkim_found", "dkim", "a usable DKIM key found", M_DKIM_CHECKED, true,
+	                   t_dkim, 1 },
+	[M_DKIM_NONE_FOUND] = { "dkim_none_found", "dkim",
+	                        "no usable key among the selectors probed", M_DKIM_CHECKED, false,
+	                        t_dkim, 2 },
+	[M_DKIM_TEMPERROR] = { "dkim_temperror", "dkim", "DNS failure (no verdict)", M_DKIM_CHECKED,
+	                       false, t_dkim, 3 },
+	[M_DKIM_WEAK] = { "dkim_weak", "dkim", "found, an RSA key below 2048 bits", M_DKIM_CHECKED,
+	                  false, t_dkim, 4 },
+	[M_DKIM_REVOKED_ONLY] = { "dkim_revoked_only", "dkim", "only revoked keys (p= empty)",
+	                          M_DKIM_CHECKED, false, t_dkim, 5 },
+	[M_DMARC_ENFORCED_NO_DKIM] = { "dmarc_enforced_without_dkim", "dkim",
+	                               "DMARC enforced, no usable DKIM key found", M_DKIM_CHECKED,
+	                               true, t_dkim, 6 },
 	[M_MX_CHECKED] = { "mx_checked", "mx", "MX checked", -1, false, t_host, 0 },
 	[M_MX_PRESENT] = { "mx_present", "mx", "MX present", M_MX_CHECKED, false, t_host, 1 },
 	[M_MX_NULL] = { "mx_null", "mx", "null MX (accepts no mail)", M_MX_CHECKED, false, t_host,
@@ -521,13 +567,15 @@ void report_stats_free(struct report_stats *s)
 /* Whether metric i is an SPF, DMARC or BIMI figure: its denominator
  * chain ends at spf_checked, dmarc_checked or bimi_checked (or it is one
  * of them). A domain that does not exist has nothing to publish, so these
- * leave it out (RFC 8020 2: NXDOMAIN, nothing at or below the name). */
+ * leave it out (RFC 8020 2: NXDOMAIN, nothing at or below the name);
+ * so do the DKIM figures. */
 static bool needs_domain(size_t i)
 {
 	int m = (int)i;
 	while (report_metrics[m].denom >= 0)
 		m = report_metrics[m].denom;
-	return m == M_SPF_CHECKED || m == M_DMARC_CHECKED || m == M_BIMI_CHECKED;
+	return m == M_SPF_CHECKED || m == M_DMARC_CHECKED || m == M_BIMI_CHECKED ||
+	       m == M_DKIM_CHECKED;
 }
 
 int report_stats_add(struct report_stats *s, const struct report_row *r)

@@ -50,6 +50,11 @@ static const struct {
 	{ "dmarc_rua", TEXT },
 	{ "dmarc_rua_unauthorized", NUM },
 	{ "dmarc_record", TEXT },
+	/* DKIM */
+	{ "dkim_status", TEXT },
+	{ "dkim_selectors", TEXT },
+	{ "dkim_min_bits", NUM },
+	{ "dkim_revoked_only", NUM },
 	/* BIMI */
 	{ "bimi_status", TEXT },
 	{ "bimi_eligible", NUM },
@@ -76,7 +81,7 @@ static const struct {
 
 /* Room for one row's numbers and the readiness items that fail. */
 struct cellbuf {
-	char num[12][24];
+	char num[14][24];
 	char fail[REPORT_READINESS_ITEMS * 20];
 	size_t nnum;
 };
@@ -142,6 +147,10 @@ static void cells(const struct report_row *r, const char **c, struct cellbuf *b)
 		orempty(r->dmarc_rua_uris),
 		flag(b, r->dmarc_status, r->dmarc_rua_unauthorized),
 		orempty(r->dmarc_record),
+		r->dkim_status,
+		orempty(r->dkim_selectors),
+		num(b, r->dkim_min_bits),
+		flag(b, r->dkim_status, r->dkim_revoked_only),
 		r->bimi_status,
 		num(b, r->bimi_eligible),
 		fails(b, r),

@@ -37,6 +37,7 @@ static const struct {
 	{ "spf_lookups", "SPF DNS lookups (RFC 7208 4.6.4; of published SPF records)" },
 	{ "bimi", "BIMI" },
 	{ "bimi_fail", "Why not BIMI-eligible (readiness items that fail; of not eligible)" },
+	{ "dkim", "DKIM (of DKIM checked; none_found: no usable key among the selectors probed)" },
 	{ "mx", "MX and A" },
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

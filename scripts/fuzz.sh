@@ -20,6 +20,7 @@ declare -A SOURCES=(
 	[fuzz_spf_macro]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_dmarc_parse]="scanner/dmarc/dmarc.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_bimi_parse]="scanner/bimi/bimi.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_dkim_key]="scanner/dkim/dkim.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_taglist]="scanner/util/taglist.c"
 	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/bimi/svg_schema.S"
 	[fuzz_vmc_logotype]="scanner/bimi/logotype.c scanner/util/finding.c -lcrypto -lz"
@@ -31,6 +32,7 @@ declare -A SOURCES=(
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
 	[fuzz_svg]="libxml-2.0 libcrypto"
+	[fuzz_dkim_key]="libcrypto"
 	[fuzz_jsonw]="jansson"
 )
 harnesses=("$@")
@@ -66,6 +68,21 @@ if [ ! -d "$dseed" ]; then
 	{ grep -hoa 'v=DMARC1[^"`|]*' tests/zones/*.zone tests/unit/test_dmarc.c 2>/dev/null || true; } |
 		while IFS= read -r r; do
 			printf '%s' "$r" >"$dseed/$(printf '%s' "$r" | sha1sum | cut -c1-16)"
+		done
+fi
+# DKIM seeds: the keys of tests/fixtures/dkim/ in key records (k=rsa, and
+# k=ed25519 for the wrapped Ed25519 key), and the records quoted in
+# tests/unit/test_dkim.c.
+kseed="$OUT/seed-dkim"
+if [ ! -d "$kseed" ]; then
+	mkdir -p "$kseed"
+	for f in tests/fixtures/dkim/*.b64; do
+		printf 'v=DKIM1; k=rsa; h=sha256; t=y; p=%s' "$(cat "$f")" >"$kseed/$(basename "$f" .b64)"
+	done
+	printf 'v=DKIM1; k=ed25519; p=%s' "$(cat tests/fixtures/dkim/ed25519-spki.b64)" >"$kseed/ed25519-spki-k"
+	{ grep -hoa '"v=DKIM1[^"]*"' tests/unit/test_dkim.c 2>/dev/null || true; } | tr -d '"' |
+		while IFS= read -r r; do
+			printf '%s' "$r" >"$kseed/$(printf '%s' "$r" | sha1sum | cut -c1-16)"
 		done
 fi
 # SVG seeds: the real logos and negative cases of tests/fixtures/svg/.
@@ -203,7 +220,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
+	case $h in *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

@@ -48,7 +48,8 @@ The BIMI showcases (SHOWCASES below): one fully ready company with a VMC,
 one ready with a CMC, a self-asserted logo (no a=), a VMC whose logotype
 hash does not match its embedded logo, a published logo that differs from
 the VMC's, a logo that is not SVG Tiny PS (x/y on the root), a good VMC
-under p=none, a declination (l= empty) and an http:// logo URL.
+under p=none, a declination (l= empty) and an http:// logo URL. Each
+showcase publishes a DKIM key (RSA 2048) at google._domainkey.
 
 expected.csv: header
     domain,company,role,spf_status,spf_error,spf_all,dmarc_status,
@@ -100,6 +101,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MARK_CA = os.path.join(ROOT, "tests", "fixtures", "vmc", "mark-ca.sh")
+# The showcases' DKIM key: a public RSA 2048 key made for the tests (its
+# private key was thrown away; tests/fixtures/dkim/README.md).
+DKIM_KEY = os.path.join(ROOT, "tests", "fixtures", "dkim", "rsa2048.b64")
 
 # The bench world's pieces: zone heads, TXT rdata, addresses, SPF evaluator.
 _spec = importlib.util.spec_from_file_location("gen_world", os.path.join(HERE, "gen-world.py"))
@@ -456,6 +460,10 @@ def showcase(w, slug, company, case, rng, files, certs):
         "quarantine" if case == "ready-cmc" else "reject")
     d.add("TXT", "v=DMARC1; p=%s; sp=%s; rua=mailto:dmarc@%s" % (p, p, d.name), "_dmarc")
     d.rua = "own"
+    # A BIMI sender signs its mail: a key at a selector posture probes
+    # (posture check's dkim readiness item passes).
+    with open(DKIM_KEY) as f:
+        d.add("TXT", "v=DKIM1; k=rsa; p=" + f.read().strip(), "google._domainkey")
     logo_path = "%s/%s/logo.svg" % (LOGO_HOST, slug)
     cert_path = "%s/vmc/%s.pem" % (CERT_HOST, slug)
     l_url = "https://" + logo_path

@@ -11,9 +11,10 @@ code:
             "Fix text.")
 
 The C build compiles the same file into finding_info() (finding.c); this
-script reads it and writes one table per code prefix (SPF, DMARC, BIMI
-record, SVG logo, VMC) with code, severity, meaning and fix. The output
-depends only on the file, so a check can regenerate it and compare.
+script reads it and writes one table per code prefix (SPF, DMARC, DKIM
+key, BIMI record, SVG logo, VMC) with code, severity, meaning and fix.
+The output depends only on the file, so a check can regenerate it and
+compare.
 
   --def FILE   the registry (default scanner/util/findings.def)
   --out FILE   the page to write (default doc/findings.md)
@@ -33,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEF = os.path.join(ROOT, "scanner", "util", "findings.def")
 OUT = os.path.join(ROOT, "doc", "findings.md")
 
-CODE_RE = re.compile(r"^(spf|dmarc|bimi|vmc|svg)\.[a-z0-9_]+$")
+CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg)\.[a-z0-9_]+$")
 SEVERITIES = ("ERROR", "WARNING", "INFO")
 
 # The sections, in order: prefix, title, what the codes come from.
@@ -46,6 +47,10 @@ SECTIONS = [
      "From the DMARC check (`posture dmarc`, `check`, `scan`): the record RFC 9989's DNS tree walk "
      "finds, the one RFC 7489's Public Suffix List reading finds, and the external report "
      "destinations."),
+    ("dkim", "DKIM key",
+     "From the DKIM key audit: the TXT record at `<selector>._domainkey.<domain>`, read as "
+     "RFC 6376 3.6.1 defines a key record, with the key size and algorithm rules of RFC 8301 "
+     "and RFC 8463."),
     ("bimi", "BIMI record",
      "From BIMI discovery (`posture bimi`, `check`, `scan`): the TXT record at "
      "`<selector>._bimi.<domain>` (or at the organisational domain), and fetching the logo and "

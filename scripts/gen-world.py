@@ -32,7 +32,9 @@ the bed's one background worker); figures in doc/performance.md.
 
 Deterministic: the same -n and --seed give the same bytes, and a world of N
 domains is the first N domains of any larger world with the same seed (each
-block of 100 domains, and each domain, draws from its own seeded generator).
+block of 100 domains, and each domain, draws from its own seeded generator;
+a block's DKIM categories from a second one, "<seed>/block/<b>/dkim", so
+every other record is what it was before the world had DKIM).
 
 Nights (--night K, default 0; --change-rate R, default 0.01), for
 scripts/bench-store.sh: the world as it stands on night K of a nightly
@@ -66,6 +68,18 @@ The mix is exact in every complete block of 100 domains:
         reject), 2 t=y, 3 two records (invalid), 15 no record (2 of them
         with a non-DMARC TXT at _dmarc)
   MX 90, A 95 (AAAA on about 40% of those), BIMI record at default._bimi 2.
+  DKIM  key records (RFC 6376 3.6.1) with the keys of tests/fixtures/dkim/:
+        40 google  "v=DKIM1; k=rsa; p=<RSA 2048>"
+        15 selector1, a CNAME to selector1-<label>._domainkey.mailer2
+           .bench.test, which holds an RSA 2048 key (one per domain)
+        10 k1 with an RSA 1024 key (weak)
+         3 google RSA 2048 and k1 RSA 1024
+         5 default "v=DKIM1; p=" (revoked)
+         2 default "v=DKIM1; k=ed25519; p=<raw 32 bytes>" (RFC 8463 3)
+         2 google "v=DKIM1; h=sha1; p=<RSA 2048>": not usable (RFC 8301)
+        23 no key record
+      Records longer than 255 bytes are split into several strings (RFC
+      6376 3.6.2.2: a verifier joins them). Nights leave them alone.
 Provider records live in the same zone: _spf.mailer1.bench.test (3 nested
 netblock records, 4 lookups), spf.protection.mailer2 (2), _spf.mailer3 (3
 deep, 3), mail.mailer4 (ip only, 1), spf.mailer5 (a + mx, 3), _spf.mailer6
@@ -74,7 +88,9 @@ broken targets _spf.gone1 (no such name), spf.legacy2 (TXT, not SPF),
 _spf.senderid7 (only "v=spf2.0"), _spf.retired (no such name).
 
 expected.csv: header
-    domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,mx,a,bimi_record
+    domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,mx,a,bimi_record,
+    dkim_status,dkim_min_bits,dkim_selectors,dkim_revoked_only
+  (in one line; columns are only ever appended, so read them by name)
   spf_status        ok | none | permerror  (no temperror: every name is served)
   spf_error         for permerror, posture's finding code of the cause
                     (spf.include_no_record, spf.too_many_lookups,
@@ -90,11 +106,22 @@ expected.csv: header
                     organisational domain, publishes no DMARC record.)
   mx, a             1 when the domain has MX / A records at its apex, else 0
   bimi_record       1 when default._bimi.<domain> has a v=BIMI1 TXT record
+  dkim_status       found (a usable key at one of DKIM_SCAN_SELECTORS) |
+                    none_found
+  dkim_min_bits     the smallest usable RSA key's bits; empty when no
+                    usable RSA key (none, or ed25519 only)
+  dkim_selectors    the selectors with a usable key, space-separated, in
+                    DKIM_SCAN_SELECTORS order; revoked and sha1-only keys
+                    do not count
+  dkim_revoked_only 1 when the domain has key records and all are revoked
 The truth comes from what was generated: each domain's records are built
 for its category, then a small SPF evaluator here (RFC 7208 4.6.4 counting:
 include, a, mx, ptr, exists, redirect; voids from TXT of include/redirect
 targets, A of a: targets, MX of mx: targets) recomputes the status from the
-records and the generator stops if the two disagree.
+records and the generator stops if the two disagree. The DKIM columns are
+read back the same way: the TXT records at each selector (a CNAME
+followed), p= empty is revoked, h= without sha256 is not usable, RSA bits
+from the key's DER, and compared with the category's.
 
 Query mix (--query-mix): per domain, in the order posture asks them: TXT of
 the domain and of every include/redirect target in the SPF tree, A and AAAA
@@ -102,15 +129,20 @@ of a: targets, MX of mx: targets then A and AAAA of each MX host; TXT
 _dmarc.<domain>, _dmarc.bench.test, _dmarc.test (the RFC 9989 walk; the RFC
 7489 reading asks nothing new); TXT default._bimi.<domain> (and
 default._bimi.bench.test, the organisational-domain fallback, when absent);
-MX, A, AAAA of the domain. A name asked before in the run is not listed
-again (the scan's shared cache), so provider records appear once.
+MX, A, AAAA of the domain; TXT <s>._domainkey.<domain> for each selector
+s of DKIM_SCAN_SELECTORS (posture's scan list). The CNAME's target is not
+listed: Knot answers the CNAME with the target's TXT in the same reply.
+A name asked before in the run is not listed again (the scan's shared
+cache), so provider records appear once.
 
 Python 3 standard library only; run with /usr/bin/python3.
 """
 import argparse
 import array
+import base64
 import bisect
 import csv
+import functools
 import io
 import multiprocessing
 import os
@@ -121,6 +153,7 @@ import time
 ZONE = "bench.test"
 BLOCK = 100
 TTL = 3600
+ZONE_TYPES = ("TXT", "MX", "A", "AAAA", "CNAME")  # a name's records, in this order
 
 SPF_MIX = [("include", 40), ("ip", 20), ("own", 18), ("none", 8), ("redirect", 6),
            ("include_no_record", 3), ("too_many", 2), ("multiple", 1),
@@ -130,8 +163,32 @@ DMARC_MIX = [("monitor", 45), ("quarantine", 15), ("reject", 15), ("pct", 5),
 MX_PER_BLOCK = 90
 A_PER_BLOCK = 95
 BIMI_PER_BLOCK = 2
-for _mix in (SPF_MIX, DMARC_MIX):
+# DKIM key records (RFC 6376 3.6.1), drawn per block from a generator of
+# their own, so every other record and draw is what it was before DKIM.
+DKIM_MIX = [("google", 40), ("selector1", 15), ("k1", 10), ("google_k1", 3),
+            ("revoked", 5), ("ed25519", 2), ("sha1", 2), ("none", 23)]
+for _mix in (SPF_MIX, DMARC_MIX, DKIM_MIX):
     assert sum(n for _, n in _mix) == BLOCK
+
+# The selectors a scan probes, in the order it asks them. Must equal
+# posture's default probe list for scans (issue 21): the query mix and
+# expected.csv's dkim_selectors are read against it.
+DKIM_SCAN_SELECTORS = ["google", "selector1", "k1", "s1", "default", "dkim"]
+DKIM_QUERIES = "".join("%s._domainkey.%%(d)s TXT\n" % s for s in DKIM_SCAN_SELECTORS)
+# selector1 is a CNAME to the mail provider, as Microsoft 365 publishes it.
+DKIM_CNAME_HOST = "_domainkey.mailer2.bench.test"
+# The categories' expected DKIM outcome: (status, min_bits, selectors,
+# revoked_only), as expected.csv writes them.
+DKIM_EXPECT = {
+    "google": ("found", "2048", "google", 0),
+    "selector1": ("found", "2048", "selector1", 0),
+    "k1": ("found", "1024", "k1", 0),
+    "google_k1": ("found", "1024", "google k1", 0),
+    "revoked": ("none_found", "", "", 1),
+    "ed25519": ("found", "", "default", 0),
+    "sha1": ("none_found", "", "", 0),  # RFC 8301 3.1: sha1 must not verify
+    "none": ("none_found", "", "", 0),
+}
 
 # The categories' expected SPF outcome: (status, error code).
 SPF_EXPECT = {
@@ -228,6 +285,37 @@ def providers():
 
 
 PROVIDERS = providers()
+
+
+def fixture_key(name):
+    """A key of tests/fixtures/dkim/ (base64 DER SubjectPublicKeyInfo)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests",
+                        "fixtures", "dkim", name)
+    with open(path) as f:
+        return f.read().strip()
+
+
+def raw_ed25519(spki_b64):
+    """RFC 8463 3: an ed25519 p= is the raw 32-byte key, not the 44-byte
+    SubjectPublicKeyInfo (RFC 8410: a fixed 12-byte prefix, then the key)."""
+    der = base64.b64decode(spki_b64)
+    assert len(der) == 44 and der[:12].hex() == "302a300506032b6570032100"
+    return base64.b64encode(der[12:]).decode()
+
+
+DKIM_RSA2048 = fixture_key("rsa2048.b64")
+DKIM_RSA1024 = fixture_key("rsa1024.b64")
+DKIM_ED25519 = raw_ed25519(fixture_key("ed25519-spki.b64"))
+# The key records, one string each for all domains (dkim_key's cache and
+# txt_rdata's are keyed on them).
+DKIM_REC = {
+    "rsa2048": "v=DKIM1; k=rsa; p=" + DKIM_RSA2048,
+    "rsa1024": "v=DKIM1; k=rsa; p=" + DKIM_RSA1024,
+    "revoked": "v=DKIM1; p=",  # RFC 6376 3.6.1: an empty p= is a revoked key
+    "ed25519": "v=DKIM1; k=ed25519; p=" + DKIM_ED25519,
+    "sha1": "v=DKIM1; h=sha1; p=" + DKIM_RSA2048,
+}
+
 OK_INCLUDES = [  # (target, popularity weight)
     ("_spf.mailer1.bench.test", 35), ("spf.protection.mailer2.bench.test", 25),
     ("_spf.mailer3.bench.test", 10), ("mail.mailer4.bench.test", 10),
@@ -250,7 +338,7 @@ SYLLABLES = ["ka", "ki", "ko", "ta", "to", "mi", "ra", "ri", "no", "na", "su", "
 class Domain:
     """One generated domain: its names' records and its expected row."""
 
-    def __init__(self, index, seed, spf_cat, dmarc_cat, has_mx, has_a, has_bimi):
+    def __init__(self, index, seed, spf_cat, dmarc_cat, has_mx, has_a, has_bimi, dkim_cat):
         rng = random.Random("%s/domain/%d" % (seed, index))
         self.rng = rng
         word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
@@ -283,6 +371,10 @@ class Domain:
                 rec += " a=https://%s/brand/vmc.pem" % self.name
             self.add("default._bimi." + self.name, "TXT", rec)
         self.has_bimi = has_bimi
+        # Last, and from no generator: the names before are what they were
+        # before DKIM, byte for byte.
+        self.dkim_cat = dkim_cat
+        self.dkim(dkim_cat)
         self.rank = None  # among the domains with one DMARC record (domains())
 
     def change_dmarc(self, times):
@@ -292,6 +384,7 @@ class Domain:
         recs[0] += "; ri=%d" % (86400 + times)
 
     def add(self, name, typ, data):
+        assert typ in ZONE_TYPES
         self.names.setdefault(name, {}).setdefault(typ, []).append(data)
 
     def token(self):
@@ -413,6 +506,27 @@ class Domain:
             tags.append("fo=1")
         self.add(at, "TXT", "; ".join(tags))
 
+    def dkim(self, cat):
+        d = self.name
+
+        def key(sel, rec):
+            self.add("%s._domainkey.%s" % (sel, d), "TXT", DKIM_REC[rec])
+        if cat in ("google", "google_k1"):
+            key("google", "rsa2048")
+        if cat in ("k1", "google_k1"):
+            key("k1", "rsa1024")
+        if cat == "selector1":
+            # One key at the provider per domain, as Microsoft 365 does.
+            target = "selector1-%s.%s" % (self.label, DKIM_CNAME_HOST)
+            self.add("selector1._domainkey." + d, "CNAME", target + ".")
+            self.add(target, "TXT", DKIM_REC["rsa2048"])
+        elif cat in ("revoked", "ed25519"):
+            key("default", cat)
+        elif cat == "sha1":
+            key("google", "sha1")
+        else:
+            assert cat in ("google", "k1", "google_k1", "none"), cat
+
     # --- the truth --------------------------------------------------------
 
     def lookup(self, name, typ):
@@ -451,8 +565,40 @@ class Domain:
                    "partial" if tags.get("t") == "y" else tags["p"])
         bimi = any(t.startswith("v=BIMI1") for t in
                    self.lookup("default._bimi." + self.name, "TXT") or [])
+        dkim = self.dkim_truth()
+        if dkim != DKIM_EXPECT[self.dkim_cat]:
+            raise SystemExit("gen-world: %s (%s): records give DKIM %s, category says %s"
+                             % (self.name, self.dkim_cat, dkim, DKIM_EXPECT[self.dkim_cat]))
         return [self.name, st, err, dst, enf, int(bool(self.lookup(self.name, "MX"))),
-                int(bool(self.lookup(self.name, "A"))), int(bimi)]
+                int(bool(self.lookup(self.name, "A"))), int(bimi)] + list(dkim)
+
+    def dkim_truth(self):
+        """(status, min_bits, selectors, revoked_only) read back from the
+        key records at the scan's selectors, a CNAME followed."""
+        usable, bits, revoked, keys = [], [], 0, 0
+        # The names at and below the domain, and a CNAME's target at the
+        # provider, are this domain's own (self.names): no provider holds
+        # them.
+        names, under = self.names, "._domainkey." + self.name
+        for sel in DKIM_SCAN_SELECTORS:
+            rr = names.get(sel + under)
+            if rr is None:
+                continue
+            for target in rr.get("CNAME", ()):
+                rr = names.get(target.rstrip("."), {})
+            for rec in rr.get("TXT", ()):
+                kind, size = dkim_key(rec)
+                if kind is None:
+                    continue
+                keys += 1
+                revoked += kind == "revoked"
+                if kind in ("rsa", "ed25519"):
+                    if sel not in usable:
+                        usable.append(sel)
+                    if size is not None:
+                        bits.append(size)
+        return ("found" if usable else "none_found", str(min(bits)) if bits else "",
+                " ".join(usable), int(keys > 0 and revoked == keys))
 
     def queries(self):
         """The questions a scan of this domain sends, in order, each once."""
@@ -467,21 +613,101 @@ class Domain:
         out += [(d, "MX"), (d, "A"), (d, "AAAA")]
         return list(dict.fromkeys(out))
 
+    def dkim_queries(self):
+        """The DKIM questions, asked after queries(), as query-mix lines:
+        every selector in one round, none asked before (all are below the
+        domain). A CNAME's target is in the answer (Knot adds it), so it
+        is not asked again."""
+        return DKIM_QUERIES % {"d": self.name}
+
     def zone_lines(self):
         lines = []
+        cut = -len(ZONE) - 1
         for name, rr in self.names.items():
-            rel = name[:-len(ZONE) - 1]
-            for typ in ("TXT", "MX", "A", "AAAA"):
-                for data in rr.get(typ, ()):
-                    lines.append("%s %s %s\n" % (rel, typ, txt_rdata(data) if typ == "TXT"
-                                                  else data))
+            rel = name[:cut]
+            # Types in ZONE_TYPES order; most names hold one type.
+            for typ, recs in rr.items() if len(rr) == 1 else (
+                    (t, rr[t]) for t in ZONE_TYPES if t in rr):
+                if typ == "TXT":
+                    lines += ["%s TXT %s\n" % (rel, txt_rdata(data)) for data in recs]
+                else:
+                    lines += ["%s %s %s\n" % (rel, typ, data) for data in recs]
         return lines
 
 
 def txt_rdata(text):
     """Zone-file TXT rdata: character-strings of at most 255 bytes."""
-    assert '"' not in text and "\\" not in text
-    return " ".join('"%s"' % text[i:i + 255] for i in range(0, len(text), 255))
+    if len(text) <= 255:
+        assert '"' not in text and "\\" not in text
+        return '"%s"' % text
+    done = LONG_RDATA.get(text)
+    if done is None:
+        assert '"' not in text and "\\" not in text
+        done = " ".join('"%s"' % text[i:i + 255] for i in range(0, len(text), 255))
+    return done
+
+
+# The DKIM key records' rdata, split once: every domain's key records are
+# the same few strings.
+LONG_RDATA = {}
+LONG_RDATA.update((t, txt_rdata(t)) for t in DKIM_REC.values())
+
+
+@functools.lru_cache(maxsize=64)
+def dkim_key(text):
+    """What a TXT record at a selector is (RFC 6376 3.6.1): (None, None) for
+    no key record, ("revoked", None) for an empty p=, ("unusable", None)
+    for a key no verifier may use (RFC 8301 3.1: h= without sha256; an RSA
+    key below 1024 bits), ("rsa", bits) or ("ed25519", None)."""
+    tags = {}
+    for t in text.split(";"):
+        if t.strip():
+            k, _, v = t.partition("=")
+            tags[k.strip()] = v.strip()
+    if tags.get("v", "DKIM1") != "DKIM1" or "p" not in tags:
+        return (None, None)
+    if not tags["p"]:
+        return ("revoked", None)
+    if "h" in tags and "sha256" not in [h.strip() for h in tags["h"].split(":")]:
+        return ("unusable", None)
+    k = tags.get("k", "rsa")
+    if k == "ed25519":
+        # RFC 8463 3: the raw 32-byte key.
+        ok = len(base64.b64decode(tags["p"], validate=True)) == 32
+        return ("ed25519", None) if ok else ("unusable", None)
+    if k != "rsa":
+        return ("unusable", None)
+    bits = rsa_bits(tags["p"])
+    return ("rsa", bits) if bits >= 1024 else ("unusable", None)
+
+
+def der_item(der, i):
+    """(tag, start, end) of the DER element at der[i]: its value is der[start:end]."""
+    tag, n = der[i], der[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(der[i:i + k], "big")
+        i += k
+    return tag, i, i + n
+
+
+@functools.lru_cache(maxsize=None)
+def rsa_bits(p):
+    """The modulus length of a base64 DER SubjectPublicKeyInfo RSA key
+    (RFC 3279 2.3.1: SEQUENCE {algorithm, BIT STRING {SEQUENCE {n, e}}})."""
+    der = base64.b64decode(p, validate=True)
+    tag, i, _ = der_item(der, 0)
+    assert tag == 0x30
+    tag, alg, i = der_item(der, i)
+    assert tag == 0x30 and der[alg:alg + 11].hex() == "06092a864886f70d010101"  # rsaEncryption
+    tag, i, _ = der_item(der, i)
+    assert tag == 0x03 and der[i] == 0  # no unused bits
+    tag, i, _ = der_item(der, i + 1)
+    assert tag == 0x30
+    tag, i, end = der_item(der, i)
+    assert tag == 0x02
+    return int.from_bytes(der[i:end], "big").bit_length()
 
 
 def provider_lookup(name, typ):
@@ -610,9 +836,10 @@ def domains(n, seed, first_block, nblocks):
         rng = random.Random("%s/block/%d" % (seed, b))
         spf, dm = slots(rng, SPF_MIX), slots(rng, DMARC_MIX)
         mx, a, bimi = bools(rng, MX_PER_BLOCK), bools(rng, A_PER_BLOCK), bools(rng, BIMI_PER_BLOCK)
+        dkim = slots(random.Random("%s/block/%d/dkim" % (seed, b)), DKIM_MIX)
         rank = b * ONE_DMARC_PER_BLOCK  # every earlier block is complete
         for k in range(min(BLOCK, n - b * BLOCK)):
-            dom = Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k])
+            dom = Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k], dkim[k])
             if dm[k] in ONE_DMARC:
                 dom.rank = rank
                 rank += 1
@@ -669,8 +896,11 @@ def chunk(task):
     lines as (text, shared name or None), changed list text). Runs in a
     worker process."""
     n, seed, first_block, want_files, want_mix, (times, last) = task
-    zone, names, mix, counts, changed = [], [], [], {}, []
+    zone, names, mix, changed = [], [], [], []
     own, shared_seen = [], set()
+    # The summary's counts, by row's outcome: keyed by the columns they
+    # show, turned into its lines at the end of the chunk.
+    outcomes, flags = {}, [0, 0, 0, 0]  # mx, a, bimi_record, dkim_revoked_only
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     for dom in domains(n, seed, first_block, CHUNK_BLOCKS):
@@ -683,10 +913,12 @@ def chunk(task):
             names.append(dom.name + "\n")
             row = dom.expected()
             w.writerow(row)
-            for key in ("spf %s %s" % (row[1], row[2] or "-"), "dmarc %s %s" % (row[3], row[4])):
-                counts[key] = counts.get(key, 0) + 1
-            for k, v in zip(("mx", "a", "bimi"), row[5:]):
-                counts[k] = counts.get(k, 0) + v
+            key = (row[1], row[2], row[3], row[4], row[8], row[9])
+            outcomes[key] = outcomes.get(key, 0) + 1
+            flags[0] += row[5]
+            flags[1] += row[6]
+            flags[2] += row[7]
+            flags[3] += row[11]
         if want_mix:
             # Names at or below the domain are asked by no other domain;
             # shared names (providers, _dmarc.bench.test...) are listed once
@@ -701,7 +933,15 @@ def chunk(task):
                     mix.append(("".join(own), None))
                     own = []
                     mix.append(("%s %s\n" % q, q))
+            own.append(dom.dkim_queries())
     mix.append(("".join(own), None))
+    counts = {}
+    for (spf, err, dmarc, enf, dkim, bits), k in outcomes.items():
+        for key in ("spf %s %s" % (spf, err or "-"), "dmarc %s %s" % (dmarc, enf),
+                    "dkim %s %s" % (dkim, bits or "-")):
+            counts[key] = counts.get(key, 0) + k
+    if want_files:
+        counts.update(zip(("mx", "a", "bimi", "dkim revoked_only"), flags))
     return "".join(zone), "".join(names), buf.getvalue(), counts, mix, "".join(changed)
 
 
@@ -771,7 +1011,8 @@ def main():
         files["list"] = open(os.path.join(args.outdir, "domains.txt"), "w")
         files["csv"] = open(os.path.join(args.outdir, "expected.csv"), "w", newline="")
         files["csv"].write("domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,"
-                           "mx,a,bimi_record\n")
+                           "mx,a,bimi_record,dkim_status,dkim_min_bits,dkim_selectors,"
+                           "dkim_revoked_only\n")
         files["changed"] = open(os.path.join(args.outdir, "changed.txt"), "w")
     if args.query_mix:
         files["mix"] = open(args.query_mix, "w")

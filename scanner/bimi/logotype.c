@@ -149,21 +149,6 @@ static const EVP_MD *hash_md(enum vmc_hash_alg alg)
 
 /* ---- base64 and gzip --------------------------------------------------- */
 
-static int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Strict RFC 4648 base64 (padding required, no white space). Returns the
  * decoded length, or -1 with *bad_at set to the offending offset. */
 static long b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t *bad_at)
@@ -183,7 +168,7 @@ static long b64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t *bad_
 				pad++;
 				continue;
 			}
-			v[k] = pad ? -1 : b64_value(in[i + k]);
+			v[k] = pad ? -1 : str_base64_value(in[i + k]);
 			if (v[k] < 0) {
 				*bad_at = i + k;
 				return -1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dkim_check.h"
 #include "jsonw.h"
 #include "psl.h"
 #include "readiness.h"
@@ -154,12 +155,14 @@ int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, 
 			*mask |= CHECK_BIT(CHECK_DMARC);
 		else if (strcmp(t, "mx") == 0)
 			*mask |= CHECK_BIT(CHECK_MX) | CHECK_BIT(CHECK_A);
+		else if (strcmp(t, "dkim") == 0)
+			*mask |= CHECK_BIT(CHECK_DKIM);
 		else if (strcmp(t, "bimi") == 0) {
 			*mask |= CHECK_BIT(CHECK_BIMI);
 			*bimi_asked = true;
 		} else {
-			snprintf(err, errlen, "--checks: unknown check '%s' (spf, dmarc, bimi, mx)",
-			         t);
+			snprintf(err, errlen,
+			         "--checks: unknown check '%s' (spf, dmarc, bimi, mx, dkim)", t);
 			return -1;
 		}
 	}
@@ -215,6 +218,7 @@ void checks_cleanup(struct domain_result *r)
 	bimi_discovery_cleanup(&r->bimi);
 	dmarc_result_cleanup(&r->dmarc_org);
 	bimi_assets_cleanup(&r->assets);
+	dkim_check_cleanup(r);
 	free(r->ready);
 	r->ready = NULL;
 	r->nready = 0;
@@ -354,7 +358,8 @@ int checks_bimi_finish(struct domain_result *r, const struct bimi_fetched *logo,
 	bimi_assets_cleanup(&r->assets);
 	if (bimi_assess(&r->bimi, logo, cert, opt, &r->assets) != 0)
 		return -1;
-	if (readiness_build(r) != 0)
+	/* The checklist's dkim item reads what it adds. */
+	if (checks_dkim_finish(r) != 0 || readiness_build(r) != 0)
 		return -1;
 	r->bimi_finished = true;
 	return 0;
@@ -397,6 +402,8 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 		return host_step(r, id, dns, pending, need, needlen, need_type);
 	case CHECK_BIMI:
 		return bimi_step(r, dns, pending, need, needlen, need_type);
+	case CHECK_DKIM:
+		return dkim_check_step(r, dns, pending, need, needlen, need_type);
 	case CHECK_COUNT:
 		return -1;
 	}
@@ -411,6 +418,8 @@ size_t checks_more(const struct domain_result *r, enum check_id id, const struct
 		*v = r->spf.more;
 		return r->spf.nmore;
 	}
+	if (id == CHECK_DKIM && !r->done[CHECK_DKIM])
+		return dkim_check_more(r, v);
 	*v = NULL;
 	return 0;
 }
@@ -423,7 +432,8 @@ bool checks_inconclusive(const struct domain_result *r)
 	       r->mx.status == HOST_TEMPERROR || r->a.status == HOST_TEMPERROR ||
 	       ((r->mask & CHECK_BIT(CHECK_BIMI)) &&
 	        (r->bimi.status == BIMI_STATUS_TEMPERROR ||
-	         (r->has_dmarc_org && r->dmarc_org.bis.status == DMARC_STATUS_TEMPERROR)));
+	         (r->has_dmarc_org && r->dmarc_org.bis.status == DMARC_STATUS_TEMPERROR))) ||
+	       ((r->mask & CHECK_BIT(CHECK_DKIM)) && r->dkim.status == DKIM_TEMPERROR);
 }
 
 static void not_run_write(struct jsonw *w)
@@ -562,6 +572,11 @@ static void result_write(struct jsonw *w, const struct domain_result *r)
 	host_write(w, &r->a);
 	jsonw_key(w, "bimi");
 	bimi_result_write(w, r);
+	/* Only when DKIM ran: results without it stay as they were. */
+	if (r->mask & CHECK_BIT(CHECK_DKIM)) {
+		jsonw_key(w, "dkim");
+		dkim_result_write(w, r);
+	}
 	jsonw_kbool(w, "conclusive", !checks_inconclusive(r));
 }
 
@@ -597,6 +612,7 @@ static const char *const facts_paths[] = {
 	"$.bimi.vmc.findings[].code",
 	"$.bimi.readiness[].item",
 	"$.bimi.readiness[].status",
+	"$.dkim.selectors[].status",
 	NULL,
 };
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "bimi.h"
+#include "dkim_probe.h"
 #include "dmarc.h"
 #include "spf_audit.h"
 
@@ -22,15 +23,19 @@ enum check_id {
 	CHECK_MX,   /* MX at the domain */
 	CHECK_A,    /* A or AAAA at the domain */
 	CHECK_BIMI, /* the BIMI record, and the organisational domain's DMARC */
+	CHECK_DKIM, /* DKIM selectors probed (dkim_check.h) */
 	CHECK_COUNT,
 };
 #define CHECK_BIT(id) (1u << (id))
+/* Every check: what posture check and posture bimi run, and the set a
+ * scan's job counts as complete. A scan's default is its own ("--checks",
+ * cmd_scan.c), without dkim. */
 #define CHECKS_ALL                                                                                 \
 	(CHECK_BIT(CHECK_SPF) | CHECK_BIT(CHECK_DMARC) | CHECK_BIT(CHECK_MX) |                     \
-	 CHECK_BIT(CHECK_A) | CHECK_BIT(CHECK_BIMI))
+	 CHECK_BIT(CHECK_A) | CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_DKIM))
 
 /*
- * Parses a --checks list ("spf,dmarc,bimi,mx"; "mx" means MX and A).
+ * Parses a --checks list ("spf,dmarc,bimi,mx,dkim"; "mx" means MX and A).
  * *bimi_asked tells whether "bimi" was named (it also sets CHECK_BIMI).
  * Returns 0, or -1 with a reason in err.
  */
@@ -106,11 +111,40 @@ struct domain_result {
 	bool has_dmarc_org;
 	bool bimi_finished;
 	bool eligible;
+	/* DKIM (dkim_check.h): the selectors given (checks_dkim_select; not
+	 * owned), the result, and while the check waits the other names it
+	 * waits for (checks_more). dkim_finished: checks_dkim_finish ran. */
+	const char *const *dkim_given;
+	size_t ndkim_given;
+	bool dkim_only_given;
+	struct dkim_result dkim;
+	struct spf_need *dkim_more;
+	size_t ndkim_more;
+	bool dkim_finished;
 };
 
 /* Prepares r for domain (which must be normalised). */
 void checks_init(struct domain_result *r, const char *domain, unsigned mask, bool bimi_asked);
 void checks_cleanup(struct domain_result *r);
+
+/*
+ * The DKIM selectors to probe for r (after checks_init): the n given ones
+ * (valid selectors, dkim_selector_valid; not copied, so they must outlive
+ * r), listed in the result whatever they answer; with only, those alone,
+ * else the bundled list (lists/dkim-selectors.txt) too. Without a call,
+ * the bundled list.
+ */
+void checks_dkim_select(struct domain_result *r, const char *const *given, size_t n, bool only);
+/*
+ * Completes the DKIM check once every DNS check is done: where the DMARC
+ * policy is quarantine or reject and no usable key was found, the
+ * finding that forwarded mail fails DMARC (dkim.dmarc_enforced_without_
+ * dkim; for temperror, that it could not be checked). Call it before
+ * checks_bimi_finish (which calls it too, for the readiness item) and
+ * before the result is written; once is enough. Returns 0, or -1 when out
+ * of memory.
+ */
+int checks_dkim_finish(struct domain_result *r);
 
 /*
  * Runs check id once against dns (a drive_step_fn's contract): 0 with
@@ -154,8 +188,9 @@ void findings_write(struct jsonw *w, const struct findings *f);
 const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"} as compact
  * ASCII text (the caller frees it; NULL when out of memory); a check that
- * did not run is {"status": "not_run"}. A domain that does not exist gets
- * "exists": false after "domain" (the key is absent otherwise). */
+ * did not run is {"status": "not_run"}; "dkim" (after "bimi") only when
+ * the DKIM check is in the mask, so results without it stay as they were. A domain that does not
+ * exist gets "exists": false after "domain" (the key is absent otherwise). */
 char *checks_json_text(const struct domain_result *r, size_t *len);
 /*
  * The facts of the result that reports count (reports/row.c), as a

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fileio.h"
 #include "drive.h"
@@ -43,6 +44,41 @@ static int allow_port(const char *v, struct domain_check_opts *o, char *err, siz
 	}
 	o->allow_port[o->n_allow_port++] = port;
 	return 1;
+}
+
+int domain_check_dkim_selector(struct domain_check_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (!dkim_selector_valid(v)) {
+		snprintf(err, errlen,
+		         "--dkim-selector: '%s' is not a selector (DNS labels of letters, digits "
+		         "and hyphens, separated by dots)",
+		         v);
+		return -1;
+	}
+	for (size_t k = 0; k < o->ndkim_selectors; k++)
+		if (strcasecmp(o->dkim_selectors[k], v) == 0)
+			return 0;
+	if (o->ndkim_selectors >= DKIM_PROBE_MAX) {
+		snprintf(err, errlen, "--dkim-selector: at most %d", DKIM_PROBE_MAX);
+		return -1;
+	}
+	o->dkim_selectors[o->ndkim_selectors++] = v;
+	return 0;
+}
+
+int domain_check_dkim_names(const struct domain_check_opts *o, const char *domain, char *err,
+                            size_t errlen)
+{
+	char name[DNS_NAME_BUF];
+	for (size_t k = 0; k < o->ndkim_selectors; k++)
+		if (dkim_selector_name(o->dkim_selectors[k], domain, name, sizeof(name)) != 0) {
+			snprintf(err, errlen,
+			         "--dkim-selector: %s._domainkey.%s is longer than a DNS name (253 "
+			         "bytes)",
+			         o->dkim_selectors[k], domain);
+			return -1;
+		}
+	return 0;
 }
 
 int domain_check_option(int argc, char **argv, int *i, struct domain_check_opts *o, char *err,
@@ -247,6 +283,8 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	}
 	if (o->selector)
 		str_copy(r->selector, sizeof(r->selector), o->selector);
+	if (o->ndkim_selectors > 0)
+		checks_dkim_select(r, o->dkim_selectors, o->ndkim_selectors, !o->dkim_also_bundled);
 	if (psl_init() != 0) {
 		snprintf(err, errlen, "cannot load the bundled Public Suffix List");
 		return -1;
@@ -265,6 +303,11 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 	}
 	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
 		goto out;
+	/* DMARC and DKIM both known: whether enforcement can hold. */
+	if (checks_dkim_finish(r) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
 		rc = 0;
 		goto out;

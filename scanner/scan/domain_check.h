@@ -4,8 +4,9 @@
  * certificate fetched over HTTPS (all at once), then the verdict and the
  * readiness checklist. What `posture bimi` and `posture check` run.
  *
- * Also the options both commands share (--selector, --no-fetch,
- * --ca-file, --connect-to, --allow-port, --vmc-roots, --at), parsed in one
+ * Also the options both commands share with posture scan (--selector,
+ * --no-fetch, --ca-file, --connect-to, --allow-port, --vmc-roots, --at),
+ * parsed in one
  * place, with POSTURE_CA_FILE, POSTURE_CONNECT_TO and POSTURE_VMC_ROOTS as
  * their defaults (domain_check_opts_env).
  */
@@ -40,6 +41,11 @@ struct domain_check_opts {
 	size_t n_allow_port;
 	const char *vmc_roots; /* PEM file of Mark Verifying Authority roots */
 	time_t at;             /* when certificates are judged; 0: now */
+	/* --dkim-selector: probe these alone (none: the bundled list), or
+	 * with dkim_also_bundled, these and the bundled list. */
+	const char *dkim_selectors[DKIM_PROBE_MAX];
+	size_t ndkim_selectors;
+	bool dkim_also_bundled;
 	/* Warn (vmc.expires_soon) when a valid mark certificate expires
 	 * within this many days; 0: never. posture check and bimi set it
 	 * (--expiry-warn, default DOMAIN_CHECK_EXPIRY_WARN_DAYS); a scan
@@ -101,6 +107,17 @@ int domain_check_opts_files(const struct domain_check_opts *o, char *err, size_t
 	"                     the bundled ones (default: $POSTURE_VMC_ROOTS)\n"                    \
 	"  --at TIME          judge certificates at TIME (2025-05-01 or\n"                         \
 	"                     2025-05-01T12:00:00Z) instead of now\n"
+
+/* --dkim-selector S of posture check and bimi (not a shared option: a
+ * scan takes its selectors from its lists): a valid selector (RFC 6376
+ * 3.1), kept once. Returns 0, or -1 with a message in err. */
+int domain_check_dkim_selector(struct domain_check_opts *o, const char *v, char *err,
+                               size_t errlen);
+/* Checks that every --dkim-selector makes a DNS name under domain
+ * (<selector>._domainkey.<domain> within 253 bytes). Returns 0, or -1
+ * with a message in err. */
+int domain_check_dkim_names(const struct domain_check_opts *o, const char *domain, char *err,
+                            size_t errlen);
 
 /* Reads a --vmc-roots file (at most 1 MiB) into a malloc'd buffer.
  * Returns 0, or -1 with a reason in err. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "strutil.h"
 
 struct fetch {
@@ -59,8 +60,11 @@ int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, 
 	return -1;
 }
 
-/* One round's questions: a few checks, each its own plus look-ahead. */
-#define DRIVE_ROUND_MAX 64
+/* One round's questions: a few checks, each its own plus look-ahead,
+ * and every DKIM probe of the domain at once. */
+#define DRIVE_ROUND_MAX 192
+_Static_assert(DRIVE_ROUND_MAX >= CHECK_COUNT + SPF_AUDIT_LOOKAHEAD + DKIM_PROBE_MAX + 1,
+               "a round could not hold a domain's DKIM probes with the other checks'");
 
 struct round {
 	struct dns_memo *memo;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dkim_probe.h"
 #include "dmarc.h"
 #include "dnscache.h"
 #include "spf_audit.h"
@@ -23,11 +24,11 @@
  * walk, plus what its look-ahead may ask past a missing TXT and the
  * complete walk then does not (spf_audit.h); the DMARC check; the BIMI
  * check's two selector names and the organisational domain's DMARC check;
- * MX, A and AAAA of the domain.
+ * MX, A and AAAA of the domain; the DKIM probes and _domainkey.
  */
 #define MEMO_NEEDS_AT_MOST                                                                         \
 	(SPF_AUDIT_MAX_ANSWERS + SPF_AUDIT_LOOKAHEAD * (SPF_AUDIT_LOOKAHEAD_DEPTH + 1) +           \
-	 2 * DMARC_MAX_ANSWERS + 2 + 3)
+	 2 * DMARC_MAX_ANSWERS + 2 + 3 + DKIM_PROBE_MAX + 1)
 _Static_assert(MEMO_NEEDS_AT_MOST <= DNS_MEMO_MAX,
                "a domain's checks could need more answers than DNS_MEMO_MAX holds");
 

@@ -26,7 +26,7 @@ struct dns_memo;
  * tree far past the 10-lookup limit: spf.tree_too_large), never the loss
  * of the domain's other results.
  */
-#define DNS_MEMO_MAX 512
+#define DNS_MEMO_MAX 640
 
 struct dns_memo *dns_memo_new(void);
 void dns_memo_free(struct dns_memo *m);

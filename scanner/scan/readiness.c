@@ -23,6 +23,9 @@
 #define RULE_AUTH9 "BIMI draft, Authentication Requirements 9 (pct=100); RFC 9989 t=y"
 #define RULE_SPF   "RFC 7208; Gmail/Yahoo bulk-sender requirements (2024)"
 #define RULE_HOST  "Gmail/Yahoo bulk-sender requirements (2024): a routable sending domain"
+#define RULE_DKIM                                                                                  \
+	"BIMI draft, Authentication Requirements 4-6 (DMARC pass: aligned SPF or DKIM), Header "   \
+	"Signing; RFC 9989 7.4"
 
 static struct ready_item *add(struct domain_result *r, const char *id, bool required,
                               const char *rule)
@@ -397,6 +400,73 @@ static void host_item(struct domain_result *r, const char *id, const struct host
 	}
 }
 
+/* "google (rsa 2048), selector1 (rsa 1024)": the usable keys, a few. */
+static void usable_list(const struct dkim_result *d, char *buf, size_t len)
+{
+	size_t at = 0, shown = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nsel && at < len; i++) {
+		const struct dkim_selector_result *s = &d->sel[i];
+		if (!dkim_key_usable(&s->key))
+			continue;
+		if (shown++ == 3) {
+			snprintf(buf + at, len - at, ", ...");
+			return;
+		}
+		char bits[16] = "";
+		if (s->key.key_type == DKIM_KEY_RSA)
+			snprintf(bits, sizeof(bits), " %d", s->key.bits);
+		at += (size_t)snprintf(buf + at, len - at, "%s%s (%s%s)", at ? ", " : "", s->name,
+		                       dkim_key_type_name(s->key.key_type), bits);
+	}
+}
+
+/*
+ * DKIM is advisory: the BIMI draft's Authentication Requirements (steps
+ * 4-6) ask for a DMARC pass, which an aligned SPF pass gives without
+ * DKIM, and its "Unsigned BIMI-Selector Header" section says requiring
+ * DKIM would be too high a bar. But without DKIM, forwarded and
+ * mailing-list mail fails DMARC (RFC 9989 7.4) and shows no logo, and a
+ * BIMI-Selector header outside a DMARC-aligned DKIM signature is ignored
+ * ("Header Signing"). Only when the DKIM check ran.
+ */
+static void dkim_item(struct domain_result *r)
+{
+	const struct dkim_result *d = &r->dkim;
+	if (!(r->mask & CHECK_BIT(CHECK_DKIM)) || d->status == DKIM_NOT_RUN)
+		return;
+	struct ready_item *it = add(r, "dkim", false, RULE_DKIM);
+	char keys[300];
+	switch (d->status) {
+	case DKIM_FOUND:
+		usable_list(d, keys, sizeof(keys));
+		set(it, READY_PASS, "a usable DKIM key: %s", keys);
+		return;
+	case DKIM_TEMPERROR:
+		set(it, READY_UNKNOWN, "the DKIM selectors could not be read (a DNS failure)");
+		fix(it, "Check that the name servers answer, then run the check again.");
+		return;
+	case DKIM_NONE_FOUND:
+	case DKIM_NOT_RUN:
+		break;
+	}
+	if (d->named) {
+		/* The selectors were given: their absence is a finding. */
+		set(it, READY_WARN,
+		    "no usable DKIM key at the selectors given: forwarded mail fails DMARC and "
+		    "shows no logo");
+		fix(it, "Sign mail with DKIM and publish the key at <selector>._domainkey.%s.",
+		    r->domain);
+		return;
+	}
+	/* Guessed selectors: no verdict on whether the domain signs. */
+	set(it, READY_UNKNOWN,
+	    "no key among the %d selectors probed (not proof that the domain does not sign)",
+	    d->probed);
+	fix(it, "Give the selector (the s= tag of the DKIM-Signature header of your mail) with "
+	        "--dkim-selector.");
+}
+
 int readiness_build(struct domain_result *r)
 {
 	if (r->ready == NULL && (r->ready = calloc(READY_ITEMS_MAX, sizeof(*r->ready))) == NULL)
@@ -430,6 +500,8 @@ int readiness_build(struct domain_result *r)
 	spf_item(r);
 	host_item(r, "mx", &r->mx, "MX");
 	host_item(r, "a", &r->a, "A/AAAA");
+	/* Last: reports count the items by position (reports/row.c). */
+	dkim_item(r);
 	r->eligible = true;
 	for (size_t i = 0; i < r->nready; i++)
 		if (r->ready[i].required && r->ready[i].status != READY_PASS)
@@ -447,7 +519,8 @@ static bool conclusive_error(const struct domain_result *r)
 	       (r->bimi.status != BIMI_STATUS_TEMPERROR &&
 	        findings_first_error(&r->bimi.findings)) ||
 	       findings_first_error(&r->assets.logo_findings) ||
-	       findings_first_error(&r->assets.vmc_findings);
+	       findings_first_error(&r->assets.vmc_findings) ||
+	       ((r->mask & CHECK_BIT(CHECK_DKIM)) && dkim_result_first_error(&r->dkim));
 }
 
 enum verdict readiness_verdict(const struct domain_result *r, bool whole)

@@ -16,6 +16,8 @@
  *   dmarc_subdomain   sp and np are not none
  *   spf               SPF evaluates without PermError and ends in -all/~all
  *   mx, a             the domain has MX and A/AAAA (large-sender rules)
+ *   dkim              a usable DKIM key (advisory, never required; only
+ *                     when the DKIM check ran; last, for reports/row.c)
  * eligible is true only when every required item passes.
  */
 #ifndef POSTURE_READINESS_H

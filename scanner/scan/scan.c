@@ -40,12 +40,16 @@
 #define SCAN_WORK_WAIT_MS   100
 #define SCAN_TOKEN_SLEEP_NS (2L * 1000 * 1000)
 
+const char *const scan_dkim_selectors[] = { SCAN_DKIM_SELECTORS };
+const size_t scan_dkim_nselectors = sizeof(scan_dkim_selectors) / sizeof(scan_dkim_selectors[0]);
+
 struct row {
 	struct row *next;
 	struct store_result r;
 	char scanned_at[32];
 	char spf_all[8]; /* the row outlives the job: copies, not pointers */
 	char *json, *facts;
+	char *dkim_selectors;
 	struct store_finding *f;
 	char **paths;
 	size_t nf;
@@ -170,6 +174,7 @@ static void row_free(struct row *r)
 		return;
 	free(r->json);
 	free(r->facts);
+	free(r->dkim_selectors);
 	for (size_t i = 0; i < r->nf; i++)
 		free(r->paths[i]);
 	free(r->paths);
@@ -199,6 +204,42 @@ static int add_findings(struct row *r, const struct findings *f, const char *che
 	return 0;
 }
 
+/* The DKIM columns: the domain's status, the selectors with a usable key
+ * (space-separated) and the smallest usable RSA key. 0, or -1 when out of
+ * memory. */
+static int dkim_columns(struct row *r, const struct domain_result *d)
+{
+	const struct dkim_result *k = &d->dkim;
+	size_t len = 0;
+	int bits = -1;
+	r->r.dkim_status = dkim_domain_status_name(k->status);
+	for (size_t i = 0; i < k->nsel; i++)
+		if (k->sel[i].status == DKIM_PROBE_KEY && dkim_key_usable(&k->sel[i].key))
+			len += strlen(k->sel[i].name) + 1;
+	if (len == 0)
+		return 0;
+	if ((r->dkim_selectors = malloc(len)) == NULL)
+		return -1;
+	size_t at = 0;
+	for (size_t i = 0; i < k->nsel; i++) {
+		const struct dkim_selector_result *x = &k->sel[i];
+		if (x->status != DKIM_PROBE_KEY || !dkim_key_usable(&x->key))
+			continue;
+		size_t n = strlen(x->name);
+		if (at > 0)
+			r->dkim_selectors[at++] = ' ';
+		memcpy(r->dkim_selectors + at, x->name, n);
+		at += n;
+		if (x->key.key_type == DKIM_KEY_RSA && x->key.bits > 0 &&
+		    (bits < 0 || x->key.bits < bits))
+			bits = x->key.bits;
+	}
+	r->dkim_selectors[at] = '\0';
+	r->r.dkim_selectors = r->dkim_selectors;
+	r->r.dkim_min_bits = bits;
+	return 0;
+}
+
 static struct row *make_row(const struct domain_result *d, int64_t domain_id, bool broken,
                             const char *why)
 {
@@ -212,7 +253,7 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 	struct store_result *s = &r->r;
 	s->domain_id = domain_id;
 	s->scanned_at = r->scanned_at;
-	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = -1;
+	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = s->dkim_min_bits = -1;
 	if (broken) {
 		s->conclusive = false;
 		s->spf_status = s->dmarc_status = "error";
@@ -271,6 +312,8 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 			s->bimi_status = "not_run";
 			s->vmc_status = "not_run";
 		}
+		if ((d->mask & CHECK_BIT(CHECK_DKIM)) && dkim_columns(r, d) != 0)
+			goto oom;
 		s->conclusive = !checks_inconclusive(d);
 		/* A domain that does not exist publishes nothing: its columns
 		 * say so rather than "none"/"missing" (RFC 8020 2), so SQL users,
@@ -492,6 +535,7 @@ static struct domain_result *scratch_for(struct worker *w, const struct job *j)
 	r->mask = o->checks;
 	r->bimi_asked = o->bimi_asked || (o->checks & CHECK_BIT(CHECK_BIMI));
 	str_copy(r->selector, sizeof(r->selector), o->selector ? o->selector : "default");
+	checks_dkim_select(r, scan_dkim_selectors, scan_dkim_nselectors, true);
 	return r;
 }
 
@@ -555,6 +599,7 @@ static int job_result(struct job *j, struct domain_result *r)
 	checks_init(r, j->domain, o->checks, o->bimi_asked);
 	if (o->selector)
 		str_copy(r->selector, sizeof(r->selector), o->selector);
+	checks_dkim_select(r, scan_dkim_selectors, scan_dkim_nselectors, true);
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		bool pending = false;
 		uint16_t type = 0;
@@ -571,6 +616,12 @@ static int job_result(struct job *j, struct domain_result *r)
 			j->broken = true;
 			return -1;
 		}
+	}
+	/* DKIM and DMARC known: the enforceability finding (once). */
+	if (checks_dkim_finish(r) != 0) {
+		snprintf(j->why, sizeof(j->why), "out of memory in the DKIM check");
+		j->broken = true;
+		return -1;
 	}
 	return 0;
 }

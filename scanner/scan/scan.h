@@ -39,6 +39,18 @@ enum scan_progress {
 	SCAN_PROGRESS_LINES,
 };
 
+/* The DKIM selectors a scan probes (--checks ...,dkim): six of
+ * lists/dkim-selectors.txt, so a scan with DKIM keeps at least half the
+ * domains a second of one without (make bench-dkim; doc/performance.md,
+ * "DKIM in scans": eight gave 0.48). Left out: the second key of a pair
+ * whose first is probed (selector2 of Microsoft 365, s2 of SendGrid: a
+ * domain publishes both or rotates between them), and the providers'
+ * rarer names. scripts/gen-world.py's DKIM_SCAN_SELECTORS must stay
+ * equal to it. */
+#define SCAN_DKIM_SELECTORS "google", "selector1", "k1", "s1", "default", "dkim"
+extern const char *const scan_dkim_selectors[];
+extern const size_t scan_dkim_nselectors;
+
 struct scan_options {
 	struct dns_config dns; /* max_inflight: queries on the wire per worker */
 	unsigned workers;      /* threads; 0: the number of cores */

@@ -43,6 +43,22 @@ static inline size_t str_join3(char *dst, size_t size, const char *a, const char
 	return total;
 }
 
+/* The value of a base64 digit (RFC 4648 4), or -1 for any other byte. */
+static inline int str_base64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
 /* What snprintf(dst, size, "%s%s", a, b) does. */
 static inline size_t str_join(char *dst, size_t size, const char *a, const char *b)
 {

@@ -181,8 +181,8 @@ class Fixtures(unittest.TestCase):
         rc, out, err = run("check", "pnone.bimi.test", "--json", *https_opts())
         js = json.loads(out)
         self.assertFalse(js["ready"])
-        self.assertEqual(set(js), {"domain", "spf", "dmarc", "bimi", "mx", "a", "problems",
-                                   "ready", "schema", "checked_at", "verdict"})
+        self.assertEqual(set(js), {"domain", "spf", "dmarc", "dkim", "bimi", "mx", "a",
+                                   "problems", "ready", "schema", "checked_at", "verdict"})
 
     def test_usage(self):
         self.assertEqual(run("bimi")[0], 2)

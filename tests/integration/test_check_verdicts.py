@@ -287,6 +287,40 @@ class CheckVerdicts(unittest.TestCase):
         rc, out, err = self.check(READY, "--expiry-warn", "many")
         self.assertEqual(rc, 2)
 
+    # -- DKIM: advisory, and what DMARC enforcement rests on ----------------------------
+
+    def test_dkim_is_advisory(self):
+        # The showcases sign (a key at google._domainkey): the dkim item
+        # passes, last in the checklist.
+        rc, js = self.check_json(READY)
+        self.assertEqual((rc, js["dkim"]["status"]), (0, "found"))
+        item = js["bimi"]["readiness"][-1]
+        self.assertEqual((item["item"], item["status"], item["required"]),
+                         ("dkim", "pass", False))
+        rc, out, err = self.check(READY)
+        self.assertRegex(out, r"\n  DKIM   \[PASS\] found, 1 of \d+ selectors probed: google "
+                              r"\(rsa 2048\)")
+        # Selectors given that hold no key: a warning, never a verdict.
+        rc, js = self.check_json(READY, "--dkim-selector", "brand2024")
+        self.assertEqual((rc, js["verdict"], js["problems"]), (0, "ready", []))
+        self.assertEqual((js["dkim"]["status"], self.item(js, "dkim")["status"]),
+                         ("none_found", "warn"))
+        # A policy at enforcement without a key found: the finding says
+        # forwarded mail fails DMARC; a warning, not a problem.
+        domain = next(e["domain"] for e in self.expected
+                      if e["dmarc_policy"] == "reject" and e["dmarc_status"] == "ok"
+                      and e["bimi"] == "")
+        rc, js = self.check_json(domain)
+        self.assertEqual(js["dkim"]["status"], "none_found")
+        self.assertIn("dkim.dmarc_enforced_without_dkim",
+                      [f["code"] for f in js["dkim"]["findings"]])
+        self.assertNotIn("dkim.dmarc_enforced_without_dkim",
+                         [p["code"] for p in js["problems"]])
+        self.assertEqual(self.item(js, "dkim")["status"], "unknown")
+        rc, out, err = self.check(domain)
+        self.assertRegex(out, r"  DKIM   \[WARN\] no usable key among \d+ selectors probed: "
+                              r"forwarded mail fails DMARC\n")
+
     # -- JSON ---------------------------------------------------------------------------
 
     def test_json_consistent(self):

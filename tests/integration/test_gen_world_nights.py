@@ -7,8 +7,13 @@ change exactly 10 domains (1 %), listed in changed.txt; the zone of a night
 differs from the previous night's in those domains' _dmarc records and
 nowhere else; domains.txt and expected.csv never change; a night generated
 twice is the same bytes. No DNS: the bed is not used.
+
+DKIM (issue 21) added key records without moving anything else: the world
+with its DKIM lines and expected.csv's dkim_* columns taken out hashes to
+what it was before (NON_DKIM_SHA256), and nights leave the DKIM lines alone.
 """
 import filecmp
+import hashlib
 import os
 import shutil
 import subprocess
@@ -22,6 +27,29 @@ N = 1000
 ZONE = os.path.join("zones", "bench.test.zone")
 FILES = [ZONE, os.path.join("zones", "test.zone"), "domains.txt", "expected.csv",
          "changed.txt"]
+# sha256 of non_dkim() for N=1000 and the default seed, computed with
+# gen-world.py as it was BEFORE the DKIM records were added (2026-12-07):
+# the DKIM key records must have changed no other byte of the world.
+NON_DKIM_SHA256 = "66db8570faa332f6bc1aa31e80bca55c73c356f67e7ba8a07aab33bf0e5eb30f"
+
+
+def is_dkim(line):
+    """A zone line of a DKIM key record: its owner is under a _domainkey."""
+    return "._domainkey" in line.split(" ", 1)[0]
+
+
+def non_dkim(world):
+    """The world without DKIM: the zone without its DKIM lines, test.zone,
+    domains.txt and expected.csv's first 8 columns, hashed."""
+    h = hashlib.sha256()
+    zone = "".join(l for l in read(world, ZONE).splitlines(True) if not is_dkim(l))
+    csv8 = "".join(",".join(l.split(",")[:8]) + "\n"
+                   for l in read(world, "expected.csv").splitlines())
+    for name, text in (("zones/bench.test.zone", zone),
+                       ("zones/test.zone", read(world, os.path.join("zones", "test.zone"))),
+                       ("domains.txt", read(world, "domains.txt")), ("expected.csv", csv8)):
+        h.update(("%s\0%s\0" % (name, text)).encode())
+    return h.hexdigest()
 
 
 def read(world, name):
@@ -102,6 +130,20 @@ class Nights(unittest.TestCase):
         for night in (1, 2):
             for name in ("expected.csv", "domains.txt", os.path.join("zones", "test.zone")):
                 self.assertEqual(read(self.worlds[0], name), read(self.worlds[night], name), name)
+
+    def test_dkim_added_nothing_else(self):
+        self.assertEqual(non_dkim(self.worlds["plain"]), NON_DKIM_SHA256)
+        self.assertTrue(any(is_dkim(l) for l in read(self.worlds["plain"], ZONE).splitlines()))
+        self.assertEqual(read(self.worlds["plain"], "expected.csv").split("\n", 1)[0],
+                         "domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,mx,a,"
+                         "bimi_record,dkim_status,dkim_min_bits,dkim_selectors,dkim_revoked_only")
+
+    def test_nights_leave_dkim_alone(self):
+        dkim = [l for l in read(self.worlds[0], ZONE).splitlines() if is_dkim(l)]
+        self.assertGreater(len(dkim), 700)
+        for night in (1, 2):
+            self.assertEqual([l for l in read(self.worlds[night], ZONE).splitlines()
+                              if is_dkim(l)], dkim, night)
 
     def test_same_night_same_bytes(self):
         for name in FILES:

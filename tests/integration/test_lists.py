@@ -7,6 +7,7 @@ nothing outside the repository.
 import csv
 import ctypes
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -239,6 +240,67 @@ class Tranco(unittest.TestCase):
             rc, _, err = run(TRANCO, src, "-n", "10", "-o", out)
             self.assertEqual(rc, 1)
             self.assertIn("only 4 registrable domains", err)
+
+
+
+class DkimSelectors(unittest.TestCase):
+    """lists/dkim-selectors.txt: selector<TAB>provider<TAB>source, one a
+    line, # comments at the top saying so; each selector a valid DNS name
+    (labels of letters, digits and hyphens), in lower case, once."""
+    PATH = os.path.join(LISTS, "dkim-selectors.txt")
+    LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+    def lines(self):
+        with open(self.PATH, encoding="utf-8") as f:
+            return f.read().split("\n")
+
+    def rows(self):
+        return [line.split("\t") for line in self.lines() if line and not line.startswith("#")]
+
+    def test_header_says_the_format(self):
+        lines = self.lines()
+        self.assertTrue(lines[0].startswith("#"))
+        head = "\n".join(line for line in lines if line.startswith("#"))
+        self.assertIn("selector<TAB>provider<TAB>source", head)
+        self.assertIn("public documentation", head)
+        self.assertIn("Amazon SES", head)  # why its selectors are not listed
+        # Comments only at the top: the first row ends them.
+        first = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+        self.assertFalse(any(line.startswith("#") for line in lines[first:]))
+
+    def test_rows(self):
+        rows = self.rows()
+        self.assertGreaterEqual(len(rows), 30)
+        seen = set()
+        for r in rows:
+            self.assertEqual(len(r), 3, r)
+            sel, provider, source = r
+            self.assertTrue(provider and source and provider == provider.strip()
+                            and source == source.strip(), r)
+            self.assertLessEqual(len(sel), 63, r)
+            for label in sel.split("."):
+                self.assertRegex(label, self.LABEL, r)
+            self.assertNotIn(sel, seen, "duplicate selector")
+            seen.add(sel)
+        self.assertTrue(self.lines()[-1] == "" and self.lines()[-2] != "", "one final newline")
+
+    def test_providers_of_the_issue_covered(self):
+        sels = {r[0] for r in self.rows()}
+        for s in ("google", "selector1", "selector2", "k1", "k2", "k3", "mandrill", "s1", "s2",
+                  "pm", "mailo", "krs", "smtp", "mx", "pic", "zoho", "zmail", "fm1", "fm2",
+                  "fm3", "protonmail", "protonmail2", "protonmail3", "hs1", "hs2", "200608",
+                  "10dkim1", "zendesk1", "zendesk2", "default", "dkim", "mail", "key1", "key2",
+                  "selector", "email"):
+            self.assertIn(s, sels)
+        self.assertNotIn("amazonses", sels)  # a verification record, not a selector
+
+    def test_sources_name_a_page_or_say_why_not(self):
+        for sel, _, source in self.rows():
+            self.assertNotIn("://", source, sel)  # page titles, not URLs
+            if source.split(":")[0] in ("observed", "generic"):
+                continue
+            self.assertRegex(source, r"^[A-Za-z][^:]*(Help|Docs|Learn|Support|Documentation|"
+                                     r"Knowledge Base|Help Center)[^:]*: ", sel)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,8 @@ class Completion(unittest.TestCase):
         self.assertEqual(complete(COMPLETION, "posture", "s"), ["scan", "spf", "svg"])
         self.assertEqual(complete(COMPLETION, "posture", "--resolver", "127.0.0.1", "vm"),
                          ["vmc"])
-        self.assertEqual(complete(COMPLETION, "posture", "--json", "d"), ["db", "diff", "dmarc"])
+        self.assertEqual(complete(COMPLETION, "posture", "--json", "d"), ["db", "diff", "dkim",
+                                                                     "dmarc"])
         self.assertIn("--resolver", complete(COMPLETION, "posture", "--"))
 
     def test_subcommands_and_options(self):

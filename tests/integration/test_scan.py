@@ -169,7 +169,7 @@ class Scan(unittest.TestCase):
     def test_usage_errors(self):
         for args, msg in [([], "name at least one list"),
                           (["x.txt", "--shard", "3/2"], "--shard takes K/N"),
-                          (["x.txt", "--checks", "spf,dkim"], "unknown check 'dkim'"),
+                          (["x.txt", "--checks", "spf,arc"], "unknown check 'arc'"),
                           (["x.txt", "--workers", "0"], "--workers takes"),
                           (["x.txt", "--resume", "1"], "--resume takes no list")]:
             p = scan(self.tmp, *args, "--db", self.db)

@@ -8,10 +8,16 @@ none and permerror; DMARC: each none, invalid and partial) plus every sixth
 domain, about 200 runs of posture. MX, A and BIMI records are checked for all
 300 with one kdig run. Also: the generator is deterministic, the same for
 any -j, prefix-stable in N, exact in its mix, and its query list is sound.
+DKIM (issue 21): the key records are read from the zone file here, on
+their own (not with the generator's code), counted by category per block
+of 100 and held against expected.csv's dkim_* columns; Knot serves them.
 """
+import base64
 import csv
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +34,22 @@ BED = os.path.join(ROOT, "tests", "bed", "bed.sh")
 PY = "/usr/bin/python3"
 N = 300
 FILES = ["zones/bench.test.zone", "zones/test.zone", "domains.txt", "expected.csv", "mix.txt"]
+KEYS = os.path.join(ROOT, "tests", "fixtures", "dkim")
+# The world's DKIM mix per block of 100: category -> count. A category is
+# the set of (selector, key) the domain publishes, key being the RSA bits,
+# "ed25519", "revoked" or "sha1" (h=sha1 only).
+DKIM_MIX = {
+    frozenset({("google", 2048)}): 40,
+    frozenset({("selector1", 2048)}): 15,
+    frozenset({("k1", 1024)}): 10,
+    frozenset({("google", 2048), ("k1", 1024)}): 3,
+    frozenset({("default", "revoked")}): 5,
+    frozenset({("default", "ed25519")}): 2,
+    frozenset({("google", "sha1")}): 2,
+    frozenset(): 23,
+}
+# gen-world.py's DKIM_SCAN_SELECTORS (posture's scan list), in order.
+SCAN_SELECTORS = ["google", "selector1", "k1", "s1", "default", "dkim"]
 
 
 def gen(outdir, *args):
@@ -65,6 +87,71 @@ def serve_world(cls, n, prefix):
         env = dict(l.strip().split("=", 1) for l in f if "=" in l)
     cls.auth = env["BED_AUTH"]
     cls.port = env["BED_AUTH_PORT"]
+
+
+def fixture_bits():
+    """{base64 key: RSA bits} of the fixture keys the world uses."""
+    out = {}
+    for name, bits in (("rsa2048.b64", 2048), ("rsa1024.b64", 1024)):
+        with open(os.path.join(KEYS, name)) as f:
+            out[f.read().strip()] = bits
+    return out
+
+
+def txt_strings(rdata):
+    """A TXT rdata's character-strings, unquoted (zone file or kdig)."""
+    return re.findall(r'"((?:[^"\\]|\\.)*)"', rdata)
+
+
+def dkim_key(text, bits):
+    """The key of a DKIM key record, read as RFC 6376 3.6.1 and RFC 8301
+    say: "revoked" (p= empty), "sha1" (h= without sha256), "ed25519"
+    (RFC 8463: 32 raw bytes), else the RSA bits of a fixture key."""
+    tags = {}
+    for t in text.split(";"):
+        if t.strip():
+            k, _, v = t.partition("=")
+            tags[k.strip()] = v.strip()
+    assert tags.get("v") == "DKIM1", text
+    if tags["p"] == "":
+        return "revoked"
+    if "h" in tags and "sha256" not in tags["h"].split(":"):
+        return "sha1"
+    if tags.get("k") == "ed25519":
+        assert len(base64.b64decode(tags["p"], validate=True)) == 32, text
+        return "ed25519"
+    assert tags.get("k", "rsa") == "rsa", text
+    return bits[tags["p"]]
+
+
+def zone_dkim(zone_path, bits):
+    """{domain: set of (selector, key)} from the zone file, a CNAME at a
+    selector followed to its TXT; also the CNAMEs {owner: target} and the
+    longest character-string seen."""
+    txt, cname, longest = {}, {}, 0
+    with open(zone_path) as f:
+        for line in f:
+            f = line.rstrip("\n").split(" ", 2)
+            if len(f) < 3 or "._domainkey" not in f[0]:
+                continue
+            owner, typ, rdata = f
+            fqdn = owner + ".bench.test"
+            if typ == "CNAME":
+                cname[fqdn] = rdata.rstrip(".")
+            else:
+                assert typ == "TXT", line
+                strings = txt_strings(rdata)
+                longest = max([longest] + [len(x) for x in strings])
+                txt.setdefault(fqdn, []).append("".join(strings))
+    keys = {}
+    for name in list(txt) + list(cname):
+        sel, _, dom = name.partition("._domainkey.")
+        if dom.endswith(".mailer2.bench.test") or dom == "mailer2.bench.test":
+            continue  # a provider's key: counted through the CNAME
+        recs = txt.get(cname.get(name, name), [])
+        assert len(recs) == 1, (name, recs)
+        keys.setdefault(dom, set()).add((sel, dkim_key(recs[0], bits)))
+    return keys, cname, longest
 
 
 def stop_world(cls):
@@ -146,6 +233,48 @@ class World(unittest.TestCase):
         self.assertGreaterEqual(len(spf), 90)
         self.assertGreaterEqual(len(dmarc), 90)
 
+    def test_scan_with_dkim(self):
+        """A scan with --checks ...,dkim stores every domain's DKIM status,
+        usable selectors and smallest RSA key as expected.csv says (the
+        scan's own selector list, SCAN_SELECTORS), the SPF and DMARC
+        columns unchanged by the probes; the report's DKIM counts equal
+        counts made here from expected.csv, in the domain view."""
+        db = os.path.join(self.tmp, "dkim.db")
+        p = subprocess.run([POSTURE, "scan", os.path.join(self.world, "domains.txt"), "--db", db,
+                            "--resolver", self.auth, "--checks", "spf,dmarc,mx,dkim",
+                            "--quiet"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = subprocess.run([POSTURE, "report", "--db", db, "--domains", "--format", "csv",
+                            "--csv-raw"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = {r["domain"]: r for r in csv.DictReader(io.StringIO(p.stdout))}
+        cols = ("dkim_status", "dkim_min_bits", "dkim_selectors", "dkim_revoked_only",
+                "spf_status", "dmarc_status", "dmarc_enforcement")
+        bad = [(r["domain"], tuple(got.get(r["domain"], {}).get(c) for c in cols),
+                tuple(r[c] for c in cols))
+               for r in self.rows
+               if tuple(got.get(r["domain"], {}).get(c) for c in cols) !=
+               tuple(r[c] for c in cols)]
+        self.assertEqual(bad[:5], [])
+        self.assertEqual(len(got), len(self.rows))
+        p = subprocess.run([POSTURE, "report", "--db", db, "--format", "json"],
+                           capture_output=True, text=True, timeout=60)
+        counts = {m["metric"]: m["count"] for m in json.loads(p.stdout)["metrics"]
+                  if m["view"] == "domain"}
+        hand = {
+            "dkim_checked": len(self.rows),
+            "dkim_found": sum(r["dkim_status"] == "found" for r in self.rows),
+            "dkim_none_found": sum(r["dkim_status"] == "none_found" for r in self.rows),
+            "dkim_weak": sum(r["dkim_min_bits"] not in ("", "2048") for r in self.rows),
+            "dkim_revoked_only": sum(r["dkim_revoked_only"] == "1" for r in self.rows),
+        }
+        self.assertEqual({k: counts.get(k) for k in hand}, hand)
+        # The mix, per 100 (gen-world.py): 70 found, 30 none_found (5 of
+        # them revoked only), 13 found with a 1024-bit key.
+        blocks = len(self.rows) // 100
+        self.assertEqual((hand["dkim_found"], hand["dkim_revoked_only"], hand["dkim_weak"]),
+                         (70 * blocks, 5 * blocks, 13 * blocks))
+
     def test_mx_a_bimi_records(self):
         args = []
         for r in self.rows:
@@ -205,6 +334,80 @@ class World(unittest.TestCase):
         self.assertEqual(len(set(names)), N)
         self.assertTrue(all(n.endswith(".bench.test") and n.count(".") == 2 for n in names))
 
+    def test_dkim_mix_and_expected(self):
+        keys, cname, longest = zone_dkim(os.path.join(self.world, "zones", "bench.test.zone"),
+                                         fixture_bits())
+        self.assertLessEqual(longest, 255)  # RFC 1035 3.3.14: one string, 255 bytes
+        domains = [r["domain"] for r in self.rows]
+        self.assertEqual(set(keys) - set(domains), set())
+        # Exact in every block of 100.
+        for b in range(0, N, 100):
+            count = {}
+            for d in domains[b:b + 100]:
+                cat = frozenset(keys.get(d, ()))
+                count[cat] = count.get(cat, 0) + 1
+            self.assertEqual(count, DKIM_MIX, "block %d" % (b // 100))
+        # selector1 is a CNAME to the provider, one name per domain.
+        self.assertEqual(len(cname), 45)
+        self.assertEqual(len(set(cname.values())), 45)
+        for owner, target in cname.items():
+            self.assertTrue(owner.startswith("selector1._domainkey."), owner)
+            self.assertTrue(target.endswith("._domainkey.mailer2.bench.test"), target)
+        # expected.csv's columns, recomputed from the zone's keys.
+        bad = []
+        for r in self.rows:
+            have = keys.get(r["domain"], set())
+            usable = {(s, k) for s, k in have if k not in ("revoked", "sha1")}
+            rsa = [k for _, k in usable if isinstance(k, int)]
+            want = ("found" if usable else "none_found", str(min(rsa)) if rsa else "",
+                    " ".join(s for s in SCAN_SELECTORS if any(u[0] == s for u in usable)),
+                    "1" if have and all(k == "revoked" for _, k in have) else "0")
+            got = (r["dkim_status"], r["dkim_min_bits"], r["dkim_selectors"],
+                   r["dkim_revoked_only"])
+            if got != want:
+                bad.append((r["domain"], got, want))
+        self.assertEqual(bad, [])
+        # Hand counts for three blocks: found 40+15+10+3+2, weak (RSA
+        # below 2048) 10+3, revoked only 5.
+        self.assertEqual(sum(r["dkim_status"] == "found" for r in self.rows), 210)
+        self.assertEqual(sum(r["dkim_status"] == "none_found" for r in self.rows), 90)
+        self.assertEqual(sum(r["dkim_min_bits"] == "1024" for r in self.rows), 39)
+        self.assertEqual(sum(r["dkim_revoked_only"] == "1" for r in self.rows), 15)
+
+    def test_dkim_served(self):
+        # Knot answers every key the zone holds, the selector1 CNAME with
+        # its target's TXT in the same reply, strings in order.
+        keys, cname, _ = zone_dkim(os.path.join(self.world, "zones", "bench.test.zone"),
+                                   fixture_bits())
+        args = []
+        for d, have in sorted(keys.items()):
+            for sel, _ in sorted(have, key=str):
+                args += ["%s._domainkey.%s" % (sel, d), "TXT"]
+        p = subprocess.run(["kdig", "@127.0.0.1", "-p", self.port, "+noall", "+answer",
+                            "+norecurse", "+time=2", *args],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        seen = {}
+        for line in p.stdout.splitlines():
+            f = line.split(None, 4)
+            if len(f) == 5 and not line.startswith(";"):
+                seen[(f[0].rstrip(".").lower(), f[3])] = f[4]
+        bits = fixture_bits()
+        bad = []
+        for d, have in keys.items():
+            for sel, key in have:
+                name = "%s._domainkey.%s" % (sel, d)
+                if sel == "selector1":
+                    target = seen.get((name, "CNAME"), "").rstrip(".")
+                    if target != cname[name]:
+                        bad.append((name, "CNAME", target))
+                    name = target
+                rdata = seen.get((name, "TXT"))
+                if rdata is None or dkim_key("".join(txt_strings(rdata)), bits) != key:
+                    bad.append((name, rdata, key))
+        self.assertEqual(bad, [])
+        self.assertGreater(len(seen), 200)
+
     def test_deterministic(self):
         with tempfile.TemporaryDirectory() as d:
             again, par, small, other = (os.path.join(d, x) for x in ("a", "p", "s", "o"))
@@ -233,6 +436,14 @@ class World(unittest.TestCase):
             for q in ((d, "TXT"), ("_dmarc." + d, "TXT"), ("default._bimi." + d, "TXT"),
                       (d, "MX"), (d, "A"), (d, "AAAA")):
                 self.assertIn(q, mine)
+        # DKIM: every scan selector of every domain, asked at the domain;
+        # a CNAME's target comes in the same answer, so it is not asked.
+        for r in self.rows:
+            for s in SCAN_SELECTORS:
+                self.assertIn(("%s._domainkey.%s" % (s, r["domain"]), "TXT"), mine)
+        self.assertEqual([q for q in qs if q[0].endswith(".mailer2.bench.test")
+                          and "_domainkey" in q[0]], [])
+        self.assertEqual(sum("._domainkey." in q[0] for q in qs), N * len(SCAN_SELECTORS))
         for q in (("_dmarc.bench.test", "TXT"), ("_dmarc.test", "TXT"),
                   ("_spf.mailer1.bench.test", "TXT"), ("_netblocks3.mailer1.bench.test", "TXT"),
                   ("mailer5.bench.test", "MX"), ("_spf.gone1.bench.test", "TXT")):

@@ -18,10 +18,12 @@
 
 #include "finding.h"
 
-/* ^(spf|dmarc|bimi|vmc|svg)\.[a-z0-9_]+$ */
+/* ^(spf|dmarc|dkim|bimi|vmc|svg)\.[a-z0-9_]+$ */
 static bool code_ok(const char *code)
 {
-	static const char *const prefixes[] = { "spf.", "dmarc.", "bimi.", "vmc.", "svg." };
+	static const char *const prefixes[] = {
+		"spf.", "dmarc.", "dkim.", "bimi.", "vmc.", "svg."
+	};
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -56,7 +58,7 @@ static void test_code_ok(void **state)
 	assert_true(code_ok("vmc.no_sct"));
 	assert_true(code_ok("svg.x1"));
 	assert_false(code_ok("spf."));
-	assert_false(code_ok("dkim.none"));
+	assert_false(code_ok("mta_sts.none"));
 	assert_false(code_ok("spf.Syntax"));
 	assert_false(code_ok("spf.h-x"));
 	assert_false(code_ok("spf.a.b"));
@@ -89,7 +91,9 @@ static void test_sorted_unique_valid(void **state)
 static void test_every_prefix_present(void **state)
 {
 	(void)state;
-	static const char *const prefixes[] = { "spf.", "dmarc.", "bimi.", "vmc.", "svg." };
+	static const char *const prefixes[] = {
+		"spf.", "dmarc.", "dkim.", "bimi.", "vmc.", "svg."
+	};
 	size_t n = 0;
 	const struct finding_info *r = finding_registry(&n);
 
