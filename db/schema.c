@@ -160,6 +160,9 @@ const char *const store_migrations[] = {
 	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference,"
 	"  r.dkim_status, r.dkim_selectors, r.dkim_min_bits"
 	" FROM run_domains rd JOIN results r ON r.id = rd.result;" LATEST_RESULTS_VIEW,
+	/* 5 -> 6: the DKIM selectors a list names for a domain (its
+	 * dkim_selectors column), probed by the run's scan besides its own. */
+	"ALTER TABLE run_domains ADD COLUMN dkim_selectors TEXT;",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

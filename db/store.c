@@ -188,14 +188,22 @@ static int prepare_all(struct store *s)
 	            "UPDATE domains SET company = coalesce(?2, company),"
 	            " code = coalesce(?3, code), sector = coalesce(?4, sector) WHERE id = ?1") !=
 	            0 ||
+	    /* A reader of an older schema (no dkim_selectors, 6) never adds
+	     * or scans: these statements name the column only from 6 on. */
 	    prepare(s, &s->add_run_domain,
-	            "INSERT OR IGNORE INTO run_domains(run_id, domain_id, position, list)"
-	            " VALUES(?1, ?2, ?3, ?4)") != 0 ||
+	            s->version >= 6 ? "INSERT OR IGNORE INTO run_domains(run_id, domain_id,"
+	                              " position, list, dkim_selectors) VALUES(?1, ?2, ?3, ?4, ?5)"
+	                            : "INSERT OR IGNORE INTO run_domains(run_id, domain_id,"
+	                              " position, list) VALUES(?1, ?2, ?3, ?4)") != 0 ||
 	    prepare(s, &s->pending,
-	            "SELECT rd.domain_id, rd.position, d.name FROM run_domains rd"
-	            " JOIN domains d ON d.id = rd.domain_id"
-	            " WHERE rd.run_id = ?1 AND rd.position > ?2 AND rd.result IS NULL"
-	            " ORDER BY rd.position LIMIT ?3") != 0)
+	            s->version >= 6 ? "SELECT rd.domain_id, rd.position, d.name, rd.dkim_selectors"
+	                              " FROM run_domains rd JOIN domains d ON d.id = rd.domain_id"
+	                              " WHERE rd.run_id = ?1 AND rd.position > ?2"
+	                              " AND rd.result IS NULL ORDER BY rd.position LIMIT ?3"
+	                            : "SELECT rd.domain_id, rd.position, d.name, NULL"
+	                              " FROM run_domains rd JOIN domains d ON d.id = rd.domain_id"
+	                              " WHERE rd.run_id = ?1 AND rd.position > ?2"
+	                              " AND rd.result IS NULL ORDER BY rd.position LIMIT ?3") != 0)
 		return -1;
 	return store_results_prepare(s);
 }
@@ -643,6 +651,8 @@ int store_run_add(struct store *s, int64_t run, const struct list_entry *e, bool
 	sqlite3_bind_int64(s->add_run_domain, 2, id);
 	sqlite3_bind_int64(s->add_run_domain, 3, s->next_pos);
 	store_bind_text(s->add_run_domain, 4, e->list);
+	if (s->version >= 6)
+		store_bind_text(s->add_run_domain, 5, e->dkim_selectors);
 	if (store_step_done(s, s->add_run_domain, "adding a domain to the run") != 0)
 		return -1;
 	*added = sqlite3_changes(s->db) > 0;
@@ -839,6 +849,7 @@ int store_pending(struct store *s, int64_t run, int64_t after, struct store_pend
 		p->domain_id = sqlite3_column_int64(s->pending, 0);
 		p->position = sqlite3_column_int64(s->pending, 1);
 		col_text(s->pending, 2, p->domain, sizeof(p->domain));
+		col_text(s->pending, 3, p->dkim_selectors, sizeof(p->dkim_selectors));
 	}
 	sqlite3_reset(s->pending);
 	sqlite3_clear_bindings(s->pending);

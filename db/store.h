@@ -28,7 +28,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */
@@ -193,6 +193,7 @@ struct store_pending {
 	int64_t domain_id;
 	int64_t position;
 	char domain[DNS_NAME_BUF];
+	char dkim_selectors[LIST_FIELD_MAX]; /* the list's, for this domain; "" none */
 };
 /* Up to max domains of the run without a result, positions after `after`,
  * in order. Sets *n. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,7 +60,8 @@ struct row {
  * 1 KiB name, and the queue is twice the domains in progress long. */
 struct work {
 	int64_t domain_id;
-	char *domain; /* malloc'd; the job takes it */
+	char *domain;    /* malloc'd; the job takes it */
+	char *selectors; /* the list's DKIM selectors (malloc'd) or NULL; the job takes it */
 };
 
 struct scan {
@@ -144,6 +146,11 @@ struct job {
 	/* Asked ahead (checks_more) and not answered yet. */
 	struct question ahead[JOB_AHEAD_MAX];
 	char why[160];
+	/* The DKIM selectors probed: the scan's, then the list's for this
+	 * domain (pointing into dkim_buf, malloc'd), each once. */
+	const char *dkim_sel[SCAN_DKIM_SELECTORS_MAX];
+	size_t ndkim;
+	char *dkim_buf;
 };
 
 /* The absolute CLOCK_REALTIME time ms from now, for timed waits. */
@@ -397,6 +404,7 @@ static void job_free(struct job *j)
 	for (int k = 0; k < j->nahead; k++)
 		free(j->ahead[k].name);
 	free(j->domain);
+	free(j->dkim_buf);
 	/* Questions the run's cache answered through the memo are questions
 	 * asked too (the cache counted them as hits). */
 	w->queries += dns_memo_cache_hits(j->memo);
@@ -535,7 +543,7 @@ static struct domain_result *scratch_for(struct worker *w, const struct job *j)
 	r->mask = o->checks;
 	r->bimi_asked = o->bimi_asked || (o->checks & CHECK_BIT(CHECK_BIMI));
 	str_copy(r->selector, sizeof(r->selector), o->selector ? o->selector : "default");
-	checks_dkim_select(r, scan_dkim_selectors, scan_dkim_nselectors, true);
+	checks_dkim_select(r, j->dkim_sel, j->ndkim, true);
 	return r;
 }
 
@@ -599,7 +607,7 @@ static int job_result(struct job *j, struct domain_result *r)
 	checks_init(r, j->domain, o->checks, o->bimi_asked);
 	if (o->selector)
 		str_copy(r->selector, sizeof(r->selector), o->selector);
-	checks_dkim_select(r, scan_dkim_selectors, scan_dkim_nselectors, true);
+	checks_dkim_select(r, j->dkim_sel, j->ndkim, true);
 	for (int i = 0; i < CHECK_COUNT; i++) {
 		bool pending = false;
 		uint16_t type = 0;
@@ -738,6 +746,25 @@ static void release_deferred(struct worker *w)
 }
 
 /* Starts the domain of item, whose name the job takes. */
+/* The job's DKIM selectors: the scan's, then the list's (sel, taken:
+ * space-separated, checked when the list was read), each once, at most
+ * SCAN_DKIM_SELECTORS_MAX. */
+static void job_dkim_list(struct job *j, char *sel)
+{
+	j->ndkim = 0;
+	for (size_t i = 0; i < scan_dkim_nselectors; i++)
+		j->dkim_sel[j->ndkim++] = scan_dkim_selectors[i];
+	j->dkim_buf = sel;
+	for (char *save = NULL, *t = sel ? strtok_r(sel, " ", &save) : NULL;
+	     t != NULL && j->ndkim < SCAN_DKIM_SELECTORS_MAX; t = strtok_r(NULL, " ", &save)) {
+		bool seen = false;
+		for (size_t k = 0; k < j->ndkim && !seen; k++)
+			seen = strcasecmp(j->dkim_sel[k], t) == 0;
+		if (!seen)
+			j->dkim_sel[j->ndkim++] = t;
+	}
+}
+
 static void job_start(struct worker *w, struct work *item)
 {
 	struct job *j = w->spare;
@@ -745,6 +772,7 @@ static void job_start(struct worker *w, struct work *item)
 		w->spare = j->next;
 	else if ((j = malloc(sizeof(*j))) == NULL) {
 		free(item->domain);
+		free(item->selectors);
 		return; /* stays pending */
 	}
 	memset(j, 0, sizeof(*j));
@@ -754,6 +782,7 @@ static void job_start(struct worker *w, struct work *item)
 		dns_memo_free(j->memo);
 		spf_parse_memo_free(j->parsed);
 		free(item->domain);
+		free(item->selectors);
 		j->next = w->spare;
 		w->spare = j;
 		return;
@@ -762,6 +791,7 @@ static void job_start(struct worker *w, struct work *item)
 	j->w = w;
 	j->domain_id = item->domain_id;
 	j->domain = item->domain;
+	job_dkim_list(j, item->selectors);
 	j->done = CHECKS_ALL & ~w->sc->o->checks;
 	j->next = w->jobs;
 	if (w->jobs)
@@ -1156,11 +1186,16 @@ static void coord_feed(struct coord *c)
 		}
 		pthread_mutex_lock(&sc->mu);
 		for (; added < n; added++) {
-			char *name = strdup(c->window[added].domain);
-			if (name == NULL)
+			const struct store_pending *p = &c->window[added];
+			char *name = strdup(p->domain);
+			char *sel = p->dkim_selectors[0] ? strdup(p->dkim_selectors) : NULL;
+			if (name == NULL || (p->dkim_selectors[0] && sel == NULL)) {
+				free(name);
+				free(sel);
 				break; /* read again at the next feed */
+			}
 			sc->work[(sc->whead + sc->wlen) % sc->wcap] =
-			        (struct work){ c->window[added].domain_id, name };
+			        (struct work){ p->domain_id, name, sel };
 			sc->wlen++;
 			c->after = c->window[added].position;
 		}
@@ -1297,8 +1332,10 @@ out_free:
 	scan_stats_fill(st, &sc, c.started);
 	free(c.window);
 	free(ws);
-	for (size_t i = 0; sc.work != NULL && i < sc.wlen; i++)
+	for (size_t i = 0; sc.work != NULL && i < sc.wlen; i++) {
 		free(sc.work[(sc.whead + i) % sc.wcap].domain);
+		free(sc.work[(sc.whead + i) % sc.wcap].selectors);
+	}
 	free(sc.work);
 	dns_cache_free(sc.cache);
 	return rc;

@@ -48,6 +48,9 @@ enum scan_progress {
  * rarer names. scripts/gen-world.py's DKIM_SCAN_SELECTORS must stay
  * equal to it. */
 #define SCAN_DKIM_SELECTORS "google", "selector1", "k1", "s1", "default", "dkim"
+/* The most selectors a scan probes at a domain: its own and those the
+ * list names for the domain (its dkim_selectors column). */
+#define SCAN_DKIM_SELECTORS_MAX 24
 extern const char *const scan_dkim_selectors[];
 extern const size_t scan_dkim_nselectors;
 

@@ -19,8 +19,9 @@
 #define LIST_MAX_COLUMNS 64
 #define LIST_HEAD        4 /* bytes looked at to tell the encoding */
 
-enum column { COL_DOMAIN, COL_COMPANY, COL_CODE, COL_SECTOR, COL_LIST, COL_N };
-static const char *const column_names[COL_N] = { "domain", "company", "code", "sector", "list" };
+enum column { COL_DOMAIN, COL_COMPANY, COL_CODE, COL_SECTOR, COL_LIST, COL_DKIM, COL_N };
+static const char *const column_names[COL_N] = { "domain", "company", "code",
+	                                         "sector", "list",    "dkim_selectors" };
 
 struct list_reader {
 	FILE *in;
@@ -586,11 +587,35 @@ static int next_record(struct list_reader *r)
 	}
 }
 
+/* Whether a dkim_selectors field holds selectors only: space-separated
+ * names of labels (RFC 6376 3.1: selectors are sub-domains) of letters,
+ * digits, '-' and '_', each label 1 to 63 bytes. */
+static bool selectors_ok(const char *s)
+{
+	size_t label = 0;
+	for (const char *p = s;; p++) {
+		char c = *p;
+		if (c == ' ' || c == '.' || c == '\0') {
+			if (label == 0 && (c == '.' || (p > s && p[-1] == '.')))
+				return false;
+			if (c == '\0')
+				return true;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_') ||
+		    ++label > 63)
+			return false;
+	}
+}
+
 /* The fields of a CSV record into e; false when it was reported. */
 static bool csv_fields(struct list_reader *r, char *s, struct list_entry *e, const char **name)
 {
-	static const char *const what[COL_N] = { NULL, "company", "code", "sector", "list" };
-	char *dst[COL_N] = { NULL, e->company, e->code, e->sector, e->list };
+	static const char *const what[COL_N] = { NULL,     "company", "code",
+		                                 "sector", "list",    "dkim_selectors" };
+	char *dst[COL_N] = { NULL, e->company, e->code, e->sector, e->list, e->dkim_selectors };
 	char *f[LIST_MAX_COLUMNS];
 	int nf = csv_split(s, f, LIST_MAX_COLUMNS);
 	const char *bad = NULL;
@@ -608,6 +633,16 @@ static bool csv_fields(struct list_reader *r, char *s, struct list_entry *e, con
 		if (r->col[c] >= 0 && r->col[c] < nf && !copy_field(dst[c], f[r->col[c]]) &&
 		    bad == NULL)
 			bad = what[c];
+	if (!selectors_ok(e->dkim_selectors)) {
+		/* A selector is a name's labels: anything else is no selector,
+		 * and a scan must not ask for it. The domain is still good. */
+		if (r->warning != NULL)
+			r->warning(r->warg, r->path, r->rec_no,
+			           "the dkim_selectors column holds something that is no DKIM "
+			           "selector (letters, digits, '-', '_' and '.', space-separated): "
+			           "ignored");
+		e->dkim_selectors[0] = '\0';
+	}
 	if (bad != NULL && r->warning != NULL) {
 		/* Kept, with U+FFFD for those bytes: the domain is still good. */
 		char msg[200];

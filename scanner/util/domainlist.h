@@ -5,7 +5,8 @@
  * Two formats, told apart by the first line that is not blank or a
  * comment:
  * - CSV (RFC 4180, UTF-8) when that line is a header with a "domain"
- *   column; optional columns company, code, sector, list; others ignored.
+ *   column; optional columns company, code, sector, list, dkim_selectors;
+ *   others ignored.
  *   A quoted field may hold line breaks (RFC 4180 2.6): the record goes
  *   on over the next lines, and is numbered by its first; a quote still
  *   open at the end of the list or after 4096 bytes is reported at that
@@ -41,6 +42,10 @@ struct list_entry {
 	char code[LIST_FIELD_MAX];
 	char sector[LIST_FIELD_MAX];
 	char list[LIST_FIELD_MAX];
+	/* DKIM selectors the domain signs with (space-separated; from a
+	 * received message's s= or the domain's owner), probed besides a
+	 * scan's own list: letters, digits, '-', '_' and '.' only. */
+	char dkim_selectors[LIST_FIELD_MAX];
 	unsigned long line;
 };
 

@@ -523,6 +523,47 @@ static void test_warnings(void **state)
 	assert_non_null(strstr(warned.reasons[1], "the sector column"));
 }
 
+/* The dkim_selectors column: selectors kept as written; a value with
+ * anything else (a '/', an empty label, a label over 63 bytes) is a
+ * warning and cleared, the domain kept. */
+static void test_dkim_selectors(void **state)
+{
+	char text[600];
+	char long_label[70];
+	memset(long_label, 'a', 64);
+	long_label[64] = '\0';
+	snprintf(text, sizeof(text),
+	         "domain,dkim_selectors\n"
+	         "a.example,google s1._x-y.k_2\n"
+	         "b.example,bad/sel\n"
+	         "c.example,a..b\n"
+	         "d.example,%s\n"
+	         "e.example,\n",
+	         long_label);
+	struct seen seen = { 0 }, warned = { 0 };
+	struct list_entry e[8];
+	char err[128];
+	size_t n = 0;
+	(void)state;
+	FILE *f = fmemopen(text, strlen(text), "r");
+	struct list_reader *r = list_open_stream(f, "k.csv", on_problem, &seen);
+	list_on_warning(r, on_problem, &warned);
+	while (n < 8 && list_next(r, &e[n], err, sizeof(err)) == 1)
+		n++;
+	list_close(r);
+	fclose(f);
+	assert_int_equal(n, 5);
+	assert_int_equal(seen.n, 0);
+	assert_string_equal(e[0].dkim_selectors, "google s1._x-y.k_2");
+	for (int i = 1; i < 5; i++)
+		assert_string_equal(e[i].dkim_selectors, "");
+	assert_int_equal(warned.n, 3);
+	assert_int_equal(warned.lines[0], 3);
+	assert_int_equal(warned.lines[1], 4);
+	assert_int_equal(warned.lines[2], 5);
+	assert_non_null(strstr(warned.reasons[0], "dkim_selectors column"));
+}
+
 /* An IP address is no domain to scan: each form is reported with a
  * reason, the names around it kept. */
 static void test_ip_literals(void **state)
@@ -587,13 +628,14 @@ static void test_shards(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),         cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_csv_not_utf8),  cmocka_unit_test(test_csv_list_column),
-		cmocka_unit_test(test_long_line),     cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_shards),        cmocka_unit_test(test_nul_line),
-		cmocka_unit_test(test_utf16),         cmocka_unit_test(test_utf8_bom),
-		cmocka_unit_test(test_csv_multiline), cmocka_unit_test(test_csv_unterminated),
-		cmocka_unit_test(test_warnings),      cmocka_unit_test(test_ip_literals),
+		cmocka_unit_test(test_plain),          cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_not_utf8),   cmocka_unit_test(test_csv_list_column),
+		cmocka_unit_test(test_long_line),      cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_shards),         cmocka_unit_test(test_nul_line),
+		cmocka_unit_test(test_utf16),          cmocka_unit_test(test_utf8_bom),
+		cmocka_unit_test(test_csv_multiline),  cmocka_unit_test(test_csv_unterminated),
+		cmocka_unit_test(test_warnings),       cmocka_unit_test(test_ip_literals),
+		cmocka_unit_test(test_dkim_selectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
