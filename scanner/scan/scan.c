@@ -220,6 +220,13 @@ static int dkim_columns(struct row *r, const struct domain_result *d)
 	size_t len = 0;
 	int bits = -1;
 	r->r.dkim_status = dkim_domain_status_name(k->status);
+	/* The findings table holds the DKIM findings too: the domain's, then
+	 * each selector's, as the JSON lists them. */
+	if (add_findings(r, &k->findings, "dkim") != 0)
+		return -1;
+	for (size_t i = 0; i < k->nsel; i++)
+		if (add_findings(r, &k->sel[i].findings, "dkim") != 0)
+			return -1;
 	for (size_t i = 0; i < k->nsel; i++)
 		if (k->sel[i].status == DKIM_PROBE_KEY && dkim_key_usable(&k->sel[i].key))
 			len += strlen(k->sel[i].name) + 1;

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import unittest
 
@@ -372,6 +373,7 @@ class Scan(unittest.TestCase):
         rc, out, err2 = run("report", "--db", db, "--domains", "--format", "csv", "--csv-raw",
                             resolver=None)
         self.assertEqual(rc, 0, err2)
+        self.db = db
         return {r["domain"]: r for r in csv.DictReader(io.StringIO(out))}, err
 
     def test_list_selectors(self):
@@ -390,6 +392,18 @@ class Scan(unittest.TestCase):
         self.assertEqual(rows["revoked.dkim.test"]["dkim_revoked_only"], "1")
         # "bad/sel" is no selector: a warning naming the line, the domain kept.
         self.assertRegex(err, r"list\.csv:5: .*dkim_selectors")
+        # The findings table holds the DKIM findings (the domain's and each
+        # selector's) beside the JSON, as for the other checks.
+        con = sqlite3.connect(self.db)
+        try:
+            got = {(d, c) for d, c in con.execute(
+                "SELECT d.name, f.code FROM findings f JOIN domains d ON d.id = f.domain_id"
+                " WHERE f.check_name = 'dkim'")}
+        finally:
+            con.close()
+        self.assertIn(("reject.dkim.test", "dkim.dmarc_enforced_without_dkim"), got)
+        self.assertIn(("revoked.dkim.test", "dkim.revoked"), got)
+        self.assertIn(("full.dkim.test", "dkim.key_short_1024"), got)
 
 
 if __name__ == "__main__":
