@@ -194,7 +194,7 @@ static bool facts_ok(struct store *s, sqlite3_stmt *st, int64_t dict)
 	                     (size_t)sqlite3_column_bytes(st, 3), &f, &n, s->err,
 	                     sizeof(s->err)) != 0)
 		return false;
-	if (strncmp(f, "{\"facts\":", 9) != 0) {
+	if (store_facts_version(f) < 0) {
 		snprintf(s->err, sizeof(s->err), "its facts are not a facts document");
 		return false;
 	}

@@ -428,15 +428,14 @@ void store_read_facts(struct store *s, int version)
 	s->read_facts = version;
 }
 
-/* Whether facts are of at least version v: they start {"facts":N. */
-static bool facts_of(const char *facts, int v)
+long store_facts_version(const char *facts)
 {
 	static const char head[] = "{\"facts\":";
 	if (facts == NULL || strncmp(facts, head, sizeof(head) - 1) != 0)
-		return false;
+		return -1;
 	char *end;
 	long n = strtol(facts + sizeof(head) - 1, &end, 10);
-	return end != facts + sizeof(head) - 1 && n >= v;
+	return end != facts + sizeof(head) - 1 && n >= 0 ? n : -1;
 }
 
 /* The row's JSON: plain (schema < 3) or its body decompressed; with
@@ -450,7 +449,7 @@ static int row_json(struct store *s, sqlite3_stmt *st, struct store_result *r)
 		                     (size_t)sqlite3_column_bytes(st, 30), &r->facts, &r->facts_len,
 		                     s->err, sizeof(s->err)) != 0)
 			return -1;
-		if (s->read_facts > 0 && facts_of(r->facts, s->read_facts))
+		if (s->read_facts > 0 && store_facts_version(r->facts) >= s->read_facts)
 			return 0;
 	}
 	r->json = text_or_null(st, 25);

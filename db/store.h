@@ -302,6 +302,9 @@ typedef int (*store_row_fn)(void *arg, const struct store_row *row);
  * without its JSON (json NULL): what a report needs, without
  * decompressing the body; the others come with it. 0: always the JSON. */
 void store_read_facts(struct store *s, int version);
+/* The version N of a result's facts ({"facts":N...), or -1 when facts is
+ * NULL or no facts document. */
+long store_facts_version(const char *facts);
 /* Calls fn for every result of run, in list order (position). A non-zero
  * return from fn stops the walk and is returned. -1 on a database error. */
 int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg);

@@ -487,11 +487,8 @@ int report_row_facts_check(const struct store_row *in, char *what, size_t len)
 {
 	struct store_row only = *in;
 	struct report_row a, b;
-	static const char head[] = "{\"facts\":";
-	if (in->r.facts == NULL || in->r.json == NULL ||
-	    strncmp(in->r.facts, head, sizeof(head) - 1) != 0 ||
-	    strtol(in->r.facts + sizeof(head) - 1, NULL, 10) < REPORT_FACTS_VERSION)
-		return 0; /* facts older than this posture reads: not read */
+	if (in->r.json == NULL || store_facts_version(in->r.facts) < REPORT_FACTS_VERSION)
+		return 0; /* no facts, or older than this posture reads: not read */
 	only.r.json = NULL;
 	if (report_row_from_store(&a, &only) != 0)
 		return -1;

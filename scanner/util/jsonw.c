@@ -17,17 +17,24 @@ void jsonw_init_keep(struct jsonw *w, const char *const *keep)
 {
 	jsonw_init(w);
 	w->keep = keep;
+	/* Measured once a document, not at every key (a scan writes one
+	 * projection per domain, a few hundred keys each). */
+	for (; w->nkeep < JSONW_KEEP_PATHS && keep[w->nkeep] != NULL; w->nkeep++) {
+		size_t n = strlen(keep[w->nkeep] + 2); /* after "$." */
+		w->keep_len[w->nkeep] = (uint8_t)(n < JSONW_KEEP_PATH ? n : JSONW_KEEP_PATH - 1);
+	}
 }
 
-/* Whether path p (of length n) is kept: a path of keep, a container on
- * the way to one, or inside one. */
-static bool kept(const struct jsonw *w, const char *p, size_t n)
+/* Whether the path is kept: a path of keep, a container on the way to
+ * one, or inside one. */
+static bool kept(const struct jsonw *w)
 {
-	for (const char *const *kp = w->keep; *kp != NULL; kp++) {
-		const char *k = *kp + 2; /* after "$." */
-		size_t kn = strlen(k);
-		size_t m = kn < n ? kn : n;
-		if (memcmp(k, p, m) != 0)
+	const char *p = w->path;
+	size_t n = w->plen;
+	for (size_t i = 0; i < w->nkeep; i++) {
+		const char *k = w->keep[i] + 2; /* after "$." */
+		size_t kn = w->keep_len[i];
+		if (k[0] != p[0] || memcmp(k, p, kn < n ? kn : n) != 0)
 			continue;
 		if (kn == n || (kn > n && (k[n] == '.' || k[n] == '[')) ||
 		    (n > kn && (p[kn] == '.' || p[kn] == '[')))
@@ -36,15 +43,27 @@ static bool kept(const struct jsonw *w, const char *p, size_t n)
 	return false;
 }
 
+/* Sets the path's length (to an open container's, or 0). */
+static void path_cut(struct jsonw *w, size_t len)
+{
+	w->plen = len;
+	w->path[len] = '\0';
+}
+
 /* Appends to the path; false when it does not fit. */
 static bool path_add(struct jsonw *w, const char *a, size_t n)
 {
-	size_t at = strlen(w->path);
-	if (at + n >= sizeof(w->path))
+	if (w->plen + n >= sizeof(w->path))
 		return false;
-	memcpy(w->path + at, a, n);
-	w->path[at + n] = '\0';
+	memcpy(w->path + w->plen, a, n);
+	path_cut(w, w->plen + n);
 	return true;
+}
+
+/* The path's length in the open container (0 at the top). */
+static size_t level_len(const struct jsonw *w)
+{
+	return w->depth > 0 ? w->lvl[w->depth - 1] : 0;
 }
 
 /* The projection's say on a value about to be written (container: it
@@ -63,12 +82,11 @@ static bool keep_value(struct jsonw *w, bool container)
 	}
 	bool ok = true;
 	if (w->depth > 0 && w->arr[w->depth - 1])
-		ok = path_add(w, "[]", 2) && kept(w, w->path, strlen(w->path));
+		ok = path_add(w, "[]", 2) && kept(w);
 	if (ok && container && w->depth == JSONW_KEEP_DEPTH)
 		ok = false;
 	if (!ok) {
-		if (w->depth > 0)
-			w->path[w->lvl[w->depth - 1]] = '\0';
+		path_cut(w, level_len(w));
 		w->skip = container;
 	}
 	return ok;
@@ -79,17 +97,14 @@ static bool keep_value(struct jsonw *w, bool container)
 static void keep_after(struct jsonw *w, int open)
 {
 	if (open > 0) {
-		w->lvl[w->depth] = (uint8_t)strlen(w->path);
+		w->lvl[w->depth] = (uint8_t)w->plen;
 		w->arr[w->depth] = open == 2;
 		w->depth++;
 		return;
 	}
 	if (open < 0)
 		w->depth--;
-	if (w->depth > 0)
-		w->path[w->lvl[w->depth - 1]] = '\0';
-	else
-		w->path[0] = '\0';
+	path_cut(w, level_len(w));
 }
 
 /* A key: written, with the path its value will have, or left out. */
@@ -97,10 +112,9 @@ static bool keep_key(struct jsonw *w, const char *k, size_t n)
 {
 	if (w->skip > 0)
 		return false;
-	bool ok = (w->path[0] == '\0' || path_add(w, ".", 1)) && path_add(w, k, n) &&
-	          kept(w, w->path, strlen(w->path));
+	bool ok = (w->plen == 0 || path_add(w, ".", 1)) && path_add(w, k, n) && kept(w);
 	if (!ok) {
-		w->path[w->depth > 0 ? w->lvl[w->depth - 1] : 0] = '\0';
+		path_cut(w, level_len(w));
 		w->drop = true;
 	}
 	return ok;

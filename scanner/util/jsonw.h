@@ -26,6 +26,7 @@
 
 #define JSONW_KEEP_DEPTH 12
 #define JSONW_KEEP_PATH  128
+#define JSONW_KEEP_PATHS 32
 
 struct jsonw {
 	char *buf;
@@ -37,6 +38,8 @@ struct jsonw {
 	 * the i-th open container; skip counts the containers open inside a
 	 * value left out, drop says the next value's key was left out. */
 	const char *const *keep;
+	uint8_t keep_len[JSONW_KEEP_PATHS]; /* each path's length after "$." */
+	size_t nkeep, plen;                 /* plen: path's length */
 	char path[JSONW_KEEP_PATH];
 	uint8_t lvl[JSONW_KEEP_DEPTH];
 	bool arr[JSONW_KEEP_DEPTH];
@@ -54,7 +57,8 @@ void jsonw_init(struct jsonw *w);
  * top one down, "[]" for an element of an array ("$.spf.record",
  * "$.dmarc.rua[].uri"); every path starts "$.". A kept path keeps its whole
  * value (an object with everything in it). Containers nested deeper than
- * JSONW_KEEP_DEPTH, or paths longer than JSONW_KEEP_PATH, are left out.
+ * JSONW_KEEP_DEPTH, or paths longer than JSONW_KEEP_PATH, are left out;
+ * keep holds at most JSONW_KEEP_PATHS paths (more are not read).
  */
 void jsonw_init_keep(struct jsonw *w, const char *const *keep);
 /* Returns the NUL-terminated text (the caller frees it), or NULL when

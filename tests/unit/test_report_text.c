@@ -229,17 +229,19 @@ static char *write_what(const struct report_doc *d, enum report_what what)
  * as posture db prune keeps them): wider cells. */
 static struct report_stats *scaled(const struct report_stats *s, long k)
 {
-	char *text = report_stats_save(s), *out = malloc(strlen(text) * 3 + 64);
-	size_t at = 0;
+	char *text = report_stats_save(s);
+	size_t cap = strlen(text) * 3 + 64, at = 0;
+	char *out = malloc(cap);
 	assert_non_null(out);
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		char name[64];
 		long a, b, c;
 		if (sscanf(line, "%63s %ld %ld %ld", name, &a, &b, &c) == 4)
-			at += (size_t)sprintf(out + at, "%s %ld %ld %ld\n", name, a * k, b * k,
-			                      c * k);
+			at += (size_t)snprintf(out + at, cap - at, "%s %ld %ld %ld\n", name, a * k,
+			                       b * k, c * k);
 		else
-			at += (size_t)sprintf(out + at, "%s\n", line);
+			at += (size_t)snprintf(out + at, cap - at, "%s\n", line);
+		assert_true(at < cap);
 	}
 	struct report_stats *r = report_stats_load(out);
 	assert_non_null(r);
