@@ -139,7 +139,8 @@ size_t dkim_check_more(const struct domain_result *r, const struct spf_need **v)
 /*
  * RFC 9989 4.1: DMARC passes on an aligned SPF or an aligned DKIM pass.
  * SPF fails when mail is forwarded or sent through a mailing list (RFC
- * 7960 3.2.1, 3.2.3: the relay's address is not in the author's SPF
+ * 7960 2.2 "Message Forwarding", 3.2.1 "Alias", 3.2.3 "Mailing Lists":
+ * the relay's address is not in the author's SPF
  * record), while a DKIM signature survives an unchanged relay. RFC 9989
  * 7.4: a domain at p=reject MUST NOT rely solely on SPF and MUST apply
  * valid DKIM signatures; quarantine sends the same mail to spam.
@@ -171,7 +172,7 @@ static int enforceability(struct domain_result *r)
 	        "header) so it can check the key.",
 	        "p=%s, but no usable DKIM key among the %d selectors probed: DMARC then passes "
 	        "only on aligned SPF, which fails once mail is forwarded or sent through a "
-	        "mailing list (RFC 7960 3.2.1, 3.2.3), so that mail is %s; RFC 9989 7.4: a "
+	        "mailing list (RFC 7960 2.2, 3.2.1, 3.2.3), so that mail is %s; RFC 9989 7.4: a "
 	        "p=reject domain MUST apply DKIM signatures",
 	        p, r->dkim.probed, reject ? "rejected" : "quarantined");
 }
