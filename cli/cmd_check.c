@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "dbread.h"
 #include "dkim_check.h"
 #include "domain_check.h"
 #include "output.h"
 #include "readiness.h"
+#include "store.h"
 #include "vmc.h"
 
 #define CHECK_OWN_OPTIONS_HELP                                                                     \
@@ -24,7 +26,14 @@
 	"                     of common ones\n"                                                    \
 	"  --expiry-warn DAYS  warn when a valid mark certificate expires within\n"                \
 	"                     DAYS days (default 30; 0: never; with --at, from that\n"             \
-	"                     time)\n"
+	"                     time)\n"                                                             \
+	"  --reports-db FILE  the receivers' reports imported with posture reports\n"              \
+	"                     import: adds the item dmarc_evidence (is p=quarantine\n"             \
+	"                     safe? the pass rate and the failing sources)\n"                      \
+	"  --reports-days N   the period of that evidence: the last N days\n"                      \
+	"                     (default 30)\n"                                                      \
+	"  --reports-threshold PCT  the pass rate that makes enforcing safe\n"                     \
+	"                     (default 98)\n"
 
 const char cmd_bimi_help[] =
         "usage: posture bimi DOMAIN [options] [--json] [global options]\n"
@@ -119,6 +128,10 @@ struct screen {
 	enum verdict verdict;
 	time_t at;         /* when certificates were judged (--at, or now) */
 	long expires_days; /* a valid certificate's days left when warned; -1 */
+	/* --reports-db: the receivers' evidence (NULL without). */
+	const struct fb_summary *evidence;
+	const struct fb_verdict *verdict_fb;
+	unsigned evidence_days;
 };
 
 static int verdict_exit(enum verdict v)
@@ -660,6 +673,29 @@ static json_t *mx_json(const struct screen *s)
 	return o;
 }
 
+/* The receivers' evidence (--reports-db): the period's figures, the
+ * verdict and the biggest failing sources. */
+static json_t *evidence_json(const struct screen *s)
+{
+	const struct fb_summary *fs = s->evidence;
+	const struct fb_verdict *v = s->verdict_fb;
+	json_t *failing = json_array();
+	for (size_t i = 0; failing != NULL && i < v->nfailing; i++) {
+		const struct fb_source_sum *x = &fs->sources[v->failing[i]];
+		json_array_append_new(failing,
+		                      json_pack("{s:s,s:s?,s:I,s:I}", "ip", x->ip, "service",
+		                                x->service[0] ? x->service : NULL, "messages",
+		                                (json_int_t)x->messages, "dmarc_fail",
+		                                (json_int_t)(x->messages - x->pass)));
+	}
+	return json_pack("{s:i,s:I,s:I,s:I,s:f,s:s,s:b,s:f,s:I,s:s,s:o}", "days",
+	                 (int)s->evidence_days, "reports", (json_int_t)fs->reports, "messages",
+	                 (json_int_t)fs->messages, "dmarc_pass", (json_int_t)fs->pass, "pass_rate",
+	                 v->pass_rate, "verdict", v->safe ? "safe_to_enforce" : "not_yet",
+	                 "enough_evidence", v->enough, "threshold", v->threshold, "min_messages",
+	                 (json_int_t)v->min_messages, "why", v->why, "failing", failing);
+}
+
 /* schema, checked_at and verdict: what both commands add to a result. */
 static int add_stamp(json_t *o, const struct screen *s)
 {
@@ -668,6 +704,8 @@ static int add_stamp(json_t *o, const struct screen *s)
 	if (o == NULL || json_object_set_new(o, "schema", json_integer(CHECK_JSON_SCHEMA)) != 0 ||
 	    json_object_set_new(o, "checked_at", json_string(when)) != 0 ||
 	    json_object_set_new(o, "verdict", json_string(verdict_name(s->verdict))) != 0)
+		return -1;
+	if (s->evidence != NULL && json_object_set_new(o, "evidence", evidence_json(s)) != 0)
 		return -1;
 	return 0;
 }
@@ -701,8 +739,49 @@ static json_t *check_json(const struct screen *s)
 /* ---- shared front ---------------------------------------------------------- */
 
 /* Options and the domain; returns 0, or the exit status of a usage error. */
-static int parse(const char *name, int argc, char **argv, struct domain_check_opts *o, char *norm,
-                 size_t normlen)
+/* --reports-db and its companions (the evidence item). */
+struct evidence_opts {
+	const char *db;
+	unsigned long days;
+	struct fb_verdict_opts vo;
+};
+
+/* One of the --reports-* options at argv[*i]: 1 taken, 0 not one of
+ * them, or the exit status of a usage error. */
+static int evidence_option(const char *name, int argc, char **argv, int *i, struct evidence_opts *e)
+{
+	const char *o = argv[*i];
+	if (strcmp(o, "--reports-db") != 0 && strcmp(o, "--reports-days") != 0 &&
+	    strcmp(o, "--reports-threshold") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		cli_usage_error(name, "%s needs a value", o);
+		return -EXIT_USAGE;
+	}
+	const char *v = argv[++*i];
+	if (strcmp(o, "--reports-db") == 0) {
+		e->db = v;
+	} else if (strcmp(o, "--reports-days") == 0) {
+		if (cli_parse_uint(v, 1, 3650, &e->days) != 0) {
+			cli_usage_error(name, "--reports-days takes 1 to 3650, not '%s'", v);
+			return -EXIT_USAGE;
+		}
+	} else {
+		char *end;
+		double t = strtod(v, &end);
+		if (end == v || *end != '\0' || !(t > 0 && t <= 100)) {
+			cli_usage_error(
+			        name, "--reports-threshold takes a percentage up to 100, not '%s'",
+			        v);
+			return -EXIT_USAGE;
+		}
+		e->vo.threshold = t;
+	}
+	return 1;
+}
+
+static int parse(const char *name, int argc, char **argv, struct domain_check_opts *o,
+                 struct evidence_opts *e, char *norm, size_t normlen)
 {
 	const char *help = strcmp(name, "bimi") == 0 ? cmd_bimi_help : cmd_check_help;
 	const char *domain = NULL;
@@ -719,6 +798,11 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 			o->expiry_warn_days = (unsigned)days;
 			continue;
 		}
+		int ev = evidence_option(name, argc, argv, &i, e);
+		if (ev < 0)
+			return -ev;
+		if (ev == 1)
+			continue;
 		if (strcmp(argv[i], "--dkim-selector") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage_error(name, "--dkim-selector needs a value");
@@ -745,6 +829,13 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 		return EXIT_USAGE;
 	if (domain_check_dkim_names(o, norm, err, sizeof(err)) != 0)
 		return cli_usage_error(name, "%s", err);
+	if (e->db != NULL && access(e->db, R_OK) != 0) {
+		fprintf(stderr,
+		        "posture: --reports-db %s: no such database or not readable (import "
+		        "reports with posture reports import --db %s)\n",
+		        e->db, e->db);
+		return EXIT_USAGE;
+	}
 	/* A missing --ca-file or --vmc-roots is the user's to fix: said before
 	 * any query, as every command says a missing input file (exit 2). */
 	if (domain_check_opts_files(o, err, sizeof(err)) != 0) {
@@ -776,14 +867,36 @@ static int emit(const struct screen *s, const struct cli_globals *g, bool full)
 	return 0;
 }
 
+/* The receivers' evidence for the domain over the last e->days days: the
+ * readiness item dmarc_evidence. 0, or an exit code (message printed). */
+static int evidence_add(struct domain_result *r, const struct evidence_opts *e, time_t now,
+                        struct fb_summary *fs, struct fb_verdict *fv)
+{
+	struct store *st = cli_db_open_ro(e->db);
+	if (st == NULL)
+		return EXIT_INTERNAL;
+	int64_t since = (int64_t)now - (int64_t)e->days * 86400;
+	int rc = cli_evidence_load(st, r->domain, since, 0, 10, &e->vo, fs, fv);
+	store_close(st);
+	if (rc == 0 && readiness_add_evidence(r, fs, fv, (unsigned)e->days) != 0) {
+		fputs("posture: the readiness checklist is full\n", stderr);
+		rc = EXIT_INTERNAL;
+	}
+	return rc;
+}
+
 static int run(const char *name, int argc, char **argv, const struct cli_globals *g, bool full)
 {
 	char norm[DNS_NAME_BUF], err[512];
 	struct domain_check_opts o;
+	struct evidence_opts e = { .db = NULL, .days = 30 };
 	domain_check_opts_init(&o);
-	int rc = parse(name, argc, argv, &o, norm, sizeof(norm));
+	fb_verdict_defaults(&e.vo);
+	int rc = parse(name, argc, argv, &o, &e, norm, sizeof(norm));
 	if (rc != 0)
 		return rc;
+	struct fb_summary fs = { 0 };
+	struct fb_verdict fv;
 
 	struct domain_result r;
 	struct domain_check_info info;
@@ -793,16 +906,26 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}
+	if (e.db != NULL && (rc = evidence_add(&r, &e, info.checked_at, &fs, &fv)) != 0)
+		goto out;
+	rc = EXIT_INTERNAL;
 	if (full && collect_problems(&r, &problems) != 0) {
 		fputs("posture: out of memory\n", stderr);
 		goto out;
 	}
-	struct screen s = { &r, &info, &o, &problems, readiness_verdict(&r, full), 0, -1 };
+	struct screen s = { &r, &info, &o,   &problems, readiness_verdict(&r, full),
+		            0,  -1,    NULL, NULL,      0 };
+	if (e.db != NULL) {
+		s.evidence = &fs;
+		s.verdict_fb = &fv;
+		s.evidence_days = (unsigned)e.days;
+	}
 	s.at = o.at ? o.at : info.checked_at;
 	s.expires_days = expiry_days(&r, s.at);
 	if (emit(&s, g, full) == 0)
 		rc = verdict_exit(s.verdict);
 out:
+	fb_summary_cleanup(&fs);
 	findings_cleanup(&problems);
 	domain_check_info_cleanup(&info);
 	checks_cleanup(&r);

@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "dbread.h"
+#include "evidence.h"
+#include "fbstore.h"
 #include "csv.h"
 #include "domainlist.h"
 #include "output.h"
@@ -629,6 +632,19 @@ static int html_extras(struct store *s, const struct report_args *a, const struc
 	return since_load(s, rows, d, x);
 }
 
+/* The HTML report's section on the receivers' reports: the aggregate
+ * reports of every domain over the last 30 days, when the database holds
+ * any (reports/evidence.h). */
+#define HTML_EVIDENCE_DAYS 30
+static int html_evidence(struct store *s, struct fb_summary *fs)
+{
+	uint64_t agg = 0, fail = 0, tls = 0;
+	if (store_fb_counts(s, &agg, &fail, &tls) != 0 || agg + tls == 0)
+		return 0;
+	int64_t since = (int64_t)time(NULL) - (int64_t)HTML_EVIDENCE_DAYS * 86400;
+	return cli_evidence_load(s, NULL, since, 0, 20, NULL, fs, NULL);
+}
+
 /* Statistics, domains, companies or groups of one run; its statistics
  * kept (taken, freed here) or, NULL, counted from rows. */
 static int report_one(FILE *out, struct store *s, const struct report_args *a,
@@ -668,15 +684,22 @@ static int report_one(FILE *out, struct store *s, const struct report_args *a,
 		d.group_stats = g.stats;
 		d.ngroups = g.n;
 	}
+	struct fb_summary fs = { 0 };
+	struct evidence_doc ed = { .s = &fs };
 	if (html) {
 		rc = html_extras(s, a, rows, &d, &l, &tstats, &x, words, sizeof(words));
+		if (rc == 0)
+			rc = html_evidence(s, &fs);
 		if (rc != 0)
 			goto out;
+		if (fs.reports > 0)
+			d.evidence = &ed;
 	}
 	enum report_what what = a->by && !companies ? REPORT_GROUPS : a->what;
 	rc = report_write_what(out, (enum report_format)a->format, &d, what) == 0 ? EXIT_OK
 	                                                                          : EXIT_INTERNAL;
 out:
+	fb_summary_cleanup(&fs);
 	if (st == NULL || (companies && co == NULL && rows->n > 0))
 		fputs("posture: out of memory\n", stderr);
 	since_free(&x);

@@ -163,6 +163,47 @@ const char *const store_migrations[] = {
 	/* 5 -> 6: the DKIM selectors a list names for a domain (its
 	 * dkim_selectors column), probed by the run's scan besides its own. */
 	"ALTER TABLE run_domains ADD COLUMN dkim_selectors TEXT;",
+	/* 6 -> 7: receivers' reports (issue 22; db/README.md, "Schema 7"),
+	 * independent of runs: each report once, by (kind, org, report_id);
+	 * an aggregate report's records with their DKIM and SPF results, a
+	 * failure report's fields and original headers, a TLS report's
+	 * policies and failure details. Times are Unix seconds (UTC). */
+	"CREATE TABLE fb_reports("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, org TEXT NOT NULL,"
+	" report_id TEXT NOT NULL, domain TEXT, begin_at INTEGER NOT NULL,"
+	" end_at INTEGER NOT NULL, records INTEGER NOT NULL, messages INTEGER NOT NULL,"
+	" schema TEXT, email TEXT, extra_contact TEXT, policy_p TEXT, policy_sp TEXT,"
+	" policy_np TEXT, policy_pct INTEGER, policy_adkim TEXT, policy_aspf TEXT,"
+	" policy_fo TEXT, policy_testing TEXT, imported_at TEXT NOT NULL,"
+	" imported_from TEXT, findings TEXT NOT NULL,"
+	" UNIQUE(kind, org, report_id));"
+	"CREATE INDEX fb_reports_domain ON fb_reports(domain, begin_at);"
+	"CREATE TABLE fb_rows("
+	" id INTEGER PRIMARY KEY, report INTEGER NOT NULL REFERENCES fb_reports(id),"
+	" source_ip TEXT, count INTEGER NOT NULL, disposition TEXT, dkim TEXT, spf TEXT,"
+	" reasons TEXT, header_from TEXT, envelope_from TEXT, envelope_to TEXT,"
+	" pass INTEGER NOT NULL);"
+	"CREATE INDEX fb_rows_report ON fb_rows(report);"
+	"CREATE TABLE fb_auth("
+	" row INTEGER NOT NULL REFERENCES fb_rows(id), method TEXT NOT NULL,"
+	" domain TEXT, selector TEXT, result TEXT, scope TEXT);"
+	"CREATE INDEX fb_auth_row ON fb_auth(row);"
+	"CREATE TABLE fb_failures("
+	" report INTEGER PRIMARY KEY REFERENCES fb_reports(id), feedback_type TEXT,"
+	" auth_failure TEXT, source_ip TEXT, reported_domain TEXT, original_mail_from TEXT,"
+	" original_rcpt_to TEXT, reporting_mta TEXT, delivery_result TEXT, dkim_domain TEXT,"
+	" dkim_selector TEXT, header_from TEXT, subject TEXT, arrival INTEGER,"
+	" original_headers TEXT);"
+	"CREATE TABLE fb_tls_policies("
+	" id INTEGER PRIMARY KEY, report INTEGER NOT NULL REFERENCES fb_reports(id),"
+	" policy_type TEXT, policy_domain TEXT, mx_host TEXT,"
+	" successful_sessions INTEGER NOT NULL, failed_sessions INTEGER NOT NULL);"
+	"CREATE INDEX fb_tls_policies_report ON fb_tls_policies(report);"
+	"CREATE TABLE fb_tls_failures("
+	" policy INTEGER NOT NULL REFERENCES fb_tls_policies(id), result_type TEXT,"
+	" sending_ip TEXT, receiving_ip TEXT, receiving_mx TEXT, sessions INTEGER NOT NULL,"
+	" reason TEXT);"
+	"CREATE INDEX fb_tls_failures_policy ON fb_tls_failures(policy);",
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -28,7 +28,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */

@@ -20,6 +20,7 @@
 
 #include <string.h>
 
+#include "evidence.h"
 #include "html.h"
 #include "utf8.h"
 #include "write_impl.h"
@@ -123,17 +124,28 @@ static const char style[] =
 /* --by groups in the page's table at most. */
 #define HTML_GROUPS 200
 
-static void head(FILE *out, const struct store_run *r)
+void html_page_start(FILE *out, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; img-src data:; script-src 'sha256-" SCRIPT_SHA256
-	      "'\">\n<title>posture report: run ",
+	      "'\">\n<title>",
 	      out);
-	fprintf(out, "%lld ", (long long)r->id);
-	html_text(out, r->label);
+	html_text(out, title);
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", style);
+}
+
+void html_page_end(FILE *out)
+{
+	fprintf(out, "</main>\n<script>%s</script>\n</body>\n</html>\n", script);
+}
+
+static void head(FILE *out, const struct store_run *r)
+{
+	char title[1024];
+	snprintf(title, sizeof(title), "posture report: run %lld %s", (long long)r->id, r->label);
+	html_page_start(out, title);
 }
 
 /* "28.0 %" of a metric in a view, or "n/a" when its denominator is 0. */
@@ -519,6 +531,8 @@ int report_write_html(FILE *out, const struct report_doc *d)
 	stats_table(out, d->stats);
 	if (d->rows != NULL)
 		domain_table(out, d);
-	fprintf(out, "</main>\n<script>%s</script>\n</body>\n</html>\n", script);
+	if (d->evidence != NULL)
+		evidence_html_section(out, d->evidence);
+	html_page_end(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -15,6 +15,12 @@ void html_text(FILE *out, const char *s);
 const char *report_html_script(void);
 const char *report_html_script_sha256(void);
 
+/* A page around a body: doctype, the Content-Security-Policy, the
+ * style, <title> (escaped), then <main>; html_page_end closes it with the
+ * script. Every HTML page posture writes starts and ends with these. */
+void html_page_start(FILE *out, const char *title);
+void html_page_end(FILE *out);
+
 struct report_doc;
 /* The charts (htmlchart.c): the run's bar charts, the trend lines (a gap
  * where a check did not run), DMARC enforced per --by group. */

@@ -244,6 +244,7 @@ long report_join_apply(const struct report_join *j, struct report_row *rows, siz
 struct report_change;
 
 /* What a report holds, ready to write. Fields not wanted stay 0. */
+struct evidence_doc;
 struct report_doc {
 	const struct store_run *run;
 	const struct report_stats *stats;
@@ -275,6 +276,9 @@ struct report_doc {
 	size_t html_rows;         /* the HTML domain table's cap (0: REPORT_HTML_ROWS) */
 	int text_width;           /* text: no line longer (0: 100; textcol.h) */
 	const char *db;           /* the database's path, for the commands the page names */
+	/* HTML: the receivers' reports section (reports/evidence.h); NULL
+	 * when the database holds no aggregate report. */
+	const struct evidence_doc *evidence;
 };
 
 /* The HTML page's domain table holds at most this many rows: every

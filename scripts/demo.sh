@@ -16,7 +16,11 @@
 #      exit 0) and on foxglove-insurance.test, a valid VMC under p=none
 #      (must exit 1 and name its fixes);
 #   5. scans again as a "nightly" run and compares the two (posture diff:
-#      nothing regressed, exit 0) and shows one domain's history.
+#      nothing regressed, exit 0) and shows one domain's history;
+#   6. imports a month of receivers' reports for foxglove-insurance.test
+#      (p=none, a CRM failing DMARC): posture check --reports-db must say
+#      "not yet" and name the CRM; then a week with the CRM fixed: "safe
+#      to enforce" (demo/reports.db, demo/evidence.html).
 # Every step's exit status is checked: a wrong one stops the demo with a
 # message and exit 1. The servers stop when it ends, whatever happens.
 # DEMO_OUT (default demo, from the top of the tree) and DEMO_WORLD
@@ -141,5 +145,33 @@ step 0 posture diff 1 2 --db "$DB"
 step 0 posture history kestrel-foods.test --db "$DB"
 elapsed
 
-echo "== files in $OUT/: demo.db (two runs), report.csv, stats.csv, report.html, report.png"
+echo "== 6. before enforcing DMARC: what the receivers report (a p=none domain and its CRM)"
+RDB=$OUT/reports.db
+rm -f "$RDB" "$RDB-wal" "$RDB-shm"
+step 0 posture reports import "$W/reports/month" --db "$RDB"
+evidence() {
+	posture check foxglove-insurance.test --reports-db "$RDB" --no-fetch --json |
+		/usr/bin/python3 -c 'import json, sys
+e = json.load(sys.stdin)["evidence"]
+print(e["verdict"], e["failing"][0]["ip"] if e["failing"] else "-")'
+}
+got=$(evidence) || true
+echo "\$ posture check foxglove-insurance.test --reports-db $RDB   # evidence: $got"
+if [ "$got" != "not_yet 198.51.100.25" ]; then
+	echo "make demo: a month with a failing CRM must say not_yet and name 198.51.100.25 (got: $got)" >&2
+	exit 1
+fi
+step 0 posture reports import "$W/reports/week" --db "$RDB"
+step 0 posture reports summary --db "$RDB" --domain foxglove-insurance.test --days 30
+step 0 posture reports summary --db "$RDB" --domain foxglove-insurance.test -o "$OUT/evidence.html"
+got=$(evidence) || true
+if [ "${got%% *}" != "safe_to_enforce" ]; then
+	echo "make demo: a week after the CRM was fixed the evidence must say safe_to_enforce (got: $got)" >&2
+	exit 1
+fi
+echo "   (after the fix: $got)"
+elapsed
+
+echo "== files in $OUT/: demo.db (two runs), report.csv, stats.csv, report.html, report.png,"
+echo "   reports.db (the receivers' reports), evidence.html"
 echo "   Try the README's examples by hand: make demo-shell"

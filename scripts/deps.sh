@@ -13,7 +13,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev libzstd-dev
+  libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev libzstd-dev libzip-dev
   knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml openssl
   groff-base man-db
   clang clang-format clang-tidy chromium

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds each libFuzzer harness in tests/fuzz/ with clang (ASan + UBSan)
 # and runs it for FUZZ_SECONDS (default 60) on a seed corpus made from the
-# SPF conformance suite's records, the DMARC records of the tests, and the
-# SVG fixtures. A crash leaves its input in
-# build-fuzz/crashes/ and fails the script.
+# SPF conformance suite's records, the DMARC records of the tests, the SVG
+# fixtures, and the receivers' reports of tests/fixtures/dmarc-reports/
+# (fuzz_fb_*). A crash leaves its input in build-fuzz/crashes/ and fails
+# the script.
 #   scripts/fuzz.sh [HARNESS...]     e.g. FUZZ_SECONDS=600 scripts/fuzz.sh
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -13,7 +14,7 @@ OUT=build-fuzz
 mkdir -p "$OUT/crashes"
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
 # Headers are included by bare name, as in the Makefile: every layer folder.
-CFLAGS+=" $(for d in scanner/* db reports cli; do [ -d "$d" ] && printf -- '-I%s ' "$d"; done)"
+CFLAGS+=" $(for d in scanner/* feedback db reports cli; do [ -d "$d" ] && printf -- '-I%s ' "$d"; done)"
 # What each harness links: the pure modules it exercises, nothing else.
 declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
@@ -22,18 +23,20 @@ declare -A SOURCES=(
 	[fuzz_bimi_parse]="scanner/bimi/bimi.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_dkim_key]="scanner/dkim/dkim.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_taglist]="scanner/util/taglist.c"
-	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/bimi/svg_schema.S"
+	[fuzz_svg]="scanner/bimi/svg.c scanner/util/finding.c scanner/util/xmlsafe.c scanner/bimi/svg_schema.S"
 	[fuzz_vmc_logotype]="scanner/bimi/logotype.c scanner/util/finding.c -lcrypto -lz"
 	[fuzz_fetch_policy]="scanner/fetch/fetch_policy.c scanner/fetch/fetch_dest.c scanner/util/dnsutil.c"
 	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
 	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 	[fuzz_dns_tcp]="scanner/dns/dns_tcp.c scanner/dns/dns_loop.c scanner/dns/dns_wire.c scanner/util/dnsutil.c"
+	[fuzz_fb_aggregate]="feedback/fb_aggregate.c feedback/fb_tls.c feedback/fb_read.c feedback/fb_report.c feedback/fb_mime.c feedback/fb_unpack.c feedback/fb_failure.c scanner/util/finding.c scanner/util/utf8.c scanner/util/xmlsafe.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
 	[fuzz_svg]="libxml-2.0 libcrypto"
 	[fuzz_dkim_key]="libcrypto"
 	[fuzz_jsonw]="jansson"
+	[fuzz_fb_aggregate]="libxml-2.0 jansson zlib libzip libcrypto"
 )
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${!SOURCES[@]}")
@@ -210,6 +213,16 @@ if [ ! -d "$fseed" ]; then
 		printf '%s' "$u" >"$fseed/$(printf '%s' "$u" | sha1sum | cut -c1-16)"
 	done
 fi
+# Report seeds: the receivers' reports of tests/fixtures/dmarc-reports/
+# (XML, gzip, zip, JSON, mail), renamed (their names hold spaces and !).
+rseed="$OUT/seed-reports"
+if [ ! -d "$rseed" ]; then
+	mkdir -p "$rseed"
+	find tests/fixtures/dmarc-reports -type f ! -name '*.md' ! -name 'LICENSE*' -print0 |
+		while IFS= read -r -d '' f; do
+			cp -- "$f" "$rseed/$(sha1sum <"$f" | cut -c1-16)"
+		done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -220,7 +233,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
+	case $h in *fb_*) seeds=$rseed ;; *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

@@ -31,6 +31,13 @@ Writes (stale zones/ and https/ are removed first):
                         row per domain, a company's primary domain first
   OUTDIR/expected.csv   what a correct audit finds, per domain (below)
   OUTDIR/README         what this is
+  OUTDIR/reports/month/, OUTDIR/reports/week/
+                        DMARC aggregate reports for foxglove-insurance.test
+                        (p=none) from three receivers (scripts/gen-reports.py):
+                        days 37 to 8 before today with its CRM failing
+                        DMARC, then days 7 to 1 with the CRM fixed; for
+                        posture reports import and posture check
+                        --reports-db. Dated from the day they are made.
 
 The mix over the primary domains of the generated companies (exact counts
 for the default 300 companies, scaled for others; the nine showcases come
@@ -621,6 +628,18 @@ BIMI showcases:
 """
 
 
+def reports(out):
+    """A month of receivers' reports for the p=none showcase, then a week
+    after its CRM was fixed (scripts/gen-reports.py)."""
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen-reports.py")
+    shutil.rmtree(os.path.join(out, "reports"), ignore_errors=True)
+    for sub, frm, to, crm in (("month", 37, 8, "fail"), ("week", 7, 1, "pass")):
+        subprocess.run([sys.executable, gen, os.path.join(out, "reports", sub), "--domain",
+                        "foxglove-insurance.test", "--from-days-ago", str(frm),
+                        "--to-days-ago", str(to), "--crm", crm],
+                       check=True, stdout=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Generate the fictional demo world (zones, HTTPS docroot, demo "
@@ -656,6 +675,8 @@ def main():
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w") as f:
             f.write(files[path])
+
+    reports(out)
 
     lst, exp = io.StringIO(), io.StringIO()
     lw, ew = csv.writer(lst, lineterminator="\n"), csv.writer(exp, lineterminator="\n")

@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEF = os.path.join(ROOT, "scanner", "util", "findings.def")
 OUT = os.path.join(ROOT, "doc", "findings.md")
 
-CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg)\.[a-z0-9_]+$")
+CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg|report)\.[a-z0-9_]+$")
 SEVERITIES = ("ERROR", "WARNING", "INFO")
 
 # The sections, in order: prefix, title, what the codes come from.
@@ -62,6 +62,10 @@ SECTIONS = [
      "From the Mark Certificate validation (`posture vmc`, and the certificate a BIMI record "
      "names): the chain to a Mark Verifying Authority root, the leaf's EKU, names and mark type, "
      "and the logo embedded in it (RFC 3709 logotype)."),
+    ("report", "Receivers' reports",
+     "From `posture reports import`: what a receiver's DMARC aggregate, DMARC failure or SMTP TLS "
+     "report gets wrong that posture read past (the report is kept; the finding says what was "
+     "missing or repaired)."),
 ]
 
 

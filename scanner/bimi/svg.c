@@ -39,6 +39,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "xmlsafe.h"
+
 #define SVG_NS    "http://www.w3.org/2000/svg"
 #define XLINK_NS  "http://www.w3.org/1999/xlink"
 #define NAME_SHOW 64 /* bytes of a name or value quoted in a message */
@@ -92,68 +94,27 @@ static const char FIX_SCHEMA[] =
 
 /* ---- process-wide setup ------------------------------------------------ */
 
-static void drop_generic(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
+/* The schema parser's own error callback: its messages are not wanted. */
 static void drop_structured(void *ctx, xmlErrorPtr e)
 {
 	(void)ctx;
 	(void)e;
 }
 
-/* posture never wants an external DTD or entity: refuse every one, also
- * for any other libxml2 user in the process (there is none). */
-static xmlParserInputPtr refuse_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
-
-/* Silences libxml2's thread-local fallback handlers for one call, and
- * puts the caller's back afterwards. */
-struct quiet {
-	xmlGenericErrorFunc generic;
-	void *generic_ctx;
-	xmlStructuredErrorFunc structured;
-	void *structured_ctx;
-};
-
-static void quiet_begin(struct quiet *q)
-{
-	q->generic = xmlGenericError;
-	q->generic_ctx = xmlGenericErrorContext;
-	q->structured = xmlStructuredError;
-	q->structured_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, drop_generic);
-	xmlSetStructuredErrorFunc(NULL, drop_structured);
-}
-
-static void quiet_end(const struct quiet *q)
-{
-	xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
-	xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
-}
-
 static void load(void)
 {
-	struct quiet q;
+	struct xmlsafe_quiet q;
 	size_t len = (size_t)(posture_svg_schema_end - posture_svg_schema);
 
-	xmlInitParser();
-	xmlSetExternalEntityLoader(refuse_loader);
-	quiet_begin(&q);
+	xmlsafe_init();
+	xmlsafe_quiet_begin(&q);
 	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(posture_svg_schema, (int)len);
 	if (pc != NULL) {
 		xmlRelaxNGSetParserStructuredErrors(pc, drop_structured, NULL);
 		schema = xmlRelaxNGParse(pc);
 		xmlRelaxNGFreeParserCtxt(pc);
 	}
-	quiet_end(&q);
+	xmlsafe_quiet_end(&q);
 }
 
 int svg_init(void)
@@ -778,7 +739,7 @@ static void start(struct run *r, size_t len, struct svg_result *out)
 int svg_check(const unsigned char *data, size_t len, struct svg_result *out)
 {
 	struct run r;
-	struct quiet q;
+	struct xmlsafe_quiet q;
 
 	start(&r, len, out);
 	if (svg_init() != 0 || sha256_hex(data, len, out->sha256) != 0)
@@ -787,12 +748,12 @@ int svg_check(const unsigned char *data, size_t len, struct svg_result *out)
 	if (len == 0) {
 		add(&r, "svg.not_xml", FINDING_ERROR, 0, FIX_NOT_XML, "the file is empty");
 	} else if (len <= SVG_PARSE_MAX_BYTES) {
-		quiet_begin(&q);
+		xmlsafe_quiet_begin(&q);
 		xmlDocPtr doc = parse(&r, data, len);
 		if (doc != NULL)
 			check_tree(&r, doc);
 		xmlFreeDoc(doc);
-		quiet_end(&q);
+		xmlsafe_quiet_end(&q);
 	}
 	return finish(&r, out);
 }

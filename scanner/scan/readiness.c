@@ -27,6 +27,10 @@
 	"BIMI draft, Authentication Requirements 4-6 (DMARC pass: aligned SPF or DKIM), Header "   \
 	"Signing; RFC 9989 7.4"
 
+#define RULE_EVIDENCE                                                                              \
+	"the receivers' aggregate reports (RFC 7489 7.2, RFC 9990); posture's rule: a pass "       \
+	"rate of at least --reports-threshold over at least 100 messages"
+
 static struct ready_item *add(struct domain_result *r, const char *id, bool required,
                               const char *rule)
 {
@@ -553,4 +557,62 @@ const char *verdict_name(enum verdict v)
 		break;
 	}
 	return "incomplete";
+}
+
+/* "192.0.2.7 (Amazon SES) 1200 of 1250": the biggest failing sources. */
+static void failing_list(const struct fb_summary *s, const struct fb_verdict *v, char *buf,
+                         size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->nfailing && i < 3 && at < len; i++) {
+		const struct fb_source_sum *x = &s->sources[v->failing[i]];
+		char who[FB_NAME + 4] = "";
+		if (x->service[0])
+			snprintf(who, sizeof(who), " (%s)", x->service);
+		at += (size_t)snprintf(buf + at, len - at, "%s%s%s: %llu of %llu fail",
+		                       at ? ", " : "", x->ip, who,
+		                       (unsigned long long)(x->messages - x->pass),
+		                       (unsigned long long)x->messages);
+	}
+	if (v->nfailing > 3 && at < len)
+		snprintf(buf + at, len - at, ", ...");
+}
+
+int readiness_add_evidence(struct domain_result *r, const struct fb_summary *s,
+                           const struct fb_verdict *v, unsigned days)
+{
+	if (r->ready == NULL || r->nready >= READY_ITEMS_MAX)
+		return -1;
+	struct ready_item *it = add(r, "dmarc_evidence", false, RULE_EVIDENCE);
+	if (s->messages == 0) {
+		set(it, READY_UNKNOWN,
+		    "no aggregate report about %s in the last %u days in the reports database: "
+		    "no evidence of which senders pass",
+		    r->domain, days);
+		fix(it,
+		    "Ask for reports (rua=mailto:... in the DMARC record), then import them with "
+		    "posture reports import.");
+		return 0;
+	}
+	char fails[300];
+	failing_list(s, v, fails, sizeof(fails));
+	if (v->safe) {
+		set(it, READY_PASS, "last %u days: safe to enforce: %s", days, v->why);
+		return 0;
+	}
+	if (!v->enough) {
+		set(it, READY_UNKNOWN, "last %u days: not yet: %s", days, v->why);
+		fix(it, "Import more reports (or wait for them) before you enforce.");
+		return 0;
+	}
+	set(it, READY_WARN,
+	    "last %u days: not yet: %s; under p=quarantine these would go to spam: %s", days,
+	    v->why, fails);
+	fix(it,
+	    "Make your own senders among these pass: list their addresses in SPF or have them sign "
+	    "with DKIM under %s (aligned); sources you do not know are spoofing, which enforcing "
+	    "stops. Then import the next reports.",
+	    r->domain);
+	return 0;
 }

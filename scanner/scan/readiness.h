@@ -18,12 +18,16 @@
  *   mx, a             the domain has MX and A/AAAA (large-sender rules)
  *   dkim              a usable DKIM key (advisory, never required; only
  *                     when the DKIM check ran; last, for reports/row.c)
+ *   dmarc_evidence    the receivers' reports say enforcing is safe
+ *                     (advisory; only posture check/bimi --reports-db,
+ *                     readiness_add_evidence; never in a scan)
  * eligible is true only when every required item passes.
  */
 #ifndef POSTURE_READINESS_H
 #define POSTURE_READINESS_H
 
 #include "checks.h"
+#include "fb_summary.h"
 
 /* Fills r->ready (allocated here when NULL), r->nready and r->eligible
  * from r's other results. Returns 0, or -1 on allocation failure. */
@@ -51,6 +55,11 @@ enum verdict {
 	VERDICT_INCOMPLETE,
 };
 enum verdict readiness_verdict(const struct domain_result *r, bool whole);
+/* Appends the item dmarc_evidence (advisory) from the receivers'
+ * aggregate reports of the last days days and the verdict drawn from
+ * them (posture check --reports-db). -1 when the checklist is full. */
+int readiness_add_evidence(struct domain_result *r, const struct fb_summary *s,
+                           const struct fb_verdict *v, unsigned days);
 /* "ready", "ready_no_certificate", "problems", "incomplete". */
 const char *verdict_name(enum verdict v);
 

@@ -18,12 +18,11 @@
 
 #include "finding.h"
 
-/* ^(spf|dmarc|dkim|bimi|vmc|svg)\.[a-z0-9_]+$ */
+/* ^(spf|dmarc|dkim|bimi|vmc|svg|report)\.[a-z0-9_]+$ */
 static bool code_ok(const char *code)
 {
-	static const char *const prefixes[] = {
-		"spf.", "dmarc.", "dkim.", "bimi.", "vmc.", "svg."
-	};
+	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",  "bimi.",
+		                                "vmc.", "svg.",   "report." };
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -57,6 +56,7 @@ static void test_code_ok(void **state)
 	assert_true(code_ok("spf.include_no_record"));
 	assert_true(code_ok("vmc.no_sct"));
 	assert_true(code_ok("svg.x1"));
+	assert_true(code_ok("report.xml_recovered"));
 	assert_false(code_ok("spf."));
 	assert_false(code_ok("mta_sts.none"));
 	assert_false(code_ok("spf.Syntax"));
@@ -91,9 +91,8 @@ static void test_sorted_unique_valid(void **state)
 static void test_every_prefix_present(void **state)
 {
 	(void)state;
-	static const char *const prefixes[] = {
-		"spf.", "dmarc.", "dkim.", "bimi.", "vmc.", "svg."
-	};
+	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",  "bimi.",
+		                                "vmc.", "svg.",   "report." };
 	size_t n = 0;
 	const struct finding_info *r = finding_registry(&n);
 
