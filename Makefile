@@ -59,7 +59,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all build-tests deps demo demo-shell demo-world man findings-doc fuzz check check-run asan lint format clean help \
-        bench-dns bench bench-compare bench-store bench-lossy bench-dkim report-demo
+        bench-dns bench bench-compare bench-store bench-lossy bench-dkim bench-reports report-demo
 
 all: $(BUILD)/posture
 
@@ -82,6 +82,7 @@ help:
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
 	@echo "make bench-compare OLD=FILE  old posture against this build: same results, speed"
 	@echo "make bench-store  database size over nightly runs (STORE_NIGHTS=30, STORE_OLD=FILE)"
+	@echo "make bench-reports  receivers' reports: import and summary speed, counts checked"
 	@echo "make bench-lossy  20,000 domains through a lossy, jittery proxy: no wrong result"
 	@echo "make clean      remove build outputs"
 
@@ -255,6 +256,13 @@ bench-dkim:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench-dkim.sh $(BUILD)
+
+# Receivers' reports: import and summary speed, counts checked
+# (scripts/bench-reports.sh): REPORTS_DOMAINS, REPORTS_DAYS.
+bench-reports:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/bench-reports.sh $(BUILD)
 
 bench-dns:
 	@scripts/deps.sh

@@ -876,7 +876,7 @@ static int evidence_add(struct domain_result *r, const struct evidence_opts *e, 
 	if (st == NULL)
 		return EXIT_INTERNAL;
 	int64_t since = (int64_t)now - (int64_t)e->days * 86400;
-	int rc = cli_evidence_load(st, r->domain, since, 0, 10, &e->vo, fs, fv);
+	int rc = cli_evidence_load(st, r->domain, since, 0, &e->vo, fs, fv);
 	store_close(st);
 	if (rc == 0 && readiness_add_evidence(r, fs, fv, (unsigned)e->days) != 0) {
 		fputs("posture: the readiness checklist is full\n", stderr);

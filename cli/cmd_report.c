@@ -642,7 +642,7 @@ static int html_evidence(struct store *s, struct fb_summary *fs)
 	if (store_fb_counts(s, &agg, &fail, &tls) != 0 || agg + tls == 0)
 		return 0;
 	int64_t since = (int64_t)time(NULL) - (int64_t)HTML_EVIDENCE_DAYS * 86400;
-	return cli_evidence_load(s, NULL, since, 0, 20, NULL, fs, NULL);
+	return cli_evidence_load(s, NULL, since, 0, NULL, fs, NULL);
 }
 
 /* Statistics, domains, companies or groups of one run; its statistics

@@ -49,9 +49,10 @@ const char cmd_reports_help[] =
         "summary: messages, DMARC pass (a row passes when the receiver's\n"
         "evaluated policy has DKIM or SPF pass), the sources by volume (with the\n"
         "sending service where its reverse name or SPF/DKIM domains name one),\n"
-        "reporters, dispositions applied, DKIM selectors seen, per day, failure\n"
-        "and TLS reports. With --domain, a verdict on moving the domain to\n"
-        "p=quarantine: 'safe to enforce' or 'not yet', with the rule it used.\n"
+        "the sending services summed, reporters, dispositions applied, DKIM\n"
+        "selectors seen, per day, failure and TLS reports. With --domain, a\n"
+        "verdict on moving the domain to p=quarantine: 'safe to enforce' or\n"
+        "'not yet', with the rule it used.\n"
         "\n"
         "Options:\n"
         "  --db FILE          the database (default posture.db; import creates it)\n"
@@ -63,13 +64,13 @@ const char cmd_reports_help[] =
         "  --format F         text, csv, json, md or html (default text; -o FILE\n"
         "                     picks it from the extension)\n"
         "  -o FILE            write to FILE instead of standard output\n"
-        "  --table T          CSV: sources (default), reporters, days,\n"
+        "  --table T          CSV: sources (default), services, reporters, days,\n"
         "                     dispositions, selectors or tls\n"
         "  --csv-raw          CSV cells as published (for pandas or R, never a\n"
         "                     spreadsheet)\n"
         "  --resolve          look up the reverse name of the first --limit sources\n"
-        "  --limit N          sources, reporters and selectors listed (default 50;\n"
-        "                     0: all)\n"
+        "  --limit N          sources listed (default 50; 0: all); the totals,\n"
+        "                     services and verdict count every source\n"
         "  --threshold PCT    the verdict's pass rate (default 98)\n"
         "  --min-messages N   fewer messages: not enough evidence (default 100)\n"
         "  --selectors        print only the DKIM selectors seen, as the lines\n"
@@ -109,6 +110,9 @@ const char cmd_reports_help[] =
 #define IMPORT_FILES_MAX 1000000
 /* Directories nested at most. */
 #define IMPORT_DEPTH_MAX 32
+/* Reports stored per transaction: one commit per report spends most of an
+ * import of small reports in the WAL (doc/performance.md). */
+#define IMPORT_BATCH 500
 
 struct import {
 	struct store *s;
@@ -118,7 +122,35 @@ struct import {
 	uint64_t kinds[3]; /* imported, by enum fb_kind */
 	int rc;            /* EXIT_INTERNAL once the database failed */
 	bool progress;
+	unsigned in_tx; /* reports stored in the open transaction (IMPORT_BATCH) */
+	/* The database and its -wal and -shm files, which a directory given
+	 * may hold: never read as reports. */
+	dev_t own_dev[3];
+	ino_t own_ino[3];
+	size_t nown;
 };
+
+static void own_files(struct import *im, const char *db)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char path[4096];
+	struct stat st;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", db, suffix[i]);
+		if (stat(path, &st) == 0) {
+			im->own_dev[im->nown] = st.st_dev;
+			im->own_ino[im->nown++] = st.st_ino;
+		}
+	}
+}
+
+static bool is_own(const struct import *im, const struct stat *st)
+{
+	for (size_t i = 0; i < im->nown; i++)
+		if (im->own_dev[i] == st->st_dev && im->own_ino[i] == st->st_ino)
+			return true;
+	return false;
+}
 
 static void failed_add(struct import *im, const char *where, const char *error)
 {
@@ -172,6 +204,19 @@ static void report_text(const struct fb_report *r, bool stored)
 	}
 }
 
+/* Commits the open transaction, if any. 0, or -1 (said; im->rc set). */
+static int batch_commit(struct import *im)
+{
+	if (im->in_tx == 0)
+		return 0;
+	im->in_tx = 0;
+	if (store_commit(im->s) == 0)
+		return 0;
+	fprintf(stderr, "posture: database: %s\n", store_error(im->s));
+	im->rc = EXIT_INTERNAL;
+	return -1;
+}
+
 static void import_bytes(struct import *im, const uint8_t *data, size_t len, const char *path)
 {
 	struct fb_batch b = { 0 };
@@ -183,7 +228,14 @@ static void import_bytes(struct import *im, const uint8_t *data, size_t len, con
 	}
 	for (size_t i = 0; i < b.nreports && im->rc == 0; i++) {
 		const struct fb_report *r = &b.reports[i];
+		if (im->in_tx == 0 && store_begin(im->s) != 0) {
+			fprintf(stderr, "posture: database: %s\n", store_error(im->s));
+			im->rc = EXIT_INTERNAL;
+			break;
+		}
 		int put = store_fb_put(im->s, r, err, sizeof(err));
+		if (++im->in_tx >= IMPORT_BATCH && batch_commit(im) != 0)
+			break;
 		if (put < 0) {
 			fprintf(stderr, "posture: database: %s\n", err);
 			im->rc = EXIT_INTERNAL;
@@ -297,6 +349,11 @@ static void import_path(struct import *im, const char *path, int depth)
 		failed_add(im, path, "not a regular file");
 		return;
 	}
+	if (stat(path, &st) == 0 && is_own(im, &st)) {
+		if (im->verbose && !im->json)
+			printf("skipped %s: the database being written\n", path);
+		return;
+	}
 	import_file(im, path);
 }
 
@@ -360,10 +417,14 @@ static int cmd_import(int argc, char **argv, const struct cli_globals *g)
 		free(paths);
 		return EXIT_INTERNAL;
 	}
+	/* WAL mode: the -wal and -shm files exist once a statement ran. */
+	own_files(&im, db);
 	im.reports = json_array();
 	im.failed = json_array();
 	for (size_t i = 0; i < np && im.rc == 0; i++)
 		import_path(&im, paths[i], 0);
+	/* What was stored before a failure is kept (each report whole). */
+	batch_commit(&im);
 	int rc = import_out(&im);
 	json_decref(im.reports);
 	json_decref(im.failed);

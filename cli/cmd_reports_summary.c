@@ -168,9 +168,10 @@ static void ptr_done(const struct dns_answer *ans, void *arg)
 	}
 }
 
-/* Every source's reverse name, all queries at once. A failed or empty
+/* The reverse names of the sources listed (the first limit; 0: all), all
+ * queries at once. A failed or empty
  * answer leaves ptr empty: the source is shown by its address. */
-static int resolve(struct fb_summary *s, const struct cli_globals *g)
+static int resolve(struct fb_summary *s, size_t limit, const struct cli_globals *g)
 {
 	char err[512], name[DNS_NAME_BUF];
 	if (s->nsources == 0)
@@ -184,7 +185,7 @@ static int resolve(struct fb_summary *s, const struct cli_globals *g)
 		free(waits);
 		return EXIT_INTERNAL;
 	}
-	for (size_t i = 0; i < s->nsources; i++) {
+	for (size_t i = 0; i < s->nsources && (limit == 0 || i < limit); i++) {
 		waits[i].src = &s->sources[i];
 		if (ptr_name(s->sources[i].ip, name, sizeof(name)) == 0)
 			dns_query_start(w, name, DNS_TYPE_PTR, ptr_done, &waits[i]);
@@ -207,16 +208,22 @@ static void name_services(struct fb_summary *s)
 }
 
 int cli_evidence_load(struct store *st, const char *domain, int64_t since, int64_t until,
-                      size_t limit, const struct fb_verdict_opts *vo, struct fb_summary *s,
-                      struct fb_verdict *v)
+                      const struct fb_verdict_opts *vo, struct fb_summary *s, struct fb_verdict *v)
 {
 	char err[512];
 	struct fb_query q = { domain, since, until };
-	if (store_fb_summary(st, &q, limit, s, err, sizeof(err)) != 0) {
+	/* Every source: the verdict's fixed sources and failing ones, and the
+	 * services, are judged over all of them; writers list --limit. */
+	if (store_fb_summary(st, &q, 0, s, err, sizeof(err)) != 0) {
 		fprintf(stderr, "posture: database: %s\n", err);
 		return EXIT_INTERNAL;
 	}
+	s->sources_total = s->nsources;
 	name_services(s);
+	if (fb_services_count(s) != 0) {
+		fputs("posture: out of memory\n", stderr);
+		return EXIT_INTERNAL;
+	}
 	if (v != NULL)
 		fb_verdict(s, vo, v);
 	return 0;
@@ -289,8 +296,8 @@ static int check_format(const struct summary_args *a, const struct cli_globals *
 		                       a->format);
 	if (a->table != NULL && evidence_table_parse(a->table) < 0)
 		return cli_usage_error("reports",
-		                       "--table takes sources, reporters, days, dispositions, "
-		                       "selectors or tls, not '%s'",
+		                       "--table takes sources, services, reporters, days, "
+		                       "dispositions, selectors or tls, not '%s'",
 		                       a->table);
 	if (g->json && a->format != NULL && strcmp(a->format, "json") != 0)
 		return cli_usage_error("reports", "--json and --format %s disagree", a->format);
@@ -314,15 +321,24 @@ int cmd_reports_summary(int argc, char **argv, const struct cli_globals *g)
 	struct fb_summary s = { 0 };
 	struct fb_verdict v;
 	bool one = a.domain != NULL;
-	rc = cli_evidence_load(st, one ? a.norm : NULL, a.since, a.until, a.limit, &a.vo, &s,
+	rc = cli_evidence_load(st, one ? a.norm : NULL, a.since, a.until, &a.vo, &s,
 	                       one ? &v : NULL);
 	store_close(st);
 	if (rc == 0 && a.resolve)
-		rc = resolve(&s, g);
+		rc = resolve(&s, a.limit, g);
 	if (rc == 0) {
 		name_services(&s);
-		struct evidence_doc d = { &s, one ? &v : NULL, &a.vo, EVIDENCE_SOURCES, a.csv_raw,
-			                  0,  a.resolve };
+		if (fb_services_count(&s) != 0)
+			rc = EXIT_INTERNAL;
+	}
+	if (rc == 0) {
+		struct evidence_doc d = { .s = &s,
+			                  .v = one ? &v : NULL,
+			                  .vo = &a.vo,
+			                  .table = EVIDENCE_SOURCES,
+			                  .csv_raw = a.csv_raw,
+			                  .resolved = a.resolve,
+			                  .limit = a.limit };
 		if (a.table != NULL)
 			d.table = (enum evidence_table)evidence_table_parse(a.table);
 		d.text_width = a.out == NULL ? cli_text_width(stdout) : 0;

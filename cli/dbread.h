@@ -59,13 +59,12 @@ struct fb_summary;
 struct fb_verdict;
 struct fb_verdict_opts;
 /* What the stored receivers' reports say about domain (NULL: every
- * domain) in [since, until) (0: unbounded), at most limit sources,
- * reporters and selectors (0: all), the sending services named, and (v
- * not NULL) the enforcement verdict (cmd_reports_summary.c). 0, or an
- * exit code (message printed). */
+ * domain) in [since, until) (0: unbounded), every source with its
+ * sending service named, the services summed, and (v not NULL) the
+ * enforcement verdict (cmd_reports_summary.c). 0, or an exit code
+ * (message printed). */
 int cli_evidence_load(struct store *st, const char *domain, int64_t since, int64_t until,
-                      size_t limit, const struct fb_verdict_opts *vo, struct fb_summary *s,
-                      struct fb_verdict *v);
+                      const struct fb_verdict_opts *vo, struct fb_summary *s, struct fb_verdict *v);
 /* Reads a run by id; 0 found, else an exit code (message printed). */
 int cli_run_get(struct store *s, int64_t id, struct store_run *r);
 

@@ -18,6 +18,7 @@ void fb_summary_cleanup(struct fb_summary *s)
 	free(s->dispositions);
 	free(s->selectors);
 	free(s->tls);
+	free(s->services);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -191,4 +192,43 @@ const char *fb_service(const char *ptr, const char *spf_domains, const char *dki
 	if (m == NULL)
 		m = match_list(dkim_domains);
 	return m != NULL ? m : "";
+}
+
+static int by_messages(const void *a, const void *b)
+{
+	const struct fb_service_sum *x = a, *y = b;
+	if (x->messages != y->messages)
+		return x->messages < y->messages ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int fb_services_count(struct fb_summary *s)
+{
+	free(s->services);
+	s->services = NULL;
+	s->nservices = 0;
+	for (size_t i = 0; i < s->nsources; i++) {
+		const struct fb_source_sum *x = &s->sources[i];
+		if (x->service[0] == '\0')
+			continue;
+		size_t k = 0;
+		while (k < s->nservices && strcmp(s->services[k].name, x->service) != 0)
+			k++;
+		if (k == s->nservices) {
+			struct fb_service_sum *v =
+			        realloc(s->services, (s->nservices + 1) * sizeof(*v));
+			if (v == NULL)
+				return -1;
+			s->services = v;
+			memset(&v[k], 0, sizeof(v[k]));
+			snprintf(v[k].name, sizeof(v[k].name), "%s", x->service);
+			s->nservices++;
+		}
+		s->services[k].sources++;
+		s->services[k].messages += x->messages;
+		s->services[k].pass += x->pass;
+	}
+	if (s->nservices > 1)
+		qsort(s->services, s->nservices, sizeof(*s->services), by_messages);
+	return 0;
 }

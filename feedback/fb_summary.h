@@ -57,6 +57,12 @@ struct fb_selector_sum {
 	uint64_t messages, pass; /* pass: that DKIM result was pass */
 };
 
+/* The sources a sending service names (fb_service), together. */
+struct fb_service_sum {
+	char name[FB_NAME];
+	uint64_t sources, messages, pass;
+};
+
 struct fb_tls_sum {
 	char policy_type[FB_WORD];     /* sts, tlsa, no-policy-found */
 	char result_type[FB_WORD * 2]; /* "" for the successful sessions */
@@ -71,6 +77,9 @@ struct fb_summary {
 	char policy[FB_WORD]; /* p= published in the newest counted report; "" none */
 	struct fb_source_sum *sources; /* by messages, descending */
 	size_t nsources;
+	size_t sources_total; /* distinct sources in the period (nsources may list fewer) */
+	struct fb_service_sum *services; /* by messages, descending (fb_services_count) */
+	size_t nservices;
 	struct fb_reporter_sum *reporters; /* by messages, descending */
 	size_t nreporters;
 	struct fb_day_sum *days; /* by day */
@@ -115,5 +124,9 @@ void fb_verdict(const struct fb_summary *s, const struct fb_verdict_opts *o, str
  * domains it authenticated with (Google, Microsoft 365, Amazon SES,
  * SendGrid, Mailchimp, ...); "" when none matches. */
 const char *fb_service(const char *ptr, const char *spf_domains, const char *dkim_domains);
+/* s->services from every source's service (set by the caller first):
+ * the sources of each named service summed, by messages. 0, or -1 out of
+ * memory. */
+int fb_services_count(struct fb_summary *s);
 
 #endif

@@ -17,8 +17,8 @@
 #include "textout.h"
 #include "write_impl.h"
 
-static const char *const table_names[] = { "sources",      "reporters", "days",
-	                                   "dispositions", "selectors", "tls" };
+static const char *const table_names[] = { "sources",   "reporters", "days",    "dispositions",
+	                                   "selectors", "tls",       "services" };
 
 int evidence_table_parse(const char *name)
 {
@@ -54,6 +54,13 @@ static uint64_t fails(const struct fb_source_sum *x)
 	return x->messages > x->pass ? x->messages - x->pass : 0;
 }
 
+/* How many sources a writer lists: --limit of them (0: all). */
+static size_t listed(const struct evidence_doc *d)
+{
+	size_t n = d->s->nsources;
+	return d->limit > 0 && d->limit < n ? d->limit : n;
+}
+
 /* ---- text ---------------------------------------------------------------- */
 
 #define LINE(d, out, indent, ...)                                                                  \
@@ -75,10 +82,13 @@ static void text_head(FILE *out, const struct evidence_doc *d)
 		LINE(d, out, 2, "policy published (newest report): p=%s", s->policy);
 	if (d->v != NULL) {
 		const struct fb_verdict *v = d->v;
-		LINE(d, out, 0,
-		     "Verdict: %s. %s (rule: at least %" PRIu64
-		     " messages and a pass rate of %.1f %% or more, over the period)",
-		     evidence_verdict_word(v), v->why, v->min_messages, v->threshold);
+		LINE(d, out, 0, "Verdict: %s: %s.", evidence_verdict_word(v), v->why);
+		LINE(d, out, 2,
+		     "rule: at least %" PRIu64
+		     " messages and at least %.1f %% of them passing DMARC "
+		     "over the period; a source that has passed for 7 days since its last failure "
+		     "counts as fixed",
+		     v->min_messages, v->threshold);
 	}
 }
 
@@ -88,7 +98,7 @@ static void text_sources(FILE *out, const struct evidence_doc *d)
 	if (s->nsources == 0)
 		return;
 	fputs("\nSources, by messages (fail: would be quarantined under p=quarantine)\n", out);
-	for (size_t i = 0; i < s->nsources; i++) {
+	for (size_t i = 0; i < listed(d); i++) {
 		const struct fb_source_sum *x = &s->sources[i];
 		char who[FB_NAME * 2 + 8] = "";
 		if (x->service[0] && x->ptr[0])
@@ -100,6 +110,15 @@ static void text_sources(FILE *out, const struct evidence_doc *d)
 		     x->ip, who, x->messages, x->pass, fails(x), x->spf_domains[0] ? "; SPF " : "",
 		     x->spf_domains, x->dkim_domains[0] ? "; DKIM " : "", x->dkim_domains);
 	}
+	if (listed(d) < s->nsources)
+		LINE(d, out, 2, "... %zu more sources (--limit 0 lists them all)",
+		     s->nsources - listed(d));
+	if (s->nservices > 0)
+		fputs("\nSending services (named from reverse names and SPF/DKIM domains)\n", out);
+	for (size_t i = 0; i < s->nservices; i++)
+		LINE(d, out, 2, "%s: %" PRIu64 " sources, %" PRIu64 " messages, %.1f %% pass",
+		     s->services[i].name, s->services[i].sources, s->services[i].messages,
+		     rate(s->services[i].pass, s->services[i].messages));
 }
 
 static void text_rest(FILE *out, const struct evidence_doc *d)
@@ -158,7 +177,7 @@ static void csv_sources(FILE *out, const struct evidence_doc *d)
 	fputs("domain,ip,ptr,service,messages,dmarc_pass,dmarc_fail,quarantined,rejected,"
 	      "dkim_pass,spf_pass,spf_domains,dkim_domains,last_seen,last_fail\r\n",
 	      out);
-	for (size_t i = 0; i < s->nsources; i++) {
+	for (size_t i = 0; i < listed(d); i++) {
 		const struct fb_source_sum *x = &s->sources[i];
 		const char *lead[] = { s->domain, x->ip, x->ptr, x->service };
 		for (size_t k = 0; k < 4; k++) {
@@ -228,6 +247,17 @@ static void csv_tables(FILE *out, const struct evidence_doc *d)
 			        s->selectors[i].pass);
 		}
 		break;
+	case EVIDENCE_SERVICES:
+		fputs("domain,service,sources,messages,dmarc_pass,dmarc_fail\r\n", out);
+		for (size_t i = 0; i < s->nservices; i++) {
+			const struct fb_service_sum *x = &s->services[i];
+			csv_cell_mode(out, s->domain, d->csv_raw);
+			fputc(',', out);
+			csv_cell_mode(out, x->name, d->csv_raw);
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\r\n",
+			        x->sources, x->messages, x->pass, x->messages - x->pass);
+		}
+		break;
 	case EVIDENCE_TLS:
 		fputs("domain,policy_type,result_type,sessions\r\n", out);
 		for (size_t i = 0; i < s->ntls; i++) {
@@ -260,7 +290,7 @@ static void json_sources(struct jsonw *w, const struct evidence_doc *d)
 	const struct fb_summary *s = d->s;
 	jsonw_key(w, "sources");
 	jsonw_arr(w);
-	for (size_t i = 0; i < s->nsources; i++) {
+	for (size_t i = 0; i < listed(d); i++) {
 		const struct fb_source_sum *x = &s->sources[i];
 		jsonw_obj(w);
 		jsonw_kstr(w, "ip", x->ip);
@@ -277,6 +307,22 @@ static void json_sources(struct jsonw *w, const struct evidence_doc *d)
 		json_day(w, x->last_seen);
 		jsonw_key(w, "last_fail");
 		json_day(w, x->last_fail);
+		jsonw_end_obj(w);
+	}
+	jsonw_end_arr(w);
+}
+
+static void json_services(struct jsonw *w, const struct fb_summary *s)
+{
+	jsonw_kint(w, "sources_total", (int64_t)s->sources_total);
+	jsonw_key(w, "services");
+	jsonw_arr(w);
+	for (size_t i = 0; i < s->nservices; i++) {
+		jsonw_obj(w);
+		jsonw_kstr(w, "service", s->services[i].name);
+		jsonw_kint(w, "sources", (int64_t)s->services[i].sources);
+		jsonw_kint(w, "messages", (int64_t)s->services[i].messages);
+		jsonw_kint(w, "dmarc_pass", (int64_t)s->services[i].pass);
 		jsonw_end_obj(w);
 	}
 	jsonw_end_arr(w);
@@ -397,6 +443,7 @@ static int json_write(FILE *out, const struct evidence_doc *d)
 	jsonw_kint(&w, "dmarc_fail", (int64_t)s->fail);
 	jsonw_kstr_or_null(&w, "policy", s->policy[0] ? s->policy : NULL);
 	json_sources(&w, d);
+	json_services(&w, s);
 	json_lists(&w, s);
 	jsonw_kint(&w, "failure_reports", (int64_t)s->failure_reports);
 	json_tls(&w, s);
@@ -435,7 +482,7 @@ static void md_write(FILE *out, const struct evidence_doc *d)
 	      "domains |\n"
 	      "|---|---|---:|---:|---:|---|---|\n",
 	      out);
-	for (size_t i = 0; i < s->nsources; i++) {
+	for (size_t i = 0; i < listed(d); i++) {
 		const struct fb_source_sum *x = &s->sources[i];
 		fputs("| ", out);
 		report_md_text(out, x->ip);

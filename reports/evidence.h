@@ -23,6 +23,7 @@ enum evidence_table {
 	EVIDENCE_DISPOSITIONS,
 	EVIDENCE_SELECTORS,
 	EVIDENCE_TLS,
+	EVIDENCE_SERVICES,
 };
 /* "sources", "reporters", ... to a table; -1 when unknown. */
 int evidence_table_parse(const char *name);
@@ -35,6 +36,7 @@ struct evidence_doc {
 	bool csv_raw;
 	int text_width; /* 0: 100 */
 	bool resolved;  /* reverse names were asked (--resolve) */
+	size_t limit;   /* sources listed at most (0: all); totals count all */
 };
 
 /* The summary in format f. 0, or -1 when out failed. */

@@ -16,7 +16,8 @@
 #   POSTURE_CONNECT_TO   ::BED_HTTPS: every HTTPS host goes to the loopback
 #                        server, URLs and TLS names unchanged
 #   POSTURE_VMC_ROOTS    the demo Mark Verifying Authority's root
-#   POSTURE_DEMO_WORLD   the world's directory (companies.csv, expected.csv)
+#   POSTURE_DEMO_WORLD   the world's directory (companies.csv, expected.csv,
+#                        reports/: receivers' reports, made again each day)
 #   BED_*                what tests/bed/bed.sh exports
 #
 # The world is generated into DEMO_WORLD (default BUILD/demo-world) when it
@@ -60,6 +61,12 @@ WORLD=$(cd -- "$WORLD" && pwd -P)
 if [ ! -s "$WORLD/companies.csv" ] || [ scripts/gen-demo.py -nt "$WORLD/companies.csv" ]; then
 	echo "demo-env: generating the demo world in $WORLD" >&2
 	/usr/bin/python3 scripts/gen-demo.py "$WORLD" -q
+fi
+# The receivers' reports are dated from the day they were made: made
+# again each new day, so "the last 30 days" always holds them.
+if [ -z "$(find "$WORLD/reports/month" -maxdepth 0 -newermt "$(date -u +%Y-%m-%d)" 2>/dev/null)" ] ||
+	[ scripts/gen-reports.py -nt "$WORLD/reports/month" ]; then
+	/usr/bin/python3 scripts/gen-demo.py "$WORLD" --reports-only
 fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/posture-demo-env.XXXXXX")

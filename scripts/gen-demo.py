@@ -2,6 +2,7 @@
 """Generates the demo world: a few hundred invented companies under .test.
 
     gen-demo.py OUTDIR [--seed S] [-n COMPANIES] [-q]
+    gen-demo.py OUTDIR --reports-only
 
 Everything here is fictional: company names are invented (adjective +
 animal + trade, plus nine hand-named BIMI showcases), every domain is under
@@ -652,7 +653,12 @@ def main():
                     help="how many companies (default %%(default)s, at least %d)"
                     % (len(SHOWCASES) + 20))
     ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    ap.add_argument("--reports-only", action="store_true",
+                    help="only write OUTDIR/reports/ again (dated from today)")
     args = ap.parse_args()
+    if args.reports_only:
+        reports(args.outdir)
+        return 0
     if not len(SHOWCASES) + 20 <= args.companies <= len(ADJECTIVES) * len(ANIMALS):
         ap.error("-n must be between %d and %d" % (len(SHOWCASES) + 20,
                                                    len(ADJECTIVES) * len(ANIMALS)))

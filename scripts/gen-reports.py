@@ -37,7 +37,7 @@ OWN, CRM, SPOOF = 200, 40, 2
 REPORTERS = ("google.example", "yahoo.example", "outlook.example")
 
 
-def record(ip, count, disp, dkim, spf, header_from, auth):
+def record(ip, count, disp, dkim, spf, header_from, auth, envelope_from=None):
     rows = []
     for kind, fields in auth:
         rows.append("      <%s>%s</%s>" % (kind, "".join(
@@ -48,12 +48,12 @@ def record(ip, count, disp, dkim, spf, header_from, auth):
       <count>%d</count>
       <policy_evaluated><disposition>%s</disposition><dkim>%s</dkim><spf>%s</spf></policy_evaluated>
     </row>
-    <identifiers><header_from>%s</header_from></identifiers>
+    <identifiers><envelope_from>%s</envelope_from><header_from>%s</header_from></identifiers>
     <auth_results>
 %s
     </auth_results>
   </record>
-""" % (ip, count, disp, dkim, spf, header_from, "\n".join(rows))
+""" % (ip, count, disp, dkim, spf, envelope_from or header_from, header_from, "\n".join(rows))
 
 
 def report(org, domain, day, n, crm_pass):
@@ -67,7 +67,8 @@ def report(org, domain, day, n, crm_pass):
         recs.append(record("198.51.100.25", CRM, "none", "pass", "fail", domain,
                            [("dkim", [("domain", domain), ("selector", "crm"),
                                       ("result", "pass")]),
-                            ("spf", [("domain", "bounce.crm.example"), ("result", "pass")])]))
+                            ("spf", [("domain", "bounce.crm.example"), ("result", "pass")])],
+                           "bounce.crm.example"))
     else:
         recs.append(record("198.51.100.25", CRM, "none", "fail", "fail", domain,
                            [("spf", [("domain", domain), ("result", "fail")])]))

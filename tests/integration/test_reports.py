@@ -201,6 +201,25 @@ class ImportCorpus(Tmp):
         rc, s = self.summary()
         self.assertEqual(s["reports"], len([e for e in EXPECTED.values() if e[0] == "aggregate"]))
 
+    def test_tls_summary(self):
+        """SMTP TLS reports summarised by policy type and result type (the
+        numbers of smtp_tls/*.json, read by hand), in JSON and in HTML."""
+        rc, out = self.imp(os.path.join(FIX, "smtp_tls"))
+        self.assertEqual((rc, out["imported"]), (0, 4))
+        rc, s = self.summary("--domain", "example.com")
+        t = s["tls"]
+        # Mail.ru: 0 ok, 1 failed (sts); Example Inc.: 0 ok, 3 failed (sts).
+        self.assertEqual((t["reports"], t["successful_sessions"], t["failed_sessions"]),
+                         (2, 0, 4))
+        by = {(x["policy_type"], x["result_type"]): x["sessions"] for x in t["by_type"]}
+        self.assertEqual(by[("sts", "validation-failure")], 3)
+        self.assertEqual(by[("sts", "sts-policy-fetch-error")], 2)
+        rc, html, _ = run("reports", "summary", "--db", self.db, "--format", "html",
+                          resolver=None)
+        self.assertIn('id="evidence-tls"', html)
+        self.assertIn("<td>certificate-expired</td>", html)
+        self.assertIn("<td>no-policy-found</td>", html)
+
     def test_text_output(self):
         rc, out, err = run("reports", "import", os.path.join(FIX, "aggregate_invalid"),
                            "--db", self.db, resolver=None)
@@ -430,6 +449,61 @@ class Evidence(Tmp):
         self.assertIn('<section id="evidence">', html)
         self.assertEqual(html.count('<g class="day"'), 5)
         self.assertIn("198.51.100.25", html)
+
+    def test_resolve_and_services(self):
+        """--resolve asks the PTR of the sources listed (the bed's reverse
+        zones): the CRM's reverse name is a SendGrid one, so the service
+        is named and summed; without --resolve, nothing names it."""
+        gen(os.path.join(self.tmp, "m"), self.DOMAIN, 3, 1)
+        self.assertEqual(self.imp(os.path.join(self.tmp, "m"))[0], 0)
+        rc, s = self.summary("--domain", self.DOMAIN)
+        crm = next(x for x in s["sources"] if x["ip"] == "198.51.100.25")
+        self.assertEqual((crm["ptr"], crm["service"]), (None, None))
+        self.assertEqual(s["services"], [])
+        rc, s = run_json("reports", "summary", "--db", self.db, "--domain", self.DOMAIN,
+                         "--resolve", resolver=AUTH)
+        by_ip = {x["ip"]: x for x in s["sources"]}
+        self.assertEqual(by_ip["192.0.2.10"]["ptr"], "mail.pnone.bimi.test")
+        self.assertIsNone(by_ip["192.0.2.10"]["service"])
+        self.assertEqual((by_ip["198.51.100.25"]["ptr"], by_ip["198.51.100.25"]["service"]),
+                         ("o1.ptr4242.sendgrid.net", "SendGrid"))
+        self.assertEqual(s["services"], [{"service": "SendGrid", "sources": 1,
+                                          "messages": 3 * REPORTERS * CRM, "dmarc_pass": 0}])
+        # A spoofer's address has no reverse name: shown by its address.
+        spoof = [x for x in s["sources"] if x["ip"].startswith("203.0.113.")]
+        self.assertTrue(spoof and all(x["ptr"] is None for x in spoof))
+        # --limit lists fewer sources; the totals count them all.
+        rc, s = self.summary("--domain", self.DOMAIN, "--limit", "1")
+        self.assertEqual((len(s["sources"]), s["sources_total"]), (1, 5))
+        self.assertEqual(s["messages"], 3 * REPORTERS * (OWN + CRM + SPOOF))
+
+    def test_database_in_the_directory(self):
+        """A directory that holds the database being written: its files
+        (and -wal, -shm) are skipped, never read as reports."""
+        d = os.path.join(self.tmp, "m")
+        gen(d, self.DOMAIN, 1, 0)  # two days
+        db = os.path.join(d, "here.db")
+        rc, out = self.imp(d, db=db)
+        self.assertEqual((rc, out["imported"], out["failed"]), (0, 2 * REPORTERS, []))
+        rc, out = self.imp(d, db=db)
+        self.assertEqual((rc, out["duplicates"], out["failed"]), (0, 2 * REPORTERS, []))
+
+    def test_mbox(self):
+        """An mbox of receivers' mail: each message's report imported."""
+        d = os.path.join(self.tmp, "m")
+        gen(d, self.DOMAIN, 2, 1)
+        box = os.path.join(self.tmp, "dmarc.mbox")
+        with open(box, "wb") as out:
+            for name in sorted(os.listdir(d)):
+                if name.endswith(".eml"):
+                    out.write(b"From MAILER-DAEMON Mon Dec  7 00:00:00 2026\n")
+                    with open(os.path.join(d, name), "rb") as f:
+                        out.write(f.read().replace(b"\nFrom ", b"\n>From "))
+                    out.write(b"\n")
+        rc, out = self.imp(box)
+        self.assertEqual((rc, out["imported"], out["failed"]), (0, 2, []))
+        self.assertEqual({r["org"] for r in out["reports"]}, {"outlook.example"})
+        self.assertIn(": message 2", out["reports"][1]["file"])
 
     def test_no_reports_is_not_evidence(self):
         rc, out = self.imp(os.path.join(FIX, "aggregate", "rfc9990-sample.xml"))
