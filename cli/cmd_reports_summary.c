@@ -16,6 +16,8 @@
 #include "dbread.h"
 #include "dkim_probe.h"
 #include "dns.h"
+#include "drive.h"
+#include "spf.h"
 #include "evidence.h"
 #include "fbstore.h"
 #include "output.h"
@@ -153,6 +155,55 @@ static int ptr_name(const char *ip, char *out, size_t len)
 	return 0;
 }
 
+struct spf_step {
+	struct spf_request req;
+	struct spf_eval_result res;
+};
+
+static int spf_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need, size_t needlen,
+                    uint16_t *need_type)
+{
+	struct spf_step *st = ctx;
+	spf_eval_result_cleanup(&st->res);
+	if (spf_check_host(&st->req, dns, &st->res) != 0)
+		return -1;
+	*pending = st->res.pending;
+	snprintf(need, needlen, "%s", st->res.need_name);
+	*need_type = st->res.need_type;
+	return 0;
+}
+
+/* The domain's SPF for each source listed, as a receiver would check it
+ * now (MAIL FROM postmaster@domain): the result and the include of the
+ * domain's record that authorises the address, which names the service
+ * that sends. One memo for all: the domain's tree is asked once. */
+static int spf_attribute(struct fb_summary *s, size_t limit, const char *domain,
+                         struct dns_worker *w)
+{
+	char sender[FB_NAME + 16], err[256];
+	struct dns_memo *memo = dns_memo_new();
+	if (memo == NULL)
+		return EXIT_INTERNAL;
+	snprintf(sender, sizeof(sender), "postmaster@%s", domain);
+	for (size_t i = 0; i < s->nsources && (limit == 0 || i < limit); i++) {
+		struct fb_source_sum *x = &s->sources[i];
+		struct spf_step st = { .req = { .ip = x->ip,
+			                        .sender = sender,
+			                        .receiver = "posture.invalid",
+			                        .now = (long long)time(NULL) } };
+		if (x->ip[0] == '\0')
+			continue;
+		if (drive_sync(w, memo, spf_step, &st, err, sizeof(err)) == 0) {
+			snprintf(x->spf_result, sizeof(x->spf_result), "%s",
+			         spf_result_name(st.res.result));
+			snprintf(x->spf_include, sizeof(x->spf_include), "%s", st.res.via);
+		}
+		spf_eval_result_cleanup(&st.res);
+	}
+	dns_memo_free(memo);
+	return 0;
+}
+
 struct ptr_wait {
 	struct fb_source_sum *src;
 };
@@ -169,9 +220,10 @@ static void ptr_done(const struct dns_answer *ans, void *arg)
 }
 
 /* The reverse names of the sources listed (the first limit; 0: all), all
- * queries at once. A failed or empty
+ * queries at once, and with a domain, its SPF for each of them. A failed or empty
  * answer leaves ptr empty: the source is shown by its address. */
-static int resolve(struct fb_summary *s, size_t limit, const struct cli_globals *g)
+static int resolve(struct fb_summary *s, size_t limit, const char *domain,
+                   const struct cli_globals *g)
 {
 	char err[512], name[DNS_NAME_BUF];
 	if (s->nsources == 0)
@@ -191,19 +243,25 @@ static int resolve(struct fb_summary *s, size_t limit, const struct cli_globals 
 			dns_query_start(w, name, DNS_TYPE_PTR, ptr_done, &waits[i]);
 	}
 	dns_worker_run(w);
+	int rc = domain != NULL ? spf_attribute(s, limit, domain, w) : 0;
 	dns_worker_free(w);
 	free(waits);
-	return 0;
+	return rc;
 }
 
 /* ---- the summary ----------------------------------------------------------- */
 
+/* Each source's service: by its reverse name, the include of the
+ * domain's SPF record that authorises it, the domains it authenticated
+ * with; else, when an include authorises it, that include. */
 static void name_services(struct fb_summary *s)
 {
 	for (size_t i = 0; i < s->nsources; i++) {
 		struct fb_source_sum *x = &s->sources[i];
-		snprintf(x->service, sizeof(x->service), "%s",
-		         fb_service(x->ptr, x->spf_domains, x->dkim_domains));
+		char spf[FB_NAME + FB_TEXT + 2];
+		snprintf(spf, sizeof(spf), "%s %s", x->spf_include, x->spf_domains);
+		const char *name = fb_service(x->ptr, spf, x->dkim_domains);
+		snprintf(x->service, sizeof(x->service), "%s", name[0] ? name : x->spf_include);
 	}
 }
 
@@ -325,7 +383,7 @@ int cmd_reports_summary(int argc, char **argv, const struct cli_globals *g)
 	                       one ? &v : NULL);
 	store_close(st);
 	if (rc == 0 && a.resolve)
-		rc = resolve(&s, a.limit, g);
+		rc = resolve(&s, a.limit, one ? a.norm : NULL, g);
 	if (rc == 0) {
 		name_services(&s);
 		if (fb_services_count(&s) != 0)

@@ -38,7 +38,9 @@ const char cmd_spf_help[] =
         "JSON (spf): domain, status, record, all, lookups, void_lookups,\n"
         "findings [{code, severity, message, path, fix}], tree, error_code,\n"
         "ipv4_addresses, ipv6_64s, has_macros.\n"
-        "JSON (spf eval): result, explanation, lookups, void_lookups, reason.\n"
+        "JSON (spf eval): result, explanation, lookups, void_lookups, reason,\n"
+        "via (on pass through an include of the domain's own record: its\n"
+        "target, the service that authorises the address; else null).\n"
         "\n"
         "Exit status: spf: 0 when the status is ok with no error finding, 1 when\n"
         "problems were found; spf eval: 0 for any result; 2 usage; 3 failure.\n"
@@ -205,9 +207,10 @@ static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 	}
 	if (g->json) {
 		json_t *o =
-		        json_pack("{s:s,s:s?,s:i,s:i,s:s}", "result", spf_result_name(s.res.result),
-		                  "explanation", s.res.explanation, "lookups", s.res.lookups,
-		                  "void_lookups", s.res.void_lookups, "reason", s.res.reason);
+		        json_pack("{s:s,s:s?,s:i,s:i,s:s,s:s?}", "result",
+		                  spf_result_name(s.res.result), "explanation", s.res.explanation,
+		                  "lookups", s.res.lookups, "void_lookups", s.res.void_lookups,
+		                  "reason", s.res.reason, "via", s.res.via[0] ? s.res.via : NULL);
 		if (o == NULL || json_print(stdout, o) != 0) {
 			json_decref(o);
 			goto out;
@@ -218,6 +221,11 @@ static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 		printf(";; ");
 		print_safe(stdout, s.res.reason);
 		printf(" (%d lookups, %d void)\n", s.res.lookups, s.res.void_lookups);
+		if (s.res.via[0]) {
+			printf(";; through include:");
+			print_safe(stdout, s.res.via);
+			fputc('\n', stdout);
+		}
 		if (s.res.explanation) {
 			printf(";; explanation: ");
 			print_safe(stdout, s.res.explanation);

@@ -33,6 +33,8 @@ struct fb_source_sum {
 	int64_t last_seen;              /* end of the newest report naming it */
 	int64_t last_fail;              /* end of the newest report with a failing row; 0 none */
 	char ptr[FB_NAME];              /* reverse name, when resolved (--resolve) */
+	char spf_result[FB_WORD];       /* the domain's SPF for this address now (--resolve) */
+	char spf_include[FB_NAME];      /* the include of the domain's record that passes it */
 	char service[FB_NAME];          /* sending service, when identified (fb_service) */
 };
 
@@ -122,7 +124,8 @@ void fb_verdict(const struct fb_summary *s, const struct fb_verdict_opts *o, str
 
 /* A sending service named from a source's reverse name or the SPF/DKIM
  * domains it authenticated with (Google, Microsoft 365, Amazon SES,
- * SendGrid, Mailchimp, ...); "" when none matches. */
+ * SendGrid, Mailchimp, ...); "" when none matches. The caller puts the
+ * include that authorises the address first in spf_domains. */
 const char *fb_service(const char *ptr, const char *spf_domains, const char *dkim_domains);
 /* s->services from every source's service (set by the caller first):
  * the sources of each named service summed, by messages. 0, or -1 out of

@@ -105,10 +105,14 @@ static void text_sources(FILE *out, const struct evidence_doc *d)
 			snprintf(who, sizeof(who), ", %s (%s)", x->service, x->ptr);
 		else if (x->service[0] || x->ptr[0])
 			snprintf(who, sizeof(who), ", %s", x->service[0] ? x->service : x->ptr);
+		char now[FB_WORD + FB_NAME + 32] = "";
+		if (x->spf_result[0])
+			snprintf(now, sizeof(now), "; SPF now %s%s%s", x->spf_result,
+			         x->spf_include[0] ? " through include:" : "", x->spf_include);
 		LINE(d, out, 2,
-		     "%s%s: %" PRIu64 " messages, %" PRIu64 " pass, %" PRIu64 " fail%s%s%s%s",
+		     "%s%s: %" PRIu64 " messages, %" PRIu64 " pass, %" PRIu64 " fail%s%s%s%s%s",
 		     x->ip, who, x->messages, x->pass, fails(x), x->spf_domains[0] ? "; SPF " : "",
-		     x->spf_domains, x->dkim_domains[0] ? "; DKIM " : "", x->dkim_domains);
+		     x->spf_domains, x->dkim_domains[0] ? "; DKIM " : "", x->dkim_domains, now);
 	}
 	if (listed(d) < s->nsources)
 		LINE(d, out, 2, "... %zu more sources (--limit 0 lists them all)",
@@ -175,7 +179,8 @@ static void csv_sources(FILE *out, const struct evidence_doc *d)
 	const struct fb_summary *s = d->s;
 	char a[16], b[16];
 	fputs("domain,ip,ptr,service,messages,dmarc_pass,dmarc_fail,quarantined,rejected,"
-	      "dkim_pass,spf_pass,spf_domains,dkim_domains,last_seen,last_fail\r\n",
+	      "dkim_pass,spf_pass,spf_domains,dkim_domains,last_seen,last_fail,spf_now,"
+	      "spf_include\r\n",
 	      out);
 	for (size_t i = 0; i < listed(d); i++) {
 		const struct fb_source_sum *x = &s->sources[i];
@@ -193,8 +198,12 @@ static void csv_sources(FILE *out, const struct evidence_doc *d)
 		csv_cell_mode(out, x->spf_domains, d->csv_raw);
 		fputc(',', out);
 		csv_cell_mode(out, x->dkim_domains, d->csv_raw);
-		fprintf(out, ",%s,%s\r\n", x->last_seen ? day(x->last_seen, a, sizeof(a)) : "",
+		fprintf(out, ",%s,%s,", x->last_seen ? day(x->last_seen, a, sizeof(a)) : "",
 		        x->last_fail ? day(x->last_fail, b, sizeof(b)) : "");
+		csv_cell_mode(out, x->spf_result, d->csv_raw);
+		fputc(',', out);
+		csv_cell_mode(out, x->spf_include, d->csv_raw);
+		fputs("\r\n", out);
 	}
 }
 
@@ -300,6 +309,8 @@ static void json_sources(struct jsonw *w, const struct evidence_doc *d)
 		jsonw_kint(w, "quarantined", (int64_t)x->quarantined);
 		jsonw_kint(w, "rejected", (int64_t)x->rejected);
 		jsonw_kstr_or_null(w, "ptr", d->resolved ? x->ptr : NULL);
+		jsonw_kstr_or_null(w, "spf_now", d->resolved ? x->spf_result : NULL);
+		jsonw_kstr_or_null(w, "spf_include", d->resolved ? x->spf_include : NULL);
 		jsonw_kstr_or_null(w, "service", x->service[0] ? x->service : NULL);
 		jsonw_kstr(w, "spf_domains", x->spf_domains);
 		jsonw_kstr(w, "dkim_domains", x->dkim_domains);

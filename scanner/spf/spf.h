@@ -164,7 +164,12 @@ struct spf_eval_result {
 	int lookups;       /* DNS-querying terms counted (RFC 7208 4.6.4) */
 	int void_lookups;
 	char reason[256]; /* why: the term that matched, or the error */
-	bool pending;     /* stopped for an answer not known yet */
+	/* On pass through an include of the queried domain's own record:
+	 * that include's target, the service that authorises the address
+	 * (through a redirect= of the domain's record: the redirect's
+	 * target); "" otherwise. */
+	char via[DNS_NAME_BUF];
+	bool pending; /* stopped for an answer not known yet */
 	char need_name[DNS_NAME_BUF];
 	uint16_t need_type;
 };

@@ -289,8 +289,13 @@ static int mechanism(struct ev *e, const struct spf_mech *m, const char *domain,
 		enum spf_result r = check_host(e, target, depth + 1, false);
 		if (r == SPF_PENDING)
 			return -(int)SPF_PENDING;
-		if (r == SPF_RESULT_PASS)
+		if (r == SPF_RESULT_PASS) {
+			/* The include of the domain's own record that matched:
+			 * its target names the service that sends. */
+			if (depth == 0)
+				snprintf(e->out->via, sizeof(e->out->via), "%s", target);
 			return 1;
+		}
 		if (r == SPF_RESULT_TEMPERROR)
 			return -(int)SPF_RESULT_TEMPERROR;
 		if (r == SPF_RESULT_NONE) {
@@ -495,6 +500,10 @@ static enum spf_result check_host(struct ev *e, const char *domain, int depth, b
 			reason(e, "redirect=%s has no SPF record", target);
 			r = SPF_RESULT_PERMERROR;
 		}
+		/* A domain whose policy is a redirect to its provider: the
+		 * provider authorises the address. */
+		if (r == SPF_RESULT_PASS && depth == 0 && e->out->via[0] == '\0')
+			snprintf(e->out->via, sizeof(e->out->via), "%s", target);
 		goto out;
 	}
 	reason(e, "no mechanism matched at %s", domain);

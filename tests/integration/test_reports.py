@@ -488,6 +488,34 @@ class Evidence(Tmp):
         rc, out = self.imp(d, db=db)
         self.assertEqual((rc, out["duplicates"], out["failed"]), (0, 2 * REPORTERS, []))
 
+    def test_spf_attribution(self):
+        """With --resolve and --domain, each listed source is checked
+        against the domain's SPF now (tests/zones/reports.test.zone): the
+        include that authorises it names its service when nothing else
+        does."""
+        dom = "evidence.reports.test"
+        gen(os.path.join(self.tmp, "m"), dom, 3, 1)
+        self.assertEqual(self.imp(os.path.join(self.tmp, "m"))[0], 0)
+        rc, s = run_json("reports", "summary", "--db", self.db, "--domain", dom, "--resolve",
+                         resolver=AUTH)
+        by_ip = {x["ip"]: x for x in s["sources"]}
+        self.assertEqual((by_ip["192.0.2.10"]["spf_now"], by_ip["192.0.2.10"]["spf_include"]),
+                         ("pass", None))
+        crm = by_ip["198.51.100.25"]
+        self.assertEqual((crm["spf_now"], crm["spf_include"], crm["service"]),
+                         ("pass", "_spf.crm.reports.test", "SendGrid"))  # its PTR wins
+        news = by_ip["203.0.113.2"]
+        self.assertEqual((news["spf_now"], news["spf_include"], news["service"]),
+                         ("pass", "_spf.news.reports.test", "_spf.news.reports.test"))
+        for ip in ("203.0.113.3", "203.0.113.4"):
+            self.assertEqual((by_ip[ip]["spf_now"], by_ip[ip]["service"]), ("fail", None))
+        rc, text, _ = run("reports", "summary", "--db", self.db, "--domain", dom, "--resolve",
+                          resolver=AUTH)
+        self.assertIn("SPF now pass through include:_spf.crm.reports.test", text)
+        # Without --domain there is no domain's SPF to ask.
+        rc, s = run_json("reports", "summary", "--db", self.db, "--resolve", resolver=AUTH)
+        self.assertTrue(all(x["spf_now"] is None for x in s["sources"]))
+
     def test_mbox(self):
         """An mbox of receivers' mail: each message's report imported."""
         d = os.path.join(self.tmp, "m")

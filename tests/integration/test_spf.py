@@ -177,6 +177,20 @@ class Eval(unittest.TestCase):
                 self.assertEqual(d["result"], result, d)
                 self.assertEqual(d["lookups"], lookups, d)
 
+    def test_via(self):
+        """via: the include of the domain's own record whose tree passed the
+        address (the service that sends), or the redirect's target."""
+        for ip, sender, via in (("192.0.2.200", "x@good.spf.test", "l4.spf.test"),
+                                ("192.0.2.11", "x@l1.spf.test", None),      # a:h1
+                                ("198.51.100.7", "x@good.spf.test", None),  # fail
+                                ("192.0.2.200", "x@redir-all.spf.test", None),  # redirect ignored
+                                ("192.0.2.1", "x@redir-all.spf.test", None),    # ip4 matched
+                                ("198.51.100.9", "x@hosted.reports.test",
+                                 "_spf.crm.reports.test")):  # a redirect that passes
+            with self.subTest(ip=ip, sender=sender):
+                rc, d = evaluate(ip, sender)
+                self.assertEqual(d["via"], via, d)
+
     def test_too_many_lookups_stops_at_eleventh(self):
         rc, d = evaluate("198.51.100.7", "x@toomany.spf.test")
         self.assertEqual(d["result"], "permerror")
