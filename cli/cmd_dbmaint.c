@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "dbread.h"
+#include "fbstore.h"
 #include "output.h"
 #include "store.h"
 
@@ -212,9 +213,10 @@ static int db_check(const struct maint_args *a)
 	if (s == NULL)
 		return rc;
 	int integrity = store_integrity(s, msg, sizeof(msg));
-	int64_t facts = 0;
+	int64_t facts = 0, reports = 0;
 	int frc = 0;
-	if (store_check_results(s, &c) != 0 || (frc = facts_check(s, &c, &facts)) == -2) {
+	if (store_check_results(s, &c) != 0 || (frc = facts_check(s, &c, &facts)) == -2 ||
+	    store_fb_check(s, &reports, &c.bad, c.first, sizeof(c.first)) != 0) {
 		/* A check that cannot read what it checks found a problem. */
 		fprintf(stderr, "posture: %s: %s\n", a->db, store_error(s));
 		printf("%s: integrity %s\n", a->db, msg);
@@ -226,12 +228,13 @@ static int db_check(const struct maint_args *a)
 		return EXIT_INTERNAL;
 	bool ok = integrity == 0 && c.bad == 0;
 	if (a->json) {
-		json_t *o = json_pack(
-		        "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}", "database", a->db,
-		        "integrity", msg, "ok", ok, "results", (json_int_t)c.rows, "references",
-		        (json_int_t)c.references, "stored", (json_int_t)c.results, "bodies",
-		        (json_int_t)c.bodies, "facts", (json_int_t)facts, "problems",
-		        (json_int_t)c.bad, "first_problem", c.first[0] ? c.first : NULL);
+		json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?}",
+		                      "database", a->db, "integrity", msg, "ok", ok, "results",
+		                      (json_int_t)c.rows, "references", (json_int_t)c.references,
+		                      "stored", (json_int_t)c.results, "bodies",
+		                      (json_int_t)c.bodies, "facts", (json_int_t)facts, "reports",
+		                      (json_int_t)reports, "problems", (json_int_t)c.bad,
+		                      "first_problem", c.first[0] ? c.first : NULL);
 		json_print(stdout, o);
 		json_decref(o);
 	} else {
@@ -241,6 +244,9 @@ static int db_check(const struct maint_args *a)
 		       "compared with their JSON\n",
 		       a->db, (long long)c.rows, (long long)c.references, (long long)c.results,
 		       (long long)c.bodies, (long long)facts);
+		if (reports > 0)
+			printf("%s: %lld receivers' reports checked against their stored rows\n",
+			       a->db, (long long)reports);
 		if (c.bad > 0)
 			printf("%s: %lld problems; the first: %s\n", a->db, (long long)c.bad,
 			       c.first);

@@ -888,3 +888,68 @@ long store_fb_domains(struct store *s, char (*out)[FB_NAME], size_t max)
 		return store_fail(s, "listing the reports' domains");
 	return n;
 }
+
+/* ---- Checking ---- */
+
+/* posture's own checks of the report tables: what each report says of
+ * itself against what is stored under it. Each query names the first
+ * report that disagrees; the count is of reports (or rows) wrong. */
+static const struct {
+	const char *what;
+	const char *sql;
+} fb_checks[] = {
+	{ "an aggregate report's record count differs from its stored rows",
+	  "SELECT count(*), min(r.org || ' ' || r.report_id) FROM fb_reports r"
+	  " WHERE r.kind = 'aggregate'"
+	  " AND r.records <> (SELECT count(*) FROM fb_rows w WHERE w.report = r.id)" },
+	{ "an aggregate report's messages differ from the sum of its rows' counts",
+	  "SELECT count(*), min(r.org || ' ' || r.report_id) FROM fb_reports r"
+	  " WHERE r.kind = 'aggregate' AND r.messages <>"
+	  " (SELECT coalesce(sum(w.count), 0) FROM fb_rows w WHERE w.report = r.id)" },
+	{ "a TLS report's policy count differs from its stored policies",
+	  "SELECT count(*), min(r.org || ' ' || r.report_id) FROM fb_reports r"
+	  " WHERE r.kind = 'tls'"
+	  " AND r.records <> (SELECT count(*) FROM fb_tls_policies p WHERE p.report = r.id)" },
+	{ "a failure report has no stored fields",
+	  "SELECT count(*), min(r.org || ' ' || r.report_id) FROM fb_reports r"
+	  " WHERE r.kind = 'failure'"
+	  " AND NOT EXISTS (SELECT 1 FROM fb_failures f WHERE f.report = r.id)" },
+	{ "a report of an unknown kind", "SELECT count(*), min(r.kind) FROM fb_reports r"
+	                                 " WHERE r.kind NOT IN ('aggregate', 'failure', 'tls')" },
+	{ "rows of no stored report",
+	  "SELECT count(*), min(w.id) FROM fb_rows w"
+	  " WHERE NOT EXISTS (SELECT 1 FROM fb_reports r WHERE r.id = w.report)" },
+	{ "DKIM/SPF results of no stored row",
+	  "SELECT count(*), min(a.row) FROM fb_auth a"
+	  " WHERE NOT EXISTS (SELECT 1 FROM fb_rows w WHERE w.id = a.row)" },
+	{ "a report's findings are not a JSON array",
+	  "SELECT count(*), min(r.org || ' ' || r.report_id) FROM fb_reports r"
+	  " WHERE json_valid(r.findings) = 0 OR json_type(r.findings) <> 'array'" },
+};
+
+int store_fb_check(struct store *s, int64_t *reports, int64_t *bad, char *first, size_t len)
+{
+	*reports = 0;
+	if (s->version < FB_SCHEMA)
+		return 0;
+	*reports = store_scalar(s, "SELECT count(*) FROM fb_reports", 0);
+	for (size_t i = 0; i < sizeof(fb_checks) / sizeof(fb_checks[0]); i++) {
+		sqlite3_stmt *st;
+		if (prep(s, &st, fb_checks[i].sql) != 0)
+			return -1;
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+			int64_t n = sqlite3_column_int64(st, 0);
+			if (*bad == 0 && first[0] == '\0') {
+				const char *x = (const char *)sqlite3_column_text(st, 1);
+				snprintf(first, len, "%s (%lld; the first: %s)", fb_checks[i].what,
+				         (long long)n, x ? x : "?");
+			}
+			*bad += n;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_fail(s, "checking reports");
+	}
+	return 0;
+}

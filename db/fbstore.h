@@ -39,4 +39,13 @@ int store_fb_counts(struct store *s, uint64_t *aggregate, uint64_t *failure, uin
  * max), for `reports summary` without --domain. Returns the count or -1. */
 long store_fb_domains(struct store *s, char (*out)[FB_NAME], size_t max);
 
+/* posture db check: each report against what is stored under it (an
+ * aggregate report's records and messages against its rows, a TLS
+ * report's policies, a failure report's fields, rows and results that
+ * belong to nothing, findings that are not JSON). *reports gets how many
+ * reports are stored; each problem adds to *bad, the first is described
+ * in first (when first is still empty). 0, or -1 (store_error) when the
+ * check itself failed. */
+int store_fb_check(struct store *s, int64_t *reports, int64_t *bad, char *first, size_t len);
+
 #endif

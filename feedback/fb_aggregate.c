@@ -23,6 +23,9 @@
  *  4. every value is read into its fixed-size field of feedback.h as
  *     valid UTF-8 (posture never stores anything else), cut at a
  *     character boundary when longer; rows stop at FB_ROWS_MAX.
+ *  5. each record is read as the parser closes it and then taken out of
+ *     the tree (on_end_element), so the tree holds one record at a time:
+ *     a 32 MiB report costs its rows, not libxml2's nodes for all of it.
  *
  * Deviations from the schema are findings on the report, never a lost
  * report. A report is refused only when it has no feedback element or no
@@ -32,6 +35,7 @@
  */
 #include "feedback.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -93,7 +97,15 @@ struct parse_state {
 	char first[160];
 	int any_line; /* the first error of any kind, for a refusal */
 	char any[160];
+	/* Records are read as the parser closes each one, then freed: the
+	 * tree never holds more than one (on_end_element). */
+	struct agg *g;
+	int oom;
 };
+
+struct agg;
+static int add_record(struct agg *g, const xmlNode *rec);
+static void feedback_child(struct agg *g, const xmlNode *fb, const xmlNode *n);
 
 /* libxml2's message on one line: its inner line ends become "; ". */
 static void keep_message(char *dst, size_t size, const char *msg)
@@ -167,6 +179,45 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlCh
 	on_internal_subset(ctx, NULL, NULL, NULL);
 }
 
+/* libxml2's own end of an element, then, for a record of <feedback>, the
+ * record read and taken out of the tree: a report of 100,000 records
+ * costs one record's nodes, not all of them (the rows are kept). */
+static void on_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                           const xmlChar *uri)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct parse_state *s = c->_private;
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (s == NULL || s->g == NULL)
+		return;
+	xmlNodePtr parent = c->node, rec = parent != NULL ? parent->last : NULL;
+	if (rec == NULL || rec->type != XML_ELEMENT_NODE || parent->type != XML_ELEMENT_NODE ||
+	    !xmlStrEqual(parent->name, BAD_CAST "feedback") || !xmlStrEqual(rec->name, localname))
+		return;
+	if (!xmlStrEqual(localname, BAD_CAST "record")) {
+		feedback_child(s->g, parent, rec);
+		return;
+	}
+	feedback_child(s->g, parent, NULL);
+	if (add_record(s->g, rec) != 0)
+		s->oom = 1;
+	/* The white space before it goes too, or the text between records
+	 * would pile up in one node. */
+	xmlNodePtr prev = rec->prev;
+	if (prev != NULL && prev->type == XML_TEXT_NODE && xmlIsBlankNode(prev)) {
+		xmlUnlinkNode(prev);
+		xmlFreeNode(prev);
+	}
+	xmlUnlinkNode(rec);
+	xmlFreeNode(rec);
+	/* libxml2 grows the text node it writes in place (nodelen, nodemem,
+	 * of the text it wrote last, inside the record): the next text must
+	 * start afresh, not be appended to a node those figures do not
+	 * describe. */
+	c->nodemem = 0;
+	c->nodelen = 0;
+}
+
 /* True when the bytes hold "<!DOCTYPE" in any case. */
 static int has_doctype(const uint8_t *xml, size_t len)
 {
@@ -193,6 +244,7 @@ static xmlDocPtr parse(const uint8_t *xml, size_t len, int recover, struct parse
 	c->sax->internalSubset = on_internal_subset;
 	c->sax->externalSubset = NULL; /* never read an external DTD */
 	c->sax->entityDecl = on_entity_decl;
+	c->sax->endElementNs = on_end_element;
 	/* Not XML_PARSE_NOENT (no substitution), not DTDLOAD/DTDATTR/DTDVALID,
 	 * not HUGE (keeps libxml2's depth and size limits). */
 	doc = xmlCtxtReadMemory(c, (const char *)xml, (int)len, NULL, NULL,
@@ -212,6 +264,11 @@ struct agg {
 	int upper_seen, cut_seen, utf8_seen;
 	struct fb_bad bad;       /* report.bad_field findings */
 	size_t no_envelope_from; /* records without one */
+	size_t rows_cap;         /* a->rows allocated */
+	int rows_capped;         /* FB_ROWS_MAX reached (said once) */
+	/* What on_end_element read already, in document order: the root
+	 * and namespace, report_metadata, policy_published. */
+	int started, meta_read, policy_read;
 };
 
 enum how {
@@ -569,39 +626,48 @@ static int read_auth_results(struct agg *g, struct fb_row *row, const xmlNode *r
 }
 
 /* Every record, at most FB_ROWS_MAX. Returns 0, or -1 out of memory. */
-static int read_records(struct agg *g, const xmlNode *fb)
+/* One record into a row; past FB_ROWS_MAX only counted as left out.
+ * Returns 0, or -1 out of memory. */
+static int add_record(struct agg *g, const xmlNode *rec)
 {
 	struct fb_aggregate *a = g->a;
-	size_t cap = 0;
+	char rat[48];
 
-	for (const xmlNode *c = fb->children; c != NULL; c = c->next) {
-		char rat[48];
-		if (!is_named(c, "record"))
-			continue;
-		if (a->nrows >= FB_ROWS_MAX) {
+	if (a->nrows >= FB_ROWS_MAX) {
+		if (!g->rows_capped)
 			findings_add(&g->r->findings, "report.rows_truncated", FINDING_WARNING,
 			             "record", FIX_SCHEMA,
 			             "the report has more than %u records: the rest are not read",
 			             (unsigned)FB_ROWS_MAX);
-			break;
-		}
-		if (a->nrows == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct fb_row *v = realloc(a->rows, ncap * sizeof(*v));
-			if (v == NULL)
-				return -1;
-			a->rows = v;
-			cap = ncap;
-		}
-		struct fb_row *row = &a->rows[a->nrows++];
-		memset(row, 0, sizeof(*row));
-		snprintf(rat, sizeof(rat), "record %zu", a->nrows);
-		read_row(g, row, c, rat);
-		read_identifiers(g, row, c, rat);
-		if (read_auth_results(g, row, c, rat) != 0)
-			return -1;
-		a->messages += row->count;
+		g->rows_capped = 1;
+		return 0;
 	}
+	if (a->nrows == g->rows_cap) {
+		size_t ncap = g->rows_cap ? g->rows_cap * 2 : 16;
+		struct fb_row *v = realloc(a->rows, ncap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		a->rows = v;
+		g->rows_cap = ncap;
+	}
+	struct fb_row *row = &a->rows[a->nrows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(rat, sizeof(rat), "record %zu", a->nrows);
+	read_row(g, row, rec, rat);
+	read_identifiers(g, row, rec, rat);
+	if (read_auth_results(g, row, rec, rat) != 0)
+		return -1;
+	a->messages += row->count;
+	return 0;
+}
+
+/* The records still in the tree (on_end_element takes those of a
+ * <feedback> as they close). */
+static int read_records(struct agg *g, const xmlNode *fb)
+{
+	for (const xmlNode *c = fb->children; c != NULL; c = c->next)
+		if (is_named(c, "record") && add_record(g, c) != 0)
+			return -1;
 	return 0;
 }
 
@@ -626,7 +692,7 @@ static const xmlNode *find_feedback(struct agg *g, const xmlNode *root)
 	if (is_named(root, "feedback"))
 		return root;
 	const xmlNode *fb = child(root, "feedback");
-	if (fb != NULL) {
+	if (fb != NULL && !g->started) {
 		char name[96], shown[80];
 		qname(root, name, sizeof(name));
 		fb_bad_field(
@@ -732,6 +798,33 @@ static void note_parse(struct agg *g, const struct parse_state *s)
 		        s->first_line, s->first);
 }
 
+/* A child of <feedback> the parser just closed (n NULL: a record, read by
+ * the caller): the parts before the records are read as they come, in
+ * the order read_doc reads them, so the findings come in that order. */
+static void feedback_child(struct agg *g, const xmlNode *fb, const xmlNode *n)
+{
+	if (!g->started) {
+		g->started = 1;
+		/* As find_feedback says it: <feedback> inside another root. */
+		if (fb->parent != NULL && fb->parent->type == XML_ELEMENT_NODE) {
+			char name[96], shown[80];
+			qname(fb->parent, name, sizeof(name));
+			fb_bad_field(&g->bad, FINDING_WARNING, "feedback",
+			             "the root element is <%s>, not <feedback>: the <feedback> "
+			             "inside it is read",
+			             fb_text_show(name, shown, sizeof(shown)));
+		}
+		read_namespace(g, fb);
+	}
+	if (n != NULL && is_named(n, "report_metadata") && !g->meta_read) {
+		g->meta_read = 1;
+		read_metadata(g, fb);
+	} else if (n != NULL && is_named(n, "policy_published") && !g->policy_read) {
+		g->policy_read = 1;
+		read_policy(g, fb);
+	}
+}
+
 static int read_doc(struct agg *g, xmlDocPtr doc, const struct parse_state *s, int recovered,
                     char *err, size_t errlen)
 {
@@ -749,9 +842,12 @@ static int read_doc(struct agg *g, xmlDocPtr doc, const struct parse_state *s, i
 		         fb_text_show(name, shown, sizeof(shown)));
 		return -1;
 	}
-	read_namespace(g, fb);
-	read_metadata(g, fb);
-	read_policy(g, fb);
+	if (!g->started)
+		read_namespace(g, fb);
+	if (!g->meta_read)
+		read_metadata(g, fb);
+	if (!g->policy_read)
+		read_policy(g, fb);
 	if (read_records(g, fb) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -763,6 +859,20 @@ static int read_doc(struct agg *g, xmlDocPtr doc, const struct parse_state *s, i
 
 static const char DOCTYPE_REFUSED[] =
         "XML with a document type declaration refused (entities are not expanded)";
+
+/* A fresh report and reading state (again, before a second pass). */
+static int agg_start(struct agg *g, struct fb_report *r, const char *where)
+{
+	fb_report_cleanup(r);
+	memset(r, 0, sizeof(*r));
+	memcpy(r->where, where, sizeof(r->where));
+	r->kind = FB_AGGREGATE;
+	memset(g, 0, sizeof(*g));
+	g->r = r;
+	g->bad = (struct fb_bad){ &r->findings, FIX_SCHEMA, 0, 0 };
+	g->a = r->agg = calloc(1, sizeof(*r->agg));
+	return g->a != NULL ? 0 : -1;
+}
 
 int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char *err, size_t errlen)
 {
@@ -790,30 +900,39 @@ int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char 
 		return -1;
 	}
 	xmlsafe_init();
+	if (agg_start(&g, r, where) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	memset(&s, 0, sizeof(s));
+	s.g = &g;
 	xmlsafe_quiet_begin(&q);
 	doc = parse(xml, len, 0, &s, &well_formed);
-	if (!well_formed && !s.doctype) {
+	if (!well_formed && !s.doctype && !s.oom) {
+		/* Read again in recovery mode, from nothing: what the first
+		 * pass read of the records is dropped. */
 		xmlFreeDoc(doc);
+		if (agg_start(&g, r, where) != 0) {
+			xmlsafe_quiet_end(&q);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		memset(&s, 0, sizeof(s));
+		s.g = &g;
 		doc = parse(xml, len, 1, &s, &well_formed);
 		well_formed = 0;
 	}
 	xmlsafe_quiet_end(&q);
+	if (s.oom) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (s.doctype) {
 		snprintf(err, errlen, "%s", DOCTYPE_REFUSED);
 		goto out;
 	}
 	if (doc == NULL) {
 		snprintf(err, errlen, "not XML (line %d: %s)", s.any_line, s.any);
-		goto out;
-	}
-	memset(&g, 0, sizeof(g));
-	g.r = r;
-	g.bad = (struct fb_bad){ &r->findings, FIX_SCHEMA, 0, 0 };
-	g.a = r->agg = calloc(1, sizeof(*r->agg));
-	if (g.a == NULL) {
-		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	rc = read_doc(&g, doc, &s, !well_formed, err, errlen);

@@ -2,7 +2,7 @@
 """Generates the demo world: a few hundred invented companies under .test.
 
     gen-demo.py OUTDIR [--seed S] [-n COMPANIES] [-q]
-    gen-demo.py OUTDIR --reports-only
+    gen-demo.py OUTDIR --reports-only [--today YYYY-MM-DD]
 
 Everything here is fictional: company names are invented (adjective +
 animal + trade, plus nine hand-named BIMI showcases), every domain is under
@@ -10,7 +10,8 @@ the reserved .test TLD, every address is in 127.0.0.1 or a documentation
 or benchmarking range, and the certificates come from a demo Mark
 Verifying Authority made on the spot. Deterministic: the same seed gives
 the same bytes in every file except the keys and certificates openssl makes
-(their names, dates, subjects and logos are the same).
+(their names, dates, subjects and logos are the same), and the receivers'
+reports, dated from the day they are made unless --today says which.
 
 Writes (stale zones/ and https/ are removed first):
 
@@ -629,7 +630,7 @@ BIMI showcases:
 """
 
 
-def reports(out):
+def reports(out, today=None):
     """A month of receivers' reports for the p=none showcase, then a week
     after its CRM was fixed (scripts/gen-reports.py)."""
     gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen-reports.py")
@@ -637,7 +638,8 @@ def reports(out):
     for sub, frm, to, crm in (("month", 37, 8, "fail"), ("week", 7, 1, "pass")):
         subprocess.run([sys.executable, gen, os.path.join(out, "reports", sub), "--domain",
                         "foxglove-insurance.test", "--from-days-ago", str(frm),
-                        "--to-days-ago", str(to), "--crm", crm],
+                        "--to-days-ago", str(to), "--crm", crm]
+                       + (["--now", today] if today else []),
                        check=True, stdout=subprocess.DEVNULL)
 
 
@@ -655,9 +657,12 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     ap.add_argument("--reports-only", action="store_true",
                     help="only write OUTDIR/reports/ again (dated from today)")
+    ap.add_argument("--today", metavar="YYYY-MM-DD",
+                    help="date the reports from this day instead of today (UTC): the same "
+                    "world twice, whenever it is made")
     args = ap.parse_args()
     if args.reports_only:
-        reports(args.outdir)
+        reports(args.outdir, args.today)
         return 0
     if not len(SHOWCASES) + 20 <= args.companies <= len(ADJECTIVES) * len(ANIMALS):
         ap.error("-n must be between %d and %d" % (len(SHOWCASES) + 20,
@@ -682,7 +687,7 @@ def main():
         with open(full, "w") as f:
             f.write(files[path])
 
-    reports(out)
+    reports(out, args.today)
 
     lst, exp = io.StringIO(), io.StringIO()
     lw, ew = csv.writer(lst, lineterminator="\n"), csv.writer(exp, lineterminator="\n")

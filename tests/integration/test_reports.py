@@ -220,6 +220,27 @@ class ImportCorpus(Tmp):
         self.assertIn("<td>certificate-expired</td>", html)
         self.assertIn("<td>no-policy-found</td>", html)
 
+    def test_db_check(self):
+        """posture db check holds every stored report to what it says of
+        itself: a report whose rows were changed behind posture's back is
+        a problem (exit 1), named."""
+        import sqlite3
+        rc, out = self.imp(os.path.join(FIX, "extract_report", "nice-input.xml"),
+                           os.path.join(FIX, "smtp_tls"), os.path.join(FIX, "failure"))
+        self.assertEqual(rc, 0, out)
+        rc, j = run_json("db", "check", "--db", self.db)
+        self.assertEqual((rc, j["ok"], j["reports"], j["problems"]), (0, True, 9, 0))
+        con = sqlite3.connect(self.db)
+        con.execute("DELETE FROM fb_rows WHERE id = (SELECT max(id) FROM fb_rows)")
+        con.commit()
+        con.close()
+        rc, j = run_json("db", "check", "--db", self.db)
+        # The report's record count and its messages (2), and the row's
+        # DKIM and SPF results left belonging to nothing (2).
+        self.assertEqual((rc, j["ok"], j["problems"]), (1, False, 4))
+        self.assertIn("record count differs", j["first_problem"])
+        self.assertIn("google.com 11038226378739404135", j["first_problem"])
+
     def test_text_output(self):
         rc, out, err = run("reports", "import", os.path.join(FIX, "aggregate_invalid"),
                            "--db", self.db, resolver=None)
