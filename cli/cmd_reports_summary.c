@@ -155,24 +155,6 @@ static int ptr_name(const char *ip, char *out, size_t len)
 	return 0;
 }
 
-struct spf_step {
-	struct spf_request req;
-	struct spf_eval_result res;
-};
-
-static int spf_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need, size_t needlen,
-                    uint16_t *need_type)
-{
-	struct spf_step *st = ctx;
-	spf_eval_result_cleanup(&st->res);
-	if (spf_check_host(&st->req, dns, &st->res) != 0)
-		return -1;
-	*pending = st->res.pending;
-	snprintf(need, needlen, "%s", st->res.need_name);
-	*need_type = st->res.need_type;
-	return 0;
-}
-
 /* The domain's SPF for each source listed, as a receiver would check it
  * now (MAIL FROM postmaster@domain): the result and the include of the
  * domain's record that authorises the address, which names the service
@@ -187,18 +169,19 @@ static int spf_attribute(struct fb_summary *s, size_t limit, const char *domain,
 	snprintf(sender, sizeof(sender), "postmaster@%s", domain);
 	for (size_t i = 0; i < s->nsources && (limit == 0 || i < limit); i++) {
 		struct fb_source_sum *x = &s->sources[i];
-		struct spf_step st = { .req = { .ip = x->ip,
-			                        .sender = sender,
-			                        .receiver = "posture.invalid",
-			                        .now = (long long)time(NULL) } };
+		struct spf_request req = { .ip = x->ip,
+			                   .sender = sender,
+			                   .receiver = "posture.invalid",
+			                   .now = (long long)time(NULL) };
+		struct spf_eval_result res;
 		if (x->ip[0] == '\0')
 			continue;
-		if (drive_sync(w, memo, spf_step, &st, err, sizeof(err)) == 0) {
+		if (drive_check_host(w, memo, &req, &res, err, sizeof(err)) == 0) {
 			snprintf(x->spf_result, sizeof(x->spf_result), "%s",
-			         spf_result_name(st.res.result));
-			snprintf(x->spf_include, sizeof(x->spf_include), "%s", st.res.via);
+			         spf_result_name(res.result));
+			snprintf(x->spf_include, sizeof(x->spf_include), "%s", res.via);
 		}
-		spf_eval_result_cleanup(&st.res);
+		spf_eval_result_cleanup(&res);
 	}
 	dns_memo_free(memo);
 	return 0;

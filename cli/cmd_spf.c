@@ -145,27 +145,12 @@ out:
 	return rc;
 }
 
-struct eval_step {
-	struct spf_request req;
-	struct spf_eval_result res;
-};
-
-static int eval_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
-                     size_t needlen, uint16_t *need_type)
-{
-	struct eval_step *s = ctx;
-	spf_eval_result_cleanup(&s->res);
-	if (spf_check_host(&s->req, dns, &s->res) != 0)
-		return -1;
-	*pending = s->res.pending;
-	str_copy(need, needlen, s->res.need_name);
-	*need_type = s->res.need_type;
-	return 0;
-}
-
 static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 {
-	struct eval_step s;
+	struct {
+		struct spf_request req;
+		struct spf_eval_result res;
+	} s;
 	char err[256];
 	uint8_t tmp[16];
 	int rc = EXIT_INTERNAL;
@@ -201,7 +186,7 @@ static int spf_eval_cmd(int argc, char **argv, const struct cli_globals *g)
 		fprintf(stderr, "posture: %s\n", w ? "out of memory" : err);
 		goto out;
 	}
-	if (drive_sync(w, memo, eval_step, &s, err, sizeof(err)) != 0) {
+	if (drive_check_host(w, memo, &s.req, &s.res, err, sizeof(err)) != 0) {
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}

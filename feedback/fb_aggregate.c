@@ -861,12 +861,9 @@ static const char DOCTYPE_REFUSED[] =
         "XML with a document type declaration refused (entities are not expanded)";
 
 /* A fresh report and reading state (again, before a second pass). */
-static int agg_start(struct agg *g, struct fb_report *r, const char *where)
+static int agg_start(struct agg *g, struct fb_report *r)
 {
-	fb_report_cleanup(r);
-	memset(r, 0, sizeof(*r));
-	memcpy(r->where, where, sizeof(r->where));
-	r->kind = FB_AGGREGATE;
+	fb_report_reset(r, FB_AGGREGATE, 1);
 	memset(g, 0, sizeof(*g));
 	g->r = r;
 	g->bad = (struct fb_bad){ &r->findings, FIX_SCHEMA, 0, 0 };
@@ -879,14 +876,10 @@ int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char 
 	struct parse_state s;
 	struct xmlsafe_quiet q;
 	struct agg g;
-	char where[FB_WHERE];
 	int well_formed = 0, rc = -1;
 	xmlDocPtr doc = NULL;
 
-	memcpy(where, r->where, sizeof(where));
-	memset(r, 0, sizeof(*r));
-	memcpy(r->where, where, sizeof(where));
-	r->kind = FB_AGGREGATE;
+	fb_report_reset(r, FB_AGGREGATE, 0);
 	if (len == 0) {
 		snprintf(err, errlen, "empty document");
 		return -1;
@@ -900,7 +893,7 @@ int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char 
 		return -1;
 	}
 	xmlsafe_init();
-	if (agg_start(&g, r, where) != 0) {
+	if (agg_start(&g, r) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -912,7 +905,7 @@ int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char 
 		/* Read again in recovery mode, from nothing: what the first
 		 * pass read of the records is dropped. */
 		xmlFreeDoc(doc);
-		if (agg_start(&g, r, where) != 0) {
+		if (agg_start(&g, r) != 0) {
 			xmlsafe_quiet_end(&q);
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -938,11 +931,7 @@ int fb_aggregate_read(const uint8_t *xml, size_t len, struct fb_report *r, char 
 	rc = read_doc(&g, doc, &s, !well_formed, err, errlen);
 out:
 	xmlFreeDoc(doc);
-	if (rc != 0) {
-		fb_report_cleanup(r);
-		memset(r, 0, sizeof(*r));
-		memcpy(r->where, where, sizeof(where));
-		r->kind = FB_AGGREGATE;
-	}
+	if (rc != 0)
+		fb_report_reset(r, FB_AGGREGATE, 1);
 	return rc;
 }

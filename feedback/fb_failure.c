@@ -13,7 +13,6 @@
  */
 #include "feedback.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "fb_impl.h"
 #include "fb_mime.h"
 #include "strutil.h"
+#include "utf8.h"
 
 #define FIX_REPORTER                                                                               \
 	"Nothing to change in your DNS: the receiver's report is incomplete. posture stored what " \
@@ -128,7 +128,6 @@ static void addr_domain(char *dst, size_t len, const char *v)
 static int canon_ip(const char *v, char *out, size_t outlen)
 {
 	char tok[64];
-	unsigned char addr[16];
 	size_t n = 0;
 	const char *p = v;
 
@@ -141,11 +140,7 @@ static int canon_ip(const char *v, char *out, size_t outlen)
 	while (*p != '\0' && !is_wsp(*p) && strchr("];,(", *p) == NULL && n + 1 < sizeof(tok))
 		tok[n++] = *p++;
 	tok[n] = '\0';
-	if (inet_pton(AF_INET, tok, addr) == 1)
-		return inet_ntop(AF_INET, addr, out, (socklen_t)outlen) ? 0 : -1;
-	if (inet_pton(AF_INET6, tok, addr) == 1)
-		return inet_ntop(AF_INET6, addr, out, (socklen_t)outlen) ? 0 : -1;
-	return -1;
+	return fb_ip_canon(tok, out, outlen);
 }
 
 /* ---- RFC 5322 3.3 dates ---- */
@@ -582,6 +577,108 @@ static int read_parts(struct reading *rd, const struct fb_message *m, const stru
 	return keep_headers(rd, (const uint8_t *)"", 0);
 }
 
+/* ---- posture stores only UTF-8 ---- */
+
+/* A field as valid UTF-8 in place (fb_text_copy: U+FFFD for each bad
+ * byte, cut at a character boundary). */
+#define CLEAN(field) clean_field((field), sizeof(field))
+
+static void clean_field(char *field, size_t size)
+{
+	char tmp[FB_WHERE + FB_TEXT]; /* more than any field */
+	fb_text_copy(tmp, size < sizeof(tmp) ? size : sizeof(tmp), field, strnlen(field, size));
+	memcpy(field, tmp, strlen(tmp) + 1);
+}
+
+/* The original headers as valid UTF-8 without NUL: a new buffer only
+ * when they are not already. Returns 0, or -1 out of memory. */
+static int clean_headers(struct fb_failure *f)
+{
+	const unsigned char *p = (const unsigned char *)f->original_headers;
+	size_t n = f->original_headers_len, bad = 0, o = 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = p[i] < 0x80 ? (p[i] != 0) : utf8_seq(p + i, n - i, &cp);
+		bad += len == 0;
+		i += len ? len : 1;
+	}
+	if (bad == 0)
+		return 0;
+	char *out = malloc(n + 2 * bad + 1);
+	if (out == NULL)
+		return -1;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = p[i] < 0x80 ? (p[i] != 0) : utf8_seq(p + i, n - i, &cp);
+		if (len == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, p + i, len);
+		o += len;
+		i += len;
+	}
+	out[o] = '\0';
+	free(f->original_headers);
+	f->original_headers = out;
+	f->original_headers_len = o;
+	return 0;
+}
+
+/* A finding's owned text as valid UTF-8, within FINDING_MESSAGE_MAX as
+ * findings_add keeps it (a new copy only when it is not). Returns 0, or
+ * -1 out of memory. */
+static int clean_owned(char **s)
+{
+	char out[FINDING_MESSAGE_MAX];
+	if (*s == NULL)
+		return 0;
+	size_t len = strlen(*s);
+	fb_text_copy(out, sizeof(out), *s, len);
+	if (strlen(out) == len && memcmp(out, *s, len) == 0)
+		return 0;
+	char *copy = strdup(out);
+	if (copy == NULL)
+		return -1;
+	free(*s);
+	*s = copy;
+	return 0;
+}
+
+/* posture stores only UTF-8: header fields are copied as sent (and the
+ * findings quote them), so the report is made valid UTF-8 here, before
+ * fb_failure_read returns it; the other readers copy through
+ * fb_text_copy as they read. */
+static int clean_report(struct fb_report *r)
+{
+	for (size_t i = 0; i < r->findings.n; i++)
+		if (clean_owned(&r->findings.v[i].message) != 0 ||
+		    clean_owned(&r->findings.v[i].path) != 0)
+			return -1;
+	CLEAN(r->org);
+	CLEAN(r->report_id);
+	CLEAN(r->domain);
+	if (r->fail == NULL)
+		return 0;
+	struct fb_failure *f = r->fail;
+	CLEAN(f->feedback_type);
+	CLEAN(f->auth_failure);
+	CLEAN(f->source_ip);
+	CLEAN(f->reported_domain);
+	CLEAN(f->original_mail_from);
+	CLEAN(f->original_rcpt_to);
+	CLEAN(f->reporting_mta);
+	CLEAN(f->delivery_result);
+	CLEAN(f->dkim_domain);
+	CLEAN(f->dkim_selector);
+	CLEAN(f->header_from);
+	CLEAN(f->subject);
+	return f->original_headers != NULL ? clean_headers(f) : 0;
+}
+
 int fb_failure_read(const struct fb_message *m, struct fb_report *r, char *err, size_t errlen)
 {
 	const struct fb_part *arf = find_part(m, PART_ARF), *text = NULL;
@@ -606,6 +703,11 @@ int fb_failure_read(const struct fb_message *m, struct fb_report *r, char *err, 
 		goto oom;
 	r->fail = rd.f;
 	findings_cleanup(&rd.fs);
+	if (clean_report(r) != 0) {
+		fb_report_reset(r, FB_FAILURE, 1);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");

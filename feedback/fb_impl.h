@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feedback.h"
 #include "finding.h"
 
 /* What fb_text_copy did to a value besides copying it. */
@@ -36,6 +37,11 @@ const char *fb_text_show(const char *s, char *buf, size_t len);
  * written as text (white space around it allowed), in out (>= FB_IP).
  * Returns 0, or -1 when s is not an address (out is then ""). */
 int fb_ip_canon(const char *s, char *out, size_t len);
+
+/* r emptied for a reader of kind, its where kept. owned: r holds what
+ * a reader gave it, freed first; else r is the caller's fresh report,
+ * whose other fields are not ours to free. */
+void fb_report_reset(struct fb_report *r, enum fb_kind kind, int owned);
 
 /* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
  * (Howard Hinnant's days_from_civil): the dates reports carry, without

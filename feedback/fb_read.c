@@ -26,7 +26,6 @@
 #include "fb_impl.h"
 #include "fb_mime.h"
 #include "fb_unpack.h"
-#include "utf8.h"
 
 enum sniffed {
 	S_EMPTY,
@@ -73,112 +72,11 @@ static void add_failed(struct rd *d, const char *where, const char *fmt, ...)
 	b->nfailed++;
 }
 
-/* A field as valid UTF-8 in place (fb_text_copy: U+FFFD for each bad
- * byte, cut at a character boundary). */
-#define CLEAN(field) clean_field((field), sizeof(field))
-
-static void clean_field(char *field, size_t size)
-{
-	char tmp[FB_WHERE + FB_TEXT]; /* more than any field */
-	fb_text_copy(tmp, size < sizeof(tmp) ? size : sizeof(tmp), field, strnlen(field, size));
-	memcpy(field, tmp, strlen(tmp) + 1);
-}
-
-/* The original headers as valid UTF-8 without NUL: a new buffer only
- * when they are not already. Returns 0, or -1 out of memory. */
-static int clean_headers(struct fb_failure *f)
-{
-	const unsigned char *p = (const unsigned char *)f->original_headers;
-	size_t n = f->original_headers_len, bad = 0, o = 0;
-
-	for (size_t i = 0; i < n;) {
-		unsigned cp;
-		size_t len = p[i] < 0x80 ? (p[i] != 0) : utf8_seq(p + i, n - i, &cp);
-		bad += len == 0;
-		i += len ? len : 1;
-	}
-	if (bad == 0)
-		return 0;
-	char *out = malloc(n + 2 * bad + 1);
-	if (out == NULL)
-		return -1;
-	for (size_t i = 0; i < n;) {
-		unsigned cp;
-		size_t len = p[i] < 0x80 ? (p[i] != 0) : utf8_seq(p + i, n - i, &cp);
-		if (len == 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(out + o, p + i, len);
-		o += len;
-		i += len;
-	}
-	out[o] = '\0';
-	free(f->original_headers);
-	f->original_headers = out;
-	f->original_headers_len = o;
-	return 0;
-}
-
-/* A finding's owned text as valid UTF-8, within FINDING_MESSAGE_MAX as
- * findings_add keeps it (a new copy only when it is not). Returns 0, or
- * -1 out of memory. */
-static int clean_owned(char **s)
-{
-	char out[FINDING_MESSAGE_MAX];
-	if (*s == NULL)
-		return 0;
-	size_t len = strlen(*s);
-	fb_text_copy(out, sizeof(out), *s, len);
-	if (strlen(out) == len && memcmp(out, *s, len) == 0)
-		return 0;
-	char *copy = strdup(out);
-	if (copy == NULL)
-		return -1;
-	free(*s);
-	*s = copy;
-	return 0;
-}
-
-/* posture stores only UTF-8: whatever a reader let through (the
- * failure reader copies header fields as sent) is made so here, so that
- * every report fb_read gives holds valid UTF-8 text. */
-static int clean_report(struct fb_report *r)
-{
-	for (size_t i = 0; i < r->findings.n; i++)
-		if (clean_owned(&r->findings.v[i].message) != 0 ||
-		    clean_owned(&r->findings.v[i].path) != 0)
-			return -1;
-	CLEAN(r->where);
-	CLEAN(r->org);
-	CLEAN(r->report_id);
-	CLEAN(r->domain);
-	if (r->fail == NULL)
-		return 0;
-	struct fb_failure *f = r->fail;
-	CLEAN(f->feedback_type);
-	CLEAN(f->auth_failure);
-	CLEAN(f->source_ip);
-	CLEAN(f->reported_domain);
-	CLEAN(f->original_mail_from);
-	CLEAN(f->original_rcpt_to);
-	CLEAN(f->reporting_mta);
-	CLEAN(f->delivery_result);
-	CLEAN(f->dkim_domain);
-	CLEAN(f->dkim_selector);
-	CLEAN(f->header_from);
-	CLEAN(f->subject);
-	return f->original_headers != NULL ? clean_headers(f) : 0;
-}
-
 /* Takes r over (the batch owns it from here, or it is freed). */
 static void add_report(struct rd *d, struct fb_report *r)
 {
 	struct fb_batch *b = d->out;
-	struct fb_report *v =
-	        clean_report(r) == 0 ? realloc(b->reports, (b->nreports + 1) * sizeof(*v)) : NULL;
+	struct fb_report *v = realloc(b->reports, (b->nreports + 1) * sizeof(*v));
 	if (v == NULL) {
 		d->oom = 1;
 		fb_report_cleanup(r);

@@ -212,3 +212,14 @@ int64_t fb_days_from_civil(int64_t y, int m, int d)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
+
+void fb_report_reset(struct fb_report *r, enum fb_kind kind, int owned)
+{
+	char where[FB_WHERE];
+	memcpy(where, r->where, sizeof(where));
+	if (owned)
+		fb_report_cleanup(r);
+	memset(r, 0, sizeof(*r));
+	memcpy(r->where, where, sizeof(r->where));
+	r->kind = kind;
+}

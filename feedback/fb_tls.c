@@ -381,16 +381,12 @@ static int read_root(struct tls *g, const json_t *root, char *err, size_t errlen
 
 int fb_tls_read(const uint8_t *json, size_t len, struct fb_report *r, char *err, size_t errlen)
 {
-	char where[FB_WHERE];
 	json_error_t jerr;
 	struct tls g;
 	json_t *root;
 	int rc = -1;
 
-	memcpy(where, r->where, sizeof(where));
-	memset(r, 0, sizeof(*r));
-	memcpy(r->where, where, sizeof(where));
-	r->kind = FB_TLS;
+	fb_report_reset(r, FB_TLS, 0);
 	if (len > FB_MEMBER_MAX) {
 		snprintf(err, errlen, "larger than %u bytes", (unsigned)FB_MEMBER_MAX);
 		return -1;
@@ -418,11 +414,7 @@ int fb_tls_read(const uint8_t *json, size_t len, struct fb_report *r, char *err,
 	rc = read_root(&g, root, err, errlen);
 out:
 	json_decref(root);
-	if (rc != 0) {
-		fb_report_cleanup(r);
-		memset(r, 0, sizeof(*r));
-		memcpy(r->where, where, sizeof(where));
-		r->kind = FB_TLS;
-	}
+	if (rc != 0)
+		fb_report_reset(r, FB_TLS, 1);
 	return rc;
 }

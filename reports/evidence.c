@@ -33,13 +33,11 @@ const char *evidence_verdict_word(const struct fb_verdict *v)
 	return v->safe ? "safe to enforce" : "not yet";
 }
 
-static const char *day(int64_t t, char *buf, size_t len)
+const char *evidence_day(int64_t t, char *buf, size_t len)
 {
-	if (t <= 0)
-		return "-";
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
 		return "-";
 	return buf;
 }
@@ -72,8 +70,8 @@ static void text_head(FILE *out, const struct evidence_doc *d)
 	const struct fb_summary *s = d->s;
 	char a[16], b[16];
 	LINE(d, out, 0, "DMARC aggregate reports for %s, %s .. %s",
-	     s->domain[0] ? s->domain : "every domain", day(s->first, a, sizeof(a)),
-	     day(s->last, b, sizeof(b)));
+	     s->domain[0] ? s->domain : "every domain", evidence_day(s->first, a, sizeof(a)),
+	     evidence_day(s->last, b, sizeof(b)));
 	LINE(d, out, 2, "%" PRIu64 " reports from %zu reporters, %" PRIu64 " messages", s->reports,
 	     s->nreporters, s->messages);
 	LINE(d, out, 2, "DMARC pass: %" PRIu64 " (%.1f %%), fail: %" PRIu64, s->pass,
@@ -151,7 +149,7 @@ static void text_rest(FILE *out, const struct evidence_doc *d)
 		fputs("\nPer day\n", out);
 	for (size_t i = 0; i < s->ndays; i++)
 		LINE(d, out, 2, "%s: %" PRIu64 " messages, %.1f %% pass",
-		     day(s->days[i].day, a, sizeof(a)), s->days[i].messages,
+		     evidence_day(s->days[i].day, a, sizeof(a)), s->days[i].messages,
 		     rate(s->days[i].pass, s->days[i].messages));
 	if (s->failure_reports > 0)
 		LINE(d, out, 0, "\nFailure reports (RFC 6591): %" PRIu64, s->failure_reports);
@@ -198,8 +196,9 @@ static void csv_sources(FILE *out, const struct evidence_doc *d)
 		csv_cell_mode(out, x->spf_domains, d->csv_raw);
 		fputc(',', out);
 		csv_cell_mode(out, x->dkim_domains, d->csv_raw);
-		fprintf(out, ",%s,%s,", x->last_seen ? day(x->last_seen, a, sizeof(a)) : "",
-		        x->last_fail ? day(x->last_fail, b, sizeof(b)) : "");
+		fprintf(out, ",%s,%s,",
+		        x->last_seen ? evidence_day(x->last_seen, a, sizeof(a)) : "",
+		        x->last_fail ? evidence_day(x->last_fail, b, sizeof(b)) : "");
 		csv_cell_mode(out, x->spf_result, d->csv_raw);
 		fputc(',', out);
 		csv_cell_mode(out, x->spf_include, d->csv_raw);
@@ -230,7 +229,7 @@ static void csv_tables(FILE *out, const struct evidence_doc *d)
 		for (size_t i = 0; i < s->ndays; i++) {
 			csv_cell_mode(out, s->domain, d->csv_raw);
 			fprintf(out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\r\n",
-			        day(s->days[i].day, a, sizeof(a)), s->days[i].messages,
+			        evidence_day(s->days[i].day, a, sizeof(a)), s->days[i].messages,
 			        s->days[i].pass, s->days[i].messages - s->days[i].pass);
 		}
 		break;
@@ -376,7 +375,7 @@ static void json_lists(struct jsonw *w, const struct fb_summary *s)
 	for (size_t i = 0; i < s->ndays; i++) {
 		char buf[16];
 		jsonw_obj(w);
-		jsonw_kstr(w, "day", day(s->days[i].day, buf, sizeof(buf)));
+		jsonw_kstr(w, "day", evidence_day(s->days[i].day, buf, sizeof(buf)));
 		jsonw_kint(w, "messages", (int64_t)s->days[i].messages);
 		jsonw_kint(w, "dmarc_pass", (int64_t)s->days[i].pass);
 		jsonw_end_obj(w);
@@ -478,8 +477,8 @@ static void md_write(FILE *out, const struct evidence_doc *d)
 	char a[16], b[16];
 	fputs("# DMARC aggregate reports: ", out);
 	report_md_text(out, s->domain[0] ? s->domain : "every domain");
-	fprintf(out, "\n\n- period: %s .. %s\n", day(s->first, a, sizeof(a)),
-	        day(s->last, b, sizeof(b)));
+	fprintf(out, "\n\n- period: %s .. %s\n", evidence_day(s->first, a, sizeof(a)),
+	        evidence_day(s->last, b, sizeof(b)));
 	fprintf(out,
 	        "- reports: %" PRIu64 "\n- messages: %" PRIu64 "\n- DMARC pass: %" PRIu64
 	        " (%.1f %%)\n- DMARC fail: %" PRIu64 "\n",

@@ -47,6 +47,8 @@ void evidence_html_section(FILE *out, const struct evidence_doc *d);
 /* The same section on a page of its own (posture reports summary
  * --format html). */
 void evidence_html_page(FILE *out, const struct evidence_doc *d);
+/* YYYY-MM-DD (UTC) of Unix seconds in buf (>= 11 bytes); "-" for 0. */
+const char *evidence_day(int64_t t, char *buf, size_t len);
 /* "safe to enforce" or "not yet". */
 const char *evidence_verdict_word(const struct fb_verdict *v);
 

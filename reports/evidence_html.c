@@ -29,15 +29,6 @@ static void html_u64(FILE *out, uint64_t v)
 	fprintf(out, "%" PRIu64, v);
 }
 
-static const char *day(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
-		return "-";
-	return buf;
-}
-
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
@@ -72,7 +63,7 @@ static void days_chart(FILE *out, const struct fb_summary *s)
 		        "<g class=\"day\" data-day=\"%s\" data-messages=\"%" PRIu64
 		        "\" data-pass=\"%" PRIu64 "\"><title>%s: %" PRIu64 " messages, %.1f %% "
 		        "pass</title>",
-		        day(d->day, a, sizeof(a)), d->messages, d->pass, a, d->messages,
+		        evidence_day(d->day, a, sizeof(a)), d->messages, d->pass, a, d->messages,
 		        pct(d->pass, d->messages));
 		fprintf(out,
 		        "<rect class=\"s0\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\"/>"
@@ -84,9 +75,9 @@ static void days_chart(FILE *out, const struct fb_summary *s)
 	if (n > 0) {
 		char a[16], b[16];
 		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>", CH_LEFT, height - 4,
-		        day(s->days[from].day, a, sizeof(a)));
+		        evidence_day(s->days[from].day, a, sizeof(a)));
 		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", width - 4,
-		        height - 4, day(s->days[s->ndays - 1].day, b, sizeof(b)));
+		        height - 4, evidence_day(s->days[s->ndays - 1].day, b, sizeof(b)));
 	}
 	fputs("</svg></figure>\n", out);
 }
@@ -129,7 +120,7 @@ static void failing_table(FILE *out, const struct evidence_doc *d)
 		td_num(out, x->messages - x->pass);
 		td(out, x->spf_domains);
 		td(out, x->dkim_domains);
-		td(out, day(x->last_fail, a, sizeof(a)));
+		td(out, evidence_day(x->last_fail, a, sizeof(a)));
 		fputs("</tr>\n", out);
 		shown++;
 	}
@@ -181,8 +172,8 @@ void evidence_html_section(FILE *out, const struct evidence_doc *d)
 	fprintf(out,
 	        "<p class=\"headline\">%s .. %s: %" PRIu64 " aggregate reports, %" PRIu64
 	        " messages, %.1f %% passed DMARC (%" PRIu64 " failed).</p>\n",
-	        day(s->first, a, sizeof(a)), day(s->last, b, sizeof(b)), s->reports, s->messages,
-	        pct(s->pass, s->messages), s->fail);
+	        evidence_day(s->first, a, sizeof(a)), evidence_day(s->last, b, sizeof(b)),
+	        s->reports, s->messages, pct(s->pass, s->messages), s->fail);
 	if (d->v != NULL) {
 		fprintf(out, "<p id=\"evidence-verdict\" data-verdict=\"%s\"><strong>%s</strong>: ",
 		        d->v->safe ? "safe_to_enforce" : "not_yet", evidence_verdict_word(d->v));

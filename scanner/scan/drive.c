@@ -161,3 +161,29 @@ out:
 	free(r);
 	return rc;
 }
+
+struct check_host_step {
+	const struct spf_request *req;
+	struct spf_eval_result *res;
+};
+
+static int check_host_step(void *ctx, const struct spf_dns *dns, bool *pending, char *need,
+                           size_t needlen, uint16_t *need_type)
+{
+	struct check_host_step *st = ctx;
+	spf_eval_result_cleanup(st->res);
+	if (spf_check_host(st->req, dns, st->res) != 0)
+		return -1;
+	*pending = st->res->pending;
+	snprintf(need, needlen, "%s", st->res->need_name);
+	*need_type = st->res->need_type;
+	return 0;
+}
+
+int drive_check_host(struct dns_worker *w, struct dns_memo *memo, const struct spf_request *req,
+                     struct spf_eval_result *res, char *err, size_t errlen)
+{
+	struct check_host_step st = { req, res };
+	memset(res, 0, sizeof(*res));
+	return drive_sync(w, memo, check_host_step, &st, err, errlen);
+}

@@ -25,6 +25,12 @@ typedef int (*drive_step_fn)(void *ctx, const struct spf_dns *dns, bool *pending
 int drive_sync(struct dns_worker *w, struct dns_memo *memo, drive_step_fn step, void *ctx,
                char *err, size_t errlen);
 
+/* RFC 7208 check_host() for req to completion (spf_check_host driven by
+ * drive_sync); *res is the caller's to free (spf_eval_result_cleanup),
+ * also on failure. Returns 0, or -1 with a reason in err. */
+int drive_check_host(struct dns_worker *w, struct dns_memo *memo, const struct spf_request *req,
+                     struct spf_eval_result *res, char *err, size_t errlen);
+
 /*
  * Several checks side by side, each round asking at once for every answer
  * they miss: a round runs each unfinished check and reports through need()
