@@ -47,19 +47,12 @@ static int is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
-static char lower(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		c = (char)(c + ('a' - 'A'));
-	return c;
-}
-
 /* Copies src lower-cased (NULL copies ""). */
 static void copy_lower(char *dst, size_t len, const char *src)
 {
 	str_copy(dst, len, src ? src : "");
 	for (char *p = dst; *p != '\0'; p++)
-		*p = lower(*p);
+		*p = str_lower(*p);
 }
 
 /* A domain as stored: lower case, without a final dot. */
@@ -117,7 +110,7 @@ static void addr_domain(char *dst, size_t len, const char *v)
 		return;
 	for (at++; *at != '\0' && !is_wsp(*at) && strchr(">;,()\"", *at) == NULL && n + 1 < len;
 	     at++)
-		dst[n++] = lower(*at);
+		dst[n++] = str_lower(*at);
 	dst[n] = '\0';
 	if (n > 0 && dst[n - 1] == '.')
 		dst[n - 1] = '\0';
@@ -215,7 +208,7 @@ static int parse_date(const char *s, int64_t *out)
 		return -1;
 	p = skip_ws(p);
 	for (int i = 0; i < 3 && *p != '\0'; i++)
-		m3[i] = lower(*p++);
+		m3[i] = str_lower(*p++);
 	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) /* "September" */
 		p++;
 	for (int i = 0; i < 12; i++)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailhdr.h"
 #include "strutil.h"
 
 #define HDR_FIELDS_MAX 1024           /* fields kept of one header section */
@@ -30,16 +31,9 @@ static int is_wsp(uint8_t c)
 	return c == ' ' || c == '\t';
 }
 
-static char lower(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		c = (char)(c + ('a' - 'A'));
-	return c;
-}
-
 static int ieq(const char *a, const char *b)
 {
-	while (*a != '\0' && lower(*a) == lower(*b)) {
+	while (*a != '\0' && str_lower(*a) == str_lower(*b)) {
 		a++;
 		b++;
 	}
@@ -70,123 +64,50 @@ static size_t line_end(const uint8_t *d, size_t len, size_t off, size_t *next)
 	return end;
 }
 
-/* ---- header fields (RFC 5322 2.2) ---- */
+/* ---- header fields (RFC 5322 2.2: mailhdr reads them) ---- */
 
 struct hlist {
 	struct fb_header *v;
-	size_t n, size;
+	size_t n;
 };
 
-/* RFC 5322 2.2: a field name is printable US-ASCII but the colon; RFC
- * 5322 4.5 (obs-optional) allows white space before the colon. Returns
- * the name's length and sets *colon, or 0 when the line is no field. */
-static size_t field_name(const uint8_t *d, size_t off, size_t end, size_t *colon)
+static int starts_from_line(const uint8_t *d, size_t len)
 {
-	size_t i = off, name_end;
-
-	while (i < end && d[i] > 32 && d[i] < 127 && d[i] != ':')
-		i++;
-	name_end = i;
-	while (i < end && is_wsp(d[i]))
-		i++;
-	if (name_end == off || i >= end || d[i] != ':')
-		return 0;
-	*colon = i;
-	return name_end - off;
-}
-
-/* The value from v_off to v_end unfolded (RFC 5322 2.2.3: CR and LF
- * removed, the white space after them kept), NUL bytes dropped, at most
- * HDR_VALUE_MAX bytes, trimmed. */
-static char *field_value(const uint8_t *d, size_t v_off, size_t v_end)
-{
-	size_t span, n = 0, start = 0;
-	char *v;
-
-	while (v_off < v_end && (is_wsp(d[v_off]) || d[v_off] == '\r' || d[v_off] == '\n'))
-		v_off++; /* the cap counts the value, not the space before it */
-	span = v_end - v_off;
-	v = malloc((span < HDR_VALUE_MAX ? span : HDR_VALUE_MAX) + 1);
-	if (v == NULL)
-		return NULL;
-	for (size_t i = v_off; i < v_end && n < HDR_VALUE_MAX; i++)
-		if (d[i] != '\r' && d[i] != '\n' && d[i] != '\0')
-			v[n++] = (char)d[i];
-	while (n > 0 && is_wsp((uint8_t)v[n - 1]))
-		n--;
-	while (start < n && is_wsp((uint8_t)v[start]))
-		start++;
-	memmove(v, v + start, n - start);
-	v[n - start] = '\0';
-	return v;
-}
-
-static int field_add(struct hlist *l, const uint8_t *d, size_t name_off, size_t name_len,
-                     size_t v_off, size_t v_end)
-{
-	struct fb_header *h;
-
-	if (l->n >= HDR_FIELDS_MAX)
-		return 0; /* later fields are dropped: the ones reports need come first */
-	if (l->n == l->size) {
-		size_t size = l->size ? l->size * 2 : 16;
-		struct fb_header *v = realloc(l->v, size * sizeof(*v));
-		if (v == NULL)
-			return -1;
-		l->v = v;
-		l->size = size;
-	}
-	h = &l->v[l->n];
-	h->name = malloc(name_len + 1);
-	h->value = field_value(d, v_off, v_end);
-	if (h->name == NULL || h->value == NULL) {
-		free(h->name);
-		free(h->value);
-		return -1;
-	}
-	memcpy(h->name, d + name_off, name_len);
-	h->name[name_len] = '\0';
-	l->n++;
-	return 0;
+	return len >= 5 && memcmp(d, "From ", 5) == 0;
 }
 
 /* Reads a header section: its fields into l, and where the body starts
  * into *body (after the empty line; at a line that is neither a field
- * nor a continuation, as most readers do; or len). Returns 0 or -1. */
-static int parse_section(const uint8_t *d, size_t len, struct hlist *l, size_t *body)
+ * nor a continuation, as most readers do; or len). mbox: a message's
+ * "From " first line is skipped (RFC 4155); in a part or a headers-only
+ * text it is no field, and the body starts there. Returns 0 or -1. */
+static int parse_section(const uint8_t *d, size_t len, struct hlist *l, size_t *body, int mbox)
 {
-	size_t off = 0, next, name_off = 0, name_len = 0, v_off = 0, v_end = 0;
-	int open = 0;
+	struct mailhdr h;
 
-	*body = len;
-	while (off < len) {
-		size_t end = line_end(d, len, off, &next), colon, nl;
-		if (end == off) {
-			*body = next;
-			break;
-		}
-		if (is_wsp(d[off])) { /* a folded line: part of the field above */
-			if (open)
-				v_end = end;
-			off = next;
-			continue;
-		}
-		nl = field_name(d, off, end, &colon);
-		if (nl == 0) {
-			*body = off;
-			break;
-		}
-		if (open && field_add(l, d, name_off, name_len, v_off, v_end) != 0)
-			return -1;
-		open = 1;
-		name_off = off;
-		name_len = nl;
-		v_off = colon + 1;
-		v_end = end;
-		off = next;
-	}
-	if (open && field_add(l, d, name_off, name_len, v_off, v_end) != 0)
+	l->v = NULL;
+	l->n = 0;
+	*body = 0;
+	if (!mbox && starts_from_line(d, len))
+		return 0;
+	if (mailhdr_parse(d, len, HDR_FIELDS_MAX, HDR_VALUE_MAX, &h) != 0)
 		return -1;
+	*body = h.body_off;
+	if (h.n > 0) {
+		l->v = malloc(h.n * sizeof(*l->v));
+		if (l->v == NULL) {
+			mailhdr_free(&h);
+			return -1;
+		}
+	}
+	/* The names and values move over: mailhdr_free then frees the array. */
+	for (size_t i = 0; i < h.n; i++) {
+		l->v[i].name = h.v[i].name;
+		l->v[i].value = h.v[i].value;
+	}
+	l->n = h.n;
+	h.n = 0;
+	mailhdr_free(&h);
 	return 0;
 }
 
@@ -203,15 +124,13 @@ void fb_headers_free(struct fb_header *h, size_t n)
 
 int fb_headers_parse(const uint8_t *data, size_t len, struct fb_header **out, size_t *n)
 {
-	struct hlist l = { NULL, 0, 0 };
+	struct hlist l;
 	size_t body;
 
 	*out = NULL;
 	*n = 0;
-	if (parse_section(data, len, &l, &body) != 0) {
-		fb_headers_free(l.v, l.n);
+	if (parse_section(data, len, &l, &body, 0) != 0)
 		return -1;
-	}
 	*out = l.v;
 	*n = l.n;
 	return 0;
@@ -280,7 +199,7 @@ static int param_next(const char **s, char *name, size_t nlen, char *val, size_t
 		n = 0;
 		while (*p != '\0' && *p != '=' && *p != ';' && !is_wsp((uint8_t)*p)) {
 			if (n + 1 < nlen)
-				name[n++] = lower(*p);
+				name[n++] = str_lower(*p);
 			p++;
 		}
 		name[n] = '\0';
@@ -418,10 +337,10 @@ static void content_type(const char *v, const char *dflt, char *out, size_t outl
 	if (p == sub)
 		return;
 	for (const char *c = type; c < type + tlen && n + 2 < outlen; c++)
-		out[n++] = lower(*c);
+		out[n++] = str_lower(*c);
 	out[n++] = '/';
 	for (const char *c = sub; c < p && n + 1 < outlen; c++)
-		out[n++] = lower(*c);
+		out[n++] = str_lower(*c);
 	out[n] = '\0';
 	*params = p;
 }
@@ -598,7 +517,7 @@ static int add_leaf(struct walk *w, const struct hlist *h, const char *type, con
 	if (cte != NULL) {
 		const char *c = skip_cfws(cte);
 		while (is_token(*c) && n + 1 < sizeof(p->encoding))
-			p->encoding[n++] = lower(*c++);
+			p->encoding[n++] = str_lower(*c++);
 		p->encoding[n] = '\0';
 	}
 	if (decode_body(p, body, len) != 0)
@@ -613,9 +532,9 @@ static int walk_entity(struct walk *w, const struct hlist *h, const uint8_t *bod
 /* One body part: its own header section, then its entity. */
 static int walk_part(struct walk *w, const uint8_t *d, size_t len, int depth, int digest)
 {
-	struct hlist h = { NULL, 0, 0 };
+	struct hlist h;
 	size_t body;
-	int rc = parse_section(d, len, &h, &body);
+	int rc = parse_section(d, len, &h, &body, 0);
 
 	/* RFC 2046 5.1.5: in a multipart/digest, parts are messages by default. */
 	if (rc == 0)
@@ -726,23 +645,15 @@ void fb_message_cleanup(struct fb_message *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int starts_from_line(const uint8_t *d, size_t len)
-{
-	return len >= 5 && memcmp(d, "From ", 5) == 0;
-}
-
 int fb_message_parse(const uint8_t *data, size_t len, struct fb_message *m, char *err,
                      size_t errlen)
 {
-	struct hlist h = { NULL, 0, 0 };
+	struct hlist h;
 	struct walk w = { m, 0, 0 };
-	size_t off = 0, body;
+	size_t body;
 
 	memset(m, 0, sizeof(*m));
-	if (starts_from_line(data, len)) /* an mbox's "From " line (RFC 4155) */
-		line_end(data, len, 0, &off);
-	if (parse_section(data + off, len - off, &h, &body) != 0) {
-		fb_headers_free(h.v, h.n);
+	if (parse_section(data, len, &h, &body, 1) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -753,7 +664,7 @@ int fb_message_parse(const uint8_t *data, size_t len, struct fb_message *m, char
 		fb_message_cleanup(m);
 		return -1;
 	}
-	if (walk_entity(&w, &h, data + off + body, len - off - body, 0, "text/plain") != 0) {
+	if (walk_entity(&w, &h, data + body, len - body, 0, "text/plain") != 0) {
 		fb_message_cleanup(m);
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -43,6 +43,15 @@ static inline size_t str_join3(char *dst, size_t size, const char *a, const char
 	return total;
 }
 
+/* c lower-cased when it is an ASCII capital; every other byte as is (no
+ * locale: protocol names and domains are ASCII-case-insensitive only). */
+static inline char str_lower(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		c = (char)(c + ('a' - 'A'));
+	return c;
+}
+
 /* The value of a base64 digit (RFC 4648 4), or -1 for any other byte. */
 static inline int str_base64_value(unsigned char c)
 {
