@@ -6,7 +6,8 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libcurl libzstd libzip
+PKGS     := getdns jansson libpsl libidn2 sqlite3 libxml-2.0 libcrypto zlib libcurl libzstd libzip \
+            opendkim
 TEST_PKGS := cmocka
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 
@@ -14,7 +15,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # says what it may include, and scripts/lint-arch.py checks it). Headers
 # are included by name: every header name is unique across these folders.
 ENGINE_DIRS := scanner/util scanner/dns scanner/fetch scanner/spf scanner/dmarc \
-               scanner/dkim scanner/bimi feedback scanner/scan db reports
+               scanner/dkim scanner/bimi feedback message scanner/scan db reports
 SRC_DIRS := $(ENGINE_DIRS) cli
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -9,12 +9,15 @@ set -euo pipefail
 # client, dnsperf for benchmarks, python3-dnslib for the fault server,
 # openssl for the HTTPS server's and the mark certificates' test CAs,
 # groff and man-db to check the man page); chromium renders the HTML
-# report in its test and in make report-demo.
+# report in its test and in make report-demo. libopendkim-dev verifies
+# the DKIM signatures of a received message (posture headers --verify);
+# python3-dkim signs the messages of the headers integration tests.
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev libzstd-dev libzip-dev
-  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml openssl
+  libopendkim-dev
+  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml python3-dkim openssl
   groff-base man-db
   clang clang-format clang-tidy chromium
 )

@@ -3,18 +3,19 @@
 # and runs it for FUZZ_SECONDS (default 60) on a seed corpus made from the
 # SPF conformance suite's records, the DMARC records of the tests, the SVG
 # fixtures, and the receivers' reports of tests/fixtures/dmarc-reports/
-# (fuzz_fb_*). A crash leaves its input in build-fuzz/crashes/ and fails
-# the script.
+# (fuzz_fb_*), and the messages of tests/fixtures/headers/ (fuzz_msg_*).
+# A crash leaves its input in build-fuzz/crashes/ and fails the script.
 #   scripts/fuzz.sh [HARNESS...]     e.g. FUZZ_SECONDS=600 scripts/fuzz.sh
+# FUZZ_OUT=DIR builds and runs in DIR instead of build-fuzz.
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-OUT=build-fuzz
+OUT=${FUZZ_OUT:-build-fuzz}
 mkdir -p "$OUT/crashes"
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -std=c11"
 # Headers are included by bare name, as in the Makefile: every layer folder.
-CFLAGS+=" $(for d in scanner/* feedback db reports cli; do [ -d "$d" ] && printf -- '-I%s ' "$d"; done)"
+CFLAGS+=" $(for d in scanner/* feedback message db reports cli; do [ -d "$d" ] && printf -- '-I%s ' "$d"; done)"
 # What each harness links: the pure modules it exercises, nothing else.
 declare -A SOURCES=(
 	[fuzz_spf_parse]="scanner/spf/spf.c scanner/util/finding.c scanner/util/dnsutil.c"
@@ -29,7 +30,8 @@ declare -A SOURCES=(
 	[fuzz_jsonw]="scanner/util/jsonw.c scanner/util/utf8.c"
 	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 	[fuzz_dns_tcp]="scanner/dns/dns_tcp.c scanner/dns/dns_loop.c scanner/dns/dns_wire.c scanner/util/dnsutil.c"
-	[fuzz_fb_aggregate]="feedback/fb_aggregate.c feedback/fb_tls.c feedback/fb_read.c feedback/fb_report.c feedback/fb_mime.c feedback/fb_unpack.c feedback/fb_failure.c scanner/util/finding.c scanner/util/utf8.c scanner/util/xmlsafe.c"
+	[fuzz_msg_headers]="message/msg_authres.c message/msg_sig.c message/msg_received.c message/msg_analyze.c message/msg_findings.c message/msg_lookalike.c scanner/util/mailhdr.c scanner/util/taglist.c scanner/util/finding.c scanner/util/utf8.c"
+	[fuzz_fb_aggregate]="feedback/fb_aggregate.c feedback/fb_tls.c feedback/fb_read.c feedback/fb_report.c feedback/fb_mime.c feedback/fb_unpack.c feedback/fb_failure.c scanner/util/mailhdr.c scanner/util/finding.c scanner/util/utf8.c scanner/util/xmlsafe.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
 declare -A LIBS=(
@@ -223,6 +225,24 @@ if [ ! -d "$rseed" ]; then
 			cp -- "$f" "$rseed/$(sha1sum <"$f" | cut -c1-16)"
 		done
 fi
+# Header seeds: the messages of tests/fixtures/headers/ (real ones with
+# ARC chains and DKIM signatures, and the incidents of issue 23), and the
+# Authentication-Results forms receivers write, each in a small message.
+hseed="$OUT/seed-headers"
+if [ ! -d "$hseed" ]; then
+	mkdir -p "$hseed"
+	find tests/fixtures/headers -type f -name '*.eml' -print0 |
+		while IFS= read -r -d '' f; do
+			cp -- "$f" "$hseed/$(sha1sum <"$f" | cut -c1-16)"
+		done
+	for ar in 'example.org 1; none' \
+		'spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=example.com; dkim=pass (signature was verified) header.d=example.com;dmarc=pass action=none header.from=example.com;compauth=pass reason=100' \
+		'foo.example.net (foobar) 1 (baz); dkim (Because I like it) / 1 (One yay) = (wait for it) fail policy (A dot can go here) . (like that) expired (this surprised me) = (as I wasn'"'"'t expecting it) 1362471462' \
+		'mx.hosting.example; dkim=none; dmarc=fail reason="No valid SPF, No valid DKIM" header.from=victim.example'; do
+		printf 'Received: from a.example (a.example [192.0.2.1]) by mx.example.net with ESMTPS id 1; Mon, 02 Nov 2020 01:57:24 -0800 (PST)\r\nAuthentication-Results: %s\r\nARC-Authentication-Results: i=1; %s\r\nReceived-SPF: softfail (mx.example.net: domain of transitioning x@example.com does not designate 192.0.2.1 as permitted sender) client-ip=192.0.2.1;\r\nDKIM-Signature: v=1; a=rsa-sha1; d=example.com; s=s1; h=From:To; bh=AAAA; b=AAAA\r\nFrom: <x@example.com>\r\n\r\nbody\r\n' "$ar" "$ar" >"$hseed/new"
+		mv -- "$hseed/new" "$hseed/$(sha1sum <"$hseed/new" | cut -c1-16)"
+	done
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -233,7 +253,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *fb_*) seeds=$rseed ;; *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
+	case $h in *fb_*) seeds=$rseed ;; *msg_*) seeds=$hseed ;; *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEF = os.path.join(ROOT, "scanner", "util", "findings.def")
 OUT = os.path.join(ROOT, "doc", "findings.md")
 
-CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg|report)\.[a-z0-9_]+$")
+CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg|report|headers)\.[a-z0-9_]+$")
 SEVERITIES = ("ERROR", "WARNING", "INFO")
 
 # The sections, in order: prefix, title, what the codes come from.
@@ -66,6 +66,10 @@ SECTIONS = [
      "From `posture reports import`: what a receiver's DMARC aggregate, DMARC failure or SMTP TLS "
      "report gets wrong that posture read past (the report is kept; the finding says what was "
      "missing or repaired)."),
+    ("headers", "Received messages",
+     "From `posture headers`: one received message read hop by hop (its Received fields, the "
+     "Authentication-Results each receiver recorded, ARC sets, DKIM signatures), with what let "
+     "it through and how the From domain's posture played in it."),
 ]
 
 

@@ -48,17 +48,19 @@ LAYERS = {
     "scanner/dkim": ["scanner/util"],
     "scanner/bimi": ["scanner/util", "scanner/spf", "scanner/dmarc"],
     "feedback": ["scanner/util"],
+    "message": ["scanner/util"],
     "db": ["scanner/util", "feedback"],
     "scanner/scan": ["scanner/util", "scanner/dns", "scanner/fetch", "scanner/spf",
                      "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback", "db"],
     "reports": ["scanner/util", "feedback", "db"],
     "cli": ["scanner/util", "scanner/dns", "scanner/fetch", "scanner/spf",
-            "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback", "scanner/scan", "db",
-            "reports"],
+            "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback", "message",
+            "scanner/scan", "db", "reports"],
 }
 # Folders whose code must stay pure: no I/O header, no third-party
 # library beyond the parsers' own (libxml2, OpenSSL, zlib, libpsl, libidn2).
-PURE = ["scanner/util", "scanner/spf", "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback"]
+PURE = ["scanner/util", "scanner/spf", "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback",
+        "message"]
 
 # library -> (how its headers are named, the files that may include them).
 # A path ending in "/" stands for every file of that folder.
@@ -81,14 +83,16 @@ THIRD_PARTY = {
                                 "feedback/fb_tls.c"]),
     "libpsl": (r"libpsl\.h$", ["scanner/dmarc/psl.c"]),
     "libidn2": (r"idn2\.h$", ["scanner/util/domainlist.c"]),
+    # DKIM verification of a received message (message/README.md).
+    "libopendkim": (r"opendkim/|^dkim\.h$", ["message/msg_verify.c"]),
     "cmocka": (r"cmocka\.h$", []),
 }
 IO_HEADERS = re.compile(r"^(sys/socket\.h|sys/epoll\.h|sys/select\.h|poll\.h|netdb\.h|"
                         r"unistd\.h|fcntl\.h|sys/un\.h|netinet/tcp\.h)$")
 SQL = re.compile(r"\b(SELECT\b.*\bFROM|INSERT\s+INTO|UPDATE\b.*\bSET|DELETE\s+FROM|"
                  r"CREATE\s+(TABLE|INDEX|VIEW)|PRAGMA\s+\w+)\b", re.I)
-FINDING_CODE = re.compile(r"^(spf|dmarc|bimi|vmc|svg|dkim|mta_sts|tlsrpt|dnssec|dane|report|header)"
-                          r"\.[a-z0-9_]+$")
+FINDING_CODE = re.compile(r"^(spf|dmarc|bimi|vmc|svg|dkim|mta_sts|tlsrpt|dnssec|dane|report|header|"
+                          r"headers)\.[a-z0-9_]+$")
 REGISTRY = "scanner/util/findings.def"
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
@@ -267,7 +271,8 @@ def lint(root):
                 continue
             if not folder == "db" and SQL.search(lit):
                 bad(f, line, "sql", f'SQL outside db/: "{lit[:60]}"')
-            if FINDING_CODE.match(lit) and (folder.startswith("scanner/") or folder == "feedback"):
+            if FINDING_CODE.match(lit) and (folder.startswith("scanner/")
+                                            or folder in ("feedback", "message")):
                 used_codes.setdefault(lit, (f, line))
         if f.endswith(".c"):
             for name, first, last in functions(stripped):

@@ -116,12 +116,13 @@ class FindingsDoc(unittest.TestCase):
         self.assertGreater(len(reg), 100)
         self.assertEqual(sorted(r), [e[0] for e in reg])
         titles = {"spf": "SPF", "dmarc": "DMARC", "dkim": "DKIM key", "bimi": "BIMI record",
-                  "svg": "SVG logo", "vmc": "VMC", "report": "Receivers' reports"}
+                  "svg": "SVG logo", "vmc": "VMC", "report": "Receivers' reports",
+                  "headers": "Received messages"}
         for code, sev, _, _ in reg:
             self.assertEqual(r[code][:2], (titles[code.split(".")[0]], sev), code)
         heads = re.findall(r"^## (.*)$", page(), re.M)
         self.assertEqual(heads, ["SPF", "DMARC", "DKIM key", "BIMI record", "SVG logo", "VMC",
-                                 "Receivers' reports"])
+                                 "Receivers' reports", "Received messages"])
 
     def test_parse_and_escape(self):
         e = gen.parse(GOOD)

@@ -18,11 +18,11 @@
 
 #include "finding.h"
 
-/* ^(spf|dmarc|dkim|bimi|vmc|svg|report)\.[a-z0-9_]+$ */
+/* ^(spf|dmarc|dkim|bimi|vmc|svg|report|headers)\.[a-z0-9_]+$ */
 static bool code_ok(const char *code)
 {
-	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",  "bimi.",
-		                                "vmc.", "svg.",   "report." };
+	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",   "bimi.",
+		                                "vmc.", "svg.",   "report.", "headers." };
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -91,8 +91,8 @@ static void test_sorted_unique_valid(void **state)
 static void test_every_prefix_present(void **state)
 {
 	(void)state;
-	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",  "bimi.",
-		                                "vmc.", "svg.",   "report." };
+	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",   "bimi.",
+		                                "vmc.", "svg.",   "report.", "headers." };
 	size_t n = 0;
 	const struct finding_info *r = finding_registry(&n);
 
