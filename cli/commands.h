@@ -45,6 +45,8 @@ int cmd_diff(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_diff_help[];
 int cmd_history(int argc, char **argv, const struct cli_globals *g);
 extern const char cmd_history_help[];
+int cmd_headers(int argc, char **argv, const struct cli_globals *g);
+extern const char cmd_headers_help[];
 /* reports import (cmd_reports.c), reports summary (cmd_reports_summary.c). */
 int cmd_reports(int argc, char **argv, const struct cli_globals *g);
 int cmd_reports_summary(int argc, char **argv, const struct cli_globals *g);

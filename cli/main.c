@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "statistics, tables and charts of a run; trends", cmd_report_help },
 	{ "diff", cmd_diff, "what changed between two runs", cmd_diff_help },
 	{ "history", cmd_history, "one domain's results over time", cmd_history_help },
+	{ "headers", cmd_headers, "explain one received message: hops, results, signatures",
+	  cmd_headers_help },
 	{ "reports", cmd_reports, "receivers' DMARC, failure and TLS reports: import, summary",
 	  cmd_reports_help },
 	{ "vmc", cmd_vmc, "validate a Verified Mark Certificate (BIMI VMC/CMC) chain",

@@ -6,21 +6,21 @@ _posture() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local i w cmd= npos=0 opts= subs=
 	local globals="--help --json --resolver --retries --timeout --version -h"
-	local commands="check bimi lookup spf dmarc dkim svg scan runs db report diff history reports vmc"
+	local commands="check bimi lookup spf dmarc dkim svg scan runs db report diff history headers reports vmc"
 	COMPREPLY=()
 	# The command is the first word that is neither an option nor an
 	# option's argument; npos counts the positional words after it.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--allow-port|--at|--by|--ca-file|--checks|--connect-to|--days|--db|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--intermediate|--ip|--join|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-db|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--selectors-file|--sender|--shard|--since|--svg|--table|--threshold|--timeout|--until|--vmc-roots|--workers) ((i++)); continue ;;
+		--allow-port|--at|--authserv-id|--brands|--by|--ca-file|--checks|--connect-to|--days|--db|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--intermediate|--ip|--join|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-db|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--selectors-file|--sender|--shard|--since|--svg|--table|--threshold|--timeout|--until|--vmc-roots|--workers) ((i++)); continue ;;
 		-*) continue ;;
 		esac
 		if [ -z "$cmd" ]; then cmd=$w; else ((npos++)); fi
 	done
 	case $prev in
-	--ca-file|--db|--intermediate|--join|--reports-db|--selectors-file|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--allow-port|--at|--by|--checks|--connect-to|--days|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--ip|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--since|--table|--threshold|--timeout|--until|--workers) return ;;
+	--brands|--ca-file|--db|--intermediate|--join|--reports-db|--selectors-file|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--allow-port|--at|--authserv-id|--by|--checks|--connect-to|--days|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--ip|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--since|--table|--threshold|--timeout|--until|--workers) return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then w=$globals; else w=$commands; fi
@@ -41,6 +41,7 @@ _posture() {
 	report) opts="--by --companies --csv-raw --db --domains --findings --format --join --label --list --run --stats --trend -o" subs="" ;;
 	diff) opts="--allow-partial --db --format --label --latest --summary" subs="" ;;
 	history) opts="--db --format" subs="" ;;
+	headers) opts="--authserv-id --brands --live --verify" subs="" ;;
 	reports) opts="--csv-raw --days --db --domain --format --limit --min-messages --resolve --selectors --since --table --threshold --until --verbose -o" subs="import summary" ;;
 	vmc) opts="--at --domain --intermediate --selector --svg --vmc-roots" subs="" ;;
 	*) return ;;

@@ -172,6 +172,20 @@ fi
 echo "   (after the fix: $got)"
 elapsed
 
+echo "== 7. one received message: who sent it, which hop vouched for it, what p=none let through"
+step 1 posture headers "$W/mail/foxglove-spoof.eml" --live
+got=$(posture headers "$W/mail/foxglove-spoof.eml" --live --json |
+	/usr/bin/python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["verdict"]["dmarc"], d["live"]["would"],
+      " ".join(sorted(f["code"] for f in d["findings"])))') || true
+want="fail reject headers.dmarc_not_enforced headers.softfail_accepted"
+if [ "$got" != "$want" ]; then
+	echo "make demo: the spoofed message must fail DMARC, be rejectable, and name why (got: $got)" >&2
+	exit 1
+fi
+elapsed
+
 echo "== files in $OUT/: demo.db (two runs), report.csv, stats.csv, report.html, report.png,"
 echo "   reports.db (the receivers' reports), evidence.html"
 echo "   Try the README's examples by hand: make demo-shell"

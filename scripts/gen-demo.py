@@ -40,6 +40,12 @@ Writes (stale zones/ and https/ are removed first):
                         DMARC, then days 7 to 1 with the CRM fixed; for
                         posture reports import and posture check
                         --reports-db. Dated from the day they are made.
+  OUTDIR/mail/foxglove-spoof.eml
+                        a phishing message as a receiver (mx.inbox.test)
+                        delivered it: From foxglove-insurance.test (p=none),
+                        sent from a host its SPF does not list, DMARC fail
+                        but delivered; for posture headers (--live reads
+                        the policy from the demo world).
 
 The mix over the primary domains of the generated companies (exact counts
 for the default 300 companies, scaled for others; the nine showcases come
@@ -624,10 +630,51 @@ resemblance to real organisations is coincidence.
   vmc-roots.pem   the demo MVA root: posture ... --vmc-roots vmc-roots.pem
   companies.csv   the scan list ({companies} companies, {domains} domains)
   expected.csv    what a correct audit finds (columns: see scripts/gen-demo.py)
+  reports/        receivers' DMARC reports: posture reports import reports/month
+  mail/           a received phishing message: posture headers mail/foxglove-spoof.eml
 
 BIMI showcases:
 {showcases}
 """
+
+
+SPOOF = """\
+Return-Path: <billing@foxglove-insurance.test>
+Delivered-To: claims@kestrel-foods.test
+Received: from mx.inbox.test (localhost [127.0.0.1])
+	by store.inbox.test (Dovecot) with LMTP id 8dJq1w
+	for <claims@kestrel-foods.test>; Tue, 01 Dec 2026 09:14:07 +0000
+Authentication-Results: mx.inbox.test;
+	spf=softfail (mx.inbox.test: 203.0.113.66 is not an authorised sender of
+	foxglove-insurance.test) smtp.mailfrom=billing@foxglove-insurance.test;
+	dkim=none;
+	dmarc=fail (p=NONE sp=NONE dis=NONE) header.from=foxglove-insurance.test
+Received-SPF: softfail (mx.inbox.test: domain of transitioning
+	billing@foxglove-insurance.test does not designate 203.0.113.66 as
+	permitted sender) client-ip=203.0.113.66;
+	envelope-from=<billing@foxglove-insurance.test>; helo=mail.invoice-notice.test;
+Received: from mail.invoice-notice.test (unknown [203.0.113.66])
+	by mx.inbox.test (Postfix) with ESMTP id 4Fq2Xk1Zz3
+	for <claims@kestrel-foods.test>; Tue, 01 Dec 2026 09:14:05 +0000
+From: Foxglove Insurance <billing@foxglove-insurance.test>
+To: claims@kestrel-foods.test
+Subject: =?UTF-8?B?UGF5bWVudCBvdmVyZHVlIOKAkyBhY3Rpb24gcmVxdWlyZWQ=?=
+Date: Tue, 01 Dec 2026 09:14:02 +0000
+Message-ID: <20261201091402.77@invoice-notice.test>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Your policy payment is overdue. Pay within 24 hours at the link below.
+"""
+
+
+def mail(out):
+    """A spoof of the p=none showcase as a receiver delivered it."""
+    d = os.path.join(out, "mail")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    with open(os.path.join(d, "foxglove-spoof.eml"), "w", newline="\r\n") as f:
+        f.write(SPOOF)
 
 
 def reports(out, today=None):
@@ -688,6 +735,7 @@ def main():
             f.write(files[path])
 
     reports(out, args.today)
+    mail(out)
 
     lst, exp = io.StringIO(), io.StringIO()
     lw, ew = csv.writer(lst, lineterminator="\n"), csv.writer(exp, lineterminator="\n")
