@@ -15,7 +15,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # says what it may include, and scripts/lint-arch.py checks it). Headers
 # are included by name: every header name is unique across these folders.
 ENGINE_DIRS := scanner/util scanner/dns scanner/fetch scanner/spf scanner/dmarc \
-               scanner/dkim scanner/bimi feedback message scanner/scan db reports
+               scanner/dkim scanner/bimi scanner/transport feedback message scanner/scan db reports
 SRC_DIRS := $(ENGINE_DIRS) cli
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -40,7 +40,8 @@ LIB_SRC  := $(foreach d,$(ENGINE_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scanner/dmarc/psl_data.o \
             $(BUILD)/scanner/bimi/svg_schema.o \
             $(BUILD)/scanner/bimi/vmc_roots.o $(BUILD)/db/results_dict.o \
-            $(BUILD)/scanner/dkim/dkim_selectors_data.o
+            $(BUILD)/scanner/dkim/dkim_selectors_data.o \
+            $(BUILD)/scanner/dns/root_anchors_data.o
 CLI_SRC  := $(filter-out cli/main.c,$(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIBS_A   := $(BUILD)/libcli.a $(BUILD)/libposture.a
@@ -111,6 +112,11 @@ $(BUILD)/scanner/bimi/vmc_roots.o: scanner/bimi/vmc_roots.S $(wildcard lists/vmc
 
 # The DKIM selectors probed by default, compiled in the same way.
 $(BUILD)/scanner/dkim/dkim_selectors_data.o: scanner/dkim/dkim_selectors_data.S lists/dkim-selectors.txt
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The DNSSEC root trust anchor, compiled in the same way (dnssec.c).
+$(BUILD)/scanner/dns/root_anchors_data.o: scanner/dns/root_anchors_data.S lists/root-anchors.txt
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	{ "spf", cmd_spf, "SPF tree, lookup counts, PermError causes; 'spf eval'", cmd_spf_help },
 	{ "dmarc", cmd_dmarc, "DMARC policy under RFC 9989 and RFC 7489", cmd_dmarc_help },
 	{ "dkim", cmd_dkim, "DKIM keys at common or given selectors, each audited", cmd_dkim_help },
+	{ "mta-sts", cmd_mta_sts, "MTA-STS policy and TLS-RPT record; every MX host covered?",
+	  cmd_mta_sts_help },
+	{ "dnssec", cmd_dnssec, "DNSSEC of the answers posture reads: secure, insecure, bogus",
+	  cmd_dnssec_help },
 	{ "svg", cmd_svg, "validate a BIMI logo file (SVG Tiny PS)", cmd_svg_help },
 	{ "scan", cmd_scan, "scan lists of domains into SQLite (resumable)", cmd_scan_help },
 	{ "runs", cmd_runs, "list the runs in a database", cmd_runs_help },
@@ -69,9 +73,11 @@ static void print_help(FILE *out)
 	        "  POSTURE_RESOLVER        resolvers used when no --resolver is given,\n"
 	        "                          as --resolver takes them, separated by\n"
 	        "                          commas or spaces\n"
-	        "  POSTURE_CA_FILE         default of --ca-file (bimi, check, scan)\n"
-	        "  POSTURE_CONNECT_TO      default of --connect-to (bimi, check, scan):\n"
-	        "                          H:P:A:P entries separated by spaces\n"
+	        "  POSTURE_CA_FILE         default of --ca-file (bimi, check, mta-sts,\n"
+	        "                          scan)\n"
+	        "  POSTURE_CONNECT_TO      default of --connect-to (bimi, check,\n"
+	        "                          mta-sts, scan): H:P:A:P entries separated\n"
+	        "                          by spaces\n"
 	        "  POSTURE_VMC_ROOTS       default of --vmc-roots (bimi, check, scan,\n"
 	        "                          vmc)\n"
 	        "  NO_COLOR                when set and not empty, never colour output\n"

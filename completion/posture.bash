@@ -6,20 +6,20 @@ _posture() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local i w cmd= npos=0 opts= subs=
 	local globals="--help --json --resolver --retries --timeout --version -h"
-	local commands="check bimi lookup spf dmarc dkim svg scan runs db report diff history headers reports vmc"
+	local commands="check bimi lookup spf dmarc dkim mta-sts dnssec svg scan runs db report diff history headers reports vmc"
 	COMPREPLY=()
 	# The command is the first word that is neither an option nor an
 	# option's argument; npos counts the positional words after it.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--allow-port|--at|--authserv-id|--brands|--by|--ca-file|--checks|--connect-to|--days|--db|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--intermediate|--ip|--join|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-db|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--selectors-file|--sender|--shard|--since|--svg|--table|--threshold|--timeout|--until|--vmc-roots|--workers) ((i++)); continue ;;
+		--allow-port|--at|--authserv-id|--brands|--by|--ca-file|--checks|--connect-to|--days|--db|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--intermediate|--ip|--join|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-db|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--selectors-file|--sender|--shard|--since|--svg|--table|--threshold|--timeout|--trust-anchor|--until|--vmc-roots|--workers) ((i++)); continue ;;
 		-*) continue ;;
 		esac
 		if [ -z "$cmd" ]; then cmd=$w; else ((npos++)); fi
 	done
 	case $prev in
-	--brands|--ca-file|--db|--intermediate|--join|--reports-db|--selectors-file|--svg|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--brands|--ca-file|--db|--intermediate|--join|--reports-db|--selectors-file|--svg|--trust-anchor|--vmc-roots) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--allow-port|--at|--authserv-id|--by|--checks|--connect-to|--days|--dkim-selector|--domain|--expiry-warn|--format|--helo|--inflight|--ip|--keep-days|--label|--limit|--list|--max-inconclusive|--min-messages|--outstanding|--progress-every|--qps|--reports-days|--reports-threshold|--resolver|--resume|--retries|--run|--selector|--sender|--shard|--since|--table|--threshold|--timeout|--until|--workers) return ;;
 	esac
 	if [ -z "$cmd" ]; then
@@ -34,6 +34,8 @@ _posture() {
 	spf) opts="--helo --ip --sender" subs="eval" ;;
 	dmarc) opts="" subs="" ;;
 	dkim) opts="--selector --selectors-file" subs="" ;;
+	mta-sts) opts="--allow-port --ca-file --connect-to --no-fetch" subs="" ;;
+	dnssec) opts="--trust-anchor" subs="" ;;
 	svg) opts="" subs="" ;;
 	scan) opts="--allow-port --at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;

@@ -11,13 +11,15 @@ set -euo pipefail
 # groff and man-db to check the man page); chromium renders the HTML
 # report in its test and in make report-demo. libopendkim-dev verifies
 # the DKIM signatures of a received message (posture headers --verify);
-# python3-dkim signs the messages of the headers integration tests.
+# python3-dkim signs the messages of the headers integration tests;
+# python3-dnspython and python3-cryptography sign the bed's bogus DNSSEC zone
+# (tests/bed/presign.py).
 PACKAGES=(
   build-essential pkg-config
   libgetdns-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libjansson-dev libcmocka-dev libpsl-dev libxml2-dev zlib1g-dev libidn2-dev libzstd-dev libzip-dev
   libopendkim-dev
-  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml python3-dkim openssl
+  knot knot-dnsutils dnsperf python3 python3-dnslib python3-yaml python3-dkim python3-dnspython python3-cryptography openssl
   groff-base man-db
   clang clang-format clang-tidy chromium
 )

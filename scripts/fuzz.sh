@@ -3,7 +3,9 @@
 # and runs it for FUZZ_SECONDS (default 60) on a seed corpus made from the
 # SPF conformance suite's records, the DMARC records of the tests, the SVG
 # fixtures, and the receivers' reports of tests/fixtures/dmarc-reports/
-# (fuzz_fb_*), and the messages of tests/fixtures/headers/ (fuzz_msg_*).
+# (fuzz_fb_*), the messages of tests/fixtures/headers/ (fuzz_msg_*), and
+# the MTA-STS, TLS-RPT and TLSA examples of RFC 8461, RFC 8460 and RFC
+# 6698 (fuzz_mta_sts_policy, fuzz_tlsrpt, fuzz_tlsa).
 # A crash leaves its input in build-fuzz/crashes/ and fails the script.
 #   scripts/fuzz.sh [HARNESS...]     e.g. FUZZ_SECONDS=600 scripts/fuzz.sh
 # FUZZ_OUT=DIR builds and runs in DIR instead of build-fuzz.
@@ -31,6 +33,9 @@ declare -A SOURCES=(
 	[fuzz_dns_wire]="scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 	[fuzz_dns_tcp]="scanner/dns/dns_tcp.c scanner/dns/dns_loop.c scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 	[fuzz_msg_headers]="message/msg_authres.c message/msg_sig.c message/msg_received.c message/msg_analyze.c message/msg_findings.c message/msg_lookalike.c scanner/util/mailhdr.c scanner/util/taglist.c scanner/util/finding.c scanner/util/utf8.c"
+	[fuzz_mta_sts_policy]="scanner/transport/mta_sts.c scanner/transport/mta_sts_policy.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_tlsrpt]="scanner/transport/tlsrpt.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_tlsa]="scanner/transport/tlsa.c scanner/util/finding.c"
 	[fuzz_fb_aggregate]="feedback/fb_aggregate.c feedback/fb_tls.c feedback/fb_read.c feedback/fb_report.c feedback/fb_mime.c feedback/fb_unpack.c feedback/fb_failure.c scanner/util/mailhdr.c scanner/util/finding.c scanner/util/utf8.c scanner/util/xmlsafe.c"
 )
 # Libraries a harness needs beyond libc (pkg-config names).
@@ -243,6 +248,52 @@ if [ ! -d "$hseed" ]; then
 		mv -- "$hseed/new" "$hseed/$(sha1sum <"$hseed/new" | cut -c1-16)"
 	done
 fi
+# Transport seeds: MTA-STS policies and records (RFC 8461 3.1, 3.2: one
+# input is both, cut at '\n' into TXT records), TLS-RPT records (RFC 8460
+# 3), and TLSA rdatas after the harness's flags byte, each behind a
+# two-byte length (tests/fuzz/fuzz_tlsa.c).
+stsseed="$OUT/seed-mta-sts"
+rptseed="$OUT/seed-tlsrpt"
+tlsaseed="$OUT/seed-tlsa"
+if [ ! -d "$stsseed" ] || [ ! -d "$rptseed" ] || [ ! -d "$tlsaseed" ]; then
+	mkdir -p "$stsseed" "$rptseed" "$tlsaseed"
+	/usr/bin/python3 - "$stsseed" "$rptseed" "$tlsaseed" <<'PY'
+import hashlib, os, struct, sys
+sts, rpt, tlsa = sys.argv[1:4]
+def save(d, data):
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+rfc = ("version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\n"
+       "mx: backupmx.example.com\nmax_age: 604800\n")
+for body in (rfc, rfc.replace("\n", "\r\n"),
+             "version: STSv1\nmode: testing\nmx: *.example.org\nmax_age: 86400",
+             "version: STSv1\nmode: none\nmax_age: 0\n",
+             "mode: enforce\nmx: a.example\nversion: STSv1\nmax_age: 31557600\nfoo: bar\n",
+             "version: STSv1\nMode: Enforce\nmx: *.*.example\nmax_age: 31557601\nmode: x\n",
+             "v=STSv1; id=20160831085700Z;",
+             "v=STSv1; id=abc; ext=1\nv=spf1 -all\nsome other",
+             "v=STSv1;\nv=STSv1; id=1",
+             "v=STSv1 ; id=abcdefghijklmnopqrstuvwxyz0123456 ;; x=a=b"):
+    save(sts, body.encode())
+for rec in ("v=TLSRPTv1;rua=mailto:reports@example.com",
+            "v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt",
+            "v=TLSRPTv1; rua=mailto:tls@example.com , https://[2001:db8::1]:8443/r?x=1",
+            "v=TLSRPTv1; rua=ftp://x,mailto:a@b.example,; ext-1.x=val",
+            "v=TLSRPTv1; rua=mailto:a@example.com\nv=TLSRPTv1; rua=mailto:b@example.com",
+            "google-site-verification=abc\nv=TLSRPTv1; RUA=mailto:a@example.com; rua=x"):
+    save(rpt, rec.encode())
+def rr(u, s, m, data):
+    rd = bytes([u, s, m]) + data
+    return struct.pack("!H", len(rd)) + rd
+digest32, digest64 = bytes(range(32)), bytes(range(64))
+for flags, rrs in ((0xff, [rr(3, 1, 1, digest32)]),
+                   (0x00, [rr(3, 1, 1, digest32)]),
+                   (0x81, [rr(2, 0, 2, digest64), rr(3, 1, 1, digest32[:31]),
+                           rr(0, 0, 1, digest32), rr(4, 2, 3, b"\x01")]),
+                   (0x41, [rr(3, 0, 0, bytes(700)), rr(1, 1, 1, digest32)])):
+    save(tlsa, bytes([flags]) + b"".join(rrs))
+PY
+fi
 status=0
 for h in "${harnesses[@]}"; do
 	src=${SOURCES[$h]:?unknown harness $h}
@@ -253,7 +304,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus"
 	echo "== $h: ${SECONDS_EACH}s"
 	seeds=$seed
-	case $h in *fb_*) seeds=$rseed ;; *msg_*) seeds=$hseed ;; *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
+	case $h in *fb_*) seeds=$rseed ;; *msg_*) seeds=$hseed ;; *dmarc*) seeds=$dseed ;; *dkim*) seeds=$kseed ;; *svg*) seeds=$sseed ;; *vmc*) seeds=$vseed ;; *fetch*) seeds=$fseed ;; *mta_sts*) seeds=$stsseed ;; *tlsrpt*) seeds=$rptseed ;; *tlsa*) seeds=$tlsaseed ;; *dns_tcp*) seeds=$tseed ;; *dns*) seeds=$nseed ;; esac
 	if ! "$OUT/$h" "$corpus" "$seeds" -max_total_time="$SECONDS_EACH" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$h-" \
 		-print_final_stats=1 2>"$OUT/$h.log"; then

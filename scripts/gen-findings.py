@@ -34,7 +34,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEF = os.path.join(ROOT, "scanner", "util", "findings.def")
 OUT = os.path.join(ROOT, "doc", "findings.md")
 
-CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg|report|headers)\.[a-z0-9_]+$")
+CODE_RE = re.compile(r"^(spf|dmarc|dkim|bimi|vmc|svg|report|headers|mta_sts|tls_rpt|dane|dnssec)"
+                     r"\.[a-z0-9_]+$")
 SEVERITIES = ("ERROR", "WARNING", "INFO")
 
 # The sections, in order: prefix, title, what the codes come from.
@@ -70,6 +71,24 @@ SECTIONS = [
      "From `posture headers`: one received message read hop by hop (its Received fields, the "
      "Authentication-Results each receiver recorded, ARC sets, DKIM signatures), with what let "
      "it through and how the From domain's posture played in it."),
+    ("mta_sts", "MTA-STS",
+     "From `posture mta-sts`: the TXT record at `_mta-sts.<domain>` (RFC 8461 3.1), the "
+     "policy file at `https://mta-sts.<domain>/.well-known/mta-sts.txt` (RFC 8461 3.2) fetched "
+     "as senders must fetch it (RFC 8461 3.3: a certificate valid for `mta-sts.<domain>`, no "
+     "redirect followed, `text/plain`), and whether every MX host of the domain matches one of "
+     "its `mx` patterns (RFC 8461 4.1)."),
+    ("tls_rpt", "TLS-RPT",
+     "From `posture mta-sts`: the TXT record at `_smtp._tls.<domain>` (RFC 8460 3) "
+     "and the `mailto:` and `https:` destinations its `rua=` names."),
+    ("dane", "DANE for MX",
+     "From the TLSA reader (`scanner/transport/tlsa.c`): the TLSA records at "
+     "`_25._tcp.<mx host>` (RFC 6698 2.1) as SMTP clients use them (RFC 7672): their form, the "
+     "usages SMTP ignores, and whether the answer was DNSSEC-secure. No command runs it yet: "
+     "`posture check` and scans gain it with the rest of issue 24."),
+    ("dnssec", "DNSSEC",
+     "From the DNSSEC check (`posture dnssec`): the validation status (RFC 4035 4.3) of the "
+     "answers posture relies on, the domain's MX and SOA, its `_dmarc` TXT and its SPF TXT, "
+     "through getdns in stub mode with the bundled root trust anchor or `--trust-anchor`."),
 ]
 
 

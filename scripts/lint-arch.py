@@ -26,8 +26,8 @@ why each exists (doc/architecture.md has the picture):
    registry (scanner/util/findings.def), and every code of the registry
    is emitted somewhere: doc/findings.md is generated from the registry,
    so a code outside it is undocumented and a code only in it is a lie.
-7. Folder size. No source folder holds more than MAX_C_FILES .c files,
-   and each has a README.md.
+7. Folder size. No source folder holds more than MAX_C_FILES .c files
+   (cli/: MAX_C_FILES_CLI, one file per command), and each has a README.md.
 """
 import argparse
 import os
@@ -36,6 +36,10 @@ import sys
 
 MAX_FUNCTION_LINES = 150
 MAX_C_FILES = 20
+# cli/ is one file per command beside its own four (main.c, cli.c,
+# output.c, dbread.c): it grows with the commands, not with a second
+# concern, so it gets room for the commands of issue 24.
+MAX_C_FILES_CLI = 28
 
 # folder -> the folders whose headers it may include (itself implied).
 # Read as: the left depends on the right, never the other way round.
@@ -47,25 +51,27 @@ LAYERS = {
     "scanner/dmarc": ["scanner/util", "scanner/spf"],
     "scanner/dkim": ["scanner/util"],
     "scanner/bimi": ["scanner/util", "scanner/spf", "scanner/dmarc"],
+    "scanner/transport": ["scanner/util"],
     "feedback": ["scanner/util"],
     "message": ["scanner/util"],
     "db": ["scanner/util", "feedback"],
     "scanner/scan": ["scanner/util", "scanner/dns", "scanner/fetch", "scanner/spf",
-                     "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback", "db"],
+                     "scanner/dmarc", "scanner/dkim", "scanner/bimi", "scanner/transport",
+                     "feedback", "db"],
     "reports": ["scanner/util", "feedback", "db"],
     "cli": ["scanner/util", "scanner/dns", "scanner/fetch", "scanner/spf",
-            "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback", "message",
-            "scanner/scan", "db", "reports"],
+            "scanner/dmarc", "scanner/dkim", "scanner/bimi", "scanner/transport", "feedback",
+            "message", "scanner/scan", "db", "reports"],
 }
 # Folders whose code must stay pure: no I/O header, no third-party
 # library beyond the parsers' own (libxml2, OpenSSL, zlib, libpsl, libidn2).
-PURE = ["scanner/util", "scanner/spf", "scanner/dmarc", "scanner/dkim", "scanner/bimi", "feedback",
-        "message"]
+PURE = ["scanner/util", "scanner/spf", "scanner/dmarc", "scanner/dkim", "scanner/bimi",
+        "scanner/transport", "feedback", "message"]
 
 # library -> (how its headers are named, the files that may include them).
 # A path ending in "/" stands for every file of that folder.
 THIRD_PARTY = {
-    "getdns": (r"getdns/", ["scanner/dns/dns.c"]),
+    "getdns": (r"getdns/", ["scanner/dns/dns.c", "scanner/dns/dnssec.c"]),
     "libcurl": (r"curl/", ["scanner/fetch/fetch.c"]),
     "sqlite3": (r"sqlite3\.h$", ["db/store.c", "db/checkpoint.c", "db/results.c",
                                 "db/merge.c", "db/prune.c", "db/schema.c",
@@ -91,8 +97,8 @@ IO_HEADERS = re.compile(r"^(sys/socket\.h|sys/epoll\.h|sys/select\.h|poll\.h|net
                         r"unistd\.h|fcntl\.h|sys/un\.h|netinet/tcp\.h)$")
 SQL = re.compile(r"\b(SELECT\b.*\bFROM|INSERT\s+INTO|UPDATE\b.*\bSET|DELETE\s+FROM|"
                  r"CREATE\s+(TABLE|INDEX|VIEW)|PRAGMA\s+\w+)\b", re.I)
-FINDING_CODE = re.compile(r"^(spf|dmarc|bimi|vmc|svg|dkim|mta_sts|tlsrpt|dnssec|dane|report|header|"
-                          r"headers)\.[a-z0-9_]+$")
+FINDING_CODE = re.compile(r"^(spf|dmarc|bimi|vmc|svg|dkim|mta_sts|tls_rpt|tlsrpt|dnssec|dane|"
+                          r"report|header|headers)\.[a-z0-9_]+$")
 REGISTRY = "scanner/util/findings.def"
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
@@ -223,8 +229,9 @@ def lint(root):
         if not os.path.isdir(d):
             continue
         n = sum(1 for f in os.listdir(d) if f.endswith(".c"))
-        if n > MAX_C_FILES:
-            bad(folder, 0, "folder-size", f"{n} .c files (at most {MAX_C_FILES})")
+        most = MAX_C_FILES_CLI if folder == "cli" else MAX_C_FILES
+        if n > most:
+            bad(folder, 0, "folder-size", f"{n} .c files (at most {most})")
         if not os.path.exists(os.path.join(d, "README.md")):
             bad(folder, 0, "folder-readme", "no README.md (what it owns, may include, entry points)")
 

@@ -1,7 +1,8 @@
 /*
  * dns.h — the asynchronous DNS adapter (dns.c and its private helpers
- * dns_loop, dns_udp, dns_tcp, dns_wire). Only dns.c sees getdns, which is
- * left one job: reading /etc/resolv.conf.
+ * dns_loop, dns_udp, dns_tcp, dns_wire). dns.c uses getdns for one job:
+ * reading /etc/resolv.conf (DNSSEC validation is dnssec.h's, on getdns's
+ * own stub validator).
  *
  * One dns_worker per thread: it owns a few long-lived UDP sockets per
  * upstream and opens a TCP connection per truncated answer, all driven by

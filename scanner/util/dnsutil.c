@@ -37,9 +37,10 @@ static const struct {
 	const char *name;
 	uint16_t type;
 } dns_types[] = {
-	{ "A", DNS_TYPE_A },     { "NS", DNS_TYPE_NS },     { "CNAME", DNS_TYPE_CNAME },
-	{ "SOA", DNS_TYPE_SOA }, { "PTR", DNS_TYPE_PTR },   { "MX", DNS_TYPE_MX },
-	{ "TXT", DNS_TYPE_TXT }, { "AAAA", DNS_TYPE_AAAA },
+	{ "A", DNS_TYPE_A },           { "NS", DNS_TYPE_NS },     { "CNAME", DNS_TYPE_CNAME },
+	{ "SOA", DNS_TYPE_SOA },       { "PTR", DNS_TYPE_PTR },   { "MX", DNS_TYPE_MX },
+	{ "TXT", DNS_TYPE_TXT },       { "AAAA", DNS_TYPE_AAAA }, { "DS", DNS_TYPE_DS },
+	{ "DNSKEY", DNS_TYPE_DNSKEY }, { "TLSA", DNS_TYPE_TLSA },
 };
 
 uint16_t dns_type_parse(const char *text)

@@ -22,6 +22,9 @@ enum dns_type {
 	DNS_TYPE_MX = 15,
 	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,
+	DNS_TYPE_DS = 43,     /* RFC 4034 5 */
+	DNS_TYPE_DNSKEY = 48, /* RFC 4034 2 */
+	DNS_TYPE_TLSA = 52,   /* RFC 6698 2 */
 };
 
 /*

@@ -21,6 +21,11 @@
 #                      comma-separated (bimi.test, *.bimi.test, demo.test
 #                      and *.demo.test are always there)
 #
+# A zone file whose first line is "; dnssec: sign" is signed by knotd,
+# one whose first line is "; dnssec: presigned" by presign.py (broken on
+# purpose); DIR/trust-anchors.txt (BED_TRUST_ANCHORS) holds their DS
+# records.  See README.md, "Signed zones".
+#
 # Everything the servers write (config, logs, pid files, knot's
 # databases and control socket) lives in DIR; nothing needs root.  The
 # one exception: if DIR's path is too long for a unix socket, knot's
@@ -49,6 +54,13 @@ find_knotd() {
     command -v knotd 2>/dev/null && return
     [ -x /usr/sbin/knotd ] && { echo /usr/sbin/knotd; return; }
     die "knotd not found (apt-get install knot)"
+}
+
+# keymgr (knot) lives beside knotd, for the signed zones' DS records.
+find_keymgr() {
+    command -v keymgr 2>/dev/null && return
+    [ -x /usr/sbin/keymgr ] && { echo /usr/sbin/keymgr; return; }
+    die "keymgr not found (apt-get install knot)"
 }
 
 # --- process bookkeeping ---------------------------------------------
@@ -186,6 +198,16 @@ write_knot_conf() {
         echo "    catalog-db: \"$dir/knot/db/catalog\""
         echo "control:"
         echo "    listen: \"$sock\""
+        if [ ${#SIGNED[@]} -gt 0 ]; then
+            # Automatic signing of "; dnssec: sign" zones: one ECDSA
+            # P-256 key per zone (single-type signing: fast to make and
+            # to sign with), NSEC.  Keys live in the kasp-db above.
+            echo "policy:"
+            echo "  - id: bed"
+            echo "    algorithm: ecdsap256sha256"
+            echo "    single-type-signing: on"
+            echo "    nsec3: off"
+        fi
         echo "template:"
         echo "  - id: default"
         echo "    storage: \"$zones\""
@@ -198,7 +220,16 @@ write_knot_conf() {
         for z in "${ZONE_FILES[@]}"; do
             zone_name "$z"
             echo "  - domain: \"$REPLY.\""
-            echo "    file: \"$z\""
+            case ${SIGNED[$REPLY]:-} in
+                sign)
+                    echo "    file: \"$z\""
+                    echo "    dnssec-signing: on"
+                    echo "    dnssec-policy: bed" ;;
+                presigned)
+                    echo "    file: \"$dir/presigned/$REPLY.zone\"" ;;
+                *)
+                    echo "    file: \"$z\"" ;;
+            esac
         done
     } > "$dir/knot.conf"
 }
@@ -261,6 +292,13 @@ make_tls() {
     local tls=$1/tls names n san="" serial
     local -a list
     names="bimi.test,*.bimi.test,demo.test,*.demo.test"
+    # The MTA-STS policy hosts of tests/zones/mtasts.test.zone, one by one
+    # (a wildcard covers one label); mta-sts.wrongcert.mtasts.test is left
+    # out on purpose: its policy is served with a certificate for others.
+    for n in enforce-ok enforce-gap testing redirect no-policy two-txt ctype \
+        badpolicy nomx modenone tlsrpt-ok tlsrpt-bad; do
+        names="$names,mta-sts.$n.mtasts.test"
+    done
     [ -n "${BED_HTTPS_NAMES:-}" ] && names="$names,$BED_HTTPS_NAMES"
     IFS=, read -ra list <<<"$names"
     for n in "${list[@]}"; do
@@ -295,6 +333,73 @@ make_tls() {
         echo "bed.sh: openssl could not make the test certificates" >&2
         return 1
     }
+}
+
+# --- signed zones (README.md, "Signed zones") --------------------------
+
+# SIGNED[zone] = sign | presigned, from each zone file's first line;
+# SERVED[zone] for every zone.  One read per file and no fork: benchmarks
+# serve hundreds of zones.
+declare -A SIGNED=() SERVED=()
+dnssec_scan() {
+    local z line re='^;[[:space:]]*dnssec:[[:space:]]*(sign|presigned)[[:space:]]*$'
+    SIGNED=()
+    SERVED=()
+    for z in "${ZONE_FILES[@]}"; do
+        zone_name "$z"
+        SERVED[$REPLY]=1
+        line=
+        IFS= read -r line < "$z"
+        line=${line%$'\r'}
+        [[ $line =~ $re ]] && SIGNED[$REPLY]=${BASH_REMATCH[1]}
+    done
+    return 0
+}
+
+# Signs each presigned zone into DIR/presigned/ZONE.zone, its DS record in
+# DIR/presigned/ZONE.ds (presign.py: a fresh key at every start).
+dnssec_presign() {
+    local dir=$1 z
+    rm -rf -- "$dir/presigned"
+    for z in "${ZONE_FILES[@]}"; do
+        zone_name "$z"
+        [ "${SIGNED[$REPLY]:-}" = presigned ] || continue
+        mkdir -p "$dir/presigned" || return 1
+        "$PY" "$HERE/presign.py" "$z" "$REPLY" "$dir/presigned/$REPLY.zone" \
+            >"$dir/presigned/$REPLY.ds" || {
+            echo "bed.sh: presign.py could not sign $z" >&2
+            return 1
+        }
+    done
+}
+
+# Writes DIR/trust-anchors.txt: the DS records (SHA-256) of every signed
+# zone whose closest enclosing zone in the bed is unsigned, or that has
+# none -- no signed parent here holds a DS for it, so a validator must be
+# told to trust it.  (A signed zone under a signed one gets no DS in its
+# parent and so reads as insecure: sign one level only.)
+write_trust_anchors() {
+    local dir=$1 out=$1/trust-anchors.txt zone up keymgr="" ds
+    {
+        echo "; Trust anchors of the bed's signed zones, written by bed.sh at start."
+        for zone in $(printf '%s\n' "${!SIGNED[@]}" | sort); do
+            up=$zone
+            while [[ $up == *.* ]]; do
+                up=${up#*.}
+                [ -n "${SERVED[$up]:-}" ] && break
+            done
+            [ "$up" != "$zone" ] && [ -n "${SIGNED[$up]:-}" ] && continue
+            if [ "${SIGNED[$zone]}" = presigned ]; then
+                cat -- "$dir/presigned/$zone.ds" || return 1
+                continue
+            fi
+            [ -n "$keymgr" ] || keymgr=$(find_keymgr) || return 1
+            ds=$("$keymgr" -c "$dir/knot.conf" "$zone." ds 2>&1 |
+                 grep -E '^[^ ]+ DS [0-9]+ [0-9]+ 2 ')
+            [ -n "$ds" ] || { echo "bed.sh: no DS record for $zone (keymgr)" >&2; return 1; }
+            echo "$ds"
+        done
+    } > "$out.tmp" && mv -f -- "$out.tmp" "$out"
 }
 
 # One attempt with a fresh set of ports.
@@ -345,6 +450,7 @@ try_start() {
             { [ "$(probe "$fault" ready.fault.test. TXT)" = NOERROR ] &&
               fault_ok=1; }
         if [ $knot_ok = 1 ] && [ $fault_ok = 1 ] && [ -e "$dir/httpsd.ready" ]; then
+            write_trust_anchors "$dir" || return 1
             {
                 printf 'BED_DIR=%q\n' "$dir"
                 echo "BED_AUTH_PORT=$auth"
@@ -355,6 +461,7 @@ try_start() {
                 echo "BED_HTTPS=127.0.0.1:$https"
                 echo "BED_HTTPS_UNTRUSTED=127.0.0.1:$untrusted"
                 printf 'BED_CA=%q\n' "$dir/tls/ca.pem"
+                printf 'BED_TRUST_ANCHORS=%q\n' "$dir/trust-anchors.txt"
             } > "$dir/bed.env.tmp" && mv -f "$dir/bed.env.tmp" "$dir/bed.env"
             return 0
         fi
@@ -394,6 +501,8 @@ start_bed() {
     rm -f -- "$dir"/*.pid "$dir/bed.env"
     mkdir -p "$dir/knot/db" || die "cannot create $dir/knot/db"
     make_tls "$dir" || { show_logs "$dir"; return 1; }
+    dnssec_scan
+    dnssec_presign "$dir" || return 1
 
     # Let servers use the hard fd limit (bounded) for many TCP clients.
     local hard

@@ -10,7 +10,9 @@ the Host header, lower case, port dropped), 404 when there is no such file,
 400 for a path with a `..` segment or a host that is not a plain name.
 Content-Type by extension: .svg image/svg+xml, .pem
 application/pem-certificate-chain, .txt text/plain, others
-application/octet-stream.
+application/octet-stream; a file FILE.type beside FILE holds another.
+A file FILE.redirect where FILE is missing makes FILE a 302 to the URL
+it holds.
 
 Under any host, paths starting /_bed/ misbehave on purpose (see
 tests/bed/README.md for the table): /_bed/big, /_bed/nolength,
@@ -58,6 +60,12 @@ GZIP_BOMB = gzip.compress(b"\0" * BIG_BYTES, compresslevel=9)
 # /_bed/together/KEY/N: requests wait until N with the same KEY are in.
 _together_lock = threading.Lock()
 _together = {}
+
+
+def sidecar(path):
+    """The first line of a fixture's .redirect or .type file."""
+    with open(path, encoding="ascii") as fh:
+        return fh.readline().strip()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -123,12 +131,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(400 if segments else 404, b"bad path\n")
         root = self.server.root
         file = os.path.realpath(os.path.join(root, host, *segments))
-        if not file.startswith(root + os.sep) or not os.path.isfile(file):
+        if not file.startswith(root + os.sep):
+            return self.send(404, b"not found\n")
+        if not os.path.isfile(file):
+            # FILE.redirect in place of FILE: a 302 to the URL it holds.
+            if os.path.isfile(file + ".redirect"):
+                return self.redirect(sidecar(file + ".redirect"))
             return self.send(404, b"not found\n")
         with open(file, "rb") as fh:
             body = fh.read()
         ext = os.path.splitext(file)[1].lower()
-        self.send(200, body, TYPES.get(ext, "application/octet-stream"))
+        ctype = TYPES.get(ext, "application/octet-stream")
+        # FILE.type beside FILE: the Content-Type it holds instead.
+        if os.path.isfile(file + ".type"):
+            ctype = sidecar(file + ".type")
+        self.send(200, body, ctype)
 
     def hostile(self, what, query):
         host = self.host() or "bimi.test"

@@ -117,12 +117,14 @@ class FindingsDoc(unittest.TestCase):
         self.assertEqual(sorted(r), [e[0] for e in reg])
         titles = {"spf": "SPF", "dmarc": "DMARC", "dkim": "DKIM key", "bimi": "BIMI record",
                   "svg": "SVG logo", "vmc": "VMC", "report": "Receivers' reports",
-                  "headers": "Received messages"}
+                  "headers": "Received messages", "mta_sts": "MTA-STS", "tls_rpt": "TLS-RPT",
+                  "dane": "DANE for MX", "dnssec": "DNSSEC"}
         for code, sev, _, _ in reg:
             self.assertEqual(r[code][:2], (titles[code.split(".")[0]], sev), code)
         heads = re.findall(r"^## (.*)$", page(), re.M)
         self.assertEqual(heads, ["SPF", "DMARC", "DKIM key", "BIMI record", "SVG logo", "VMC",
-                                 "Receivers' reports", "Received messages"])
+                                 "Receivers' reports", "Received messages", "MTA-STS",
+                                 "TLS-RPT", "DANE for MX", "DNSSEC"])
 
     def test_parse_and_escape(self):
         e = gen.parse(GOOD)

@@ -155,7 +155,7 @@ class Completion(unittest.TestCase):
         self.assertEqual(complete(COMPLETION, "posture", "--resolver", "127.0.0.1", "vm"),
                          ["vmc"])
         self.assertEqual(complete(COMPLETION, "posture", "--json", "d"), ["db", "diff", "dkim",
-                                                                     "dmarc"])
+                                                                     "dmarc", "dnssec"])
         self.assertIn("--resolver", complete(COMPLETION, "posture", "--"))
 
     def test_subcommands_and_options(self):

@@ -18,11 +18,12 @@
 
 #include "finding.h"
 
-/* ^(spf|dmarc|dkim|bimi|vmc|svg|report|headers)\.[a-z0-9_]+$ */
+/* ^(spf|dmarc|dkim|bimi|vmc|svg|report|headers|mta_sts|tls_rpt|dane|dnssec)\.[a-z0-9_]+$ */
 static bool code_ok(const char *code)
 {
-	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",   "bimi.",
-		                                "vmc.", "svg.",   "report.", "headers." };
+	static const char *const prefixes[] = { "spf.",     "dmarc.",   "dkim.",   "bimi.",
+		                                "vmc.",     "svg.",     "report.", "headers.",
+		                                "mta_sts.", "tls_rpt.", "dane.",   "dnssec." };
 	const char *rest = NULL;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -58,7 +59,11 @@ static void test_code_ok(void **state)
 	assert_true(code_ok("svg.x1"));
 	assert_true(code_ok("report.xml_recovered"));
 	assert_false(code_ok("spf."));
-	assert_false(code_ok("mta_sts.none"));
+	assert_true(code_ok("mta_sts.none"));
+	assert_true(code_ok("tls_rpt.no_rua"));
+	assert_true(code_ok("dane.insecure"));
+	assert_true(code_ok("dnssec.bogus"));
+	assert_false(code_ok("mta-sts.none"));
 	assert_false(code_ok("spf.Syntax"));
 	assert_false(code_ok("spf.h-x"));
 	assert_false(code_ok("spf.a.b"));
@@ -91,8 +96,8 @@ static void test_sorted_unique_valid(void **state)
 static void test_every_prefix_present(void **state)
 {
 	(void)state;
-	static const char *const prefixes[] = { "spf.", "dmarc.", "dkim.",   "bimi.",
-		                                "vmc.", "svg.",   "report.", "headers." };
+	static const char *const prefixes[] = { "spf.", "dmarc.",  "dkim.",    "bimi.",   "vmc.",
+		                                "svg.", "report.", "headers.", "mta_sts." };
 	size_t n = 0;
 	const struct finding_info *r = finding_registry(&n);
 
