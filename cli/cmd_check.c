@@ -11,13 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_out.h"
 #include "commands.h"
 #include "dbread.h"
 #include "dkim_check.h"
+#include "dnssec.h"
 #include "domain_check.h"
 #include "output.h"
 #include "readiness.h"
 #include "store.h"
+#include "transport_check.h"
 #include "vmc.h"
 
 #define CHECK_OWN_OPTIONS_HELP                                                                     \
@@ -34,6 +37,13 @@
 	"                     (default 30)\n"                                                      \
 	"  --reports-threshold PCT  the pass rate that makes enforcing safe\n"                     \
 	"                     (default 98)\n"
+
+/* posture check's alone (posture bimi reads no transport check). */
+#define CHECK_TRANSPORT_OPTIONS_HELP                                                               \
+	"  --dnssec           also check DNSSEC and DANE (below; not by default)\n"                \
+	"  --trust-anchor FILE  for --dnssec (which it implies): trust the DS or\n"                \
+	"                     DNSKEY records of FILE (zone-file text) instead of\n"                \
+	"                     the bundled root anchor (posture dnssec --help)\n"
 
 const char cmd_bimi_help[] =
         "usage: posture bimi DOMAIN [options] [--json] [global options]\n"
@@ -80,7 +90,8 @@ const char cmd_check_help[] =
         "stands for its domain, with a note on stderr. Colours only on a\n"
         "terminal; NO_COLOR turns them off.\n"
         "\n"
-        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP CHECK_OWN_OPTIONS_HELP "\n"
+        "Options:\n" DOMAIN_CHECK_OPTIONS_HELP CHECK_OWN_OPTIONS_HELP CHECK_TRANSPORT_OPTIONS_HELP
+        "\n"
         "Verdict: READY, READY (no mark certificate: logo shown by Yahoo only),\n"
         "PROBLEMS FOUND, or INCOMPLETE (a DNS failure or --no-fetch left a\n"
         "check open).\n"
@@ -90,26 +101,47 @@ const char cmd_check_help[] =
         "a missing DKIM, only a guess that missed. Where DMARC is at quarantine\n"
         "or reject and no key is found, forwarded mail fails DMARC: said too.\n"
         "\n"
+        "Mail transport, advisory: it never changes the verdict, the problems\n"
+        "or the exit status, and a missing record is information, not a\n"
+        "problem. MTA-STS (the _mta-sts record and, when it is valid, the\n"
+        "policy fetched as senders fetch it: posture mta-sts; --no-fetch skips\n"
+        "the fetch) and TLS-RPT (the _smtp._tls record) run by default: two TXT\n"
+        "questions, and one HTTPS fetch when a record exists. DNSSEC (do the\n"
+        "MX, SOA, DMARC and SPF answers validate? posture dnssec) and DANE\n"
+        "(TLSA at _25._tcp of each MX host: usable only from a DNSSEC-secure\n"
+        "answer, RFC 7672) run with --dnssec only: they go through getdns,\n"
+        "which validates and so fetches every signer's DS and DNSKEY too (about\n"
+        "24 DNS queries instead of 2), and need a resolver that passes DNSSEC\n"
+        "records. DANE: dane (usable TLSA at every MX host), partial, none,\n"
+        "unusable (TLSA that senders do not use: an insecure answer, PKIX\n"
+        "usages, bad form), indeterminate.\n"
+        "\n"
         "JSON: schema, checked_at, domain, spf (as posture spf), dmarc (as\n"
         "posture dmarc), dkim (as posture dkim), bimi (as posture bimi), mx\n"
         "{status, records, hosts [{host, preference}]}, a {status, records},\n"
-        "problems (the error findings of every check, then each required\n"
-        "readiness item that does not pass as readiness.<item>; never empty\n"
-        "when not ready), ready, verdict (ready, ready_no_certificate,\n"
+        "mta_sts (as posture mta-sts), tls_rpt {status, record, rua,\n"
+        "findings}, dnssec (as posture dnssec), dane {status, hosts [{host,\n"
+        "name, status, dnssec, outcome, records}], findings} (without\n"
+        "--dnssec, dnssec and dane are {\"status\": \"not_run\"}), problems\n"
+        "(the error findings of every check but the transport ones, then each\n"
+        "required readiness item that does not pass as readiness.<item>; never\n"
+        "empty when not ready), ready, verdict (ready, ready_no_certificate,\n"
         "problems, incomplete); \"exists\": false for a domain that does not\n"
         "exist (NXDOMAIN), which the text output says first (exit 1).\n"
         "\n"
         "Exit status: 0 ready (BIMI-eligible with a valid mark certificate and\n"
-        "no error finding in any check), 1 problems found, 2 usage (also an\n"
-        "option's file that cannot be read), 3 failure, 4 incomplete (a DNS\n"
-        "failure or --no-fetch left a check open: run it again), 5 ready\n"
-        "without a mark certificate (Gmail and Apple Mail show no logo; Yahoo\n"
-        "may): it can gate a deployment pipeline.\n"
+        "no error finding in any check, mail transport aside), 1 problems\n"
+        "found, 2 usage (also an option's file that cannot be read, or a\n"
+        "--trust-anchor one that holds no DS or DNSKEY record), 3 failure, 4\n"
+        "incomplete (a DNS failure or --no-fetch left a check open: run it\n"
+        "again), 5 ready without a mark certificate (Gmail and Apple Mail show\n"
+        "no logo; Yahoo may): it can gate a deployment pipeline.\n"
         "\n"
         "Examples:\n"
         "  posture check example.com\n"
         "  posture check user@example.com --expiry-warn 60\n"
         "  posture check example.com --dkim-selector google --dkim-selector s1\n"
+        "  posture check example.com --dnssec\n"
         "  posture check example.com --json | jq .ready\n";
 
 /* ---- what both commands show ----------------------------------------- */
@@ -187,37 +219,6 @@ static void verdict_reason(const struct screen *s, char *buf, size_t len)
 
 /* ---- terminal output --------------------------------------------------- */
 
-struct style {
-	bool color;
-};
-
-/* Colours only on a terminal, and never when NO_COLOR is set and not
- * empty (no-color.org). */
-static bool use_color(void)
-{
-	const char *nc = getenv("NO_COLOR");
-	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-}
-
-static const char *paint(const struct style *st, const char *code)
-{
-	return st->color ? code : "";
-}
-
-#define RED   "\033[31m"
-#define GREEN "\033[32m"
-#define AMBER "\033[33m"
-#define DIM   "\033[2m"
-#define BOLD  "\033[1m"
-#define OFF   "\033[0m"
-
-static void mark(const struct style *st, enum ready_status s)
-{
-	static const char *const word[] = { "PASS", "FAIL", "WARN", " ?? " };
-	static const char *const col[] = { GREEN, RED, AMBER, DIM };
-	printf("[%s%s%s]", paint(st, col[s]), word[s], paint(st, OFF));
-}
-
 static const char *verdict_colour(enum verdict v)
 {
 	return v == VERDICT_READY ? GREEN : v == VERDICT_PROBLEMS ? RED : AMBER;
@@ -231,21 +232,21 @@ static void print_readiness(const struct style *st, const struct screen *s)
 	/* The checklist's own verdict: BIMI's items alone. */
 	b.verdict = readiness_verdict(s->r, false);
 	verdict_reason(&b, why, sizeof(why));
-	printf("\n%sBIMI readiness%s: %s%s%s%s%s%s\n", paint(st, BOLD), paint(st, OFF),
-	       paint(st, verdict_colour(b.verdict)), word[b.verdict], why[0] ? " (" : "", why,
-	       why[0] ? ")" : "", paint(st, OFF));
+	printf("\n%sBIMI readiness%s: %s%s%s%s%s%s\n", check_paint(st, BOLD), check_paint(st, OFF),
+	       check_paint(st, verdict_colour(b.verdict)), word[b.verdict], why[0] ? " (" : "", why,
+	       why[0] ? ")" : "", check_paint(st, OFF));
 	for (size_t i = 0; i < s->r->nready; i++) {
 		const struct ready_item *it = &s->r->ready[i];
 		printf("  ");
-		mark(st, it->status);
+		check_mark(st, it->status);
 		printf(" %-17s ", it->item);
 		print_safe(stdout, it->detail);
 		fputc('\n', stdout);
 		if (it->status != READY_PASS && it->fix[0]) {
 			printf("         fix: ");
 			print_safe(stdout, it->fix);
-			printf("\n         %srule: %s%s\n", paint(st, DIM), it->rule,
-			       paint(st, OFF));
+			printf("\n         %srule: %s%s\n", check_paint(st, DIM), it->rule,
+			       check_paint(st, OFF));
 		}
 	}
 }
@@ -392,21 +393,16 @@ static int collect_problems(const struct domain_result *r, struct findings *out)
 	return 0;
 }
 
+/* One check's line: its name in a column of width, the mark, the text. */
 static void line(const struct style *st, const char *what, enum ready_status s, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
 static void line(const struct style *st, const char *what, enum ready_status s, const char *fmt,
                  ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	check_vline(st, 6, what, s, fmt, ap);
 	va_end(ap);
-	printf("  %-6s ", what);
-	mark(st, s);
-	printf(" ");
-	print_safe(stdout, buf);
-	fputc('\n', stdout);
 }
 
 static enum ready_status host_mark(enum host_status s)
@@ -619,7 +615,7 @@ static void print_most_important(const struct style *st, const struct screen *s)
 		}
 	if (msg == NULL)
 		return;
-	printf("\n%sMost important%s: ", paint(st, BOLD), paint(st, OFF));
+	printf("\n%sMost important%s: ", check_paint(st, BOLD), check_paint(st, OFF));
 	print_safe(stdout, msg);
 	if (fixtext && fixtext[0]) {
 		printf("\n  fix: ");
@@ -636,12 +632,13 @@ static void print_check(const struct style *st, const struct screen *s)
 	/* RFC 8020 2: NXDOMAIN, no name at or below it: said before anything. */
 	if (r->nxdomain)
 		printf("%s%s does not exist (NXDOMAIN)%s: nothing below can be published\n",
-		       paint(st, RED), r->domain, paint(st, OFF));
+		       check_paint(st, RED), r->domain, check_paint(st, OFF));
 	verdict_reason(s, why, sizeof(why));
-	printf("%s%s%s  %s%s%s%s%s%s\n\n", paint(st, BOLD), r->domain, paint(st, OFF),
-	       paint(st, verdict_colour(s->verdict)), word[s->verdict], why[0] ? " (" : "", why,
-	       why[0] ? ")" : "", paint(st, OFF));
+	printf("%s%s%s  %s%s%s%s%s%s\n\n", check_paint(st, BOLD), r->domain, check_paint(st, OFF),
+	       check_paint(st, verdict_colour(s->verdict)), word[s->verdict], why[0] ? " (" : "",
+	       why, why[0] ? ")" : "", check_paint(st, OFF));
 	print_lines(st, s);
+	check_print_transport(st, s->r);
 	print_most_important(st, s);
 	print_readiness(st, s);
 	if (s->problems->n > 1) {
@@ -729,7 +726,7 @@ static json_t *check_json(const struct screen *s)
 		json_decref(js);
 		return NULL;
 	}
-	if (add_stamp(js, s) != 0) {
+	if (add_stamp(js, s) != 0 || check_add_transport(js, r) != 0) {
 		json_decref(js);
 		return NULL;
 	}
@@ -810,6 +807,19 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 				return cli_usage_error(name, "%s", err);
 			continue;
 		}
+		/* posture check's own: DNSSEC and DANE, opt-in. */
+		bool full = strcmp(name, "check") == 0;
+		if (full && strcmp(argv[i], "--dnssec") == 0) {
+			o->mask |= CHECKS_VALIDATING;
+			continue;
+		}
+		if (full && strcmp(argv[i], "--trust-anchor") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error(name, "--trust-anchor needs a value");
+			o->trust_anchor = argv[++i];
+			o->mask |= CHECKS_VALIDATING;
+			continue;
+		}
 		int k = domain_check_option(argc, argv, &i, o, err, sizeof(err));
 		if (k < 0)
 			return cli_usage_error(name, "%s", err);
@@ -842,12 +852,18 @@ static int parse(const char *name, int argc, char **argv, struct domain_check_op
 		fprintf(stderr, "posture: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* So is a --trust-anchor that cannot be used (posture dnssec too). */
+	if (o->trust_anchor != NULL &&
+	    dnssec_anchors_check(o->trust_anchor, err, sizeof(err)) != 0) {
+		fprintf(stderr, "posture: --trust-anchor: %s\n", err);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
 static int emit(const struct screen *s, const struct cli_globals *g, bool full)
 {
-	struct style st = { use_color() };
+	struct style st = { check_use_color() };
 	if (full) {
 		if (g->json)
 			return json_emit(check_json(s));
@@ -891,6 +907,9 @@ static int run(const char *name, int argc, char **argv, const struct cli_globals
 	struct domain_check_opts o;
 	struct evidence_opts e = { .db = NULL, .days = 30 };
 	domain_check_opts_init(&o);
+	/* posture bimi shows no transport check: it asks none. */
+	if (!full)
+		o.mask &= ~(CHECKS_TRANSPORT | CHECKS_VALIDATING);
 	fb_verdict_defaults(&e.vo);
 	int rc = parse(name, argc, argv, &o, &e, norm, sizeof(norm));
 	if (rc != 0)

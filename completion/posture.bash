@@ -28,7 +28,7 @@ _posture() {
 		return
 	fi
 	case $cmd in
-	check) opts="--allow-port --at --ca-file --connect-to --dkim-selector --expiry-warn --no-fetch --reports-days --reports-db --reports-threshold --selector --vmc-roots" subs="" ;;
+	check) opts="--allow-port --at --ca-file --connect-to --dkim-selector --dnssec --expiry-warn --no-fetch --reports-days --reports-db --reports-threshold --selector --trust-anchor --vmc-roots" subs="" ;;
 	bimi) opts="--allow-port --at --ca-file --connect-to --dkim-selector --expiry-warn --no-fetch --reports-days --reports-db --reports-threshold --selector --vmc-roots" subs="" ;;
 	lookup) opts="" subs="" ;;
 	spf) opts="--helo --ip --sender" subs="eval" ;;

@@ -76,18 +76,18 @@ SECTIONS = [
      "policy file at `https://mta-sts.<domain>/.well-known/mta-sts.txt` (RFC 8461 3.2) fetched "
      "as senders must fetch it (RFC 8461 3.3: a certificate valid for `mta-sts.<domain>`, no "
      "redirect followed, `text/plain`), and whether every MX host of the domain matches one of "
-     "its `mx` patterns (RFC 8461 4.1)."),
+     "its `mx` patterns (RFC 8461 4.1). `posture check` runs the same check."),
     ("tls_rpt", "TLS-RPT",
-     "From `posture mta-sts`: the TXT record at `_smtp._tls.<domain>` (RFC 8460 3) "
-     "and the `mailto:` and `https:` destinations its `rua=` names."),
+     "From `posture mta-sts` and `posture check`: the TXT record at `_smtp._tls.<domain>` "
+     "(RFC 8460 3) and the `mailto:` and `https:` destinations its `rua=` names."),
     ("dane", "DANE for MX",
-     "From the TLSA reader (`scanner/transport/tlsa.c`): the TLSA records at "
-     "`_25._tcp.<mx host>` (RFC 6698 2.1) as SMTP clients use them (RFC 7672): their form, the "
-     "usages SMTP ignores, and whether the answer was DNSSEC-secure. No command runs it yet: "
-     "`posture check` and scans gain it with the rest of issue 24."),
+     "From the DANE check (`posture check --dnssec`): the TLSA records at "
+     "`_25._tcp.<mx host>` of each MX host (RFC 6698 2.1) as SMTP clients use them (RFC 7672): "
+     "their form, the usages SMTP ignores, whether the answer was DNSSEC-secure, and what the "
+     "MX hosts add up to."),
     ("dnssec", "DNSSEC",
-     "From the DNSSEC check (`posture dnssec`): the validation status (RFC 4035 4.3) of the "
-     "answers posture relies on, the domain's MX and SOA, its `_dmarc` TXT and its SPF TXT, "
+     "From the DNSSEC check (`posture dnssec`, `posture check --dnssec`): the validation "
+     "status (RFC 4035 4.3) of the answers posture relies on, the domain's MX and SOA, its `_dmarc` TXT and its SPF TXT, "
      "through getdns in stub mode with the bundled root trust anchor or `--trust-anchor`."),
 ]
 

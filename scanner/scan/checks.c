@@ -12,6 +12,7 @@
 #include "psl.h"
 #include "readiness.h"
 #include "strutil.h"
+#include "transport_check.h"
 #include "vmc.h"
 
 void findings_write(struct jsonw *w, const struct findings *f)
@@ -157,12 +158,22 @@ int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, 
 			*mask |= CHECK_BIT(CHECK_MX) | CHECK_BIT(CHECK_A);
 		else if (strcmp(t, "dkim") == 0)
 			*mask |= CHECK_BIT(CHECK_DKIM);
+		else if (strcmp(t, "mta-sts") == 0)
+			*mask |= CHECK_BIT(CHECK_MTA_STS);
+		else if (strcmp(t, "tls-rpt") == 0)
+			*mask |= CHECK_BIT(CHECK_TLS_RPT);
+		else if (strcmp(t, "dnssec") == 0)
+			*mask |= CHECK_BIT(CHECK_DNSSEC);
+		else if (strcmp(t, "dane") == 0)
+			*mask |= CHECK_BIT(CHECK_DANE);
 		else if (strcmp(t, "bimi") == 0) {
 			*mask |= CHECK_BIT(CHECK_BIMI);
 			*bimi_asked = true;
 		} else {
 			snprintf(err, errlen,
-			         "--checks: unknown check '%s' (spf, dmarc, bimi, mx, dkim)", t);
+			         "--checks: unknown check '%s' (spf, dmarc, bimi, mx, "
+			         "dkim, mta-sts, tls-rpt, dnssec, dane)",
+			         t);
 			return -1;
 		}
 	}
@@ -219,6 +230,7 @@ void checks_cleanup(struct domain_result *r)
 	dmarc_result_cleanup(&r->dmarc_org);
 	bimi_assets_cleanup(&r->assets);
 	dkim_check_cleanup(r);
+	transport_check_cleanup(r);
 	free(r->ready);
 	r->ready = NULL;
 	r->nready = 0;
@@ -404,6 +416,15 @@ int checks_step(struct domain_result *r, enum check_id id, const struct spf_dns 
 		return bimi_step(r, dns, pending, need, needlen, need_type);
 	case CHECK_DKIM:
 		return dkim_check_step(r, dns, pending, need, needlen, need_type);
+	case CHECK_MTA_STS:
+	case CHECK_TLS_RPT:
+		return transport_check_step(r, id, dns, pending, need, needlen, need_type);
+	case CHECK_DNSSEC:
+	case CHECK_DANE:
+		/* Nothing asked over the memo: getdns asks and validates
+		 * them after the DNS rounds (transport_check_dnssec). */
+		r->done[id] = true;
+		return 0;
 	case CHECK_COUNT:
 		return -1;
 	}
@@ -420,6 +441,8 @@ size_t checks_more(const struct domain_result *r, enum check_id id, const struct
 	}
 	if (id == CHECK_DKIM && !r->done[CHECK_DKIM])
 		return dkim_check_more(r, v);
+	if ((id == CHECK_MTA_STS || id == CHECK_TLS_RPT) && !r->done[id])
+		return transport_check_more(r, v);
 	*v = NULL;
 	return 0;
 }
@@ -577,6 +600,9 @@ static void result_write(struct jsonw *w, const struct domain_result *r)
 		jsonw_key(w, "dkim");
 		dkim_result_write(w, r);
 	}
+	/* The same for the transport checks: a scan runs them only when
+	 * --checks names them. */
+	transport_check_write_all(w, r, r->mask);
 	jsonw_kbool(w, "conclusive", !checks_inconclusive(r));
 }
 

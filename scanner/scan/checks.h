@@ -24,18 +24,34 @@ enum check_id {
 	CHECK_A,    /* A or AAAA at the domain */
 	CHECK_BIMI, /* the BIMI record, and the organisational domain's DMARC */
 	CHECK_DKIM, /* DKIM selectors probed (dkim_check.h) */
+	/* Mail transport (transport_check.h), advisory: none of them changes
+	 * the readiness verdict, the problems or checks_inconclusive. */
+	CHECK_MTA_STS, /* _mta-sts TXT, MX, and the policy fetched (RFC 8461) */
+	CHECK_TLS_RPT, /* _smtp._tls TXT (RFC 8460) */
+	CHECK_DNSSEC,  /* DNSSEC status of the domain's answers, through getdns */
+	CHECK_DANE,    /* TLSA of every MX host, through getdns (dane_check.h) */
 	CHECK_COUNT,
 };
 #define CHECK_BIT(id) (1u << (id))
-/* Every check: what posture check and posture bimi run, and the set a
- * scan's job counts as complete. A scan's default is its own ("--checks",
- * cmd_scan.c), without dkim. */
+/* MTA-STS and TLS-RPT: DNS questions over the memo like the others. */
+#define CHECKS_TRANSPORT (CHECK_BIT(CHECK_MTA_STS) | CHECK_BIT(CHECK_TLS_RPT))
+/* DNSSEC and DANE: asked through getdns, which validates (about six
+ * queries per answer), in a stage of their own after the DNS rounds;
+ * posture check runs them only with --dnssec. */
+#define CHECKS_VALIDATING (CHECK_BIT(CHECK_DNSSEC) | CHECK_BIT(CHECK_DANE))
+/* Every check: the set a scan's job counts as complete (a check a scan
+ * does not run counts as done). posture check runs CHECKS_ALL but
+ * CHECKS_VALIDATING unless --dnssec (domain_check_opts_init), posture
+ * bimi CHECKS_ALL but the transport checks. A scan's default is its own
+ * ("--checks", cmd_scan.c), without dkim nor the transport checks. */
 #define CHECKS_ALL                                                                                 \
 	(CHECK_BIT(CHECK_SPF) | CHECK_BIT(CHECK_DMARC) | CHECK_BIT(CHECK_MX) |                     \
-	 CHECK_BIT(CHECK_A) | CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_DKIM))
+	 CHECK_BIT(CHECK_A) | CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_DKIM) | CHECKS_TRANSPORT |   \
+	 CHECKS_VALIDATING)
 
 /*
- * Parses a --checks list ("spf,dmarc,bimi,mx,dkim"; "mx" means MX and A).
+ * Parses a --checks list ("spf,dmarc,bimi,mx,dkim,mta-sts,tls-rpt,dnssec,
+ * dane"; "mx" means MX and A).
  * *bimi_asked tells whether "bimi" was named (it also sets CHECK_BIMI).
  * Returns 0, or -1 with a reason in err.
  */
@@ -121,6 +137,11 @@ struct domain_result {
 	struct spf_need *dkim_more;
 	size_t ndkim_more;
 	bool dkim_finished;
+	/* MTA-STS, TLS-RPT, DNSSEC and DANE (transport_check.h): allocated
+	 * by the first of them that runs, NULL when none does (a scan's
+	 * domains in progress do not carry their 20 KiB); freed by
+	 * checks_cleanup. */
+	struct transport_result *transport;
 };
 
 /* Prepares r for domain (which must be normalised). */
@@ -189,8 +210,10 @@ const char *ready_status_name(enum ready_status s);
 /* {"domain", "spf", "dmarc", "mx", "a", "bimi", "conclusive"} as compact
  * ASCII text (the caller frees it; NULL when out of memory); a check that
  * did not run is {"status": "not_run"}; "dkim" (after "bimi") only when
- * the DKIM check is in the mask, so results without it stay as they were. A domain that does not
- * exist gets "exists": false after "domain" (the key is absent otherwise). */
+ * the DKIM check is in the mask, so results without it stay as they were,
+ * and so "mta_sts", "tls_rpt", "dnssec" and "dane" (after "dkim"). A
+ * domain that does not exist gets "exists": false after "domain" (the key
+ * is absent otherwise). */
 char *checks_json_text(const struct domain_result *r, size_t *len);
 /*
  * The facts of the result that reports count (reports/row.c), as a

@@ -17,12 +17,13 @@
 #include "memo.h"
 #include "psl.h"
 #include "strutil.h"
+#include "transport_check.h"
 #include "vmc.h"
 
 void domain_check_opts_init(struct domain_check_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->mask = CHECKS_ALL;
+	o->mask = CHECKS_ALL & ~CHECKS_VALIDATING;
 	o->expiry_warn_days = DOMAIN_CHECK_EXPIRY_WARN_DAYS;
 }
 
@@ -272,46 +273,16 @@ void domain_check_info_cleanup(struct domain_check_info *info)
 	(void)info; /* nothing owned now; kept for callers that clean up */
 }
 
-int domain_check_run(const char *domain, const struct dns_config *dns,
-                     const struct domain_check_opts *o, struct domain_result *r,
-                     struct domain_check_info *info, char *err, size_t errlen)
+/* The BIMI assets fetched (unless --no-fetch) and judged, the checklist
+ * built. Returns 0, or -1 with a reason in err. */
+static int bimi_stage(struct domain_result *r, const struct dns_config *dns,
+                      const struct domain_check_opts *o, char *err, size_t errlen)
 {
-	checks_init(r, domain, o->mask, (o->mask & CHECK_BIT(CHECK_BIMI)) != 0);
-	if (info != NULL) {
-		memset(info, 0, sizeof(*info));
-		info->checked_at = time(NULL);
-	}
-	if (o->selector)
-		str_copy(r->selector, sizeof(r->selector), o->selector);
-	if (o->ndkim_selectors > 0)
-		checks_dkim_select(r, o->dkim_selectors, o->ndkim_selectors, !o->dkim_also_bundled);
-	if (psl_init() != 0) {
-		snprintf(err, errlen, "cannot load the bundled Public Suffix List");
-		return -1;
-	}
-	struct dns_worker *w = dns_worker_new(dns, NULL, err, errlen);
-	struct dns_memo *memo = dns_memo_new();
 	uint8_t *roots = NULL;
 	size_t roots_len = 0;
 	struct bimi_fetches f;
 	int rc = -1;
 	memset(&f, 0, sizeof(f));
-	if (w == NULL || memo == NULL) {
-		if (w != NULL)
-			snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
-		goto out;
-	/* DMARC and DKIM both known: whether enforcement can hold. */
-	if (checks_dkim_finish(r) != 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (!(o->mask & CHECK_BIT(CHECK_BIMI))) {
-		rc = 0;
-		goto out;
-	}
 	if (o->vmc_roots &&
 	    domain_check_load_roots(o->vmc_roots, &roots, &roots_len, err, errlen) != 0)
 		goto out;
@@ -335,6 +306,49 @@ int domain_check_run(const char *domain, const struct dns_config *dns,
 out:
 	bimi_fetches_cleanup(&f);
 	free(roots);
+	return rc;
+}
+
+int domain_check_run(const char *domain, const struct dns_config *dns,
+                     const struct domain_check_opts *o, struct domain_result *r,
+                     struct domain_check_info *info, char *err, size_t errlen)
+{
+	checks_init(r, domain, o->mask, (o->mask & CHECK_BIT(CHECK_BIMI)) != 0);
+	if (info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->checked_at = time(NULL);
+	}
+	if (o->selector)
+		str_copy(r->selector, sizeof(r->selector), o->selector);
+	if (o->ndkim_selectors > 0)
+		checks_dkim_select(r, o->dkim_selectors, o->ndkim_selectors, !o->dkim_also_bundled);
+	if (psl_init() != 0) {
+		snprintf(err, errlen, "cannot load the bundled Public Suffix List");
+		return -1;
+	}
+	struct dns_worker *w = dns_worker_new(dns, NULL, err, errlen);
+	struct dns_memo *memo = dns_memo_new();
+	int rc = -1;
+	if (w == NULL || memo == NULL) {
+		if (w != NULL)
+			snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (drive_rounds(w, memo, round_all, r, err, errlen) != 0)
+		goto out;
+	/* DMARC and DKIM both known: whether enforcement can hold. */
+	if (checks_dkim_finish(r) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if ((o->mask & CHECK_BIT(CHECK_BIMI)) && bimi_stage(r, dns, o, err, errlen) != 0)
+		goto out;
+	/* The transport checks after BIMI's: advisory, they come last. */
+	if (transport_check_fetch(r, dns, o, err, errlen) != 0 ||
+	    transport_check_dnssec(r, dns, o->trust_anchor, err, errlen) != 0)
+		goto out;
+	rc = 0;
+out:
 	dns_memo_free(memo);
 	dns_worker_free(w);
 	return rc;

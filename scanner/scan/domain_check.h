@@ -31,7 +31,9 @@
 #define DOMAIN_CHECK_ENV_VMC_ROOTS      "POSTURE_VMC_ROOTS"
 
 struct domain_check_opts {
-	unsigned mask;        /* CHECK_BIT set; CHECKS_ALL by default */
+	/* CHECK_BIT set; by default CHECKS_ALL but CHECKS_VALIDATING
+	 * (DNSSEC and DANE: posture check --dnssec). */
+	unsigned mask;
 	const char *selector; /* NULL: "default" */
 	bool no_fetch;
 	const char *ca_file; /* TLS trust store for HTTPS; NULL: the system's */
@@ -51,6 +53,9 @@ struct domain_check_opts {
 	 * (--expiry-warn, default DOMAIN_CHECK_EXPIRY_WARN_DAYS); a scan
 	 * does not, so its stored results do not change with the date. */
 	unsigned expiry_warn_days;
+	/* DNSSEC and DANE (CHECKS_VALIDATING): the trust anchor file
+	 * (--trust-anchor); NULL: the bundled root anchor (dnssec.h). */
+	const char *trust_anchor;
 	/* POSTURE_CONNECT_TO, split in place: connect_to[] points into it
 	 * when no --connect-to was given. */
 	char env_connect_to[DOMAIN_CHECK_ENV_CONNECT_TO_MAX];
@@ -134,9 +139,13 @@ void domain_check_info_cleanup(struct domain_check_info *info);
 /*
  * Runs every check of o->mask on domain (normalised) into r (initialised
  * here; checks_cleanup it in every case) and, when info is not NULL, fills
- * it (domain_check_info_cleanup it in every case). Returns 0, or -1 with
- * a reason in err on a program failure (DNS set-up, out of memory, a bad
- * trust store); what a domain publishes wrongly is never a failure.
+ * it (domain_check_info_cleanup it in every case): the DNS checks side by
+ * side (MTA-STS and TLS-RPT among them), then the HTTPS fetches (the BIMI
+ * logo and certificate, then the MTA-STS policy, which takes a fetcher of
+ * its own: no redirect followed), then DNSSEC and DANE through getdns
+ * when asked. Returns 0, or -1 with a reason in err on a program failure
+ * (DNS or getdns set-up, out of memory, a bad trust store); what a
+ * domain publishes wrongly is never a failure.
  */
 int domain_check_run(const char *domain, const struct dns_config *dns,
                      const struct domain_check_opts *o, struct domain_result *r,

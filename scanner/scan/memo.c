@@ -24,11 +24,13 @@
  * walk, plus what its look-ahead may ask past a missing TXT and the
  * complete walk then does not (spf_audit.h); the DMARC check; the BIMI
  * check's two selector names and the organisational domain's DMARC check;
- * MX, A and AAAA of the domain; the DKIM probes and _domainkey.
+ * MX, A and AAAA of the domain; the DKIM probes and _domainkey; the
+ * _mta-sts and _smtp._tls TXT records (the MTA-STS check's MX is the
+ * domain's). DNSSEC and DANE ask through getdns, not the memo.
  */
 #define MEMO_NEEDS_AT_MOST                                                                         \
 	(SPF_AUDIT_MAX_ANSWERS + SPF_AUDIT_LOOKAHEAD * (SPF_AUDIT_LOOKAHEAD_DEPTH + 1) +           \
-	 2 * DMARC_MAX_ANSWERS + 2 + 3 + DKIM_PROBE_MAX + 1)
+	 2 * DMARC_MAX_ANSWERS + 2 + 3 + DKIM_PROBE_MAX + 1 + 2)
 _Static_assert(MEMO_NEEDS_AT_MOST <= DNS_MEMO_MAX,
                "a domain's checks could need more answers than DNS_MEMO_MAX holds");
 

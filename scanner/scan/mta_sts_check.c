@@ -366,6 +366,9 @@ static void tlsrpt_verdict(struct mta_sts_result *r)
 {
 	if (r->answered[MTA_STS_Q_TLSRPT] && !failed(r->outcome[MTA_STS_Q_TLSRPT]))
 		return;
+	/* Said by an earlier mta_sts_finish (before the policy fetch). */
+	if (findings_has(&r->tlsrpt.findings, "tls_rpt.temperror"))
+		return;
 	dns_temperror(&r->tlsrpt.findings, "tls_rpt.temperror", r, MTA_STS_Q_TLSRPT,
 	              "whether the domain asks for TLS reports is unknown (status temperror)");
 }
@@ -546,8 +549,8 @@ static int policy_done(void *arg, struct fetch_result *res)
 	return 0;
 }
 
-static int fetch_policy(struct mta_sts_result *r, const struct dns_config *dns,
-                        const struct domain_check_opts *o, char *err, size_t errlen)
+int mta_sts_fetch_policy(struct mta_sts_result *r, const struct dns_config *dns,
+                         const struct domain_check_opts *o, char *err, size_t errlen)
 {
 	struct fetch_config cfg;
 	struct fetch_dns *fd = NULL;
@@ -583,7 +586,8 @@ int mta_sts_check_run(const char *domain, const struct dns_config *dns,
 	if (mta_sts_wants_policy(r) &&
 	    mta_sts_policy_url(r->domain, r->policy_url, sizeof(r->policy_url)) != 0)
 		r->policy_url[0] = '\0'; /* cannot happen for a name of 253 bytes */
-	if (!o->no_fetch && mta_sts_wants_policy(r) && fetch_policy(r, dns, o, err, errlen) != 0)
+	if (!o->no_fetch && mta_sts_wants_policy(r) &&
+	    mta_sts_fetch_policy(r, dns, o, err, errlen) != 0)
 		return -1;
 	if (mta_sts_finish(r, o->no_fetch) != 0) {
 		snprintf(err, errlen, "out of memory");

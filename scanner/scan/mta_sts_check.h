@@ -144,9 +144,21 @@ void mta_sts_fetch_config(const struct domain_check_opts *o, struct fetch_config
 int mta_sts_take_policy(struct mta_sts_result *r, struct fetch_result *res);
 
 /*
+ * Fetches r's policy (mta_sts_policy_url of r->domain) over a fetcher of
+ * its own with mta_sts_fetch_config's settings and takes it
+ * (mta_sts_take_policy); posture mta-sts and posture check's fetch stage
+ * (transport_check.h) call it. Returns 0, or -1 with a reason in err on a
+ * program failure (fetcher set-up, memory); a policy that cannot be
+ * fetched is a verdict, never a failure.
+ */
+int mta_sts_fetch_policy(struct mta_sts_result *r, const struct dns_config *dns,
+                         const struct domain_check_opts *o, char *err, size_t errlen);
+
+/*
  * The verdict from what was taken: status, mx_covered, the findings.
- * no_fetch: the policy was not to be fetched (not_fetched). Returns 0,
- * or -1 on allocation failure.
+ * no_fetch: the policy was not to be fetched (not_fetched). It may run
+ * again once more is taken (posture check: after the DNS step, then
+ * after the fetch). Returns 0, or -1 on allocation failure.
  */
 int mta_sts_finish(struct mta_sts_result *r, bool no_fetch);
 

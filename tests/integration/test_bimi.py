@@ -182,6 +182,7 @@ class Fixtures(unittest.TestCase):
         js = json.loads(out)
         self.assertFalse(js["ready"])
         self.assertEqual(set(js), {"domain", "spf", "dmarc", "dkim", "bimi", "mx", "a",
+                                   "mta_sts", "tls_rpt", "dnssec", "dane",
                                    "problems", "ready", "schema", "checked_at", "verdict"})
 
     def test_usage(self):

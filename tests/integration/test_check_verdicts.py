@@ -321,6 +321,26 @@ class CheckVerdicts(unittest.TestCase):
         self.assertRegex(out, r"  DKIM   \[WARN\] no usable key among \d+ selectors probed: "
                               r"forwarded mail fails DMARC\n")
 
+    # -- mail transport: advisory ---------------------------------------------------------
+
+    def test_transport_is_advisory(self):
+        # The demo world publishes no MTA-STS nor TLS-RPT record and signs
+        # no zone: the ready showcase stays ready (exit 0), with --dnssec
+        # too (its answers chain to no anchor: indeterminate).
+        rc, js = self.check_json(READY)
+        self.assertEqual((rc, js["verdict"], js["problems"]), (0, "ready", []))
+        self.assertEqual((js["mta_sts"]["status"], js["tls_rpt"]["status"]), ("missing", "none"))
+        self.assertEqual((js["dnssec"], js["dane"]), ({"status": "not_run"},
+                                                      {"status": "not_run"}))
+        rc, js = self.check_json(READY, "--dnssec")
+        self.assertEqual((rc, js["verdict"], js["problems"]), (0, "ready", []))
+        self.assertEqual(js["dnssec"]["status"], "indeterminate")
+        self.assertEqual(js["dane"]["status"], "none")
+        rc, out, err = self.check(READY)
+        self.assertEqual(self.headline(out), READY + "  READY")
+        self.assertIn("\nMail transport (advisory: not part of the verdict)\n"
+                      "  MTA-STS [WARN] missing: no v=STSv1 record at _mta-sts." + READY, out)
+
     # -- JSON ---------------------------------------------------------------------------
 
     def test_json_consistent(self):

@@ -1,0 +1,101 @@
+/*
+ * transport_check.h — the mail-transport checks of the framework
+ * (checks.h): MTA-STS and TLS-RPT (CHECK_MTA_STS, CHECK_TLS_RPT: their
+ * DNS questions are steps over the memo like every check's, the policy
+ * fetched afterwards, mta_sts_check.h), DNSSEC and DANE (CHECK_DNSSEC,
+ * CHECK_DANE: asked through getdns, which validates, in one batch after
+ * the DNS rounds, dnssec_check.h and dane_check.h). domain_check_run runs
+ * them for posture check; checks.c calls the step, cleanup and JSON.
+ *
+ * They are advisory: none of them enters the readiness verdict, the
+ * problems of posture check, or checks_inconclusive, so a domain that
+ * was ready stays ready, and its exit status stays what it was, whatever
+ * they find (a temperror of theirs included).
+ *
+ * Costs: MTA-STS asks _mta-sts TXT and _smtp._tls TXT beside the MX
+ * answer every check shares, and fetches one policy over HTTPS when the
+ * record is valid; TLS-RPT alone asks _smtp._tls TXT. DNSSEC asks the
+ * domain's MX, SOA, _dmarc TXT and TXT, DANE _25._tcp TLSA of each MX
+ * host, through getdns, which fetches each signer's DS and DNSKEY too
+ * (about six queries an answer instead of one).
+ */
+#ifndef POSTURE_TRANSPORT_CHECK_H
+#define POSTURE_TRANSPORT_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+#include "dane_check.h"
+#include "dnssec_check.h"
+#include "domain_check.h"
+#include "mta_sts_check.h"
+
+struct transport_result {
+	/* MTA-STS and TLS-RPT: one result, as posture mta-sts has it.
+	 * sts_ready: it was built from the answers (the step ran). */
+	struct mta_sts_result sts;
+	bool sts_ready;
+	struct spf_need more[MTA_STS_Q_COUNT];
+	size_t nmore;
+	/* DNSSEC and DANE: ran in the getdns stage (else not run). */
+	bool dnssec_ran, dane_ran;
+	struct dnssec_result dnssec;
+	struct dane_result dane;
+};
+
+/*
+ * checks_step's contract for CHECK_MTA_STS and CHECK_TLS_RPT. Each run
+ * rebuilds the MTA-STS result from the memo: every answer there of the
+ * questions of the transport checks in r->mask (MTA-STS: _mta-sts TXT,
+ * _smtp._tls TXT, the domain's MX; TLS-RPT: _smtp._tls TXT), so the last
+ * step of the two to run holds them all. Done when id's own answers are
+ * all in; the verdict is then mta_sts_finish's without the policy
+ * (not_fetched for a valid record) until transport_check_fetch runs.
+ */
+int transport_check_step(struct domain_result *r, enum check_id id, const struct spf_dns *dns,
+                         bool *pending, char *need, size_t needlen, uint16_t *need_type);
+/* checks_more's: while pending, the other names the step waits for. */
+size_t transport_check_more(const struct domain_result *r, const struct spf_need **v);
+
+/*
+ * After the DNS rounds, when CHECK_MTA_STS ran: the policy fetched (RFC
+ * 8461 3.3: mta_sts_fetch_policy, no redirect followed) when the record
+ * is valid and o->no_fetch is not set, then the verdict. Returns 0, or
+ * -1 with a reason in err on a program failure (fetcher set-up, memory).
+ */
+int transport_check_fetch(struct domain_result *r, const struct dns_config *dns,
+                          const struct domain_check_opts *o, char *err, size_t errlen);
+
+/*
+ * After the DNS rounds, when CHECK_DNSSEC or CHECK_DANE is in r->mask:
+ * one getdns batch (dnssec_new on dns with the trust anchors of
+ * anchor_file, or the bundled root's when NULL) asking the DNSSEC
+ * check's questions and the TLSA of each MX host of r->mx, then both
+ * verdicts. Returns 0, or -1 with a reason in err on a program failure
+ * (getdns set-up, an unusable anchor file, memory).
+ */
+int transport_check_dnssec(struct domain_result *r, const struct dns_config *dns,
+                           const char *anchor_file, char *err, size_t errlen);
+
+/* Frees r->transport (checks_cleanup calls it). */
+void transport_check_cleanup(struct domain_result *r);
+
+/*
+ * The objects of posture check --json and of a stored result: "mta_sts"
+ * (as posture mta-sts --json), "tls_rpt" ({"status", "record", "rua",
+ * "findings"}), "dnssec" (as posture dnssec --json), "dane"
+ * (dane_result_write); {"status": "not_run"} for a check not in r->mask
+ * or that did not get to run.
+ */
+struct jsonw;
+void transport_mta_sts_write(struct jsonw *w, const struct domain_result *r);
+void transport_tls_rpt_write(struct jsonw *w, const struct domain_result *r);
+void transport_dnssec_write(struct jsonw *w, const struct domain_result *r);
+void transport_dane_write(struct jsonw *w, const struct domain_result *r);
+/* The keys of the checks of keys (a CHECK_BIT set) with their objects,
+ * in the order above (checks_json_text: those in r->mask). */
+void transport_check_write_all(struct jsonw *w, const struct domain_result *r, unsigned keys);
+
+#endif
