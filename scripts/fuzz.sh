@@ -34,7 +34,7 @@ declare -A SOURCES=(
 	[fuzz_dns_tcp]="scanner/dns/dns_tcp.c scanner/dns/dns_loop.c scanner/dns/dns_wire.c scanner/util/dnsutil.c"
 	[fuzz_msg_headers]="message/msg_authres.c message/msg_sig.c message/msg_received.c message/msg_analyze.c message/msg_findings.c message/msg_lookalike.c scanner/util/mailhdr.c scanner/util/taglist.c scanner/util/finding.c scanner/util/utf8.c"
 	[fuzz_mta_sts_policy]="scanner/transport/mta_sts.c scanner/transport/mta_sts_policy.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
-	[fuzz_tlsrpt]="scanner/transport/tlsrpt.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
+	[fuzz_tlsrpt]="scanner/transport/tlsrpt.c scanner/transport/mta_sts.c scanner/util/taglist.c scanner/util/finding.c scanner/util/dnsutil.c"
 	[fuzz_tlsa]="scanner/transport/tlsa.c scanner/util/finding.c"
 	[fuzz_fb_aggregate]="feedback/fb_aggregate.c feedback/fb_tls.c feedback/fb_read.c feedback/fb_report.c feedback/fb_mime.c feedback/fb_unpack.c feedback/fb_failure.c scanner/util/mailhdr.c scanner/util/finding.c scanner/util/utf8.c scanner/util/xmlsafe.c"
 )

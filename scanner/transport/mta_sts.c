@@ -31,6 +31,7 @@
 #include "dnsutil.h"
 #include "strutil.h"
 #include "taglist.h"
+#include "transport_impl.h"
 
 const char *mta_sts_record_status_name(enum mta_sts_record_status s)
 {
@@ -78,7 +79,7 @@ static void radd(struct rscan *sc, const char *code, enum finding_severity sev, 
 /* A record "begins with v=STSv1" (3.1) when the literal is followed by
  * the end, white space or ';': "v=STSv10" is another version. The
  * literal is case-sensitive (%s). */
-static bool begins_with_version(const char *s, size_t n, const char *v)
+bool transport_begins_with(const char *s, size_t n, const char *v)
 {
 	size_t k = strlen(v);
 	if (s == NULL || n < k || memcmp(s, v, k) != 0)
@@ -92,7 +93,7 @@ static bool is_alnum(char c)
 }
 
 /* sts-ext-name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."). */
-static bool ext_name_ok(const char *s, size_t n)
+bool transport_ext_name_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > 32 || !is_alnum(s[0]))
 		return false;
@@ -103,7 +104,7 @@ static bool ext_name_ok(const char *s, size_t n)
 }
 
 /* sts-ext-value: 1*(%x21-3A / %x3C / %x3E-7E): no '=', ';', space or control. */
-static bool ext_value_ok(const char *s, size_t n)
+bool transport_ext_value_ok(const char *s, size_t n)
 {
 	if (n == 0)
 		return false;
@@ -115,7 +116,7 @@ static bool ext_value_ok(const char *s, size_t n)
 	return true;
 }
 
-static void esc(const char *s, size_t n, char *out, size_t outlen)
+void transport_esc(const char *s, size_t n, char *out, size_t outlen)
 {
 	dns_escape_text(s, n < 80 ? n : 80, out, outlen);
 }
@@ -126,7 +127,7 @@ static void read_id(struct rscan *sc, const struct taglist_spec *s)
 	bool ok = s->value_len >= 1 && s->value_len <= MTA_STS_ID_MAX;
 
 	if (sc->have_id) {
-		esc(s->value, s->value_len, e, sizeof(e));
+		transport_esc(s->value, s->value_len, e, sizeof(e));
 		radd(sc, "mta_sts.duplicate_field", FINDING_WARNING,
 		     "Publish id= once; change its value when the policy changes.",
 		     "id= appears more than once (\"%s\" ignored): senders use the first "
@@ -138,7 +139,7 @@ static void read_id(struct rscan *sc, const struct taglist_spec *s)
 	for (size_t i = 0; ok && i < s->value_len; i++)
 		ok = is_alnum(s->value[i]);
 	if (!ok) {
-		esc(s->value, s->value_len, e, sizeof(e));
+		transport_esc(s->value, s->value_len, e, sizeof(e));
 		radd(sc, "mta_sts.bad_id", FINDING_ERROR,
 		     "Use 1 to 32 letters and digits for id=, e.g. a timestamp such as "
 		     "id=20240131T120000.",
@@ -154,7 +155,7 @@ static void read_id(struct rscan *sc, const struct taglist_spec *s)
 static void bad_field(struct rscan *sc, const struct taglist_spec *s, const char *what)
 {
 	char e[400];
-	esc(s->spec, s->spec_len, e, sizeof(e));
+	transport_esc(s->spec, s->spec_len, e, sizeof(e));
 	radd(sc, "mta_sts.bad_syntax", FINDING_ERROR,
 	     "Write the record as \"v=STSv1; id=<1 to 32 letters and digits>;\", extensions as "
 	     "name=value.",
@@ -189,9 +190,9 @@ static void read_record(struct rscan *sc, const char *s, size_t n)
 			read_id(sc, &spec);
 			continue;
 		}
-		if (!ext_name_ok(spec.name, spec.name_len))
+		if (!transport_ext_name_ok(spec.name, spec.name_len))
 			bad_field(sc, &spec, "has a field name outside RFC 8461's grammar");
-		else if (!ext_value_ok(spec.value, spec.value_len))
+		else if (!transport_ext_value_ok(spec.value, spec.value_len))
 			bad_field(sc, &spec,
 			          "has an empty value or one with a space, '=' or a control byte");
 	}
@@ -214,7 +215,7 @@ int mta_sts_record_parse(const char *const *txt, const size_t *len, size_t n, co
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		/* 3.1: records that do not begin with v=STSv1 are discarded. */
-		if (!begins_with_version(txt[i], len[i], STS_VERSION))
+		if (!transport_begins_with(txt[i], len[i], STS_VERSION))
 			continue;
 		if (out->records++ == 0)
 			which = i;

@@ -34,6 +34,7 @@
 
 #include "dnsutil.h"
 #include "strutil.h"
+#include "transport_impl.h"
 
 /* Below a day, a policy in force expires between a sender's daily
  * refreshes (RFC 8461 3.2: max_age values are "expected ... in the range
@@ -63,11 +64,6 @@ static void padd(struct pscan *sc, const char *code, enum finding_severity sev, 
 	if (findings_add(&sc->p->findings, code, sev, sc->path, fix, "%s", msg) != 0 &&
 	    sc->p->findings.n < FINDINGS_MAX)
 		sc->oom = true;
-}
-
-static void esc(const char *s, size_t n, char *out, size_t outlen)
-{
-	dns_escape_text(s, n < 80 ? n : 80, out, outlen);
 }
 
 static bool is_exactly(const char *s, size_t n, const char *w)
@@ -126,7 +122,7 @@ static bool mx_pattern_ok(const char *s, size_t n)
 static void duplicate(struct pscan *sc, const char *key, const char *v, size_t n)
 {
 	char e[400];
-	esc(v, n, e, sizeof(e));
+	transport_esc(v, n, e, sizeof(e));
 	padd(sc, "mta_sts.policy_duplicate_field", FINDING_WARNING,
 	     "Keep one line per field (only mx may repeat).",
 	     "%s appears more than once (\"%s\" ignored): senders use the first (RFC 8461 3.2)",
@@ -143,7 +139,7 @@ static void read_version(struct pscan *sc, const char *v, size_t n)
 	sc->have_version = true;
 	sc->version_ok = is_exactly(v, n, "STSv1");
 	if (!sc->version_ok) {
-		esc(v, n, e, sizeof(e));
+		transport_esc(v, n, e, sizeof(e));
 		padd(sc, "mta_sts.policy_bad_version", FINDING_ERROR,
 		     "Write \"version: STSv1\" (case-sensitive).",
 		     "version is \"%s\", not STSv1; senders treat the policy as invalid "
@@ -168,7 +164,7 @@ static void read_mode(struct pscan *sc, const char *v, size_t n)
 			sc->mode_ok = true;
 			return;
 		}
-	esc(v, n, e, sizeof(e));
+	transport_esc(v, n, e, sizeof(e));
 	padd(sc, "mta_sts.policy_bad_mode", FINDING_ERROR,
 	     "Write \"mode: testing\" while you watch TLS-RPT reports, then \"mode: enforce\" "
 	     "(lower case).",
@@ -194,7 +190,7 @@ static void read_max_age(struct pscan *sc, const char *v, size_t n)
 			age = age * 10 + (v[i] - '0');
 	}
 	if (!ok || age > MTA_STS_MAX_AGE_MAX) {
-		esc(v, n, e, sizeof(e));
+		transport_esc(v, n, e, sizeof(e));
 		padd(sc, "mta_sts.policy_bad_max_age", FINDING_ERROR,
 		     "Give max_age in seconds, at most 31557600 (a year); weeks are usual, e.g. "
 		     "\"max_age: 1209600\".",
@@ -214,7 +210,7 @@ static void read_mx(struct pscan *sc, const char *v, size_t n)
 	struct mta_sts_policy *p = sc->p;
 
 	if (n >= sizeof(p->mx[0]) || !mx_pattern_ok(v, n)) {
-		esc(v, n, e, sizeof(e));
+		transport_esc(v, n, e, sizeof(e));
 		padd(sc, "mta_sts.policy_bad_mx_pattern", FINDING_WARNING,
 		     "Write each mx line as an MX host name (mx: mail.example.com) or one leading "
 		     "wildcard label (mx: *.example.net), in A-label (punycode) form.",
@@ -247,7 +243,7 @@ static void read_other(struct pscan *sc, const char *k, size_t kn)
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (is_word_nocase(k, kn, known[i])) {
-			esc(k, kn, e, sizeof(e));
+			transport_esc(k, kn, e, sizeof(e));
 			padd(sc, "mta_sts.policy_bad_line", FINDING_WARNING,
 			     "Write the field names in lower case: version, mode, mx, max_age.",
 			     "field \"%s\" is not \"%s\": names are case-sensitive and senders "
@@ -274,7 +270,7 @@ static void read_line(struct pscan *sc, const char *s, size_t n)
 		return;
 	const char *colon = memchr(s, ':', n);
 	if (colon == NULL) {
-		esc(s, n, e, sizeof(e));
+		transport_esc(s, n, e, sizeof(e));
 		padd(sc, "mta_sts.policy_bad_line", FINDING_WARNING,
 		     "Write every line as \"name: value\".",
 		     "line \"%s\" has no ':'; senders skip it or refuse the policy (RFC 8461 3.2)",

@@ -29,6 +29,7 @@
 #include "dnsutil.h"
 #include "strutil.h"
 #include "taglist.h"
+#include "transport_impl.h"
 
 #define RPT_VERSION "v=TLSRPTv1"
 
@@ -63,19 +64,6 @@ static void tadd(struct tscan *sc, const char *code, enum finding_severity sev, 
 		sc->oom = true;
 }
 
-static void esc(const char *s, size_t n, char *out, size_t outlen)
-{
-	dns_escape_text(s, n < 80 ? n : 80, out, outlen);
-}
-
-static bool begins_with_version(const char *s, size_t n, const char *v)
-{
-	size_t k = strlen(v);
-	if (s == NULL || n < k || memcmp(s, v, k) != 0)
-		return false;
-	return n == k || s[k] == ';' || s[k] == ' ' || s[k] == '\t';
-}
-
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -84,28 +72,6 @@ static bool is_alnum(char c)
 static bool is_wsp(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static bool ext_name_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 32 || !is_alnum(s[0]))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!is_alnum(s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
-}
-
-static bool ext_value_ok(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x21 || c > 0x7e || c == '=' || c == ';')
-			return false;
-	}
-	return true;
 }
 
 static bool prefix_nocase(const char *s, size_t n, const char *p)
@@ -223,7 +189,7 @@ static void read_uri(struct tscan *sc, const char *s, size_t n)
 		why = "is neither mailto: nor https: (the two schemes RFC 8460 3 defines)";
 	}
 	if (!ok) {
-		esc(s, n, e, sizeof(e));
+		transport_esc(s, n, e, sizeof(e));
 		tadd(sc, "tls_rpt.bad_uri", FINDING_ERROR,
 		     "Give rua= as mailto:tlsrpt@example.com or https://reports.example.com/v1, "
 		     "several separated by ','.",
@@ -250,7 +216,7 @@ static void read_rua(struct tscan *sc, const char *v, size_t n)
 
 	if (sc->have_rua) {
 		char e[400];
-		esc(v, n, e, sizeof(e));
+		transport_esc(v, n, e, sizeof(e));
 		tadd(sc, "tls_rpt.duplicate_rua", FINDING_WARNING,
 		     "Publish one rua= listing every destination, separated by ','.",
 		     "rua= appears more than once (\"%s\" ignored); senders may use either", e);
@@ -281,7 +247,7 @@ static void read_rua(struct tscan *sc, const char *v, size_t n)
 static void bad_field(struct tscan *sc, const struct taglist_spec *s, const char *what)
 {
 	char e[400];
-	esc(s->spec, s->spec_len, e, sizeof(e));
+	transport_esc(s->spec, s->spec_len, e, sizeof(e));
 	tadd(sc, "tls_rpt.bad_syntax", FINDING_ERROR,
 	     "Write the record as \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com\", extensions as "
 	     "name=value.",
@@ -310,9 +276,9 @@ static void read_record(struct tscan *sc, const char *s, size_t n)
 			bad_field(sc, &spec, "is not a name=value field");
 		else if (spec.name_len == 3 && memcmp(spec.name, "rua", 3) == 0)
 			read_rua(sc, spec.value, spec.value_len);
-		else if (!ext_name_ok(spec.name, spec.name_len))
+		else if (!transport_ext_name_ok(spec.name, spec.name_len))
 			bad_field(sc, &spec, "has a field name outside RFC 8460's grammar");
-		else if (!ext_value_ok(spec.value, spec.value_len))
+		else if (!transport_ext_value_ok(spec.value, spec.value_len))
 			bad_field(sc, &spec,
 			          "has an empty value or one with a space, '=' or a control byte");
 	}
@@ -341,7 +307,7 @@ int tlsrpt_record_parse(const char *const *txt, const size_t *len, size_t n, con
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		/* 3: records that do not begin with v=TLSRPTv1 are discarded. */
-		if (!begins_with_version(txt[i], len[i], RPT_VERSION))
+		if (!transport_begins_with(txt[i], len[i], RPT_VERSION))
 			continue;
 		if (out->records++ == 0)
 			which = i;
