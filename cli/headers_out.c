@@ -15,15 +15,24 @@
 
 /* ---- shared ---- */
 
-/* "2026-12-07 10:00:02Z", or "?" for -1. */
-static const char *when_text(long long t, char *buf, size_t len)
+/* t in UTC: ISO 8601 ("2026-12-07T10:00:02Z", as every date of
+ * posture's JSON) or for people ("2026-12-07 10:00:02Z"); "?" for -1. */
+static const char *when_fmt(long long t, bool iso, char *buf, size_t len)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
-	if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm) == 0)
+	size_t n = 0;
+	if (t >= 0 && gmtime_r(&tt, &tm) != NULL)
+		n = iso ? strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm)
+		        : strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+	if (n == 0)
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+static const char *when_text(long long t, char *buf, size_t len)
+{
+	return when_fmt(t, false, buf, len);
 }
 
 /* The hop a finding concerns ("hop 3" -> 3), or -1. */
@@ -404,8 +413,11 @@ static json_t *hop_json(const struct msg_analysis *a, size_t k)
 {
 	const struct msg_received *r = &a->hops[k].rcv;
 	char when[40];
+	/* ISO 8601 in UTC, as every date of posture's JSON. */
 	json_t *date =
-	        r->when >= 0 ? json_string(when_text(r->when, when, sizeof(when))) : json_null();
+	        r->when >= 0
+	                ? json_string(when_fmt(r->when, "%Y-%m-%dT%H:%M:%SZ", when, sizeof(when)))
+	                : json_null();
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "index",
 	                 (json_int_t)k, "from", jopt(r->from_host), "from_rdns", jopt(r->from_rdns),
 	                 "from_ip", jopt(r->from_ip), "by", jopt(r->by_host), "from_ip_class",

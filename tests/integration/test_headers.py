@@ -221,6 +221,15 @@ class Headers(unittest.TestCase):
                 self.assertEqual((len(plain), len(arc)), (ars, aars))
                 self.assertEqual([s["d"] for s in d["dkim_signatures"]], ds)
 
+    def test_real_hop_dates(self):
+        # arc-pass.eml: hop 1 "Mon, 26 Oct 2020 05:43:29 -0700 (PDT)", hop 2
+        # 05:43:28 -0700; the date in UTC, ISO 8601, and the delay between.
+        rc, d = self.json(None, path=os.path.join(REAL, "arc-pass.eml"))
+        self.assertEqual(d["hops"][1]["date"], "2020-10-26T12:43:29Z")
+        self.assertEqual(d["hops"][1]["by"], "mx.google.com")
+        self.assertEqual(d["hops"][1]["from_ip"], "209.85.220.41")
+        self.assertEqual(d["hops"][1]["delay_seconds"], 1)
+
     def test_real_bimi_verdict(self):
         # bimi.eml: "dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=srv.dev"
         rc, d = self.json(None, path=os.path.join(REAL, "bimi.eml"))
