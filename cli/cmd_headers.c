@@ -301,12 +301,12 @@ static int keys_names(const struct msg_analysis *a, struct keyfetch *kf)
 	for (size_t i = 0; i < a->ndkim; i++) {
 		const struct msg_sig *s = &a->dkim[i].sig;
 		char name[sizeof(kf->v->name)];
+		/* A selector that is no DNS name, or a name over 253 bytes: nothing
+		 * to ask (the verifier says the signature is invalid). */
 		if (!dkim_selector_valid(s->s) || s->d[0] == '\0' ||
 		    dkim_selector_name(s->s, s->d, name, sizeof(name)) != 0)
-			continue; /* no name to ask: the verifier says the signature is invalid */
-		for (char *p = name; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+			continue;
+		msg_key_name(s->s, s->d, name, sizeof(name));
 		bool seen = false;
 		for (size_t j = 0; j < kf->n && !seen; j++)
 			seen = strcmp(kf->v[j].name, name) == 0;

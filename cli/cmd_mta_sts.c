@@ -11,6 +11,7 @@
 #include "domain_check.h"
 #include "mta_sts_check.h"
 #include "output.h"
+#include "transport_check.h"
 
 const char cmd_mta_sts_help[] =
         "usage: posture mta-sts DOMAIN [--no-fetch] [--ca-file FILE]\n"
@@ -268,20 +269,24 @@ static int verdict(const struct mta_sts_result *r)
 int cmd_mta_sts(int argc, char **argv, const struct cli_globals *g)
 {
 	struct domain_check_opts o;
+	struct domain_result dr;
 	char norm[DNS_NAME_BUF], err[512];
 	int rc = parse(argc, argv, &o, norm, sizeof(norm));
 	if (rc != 0)
 		return rc;
-	struct mta_sts_result *r = malloc(sizeof(*r));
-	if (r == NULL) {
-		fputs("posture: out of memory\n", stderr);
-		return EXIT_INTERNAL;
-	}
+	/* The same check posture check runs (scan/transport_check.c): its
+	 * three questions over the DNS adapter, then the policy fetch. */
+	o.mask = CHECK_BIT(CHECK_MTA_STS);
 	rc = EXIT_INTERNAL;
-	if (mta_sts_check_run(norm, &g->dns, &o, r, err, sizeof(err)) != 0) {
+	if (domain_check_run(norm, &g->dns, &o, &dr, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "posture: %s\n", err);
 		goto out;
 	}
+	if (dr.transport == NULL || !dr.transport->sts_ready) {
+		fputs("posture: the MTA-STS check did not run\n", stderr);
+		goto out;
+	}
+	const struct mta_sts_result *r = &dr.transport->sts;
 	if (g->json) {
 		if (json_emit(jsonw_value(mta_sts_w, r)) != 0)
 			goto out;
@@ -290,7 +295,6 @@ int cmd_mta_sts(int argc, char **argv, const struct cli_globals *g)
 	}
 	rc = verdict(r);
 out:
-	mta_sts_result_cleanup(r);
-	free(r);
+	checks_cleanup(&dr);
 	return rc;
 }

@@ -47,11 +47,8 @@ static int finding_hop(const struct finding *f)
 const struct msg_key *headers_key_of(const struct headers_extra *x, const struct msg_sig *s)
 {
 	char name[MSG_DOMAIN * 2];
-	snprintf(name, sizeof(name), "%s._domainkey.%s", s->s, s->d);
-	for (char *p = name; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	for (size_t i = 0; i < x->keys.n; i++)
+	msg_key_name(s->s, s->d, name, sizeof(name));
+	for (size_t i = 0; name[0] != '\0' && i < x->keys.n; i++)
 		if (strcmp(x->keys.v[i].name, name) == 0)
 			return &x->keys.v[i];
 	return NULL;

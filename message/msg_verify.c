@@ -21,7 +21,6 @@
  * (DKIM_LIBFLAGS_BADSIGHANDLES), so every DKIM-Signature field is
  * matched to its view by d=, s= and order.
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +49,7 @@ enum key_use {
 	KEY_HAS_NUL,    /* holds a NUL byte: the library would read it cut */
 };
 
-/* "s._domainkey.d", lower-cased, without a trailing dot (RFC 6376
- * 3.6.2.1); "" when s= or d= is missing or the name does not fit. */
-static void key_name(const char *s, const char *d, char *out, size_t outlen)
+void msg_key_name(const char *s, const char *d, char *out, size_t outlen)
 {
 	size_t n;
 
@@ -67,7 +64,7 @@ static void key_name(const char *s, const char *d, char *out, size_t outlen)
 	if (n > 0 && out[n - 1] == '.')
 		out[--n] = '\0';
 	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)out[i]);
+		out[i] = str_lower(out[i]);
 }
 
 static const struct msg_key *key_find(const struct msg_keytab *tab, const char *name)
@@ -108,8 +105,8 @@ static DKIM_CBSTAT key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t
 	if (ctx == NULL || buf == NULL)
 		return DKIM_CBSTAT_NOTFOUND;
 	ctx->buflen = buflen;
-	key_name((const char *)dkim_sig_getselector(sig), (const char *)dkim_sig_getdomain(sig),
-	         name, sizeof(name));
+	msg_key_name((const char *)dkim_sig_getselector(sig), (const char *)dkim_sig_getdomain(sig),
+	             name, sizeof(name));
 	k = key_find(ctx->tab, name);
 	if (key_classify(k, buflen) != KEY_USABLE)
 		return DKIM_CBSTAT_NOTFOUND; /* corrected from the table afterwards */
@@ -291,8 +288,8 @@ static void key_override(struct msg_dkim_view *v, DKIM_SIGINFO *sig, const struc
 	char name[MSG_DOMAIN * 2];
 	const struct msg_key *k;
 
-	key_name((const char *)dkim_sig_getselector(sig), (const char *)dkim_sig_getdomain(sig),
-	         name, sizeof(name));
+	msg_key_name((const char *)dkim_sig_getselector(sig), (const char *)dkim_sig_getdomain(sig),
+	             name, sizeof(name));
 	k = key_find(tab, name);
 	switch (key_classify(k, buflen)) {
 	case KEY_ABSENT:

@@ -31,6 +31,11 @@ struct msg_keytab {
 	size_t n;
 };
 
+/* The key table's name of selector s and domain d: "s._domainkey.d",
+ * lower-cased, without a trailing dot (RFC 6376 3.6.2.1); "" when s or d
+ * is missing or the name does not fit outlen. */
+void msg_key_name(const char *s, const char *d, char *out, size_t outlen);
+
 /*
  * Verifies every DKIM-Signature of the message data (len bytes, the
  * whole message, CRLF or LF: it is converted to CRLF first) with the

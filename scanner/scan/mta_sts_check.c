@@ -499,48 +499,7 @@ void mta_sts_write(struct jsonw *w, const struct mta_sts_result *r)
 	jsonw_end_obj(w);
 }
 
-/* ---- the whole check of one domain ---- */
-
-struct asked {
-	struct mta_sts_result *r;
-	enum mta_sts_question q;
-	int rc;
-};
-
-static void on_answer(const struct dns_answer *a, void *arg)
-{
-	struct asked *k = arg;
-	k->rc = mta_sts_take_answer(k->r, k->q, a);
-}
-
-static int ask_all(struct mta_sts_result *r, const struct dns_config *dns, char *err, size_t errlen)
-{
-	struct asked k[MTA_STS_Q_COUNT];
-	char name[DNS_NAME_BUF];
-	uint16_t type;
-	int rc = 0;
-	memset(k, 0, sizeof(k));
-	struct dns_worker *w = dns_worker_new(dns, NULL, err, errlen);
-	if (w == NULL)
-		return -1;
-	for (int q = 0; q < MTA_STS_Q_COUNT && rc == 0; q++) {
-		k[q] = (struct asked){ r, (enum mta_sts_question)q, 0 };
-		if (mta_sts_query(r->domain, k[q].q, name, sizeof(name), &type) != 0) {
-			rc = mta_sts_take_answer(r, k[q].q, NULL);
-		} else if (dns_query_start(w, name, type, on_answer, &k[q]) != 0) {
-			snprintf(err, errlen, "cannot ask the DNS for %s", name);
-			dns_worker_free(w);
-			return -1;
-		}
-	}
-	dns_worker_run(w);
-	dns_worker_free(w);
-	for (int q = 0; q < MTA_STS_Q_COUNT; q++)
-		rc |= k[q].rc;
-	if (rc != 0)
-		snprintf(err, errlen, "out of memory");
-	return rc != 0 ? -1 : 0;
-}
+/* ---- the policy fetch ---- */
 
 static int policy_done(void *arg, struct fetch_result *res)
 {
@@ -574,24 +533,4 @@ int mta_sts_fetch_policy(struct mta_sts_result *r, const struct dns_config *dns,
 	fetch_free(fe);
 	fetch_dns_free(fd);
 	return rc;
-}
-
-int mta_sts_check_run(const char *domain, const struct dns_config *dns,
-                      const struct domain_check_opts *o, struct mta_sts_result *r, char *err,
-                      size_t errlen)
-{
-	mta_sts_result_init(r, domain);
-	if (ask_all(r, dns, err, errlen) != 0)
-		return -1;
-	if (mta_sts_wants_policy(r) &&
-	    mta_sts_policy_url(r->domain, r->policy_url, sizeof(r->policy_url)) != 0)
-		r->policy_url[0] = '\0'; /* cannot happen for a name of 253 bytes */
-	if (!o->no_fetch && mta_sts_wants_policy(r) &&
-	    mta_sts_fetch_policy(r, dns, o, err, errlen) != 0)
-		return -1;
-	if (mta_sts_finish(r, o->no_fetch) != 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
 }

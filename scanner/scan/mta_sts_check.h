@@ -11,8 +11,9 @@
  * mta_sts_query for each of the MTA_STS_Q_* questions and
  * mta_sts_take_answer with each answer, then (when mta_sts_wants_policy)
  * the fetch of mta_sts_policy_url with mta_sts_fetch_config's settings
- * into mta_sts_take_policy, then mta_sts_finish. mta_sts_check_run does
- * all of it for posture mta-sts.
+ * into mta_sts_take_policy, then mta_sts_finish. transport_check.c
+ * drives them as a check of the framework (posture mta-sts and posture
+ * check both run it through domain_check_run).
  *
  * Statuses: enforce, testing, none (the policy's mode); missing (no
  * v=STSv1 record); invalid (the record is invalid, or the policy cannot
@@ -185,17 +186,5 @@ void mta_sts_write(struct jsonw *w, const struct mta_sts_result *r);
 /* The "tls_rpt" object alone (posture check will write it beside
  * "mta_sts"). */
 void mta_sts_tlsrpt_write(struct jsonw *w, const struct mta_sts_result *r);
-
-/*
- * Everything for one domain (canonical): the three questions at once over
- * a worker of its own on dns, then, unless o->no_fetch, the policy fetch
- * with o's trust store, connect_to and allowed ports. r is initialised
- * here (mta_sts_result_cleanup it in every case). Returns 0, or -1 with a
- * reason in err on a program failure (DNS or fetcher set-up, out of
- * memory); what a domain publishes wrongly is never a failure.
- */
-int mta_sts_check_run(const char *domain, const struct dns_config *dns,
-                      const struct domain_check_opts *o, struct mta_sts_result *r, char *err,
-                      size_t errlen);
 
 #endif

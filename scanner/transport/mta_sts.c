@@ -87,6 +87,20 @@ bool transport_begins_with(const char *s, size_t n, const char *v)
 	return n == k || s[k] == ';' || s[k] == ' ' || s[k] == '\t';
 }
 
+int transport_records(const char *const *txt, const size_t *len, size_t n, const char *v,
+                      size_t *first)
+{
+	int count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!transport_begins_with(txt[i], len[i], v))
+			continue;
+		if (count++ == 0)
+			*first = i;
+	}
+	return count;
+}
+
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -213,13 +227,8 @@ int mta_sts_record_parse(const char *const *txt, const size_t *len, size_t n, co
 	out->status = MTA_STS_RECORD_NONE;
 	if (txt == NULL || len == NULL)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		/* 3.1: records that do not begin with v=STSv1 are discarded. */
-		if (!transport_begins_with(txt[i], len[i], STS_VERSION))
-			continue;
-		if (out->records++ == 0)
-			which = i;
-	}
+	/* 3.1: records that do not begin with v=STSv1 are discarded. */
+	out->records = transport_records(txt, len, n, STS_VERSION, &which);
 	if (out->records == 0)
 		return 0;
 	if (out->records > 1) {

@@ -305,13 +305,8 @@ int tlsrpt_record_parse(const char *const *txt, const size_t *len, size_t n, con
 	out->status = TLSRPT_NONE;
 	if (txt == NULL || len == NULL)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		/* 3: records that do not begin with v=TLSRPTv1 are discarded. */
-		if (!transport_begins_with(txt[i], len[i], RPT_VERSION))
-			continue;
-		if (out->records++ == 0)
-			which = i;
-	}
+	/* 3: records that do not begin with v=TLSRPTv1 are discarded. */
+	out->records = transport_records(txt, len, n, RPT_VERSION, &which);
 	if (out->records == 0)
 		return 0;
 	if (out->records > 1) {

@@ -14,6 +14,11 @@
  * "v=TLSRPTv1"), case-sensitive, followed by the end, white space or ';'
  * ("v=STSv10" is another version). */
 bool transport_begins_with(const char *s, size_t n, const char *v);
+/* How many of the n TXT records txt[i] (len[i] bytes) begin with the
+ * version literal v; *first gets the index of the first of them. RFC 8461
+ * 3.1 and RFC 8460 3: the others are discarded. */
+int transport_records(const char *const *txt, const size_t *len, size_t n, const char *v,
+                      size_t *first);
 /* An extension name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."). */
 bool transport_ext_name_ok(const char *s, size_t n);
 /* An extension value: 1*(%x21-3A / %x3C / %x3E-7E): no '=', ';', space
