@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "dbread.h"
 #include "domain_check.h"
+#include "dnssec.h"
 #include "domainlist.h"
 #include "output.h"
 #include "psl.h"
@@ -61,7 +62,7 @@
 const char cmd_scan_help[] =
         "usage: posture scan LIST... [--db FILE] [--label NAME] [--workers N]\n"
         "                    [--inflight N] [--outstanding N] [--qps N]\n"
-        "                    [--checks spf,dmarc,bimi,mx,dkim]\n"
+        "                    [--checks LIST] [--trust-anchor FILE]\n"
         "                    [--no-fetch] [--shard K/N] [--max-inconclusive PCT]\n"
         "                    [--progress]\n"
         "                    [--progress-every N] [--quiet] [--json]\n"
@@ -93,14 +94,27 @@ const char cmd_scan_help[] =
         "                    through a shared or public resolver); answers the\n"
         "                    run's cache holds and retries after a timeout are\n"
         "                    not counted\n"
-        "  --checks LIST     spf, dmarc, bimi, mx (MX and A/AAAA), dkim; default\n"
-        "                    spf,dmarc,bimi,mx. BIMI fetches each logo and\n"
-        "                    certificate over HTTPS (many at once, on a thread of\n"
-        "                    its own); BIMI readiness needs the others too. dkim\n"
-        "                    probes 6 common selectors (google, selector1, k1,\n"
-        "                    s1, default, dkim; posture dkim tries more):\n"
+        "  --checks LIST     spf, dmarc, bimi, mx (MX and A/AAAA), dkim, mta-sts,\n"
+        "                    tls-rpt, dnssec, dane; default spf,dmarc,bimi,mx.\n"
+        "                    BIMI fetches each logo and certificate over HTTPS\n"
+        "                    (many at once, on a thread of its own); BIMI\n"
+        "                    readiness needs the others too. dkim probes 6\n"
+        "                    common selectors (google, selector1, k1, s1,\n"
+        "                    default, dkim; posture dkim tries more):\n"
         "                    'none_found' means none of them holds a key, not\n"
-        "                    that the domain has no DKIM\n"
+        "                    that the domain has no DKIM. mta-sts reads\n"
+        "                    _mta-sts and fetches the policy over HTTPS (no\n"
+        "                    redirect followed; --no-fetch: not_fetched);\n"
+        "                    tls-rpt reads _smtp._tls. dnssec validates the MX,\n"
+        "                    SOA, _dmarc and SPF answers and dane the TLSA of\n"
+        "                    each MX host through getdns, which fetches the\n"
+        "                    DS and DNSKEY chain itself: several times the\n"
+        "                    queries, so not in the default (doc/performance.md).\n"
+        "                    A transport check that could not check (temperror,\n"
+        "                    indeterminate) makes the result inconclusive\n"
+        "  --trust-anchor FILE  for dnssec and dane: trust the DS or DNSKEY\n"
+        "                    records of FILE (zone-file form) instead of the\n"
+        "                    bundled root anchor\n"
         "  --shard K/N       scan only the K-th of N deterministic parts of the\n"
         "                    lists (1 <= K <= N); merge the shard databases with\n"
         "                    'posture db merge'\n"
@@ -112,9 +126,9 @@ const char cmd_scan_help[] =
         "                    fetching, selector, resolvers, timeout and retries\n"
         "                    (giving others is a usage error; --workers,\n"
         "                    --inflight, --outstanding, --qps may change) and\n"
-        "                    its --ca-file, --vmc-roots, --at, --connect-to,\n"
-        "                    --allow-port (a note when others are in force); a\n"
-        "                    finished run is refused\n"
+        "                    its --ca-file, --vmc-roots, --trust-anchor, --at,\n"
+        "                    --connect-to, --allow-port (a note when others are\n"
+        "                    in force); a finished run is refused\n"
         "  --progress        progress on stderr when it is not a terminal (a log):\n"
         "                    a plain line every 60 seconds and one at the end,\n"
         "                    'TIME posture scan: DONE/TOTAL domains (P%), R/s,\n"
@@ -388,6 +402,8 @@ static int scan_option(int argc, char **argv, int *i, struct scan_args *a)
 		a->label = v;
 	else if (strcmp(opt, "--checks") == 0)
 		a->checks = v, a->checks_given = true;
+	else if (strcmp(opt, "--trust-anchor") == 0)
+		a->dco.trust_anchor = v;
 	else if (strcmp(opt, "--workers") == 0)
 		num = &a->workers, hi = SCAN_MAX_WORKERS;
 	else if (strcmp(opt, "--inflight") == 0)
@@ -506,13 +522,18 @@ static int scan_options_make(const struct scan_args *a, const struct cli_globals
 	}
 	if (checks_parse(a->checks, &o->checks, &o->bimi_asked, err, sizeof(err)) != 0)
 		return cli_usage_error("scan", "%s", err);
-	/* Issue 24's checks run in posture check, not yet in scans: a scan
-	 * would store them unfetched or not run, which reads as a result. */
-	if (o->checks & (CHECKS_TRANSPORT | CHECKS_VALIDATING))
-		return cli_usage_error("scan",
-		                       "--checks: mta-sts, tls-rpt, dnssec and dane are not "
-		                       "available in scans yet (posture check and posture "
-		                       "mta-sts / dnssec run them)");
+	/* The anchors are read before the run is made: one that cannot be
+	 * used is the caller's to fix. */
+	if (a->dco.trust_anchor != NULL) {
+		if (!(o->checks & CHECKS_VALIDATING))
+			return cli_usage_error("scan", "--trust-anchor is for --checks ...,dnssec "
+			                               "or dane");
+		if (dnssec_anchors_check(a->dco.trust_anchor, err, sizeof(err)) != 0) {
+			fprintf(stderr, "posture: --trust-anchor: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	o->trust_anchor = a->dco.trust_anchor;
 	/* Each worker's queries on the wire: --outstanding, at most two per
 	 * domain in progress, within the descriptor limit (each TCP query
 	 * holds a socket; SCAN_FD_RESERVE stay for the store, the fetcher
@@ -603,10 +624,12 @@ static void resume_path(const struct store_run *run, const char *key, const char
  * as it began, whatever the environment says now. */
 static void resume_fetch_options(const struct store_run *run, struct domain_check_opts *d)
 {
-	static char ca[4096], roots[4096], ct[4096];
+	static char ca[4096], roots[4096], ct[4096], anchor[4096];
 	char v[4096];
 	resume_path(run, "ca-file", "--ca-file", &d->ca_file, ca, sizeof(ca));
 	resume_path(run, "vmc-roots", "--vmc-roots", &d->vmc_roots, roots, sizeof(roots));
+	resume_path(run, "trust-anchor", "--trust-anchor", &d->trust_anchor, anchor,
+	            sizeof(anchor));
 	d->at = cli_run_option(run->options, "at", v, sizeof(v)) ? (time_t)strtoll(v, NULL, 10) : 0;
 	char now[4096] = "";
 	for (size_t i = 0, k = 0; i < d->n_connect_to && k < sizeof(now); i++)
@@ -655,9 +678,8 @@ static int resume_options(const struct store_run *run, struct scan_args *a, stru
 	}
 	bool no_fetch = cli_run_option(run->options, "no-fetch", v, sizeof(v));
 	if (a->dco.no_fetch && !no_fetch)
-		return cli_usage_error("scan",
-		                       "--resume: the run fetches BIMI assets; it keeps its "
-		                       "options (drop --no-fetch, or start a new run)");
+		return cli_usage_error("scan", "--resume: the run fetches over HTTPS; it keeps its "
+		                               "options (drop --no-fetch, or start a new run)");
 	a->dco.no_fetch = no_fetch;
 	if (cli_run_option(run->options, "selector", selector, selectorlen)) {
 		if (resume_conflict("--selector", a->dco.selector != NULL,
@@ -803,6 +825,8 @@ static int fetch_options_text(const struct domain_check_opts *d, char *out, size
 	if (d->ca_file && opt_append(out, len, &k, "ca-file", d->ca_file) != 0)
 		return -1;
 	if (d->vmc_roots && opt_append(out, len, &k, "vmc-roots", d->vmc_roots) != 0)
+		return -1;
+	if (d->trust_anchor && opt_append(out, len, &k, "trust-anchor", d->trust_anchor) != 0)
 		return -1;
 	if (d->at != 0) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)d->at);

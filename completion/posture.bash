@@ -37,7 +37,7 @@ _posture() {
 	mta-sts) opts="--allow-port --ca-file --connect-to --no-fetch" subs="" ;;
 	dnssec) opts="--trust-anchor" subs="" ;;
 	svg) opts="" subs="" ;;
-	scan) opts="--allow-port --at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --vmc-roots --workers" subs="" ;;
+	scan) opts="--allow-port --at --ca-file --checks --connect-to --db --inflight --label --max-inconclusive --no-fetch --outstanding --progress --progress-every --qps --quiet --resume --selector --shard --trust-anchor --vmc-roots --workers" subs="" ;;
 	runs) opts="--db" subs="" ;;
 	db) opts="--allow-partial --db --dry-run --keep-days --keep-monthly --run --vacuum -o" subs="merge check prune vacuum export" ;;
 	report) opts="--by --companies --csv-raw --db --domains --findings --format --join --label --list --run --stats --trend -o" subs="" ;;

@@ -37,7 +37,8 @@ static const char *const merge_steps[] = {
 	" r.vmc_status, r.bimi_eligible, r.mx, r.a, r.conclusive, r.json, r.body,"                 \
 	" coalesce(dz.id, 0), r.zdict IS NOT NULL AND dz.id IS NULL, r.run_id, r.domain_id,"       \
 	" coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', sd.checked_at, 'unixepoch'), r.scanned_at),"     \
-	" r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits"                               \
+	" r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits, r.mta_sts_status,"            \
+	" r.mta_sts_mx_covered, r.tls_rpt_status, r.dnssec_status, r.dane_status"                  \
 	" FROM src.run_domains sd JOIN src.results r ON r.id = sd.result"                          \
 	" JOIN src.domains s ON s.id = sd.domain_id JOIN domains d ON d.name = s.name"             \
 	" LEFT JOIN src.zdicts sz ON sz.id = r.zdict LEFT JOIN zdicts dz ON dz.name = sz.name"     \
@@ -74,6 +75,11 @@ static void src_result(sqlite3_stmt *st, struct store_result *r)
 	r->dkim_status = (const char *)sqlite3_column_text(st, 26);
 	r->dkim_selectors = (const char *)sqlite3_column_text(st, 27);
 	r->dkim_min_bits = int_or_minus(st, 28);
+	r->mta_sts_status = (const char *)sqlite3_column_text(st, 29);
+	r->mta_sts_mx_covered = int_or_minus(st, 30);
+	r->tls_rpt_status = (const char *)sqlite3_column_text(st, 31);
+	r->dnssec_status = (const char *)sqlite3_column_text(st, 32);
+	r->dane_status = (const char *)sqlite3_column_text(st, 33);
 }
 
 /* Copies one source row; findings come along when it is a new row. */

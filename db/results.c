@@ -16,6 +16,10 @@
 	"spf_status, spf_all, spf_lookups, spf_void_lookups, spf_error, dmarc_status,"             \
 	" dmarc_policy, dmarc_subdomain_policy, dmarc_pct, dmarc_enforcement, bimi_status,"        \
 	" vmc_status, bimi_eligible, mx, a"
+/* The transport columns (schema 8), in the order the statements below and
+ * ROW_FACTS use them. */
+#define TRANSPORT_COLUMNS                                                                          \
+	"mta_sts_status, mta_sts_mx_covered, tls_rpt_status, dnssec_status, dane_status"
 
 int store_results_prepare(struct store *s)
 {
@@ -26,16 +30,16 @@ int store_results_prepare(struct store *s)
 		{ offsetof(struct store, put_result),
 		  "INSERT INTO results(run_id, domain_id, scanned_at, " RESULT_COLUMNS
 		  ", conclusive, json, zdict, body, facts, dkim_status, dkim_selectors, "
-		  "dkim_min_bits)"
+		  "dkim_min_bits, " TRANSPORT_COLUMNS ")"
 		  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 		  "?17,"
-		  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)" },
+		  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)" },
 		{ offsetof(struct store, put_finding),
 		  "INSERT INTO findings(run_id, domain_id, check_name, code, severity, path)"
 		  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)" },
 		{ offsetof(struct store, prev_result),
 		  "SELECT id, zdict, body, facts, " RESULT_COLUMNS ", dkim_status, dkim_selectors,"
-		  " dkim_min_bits FROM results"
+		  " dkim_min_bits, " TRANSPORT_COLUMNS " FROM results"
 		  " WHERE domain_id = ?1 AND conclusive = 1 ORDER BY id DESC LIMIT 1" },
 		{ offsetof(struct store, rd_get), "SELECT result IS NOT NULL FROM run_domains "
 		                                  "WHERE run_id = ?1 AND domain_id = ?2" },
@@ -183,6 +187,16 @@ static int dkim_bits(const struct store_result *r)
 	return r->dkim_min_bits > 0 ? r->dkim_min_bits : -1;
 }
 
+/* Whether the policy covers every MX host, as stored: 1, 0, or -1
+ * (NULL) when unknown or when MTA-STS was not checked (a result built
+ * with memset has 0 there, which means nothing without a status). */
+static int mx_covered(const struct store_result *r)
+{
+	if (r->mta_sts_status == NULL || r->mta_sts_status[0] == '\0' || r->mta_sts_mx_covered < 0)
+		return -1;
+	return r->mta_sts_mx_covered != 0;
+}
+
 /* Whether the columns of prev_result's row (from col) are r's. */
 static bool same_columns(sqlite3_stmt *st, int col, const struct store_result *r)
 {
@@ -196,7 +210,11 @@ static bool same_columns(sqlite3_stmt *st, int col, const struct store_result *r
 	       same_text(st, col + 10, r->bimi_status) && same_text(st, col + 11, r->vmc_status) &&
 	       same_int(st, col + 12, r->bimi_eligible) && same_text(st, col + 13, r->mx) &&
 	       same_text(st, col + 14, r->a) && same_text(st, col + 15, r->dkim_status) &&
-	       same_text(st, col + 16, r->dkim_selectors) && same_int(st, col + 17, dkim_bits(r));
+	       same_text(st, col + 16, r->dkim_selectors) && same_int(st, col + 17, dkim_bits(r)) &&
+	       same_text(st, col + 18, r->mta_sts_status) &&
+	       same_int(st, col + 19, mx_covered(r)) &&
+	       same_text(st, col + 20, r->tls_rpt_status) &&
+	       same_text(st, col + 21, r->dnssec_status) && same_text(st, col + 22, r->dane_status);
 }
 
 /* Whether column col of st holds the bytes p (n of them; p NULL: NULL). */
@@ -278,6 +296,11 @@ static int insert_result(struct store *s, int64_t run, const struct store_result
 	store_bind_text(st, 24, r->dkim_status);
 	store_bind_text(st, 25, r->dkim_selectors);
 	store_bind_int(st, 26, dkim_bits(r));
+	store_bind_text(st, 27, r->mta_sts_status);
+	store_bind_int(st, 28, mx_covered(r));
+	store_bind_text(st, 29, r->tls_rpt_status);
+	store_bind_text(st, 30, r->dnssec_status);
+	store_bind_text(st, 31, r->dane_status);
 	if (store_step_done(s, st, "storing a result") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -407,11 +430,15 @@ int store_result_put(struct store *s, int64_t run, const struct store_result *r)
 	" r.dmarc_enforcement, r.dmarc_pct, r.bimi_status, r.vmc_status, r.bimi_eligible,"         \
 	" r.mx, r.a, r.conclusive, r.json, r.zdict, r.body, r.id, r.run_id, "
 /* The columns added since schema 3 (a reader may read schema 3): facts
- * (4), then the DKIM columns (5). */
+ * (4), the DKIM columns (5), then the transport columns (8). */
 #define ROW_FACTS(s)                                                                               \
-	((s)->version >= 5   ? "r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits"         \
-	 : (s)->version >= 4 ? "r.facts, NULL, NULL, NULL"                                         \
-	                     : "NULL, NULL, NULL, NULL")
+	((s)->version >= 8   ? "r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits,"        \
+	                       " r.mta_sts_status, r.mta_sts_mx_covered, r.tls_rpt_status,"        \
+	                       " r.dnssec_status, r.dane_status"                                   \
+	 : (s)->version >= 5 ? "r.facts, r.dkim_status, r.dkim_selectors, r.dkim_min_bits,"        \
+	                       " NULL, NULL, NULL, NULL, NULL"                                     \
+	 : (s)->version >= 4 ? "r.facts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"           \
+	                     : "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL")
 
 static const char *text_or_null(sqlite3_stmt *st, int i)
 {
@@ -495,6 +522,11 @@ static void row_columns(sqlite3_stmt *st, struct store_row *row)
 	row->r.dkim_status = text_or_null(st, 31);
 	row->r.dkim_selectors = text_or_null(st, 32);
 	row->r.dkim_min_bits = int_or_minus(st, 33);
+	row->r.mta_sts_status = text_or_null(st, 34);
+	row->r.mta_sts_mx_covered = int_or_minus(st, 35);
+	row->r.tls_rpt_status = text_or_null(st, 36);
+	row->r.dnssec_status = text_or_null(st, 37);
+	row->r.dane_status = text_or_null(st, 38);
 }
 
 /* Steps st to the end, calling fn with each row; finalizes st. */
@@ -526,7 +558,7 @@ static int rows_each(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *a
 int store_results_each(struct store *s, int64_t run, store_row_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
-	char sql[1024];
+	char sql[1536];
 	snprintf(
 	        sql, sizeof(sql), "%s%s%s", "SELECT " ROW_COLUMNS, ROW_FACTS(s),
 	        " FROM run_domains rd JOIN results r ON r.id = rd.result"
@@ -542,7 +574,7 @@ int store_history_each(struct store *s, const char *domain, store_row_fn fn, voi
 	sqlite3_stmt *st;
 	/* Run by run (CROSS JOIN keeps runs outside): one lookup by
 	 * run_domains' key per run, no index by domain needed. */
-	char sql[1024];
+	char sql[1536];
 	snprintf(sql, sizeof(sql), "%s%s%s", "SELECT " ROW_COLUMNS, ROW_FACTS(s),
 	         " FROM domains d CROSS JOIN runs ru"
 	         " CROSS JOIN run_domains rd ON rd.run_id = ru.id AND rd.domain_id = d.id"

@@ -8,8 +8,8 @@
 /* Per domain, the newest run with a conclusive result (a TempError never
  * hides it), how old that check is, and whether a newer run was
  * inconclusive. Runs are walked newest first, each a lookup by
- * run_domains' key. Made by migration 2 -> 3, and again by 4 -> 5 over
- * the new run_results. */
+ * run_domains' key. Made by migration 2 -> 3, and again by 4 -> 5 and
+ * 7 -> 8 over the new run_results. */
 #define LATEST_RESULTS_VIEW                                                                        \
 	"CREATE VIEW latest_results AS"                                                            \
 	" SELECT d.name AS domain, d.company, d.code, d.sector, rr.*,"                             \
@@ -21,6 +21,19 @@
 	"  (SELECT ru.id FROM runs ru WHERE EXISTS (SELECT 1 FROM run_domains x"                   \
 	"   JOIN results xr ON xr.id = x.result WHERE x.run_id = ru.id"                            \
 	"   AND x.domain_id = d.id AND xr.conclusive = 1) ORDER BY ru.id DESC LIMIT 1);"
+
+/* The view run_results of schema 5 (DKIM) without its FROM: schema 8
+ * recreates it with the transport columns appended. */
+#define RUN_RESULTS_VIEW_SCHEMA5                                                                   \
+	"CREATE VIEW run_results AS"                                                               \
+	" SELECT rd.run_id, rd.domain_id, rd.position, rd.list,"                                   \
+	"  coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', rd.checked_at, 'unixepoch'), r.scanned_at)"     \
+	"   AS scanned_at,"                                                                        \
+	"  r.spf_status, r.spf_all, r.spf_lookups, r.spf_void_lookups, r.spf_error,"               \
+	"  r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy, r.dmarc_pct,"                 \
+	"  r.dmarc_enforcement, r.bimi_status, r.vmc_status, r.bimi_eligible, r.mx, r.a,"          \
+	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference,"                   \
+	"  r.dkim_status, r.dkim_selectors, r.dkim_min_bits"
 
 /* Each migration takes the schema from version i to i+1. */
 const char *const store_migrations[] = {
@@ -149,16 +162,7 @@ const char *const store_migrations[] = {
 	"ALTER TABLE results ADD COLUMN dkim_selectors TEXT;"
 	"ALTER TABLE results ADD COLUMN dkim_min_bits INTEGER;"
 	"DROP VIEW latest_results;"
-	"DROP VIEW run_results;"
-	"CREATE VIEW run_results AS"
-	" SELECT rd.run_id, rd.domain_id, rd.position, rd.list,"
-	"  coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', rd.checked_at, 'unixepoch'), r.scanned_at)"
-	"   AS scanned_at,"
-	"  r.spf_status, r.spf_all, r.spf_lookups, r.spf_void_lookups, r.spf_error,"
-	"  r.dmarc_status, r.dmarc_policy, r.dmarc_subdomain_policy, r.dmarc_pct,"
-	"  r.dmarc_enforcement, r.bimi_status, r.vmc_status, r.bimi_eligible, r.mx, r.a,"
-	"  r.conclusive, r.id AS result_id, r.run_id <> rd.run_id AS reference,"
-	"  r.dkim_status, r.dkim_selectors, r.dkim_min_bits"
+	"DROP VIEW run_results;" RUN_RESULTS_VIEW_SCHEMA5
 	" FROM run_domains rd JOIN results r ON r.id = rd.result;" LATEST_RESULTS_VIEW,
 	/* 5 -> 6: the DKIM selectors a list names for a domain (its
 	 * dkim_selectors column), probed by the run's scan besides its own. */
@@ -204,6 +208,23 @@ const char *const store_migrations[] = {
 	" sending_ip TEXT, receiving_ip TEXT, receiving_mx TEXT, sessions INTEGER NOT NULL,"
 	" reason TEXT);"
 	"CREATE INDEX fb_tls_failures_policy ON fb_tls_failures(policy);",
+	/* 7 -> 8: transport security (issue 24): the MTA-STS status (RFC
+	 * 8461: enforce, testing, none, missing, invalid, temperror,
+	 * not_fetched) and whether the policy covers every MX host (1, 0,
+	 * NULL unknown), the TLS-RPT status (RFC 8460), the DNSSEC status of
+	 * the answers posture relies on (secure, insecure, bogus,
+	 * indeterminate) and DANE for MX (RFC 7672); NULL when not checked.
+	 * The views show them. */
+	"ALTER TABLE results ADD COLUMN mta_sts_status TEXT;"
+	"ALTER TABLE results ADD COLUMN mta_sts_mx_covered INTEGER;"
+	"ALTER TABLE results ADD COLUMN tls_rpt_status TEXT;"
+	"ALTER TABLE results ADD COLUMN dnssec_status TEXT;"
+	"ALTER TABLE results ADD COLUMN dane_status TEXT;"
+	"DROP VIEW latest_results;"
+	"DROP VIEW run_results;" RUN_RESULTS_VIEW_SCHEMA5 ","
+	"  r.mta_sts_status, r.mta_sts_mx_covered, r.tls_rpt_status, r.dnssec_status,"
+	"  r.dane_status"
+	" FROM run_domains rd JOIN results r ON r.id = rd.result;" LATEST_RESULTS_VIEW,
 };
 
 const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -28,7 +28,7 @@
 
 #include "domainlist.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* How long a statement waits for another connection's lock (the scan's
  * checkpoint thread, a report reading during a scan) before it fails. */
@@ -223,6 +223,16 @@ struct store_result {
 	 * space-separated; the smallest usable RSA key's bits (-1: NULL). */
 	const char *dkim_status, *dkim_selectors;
 	int dkim_min_bits;
+	/* Transport (schema 8, issue 24; NULL: not checked, or stored
+	 * before). mta_sts_status: missing, enforce, testing, none, invalid,
+	 * temperror or not_fetched (mta_sts_check_status_name);
+	 * mta_sts_mx_covered: 1 every MX host covered by the policy, 0 one
+	 * is not, -1 NULL (unknown or not checked); tls_rpt_status: none, ok,
+	 * invalid or temperror; dnssec_status: secure, insecure, bogus or
+	 * indeterminate; dane_status: dane, partial, none, unusable or
+	 * indeterminate (dane_status_name). */
+	const char *mta_sts_status, *tls_rpt_status, *dnssec_status, *dane_status;
+	int mta_sts_mx_covered;
 	bool conclusive;
 	const char *json;
 	size_t json_len; /* 0: strlen(json) */

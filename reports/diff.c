@@ -3,8 +3,9 @@
  *
  * A change is one fact that differs: the SPF status (a new PermError is
  * its own kind), the DMARC class and policy, the VMC, BIMI eligibility,
- * MX. Each is improved, regressed or just changed by a fixed order
- * (below). A side whose check did not run or ended in a DNS failure is
+ * MX, and the transport statuses (MTA-STS and its MX coverage, TLS-RPT,
+ * DNSSEC, DANE). Each is improved, regressed or just changed by a fixed
+ * order (below). A side whose check did not run or ended in a DNS failure is
  * unknown: it is never compared, so a timeout tonight is not a regression.
  *
  * The text of posture diff is written here too, within a width
@@ -77,6 +78,74 @@ static int mx_rank(const char *m)
 	return eq(m, "present") ? 1 : 0;
 }
 
+/* A transport status's rank in its order (worst first; equal ranks say
+ * "changed"), or -1 for a status that gives no verdict (temperror,
+ * indeterminate, not_fetched, not checked): never compared. */
+struct rank {
+	const char *status;
+	int rank;
+};
+static int rank_in(const char *s, const struct rank *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (eq(s, order[i].status))
+			return order[i].rank;
+	return -1;
+}
+#define RANK_IN(s, order) rank_in((s), (order), sizeof(order) / sizeof((order)[0]))
+
+/* MTA-STS: no policy senders apply (invalid, missing, mode none), then
+ * testing, then enforce (RFC 8461 5). TLS-RPT: reports requested or not.
+ * DNSSEC: bogus (validating resolvers get no answer at all) below
+ * insecure below secure. DANE: no usable TLSA at any MX host, some, all
+ * (RFC 7672 2.2). */
+static const struct rank mta_sts_order[] = {
+	{ "invalid", 0 }, { "missing", 0 }, { "none", 0 }, { "testing", 1 }, { "enforce", 2 }
+};
+static const struct rank tls_rpt_order[] = { { "invalid", 0 }, { "none", 0 }, { "ok", 1 } };
+static const struct rank dnssec_order[] = { { "bogus", 0 }, { "insecure", 1 }, { "secure", 2 } };
+static const struct rank dane_order[] = {
+	{ "unusable", 0 }, { "none", 0 }, { "partial", 1 }, { "dane", 2 }
+};
+
+static int transport_one(const char *d, const char *what, const char *sa, const char *sb, int ra,
+                         int rb, int (*fn)(void *, const struct report_change *), void *arg)
+{
+	if (ra < 0 || rb < 0 || eq(sa, sb))
+		return 0;
+	return emit(d, what, sa, sb, by_rank(ra, rb), fn, arg);
+}
+
+static int compare_transport(const struct report_row *a, const struct report_row *b,
+                             int (*fn)(void *, const struct report_change *), void *arg)
+{
+	const char *d = b->domain;
+	int ma = RANK_IN(a->mta_sts_status, mta_sts_order);
+	int mb = RANK_IN(b->mta_sts_status, mta_sts_order);
+	int rc = transport_one(d, "mta_sts", a->mta_sts_status, b->mta_sts_status, ma, mb, fn, arg);
+	/* A policy applied on both sides, its MX coverage known on both: an
+	 * MX host no pattern covers (RFC 8461 4.1) fails delivery under
+	 * enforce. */
+	if (rc == 0 && ma > 0 && mb > 0 && a->mta_sts_mx_covered >= 0 &&
+	    b->mta_sts_mx_covered >= 0 && a->mta_sts_mx_covered != b->mta_sts_mx_covered)
+		rc = emit(d, "mta_sts_mx_covered", a->mta_sts_mx_covered ? "yes" : "no",
+		          b->mta_sts_mx_covered ? "yes" : "no",
+		          by_rank(a->mta_sts_mx_covered, b->mta_sts_mx_covered), fn, arg);
+	if (rc == 0)
+		rc = transport_one(d, "tls_rpt", a->tls_rpt_status, b->tls_rpt_status,
+		                   RANK_IN(a->tls_rpt_status, tls_rpt_order),
+		                   RANK_IN(b->tls_rpt_status, tls_rpt_order), fn, arg);
+	if (rc == 0)
+		rc = transport_one(d, "dnssec", a->dnssec_status, b->dnssec_status,
+		                   RANK_IN(a->dnssec_status, dnssec_order),
+		                   RANK_IN(b->dnssec_status, dnssec_order), fn, arg);
+	if (rc == 0)
+		rc = transport_one(d, "dane", a->dane_status, b->dane_status,
+		                   RANK_IN(a->dane_status, dane_order),
+		                   RANK_IN(b->dane_status, dane_order), fn, arg);
+	return rc;
+}
+
 static int compare(const struct report_row *a, const struct report_row *b,
                    int (*fn)(void *, const struct report_change *), void *arg)
 {
@@ -137,6 +206,8 @@ static int compare(const struct report_row *a, const struct report_row *b,
 		          by_rank(a->bimi_eligible, b->bimi_eligible), fn, arg);
 	if (rc == 0 && known(a->mx) && known(b->mx) && !eq(a->mx, b->mx))
 		rc = emit(d, "mx", a->mx, b->mx, by_rank(mx_rank(a->mx), mx_rank(b->mx)), fn, arg);
+	if (rc == 0)
+		rc = compare_transport(a, b, fn, arg);
 	return rc;
 }
 

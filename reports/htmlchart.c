@@ -151,6 +151,32 @@ static void lookups_chart(FILE *out, const struct report_stats *s)
 	hbars(out, "chart-lookups", "SPF DNS lookups (domains)", hl, 12, &h, 1, max, "");
 }
 
+/* Transport security, of the domains each check ran for: only the checks
+ * that ran in the run (a check that did not is no bar at 0 %). */
+static void transport_chart(FILE *out, const struct report_stats *s)
+{
+	static const char *const all[] = { "mta_sts_enforce", "mta_sts_testing", "mta_sts_invalid",
+		                           "tls_rpt",         "dnssec_secure",   "dnssec_bogus",
+		                           "dane_mx" };
+	static const char *const words[] = { "MTA-STS enforce", "MTA-STS testing",
+		                             "MTA-STS invalid", "TLS-RPT",
+		                             "DNSSEC secure",   "DNSSEC bogus",
+		                             "DANE (every MX)" };
+	const char *metrics[sizeof(all) / sizeof(all[0])], *labels[sizeof(all) / sizeof(all[0])];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		int m = report_metric_index(all[i]);
+		if (m < 0 || !report_stats_checked(s, (size_t)m))
+			continue;
+		metrics[n] = all[i];
+		labels[n++] = words[i];
+	}
+	if (n > 0)
+		view_bars(out, s, "chart-transport",
+		          "Transport security, % of domains / companies where the check ran",
+		          metrics, labels, n, true);
+}
+
 void html_charts(FILE *out, const struct report_doc *d)
 {
 	const struct report_stats *s = d->stats;
@@ -186,6 +212,7 @@ void html_charts(FILE *out, const struct report_doc *d)
 		             "Why not BIMI-eligible: readiness items that fail (domains)",
 		             "bimi_fail", true);
 	}
+	transport_chart(out, s);
 	fputs("</div>\n", out);
 }
 

@@ -55,6 +55,9 @@ struct report_row {
 	int bimi_eligible;
 	char mx[REPORT_STATUS_LEN], a[REPORT_STATUS_LEN];
 	int dkim_min_bits; /* smallest usable RSA key; -1: none, or not checked */
+	/* The MTA-STS policy covers every MX host: 1, one it does not: 0;
+	 * -1 unknown, or MTA-STS not checked. */
+	int mta_sts_mx_covered;
 	/* From the result's JSON ("" / false when absent). */
 	char *spf_record, *dmarc_record; /* published text: attacker-controlled */
 	char dmarc_np[REPORT_STATUS_LEN];
@@ -82,6 +85,13 @@ struct report_row {
 	 * and the revoked-only flag sit above, where they pack). */
 	char dkim_status[REPORT_STATUS_LEN];
 	char *dkim_selectors; /* selectors with a usable key, space-separated */
+	/* Transport security (issue 24; schema 8): the status columns, ""
+	 * when the check did not run or the result was stored before. The
+	 * MX coverage sits above, where it packs. */
+	char mta_sts_status[REPORT_STATUS_LEN]; /* enforce testing none missing invalid ... */
+	char tls_rpt_status[REPORT_STATUS_LEN]; /* ok none invalid temperror */
+	char dnssec_status[REPORT_STATUS_LEN];  /* secure insecure bogus indeterminate */
+	char dane_status[REPORT_STATUS_LEN];    /* dane partial none unusable indeterminate */
 	/* Set after loading: --join attributes (report_join_apply), or NULL. */
 	const char *const *attrs;
 };
@@ -359,8 +369,9 @@ enum report_direction {
 struct report_change {
 	const char *domain;
 	/* added, removed, spf_status, spf_permerror, spf_error,
-	 * dmarc_enforcement, dmarc_policy, vmc, bimi_eligible, mx: the same
-	 * name whichever way the change goes (diff B A mirrors diff A B). */
+	 * dmarc_enforcement, dmarc_policy, vmc, bimi_eligible, mx, mta_sts,
+	 * mta_sts_mx_covered, tls_rpt, dnssec, dane: the same name whichever
+	 * way the change goes (diff B A mirrors diff A B). */
 	const char *what;
 	char from[64], to[64];
 	enum report_direction direction;

@@ -323,6 +323,14 @@ int report_row_from_store_like(struct report_row *out, const struct store_row *i
 	out->dkim_min_bits = s->dkim_min_bits > 0 ? s->dkim_min_bits : -1;
 	if (dup_str(&out->dkim_selectors, s->dkim_selectors) != 0)
 		goto oom;
+	copy(out->mta_sts_status, sizeof(out->mta_sts_status), s->mta_sts_status);
+	copy(out->tls_rpt_status, sizeof(out->tls_rpt_status), s->tls_rpt_status);
+	copy(out->dnssec_status, sizeof(out->dnssec_status), s->dnssec_status);
+	copy(out->dane_status, sizeof(out->dane_status), s->dane_status);
+	/* Coverage means nothing without an MTA-STS status. */
+	out->mta_sts_mx_covered = out->mta_sts_status[0] == '\0' || s->mta_sts_mx_covered < 0
+	                                  ? -1
+	                                  : s->mta_sts_mx_covered != 0;
 
 	if (like != NULL && like->result_id != 0 && like->result_id == in->result_id) {
 		/* The same stored result (a reference): the same JSON. */

@@ -246,6 +246,47 @@ static bool t_dkim(const struct report_row *r, int arg)
 	}
 }
 
+/* Transport security (issue 24): the status columns of the MTA-STS (RFC
+ * 8461), TLS-RPT (RFC 8460), DNSSEC and DANE for MX (RFC 7672) checks,
+ * "" when the check did not run (a domain counts in none of its
+ * metrics then). names[arg] is the status wanted; NULL: the check ran. */
+static bool status_is(const char *st, const char *const *names, int arg)
+{
+	return names[arg] == NULL ? ran(st) : eq(st, names[arg]);
+}
+
+static const char *const mta_sts_statuses[] = { NULL,      "enforce", "testing",   "none",
+	                                        "invalid", "missing", "temperror", "not_fetched" };
+
+/* arg 8: a policy senders apply (enforce) or report on (testing) with an
+ * MX host no mx pattern covers (RFC 8461 4.1): in enforce mode, mail to
+ * that host is not delivered. */
+static bool t_mta_sts(const struct report_row *r, int arg)
+{
+	const char *st = r->mta_sts_status;
+	if (arg == 8)
+		return (eq(st, "enforce") || eq(st, "testing")) && r->mta_sts_mx_covered == 0;
+	return status_is(st, mta_sts_statuses, arg);
+}
+
+static bool t_tls_rpt(const struct report_row *r, int arg)
+{
+	static const char *const names[] = { NULL, "ok", "invalid", "temperror" };
+	return status_is(r->tls_rpt_status, names, arg);
+}
+
+static bool t_dnssec(const struct report_row *r, int arg)
+{
+	static const char *const names[] = { NULL, "secure", "insecure", "bogus", "indeterminate" };
+	return status_is(r->dnssec_status, names, arg);
+}
+
+static bool t_dane(const struct report_row *r, int arg)
+{
+	static const char *const names[] = { NULL, "dane", "partial", "unusable", "indeterminate" };
+	return status_is(r->dane_status, names, arg);
+}
+
 enum {
 	M_RESULTS,
 	M_INCONCLUSIVE,
@@ -301,7 +342,12 @@ enum {
 	M_MX_ABSENT,
 	M_A_CHECKED,
 	M_A_PRESENT,
-	M_COUNT,
+	M_MTA_STS_CHECKED,
+	M_MTA_STS_MX_UNCOVERED = M_MTA_STS_CHECKED + 8,
+	M_TLS_RPT_CHECKED,
+	M_DNSSEC_CHECKED = M_TLS_RPT_CHECKED + 4,
+	M_DANE_CHECKED = M_DNSSEC_CHECKED + 5,
+	M_COUNT = M_DANE_CHECKED + 5,
 };
 
 #define LOOKUPS(n)                                                                                 \
@@ -312,6 +358,8 @@ enum {
 		                   false,                                                          \
 		                   t_spf_lookups,                                                  \
 		                   n }
+#define TRANSPORT(id, name, words, denom, any, test, arg)                                          \
+	[id] = { name, "transport", words, denom, any, test, arg }
 #define FAIL(n, item, words)                                                                       \
 	[M_BIMI_FAIL0 + (n)] = {                                                                   \
 		"bimi_fail_" item, "bimi_fail", words, M_BIMI_NOT_ELIGIBLE, false, t_bimi_fail, n  \
@@ -461,6 +509,50 @@ const struct report_metric report_metrics[] = {
 	[M_MX_ABSENT] = { "mx_absent", "mx", "no MX", M_MX_CHECKED, false, t_host, 3 },
 	[M_A_CHECKED] = { "a_checked", "mx", "A/AAAA checked", -1, false, t_host, 4 },
 	[M_A_PRESENT] = { "a_present", "mx", "A or AAAA present", M_A_CHECKED, false, t_host, 5 },
+	TRANSPORT(M_MTA_STS_CHECKED, "mta_sts_checked", "MTA-STS checked", -1, false, t_mta_sts, 0),
+	TRANSPORT(M_MTA_STS_CHECKED + 1, "mta_sts_enforce", "MTA-STS policy, mode enforce",
+	          M_MTA_STS_CHECKED, true, t_mta_sts, 1),
+	TRANSPORT(M_MTA_STS_CHECKED + 2, "mta_sts_testing", "policy in mode testing (reports only)",
+	          M_MTA_STS_CHECKED, false, t_mta_sts, 2),
+	TRANSPORT(M_MTA_STS_CHECKED + 3, "mta_sts_none", "policy in mode none (withdrawn)",
+	          M_MTA_STS_CHECKED, false, t_mta_sts, 3),
+	TRANSPORT(M_MTA_STS_CHECKED + 4, "mta_sts_invalid",
+	          "record or policy invalid, or policy refused (RFC 8461 3.3)", M_MTA_STS_CHECKED,
+	          false, t_mta_sts, 4),
+	TRANSPORT(M_MTA_STS_CHECKED + 5, "mta_sts_missing", "no MTA-STS record", M_MTA_STS_CHECKED,
+	          false, t_mta_sts, 5),
+	TRANSPORT(M_MTA_STS_CHECKED + 6, "mta_sts_temperror", "DNS or fetch failure (no verdict)",
+	          M_MTA_STS_CHECKED, false, t_mta_sts, 6),
+	TRANSPORT(M_MTA_STS_CHECKED + 7, "mta_sts_not_fetched", "record valid, policy not fetched",
+	          M_MTA_STS_CHECKED, false, t_mta_sts, 7),
+	TRANSPORT(M_MTA_STS_MX_UNCOVERED, "mta_sts_mx_uncovered",
+	          "enforce or testing, an MX host no mx pattern covers", M_MTA_STS_CHECKED, false,
+	          t_mta_sts, 8),
+	TRANSPORT(M_TLS_RPT_CHECKED, "tls_rpt_checked", "TLS-RPT checked", -1, false, t_tls_rpt, 0),
+	TRANSPORT(M_TLS_RPT_CHECKED + 1, "tls_rpt", "TLS-RPT record valid (reports requested)",
+	          M_TLS_RPT_CHECKED, true, t_tls_rpt, 1),
+	TRANSPORT(M_TLS_RPT_CHECKED + 2, "tls_rpt_invalid", "TLS-RPT record invalid",
+	          M_TLS_RPT_CHECKED, false, t_tls_rpt, 2),
+	TRANSPORT(M_TLS_RPT_CHECKED + 3, "tls_rpt_temperror", "DNS failure (no verdict)",
+	          M_TLS_RPT_CHECKED, false, t_tls_rpt, 3),
+	TRANSPORT(M_DNSSEC_CHECKED, "dnssec_checked", "DNSSEC checked", -1, false, t_dnssec, 0),
+	TRANSPORT(M_DNSSEC_CHECKED + 1, "dnssec_secure", "answers DNSSEC-secure", M_DNSSEC_CHECKED,
+	          true, t_dnssec, 1),
+	TRANSPORT(M_DNSSEC_CHECKED + 2, "dnssec_insecure", "insecure (no chain of trust: unsigned)",
+	          M_DNSSEC_CHECKED, false, t_dnssec, 2),
+	TRANSPORT(M_DNSSEC_CHECKED + 3, "dnssec_bogus", "bogus (validation fails)",
+	          M_DNSSEC_CHECKED, false, t_dnssec, 3),
+	TRANSPORT(M_DNSSEC_CHECKED + 4, "dnssec_indeterminate", "indeterminate (no verdict)",
+	          M_DNSSEC_CHECKED, false, t_dnssec, 4),
+	TRANSPORT(M_DANE_CHECKED, "dane_checked", "DANE for MX checked", -1, false, t_dane, 0),
+	TRANSPORT(M_DANE_CHECKED + 1, "dane_mx", "every MX host has usable TLSA (DNSSEC-secure)",
+	          M_DANE_CHECKED, true, t_dane, 1),
+	TRANSPORT(M_DANE_CHECKED + 2, "dane_partial", "some MX hosts with usable TLSA, not all",
+	          M_DANE_CHECKED, false, t_dane, 2),
+	TRANSPORT(M_DANE_CHECKED + 3, "dane_unusable", "TLSA published, none usable",
+	          M_DANE_CHECKED, false, t_dane, 3),
+	TRANSPORT(M_DANE_CHECKED + 4, "dane_indeterminate", "indeterminate (no verdict)",
+	          M_DANE_CHECKED, false, t_dane, 4),
 };
 const size_t report_nmetrics = M_COUNT;
 
@@ -568,14 +660,16 @@ void report_stats_free(struct report_stats *s)
  * chain ends at spf_checked, dmarc_checked or bimi_checked (or it is one
  * of them). A domain that does not exist has nothing to publish, so these
  * leave it out (RFC 8020 2: NXDOMAIN, nothing at or below the name);
- * so do the DKIM figures. */
+ * so do the DKIM and the transport figures (MTA-STS, TLS-RPT, DNSSEC,
+ * DANE). */
 static bool needs_domain(size_t i)
 {
 	int m = (int)i;
 	while (report_metrics[m].denom >= 0)
 		m = report_metrics[m].denom;
 	return m == M_SPF_CHECKED || m == M_DMARC_CHECKED || m == M_BIMI_CHECKED ||
-	       m == M_DKIM_CHECKED;
+	       m == M_DKIM_CHECKED || m == M_MTA_STS_CHECKED || m == M_TLS_RPT_CHECKED ||
+	       m == M_DNSSEC_CHECKED || m == M_DANE_CHECKED;
 }
 
 int report_stats_add(struct report_stats *s, const struct report_row *r)

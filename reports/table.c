@@ -3,11 +3,11 @@
  * domain in list order, in text, CSV, JSON and Markdown (HTML is html.c).
  *
  * CSV and JSON hold the research columns, grouped: identity, SPF, DMARC,
- * BIMI, MX/A, the run, then any --join attributes (doc/reports.md lists
- * them). Enumerated columns never start with a formula character (the
- * SPF all term is written as its RFC 7208 result name), so only free text
- * (names, records, URIs) is neutralised in CSV, and --csv-raw writes
- * everything as published.
+ * DKIM, BIMI, MX/A, transport security, the run, then any --join
+ * attributes (doc/reports.md lists them). Enumerated columns never start
+ * with a formula character (the SPF all term is written as its RFC 7208
+ * result name), so only free text (names, records, URIs) is neutralised
+ * in CSV, and --csv-raw writes everything as published.
  */
 #include "report.h"
 
@@ -69,6 +69,12 @@ static const struct {
 	{ "mx", TEXT },
 	{ "mx_hosts", TEXT },
 	{ "a", TEXT },
+	/* transport security (issue 24; empty: the check did not run) */
+	{ "mta_sts_status", TEXT },
+	{ "mta_sts_mx_covered", NUM },
+	{ "tls_rpt_status", TEXT },
+	{ "dnssec_status", TEXT },
+	{ "dane_status", TEXT },
 	/* the run */
 	{ "run_id", NUM },
 	{ "list", TEXT },
@@ -81,7 +87,7 @@ static const struct {
 
 /* Room for one row's numbers and the readiness items that fail. */
 struct cellbuf {
-	char num[14][24];
+	char num[16][24];
 	char fail[REPORT_READINESS_ITEMS * 20];
 	size_t nnum;
 };
@@ -163,6 +169,11 @@ static void cells(const struct report_row *r, const char **c, struct cellbuf *b)
 		r->mx,
 		orempty(r->mx_hosts),
 		r->a,
+		r->mta_sts_status,
+		num(b, r->mta_sts_status[0] != '\0' ? r->mta_sts_mx_covered : -1),
+		r->tls_rpt_status,
+		r->dnssec_status,
+		r->dane_status,
 		num(b, r->run_id),
 		orempty(r->list),
 		num(b, r->position),

@@ -39,6 +39,7 @@ static const struct {
 	{ "bimi_fail", "Why not BIMI-eligible (readiness items that fail; of not eligible)" },
 	{ "dkim", "DKIM (of DKIM checked; none_found: no usable key among the selectors probed)" },
 	{ "mx", "MX and A" },
+	{ "transport", "Transport security (MTA-STS, TLS-RPT, DNSSEC, DANE)" },
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -44,6 +44,14 @@ struct dnssec_query {
 
 struct dnssec_ctx;
 
+/* The most questions a scan hands dnssec_resolve at once (scan_fetch.c
+ * asks a batch's in slices): getdns in stub mode gives each question,
+ * and each DS or DNSKEY question of its chain, a socket of its own.
+ * (getdns_context_set_limit_outstanding_queries would queue the chain's
+ * questions behind the ones waiting for them: each then waits for its
+ * timeout.) */
+#define DNSSEC_OUTSTANDING_MAX 32
+
 /*
  * A validator asking the resolvers of cfg (dns.h; at least one) with the
  * trust anchors of anchor_file, or the bundled root anchor when NULL.

@@ -165,7 +165,8 @@ int checks_parse(const char *list, unsigned *mask, bool *bimi_asked, char *err, 
 		else if (strcmp(t, "dnssec") == 0)
 			*mask |= CHECK_BIT(CHECK_DNSSEC);
 		else if (strcmp(t, "dane") == 0)
-			*mask |= CHECK_BIT(CHECK_DANE);
+			/* DANE asks the TLSA of the MX hosts: MX names them. */
+			*mask |= CHECK_BIT(CHECK_DANE) | CHECK_BIT(CHECK_MX) | CHECK_BIT(CHECK_A);
 		else if (strcmp(t, "bimi") == 0) {
 			*mask |= CHECK_BIT(CHECK_BIMI);
 			*bimi_asked = true;

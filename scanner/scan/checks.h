@@ -51,7 +51,8 @@ enum check_id {
 
 /*
  * Parses a --checks list ("spf,dmarc,bimi,mx,dkim,mta-sts,tls-rpt,dnssec,
- * dane"; "mx" means MX and A).
+ * dane"; "mx" means MX and A; "dane" brings "mx": the MX hosts are
+ * what it asks about).
  * *bimi_asked tells whether "bimi" was named (it also sets CHECK_BIMI).
  * Returns 0, or -1 with a reason in err.
  */

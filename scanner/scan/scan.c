@@ -25,6 +25,7 @@
 #include "scan_fetch.h"
 #include "scan_limits.h"
 #include "strutil.h"
+#include "transport_check.h"
 #include "vmc.h"
 
 /* Domains the work queue holds at least. */
@@ -254,6 +255,40 @@ static int dkim_columns(struct row *r, const struct domain_result *d)
 	return 0;
 }
 
+/* The transport columns (NULL for a check not run) and findings. 0, or
+ * -1 when out of memory. */
+static int transport_columns(struct row *r, const struct domain_result *d)
+{
+	const struct transport_result *t = d->transport;
+	struct store_result *s = &r->r;
+
+	s->mta_sts_mx_covered = -1;
+	if (t == NULL)
+		return 0;
+	if ((d->mask & CHECK_BIT(CHECK_MTA_STS)) && t->sts_ready) {
+		s->mta_sts_status = mta_sts_check_status_name(t->sts.status);
+		s->mta_sts_mx_covered = t->sts.mx_covered;
+		if (add_findings(r, &t->sts.findings, "mta_sts") != 0)
+			return -1;
+	}
+	if ((d->mask & CHECK_BIT(CHECK_TLS_RPT)) && t->sts_ready) {
+		s->tls_rpt_status = mta_sts_tlsrpt_status(&t->sts);
+		if (add_findings(r, &t->sts.tlsrpt.findings, "tls_rpt") != 0)
+			return -1;
+	}
+	if ((d->mask & CHECK_BIT(CHECK_DNSSEC)) && t->dnssec_ran) {
+		s->dnssec_status = dnssec_status_name(t->dnssec.status);
+		if (add_findings(r, &t->dnssec.findings, "dnssec") != 0)
+			return -1;
+	}
+	if ((d->mask & CHECK_BIT(CHECK_DANE)) && t->dane_ran) {
+		s->dane_status = dane_status_name(t->dane.status);
+		if (add_findings(r, &t->dane.findings, "dane") != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static struct row *make_row(const struct domain_result *d, int64_t domain_id, bool broken,
                             const char *why)
 {
@@ -268,6 +303,7 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 	s->domain_id = domain_id;
 	s->scanned_at = r->scanned_at;
 	s->spf_lookups = s->spf_void = s->dmarc_pct = s->bimi_eligible = s->dkim_min_bits = -1;
+	s->mta_sts_mx_covered = -1;
 	if (broken) {
 		s->conclusive = false;
 		s->spf_status = s->dmarc_status = "error";
@@ -328,7 +364,12 @@ static struct row *make_row(const struct domain_result *d, int64_t domain_id, bo
 		}
 		if ((d->mask & CHECK_BIT(CHECK_DKIM)) && dkim_columns(r, d) != 0)
 			goto oom;
-		s->conclusive = !checks_inconclusive(d);
+		if (transport_columns(r, d) != 0)
+			goto oom;
+		/* A transport check the scan asked for that could not check
+		 * makes the result inconclusive, as a DKIM temperror does
+		 * (posture check reads them as advisory). */
+		s->conclusive = !checks_inconclusive(d) && !transport_check_inconclusive(d);
 		/* A domain that does not exist publishes nothing: its columns
 		 * say so rather than "none"/"missing" (RFC 8020 2), so SQL users,
 		 * --domains and diff never take it for a domain without SPF. */
@@ -653,21 +694,10 @@ static void job_finish_if_done(struct job *j)
 		checks_cleanup(r);
 		checks_init(r, j->domain, sc->o->checks, sc->o->bimi_asked);
 	}
-	if (!j->broken && sc->fetch != NULL && (r->mask & CHECK_BIT(CHECK_BIMI)) &&
-	    (checks_bimi_logo_url(r) || checks_bimi_cert_url(r))) {
-		/* Assets to fetch: the domain moves to the HTTPS stage, which
-		 * emits its row (on failure it stays pending for --resume). */
-		struct domain_result *moved = malloc(sizeof(*moved));
-		if (moved != NULL) {
-			*moved = *r;
-			memset(r, 0, sizeof(*r));
-			(void)scan_fetch_push(sc->fetch, moved, j->domain_id);
-		}
-		checks_cleanup(r);
-		job_free(j);
-		return;
-	}
-	if (!j->broken && (r->mask & CHECK_BIT(CHECK_BIMI))) {
+	bool bimi = !j->broken && (r->mask & CHECK_BIT(CHECK_BIMI));
+	bool bimi_fetch = bimi && sc->fetch != NULL && !sc->o->no_fetch &&
+	                  (checks_bimi_logo_url(r) || checks_bimi_cert_url(r));
+	if (bimi && !bimi_fetch) {
 		/* Nothing to fetch, or --no-fetch: the assets are "absent" or
 		 * "unchecked". */
 		struct bimi_fetched none = { 0 };
@@ -679,6 +709,28 @@ static void job_finish_if_done(struct job *j)
 			j->broken = true;
 			snprintf(j->why, sizeof(j->why), "out of memory judging the BIMI assets");
 		}
+	}
+	if (!j->broken && sc->fetch != NULL &&
+	    (bimi_fetch || (r->mask & CHECKS_VALIDATING) ||
+	     (!sc->o->no_fetch && transport_wants_policy(r)))) {
+		/* More to do than DNS: the domain moves to the stage after DNS,
+		 * which emits its row (on failure it stays pending for
+		 * --resume). */
+		struct domain_result *moved = malloc(sizeof(*moved));
+		if (moved != NULL) {
+			*moved = *r;
+			memset(r, 0, sizeof(*r));
+			(void)scan_fetch_push(sc->fetch, moved, j->domain_id, bimi_fetch);
+		}
+		checks_cleanup(r);
+		job_free(j);
+		return;
+	}
+	/* The MTA-STS verdict without a fetch: not_fetched under --no-fetch
+	 * for a valid record. */
+	if (!j->broken && transport_policy_finish(r, true) != 0) {
+		j->broken = true;
+		snprintf(j->why, sizeof(j->why), "out of memory judging MTA-STS");
 	}
 	struct row *row = make_row(r, j->domain_id, j->broken, j->why);
 	checks_cleanup(r);
@@ -1082,8 +1134,16 @@ static int scan_alloc(struct scan *sc, const struct scan_options *o, unsigned nw
 	return sc->cache == NULL || sc->work == NULL || *ws == NULL ? -1 : 0;
 }
 
-/* Starts the HTTPS stage of a run that fetches BIMI assets. Returns 0 or
- * -1 with err set. */
+/* The stage after DNS runs when the scan fetches BIMI assets or MTA-STS
+ * policies, or validates DNSSEC and DANE (scan_fetch.h). */
+static bool stage_wanted(const struct scan_options *o)
+{
+	return (!o->no_fetch && (o->checks & (CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_MTA_STS)))) ||
+	       (o->checks & CHECKS_VALIDATING);
+}
+
+/* Starts the stage after DNS (stage_wanted). Returns 0 or -1 with err
+ * set. */
 static int fetch_stage_start(struct scan *sc, const struct scan_options *o, char *err,
                              size_t errlen)
 {
@@ -1098,6 +1158,10 @@ static int fetch_stage_start(struct scan *sc, const struct scan_options *o, char
 	fc.vmc.at = sc->at;
 	fc.vmc.roots_pem = o->vmc_roots;
 	fc.vmc.roots_len = o->vmc_roots_len;
+	fc.bimi = !o->no_fetch && (o->checks & CHECK_BIT(CHECK_BIMI));
+	fc.mta_sts = !o->no_fetch && (o->checks & CHECK_BIT(CHECK_MTA_STS));
+	fc.validate = (o->checks & CHECKS_VALIDATING) != 0;
+	fc.trust_anchor = o->trust_anchor;
 	fc.emit = fetch_emit;
 	fc.finished = fetch_finished;
 	fc.arg = sc;
@@ -1136,8 +1200,7 @@ static unsigned workers_start(struct scan *sc, struct worker *ws, unsigned nw, c
 			break;
 		}
 	}
-	if (i < nw || ((o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch &&
-	               fetch_stage_start(sc, o, err, errlen) != 0)) {
+	if (i < nw || (stage_wanted(o) && fetch_stage_start(sc, o, err, errlen) != 0)) {
 		for (unsigned k = 0; k < i; k++) {
 			dns_worker_free(ws[k].dns);
 			free(ws[k].scratch);

@@ -61,7 +61,7 @@ struct scan_options {
 	unsigned qps;          /* queries per second for the whole scan; 0: no cap */
 	unsigned checks;       /* CHECK_BIT mask (checks.h) */
 	bool bimi_asked;
-	bool no_fetch;                 /* BIMI logos and certificates are not fetched */
+	bool no_fetch; /* nothing over HTTPS: no BIMI logo or certificate, no MTA-STS policy */
 	const char *ca_file;           /* HTTPS trust store; NULL: the system's */
 	const char *const *connect_to; /* curl-style HOST:PORT:ADDR:PORT */
 	size_t n_connect_to;
@@ -72,6 +72,9 @@ struct scan_options {
 	/* PEM trust store for Mark Certificates; NULL: the bundled roots. */
 	const uint8_t *vmc_roots;
 	size_t vmc_roots_len;
+	/* DNSSEC and DANE (CHECKS_VALIDATING): the trust anchor file given to
+	 * getdns; NULL: the bundled root anchor (dnssec.h). */
+	const char *trust_anchor;
 	enum scan_progress progress;
 	unsigned progress_every_s; /* LINES: seconds between lines; 0: the default */
 	size_t batch;              /* results per transaction */

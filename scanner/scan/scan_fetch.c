@@ -1,10 +1,13 @@
 /*
- * scan_fetch.c — the scan's HTTPS stage (see scan_fetch.h).
+ * scan_fetch.c — the scan's stage after DNS (see scan_fetch.h).
  *
- * One thread: take up to SCAN_FETCH_BATCH waiting domains, queue their
- * logo and certificate fetches on one curl multi (fetch.h), run them all,
- * judge each domain's assets, emit it, repeat. A batch lasts at most the
- * fetcher's total timeout, so a domain waits at most about two batches.
+ * One thread: take up to SCAN_FETCH_BATCH waiting domains; validate the
+ * DNSSEC and DANE questions of all of them in one getdns batch; queue
+ * their logo and certificate fetches on one curl multi (fetch.h) and
+ * run them all, then their MTA-STS policies on a second one (no
+ * redirect followed); judge each domain, emit it, repeat. A batch lasts
+ * at most getdns's timeout and the fetchers' total timeouts, so a domain
+ * waits at most about two batches.
  */
 #include "scan_fetch.h"
 
@@ -14,6 +17,10 @@
 #include <string.h>
 
 #include "bimi_fetch.h"
+#include "dnssec.h"
+#include "mta_sts_check.h"
+#include "strutil.h"
+#include "transport_check.h"
 
 /* How long the stage's thread waits for new domains before it looks at
  * the stop flag again. */
@@ -22,6 +29,10 @@
 struct item {
 	struct domain_result *r;
 	int64_t domain_id;
+	bool bimi;       /* its BIMI assets are to be fetched */
+	size_t nq;       /* its getdns questions in the batch */
+	bool validating; /* its DNSSEC or DANE questions were set */
+	char why[160];   /* why it could not be judged; "" when it could */
 	struct bimi_fetches f;
 	struct item *next;
 };
@@ -35,8 +46,11 @@ struct scan_fetch {
 	struct item *head, **tail;
 	size_t n;
 	bool closed;
-	struct fetch *fe;
+	struct fetch *fe; /* BIMI assets (cfg.bimi) */
 	struct fetch_dns *fd;
+	struct fetch *sts; /* MTA-STS policies (cfg.mta_sts): no redirect */
+	struct fetch_dns *sts_fd;
+	struct dnssec_ctx *dc; /* getdns (cfg.validate) */
 };
 
 static void item_free(struct item *it)
@@ -51,23 +65,124 @@ static void item_free(struct item *it)
 	free(it);
 }
 
+static void item_fail(struct item *it, const char *why)
+{
+	if (it->why[0] == '\0')
+		str_copy(it->why, sizeof(it->why), why);
+}
+
+/* The batch's DNSSEC and DANE questions, all in one getdns batch. */
+static void validate_batch(struct scan_fetch *f, struct item *batch)
+{
+	struct dnssec_query *q = NULL;
+	size_t total = 0, at = 0;
+	char err[128] = "";
+	int rc = 0;
+
+	for (struct item *it = batch; it; it = it->next) {
+		int n;
+		if (!(it->r->mask & CHECKS_VALIDATING))
+			continue;
+		if ((n = transport_dnssec_begin(it->r)) < 0) {
+			item_fail(it, "out of memory setting the DNSSEC questions");
+			continue;
+		}
+		it->validating = true;
+		it->nq = (size_t)n;
+		total += it->nq;
+	}
+	if (total > 0 && (q = calloc(total, sizeof(*q))) == NULL) {
+		rc = -1;
+		str_copy(err, sizeof(err), "out of memory");
+	}
+	for (struct item *it = batch; q != NULL && it; it = it->next)
+		if (it->validating && it->nq > 0) {
+			transport_dnssec_move(it->r, q + at, true);
+			at += it->nq;
+		}
+	/* In slices: getdns opens a socket per question (dnssec.h). */
+	for (size_t k = 0; q != NULL && rc == 0 && k < total; k += DNSSEC_OUTSTANDING_MAX)
+		rc = dnssec_resolve(f->dc, q + k,
+		                    total - k < DNSSEC_OUTSTANDING_MAX ? total - k
+		                                                       : DNSSEC_OUTSTANDING_MAX,
+		                    err, sizeof(err));
+	at = 0;
+	for (struct item *it = batch; it; it = it->next) {
+		if (!it->validating)
+			continue;
+		if (q != NULL && it->nq > 0) {
+			/* Back where they belong, rdata and all. */
+			transport_dnssec_move(it->r, q + at, false);
+			at += it->nq;
+		}
+		if (rc != 0) {
+			char why[160];
+			snprintf(why, sizeof(why), "DNSSEC validation failed: %s", err);
+			item_fail(it, why);
+		} else if (transport_dnssec_end(it->r) != 0) {
+			item_fail(it, "out of memory judging the DNSSEC answers");
+		}
+	}
+	free(q);
+}
+
+/* The batch's MTA-STS policies on the policy fetcher. */
+static void policy_batch(struct scan_fetch *f, struct item *batch)
+{
+	bool queued = false;
+	int taken = 0;
+
+	for (struct item *it = batch; it; it = it->next) {
+		if (!transport_wants_policy(it->r))
+			continue;
+		if (transport_policy_add(f->sts, it->r) != 0)
+			item_fail(it, "out of memory queuing the MTA-STS policy");
+		else
+			queued = true;
+	}
+	if (!queued)
+		return;
+	/* A policy not fetched would read not_fetched: not a result of a
+	 * scan that fetches, so every domain waiting for one fails. */
+	if (fetch_run(f->sts, transport_policy_done, &taken) != 0 || taken != 0)
+		for (struct item *it = batch; it; it = it->next)
+			if (transport_wants_policy(it->r))
+				item_fail(it,
+				          taken != 0
+				                  ? "out of memory taking the MTA-STS policy"
+				                  : "the HTTPS fetcher failed (MTA-STS policies)");
+}
+
 static void run_batch(struct scan_fetch *f, struct item *batch)
 {
 	bool queued = false;
-	for (struct item *it = batch; it; it = it->next)
-		queued |= bimi_fetches_add(f->fe, it->r, &it->f) > 0;
+	if (f->dc != NULL)
+		validate_batch(f, batch);
+	for (struct item *it = batch; f->fe != NULL && it; it = it->next) {
+		if (!it->bimi)
+			continue;
+		int n = bimi_fetches_add(f->fe, it->r, &it->f);
+		if (n < 0)
+			item_fail(it, "out of memory queuing the BIMI assets");
+		queued |= n > 0;
+	}
 	/* On a curl failure the fetches not done stay "not attempted": the
 	 * domain's logo and certificate are then "unchecked", never valid. */
 	if (queued)
 		(void)fetch_run(f->fe, bimi_fetches_done, NULL);
+	if (f->sts != NULL)
+		policy_batch(f, batch);
 	for (struct item *it = batch; it; it = it->next) {
-		struct bimi_fetched logo, cert;
-		bimi_fetches_view(&it->f, BIMI_FETCH_LOGO, &logo);
-		bimi_fetches_view(&it->f, BIMI_FETCH_CERT, &cert);
-		const char *why = NULL;
-		if (checks_bimi_finish(it->r, &logo, &cert, &f->cfg.vmc) != 0)
-			why = "out of memory judging the BIMI assets";
-		f->cfg.emit(f->cfg.arg, it->r, it->domain_id, why);
+		if (it->bimi) {
+			struct bimi_fetched logo, cert;
+			bimi_fetches_view(&it->f, BIMI_FETCH_LOGO, &logo);
+			bimi_fetches_view(&it->f, BIMI_FETCH_CERT, &cert);
+			if (checks_bimi_finish(it->r, &logo, &cert, &f->cfg.vmc) != 0)
+				item_fail(it, "out of memory judging the BIMI assets");
+		}
+		if (transport_policy_finish(it->r, f->sts == NULL) != 0)
+			item_fail(it, "out of memory judging the MTA-STS policy");
+		f->cfg.emit(f->cfg.arg, it->r, it->domain_id, it->why[0] ? it->why : NULL);
 	}
 }
 
@@ -123,7 +238,36 @@ static void stage_destroy(struct scan_fetch *f)
 	pthread_mutex_destroy(&f->mu);
 	fetch_free(f->fe);
 	fetch_dns_free(f->fd);
+	fetch_free(f->sts);
+	fetch_dns_free(f->sts_fd);
+	dnssec_ctx_free(f->dc);
 	free(f);
+}
+
+/* The stage's fetchers and validator, as cfg asks. Returns 0, or -1
+ * with a reason in err (what was made is freed by stage_destroy). */
+static int stage_tools(struct scan_fetch *f, const struct scan_fetch_config *cfg, char *err,
+                       size_t errlen)
+{
+	struct fetch_config fc;
+	fetch_config_init(&fc);
+	fc.ca_file = cfg->ca_file;
+	fc.connect_to = cfg->connect_to;
+	fc.n_connect_to = cfg->n_connect_to;
+	fc.allow_ports = cfg->allow_ports;
+	fc.n_allow_ports = cfg->n_allow_ports;
+	if (cfg->bimi &&
+	    (f->fe = bimi_fetcher_new(cfg->dns, cfg->cache, &fc, &f->fd, err, errlen)) == NULL)
+		return -1;
+	/* RFC 8461 3.3: "HTTP 3xx redirects MUST NOT be followed" (as
+	 * mta_sts_fetch_config sets it for posture check). */
+	fc.max_redirects = 0;
+	if (cfg->mta_sts &&
+	    (f->sts = bimi_fetcher_new(cfg->dns, cfg->cache, &fc, &f->sts_fd, err, errlen)) == NULL)
+		return -1;
+	if (cfg->validate && (f->dc = dnssec_new(cfg->dns, cfg->trust_anchor, err, errlen)) == NULL)
+		return -1;
+	return 0;
 }
 
 struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *err, size_t errlen)
@@ -135,21 +279,13 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 	}
 	f->cfg = *cfg;
 	f->tail = &f->head;
-	struct fetch_config fc;
-	fetch_config_init(&fc);
-	fc.ca_file = cfg->ca_file;
-	fc.connect_to = cfg->connect_to;
-	fc.n_connect_to = cfg->n_connect_to;
-	fc.allow_ports = cfg->allow_ports;
-	fc.n_allow_ports = cfg->n_allow_ports;
-	f->fe = bimi_fetcher_new(cfg->dns, cfg->cache, &fc, &f->fd, err, errlen);
-	if (f->fe == NULL) {
-		free(f);
-		return NULL;
-	}
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
 	pthread_cond_init(&f->space, NULL);
+	if (stage_tools(f, cfg, err, errlen) != 0) {
+		stage_destroy(f);
+		return NULL;
+	}
 	if (pthread_create(&f->th, NULL, stage_main, f) != 0) {
 		snprintf(err, errlen, "cannot start the HTTPS thread");
 		stage_destroy(f);
@@ -158,7 +294,7 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 	return f;
 }
 
-int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domain_id)
+int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domain_id, bool bimi)
 {
 	struct item *it = calloc(1, sizeof(*it));
 	if (it == NULL) {
@@ -168,6 +304,7 @@ int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domai
 	}
 	it->r = r;
 	it->domain_id = domain_id;
+	it->bimi = bimi;
 	pthread_mutex_lock(&f->mu);
 	while (f->n >= SCAN_FETCH_QUEUE_MAX && !*f->cfg.stop)
 		pthread_cond_wait(&f->space, &f->mu);

@@ -1,8 +1,12 @@
 /*
- * scan_fetch.h — the scan's HTTPS stage: domains whose BIMI record names
- * a logo or a certificate wait here (their DNS checks done) while one
- * thread fetches their assets, many at once over curl multi, then judges
- * them and hands each finished result back to the scan.
+ * scan_fetch.h — the scan's stage after DNS: domains whose checks need
+ * more than posture's DNS transport wait here (their DNS checks done)
+ * while one thread, a batch of domains at a time, validates their
+ * DNSSEC and DANE answers through getdns (one batch for all of them,
+ * transport_check.h), fetches their BIMI logos and certificates and
+ * their MTA-STS policies, many at once over curl multi (two fetchers:
+ * a policy's follows no redirect, RFC 8461 3.3), then judges them and
+ * hands each finished result back to the scan.
  *
  * Domains are moved in and out whole; the queue is bounded, so a slow
  * HTTPS world slows the DNS workers down instead of filling memory.
@@ -30,6 +34,12 @@ struct scan_fetch_config {
 	const long *allow_ports; /* fetched besides 443 (fetch.h) */
 	size_t n_allow_ports;
 	struct vmc_options vmc; /* roots and time for every certificate */
+	/* What the stage does: fetch BIMI assets, fetch MTA-STS policies,
+	 * validate through getdns with the trust anchors of trust_anchor
+	 * (NULL: the bundled root's). A domain pushed for a part the stage
+	 * does not do is judged without it. */
+	bool bimi, mta_sts, validate;
+	const char *trust_anchor;
 	/* Called from the stage's thread for every finished domain; r stays
 	 * the stage's (it is freed after the call). why is NULL, or the reason
 	 * the BIMI verdict could not be made (out of memory). */
@@ -47,10 +57,13 @@ struct scan_fetch *scan_fetch_start(const struct scan_fetch_config *cfg, char *e
 
 /*
  * Hands r (heap-allocated, its DNS checks done) to the stage, which owns
- * it from now on. Blocks while the queue is full. Returns 0, or -1 when
- * the stage is stopping (r is freed).
+ * it from now on. bimi: its BIMI assets are to be fetched (else its BIMI
+ * verdict is made already); its MTA-STS policy is fetched when
+ * transport_wants_policy, its DNSSEC and DANE validated when in its
+ * mask. Blocks while the queue is full. Returns 0, or -1 when the stage
+ * is stopping (r is freed).
  */
-int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domain_id);
+int scan_fetch_push(struct scan_fetch *f, struct domain_result *r, int64_t domain_id, bool bimi);
 
 /* No more pushes: the stage fetches what it holds, then calls finished. */
 void scan_fetch_close(struct scan_fetch *f);

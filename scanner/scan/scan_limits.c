@@ -43,11 +43,13 @@ uint64_t scan_nofile(void)
 	return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
 }
 
-unsigned scan_fd_per_worker(uint64_t nofile, unsigned workers, size_t nservers, bool fetch)
+unsigned scan_fd_per_worker(uint64_t nofile, unsigned workers, size_t nservers, bool fetch,
+                            bool transport)
 {
 	uint64_t nw = workers ? workers : 1;
 	uint64_t servers = nservers ? nservers : SCAN_FD_SERVERS_SYSTEM;
 	uint64_t reserve = SCAN_FD_RESERVE + (fetch ? SCAN_FD_FETCH : 0) +
+	                   (transport ? SCAN_FD_TRANSPORT : 0) +
 	                   nw * (SCAN_FD_PER_WORKER + servers * SCAN_FD_PER_SERVER);
 	if (nofile <= reserve)
 		return 0;
@@ -60,10 +62,15 @@ void scan_plan_of(const struct scan_options *o, uint64_t nofile, struct scan_pla
 	memset(p, 0, sizeof(*p));
 	p->workers = scan_worker_count(o);
 	p->inflight = o->inflight;
-	p->fetch = (o->checks & CHECK_BIT(CHECK_BIMI)) && !o->no_fetch;
+	/* As scan.c's stage_wanted: HTTPS fetches, or getdns. */
+	p->fetch = (!o->no_fetch &&
+	            (o->checks & (CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_MTA_STS)))) ||
+	           (o->checks & CHECKS_VALIDATING);
+	p->transport = p->fetch && (o->checks & (CHECKS_TRANSPORT | CHECKS_VALIDATING));
 	p->cache_entries = o->cache_entries ? o->cache_entries : DNS_CACHE_DEFAULT;
 	p->outstanding = o->dns.max_inflight ? o->dns.max_inflight : DNS_INFLIGHT_DEFAULT;
-	unsigned fd = scan_fd_per_worker(nofile, p->workers, o->dns.nservers, p->fetch);
+	unsigned fd =
+	        scan_fd_per_worker(nofile, p->workers, o->dns.nservers, p->fetch, p->transport);
 	if (fd < p->outstanding)
 		p->outstanding = fd;
 }
@@ -72,6 +79,7 @@ uint64_t scan_mem_estimate(const struct scan_plan *p, uint64_t *fixed)
 {
 	uint64_t nw = p->workers;
 	uint64_t rest = SCAN_MEM_BASE + (p->fetch ? SCAN_MEM_FETCH : 0) +
+	                (p->transport ? SCAN_MEM_TRANSPORT : 0) +
 	                (uint64_t)p->cache_entries * SCAN_MEM_PER_CACHE_ENTRY +
 	                nw * (SCAN_MEM_PER_WORKER + (uint64_t)p->outstanding * SCAN_MEM_PER_QUERY);
 	if (fixed != NULL)
@@ -277,17 +285,19 @@ int scan_limits_check(const struct scan_options *o, const struct scan_avail *ava
 	scan_plan_of(o, nofile, &p);
 	if (p.outstanding == 0) {
 		uint64_t servers = o->dns.nservers ? o->dns.nservers : SCAN_FD_SERVERS_SYSTEM;
+		uint64_t stage =
+		        (p.fetch ? SCAN_FD_FETCH : 0) + (p.transport ? SCAN_FD_TRANSPORT : 0);
 		snprintf(err, errlen,
-		         "--workers %u need %" PRIu64 " file descriptors or more (%d for the "
-		         "store%s, and each worker %" PRIu64 " of its own and one per DNS "
+		         "--workers %u need %" PRIu64 " file descriptors or more (%" PRIu64
+		         " for the store%s, and each worker %" PRIu64 " of its own and one per DNS "
 		         "query on the wire), but RLIMIT_NOFILE allows %" PRIu64
 		         ": raise it (ulimit -n) or lower --workers",
 		         p.workers,
-		         (uint64_t)SCAN_FD_RESERVE + (p.fetch ? SCAN_FD_FETCH : 0) +
+		         (uint64_t)SCAN_FD_RESERVE + stage +
 		                 (uint64_t)p.workers *
 		                         (SCAN_FD_PER_WORKER + servers * SCAN_FD_PER_SERVER + 1),
-		         SCAN_FD_RESERVE + (p.fetch ? SCAN_FD_FETCH : 0),
-		         p.fetch ? " and the HTTPS fetches" : "",
+		         (uint64_t)SCAN_FD_RESERVE + stage,
+		         p.fetch ? " and the stage after DNS (HTTPS, getdns)" : "",
 		         SCAN_FD_PER_WORKER + servers * SCAN_FD_PER_SERVER, nofile);
 		return -1;
 	}

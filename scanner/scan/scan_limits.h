@@ -57,14 +57,24 @@
  * waiting (23 KiB each: 13 MiB), FETCH_MAX_INFLIGHT_DEFAULT transfers'
  * bodies (64 KiB at most each) and TLS state, the trust store. */
 #define SCAN_MEM_FETCH ((uint64_t)32 << 20)
+/* The stage with transport checks (mta-sts, tls-rpt, dnssec, dane): each
+ * result waiting there holds its transport part too (struct
+ * transport_result, 34 KiB: 20 MiB for the queue and a batch), and
+ * getdns its context and a batch's validation chains. */
+#define SCAN_MEM_TRANSPORT ((uint64_t)24 << 20)
 
 /* Descriptors kept out of the DNS workers' reach: standard streams, the
  * lists, the store (database, WAL, shared memory, the checkpoint
  * connection's, the writer's claim). */
 #define SCAN_FD_RESERVE 64
-/* The HTTPS stage: FETCH_MAX_INFLIGHT_DEFAULT transfers, curl's cache of
- * connections (up to four per transfer) and its own DNS worker. */
+/* The stage after DNS: FETCH_MAX_INFLIGHT_DEFAULT transfers, curl's
+ * cache of connections (up to four per transfer) and its own DNS worker. */
 #define SCAN_FD_FETCH 192
+/* With the transport checks, besides: MTA-STS's second fetcher (its
+ * FETCH_MAX_INFLIGHT_DEFAULT transfers, run after the first's have
+ * ended, and its DNS worker) and getdns's sockets (at most
+ * DNSSEC_OUTSTANDING_MAX questions at once). */
+#define SCAN_FD_TRANSPORT 96
 /* A worker's own: its event loop, and per resolver the UDP sockets it
  * spreads queries over (DNS_UDP_SOCKETS_PER_SERVER, private to the
  * adapter); with no --resolver, resolv.conf names at most 3. */
@@ -82,7 +92,8 @@ struct scan_plan {
 	unsigned inflight;    /* domains in progress per worker */
 	unsigned outstanding; /* queries on the wire per worker */
 	size_t cache_entries; /* the run's answer cache */
-	bool fetch;           /* the HTTPS stage runs */
+	bool fetch;           /* the stage after DNS runs (HTTPS, getdns) */
+	bool transport;       /* with the transport checks' results */
 };
 
 /* The plan of o: its worker count resolved, its queries on the wire
@@ -115,7 +126,8 @@ int scan_mem_available(unsigned workers, struct scan_avail *out);
 /* Queries on the wire a worker may have (each TCP one holds a
  * descriptor) within nofile descriptors, after SCAN_FD_RESERVE, the
  * HTTPS stage's and every worker's own; 0 when not even one fits. */
-unsigned scan_fd_per_worker(uint64_t nofile, unsigned workers, size_t nservers, bool fetch);
+unsigned scan_fd_per_worker(uint64_t nofile, unsigned workers, size_t nservers, bool fetch,
+                            bool transport);
 
 /* RLIMIT_NOFILE's soft limit (1024 when it cannot be read). */
 uint64_t scan_nofile(void);

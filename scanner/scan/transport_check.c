@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch.h"
 #include "jsonw.h"
 #include "strutil.h"
 
@@ -110,8 +111,30 @@ size_t transport_check_more(const struct domain_result *r, const struct spf_need
 	return r->transport->nmore;
 }
 
-int transport_check_fetch(struct domain_result *r, const struct dns_config *dns,
-                          const struct domain_check_opts *o, char *err, size_t errlen)
+bool transport_wants_policy(const struct domain_result *r)
+{
+	const struct transport_result *t = r->transport;
+	return (r->mask & CHECK_BIT(CHECK_MTA_STS)) && t != NULL && t->sts_ready &&
+	       mta_sts_wants_policy(&t->sts);
+}
+
+int transport_policy_add(struct fetch *fe, struct domain_result *r)
+{
+	struct mta_sts_result *s = &r->transport->sts;
+	if (mta_sts_policy_url(s->domain, s->policy_url, sizeof(s->policy_url)) != 0)
+		return 0; /* cannot happen for a name of 253 bytes: not fetched */
+	return fetch_add(fe, s->policy_url, MTA_STS_POLICY_MAX, s) == 0 ? 0 : -1;
+}
+
+int transport_policy_done(void *arg, struct fetch_result *res)
+{
+	int *rc = arg;
+	if (mta_sts_take_policy(res->tag, res) != 0)
+		*rc = -1;
+	return 0;
+}
+
+int transport_policy_finish(struct domain_result *r, bool no_fetch)
 {
 	struct transport_result *t = r->transport;
 	struct mta_sts_result *s;
@@ -119,13 +142,19 @@ int transport_check_fetch(struct domain_result *r, const struct dns_config *dns,
 	if (!(r->mask & CHECK_BIT(CHECK_MTA_STS)) || t == NULL || !t->sts_ready)
 		return 0;
 	s = &t->sts;
-	if (mta_sts_wants_policy(s) &&
+	if (mta_sts_wants_policy(s) && s->policy_url[0] == '\0' &&
 	    mta_sts_policy_url(s->domain, s->policy_url, sizeof(s->policy_url)) != 0)
 		s->policy_url[0] = '\0'; /* cannot happen for a name of 253 bytes */
-	if (!o->no_fetch && mta_sts_wants_policy(s) &&
-	    mta_sts_fetch_policy(s, dns, o, err, errlen) != 0)
+	return mta_sts_finish(s, no_fetch);
+}
+
+int transport_check_fetch(struct domain_result *r, const struct dns_config *dns,
+                          const struct domain_check_opts *o, char *err, size_t errlen)
+{
+	if (!o->no_fetch && transport_wants_policy(r) &&
+	    mta_sts_fetch_policy(&r->transport->sts, dns, o, err, errlen) != 0)
 		return -1;
-	if (mta_sts_finish(s, o->no_fetch) != 0) {
+	if (transport_policy_finish(r, o->no_fetch) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -154,66 +183,118 @@ static int dnssec_questions(struct domain_result *r, struct transport_result *t,
 	return dane_result_init(&t->dane, r->domain, hosts, nh);
 }
 
-/* Asks every question of t in one batch through c (getdns runs them and
- * their chains side by side). Returns 0, or -1 with a reason in err. */
-static int resolve_all(struct dnssec_ctx *c, struct transport_result *t, bool sec, bool dane,
-                       char *err, size_t errlen)
+int transport_dnssec_begin(struct domain_result *r)
 {
-	size_t ns = sec ? DNSSEC_Q_COUNT : 0, nd = dane ? t->dane.nhosts : 0;
-	struct dnssec_query *batch = calloc(ns + nd + 1, sizeof(*batch));
-	int rc;
+	bool sec = (r->mask & CHECK_BIT(CHECK_DNSSEC)) != 0;
+	bool dane = (r->mask & CHECK_BIT(CHECK_DANE)) != 0;
+	struct transport_result *t;
 
-	if (batch == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (!sec && !dane)
+		return 0;
+	t = transport_of(r);
+	if (t == NULL || dnssec_questions(r, t, sec, dane) != 0)
 		return -1;
+	return (int)((sec ? DNSSEC_Q_COUNT : 0) + (dane ? t->dane.nhosts : 0));
+}
+
+void transport_dnssec_move(struct domain_result *r, struct dnssec_query *batch, bool to_batch)
+{
+	struct transport_result *t = r->transport;
+	size_t ns = (r->mask & CHECK_BIT(CHECK_DNSSEC)) ? DNSSEC_Q_COUNT : 0;
+	size_t nd = (r->mask & CHECK_BIT(CHECK_DANE)) ? t->dane.nhosts : 0;
+
+	if (to_batch) {
+		if (ns > 0)
+			memcpy(batch, t->dnssec.q, ns * sizeof(*batch));
+		if (nd > 0)
+			memcpy(batch + ns, t->dane.q, nd * sizeof(*batch));
+		return;
 	}
-	if (ns > 0)
-		memcpy(batch, t->dnssec.q, ns * sizeof(*batch));
-	if (nd > 0)
-		memcpy(batch + ns, t->dane.q, nd * sizeof(*batch));
-	rc = dnssec_resolve(c, batch, ns + nd, err, errlen);
-	/* Back where they belong, rdata and all (owned there from now on). */
 	if (ns > 0)
 		memcpy(t->dnssec.q, batch, ns * sizeof(*batch));
 	if (nd > 0)
 		memcpy(t->dane.q, batch + ns, nd * sizeof(*batch));
-	free(batch);
-	return rc;
+}
+
+int transport_dnssec_end(struct domain_result *r)
+{
+	bool sec = (r->mask & CHECK_BIT(CHECK_DNSSEC)) != 0;
+	bool dane = (r->mask & CHECK_BIT(CHECK_DANE)) != 0;
+	struct transport_result *t = r->transport;
+
+	if (t == NULL)
+		return 0;
+	if ((sec && dnssec_result_finish(&t->dnssec) != 0) ||
+	    (dane && dane_result_finish(&t->dane, r->mx.status) != 0))
+		return -1;
+	t->dnssec_ran = sec;
+	t->dane_ran = dane;
+	return 0;
 }
 
 int transport_check_dnssec(struct domain_result *r, const struct dns_config *dns,
                            const char *anchor_file, char *err, size_t errlen)
 {
-	bool sec = (r->mask & CHECK_BIT(CHECK_DNSSEC)) != 0;
-	bool dane = (r->mask & CHECK_BIT(CHECK_DANE)) != 0;
-	struct transport_result *t;
 	struct dnssec_ctx *c = NULL;
-	int rc = -1;
+	struct dnssec_query *batch = NULL;
+	int n = transport_dnssec_begin(r), rc = -1;
 
-	if (!sec && !dane)
-		return 0;
-	t = transport_of(r);
-	if (t == NULL || dnssec_questions(r, t, sec, dane) != 0) {
+	if (n < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (!(r->mask & CHECKS_VALIDATING))
+		return 0;
 	/* Nothing to ask (DANE alone, no MX host): no validator needed. */
-	if (sec || t->dane.nhosts > 0) {
+	if (n > 0) {
+		batch = calloc((size_t)n, sizeof(*batch));
+		if (batch == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		c = dnssec_new(dns, anchor_file, err, errlen);
-		if (c == NULL || resolve_all(c, t, sec, dane, err, errlen) != 0)
+		if (c == NULL)
 			goto out;
+		transport_dnssec_move(r, batch, true);
+		rc = dnssec_resolve(c, batch, (size_t)n, err, errlen);
+		/* Back where they belong, rdata and all (owned there from now on). */
+		transport_dnssec_move(r, batch, false);
+		if (rc != 0)
+			goto out;
+		rc = -1;
 	}
-	if ((sec && dnssec_result_finish(&t->dnssec) != 0) ||
-	    (dane && dane_result_finish(&t->dane, r->mx.status) != 0)) {
+	if (transport_dnssec_end(r) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	t->dnssec_ran = sec;
-	t->dane_ran = dane;
 	rc = 0;
 out:
 	dnssec_ctx_free(c);
+	free(batch);
 	return rc;
+}
+
+bool transport_check_inconclusive(const struct domain_result *r)
+{
+	const struct transport_result *t = r->transport;
+	unsigned m = r->mask & (CHECKS_TRANSPORT | CHECKS_VALIDATING);
+
+	if (m == 0)
+		return false;
+	if (t == NULL)
+		return true;
+	if ((m & CHECKS_TRANSPORT) && !t->sts_ready)
+		return true;
+	if ((m & CHECK_BIT(CHECK_MTA_STS)) && mta_sts_inconclusive(&t->sts))
+		return true;
+	if ((m & CHECK_BIT(CHECK_TLS_RPT)) &&
+	    strcmp(mta_sts_tlsrpt_status(&t->sts), "temperror") == 0)
+		return true;
+	if ((m & CHECK_BIT(CHECK_DNSSEC)) &&
+	    (!t->dnssec_ran || t->dnssec.status == DNSSEC_INDETERMINATE))
+		return true;
+	return (m & CHECK_BIT(CHECK_DANE)) &&
+	       (!t->dane_ran || t->dane.status == DANE_INDETERMINATE);
 }
 
 /* ---- JSON ---- */

@@ -79,6 +79,49 @@ int transport_check_fetch(struct domain_result *r, const struct dns_config *dns,
 int transport_check_dnssec(struct domain_result *r, const struct dns_config *dns,
                            const char *anchor_file, char *err, size_t errlen);
 
+/*
+ * The same two stages in pieces, for a scan (scan_fetch.c), which fetches
+ * the policies of many domains on one fetcher and validates the answers
+ * of many domains in one getdns batch.
+ *
+ * transport_wants_policy: CHECK_MTA_STS ran and its record is valid, so
+ * its policy is worth fetching. transport_policy_add queues the policy's
+ * URL on fe (a fetcher with mta_sts_fetch_config's settings: no redirect
+ * followed), tagged with the MTA-STS result, and returns 0, or -1 when
+ * out of memory; transport_policy_done is the fetch_done_fn of those
+ * fetches (arg: an int set to -1 when out of memory). Then
+ * transport_policy_finish gives the verdict (no_fetch: the policy was
+ * not to be fetched, not_fetched), with or without a fetch; 0 or -1.
+ */
+bool transport_wants_policy(const struct domain_result *r);
+struct fetch;
+struct fetch_result;
+int transport_policy_add(struct fetch *fe, struct domain_result *r);
+int transport_policy_done(void *arg, struct fetch_result *res);
+int transport_policy_finish(struct domain_result *r, bool no_fetch);
+
+/*
+ * transport_dnssec_begin sets the getdns questions of CHECK_DNSSEC and
+ * CHECK_DANE (those in r->mask) and returns how many, or -1 when out of
+ * memory; transport_dnssec_move moves them into out[0..n) (to_batch) or
+ * back from it, rdata and all (their owner is where they are);
+ * transport_dnssec_end gives both verdicts once they are answered
+ * (dnssec_resolve), 0 or -1 when out of memory.
+ */
+int transport_dnssec_begin(struct domain_result *r);
+struct dnssec_query;
+void transport_dnssec_move(struct domain_result *r, struct dnssec_query *batch, bool to_batch);
+int transport_dnssec_end(struct domain_result *r);
+
+/*
+ * A transport check of r->mask could not check: MTA-STS or TLS-RPT
+ * temperror (mta_sts_inconclusive), DNSSEC or DANE indeterminate, or one
+ * of them not run. posture check ignores it (advisory); a scan that asked
+ * for the check stores the result as inconclusive, so a night whose
+ * transport answers failed is never taken for a good one.
+ */
+bool transport_check_inconclusive(const struct domain_result *r);
+
 /* Frees r->transport (checks_cleanup calls it). */
 void transport_check_cleanup(struct domain_result *r);
 

@@ -245,16 +245,14 @@ class Usage(unittest.TestCase):
             self.assertIn(word, p.stdout)
 
 
-    def test_scan_refuses_them(self):
-        # Scans do not fetch the policy nor run getdns yet: asking for these
-        # checks is refused rather than stored as not_fetched / not_run.
-        for name in ("mta-sts", "tls-rpt", "dnssec", "dane"):
-            p = subprocess.run([POSTURE, "scan", os.devnull, "--checks", "spf," + name,
-                                "--db", os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                                                     "never-made.db")],
-                               capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 2, name)
-            self.assertIn("not available in scans yet", p.stderr)
+    def test_scan_help_names_them(self):
+        # Scans run them now (test_scan_transport.py): --help says how.
+        p = subprocess.run([POSTURE, "scan", "--help"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0)
+        for word in ("mta-sts", "tls-rpt", "dnssec", "dane", "--trust-anchor",
+                     "inconclusive"):
+            self.assertIn(word, p.stdout)
 
 
 if __name__ == "__main__":

@@ -159,12 +159,13 @@ class Report(unittest.TestCase):
             for view, want in views.items():
                 self.assertEqual(got.get((metric, view)), want, f"{what}: {metric} {view}")
         # company_any only where documented.
-        # DKIM was not checked in the fixture: CSV and JSON list its
-        # metrics (empty: not checked), text, Markdown and HTML leave the
-        # group out.
-        dkim = {"dkim_found", "dmarc_enforced_without_dkim"} if what in ("csv", "json") else set()
+        # DKIM and the transport checks (MTA-STS, TLS-RPT, DNSSEC, DANE)
+        # were not checked in the fixture: CSV and JSON list their metrics
+        # (empty: not checked), text, Markdown and HTML leave the groups out.
+        unchecked = ({"dkim_found", "dmarc_enforced_without_dkim", "mta_sts_enforce", "tls_rpt",
+                      "dnssec_secure", "dane_mx"} if what in ("csv", "json") else set())
         self.assertEqual({m for (m, v) in got if v == A},
-                         {"dmarc_enforced", "spf_permerror", "bimi_eligible"} | dkim, what)
+                         {"dmarc_enforced", "spf_permerror", "bimi_eligible"} | unchecked, what)
 
     # ---- statistics in every format ----
 
@@ -250,6 +251,7 @@ class Report(unittest.TestCase):
         for chart in ("chart-dmarc", "chart-views", "chart-lookups", "chart-permerror",
                       "chart-bimi", "chart-trend"):
             self.assertIn(f'id="{chart}"', html)
+        self.assertNotIn('id="chart-transport"', html)  # no transport check in the fixture
         self.assertIn('<table id="domains" class="sortable">', html)
         body = html.split('<table id="domains"')[1]
         self.assertEqual(body.count("<tr><td>"), 25)
@@ -278,6 +280,8 @@ class Report(unittest.TestCase):
         "vmc_type,vmc_issuer,vmc_not_after,"
         # MX and A
         "mx,mx_hosts,a,"
+        # transport security (not checked in the fixture: empty cells)
+        "mta_sts_status,mta_sts_mx_covered,tls_rpt_status,dnssec_status,dane_status,"
         # the run
         "run_id,list,position,scanned_at,conclusive,exists").split(",")
 
@@ -291,6 +295,9 @@ class Report(unittest.TestCase):
         # The fixture's results were stored without DKIM: empty, never "none".
         self.assertEqual({(r["dkim_status"], r["dkim_min_bits"], r["dkim_revoked_only"])
                           for r in rows}, {("", "", "")})
+        self.assertEqual({(r["mta_sts_status"], r["mta_sts_mx_covered"], r["tls_rpt_status"],
+                           r["dnssec_status"], r["dane_status"]) for r in rows},
+                         {("", "", "", "", "")})
         self.assertEqual([r["domain"] for r in rows][:3],
                          ["alpha.example", "alpha-bank.example", "alpha-mail.example"])
         # Neutralised: the =HYPERLINK record, Zeta's sector and code.

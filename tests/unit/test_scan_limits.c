@@ -29,7 +29,7 @@
 static struct scan_plan plan(unsigned workers, unsigned inflight, unsigned outstanding,
                              size_t cache, bool fetch)
 {
-	struct scan_plan p = { workers, inflight, outstanding, cache, fetch };
+	struct scan_plan p = { workers, inflight, outstanding, cache, fetch, false };
 	return p;
 }
 
@@ -105,22 +105,25 @@ static void test_fd_per_worker(void **state)
 {
 	(void)state;
 	uint64_t own = SCAN_FD_PER_WORKER + SCAN_FD_PER_SERVER; /* one resolver */
-	assert_int_equal(scan_fd_per_worker(20000, 2, 1, false),
+	assert_int_equal(scan_fd_per_worker(20000, 2, 1, false, false),
 	                 (20000 - SCAN_FD_RESERVE - 2 * own) / 2);
-	assert_int_equal(scan_fd_per_worker(20000, 2, 1, true),
+	assert_int_equal(scan_fd_per_worker(20000, 2, 1, true, false),
 	                 (20000 - SCAN_FD_RESERVE - SCAN_FD_FETCH - 2 * own) / 2);
+	/* The transport checks' second fetcher and getdns: 96 more. */
+	assert_int_equal(scan_fd_per_worker(20000, 2, 1, true, true),
+	                 (20000 - 64 - 192 - 96 - 2 * own) / 2);
 	/* No --resolver: resolv.conf's (at most 3) are assumed. */
-	assert_int_equal(scan_fd_per_worker(4096, 4, 0, false),
+	assert_int_equal(scan_fd_per_worker(4096, 4, 0, false, false),
 	                 (4096 - SCAN_FD_RESERVE -
 	                  4 * (SCAN_FD_PER_WORKER + SCAN_FD_SERVERS_SYSTEM * SCAN_FD_PER_SERVER)) /
 	                         4);
 	/* 64 workers in 1024 descriptors still get a few each... */
-	assert_true(scan_fd_per_worker(1024, 64, 1, false) >= 1);
+	assert_true(scan_fd_per_worker(1024, 64, 1, false, false) >= 1);
 	/* ...but not in 256, nor anything below the reserve. */
-	assert_int_equal(scan_fd_per_worker(256, 64, 1, false), 0);
-	assert_int_equal(scan_fd_per_worker(SCAN_FD_RESERVE, 1, 1, false), 0);
+	assert_int_equal(scan_fd_per_worker(256, 64, 1, false, false), 0);
+	assert_int_equal(scan_fd_per_worker(SCAN_FD_RESERVE, 1, 1, false, false), 0);
 	/* Unlimited: capped, not wrapped. */
-	assert_true(scan_fd_per_worker(UINT64_MAX, 1, 1, false) > 1000000);
+	assert_true(scan_fd_per_worker(UINT64_MAX, 1, 1, false, false) > 1000000);
 }
 
 static void options(struct scan_options *o, unsigned workers, unsigned inflight)
@@ -131,7 +134,8 @@ static void options(struct scan_options *o, unsigned workers, unsigned inflight)
 	o->dns.max_inflight = 64;
 	o->workers = workers;
 	o->inflight = inflight;
-	o->checks = CHECKS_ALL;
+	/* Every check but the transport ones (their stage is tested alone). */
+	o->checks = CHECKS_ALL & ~(CHECKS_TRANSPORT | CHECKS_VALIDATING);
 	o->no_fetch = true;
 	o->cache_entries = 32768;
 }
@@ -157,12 +161,26 @@ static void test_plan_of(void **state)
 	options(&o, 2, 500);
 	o.dns.max_inflight = 10000;
 	scan_plan_of(&o, 1024, &p);
-	assert_int_equal(p.outstanding, scan_fd_per_worker(1024, 2, 1, false));
+	assert_int_equal(p.outstanding, scan_fd_per_worker(1024, 2, 1, false, false));
 	/* Fetching counts the HTTPS stage. */
 	o.no_fetch = false;
 	scan_plan_of(&o, 1024, &p);
 	assert_true(p.fetch);
-	assert_int_equal(p.outstanding, scan_fd_per_worker(1024, 2, 1, true));
+	assert_false(p.transport);
+	assert_int_equal(p.outstanding, scan_fd_per_worker(1024, 2, 1, true, false));
+	/* DNSSEC alone runs the stage (getdns) even with --no-fetch, and
+	 * counts the transport part of each result waiting there. */
+	o.no_fetch = true;
+	o.checks = CHECK_BIT(CHECK_SPF) | CHECK_BIT(CHECK_DNSSEC);
+	scan_plan_of(&o, 1024, &p);
+	assert_true(p.fetch);
+	assert_true(p.transport);
+	assert_int_equal(p.outstanding, scan_fd_per_worker(1024, 2, 1, true, true));
+	uint64_t with, without;
+	(void)scan_mem_estimate(&p, &with);
+	p.transport = false;
+	(void)scan_mem_estimate(&p, &without);
+	assert_int_equal(with - without, 24 * MIB);
 }
 
 static void test_check(void **state)
