@@ -61,7 +61,8 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all build-tests deps demo demo-shell demo-world man findings-doc fuzz check check-run asan lint format clean help \
-        bench-dns bench bench-compare bench-store bench-lossy bench-dkim bench-reports report-demo
+        bench-dns bench bench-compare bench-store bench-lossy bench-dkim bench-transport \
+        bench-reports report-demo
 
 all: $(BUILD)/posture
 
@@ -79,6 +80,7 @@ help:
 	@echo "make format     rewrite sources with clang-format"
 	@echo "make fuzz       run each libFuzzer harness (FUZZ_SECONDS=60)"
 	@echo "make bench-dkim   a scan with DKIM against one without, and its DKIM results checked"
+	@echo "make bench-transport  scans with each of mta-sts, tls-rpt, dnssec, dane against without"
 	@echo "make report-demo  every report format of the fixture runs, HTML to PNG"
 	@echo "make bench      scan a synthetic world (BENCH_DOMAINS=100000), checked"
 	@echo "make bench-dns  DNS adapter queries/s against dnsperf"
@@ -263,6 +265,15 @@ bench-dkim:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench-dkim.sh $(BUILD)
+
+# What each transport check (issue 24) costs a scan: paired scans with
+# and without mta-sts, tls-rpt, dnssec, dane, every stored status and
+# count checked (scripts/bench-transport.sh): TRANSPORT_DOMAINS,
+# TRANSPORT_DNSSEC_DOMAINS, TRANSPORT_ROUNDS.
+bench-transport:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/bench-transport.sh $(BUILD)
 
 # Receivers' reports: import and summary speed, counts checked
 # (scripts/bench-reports.sh): REPORTS_DOMAINS, REPORTS_DAYS.

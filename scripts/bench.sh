@@ -106,7 +106,8 @@ trap 'rm -rf -- "$w"' EXIT
 echo "bench: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)); $n domains"
 t0=$(date +%s.%N)
 $PY scripts/gen-world.py "$w" -n "$n" --query-mix "$w/mix.txt" -q || exit 2
-# The mix holds every question a scan with every check asks; dnsperf gets
+# The mix holds every question a scan with spf, dmarc, bimi, mx and dkim
+# asks (not the transport checks': make bench-transport); dnsperf gets
 # the questions of the checks the scan runs: without dkim, not the DKIM
 # selector probes (TXT <selector>._domainkey.<domain>).
 case ",${BENCH_CHECKS:-spf,dmarc,bimi,mx}," in

@@ -2,7 +2,7 @@
 """Generates the synthetic mail-policy world for `make bench` and the scan tests.
 
     gen-world.py OUTDIR [-n N] [--seed S] [--query-mix FILE] [-j JOBS] [-q]
-                 [--night K] [--change-rate R]
+                 [--night K] [--change-rate R] [--dnssec]
     gen-world.py --query-mix FILE [-n N] [--seed S]     (the query list only)
 
 -j runs JOBS worker processes; the output is byte for byte the same for any
@@ -18,14 +18,35 @@ Writes, for N domains (default 100,000; 1,000,000 works, in constant memory):
   OUTDIR/zones/test.zone        the parent "test." (SOA and NS only), so the
                                 RFC 9989 DMARC walk's last question,
                                 _dmarc.test, is NXDOMAIN as at a real TLD
+  OUTDIR/zones/<domain>.zone    --dnssec only: the domains that are zones
+                                of their own (DNSSEC, below)
   OUTDIR/domains.txt            the list: one domain per line, no comments
   OUTDIR/expected.csv           what a correct scan finds (below)
   OUTDIR/changed.txt            the domains --night K changed (Nights, below)
+  OUTDIR/https/mta-sts.<domain>/.well-known/mta-sts.txt
+                                the MTA-STS policies, for the bed's HTTPS
+                                server (BED_HTTPS_ROOT)
+  OUTDIR/https-names.txt        every MTA-STS policy host (mta-sts.<domain>),
+                                one a line: the names the bed's certificate
+                                must hold (BED_HTTPS_NAMES), those whose
+                                policy is missing on purpose included
   FILE (--query-mix)            the DNS questions a full scan sends, one
                                 "name TYPE" per line (dnsperf's format)
 
-Serve OUTDIR/zones alone (it holds its own test.zone):
-    BED_ZONES=OUTDIR/zones BED_START_TIMEOUT=120 tests/bed/bed.sh run DIR -- CMD
+Serve OUTDIR/zones alone (it holds its own test.zone), and for MTA-STS
+the policies:
+    BED_ZONES=OUTDIR/zones BED_START_TIMEOUT=120 BED_HTTPS_ROOT=OUTDIR/https \
+    BED_HTTPS_NAMES=$(paste -sd, OUTDIR/https-names.txt) tests/bed/bed.sh run DIR -- CMD
+and scan with --ca-file $BED_CA --connect-to ::127.0.0.1:$BED_HTTPS_PORT
+(and, for a --dnssec world, --trust-anchor $BED_TRUST_ANCHORS). The bed's
+one certificate names every policy host, 13 per 100 domains: OpenSSL
+clients refuse a certificate message over 100 KiB (SSL_MAX_CERT_LIST_
+DEFAULT), which 20,000 domains (2,600 names, 83 KB) stay under and about
+24,000 do not, so worlds whose policies are fetched stay at 20,000 or
+fewer (the environment's 128 KiB a variable would allow about 3,900
+names). Every file the generator writes in OUTDIR/zones (*.zone) and
+OUTDIR/https is removed first: an earlier world's child zones and
+policies must not be served with this one.
 One zone on purpose: Knot 3.2 loaded 1,000,000 domains from a single zone
 file in 10.6 s, and 8 shards took 15.7 s (zones load one after another with
 the bed's one background worker); figures in doc/performance.md.
@@ -34,7 +55,12 @@ Deterministic: the same -n and --seed give the same bytes, and a world of N
 domains is the first N domains of any larger world with the same seed (each
 block of 100 domains, and each domain, draws from its own seeded generator;
 a block's DKIM categories from a second one, "<seed>/block/<b>/dkim", so
-every other record is what it was before the world had DKIM).
+every other record is what it was before the world had DKIM; its
+transport categories from a third, "<seed>/block/<b>/transport", and their
+records' details from "<seed>/domain/<i>/transport", so every record
+before is what it was, but one: a "partial" DANE domain's second MX
+record, "20 mx-backup.<domain>."). A block is drawn whole even when N ends
+inside it: its DANE categories go to domains chosen by their MX hosts.
 
 Nights (--night K, default 0; --change-rate R, default 0.01), for
 scripts/bench-store.sh: the world as it stands on night K of a nightly
@@ -80,6 +106,54 @@ The mix is exact in every complete block of 100 domains:
         23 no key record
       Records longer than 255 bytes are split into several strings (RFC
       6376 3.6.2.2: a verifier joins them). Nights leave them alone.
+  MTA-STS (RFC 8461), among the 90 domains with MX (the 10 without get
+        none): a TXT at _mta-sts.<domain>, and for the first five kinds
+        A 127.0.0.1 at mta-sts.<domain> and that name in https-names.txt:
+         6 enforce, every MX host covered by an mx: pattern (the name or
+           "*." and its parent, as drawn)    -> enforce, mx_covered 1
+         2 enforce, the last MX host left out (a single host: the only
+           pattern names old-mx.<domain>)     -> enforce, mx_covered 0
+         3 testing, every host covered      -> testing, mx_covered 1
+         1 mode: none                       -> none
+         1 valid record, no policy file (the server says 404) -> invalid
+         1 id= with a "-" (RFC 8461 3.1: letters and digits) -> invalid
+         1 two v=STSv1 records               -> invalid
+        75 no record                         -> missing (85 of 100 in all)
+      Policies end lines with CRLF or LF (RFC 8461 3.2 allows both),
+      max_age one of 1 day, 1 week, 2 weeks, 1 year.
+  TLS-RPT (RFC 8460) at _smtp._tls.<domain>, over all 100: 12 ok
+        (mailto:, https: or both), 2 an ftp: rua (invalid), 1 two records
+        (invalid), 85 none.
+  DANE (RFC 7672), among the domains whose one MX host is their own
+        mx.<domain> (36 a block on average; the generator stops if a block
+        has fewer than 8): TLSA "3 1 1 <sha256>" at _25._tcp.mx.<domain>
+        of 8 domains: 4 with that host alone, 2 with a second MX host
+        mx-backup.<domain> (20) without TLSA, 2 in an insecure child zone
+        (with --dnssec). No shared provider host has TLSA (it would count
+        for every domain using it).
+  DNSSEC (--dnssec only; RFC 4035): bench.test starts "; dnssec: sign" so
+        the bed's Knot signs it (its DS goes to BED_TRUST_ANCHORS, test.
+        staying unsigned), and 6 domains a block become unsigned zones of
+        their own (OUTDIR/zones/<domain>.zone, delegated with NS in
+        bench.test): the 2 DANE ones above and 2 more without DS (insecure),
+        2 with a DS in bench.test that matches no key (bogus: every answer
+        in them fails validation). These 4 are drawn among the domains
+        without an MX host of their own, so no TLSA question of theirs
+        lands in a bogus zone (a bogus denial is DANE "unusable"). Why
+        children and not presigned zones with broken signatures: a child
+        is the only way to be insecure or bogus below a signed parent
+        (the bed adds no DS to a parent, so a presigned child would be
+        insecure), and one signed zone keeps the world one load for Knot.
+        Knot signs bench.test at every start: about 10 s for 20,000
+        domains, 50 s for 100,000 (doc/performance.md): raise
+        BED_START_TIMEOUT.
+        A world without --dnssec is unsigned everywhere and makes no
+        child zones: posture finds no chain of trust to any answer (the
+        bundled root anchor covers nothing the bed serves).
+      Per 100 in a --dnssec world: dnssec secure 94, insecure 4, bogus 2;
+      dane 4 dane, 2 partial, 2 unusable, 92 none. Without --dnssec:
+      dnssec indeterminate 100; dane indeterminate 8 (TLSA waiting for a
+      chain), none 92.
 Provider records live in the same zone: _spf.mailer1.bench.test (3 nested
 netblock records, 4 lookups), spf.protection.mailer2 (2), _spf.mailer3 (3
 deep, 3), mail.mailer4 (ip only, 1), spf.mailer5 (a + mx, 3), _spf.mailer6
@@ -89,7 +163,8 @@ _spf.senderid7 (only "v=spf2.0"), _spf.retired (no such name).
 
 expected.csv: header
     domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,mx,a,bimi_record,
-    dkim_status,dkim_min_bits,dkim_selectors,dkim_revoked_only
+    dkim_status,dkim_min_bits,dkim_selectors,dkim_revoked_only,
+    mta_sts_status,mta_sts_mx_covered,tls_rpt_status,dnssec_status,dane_status
   (in one line; columns are only ever appended, so read them by name)
   spf_status        ok | none | permerror  (no temperror: every name is served)
   spf_error         for permerror, posture's finding code of the cause
@@ -114,6 +189,20 @@ expected.csv: header
                     DKIM_SCAN_SELECTORS order; revoked and sha1-only keys
                     do not count
   dkim_revoked_only 1 when the domain has key records and all are revoked
+  mta_sts_status    enforce | testing | none | invalid | missing, as posture
+                    reads it with the policy fetched (with --no-fetch a
+                    valid record reads not_fetched: the enforce, testing,
+                    none and unserved ones)
+  mta_sts_mx_covered 1 every MX host matched by the policy, 0 one is not
+                    (enforce and testing only); empty otherwise
+  tls_rpt_status    ok | invalid | none
+  dnssec_status     secure | insecure | bogus in a --dnssec world scanned
+                    with --trust-anchor $BED_TRUST_ANCHORS; indeterminate
+                    in a world without --dnssec (no trust anchor can be
+                    given: the bed has no signed zone then)
+  dane_status       dane | partial | unusable | none (--dnssec), or
+                    indeterminate | none (without), as posture's
+                    dane_check.h combines its MX hosts
 The truth comes from what was generated: each domain's records are built
 for its category, then a small SPF evaluator here (RFC 7208 4.6.4 counting:
 include, a, mx, ptr, exists, redirect; voids from TXT of include/redirect
@@ -121,7 +210,10 @@ targets, A of a: targets, MX of mx: targets) recomputes the status from the
 records and the generator stops if the two disagree. The DKIM columns are
 read back the same way: the TXT records at each selector (a CNAME
 followed), p= empty is revoked, h= without sha256 is not usable, RSA bits
-from the key's DER, and compared with the category's.
+from the key's DER, and compared with the category's. The transport
+columns too: the _mta-sts records and the policy served (RFC 8461 3.1
+record, 4.1 mx patterns), the _smtp._tls records, the zone each MX host's
+TLSA lives in and whether it is signed.
 
 Query mix (--query-mix): per domain, in the order posture asks them: TXT of
 the domain and of every include/redirect target in the SPF tree, A and AAAA
@@ -133,7 +225,11 @@ MX, A, AAAA of the domain; TXT <s>._domainkey.<domain> for each selector
 s of DKIM_SCAN_SELECTORS (posture's scan list). The CNAME's target is not
 listed: Knot answers the CNAME with the target's TXT in the same reply.
 A name asked before in the run is not listed again (the scan's shared
-cache), so provider records appear once.
+cache), so provider records appear once. The transport checks' questions
+are not listed: the mix is for dnsperf against scans of spf, dmarc, bimi,
+mx and dkim (scripts/bench.sh); dnssec and dane ask through getdns, which
+adds the DS and DNSKEY chain, and make bench-transport measures all four
+with paired scans instead.
 
 Python 3 standard library only; run with /usr/bin/python3.
 """
@@ -147,13 +243,16 @@ import io
 import multiprocessing
 import os
 import random
+import re
+import shutil
 import sys
 import time
 
 ZONE = "bench.test"
 BLOCK = 100
 TTL = 3600
-ZONE_TYPES = ("TXT", "MX", "A", "AAAA", "CNAME")  # a name's records, in this order
+# A name's records, in this order (NS and DS: a --dnssec world's delegations).
+ZONE_TYPES = ("TXT", "MX", "A", "AAAA", "CNAME", "TLSA", "NS", "DS")
 
 SPF_MIX = [("include", 40), ("ip", 20), ("own", 18), ("none", 8), ("redirect", 6),
            ("include_no_record", 3), ("too_many", 2), ("multiple", 1),
@@ -167,8 +266,49 @@ BIMI_PER_BLOCK = 2
 # their own, so every other record and draw is what it was before DKIM.
 DKIM_MIX = [("google", 40), ("selector1", 15), ("k1", 10), ("google_k1", 3),
             ("revoked", 5), ("ed25519", 2), ("sha1", 2), ("none", 23)]
-for _mix in (SPF_MIX, DMARC_MIX, DKIM_MIX):
+# Transport (issue 24), drawn per block from a third generator,
+# "<seed>/block/<b>/transport", so every other draw is what it was.
+# MTA-STS over the block's 90 domains with MX (those without get none):
+STS_MIX = [("enforce", 6), ("enforce_gap", 2), ("testing", 3), ("mode_none", 1),
+           ("bad_id", 1), ("two_records", 1), ("no_policy", 1), ("missing", 75)]
+# TLS-RPT over all 100:
+TLSRPT_MIX = [("ok", 12), ("bad_rua", 2), ("two_records", 1), ("none", 85)]
+# DANE, among the domains whose one MX host is their own mx.<domain> (a
+# TLSA record at a shared provider's host would count for every domain
+# using it); "tlsa_insecure" domains also live in an unsigned child zone
+# in a --dnssec world.
+DANE_MIX = [("dane", 4), ("partial", 2), ("tlsa_insecure", 2)]
+# Child zones of a --dnssec world, among the domains without an MX host
+# of their own (so their TLSA questions stay in bench.test): besides the
+# 2 tlsa_insecure domains, 2 more insecure (no DS) and 2 bogus (a DS in
+# bench.test that matches no key of the unsigned child).
+CHILD_MIX = [("insecure", 2), ("bogus", 2)]
+for _mix in (SPF_MIX, DMARC_MIX, DKIM_MIX, TLSRPT_MIX):
     assert sum(n for _, n in _mix) == BLOCK
+assert sum(n for _, n in STS_MIX) == MX_PER_BLOCK
+# The categories' expected outcome, as expected.csv writes it: MTA-STS
+# (status, mx_covered), TLS-RPT status.
+STS_EXPECT = {
+    "enforce": ("enforce", "1"), "enforce_gap": ("enforce", "0"),
+    "testing": ("testing", "1"), "mode_none": ("none", ""),
+    "bad_id": ("invalid", ""), "two_records": ("invalid", ""),
+    "no_policy": ("invalid", ""),  # RFC 8461 3.3: no policy fetched is no policy
+    "missing": ("missing", ""),
+}
+TLSRPT_EXPECT = {"ok": "ok", "bad_rua": "invalid", "two_records": "invalid", "none": "none"}
+# (dnssec_status, dane_status) by (DNSSEC category, DANE category), in a
+# --dnssec world scanned with the bed's trust anchors; in an unsigned
+# world no chain of trust exists: dnssec indeterminate, and DANE
+# indeterminate wherever a TLSA record waits for one.
+SEC_EXPECT = {
+    ("secure", "none"): ("secure", "none"), ("secure", "dane"): ("secure", "dane"),
+    ("secure", "partial"): ("secure", "partial"),
+    ("insecure", "tlsa_insecure"): ("insecure", "unusable"),
+    ("insecure", "none"): ("insecure", "none"), ("bogus", "none"): ("bogus", "none"),
+}
+UNSIGNED_EXPECT = {"none": ("indeterminate", "none"), "dane": ("indeterminate", "indeterminate"),
+                   "partial": ("indeterminate", "indeterminate"),
+                   "tlsa_insecure": ("indeterminate", "indeterminate")}
 
 # The selectors a scan probes, in the order it asks them. Must equal
 # posture's default probe list for scans (issue 21): the query mix and
@@ -341,6 +481,8 @@ class Domain:
     def __init__(self, index, seed, spf_cat, dmarc_cat, has_mx, has_a, has_bimi, dkim_cat):
         rng = random.Random("%s/domain/%d" % (seed, index))
         self.rng = rng
+        self.index, self.seed = index, seed
+        self.own_mx = False  # the one MX host is mx.<domain>
         word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
         self.label = "%s%d" % (word, index)
         self.name = fq(self.label)
@@ -359,6 +501,7 @@ class Domain:
             else:
                 self.add(self.name, "MX", "10 mx.%s." % self.name)
                 self.add("mx." + self.name, "A", addr(rng))
+                self.own_mx = True
         self.has_mx, self.has_a = has_mx, has_a
         if rng.random() < 0.3 and spf_cat != "none":
             self.add(self.name, "TXT", self.token())
@@ -376,6 +519,12 @@ class Domain:
         self.dkim_cat = dkim_cat
         self.dkim(dkim_cat)
         self.rank = None  # among the domains with one DMARC record (domains())
+        # Transport (issue 24): set by transport(), called by domains().
+        self.sts_cat, self.rpt_cat, self.sec_cat, self.dane_cat = (
+            "missing", "none", "secure", "none")
+        self.signed = False  # the world is --dnssec: child zones exist
+        self.ds = None  # a bogus child's DS rdata in bench.test
+        self.policy_host = self.policy = None  # MTA-STS: host, text (None: 404)
 
     def change_dmarc(self, times):
         """Night K's change (see the header), the domain drawn `times` times."""
@@ -527,6 +676,103 @@ class Domain:
         else:
             assert cat in ("google", "k1", "google_k1", "none"), cat
 
+    # --- transport (issue 24) ---------------------------------------------
+
+    def transport(self, sts, rpt, sec, dane, signed):
+        """The MTA-STS, TLS-RPT, TLSA and DNSSEC records, added after every
+        other: the names before are what they were, except that a
+        "partial" DANE domain gains a second MX host, mx-backup.<domain>.
+        Details come from a generator of the domain's own,
+        "<seed>/domain/<i>/transport"."""
+        self.sts_cat, self.rpt_cat, self.sec_cat, self.dane_cat = sts, rpt, sec, dane
+        self.signed = signed
+        if (sts, rpt, sec, dane) == ("missing", "none", "secure", "none"):
+            return
+        rng = random.Random("%s/domain/%d/transport" % (self.seed, self.index))
+        d = self.name
+        if dane != "none":
+            assert self.own_mx, d
+            if dane == "partial":
+                # RFC 7672 2.2.1: a second host without TLSA.
+                self.add(d, "MX", "20 mx-backup.%s." % d)
+                self.add("mx-backup." + d, "A", addr(rng))
+            # RFC 7672 3.1.1: DANE-EE(3) SPKI(1) SHA-256(1).
+            self.add("_25._tcp.mx." + d, "TLSA", "3 1 1 %064x" % rng.getrandbits(256))
+        if sec == "bogus":
+            # RFC 4035 5.2: a DS (ECDSA P-256, SHA-256) that no key matches:
+            # the child is unsigned, so every answer in it is bogus.
+            self.ds = "%d 13 2 %064x" % (rng.randrange(1, 65536), rng.getrandbits(256))
+        if sts != "missing":
+            self.mta_sts(sts, rng)
+        if rpt != "none":
+            self.tls_rpt(rpt, rng)
+
+    def mx_hosts(self):
+        return [mx.split()[1].rstrip(".") for mx in self.lookup(self.name, "MX") or []]
+
+    def mta_sts(self, cat, rng):
+        """RFC 8461 3.1 record at _mta-sts, and 3.2 policy for the HTTPS
+        server (its host gets A 127.0.0.1: the bed serves it)."""
+        d = self.name
+        at = "_mta-sts." + d
+        ident = "%d%02d%02dT%06d" % (rng.choice((2025, 2026)), rng.randint(1, 12),
+                                     rng.randint(1, 28), rng.randrange(10 ** 6))
+        if cat == "bad_id":
+            # RFC 8461 3.1: id is 1 to 32 letters and digits.
+            self.add(at, "TXT", "v=STSv1; id=%s-%s;" % (ident[:8], ident[9:]))
+            return
+        if cat == "two_records":
+            # RFC 8461 3.1: more than one record, no policy.
+            self.add(at, "TXT", "v=STSv1; id=%sa;" % ident)
+            self.add(at, "TXT", "v=STSv1; id=%sb;" % ident)
+            return
+        self.add(at, "TXT", "v=STSv1; id=%s;" % ident if rng.random() < 0.7 else
+                 "v=STSv1; id=%s" % ident)
+        self.policy_host = "mta-sts." + d
+        self.add(self.policy_host, "A", "127.0.0.1")
+        if cat == "no_policy":
+            return  # the server has no file: 404
+        hosts = self.mx_hosts()
+        if cat == "enforce_gap":
+            # The last MX host left out (a single host: a pattern for a
+            # host that is gone).
+            pats = hosts[:-1] or ["old-mx." + d]
+        else:
+            pats = []
+            for h in hosts:
+                p = h if rng.random() < 0.5 else "*." + h.split(".", 1)[1]
+                if p not in pats:
+                    pats.append(p)
+        mode = {"enforce": "enforce", "enforce_gap": "enforce", "testing": "testing",
+                "mode_none": "none"}[cat]
+        eol = "\r\n" if rng.random() < 0.5 else "\n"  # RFC 8461 3.2: either
+        lines = ["version: STSv1", "mode: " + mode] + ["mx: " + p for p in pats]
+        lines.append("max_age: %d" % rng.choice((86400, 604800, 1209600, 31557600)))
+        self.policy = eol.join(lines) + eol
+
+    def tls_rpt(self, cat, rng):
+        """RFC 8460 3 record at _smtp._tls."""
+        d, at = self.name, "_smtp._tls." + self.name
+        if cat == "ok":
+            r = rng.random()
+            rua = ("mailto:tlsrpt@%s" % d if r < 0.5 else
+                   "https://tlsrpt.reportvendor.bench.test/v1/%s" % self.label if r < 0.75
+                   else "mailto:tlsrpt@%s,https://tlsrpt.reportvendor.bench.test/v1/%s"
+                   % (d, self.label))
+            self.add(at, "TXT", "v=TLSRPTv1; rua=" + rua)
+        elif cat == "bad_rua":
+            # RFC 8460 3: only mailto: and https: URIs.
+            self.add(at, "TXT", "v=TLSRPTv1; rua=ftp://tlsrpt.%s/reports" % d)
+        elif cat == "two_records":
+            self.add(at, "TXT", "v=TLSRPTv1; rua=mailto:tlsrpt@%s" % d)
+            self.add(at, "TXT", "v=TLSRPTv1; rua=mailto:tls-reports@%s" % d)
+        else:
+            raise AssertionError(cat)
+
+    def child(self):
+        """True when the domain is a zone of its own (a --dnssec world)."""
+        return self.signed and self.sec_cat != "secure"
+
     # --- the truth --------------------------------------------------------
 
     def lookup(self, name, typ):
@@ -569,8 +815,87 @@ class Domain:
         if dkim != DKIM_EXPECT[self.dkim_cat]:
             raise SystemExit("gen-world: %s (%s): records give DKIM %s, category says %s"
                              % (self.name, self.dkim_cat, dkim, DKIM_EXPECT[self.dkim_cat]))
+        sts, rpt, sec = self.sts_truth(), self.tls_rpt_truth(), self.sec_truth()
+        want = (STS_EXPECT[self.sts_cat], TLSRPT_EXPECT[self.rpt_cat],
+                SEC_EXPECT[(self.sec_cat, self.dane_cat)] if self.signed else
+                UNSIGNED_EXPECT[self.dane_cat])
+        if (sts, rpt, sec) != want:
+            raise SystemExit("gen-world: %s (%s %s %s %s): records give %s, categories say %s"
+                             % (self.name, self.sts_cat, self.rpt_cat, self.sec_cat,
+                                self.dane_cat, (sts, rpt, sec), want))
         return [self.name, st, err, dst, enf, int(bool(self.lookup(self.name, "MX"))),
-                int(bool(self.lookup(self.name, "A"))), int(bimi)] + list(dkim)
+                int(bool(self.lookup(self.name, "A"))), int(bimi)] + list(dkim) + [
+                    sts[0], sts[1], rpt, sec[0], sec[1]]
+
+    def sts_truth(self):
+        """(status, mx_covered) read back from the _mta-sts records and the
+        policy served: RFC 8461 3.1 (one record, id of 1 to 32 letters and
+        digits), 3.3 (no policy file: no policy), 4.1 (mx patterns: the
+        name, or "*." and one more label)."""
+        recs = [t for t in self.lookup("_mta-sts." + self.name, "TXT") or []
+                if t == "v=STSv1" or t.startswith("v=STSv1;")]
+        if not recs:
+            return ("missing", "")
+        fields = dict(f.strip().split("=", 1) for f in recs[0].split(";") if f.strip())
+        if len(recs) > 1 or not re.fullmatch(r"[A-Za-z0-9]{1,32}", fields.get("id", "")):
+            return ("invalid", "")
+        if self.policy is None:
+            return ("invalid", "")
+        pol = {}
+        for line in self.policy.replace("\r\n", "\n").split("\n"):
+            if line:
+                k, _, v = line.partition(": ")
+                pol.setdefault(k, []).append(v)
+        mode = pol["mode"][0]
+        if mode == "none":
+            return ("none", "")
+
+        def covered(h):
+            return any(p == h or (p.startswith("*.") and h.split(".", 1)[1] == p[2:])
+                       for p in pol["mx"])
+        return (mode, "1" if all(covered(h) for h in self.mx_hosts()) else "0")
+
+    def tls_rpt_truth(self):
+        """RFC 8460 3: one v=TLSRPTv1 record whose rua URIs are mailto: or
+        https: is ok."""
+        recs = [t for t in self.lookup("_smtp._tls." + self.name, "TXT") or []
+                if t.startswith("v=TLSRPTv1;")]
+        if not recs:
+            return "none"
+        rua = recs[0].split("rua=", 1)[1].split(",")
+        ok = len(recs) == 1 and all(u.startswith(("mailto:", "https://")) for u in rua)
+        return "ok" if ok else "invalid"
+
+    def sec_truth(self):
+        """(dnssec_status, dane_status) from where the records live: in
+        bench.test (signed in a --dnssec world: secure), in a child zone
+        without DS (insecure) or with one that matches no key (bogus), or
+        in an unsigned world (no chain: indeterminate); DANE per MX host
+        as RFC 7672 2.2 and posture's dane_check.h judge it."""
+        if not self.signed:
+            zone = "indeterminate"
+        else:
+            zone = "bogus" if self.ds else "insecure" if self.child() else "secure"
+        hosts = []
+        for h in self.mx_hosts():
+            own = h == self.name or h.endswith("." + self.name)
+            z = zone if own else "secure" if self.signed else "indeterminate"
+            tlsa = bool(self.names.get("_25._tcp." + h, {}).get("TLSA"))
+            if tlsa:
+                hosts.append({"secure": "usable", "insecure": "unusable", "bogus": "unusable",
+                              "indeterminate": "open"}[z])
+            else:
+                hosts.append("unusable" if z == "bogus" else "none")
+        # dane_combine (scanner/scan/dane_check.c).
+        if hosts and all(h == "usable" for h in hosts):
+            dane = "dane"
+        elif "usable" in hosts and ("unusable" in hosts or "none" in hosts):
+            dane = "partial"
+        elif "open" in hosts:
+            dane = "indeterminate"
+        else:
+            dane = "unusable" if "unusable" in hosts else "none"
+        return (zone, dane)
 
     def dkim_truth(self):
         """(status, min_bits, selectors, revoked_only) read back from the
@@ -621,18 +946,41 @@ class Domain:
         return DKIM_QUERIES % {"d": self.name}
 
     def zone_lines(self):
+        """The domain's lines of bench.test.zone; for a child zone
+        (child()), the names at and below the domain go to
+        self.child_lines instead, and bench.test gets the delegation (NS,
+        and the DS of a bogus child)."""
         lines = []
         cut = -len(ZONE) - 1
+        child, under = self.child(), "." + self.name
+        self.child_lines = []
         for name, rr in self.names.items():
+            out = lines
             rel = name[:cut]
+            if child and (name == self.name or name.endswith(under)):
+                out = self.child_lines
+                rel = name[:-len(under)] or "@"
             # Types in ZONE_TYPES order; most names hold one type.
             for typ, recs in rr.items() if len(rr) == 1 else (
                     (t, rr[t]) for t in ZONE_TYPES if t in rr):
                 if typ == "TXT":
-                    lines += ["%s TXT %s\n" % (rel, txt_rdata(data)) for data in recs]
+                    out += ["%s TXT %s\n" % (rel, txt_rdata(data)) for data in recs]
                 else:
-                    lines += ["%s %s %s\n" % (rel, typ, data) for data in recs]
+                    out += ["%s %s %s\n" % (rel, typ, data) for data in recs]
+        if child:
+            lines.append("%s NS ns\n" % self.label)
+            if self.ds:
+                lines.append("%s DS %s\n" % (self.label, self.ds))
         return lines
+
+    def child_zone(self):
+        """The text of the domain's own zone (after zone_lines)."""
+        what = ("bogus: bench.test holds a DS for it that matches no key"
+                if self.ds else "insecure: delegated without DS")
+        return ("; %s -- a child zone of bench.test (gen-world.py --dnssec), unsigned; %s\n"
+                "$ORIGIN %s.\n$TTL %d\n@ SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 "
+                "86400 300\n@ NS ns.bench.test.\n" % (self.name, what, self.name, TTL)
+                + "".join(self.child_lines))
 
 
 def txt_rdata(text):
@@ -829,21 +1177,49 @@ def bools(rng, yes):
     return slots(rng, [(True, yes), (False, BLOCK - yes)])
 
 
-def domains(n, seed, first_block, nblocks):
+def domains(n, seed, first_block, nblocks, signed=False):
     """Yields domains first_block*100 ... (at most N in all), in order; each
-    block of 100 draws its mix from its own seeded generator."""
+    block of 100 draws its mix from its own seeded generator. signed: the
+    world is --dnssec (child zones)."""
     for b in range(first_block, min(first_block + nblocks, (n + BLOCK - 1) // BLOCK)):
         rng = random.Random("%s/block/%d" % (seed, b))
         spf, dm = slots(rng, SPF_MIX), slots(rng, DMARC_MIX)
         mx, a, bimi = bools(rng, MX_PER_BLOCK), bools(rng, A_PER_BLOCK), bools(rng, BIMI_PER_BLOCK)
         dkim = slots(random.Random("%s/block/%d/dkim" % (seed, b)), DKIM_MIX)
         rank = b * ONE_DMARC_PER_BLOCK  # every earlier block is complete
+        # The whole block is made, even past N: the transport mix is drawn
+        # among its domains by their MX hosts.
+        block = [Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k], dkim[k])
+                 for k in range(BLOCK)]
+        transport(random.Random("%s/block/%d/transport" % (seed, b)), block, signed)
         for k in range(min(BLOCK, n - b * BLOCK)):
-            dom = Domain(b * BLOCK + k, seed, spf[k], dm[k], mx[k], a[k], bimi[k], dkim[k])
+            dom = block[k]
             if dm[k] in ONE_DMARC:
                 dom.rank = rank
                 rank += 1
             yield dom
+
+
+def transport(rng, block, signed):
+    """Draws a block's transport categories (the mixes above) and adds
+    their records: MTA-STS among the domains with MX, in domain order;
+    TLS-RPT among all; DANE among the domains with an MX host of their
+    own; the other child zones among the rest."""
+    sts = iter(slots(rng, STS_MIX))
+    rpt = slots(rng, TLSRPT_MIX)
+    own = [k for k, dom in enumerate(block) if dom.own_mx]
+    others = [k for k, dom in enumerate(block) if not dom.own_mx]
+    need = sum(n for _, n in DANE_MIX)
+    if len(own) < need:
+        raise SystemExit("gen-world: block of %d: %d domains with an MX host of their own, "
+                         "the DANE mix needs %d" % (block[0].index, len(own), need))
+    dane = dict(zip(rng.sample(own, need), [cat for cat, n in DANE_MIX for _ in range(n)]))
+    child = dict(zip(rng.sample(others, sum(n for _, n in CHILD_MIX)),
+                     [cat for cat, n in CHILD_MIX for _ in range(n)]))
+    for k, dom in enumerate(block):
+        d = dane.get(k, "none")
+        sec = "insecure" if d == "tlsa_insecure" else child.get(k, "secure")
+        dom.transport(next(sts) if dom.has_mx else "missing", rpt[k], sec, d, signed)
 
 
 # --- nights -------------------------------------------------------------------
@@ -893,27 +1269,33 @@ CHUNK_BLOCKS = 20  # blocks per unit of work (2,000 domains)
 
 def chunk(task):
     """Generates one chunk: (zone text, list text, CSV text, counts, mix
-    lines as (text, shared name or None), changed list text). Runs in a
-    worker process."""
-    n, seed, first_block, want_files, want_mix, (times, last) = task
-    zone, names, mix, changed = [], [], [], []
+    lines as (text, shared name or None), changed list text, extra files
+    as (kind, name, text): "zone" a child zone, "policy" an MTA-STS
+    policy host and its policy, None for none served). Runs in a worker
+    process."""
+    n, seed, first_block, want_files, want_mix, (times, last), signed = task
+    zone, names, mix, changed, extra = [], [], [], [], []
     own, shared_seen = [], set()
     # The summary's counts, by row's outcome: keyed by the columns they
     # show, turned into its lines at the end of the chunk.
     outcomes, flags = {}, [0, 0, 0, 0]  # mx, a, bimi_record, dkim_revoked_only
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    for dom in domains(n, seed, first_block, CHUNK_BLOCKS):
+    for dom in domains(n, seed, first_block, CHUNK_BLOCKS, signed):
         if dom.rank in times:
             dom.change_dmarc(times[dom.rank])
             if dom.rank in last:
                 changed.append(dom.name + "\n")
         if want_files:
             zone += dom.zone_lines()
+            if dom.child():
+                extra.append(("zone", dom.name, dom.child_zone()))
+            if dom.policy_host:
+                extra.append(("policy", dom.policy_host, dom.policy))
             names.append(dom.name + "\n")
             row = dom.expected()
             w.writerow(row)
-            key = (row[1], row[2], row[3], row[4], row[8], row[9])
+            key = tuple(row[i] for i in (1, 2, 3, 4, 8, 9, 12, 13, 14, 15, 16))
             outcomes[key] = outcomes.get(key, 0) + 1
             flags[0] += row[5]
             flags[1] += row[6]
@@ -936,13 +1318,32 @@ def chunk(task):
             own.append(dom.dkim_queries())
     mix.append(("".join(own), None))
     counts = {}
-    for (spf, err, dmarc, enf, dkim, bits), k in outcomes.items():
+    for (spf, err, dmarc, enf, dkim, bits, sts, cov, rpt, sec, dane), k in outcomes.items():
         for key in ("spf %s %s" % (spf, err or "-"), "dmarc %s %s" % (dmarc, enf),
-                    "dkim %s %s" % (dkim, bits or "-")):
+                    "dkim %s %s" % (dkim, bits or "-"), "mta_sts %s %s" % (sts, cov or "-"),
+                    "tls_rpt %s" % rpt, "dnssec %s" % sec, "dane %s" % dane):
             counts[key] = counts.get(key, 0) + k
     if want_files:
         counts.update(zip(("mx", "a", "bimi", "dkim revoked_only"), flags))
-    return "".join(zone), "".join(names), buf.getvalue(), counts, mix, "".join(changed)
+    return "".join(zone), "".join(names), buf.getvalue(), counts, mix, "".join(changed), extra
+
+
+def write_extra(outdir, extra, names):
+    """A chunk's child zones (OUTDIR/zones/<domain>.zone) and MTA-STS
+    policies (OUTDIR/https/<host>/.well-known/mta-sts.txt, the host listed
+    in https-names.txt whether or not a policy is served)."""
+    for kind, name, text in extra:
+        if kind == "zone":
+            with open(os.path.join(outdir, "zones", name + ".zone"), "w") as f:
+                f.write(text)
+            continue
+        names.write(name + "\n")
+        if text is None:
+            continue
+        d = os.path.join(outdir, "https", name, ".well-known")
+        os.makedirs(d)
+        with open(os.path.join(d, "mta-sts.txt"), "w", newline="") as f:
+            f.write(text)
 
 
 def zone_head(origin, comment):
@@ -981,6 +1382,9 @@ def main():
                     "the base world); also writes OUTDIR/changed.txt")
     ap.add_argument("--change-rate", type=float, default=0.01, metavar="R",
                     help="share of the domains changed each night (default %(default)s)")
+    ap.add_argument("--dnssec", action="store_true",
+                    help="sign bench.test (the bed's Knot signs it) and give a few domains "
+                    "a child zone of their own, insecure or bogus")
     args = ap.parse_args()
     if args.domains < 1:
         ap.error("-n must be at least 1")
@@ -1001,19 +1405,31 @@ def main():
     if args.outdir:
         zdir = os.path.join(args.outdir, "zones")
         os.makedirs(zdir, exist_ok=True)
+        # What an earlier world left: its child zones would still be
+        # served, its policies still fetched.
+        for f in os.listdir(zdir):
+            if f.endswith(".zone"):
+                os.remove(os.path.join(zdir, f))
+        shutil.rmtree(os.path.join(args.outdir, "https"), ignore_errors=True)
+        os.makedirs(os.path.join(args.outdir, "https"))
         with open(os.path.join(zdir, "test.zone"), "w") as f:
             f.write(zone_head("test", "test. -- parent of bench.test (gen-world.py): "
                               "_dmarc.test and other names are NXDOMAIN"))
         files["zone"] = open(os.path.join(zdir, ZONE + ".zone"), "w")
+        if args.dnssec:
+            files["zone"].write("; dnssec: sign\n")  # tests/bed/README.md, "Signed zones"
         files["zone"].write(zone_head(ZONE, "bench.test -- generated by scripts/gen-world.py "
-                                      "-n %d --seed %s" % (args.domains, args.seed)))
+                                      "-n %d --seed %s%s" % (args.domains, args.seed,
+                                                             " --dnssec" if args.dnssec else "")))
         files["zone"].writelines(provider_lines())
         files["list"] = open(os.path.join(args.outdir, "domains.txt"), "w")
         files["csv"] = open(os.path.join(args.outdir, "expected.csv"), "w", newline="")
         files["csv"].write("domain,spf_status,spf_error,dmarc_status,dmarc_enforcement,"
                            "mx,a,bimi_record,dkim_status,dkim_min_bits,dkim_selectors,"
-                           "dkim_revoked_only\n")
+                           "dkim_revoked_only,mta_sts_status,mta_sts_mx_covered,"
+                           "tls_rpt_status,dnssec_status,dane_status\n")
         files["changed"] = open(os.path.join(args.outdir, "changed.txt"), "w")
+        files["names"] = open(os.path.join(args.outdir, "https-names.txt"), "w")
     if args.query_mix:
         files["mix"] = open(args.query_mix, "w")
     nblocks = (args.domains + BLOCK - 1) // BLOCK
@@ -1022,18 +1438,19 @@ def main():
     # A generator: each chunk's share of the nights' changes is made when
     # the chunk is handed out, not all at once.
     tasks = ((args.domains, args.seed, b, bool(args.outdir), bool(args.query_mix),
-              night_changes(draws, b)) for b in starts)
+              night_changes(draws, b), args.dnssec) for b in starts)
     seen, counts, nq = set(), {}, 0
     # Workers generate chunks in parallel; imap hands them back in order,
     # so the output does not depend on the number of jobs.
     pool = multiprocessing.Pool(args.jobs) if args.jobs > 1 and len(starts) > 1 else None
     results = pool.imap(chunk, tasks) if pool else map(chunk, tasks)
-    for zone, names, rows, cnt, mix, changed in results:
+    for zone, names, rows, cnt, mix, changed, extra in results:
         if args.outdir:
             files["zone"].write(zone)
             files["list"].write(names)
             files["csv"].write(rows)
             files["changed"].write(changed)
+            write_extra(args.outdir, extra, files["names"])
             for k, v in cnt.items():
                 counts[k] = counts.get(k, 0) + v
         if args.query_mix:
