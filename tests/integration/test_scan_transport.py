@@ -10,14 +10,16 @@ below was written by hand from their header comments (the same values
 test_mta_sts.py and test_dnssec.py check for the one-domain commands).
 """
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from posturetest import AUTH, POSTURE  # noqa: E402
+from posturetest import AUTH, FAULT, POSTURE  # noqa: E402
 
 HTTPS = os.environ["BED_HTTPS"]
 CA = os.environ["BED_CA"]
@@ -156,6 +158,46 @@ class ScanTransport(unittest.TestCase):
         self.assertEqual(rc, 2, err)
         self.assertIn("--trust-anchor", err)
         self.assertEqual(rows, {})
+
+    def test_resume_keeps_the_trust_anchor(self):
+        """--trust-anchor is kept with the run: a resume validates with
+        the run's anchors, with a note when others are given."""
+        db = os.path.join(self.tmp, "resume.db")
+        lst = os.path.join(self.tmp, "slow.txt")
+        with open(lst, "w") as f:
+            # The fault server answers every query of these after 150 ms.
+            f.write("".join("delay150.t%d.fault.test\n" % i for i in range(60)))
+        other = os.path.join(self.tmp, "other-anchor.txt")
+        with open(ANCHORS) as f, open(other, "w") as g:
+            g.write(f.read())
+
+        def start(*extra):
+            return subprocess.Popen(
+                [POSTURE, "scan", *extra, "--db", db, "--resolver", FAULT, "--inflight", "4",
+                 "--workers", "1", "--timeout", "2000", "--checks", "spf,dnssec", "--quiet"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = start(lst, "--trust-anchor", ANCHORS)
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        con = sqlite3.connect(db)
+        opts = con.execute("SELECT options FROM runs").fetchone()[0]
+        con.close()
+        self.assertIn(" trust-anchor=" + ANCHORS, opts)
+        q = start("--resume", "1", "--trust-anchor", other)
+        _, err = q.communicate(timeout=180)
+        # fault.test is under no anchor the bed writes: indeterminate, so
+        # the resumed run ends degraded (exit 4), never finished.
+        self.assertEqual(q.returncode, 4, err)
+        self.assertIn(("the run was started with --trust-anchor %s; it keeps it (not %s)"
+                       % (ANCHORS, other)).encode(), err)
+        con = sqlite3.connect(db)
+        n = con.execute("SELECT count(*), count(dnssec_status) FROM run_results").fetchone()
+        state = con.execute("SELECT state FROM runs").fetchone()[0]
+        con.close()
+        self.assertEqual(n, (60, 60))
+        self.assertEqual(state, "degraded")
 
 
 if __name__ == "__main__":
