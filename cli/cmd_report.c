@@ -83,7 +83,9 @@ const char cmd_history_help[] =
         "\n"
         "One domain's results in every run of the database, oldest first: run,\n"
         "when it was scanned, whether the result was conclusive, SPF, DMARC,\n"
-        "BIMI/VMC and MX.\n"
+        "BIMI/VMC, MX, and DKIM, MTA-STS (with its MX coverage), TLS-RPT,\n"
+        "DNSSEC and DANE (empty, or null in JSON, in runs that did not check\n"
+        "them).\n"
         "\n"
         "Exit status: 0 printed, 1 the database holds no result for DOMAIN,\n"
         "2 usage, 3 failure.\n"
@@ -850,37 +852,69 @@ static int take_opts(int argc, char **argv, const char *cmd, const struct cli_gl
 }
 
 static const char *const history_columns[] = {
-	"run",         "scanned_at",    "conclusive",  "spf_status",   "spf_error",
-	"spf_lookups", "spf_all",       "dmarc_class", "dmarc_policy", "bimi_status",
-	"vmc_status",  "bimi_eligible", "mx",
+	"run",
+	"scanned_at",
+	"conclusive",
+	"spf_status",
+	"spf_error",
+	"spf_lookups",
+	"spf_all",
+	"dmarc_class",
+	"dmarc_policy",
+	"bimi_status",
+	"vmc_status",
+	"bimi_eligible",
+	"mx",
+	"dkim_status",
+	"mta_sts_status",
+	"mta_sts_mx_covered",
+	"tls_rpt_status",
+	"dnssec_status",
+	"dane_status",
 };
 #define NHISTORY (sizeof(history_columns) / sizeof(history_columns[0]))
+
+/* A status column as JSON: null when the check did not run (""). */
+static json_t *status_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+/* One row of posture history --json. */
+static json_t *history_json(const struct report_row *r)
+{
+	json_t *o = json_pack(
+	        "{s:I,s:s,s:b,s:s,s:s?,s:o,s:s?,s:s,s:s?,s:s,s:s,s:o,s:s}", "run",
+	        (json_int_t)r->run_id, "scanned_at", r->scanned_at, "conclusive", r->conclusive,
+	        "spf_status", r->spf_status, "spf_error", r->spf_error[0] ? r->spf_error : NULL,
+	        "spf_lookups", r->spf_lookups < 0 ? json_null() : json_integer(r->spf_lookups),
+	        "spf_all", r->spf_all[0] ? r->spf_all : NULL, "dmarc_class", report_dmarc_class(r),
+	        "dmarc_policy", r->dmarc_policy[0] ? r->dmarc_policy : NULL, "bimi_status",
+	        r->bimi_status, "vmc_status", r->vmc_status, "bimi_eligible",
+	        r->bimi_eligible < 0 ? json_null() : json_boolean(r->bimi_eligible), "mx", r->mx);
+	/* DKIM and the transport checks: null in runs that did not ask. */
+	if (o != NULL &&
+	    (json_object_set_new(o, "dkim_status", status_or_null(r->dkim_status)) != 0 ||
+	     json_object_set_new(o, "mta_sts_status", status_or_null(r->mta_sts_status)) != 0 ||
+	     json_object_set_new(o, "mta_sts_mx_covered",
+	                         r->mta_sts_status[0] && r->mta_sts_mx_covered >= 0
+	                                 ? json_boolean(r->mta_sts_mx_covered)
+	                                 : json_null()) != 0 ||
+	     json_object_set_new(o, "tls_rpt_status", status_or_null(r->tls_rpt_status)) != 0 ||
+	     json_object_set_new(o, "dnssec_status", status_or_null(r->dnssec_status)) != 0 ||
+	     json_object_set_new(o, "dane_status", status_or_null(r->dane_status)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
 
 static int write_history(int format, const char *domain, const struct cli_rows *h)
 {
 	if (format == REPORT_JSON) {
 		json_t *a = json_array();
-		for (size_t i = 0; a && i < h->n; i++) {
-			const struct report_row *r = &h->v[i];
-			json_array_append_new(
-			        a,
-			        json_pack(
-			                "{s:I,s:s,s:b,s:s,s:s?,s:o,s:s?,s:s,s:s?,s:s,s:s,s:o,s:s}",
-			                "run", (json_int_t)r->run_id, "scanned_at", r->scanned_at,
-			                "conclusive", r->conclusive, "spf_status", r->spf_status,
-			                "spf_error", r->spf_error[0] ? r->spf_error : NULL,
-			                "spf_lookups",
-			                r->spf_lookups < 0 ? json_null()
-			                                   : json_integer(r->spf_lookups),
-			                "spf_all", r->spf_all[0] ? r->spf_all : NULL, "dmarc_class",
-			                report_dmarc_class(r), "dmarc_policy",
-			                r->dmarc_policy[0] ? r->dmarc_policy : NULL, "bimi_status",
-			                r->bimi_status, "vmc_status", r->vmc_status,
-			                "bimi_eligible",
-			                r->bimi_eligible < 0 ? json_null()
-			                                     : json_boolean(r->bimi_eligible),
-			                "mx", r->mx));
-		}
+		for (size_t i = 0; a && i < h->n; i++)
+			json_array_append_new(a, history_json(&h->v[i]));
 		return json_emit(
 		        json_pack("{s:s,s:o}", "domain", domain, "results", a ? a : json_null()));
 	}
@@ -889,12 +923,14 @@ static int write_history(int format, const char *domain, const struct cli_rows *
 	if (format == REPORT_CSV)
 		csv_row(stdout, history_columns, NHISTORY);
 	else
-		printf("%5s  %-20s %-4s %-10s %-26s %-4s %-5s %-11s %-11s %-9s %-9s %-4s %s\n",
+		printf("%5s  %-20s %-4s %-10s %-26s %-4s %-5s %-11s %-11s %-9s %-9s %-4s %-9s "
+		       "%-10s %-11s %-4s %-9s %-13s %s\n",
 		       "run", "scanned_at", "ok", "spf", "spf_error", "lkp", "all", "dmarc",
-		       "policy", "bimi", "vmc", "elig", "mx");
+		       "policy", "bimi", "vmc", "elig", "mx", "dkim", "mta-sts", "cov", "tls-rpt",
+		       "dnssec", "dane");
 	for (size_t i = 0; i < h->n; i++) {
 		const struct report_row *r = &h->v[i];
-		char run[24], look[16], elig[8];
+		char run[24], look[16], elig[8], cov[8];
 		snprintf(run, sizeof(run), "%lld", (long long)r->run_id);
 		if (r->spf_lookups >= 0)
 			snprintf(look, sizeof(look), "%d", r->spf_lookups);
@@ -904,6 +940,10 @@ static int write_history(int format, const char *domain, const struct cli_rows *
 		         r->bimi_eligible < 0 ? ""
 		         : r->bimi_eligible   ? "1"
 		                              : "0");
+		str_copy(cov, sizeof(cov),
+		         !r->mta_sts_status[0] || r->mta_sts_mx_covered < 0 ? ""
+		         : r->mta_sts_mx_covered                            ? "1"
+		                                                            : "0");
 		const char *c[NHISTORY] = { run,
 			                    r->scanned_at,
 			                    r->conclusive ? "1" : "0",
@@ -916,14 +956,21 @@ static int write_history(int format, const char *domain, const struct cli_rows *
 			                    r->bimi_status,
 			                    r->vmc_status,
 			                    elig,
-			                    r->mx };
+			                    r->mx,
+			                    r->dkim_status,
+			                    r->mta_sts_status,
+			                    cov,
+			                    r->tls_rpt_status,
+			                    r->dnssec_status,
+			                    r->dane_status };
 		if (format == REPORT_CSV)
 			csv_row(stdout, c, NHISTORY);
 		else
 			printf("%5s  %-20s %-4s %-10s %-26s %-4s %-5s %-11s %-11s %-9s %-9s %-4s "
-			       "%s\n",
+			       "%-9s "
+			       "%-10s %-11s %-4s %-9s %-13s %s\n",
 			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10],
-			       c[11], c[12]);
+			       c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18]);
 	}
 	return 0;
 }

@@ -275,6 +275,27 @@ class ReportTransport(unittest.TestCase):
         self.assertIn('data-metric="dane_checked" data-view="domain" data-count="0" '
                       'data-denominator="2"', html)
 
+    def test_history(self):
+        # alpha-bank.example: run 2 (BEFORE) and run 3 (TRANSPORT) set
+        # here; run 1 of the fixture ran no transport check (all null).
+        j = json.loads(self.posture("history", "alpha-bank.example", "--db", self.db, "--json"))
+        got = {r["run"]: (r["mta_sts_status"], r["mta_sts_mx_covered"], r["tls_rpt_status"],
+                          r["dnssec_status"], r["dane_status"]) for r in j["results"]}
+        self.assertEqual(got.get(2), ("missing", None, "none", "insecure", "none"))
+        self.assertEqual(got.get(3), ("testing", False, "none", "insecure", "none"))
+        for run, v in got.items():
+            if run not in (2, 3):
+                self.assertEqual(v, (None,) * 5, run)
+        out = self.posture("history", "alpha-bank.example", "--db", self.db, "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out, newline="")))
+        last = [r for r in rows if r["run"] == "3"][0]
+        self.assertEqual((last["mta_sts_status"], last["mta_sts_mx_covered"],
+                          last["tls_rpt_status"], last["dnssec_status"], last["dane_status"]),
+                         ("testing", "0", "none", "insecure", "none"))
+        text = self.posture("history", "alpha-bank.example", "--db", self.db)
+        self.assertIn("mta-sts", text.splitlines()[1])
+        self.assertIn("testing", [l for l in text.splitlines() if l.lstrip().startswith("3 ")][0])
+
     def test_diff(self):
         j = json.loads(self.posture("diff", "2", "3", "--db", self.db, "--json", rc=1))
         got = [(c["domain"], c["what"], c["from"], c["to"], c["direction"])
