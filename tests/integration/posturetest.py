@@ -101,6 +101,33 @@ def stored_results(db, run=None):
     return out
 
 
+def inconclusive_why(db):
+    """For a failure message when a scan that should finish did not: each
+    inconclusive result of the newest run and every "detail" its JSON
+    holds (the DNS outcome that left it without a verdict: a timeout, a
+    SERVFAIL...), so a rare failure says what happened."""
+    try:
+        res = stored_results(db)
+    except (AssertionError, OSError, ValueError) as e:
+        return "(no stored results: %s)" % e
+
+    def details(o, path=""):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "readiness":  # BIMI's checklist repeats the others
+                    continue
+                if k == "detail" and isinstance(v, str) and v:
+                    yield "%s: %s" % (path or "$", v)
+                else:
+                    yield from details(v, path + "." + k)
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                yield from details(v, "%s[%d]" % (path, i))
+    return "; ".join("%s -> %s" % (d, ", ".join(details(r)) or "(no detail)")
+                     for d, r in sorted(res.items()) if r.get("conclusive") is False) \
+        or "(no inconclusive result)"
+
+
 def let_others_reach(path):
     """Another user (nobody, in the read-only tests) must reach path: the
     directories above it inside TMPDIR that this user owns get the search
