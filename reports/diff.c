@@ -108,41 +108,40 @@ static const struct rank dane_order[] = {
 	{ "unusable", 0 }, { "none", 0 }, { "partial", 1 }, { "dane", 2 }
 };
 
-static int transport_one(const char *d, const char *what, const char *sa, const char *sb, int ra,
-                         int rb, int (*fn)(void *, const struct report_change *), void *arg)
+/* One transport status, compared by its order (neither side -1). */
+static int transport_one(const char *d, const char *what, const char *sa, const char *sb,
+                         const struct rank *order, size_t n,
+                         int (*fn)(void *, const struct report_change *), void *arg)
 {
+	int ra = rank_in(sa, order, n), rb = rank_in(sb, order, n);
 	if (ra < 0 || rb < 0 || eq(sa, sb))
 		return 0;
 	return emit(d, what, sa, sb, by_rank(ra, rb), fn, arg);
 }
+#define TRANSPORT_ONE(what, field, order)                                                          \
+	transport_one(d, (what), a->field, b->field, (order), sizeof(order) / sizeof((order)[0]),  \
+	              fn, arg)
 
 static int compare_transport(const struct report_row *a, const struct report_row *b,
                              int (*fn)(void *, const struct report_change *), void *arg)
 {
 	const char *d = b->domain;
-	int ma = RANK_IN(a->mta_sts_status, mta_sts_order);
-	int mb = RANK_IN(b->mta_sts_status, mta_sts_order);
-	int rc = transport_one(d, "mta_sts", a->mta_sts_status, b->mta_sts_status, ma, mb, fn, arg);
+	int rc = TRANSPORT_ONE("mta_sts", mta_sts_status, mta_sts_order);
 	/* A policy applied on both sides, its MX coverage known on both: an
 	 * MX host no pattern covers (RFC 8461 4.1) fails delivery under
 	 * enforce. */
-	if (rc == 0 && ma > 0 && mb > 0 && a->mta_sts_mx_covered >= 0 &&
+	if (rc == 0 && RANK_IN(a->mta_sts_status, mta_sts_order) > 0 &&
+	    RANK_IN(b->mta_sts_status, mta_sts_order) > 0 && a->mta_sts_mx_covered >= 0 &&
 	    b->mta_sts_mx_covered >= 0 && a->mta_sts_mx_covered != b->mta_sts_mx_covered)
 		rc = emit(d, "mta_sts_mx_covered", a->mta_sts_mx_covered ? "yes" : "no",
 		          b->mta_sts_mx_covered ? "yes" : "no",
 		          by_rank(a->mta_sts_mx_covered, b->mta_sts_mx_covered), fn, arg);
 	if (rc == 0)
-		rc = transport_one(d, "tls_rpt", a->tls_rpt_status, b->tls_rpt_status,
-		                   RANK_IN(a->tls_rpt_status, tls_rpt_order),
-		                   RANK_IN(b->tls_rpt_status, tls_rpt_order), fn, arg);
+		rc = TRANSPORT_ONE("tls_rpt", tls_rpt_status, tls_rpt_order);
 	if (rc == 0)
-		rc = transport_one(d, "dnssec", a->dnssec_status, b->dnssec_status,
-		                   RANK_IN(a->dnssec_status, dnssec_order),
-		                   RANK_IN(b->dnssec_status, dnssec_order), fn, arg);
+		rc = TRANSPORT_ONE("dnssec", dnssec_status, dnssec_order);
 	if (rc == 0)
-		rc = transport_one(d, "dane", a->dane_status, b->dane_status,
-		                   RANK_IN(a->dane_status, dane_order),
-		                   RANK_IN(b->dane_status, dane_order), fn, arg);
+		rc = TRANSPORT_ONE("dane", dane_status, dane_order);
 	return rc;
 }
 

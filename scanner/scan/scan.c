@@ -1134,15 +1134,7 @@ static int scan_alloc(struct scan *sc, const struct scan_options *o, unsigned nw
 	return sc->cache == NULL || sc->work == NULL || *ws == NULL ? -1 : 0;
 }
 
-/* The stage after DNS runs when the scan fetches BIMI assets or MTA-STS
- * policies, or validates DNSSEC and DANE (scan_fetch.h). */
-static bool stage_wanted(const struct scan_options *o)
-{
-	return (!o->no_fetch && (o->checks & (CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_MTA_STS)))) ||
-	       (o->checks & CHECKS_VALIDATING);
-}
-
-/* Starts the stage after DNS (stage_wanted). Returns 0 or -1 with err
+/* Starts the stage after DNS (scan_stage_wanted). Returns 0 or -1 with err
  * set. */
 static int fetch_stage_start(struct scan *sc, const struct scan_options *o, char *err,
                              size_t errlen)
@@ -1200,7 +1192,7 @@ static unsigned workers_start(struct scan *sc, struct worker *ws, unsigned nw, c
 			break;
 		}
 	}
-	if (i < nw || (stage_wanted(o) && fetch_stage_start(sc, o, err, errlen) != 0)) {
+	if (i < nw || (scan_stage_wanted(o) && fetch_stage_start(sc, o, err, errlen) != 0)) {
 		for (unsigned k = 0; k < i; k++) {
 			dns_worker_free(ws[k].dns);
 			free(ws[k].scratch);

@@ -57,15 +57,18 @@ unsigned scan_fd_per_worker(uint64_t nofile, unsigned workers, size_t nservers, 
 	return per > UINT_MAX ? UINT_MAX : (unsigned)per;
 }
 
+bool scan_stage_wanted(const struct scan_options *o)
+{
+	return (!o->no_fetch && (o->checks & (CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_MTA_STS)))) ||
+	       (o->checks & CHECKS_VALIDATING);
+}
+
 void scan_plan_of(const struct scan_options *o, uint64_t nofile, struct scan_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->workers = scan_worker_count(o);
 	p->inflight = o->inflight;
-	/* As scan.c's stage_wanted: HTTPS fetches, or getdns. */
-	p->fetch = (!o->no_fetch &&
-	            (o->checks & (CHECK_BIT(CHECK_BIMI) | CHECK_BIT(CHECK_MTA_STS)))) ||
-	           (o->checks & CHECKS_VALIDATING);
+	p->fetch = scan_stage_wanted(o);
 	p->transport = p->fetch && (o->checks & (CHECKS_TRANSPORT | CHECKS_VALIDATING));
 	p->cache_entries = o->cache_entries ? o->cache_entries : DNS_CACHE_DEFAULT;
 	p->outstanding = o->dns.max_inflight ? o->dns.max_inflight : DNS_INFLIGHT_DEFAULT;

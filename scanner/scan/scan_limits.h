@@ -96,6 +96,10 @@ struct scan_plan {
 	bool transport;       /* with the transport checks' results */
 };
 
+/* Whether o's scan runs the stage after DNS (scan_fetch.h): it fetches
+ * BIMI assets or MTA-STS policies, or validates DNSSEC and DANE. */
+bool scan_stage_wanted(const struct scan_options *o);
+
 /* The plan of o: its worker count resolved, its queries on the wire
  * capped as scan_run caps them (scan_fd_per_worker with nofile). */
 void scan_plan_of(const struct scan_options *o, uint64_t nofile, struct scan_plan *p);

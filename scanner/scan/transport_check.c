@@ -237,14 +237,14 @@ int transport_check_dnssec(struct domain_result *r, const struct dns_config *dns
 {
 	struct dnssec_ctx *c = NULL;
 	struct dnssec_query *batch = NULL;
-	int n = transport_dnssec_begin(r), rc = -1;
+	int n, rc = -1;
 
-	if (n < 0) {
+	if (!(r->mask & CHECKS_VALIDATING))
+		return 0;
+	if ((n = transport_dnssec_begin(r)) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!(r->mask & CHECKS_VALIDATING))
-		return 0;
 	/* Nothing to ask (DANE alone, no MX host): no validator needed. */
 	if (n > 0) {
 		batch = calloc((size_t)n, sizeof(*batch));

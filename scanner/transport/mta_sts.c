@@ -58,22 +58,21 @@ struct rscan {
 	bool have_id;
 };
 
-static void radd(struct rscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Every error finding makes the record invalid. */
+#define radd(sc, code, sev, ...)                                                                   \
+	((sc)->bad |= (sev) == FINDING_ERROR,                                                      \
+	 transport_add(&(sc)->r->findings, (sc)->path, &(sc)->oom, (code), (sev), __VA_ARGS__))
 
-static void radd(struct rscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...)
+void transport_add(struct findings *f, const char *path, bool *oom, const char *code,
+                   enum finding_severity sev, const char *fix, const char *fmt, ...)
 {
 	char msg[FINDING_MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (findings_add(&sc->r->findings, code, sev, sc->path, fix, "%s", msg) != 0 &&
-	    sc->r->findings.n < FINDINGS_MAX)
-		sc->oom = true;
-	if (sev == FINDING_ERROR)
-		sc->bad = true;
+	if (findings_add(f, code, sev, path, fix, "%s", msg) != 0 && f->n < FINDINGS_MAX)
+		*oom = true;
 }
 
 /* A record "begins with v=STSv1" (3.1) when the literal is followed by

@@ -50,21 +50,8 @@ struct pscan {
 	bool mx_overflow; /* said once */
 };
 
-static void padd(struct pscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void padd(struct pscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...)
-{
-	char msg[FINDING_MESSAGE_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (findings_add(&sc->p->findings, code, sev, sc->path, fix, "%s", msg) != 0 &&
-	    sc->p->findings.n < FINDINGS_MAX)
-		sc->oom = true;
-}
+#define padd(sc, code, sev, ...)                                                                   \
+	transport_add(&(sc)->p->findings, (sc)->path, &(sc)->oom, (code), (sev), __VA_ARGS__)
 
 static bool is_exactly(const char *s, size_t n, const char *w)
 {

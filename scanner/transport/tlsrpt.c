@@ -48,21 +48,8 @@ struct tscan {
 	bool rua_overflow;
 };
 
-static void tadd(struct tscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void tadd(struct tscan *sc, const char *code, enum finding_severity sev, const char *fix,
-                 const char *fmt, ...)
-{
-	char msg[FINDING_MESSAGE_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (findings_add(&sc->r->findings, code, sev, sc->path, fix, "%s", msg) != 0 &&
-	    sc->r->findings.n < FINDINGS_MAX)
-		sc->oom = true;
-}
+#define tadd(sc, code, sev, ...)                                                                   \
+	transport_add(&(sc)->r->findings, (sc)->path, &(sc)->oom, (code), (sev), __VA_ARGS__)
 
 static bool is_alnum(char c)
 {
